@@ -1,0 +1,96 @@
+"""Recognize archive and compression formats by their magic bytes, not by name."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import tarfile
+from typing import BinaryIO
+
+GZIP = "gzip"
+BZIP2 = "bzip2"
+XZ = "xz"
+ZSTD = "zstd"
+TAR = "tar"
+ZIP = "zip"
+SEVEN_ZIP = "7z"
+
+COMPRESSIONS = (GZIP, BZIP2, XZ)
+ARCHIVES = (TAR, ZIP, SEVEN_ZIP)
+
+# Enough for a tar header block (512 bytes) and any magic number.
+SNIFF_BYTES = 4096
+
+_MAGIC = (
+    (b"\x1f\x8b", GZIP),
+    (b"BZh", BZIP2),
+    (b"\xfd7zXZ\x00", XZ),
+    (b"\x28\xb5\x2f\xfd", ZSTD),
+    (b"PK\x03\x04", ZIP),
+    (b"PK\x05\x06", ZIP),  # an empty zip: only the end-of-central-directory record
+    (b"7z\xbc\xaf\x27\x1c", SEVEN_ZIP),
+)
+
+
+def sniff_format(head: bytes) -> str | None:
+    """Return the archive or compression format that ``head`` starts, or None."""
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return name
+    if _is_tar_header(head):
+        return TAR
+    return None
+
+
+def _is_tar_header(head: bytes) -> bool:
+    if len(head) < 512:
+        return False
+    if head[257:262] == b"ustar":
+        return True
+    # A pre-POSIX (v7) tar has no magic; its header checksum identifies it.
+    try:
+        tarfile.TarInfo.frombuf(head[:512], "utf-8", "surrogateescape")
+    except (tarfile.HeaderError, ValueError):
+        return False
+    return True
+
+
+def open_decompressor(fmt: str, raw: BinaryIO) -> BinaryIO:
+    """Return a reader of the decompressed bytes of ``raw``."""
+    if fmt == GZIP:
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if fmt == BZIP2:
+        return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
+    if fmt == XZ:
+        return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
+    raise ValueError(f"not a single-file compression: {fmt!r}")
+
+
+class PeekReader:
+    """Binary reader that can look at its first bytes before they are consumed."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._buffer = b""
+
+    def peek_head(self, size: int = SNIFF_BYTES) -> bytes:
+        while len(self._buffer) < size:
+            data = self._raw.read(size - len(self._buffer))
+            if not data:
+                break
+            self._buffer += data
+        return self._buffer[:size]
+
+    def read(self, size: int = -1) -> bytes:
+        if self._buffer:
+            if size < 0:
+                data = self._buffer + self._raw.read()
+                self._buffer = b""
+                return data
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+            return data
+        return self._raw.read(size)
+
+    def readable(self) -> bool:
+        return True

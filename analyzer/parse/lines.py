@@ -1,0 +1,124 @@
+"""Split raw log bytes into Arrow string arrays of lines, in bounded chunks.
+
+Lines are cut on LF. Each Arrow string keeps its trailing LF (and CR, for CRLF
+files) because the array shares the chunk's buffer without copying; the header
+pattern stops before them. Bytes that are not UTF-8 (Japanese headers in
+Shift_JIS, binary garbage) are replaced by U+FFFD in the affected chunk only, and
+the lines that carried them are counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+CHUNK_BYTES = 16 * 1024 * 1024
+"""Bytes read per chunk. Peak memory grows with it; 16 MiB keeps it small."""
+
+MAX_LINE_BYTES = 64 * 1024
+"""Longer lines are cut to this size (syslog daemons cut at 8 KiB by default)."""
+
+REPLACEMENT = "\ufffd"
+
+
+@dataclass
+class LineChunk:
+    """Lines of one chunk and what was odd about them."""
+
+    lines: pa.StringArray
+    first_line_no: int
+    """1-based line number of the first line in the member."""
+    invalid_utf8_lines: int = 0
+    nul_lines: int = 0
+    cut_lines: int = 0
+
+
+def iter_line_chunks(
+    stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES
+) -> Iterator[LineChunk]:
+    """Read ``stream`` and yield its lines in chunks that end on a line break."""
+    line_no = 1
+    carry = b""
+    while True:
+        data = stream.read(chunk_bytes)
+        if not data:
+            break
+        data = carry + data
+        cut = data.rfind(b"\n") + 1
+        if cut == 0 and len(data) < MAX_LINE_BYTES:
+            carry = data
+            continue
+        if cut == 0:  # one huge line with no end in sight
+            cut = len(data)
+        carry = data[cut:]
+        chunk = make_chunk(data[:cut], line_no)
+        line_no += len(chunk.lines)
+        yield chunk
+    if carry:
+        yield make_chunk(carry, line_no)
+
+
+def make_chunk(data: bytes, first_line_no: int) -> LineChunk:
+    """Build the line array of ``data``, which ends at a line break or at EOF."""
+    invalid = 0
+    if not _is_utf8(data):
+        data = data.decode("utf-8", errors="replace").encode("utf-8")
+        invalid = -1  # counted below, once the lines exist
+    cut_lines = 0
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buffer == 10) + 1
+    if len(ends) == 0 or ends[-1] != len(data):
+        ends = np.append(ends, len(data))
+    starts = np.concatenate(([0], ends[:-1]))
+    if (ends - starts).max(initial=0) > MAX_LINE_BYTES:
+        data, starts, ends, cut_lines = _cut_long_lines(data, starts, ends)
+    offsets = np.concatenate(([0], ends)).astype(np.int32 if len(data) < 2**31 else np.int64)
+    array_type = pa.string() if offsets.dtype == np.int32 else pa.large_string()
+    lines = pa.Array.from_buffers(
+        array_type,
+        len(ends),
+        [None, pa.py_buffer(offsets), pa.py_buffer(data)],
+    )
+    chunk = LineChunk(lines=lines, first_line_no=first_line_no, cut_lines=cut_lines)  # type: ignore[arg-type]
+    if invalid:
+        chunk.invalid_utf8_lines = _count_true(pc.match_substring(lines, REPLACEMENT))
+    if b"\x00" in data:
+        chunk.nul_lines = _count_true(pc.match_substring(lines, "\x00"))
+    return chunk
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _cut_long_lines(
+    data: bytes, starts: np.ndarray, ends: np.ndarray
+) -> tuple[bytes, np.ndarray, np.ndarray, int]:
+    """Cut lines longer than MAX_LINE_BYTES, keeping their line break."""
+    pieces = []
+    lengths = ends - starts
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if end - start > MAX_LINE_BYTES:
+            head = data[start : start + MAX_LINE_BYTES]
+            head = head.decode("utf-8", errors="ignore").encode("utf-8")
+            pieces.append(head + b"\n")
+        else:
+            pieces.append(data[start:end])
+    new_lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
+    new_ends = np.cumsum(new_lengths)
+    new_starts = new_ends - new_lengths
+    cut = int((lengths > MAX_LINE_BYTES).sum())
+    return b"".join(pieces), new_starts, new_ends, cut
+
+
+def _count_true(mask: pa.Array) -> int:
+    return int(pc.sum(mask).as_py() or 0)

@@ -1,0 +1,256 @@
+"""Parse one mail log member into an events table and per-kind field tables."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analyzer.parse import postfix, syslog
+from analyzer.parse.lines import LineChunk, iter_line_chunks
+from analyzer.parse.timestamps import (
+    TimeParts,
+    YearReference,
+    infer_years,
+    split_timestamps,
+    to_utc,
+)
+
+SAMPLE_LIMIT = 20
+"""Examples kept of each kind of line that was not recognized."""
+
+
+@dataclass
+class LineStats:
+    """How the lines of one log member were accounted for."""
+
+    lines: int = 0
+    syslog_lines: int = 0
+    """Lines with a syslog header, from any program."""
+    postfix_lines: int = 0
+    recognized_lines: int = 0
+    """Postfix lines that a rule recognized."""
+    bad_timestamps: int = 0
+    invalid_utf8_lines: int = 0
+    nul_lines: int = 0
+    cut_lines: int = 0
+    other_programs: Counter[str] = field(default_factory=Counter)
+    """Lines of programs other than Postfix, by program name."""
+    unknown_by_daemon: Counter[str] = field(default_factory=Counter)
+    unparsed_samples: list[tuple[int, str]] = field(default_factory=list)
+    """(line number, text) of lines without a syslog header."""
+    unknown_samples: list[tuple[int, str, str]] = field(default_factory=list)
+    """(line number, daemon, text) of Postfix lines that no rule recognized."""
+
+    @property
+    def unparsed_lines(self) -> int:
+        return self.lines - self.syslog_lines
+
+    def merge(self, other: LineStats) -> None:
+        for name in ("lines", "syslog_lines", "postfix_lines", "recognized_lines",
+                     "bad_timestamps", "invalid_utf8_lines", "nul_lines", "cut_lines"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.other_programs.update(other.other_programs)
+        self.unknown_by_daemon.update(other.unknown_by_daemon)
+        _extend_samples(self.unparsed_samples, other.unparsed_samples)
+        _extend_samples(self.unknown_samples, other.unknown_samples)
+
+
+def _extend_samples(target: list, extra: Iterable) -> None:  # type: ignore[type-arg]
+    for item in extra:
+        if len(target) >= SAMPLE_LIMIT:
+            return
+        target.append(item)
+
+
+@dataclass
+class ParsedLog:
+    """Events of one log member, in file order."""
+
+    source: str
+    events: pa.Table
+    fields: dict[str, pa.Table]
+    """Per kind: extracted fields, with column ``event`` indexing ``events``."""
+    stats: LineStats
+
+
+EVENT_SCHEMA = pa.schema(
+    [
+        ("line_no", pa.int64()),
+        ("host", pa.string()),
+        ("program", pa.string()),
+        ("instance", pa.string()),
+        ("service", pa.string()),
+        ("daemon", pa.string()),
+        ("pid", pa.int64()),
+        ("queue_id", pa.string()),
+        ("kind", pa.string()),
+        ("rule", pa.string()),
+        ("text", pa.string()),
+    ]
+)
+
+
+@dataclass
+class _ChunkResult:
+    events: pa.Table
+    fields: dict[str, pa.Table]
+    times: TimeParts
+    stats: LineStats
+
+
+def parse_log(
+    stream: BinaryIO,
+    source: str,
+    reference: YearReference,
+    zone: tzinfo,
+    syslog_names: tuple[str, ...] = (),
+) -> ParsedLog:
+    """Parse a syslog-format mail log; see ``syslog`` for the accepted forms.
+
+    ``syslog_names`` adds program prefixes to treat as Postfix (a ``syslog_name``
+    that does not start with "postfix").
+    """
+    return assemble(
+        source,
+        (_parse_chunk(chunk, syslog_names) for chunk in iter_line_chunks(stream)),
+        reference,
+        zone,
+    )
+
+
+def assemble(
+    source: str,
+    chunks: Iterator[_ChunkResult],
+    reference: YearReference,
+    zone: tzinfo,
+) -> ParsedLog:
+    """Join chunk results, number the events and settle their timestamps."""
+    tables: list[pa.Table] = []
+    times: list[TimeParts] = []
+    fields: dict[str, list[pa.Table]] = {}
+    stats = LineStats()
+    offset = 0
+    for chunk in chunks:
+        tables.append(chunk.events)
+        times.append(chunk.times)
+        stats.merge(chunk.stats)
+        for kind, table in chunk.fields.items():
+            index = pc.add(table.column("row"), offset)
+            shifted = table.drop_columns(["row"]).append_column("event", index)
+            fields.setdefault(kind, []).append(shifted)
+        offset += chunk.events.num_rows
+    events = pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table()
+    if times:
+        parts = TimeParts.concat(times)
+        instants = to_utc(parts, infer_years(parts, reference), zone)
+        stats.bad_timestamps += int(np.isnat(instants).sum())
+    else:
+        instants = np.zeros(0, dtype="datetime64[ns]")
+    events = events.append_column(
+        "time", pa.array(instants, pa.timestamp("ns", tz="UTC"))
+    )
+    merged = {
+        kind: pa.concat_tables(parts, promote_options="default")
+        for kind, parts in fields.items()
+    }
+    return ParsedLog(source, events, merged, stats)
+
+
+def _parse_chunk(chunk: LineChunk, syslog_names: tuple[str, ...]) -> _ChunkResult:
+    headers = syslog.scan_headers(chunk.lines)
+    line_no = np.arange(len(chunk.lines), dtype=np.int64) + chunk.first_line_no
+    stats = LineStats(
+        lines=len(chunk.lines),
+        syslog_lines=int(headers.matched.sum()),
+        invalid_utf8_lines=chunk.invalid_utf8_lines,
+        nul_lines=chunk.nul_lines,
+        cut_lines=chunk.cut_lines,
+    )
+    unparsed = np.flatnonzero(~headers.matched)
+    if len(unparsed):
+        texts = chunk.lines.take(pa.array(unparsed[:SAMPLE_LIMIT])).to_pylist()
+        stats.unparsed_samples = [
+            (int(line_no[i]), text.rstrip("\r\n")) for i, text in zip(unparsed, texts)
+        ]
+    return process_headers(headers, line_no, stats, syslog_names)
+
+
+def process_headers(
+    headers: syslog.Headers,
+    line_no: np.ndarray,
+    stats: LineStats,
+    syslog_names: tuple[str, ...],
+) -> _ChunkResult:
+    """Keep the Postfix lines of a chunk and classify them."""
+    programs = pc.dictionary_encode(pc.fill_null(headers.program, ""))
+    tags = programs.dictionary.to_pylist()
+    split = [postfix.split_program(tag, syslog_names) for tag in tags]
+    codes = np.asarray(pc.fill_null(programs.indices, 0))
+    is_postfix_tag = np.array([p.is_postfix for p in split], dtype=bool)
+    keep = headers.matched & is_postfix_tag[codes] if tags else headers.matched & False
+    others = headers.matched & ~keep
+    if others.any():
+        counts = np.bincount(codes[others], minlength=len(tags))
+        stats.other_programs.update(
+            {tags[i]: int(n) for i, n in enumerate(counts) if n}
+        )
+    rows = np.flatnonzero(keep)
+    stats.postfix_lines = len(rows)
+    take = pa.array(rows)
+    program_codes = codes[rows]
+    daemon = np.array([p.daemon for p in split] or [""], dtype=object)[program_codes]
+    body = headers.body.take(take)
+    classified = postfix.classify(body, daemon.astype(str))
+    kind_names = np.array(postfix.KIND_NAMES, dtype=object)
+    rule_names = np.array([r.name for r in postfix.RULES] + [None], dtype=object)
+    unknown = classified.kind == postfix.KIND_INDEX[postfix.UNKNOWN]
+    stats.recognized_lines = int((~unknown).sum())
+    _count_unknown(stats, unknown, daemon, line_no[rows], body)
+
+    def pick(attribute: str) -> pa.Array:
+        values = np.array([getattr(p, attribute) for p in split] or [None], dtype=object)
+        return pa.array(values[program_codes], pa.string())
+
+    events = pa.table(
+        {
+            "line_no": pa.array(line_no[rows]),
+            "host": headers.host.take(take),
+            "program": headers.program.take(take),
+            "instance": pick("instance"),
+            "service": pick("service"),
+            "daemon": pa.array(daemon, pa.string()),
+            "pid": pa.array(headers.pid[rows]),
+            "queue_id": classified.queue_id,
+            "kind": pa.array(kind_names[classified.kind], pa.string()),
+            "rule": pa.array(rule_names[classified.rule], pa.string()),
+            "text": body,
+        },
+        schema=EVENT_SCHEMA,
+    )
+    times = split_timestamps(headers.ts.take(take))
+    return _ChunkResult(events, classified.fields, times, stats)
+
+
+def _count_unknown(
+    stats: LineStats,
+    unknown: np.ndarray,
+    daemon: np.ndarray,
+    line_no: np.ndarray,
+    body: pa.Array,
+) -> None:
+    rows = np.flatnonzero(unknown)
+    if len(rows) == 0:
+        return
+    stats.unknown_by_daemon.update(Counter(daemon[rows].tolist()))
+    sample = rows[:SAMPLE_LIMIT]
+    texts = body.take(pa.array(sample)).to_pylist()
+    stats.unknown_samples = [
+        (int(line_no[i]), str(daemon[i]), text) for i, text in zip(sample, texts)
+    ]

@@ -1,0 +1,180 @@
+"""Classify Postfix log messages by the rules table and extract their fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analyzer.parse.rules import (
+    ADDRESS_FIELDS,
+    QID_NONE,
+    QID_REQUIRED,
+    LENIENT_QUEUE_ID_LINE,
+    QUEUE_ID,
+    RULES,
+    Rule,
+)
+
+_LEADS = sorted({lead for rule in RULES for lead in rule.leads if lead}, key=len, reverse=True)
+LEAD_PATTERN = (
+    rf"^(?:(?P<qid>{QUEUE_ID}|NOQUEUE): )?"
+    "(?P<lead>" + "|".join(re.escape(lead) for lead in _LEADS) + "|)"
+)
+_QID_PREFIX = rf"^(?:(?:{QUEUE_ID}|NOQUEUE|[0-9A-Za-z]{{5,20}}): )?"
+_LENIENT_LEAD_PATTERN = LEAD_PATTERN.replace(
+    rf"(?P<qid>{QUEUE_ID}|NOQUEUE)", r"(?P<qid>[0-9A-Za-z]{5,20})"
+)
+
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Program:
+    """A syslog program tag split the Postfix way: instance[/service...]/daemon."""
+
+    instance: str
+    service: str | None
+    daemon: str
+    is_postfix: bool
+
+
+@lru_cache(maxsize=4096)
+def split_program(tag: str, extra_prefixes: tuple[str, ...] = ()) -> Program:
+    """Split ``postfix-out/submission/smtpd`` into instance, service and daemon.
+
+    The daemon is the last element; the first is the instance (the ``syslog_name``
+    of a multi-instance set-up, ``postfix`` by default).
+    """
+    parts = tag.split("/")
+    instance = parts[0]
+    is_postfix = (
+        instance == "postfix"
+        or instance.startswith(("postfix-", "postfix_"))
+        or instance in extra_prefixes
+    )
+    if len(parts) == 1:
+        return Program(instance, None, instance, is_postfix and instance == "postfix")
+    service = "/".join(parts[1:-1]) or None
+    return Program(instance, service, parts[-1], is_postfix)
+
+
+@dataclass
+class Classified:
+    """Queue ID, kind and rule of each message, and the fields of each kind."""
+
+    queue_id: pa.Array
+    kind: np.ndarray
+    """Index into ``KIND_NAMES`` of each row."""
+    rule: np.ndarray
+    """Index into ``RULES`` of each row; -1 where no rule matched."""
+    fields: dict[str, pa.Table] = field(default_factory=dict)
+    """Per kind: the extracted fields, with column ``row`` pointing into the input."""
+
+
+KIND_NAMES: tuple[str, ...] = tuple(dict.fromkeys(r.kind for r in RULES)) + (UNKNOWN,)
+KIND_INDEX = {name: i for i, name in enumerate(KIND_NAMES)}
+
+
+@lru_cache(maxsize=None)
+def _full_pattern(rule: Rule) -> str:
+    return _QID_PREFIX + rule.pattern
+
+
+def classify(body: pa.Array, daemon: np.ndarray) -> Classified:
+    """Classify each message body; ``daemon`` is the daemon name of each row."""
+    result = _classify(body, daemon, LEAD_PATTERN)
+    unknown = np.flatnonzero(result.kind == KIND_INDEX[UNKNOWN])
+    if len(unknown) == 0:
+        return result
+    lenient = pc.match_substring_regex(body.take(pa.array(unknown)), LENIENT_QUEUE_ID_LINE)
+    rows = unknown[np.asarray(pc.fill_null(lenient, False))]
+    if len(rows) == 0:
+        return result
+    retry = _classify(body.take(pa.array(rows)), daemon[rows], _LENIENT_LEAD_PATTERN)
+    return _merge(result, retry, rows)
+
+
+def _merge(result: Classified, retry: Classified, rows: np.ndarray) -> Classified:
+    """Overwrite ``rows`` of ``result`` with the rows of ``retry`` that matched."""
+    hit = retry.kind != KIND_INDEX[UNKNOWN]
+    if not hit.any():
+        return result
+    target = rows[hit]
+    result.kind[target] = retry.kind[hit]
+    result.rule[target] = retry.rule[hit]
+    mask = np.zeros(len(result.kind), dtype=bool)
+    mask[target] = True
+    replacement = retry.queue_id.filter(pa.array(hit))
+    result.queue_id = pc.replace_with_mask(result.queue_id, pa.array(mask), replacement)
+    for kind, table in retry.fields.items():
+        moved = table.set_column(0, "row", pa.array(rows[table.column("row").to_numpy()]))
+        existing = result.fields.get(kind)
+        result.fields[kind] = (
+            moved if existing is None
+            else pa.concat_tables([existing, moved], promote_options="default")
+        )
+    return result
+
+
+def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classified:
+    lead_match = pc.extract_regex(body, lead_pattern)
+    qid = lead_match.field("qid")
+    has_qid = np.asarray(pc.fill_null(pc.not_equal(qid, ""), False))
+    queue_id = pc.if_else(pa.array(has_qid), qid, pa.nulls(len(body), pa.string()))
+    lead = pc.dictionary_encode(pc.fill_null(lead_match.field("lead"), ""))
+    lead_codes = np.asarray(pc.fill_null(lead.indices, -1))
+    lead_values = lead.dictionary.to_pylist()
+
+    kind = np.full(len(body), KIND_INDEX[UNKNOWN], dtype=np.int16)
+    rule_index = np.full(len(body), -1, dtype=np.int16)
+    pending = np.ones(len(body), dtype=bool)
+    per_kind: dict[str, list[pa.Table]] = {}
+    for index, rule in enumerate(RULES):
+        codes = [i for i, value in enumerate(lead_values) if value in rule.leads]
+        if not codes:
+            continue
+        candidates = pending & np.isin(lead_codes, codes)
+        if rule.queue_id == QID_REQUIRED:
+            candidates &= has_qid
+        elif rule.queue_id == QID_NONE:
+            candidates &= ~has_qid
+        if rule.daemons is not None:
+            candidates &= np.isin(daemon, list(rule.daemons))
+        rows = np.flatnonzero(candidates)
+        if len(rows) == 0:
+            continue
+        extracted = pc.extract_regex(body.take(pa.array(rows)), _full_pattern(rule))
+        matched = np.asarray(extracted.is_valid())
+        if not matched.any():
+            continue
+        hit_rows = rows[matched]
+        kind[hit_rows] = KIND_INDEX[rule.kind]
+        rule_index[hit_rows] = index
+        pending[hit_rows] = False
+        table = _struct_to_table(extracted.filter(pa.array(matched)), hit_rows)
+        per_kind.setdefault(rule.kind, []).append(table)
+    fields = {
+        name: pa.concat_tables(tables, promote_options="default")
+        for name, tables in per_kind.items()
+    }
+    return Classified(queue_id, kind, rule_index, fields)
+
+
+def _struct_to_table(struct: pa.StructArray, rows: np.ndarray) -> pa.Table:
+    columns = [pa.array(rows, pa.int64())]
+    names = ["row"]
+    for i in range(struct.type.num_fields):
+        name = struct.type.field(i).name
+        values = struct.field(i)
+        # RE2 reports an optional group that did not take part as "".
+        values = pc.if_else(pc.equal(values, ""), None, values)
+        if name in ADDRESS_FIELDS:
+            values = pc.utf8_slice_codeunits(values, 1, -1)
+        columns.append(values)
+        names.append(name)
+    return pa.Table.from_arrays(columns, names=names)

@@ -1,0 +1,214 @@
+"""Turn syslog timestamps into UTC instants, inferring the year of BSD stamps.
+
+BSD stamps carry no year and no zone. The year comes from a reference: the
+``--year`` option (the year of the file's last line), else the time the file was
+last written (a date in a rotated file's name, the member's mtime) or when the
+bundle was made. Lines are read as a sequence: when the month drops by more than
+half a year from one line to the next (December to January), a new year begins.
+February 29 is taken only in leap years, which also corrects a reference that is
+off by a year. The zone of BSD stamps is an input too (default UTC).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+TIMESTAMP_PATTERN = (
+    r"^(?:"
+    r"(?P<iy>\d{4})-(?P<im>\d\d)-(?P<id>\d\d)[T ]"
+    r"(?P<iH>\d\d):(?P<iM>\d\d):(?P<iS>\d\d)(?:[.,](?P<ifrac>\d{1,9}))?"
+    r"(?P<tz>Z|[+-]\d\d:?\d\d)?"
+    r"|"
+    r"(?:(?P<by1>\d{4}) )?(?P<bmon>[A-Z][a-z]{2}) {1,2}(?P<bd>\d{1,2})"
+    r"(?: (?P<by2>\d{4}))? (?P<bH>\d\d):(?P<bM>\d\d):(?P<bS>\d\d)"
+    r"(?:\.(?P<bfrac>\d{1,9}))?"
+    r")$"
+)
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
+          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]  # fmt: skip
+
+_DAY = 86_400
+_HALF_YEAR = 183 * _DAY
+_NS = 1_000_000_000
+
+
+@dataclass
+class TimeParts:
+    """Calendar fields of a run of timestamps, before the year is settled.
+
+    ``year`` is 0 where the stamp has no year; ``offset`` is the UTC offset in
+    seconds where the stamp has one (``has_offset``), else the stamp is local time.
+    """
+
+    year: np.ndarray
+    month: np.ndarray
+    day: np.ndarray
+    seconds: np.ndarray
+    nanos: np.ndarray
+    offset: np.ndarray
+    has_offset: np.ndarray
+    valid: np.ndarray
+
+    @classmethod
+    def concat(cls, parts: list[TimeParts]) -> TimeParts:
+        fields = cls.__dataclass_fields__
+        return cls(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields})
+
+
+@dataclass(frozen=True)
+class YearReference:
+    """What fixes the year of BSD timestamps in one log file."""
+
+    year: int | None = None
+    """Year of the file's last line, when the user gives it (``--year``)."""
+    end: date | None = None
+    """Date on or after the file's last line: rotation date or mtime."""
+    today: date | None = None
+    """The analysis date, used when nothing else is known."""
+
+
+def split_timestamps(ts: pa.Array) -> TimeParts:
+    """Split timestamp strings into calendar fields; unparsable rows are invalid."""
+    m = pc.extract_regex(ts, TIMESTAMP_PATTERN)
+    valid = np.asarray(m.is_valid())
+    iso = valid & _present(m, "iy")
+
+    def num(name: str) -> np.ndarray:
+        return np.asarray(
+            pc.fill_null(pc.cast(_blank_to_null(m.field(name)), pa.int64()), 0)
+        )
+
+    month_names = pc.index_in(_blank_to_null(m.field("bmon")), value_set=pa.array(MONTHS))
+    bsd_month = np.asarray(pc.fill_null(month_names, -1)) + 1
+    year = np.where(iso, num("iy"), np.maximum(num("by1"), num("by2")))
+    month = np.where(iso, num("im"), bsd_month)
+    day = np.where(iso, num("id"), num("bd"))
+    seconds = (
+        np.where(iso, num("iH"), num("bH")) * 3600
+        + np.where(iso, num("iM"), num("bM")) * 60
+        + np.where(iso, num("iS"), num("bS"))
+    )
+    nanos = np.where(iso, _fraction_ns(m.field("ifrac")), _fraction_ns(m.field("bfrac")))
+    offset, has_offset = _utc_offsets(m.field("tz"))
+    valid &= (month >= 1) & (month <= 12) & (seconds < _DAY + 1)
+    return TimeParts(year, month, day, seconds, nanos, offset, has_offset & iso, valid)
+
+
+def _present(m: pa.StructArray, name: str) -> np.ndarray:
+    field = m.field(name)
+    return np.asarray(pc.fill_null(pc.not_equal(field, ""), False))
+
+
+def _blank_to_null(values: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(values, ""), None, values)
+
+
+def _fraction_ns(fraction: pa.Array) -> np.ndarray:
+    padded = pc.utf8_rpad(pc.fill_null(fraction, ""), 9, "0")
+    return np.asarray(pc.cast(padded, pa.int64()))
+
+
+def _utc_offsets(tz: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    text = pc.fill_null(tz, "")
+    has = np.asarray(pc.not_equal(text, ""))
+    digits = pc.replace_substring(pc.replace_substring(text, ":", ""), "Z", "+0000")
+    digits = pc.if_else(pc.equal(digits, ""), "+0000", digits)
+    sign = np.where(np.asarray(pc.starts_with(digits, "-")), -1, 1)
+    hours = np.asarray(pc.cast(pc.utf8_slice_codeunits(digits, 1, 3), pa.int64()))
+    minutes = np.asarray(pc.cast(pc.utf8_slice_codeunits(digits, 3, 5), pa.int64()))
+    return sign * (hours * 3600 + minutes * 60), has
+
+
+def infer_years(parts: TimeParts, reference: YearReference) -> np.ndarray:
+    """Return the year of every row, filling in the rows whose stamp has none."""
+    years = parts.year.copy()
+    missing = np.flatnonzero((years == 0) & parts.valid)
+    if len(missing) == 0:
+        return years
+    position = (
+        parts.month[missing] * 32 * _DAY + parts.day[missing] * _DAY + parts.seconds[missing]
+    )
+    rollover = np.zeros(len(missing), dtype=np.int64)
+    rollover[1:] = position[1:] < position[:-1] - _HALF_YEAR
+    later_rollovers = rollover.sum() - np.cumsum(rollover)
+    last = int(missing[-1])
+    end_year = _end_year(int(parts.month[last]), int(parts.day[last]), reference)
+    if reference.year is None:
+        end_year = _fit_leap_days(parts, missing, later_rollovers, end_year)
+    years[missing] = end_year - later_rollovers
+    return years
+
+
+def _end_year(month: int, day: int, reference: YearReference) -> int:
+    if reference.year is not None:
+        return reference.year
+    end = reference.end or reference.today or datetime.now(UTC).date()
+    # A last line dated after the reference day (allowing one day for zones)
+    # was written in the year before.
+    if (month, day) > (end.month, end.day + 1):
+        return end.year - 1
+    return end.year
+
+
+def _fit_leap_days(
+    parts: TimeParts, missing: np.ndarray, later_rollovers: np.ndarray, end_year: int
+) -> int:
+    leap_rows = (parts.month[missing] == 2) & (parts.day[missing] == 29)
+    if not leap_rows.any():
+        return end_year
+    for candidate in range(end_year, end_year - 8, -1):
+        years = candidate - later_rollovers[leap_rows]
+        if _is_leap(years).all():
+            return candidate
+    return end_year
+
+
+def _is_leap(year: np.ndarray) -> np.ndarray:
+    return (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+
+
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def to_utc(parts: TimeParts, years: np.ndarray, zone: tzinfo) -> np.ndarray:
+    """Return datetime64[ns] UTC instants; invalid dates become NaT."""
+    month = np.clip(parts.month, 1, 12)
+    month_days = _DAYS_IN_MONTH[month] + ((month == 2) & _is_leap(years))
+    valid = parts.valid & (parts.day >= 1) & (parts.day <= month_days) & (years > 0)
+    days = _days_from_civil(years, month, np.where(valid, parts.day, 1))
+    local = (days * _DAY + parts.seconds) * _NS + parts.nanos
+    utc = local - parts.offset * _NS
+    needs_zone = valid & ~parts.has_offset
+    if needs_zone.any() and zone is not UTC:
+        utc[needs_zone] = _localize(local[needs_zone], zone)
+    result = utc.astype("datetime64[ns]")
+    result[~valid] = np.datetime64("NaT")
+    return result
+
+
+def _localize(local_ns: np.ndarray, zone: tzinfo) -> np.ndarray:
+    naive = pd.DatetimeIndex(local_ns.astype("datetime64[ns]"))
+    try:
+        aware = naive.tz_localize(zone, ambiguous="infer", nonexistent="shift_forward")
+    except (ValueError, TypeError):
+        ambiguous = np.zeros(len(naive), dtype=bool)  # take standard time
+        aware = naive.tz_localize(zone, ambiguous=ambiguous, nonexistent="shift_forward")
+    return np.asarray(aware.tz_convert("UTC").tz_localize(None).asi8)
+
+
+def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
+    y = year - (month <= 2)
+    era = np.floor_divide(y, 400)
+    year_of_era = y - era * 400
+    shifted_month = np.where(month > 2, month - 3, month + 9)
+    day_of_year = (153 * shifted_month + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146_097 + day_of_era - 719_468
