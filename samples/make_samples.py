@@ -17,15 +17,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scenario_runner.deps import missing_requirements  # noqa: E402
+from scenario_runner.deps import missing_requirements
 
 SAMPLES_DIR = Path(__file__).resolve().parent
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these scenarios")
-    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument(
+        "--only", nargs="+", metavar="NAME", help="run only these scenarios"
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="list the scenarios and exit"
+    )
     parser.add_argument(
         "--keep-work",
         action="store_true",
@@ -36,7 +40,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s: %(message)s"
+    )
     problems = missing_requirements()
     if problems and not args.list:
         for problem in problems:
@@ -47,13 +53,21 @@ def main(argv: list[str]) -> int:
 
     if args.list:
         for scenario in ALL:
-            print(f"{scenario.name:24} {scenario.expected_top_finding or '-':28} {scenario.description}")
+            print(
+                f"{scenario.name:24} {scenario.expected_top_finding or '-':28} "
+                f"{scenario.description}"
+            )
         return 0
     unknown = sorted(set(args.only or []) - set(SCENARIOS))
     if unknown:
-        print(f"make_samples: unknown scenario names {unknown}; see --list", file=sys.stderr)
+        print(
+            f"make_samples: unknown scenario names {unknown}; see --list",
+            file=sys.stderr,
+        )
         return 2
-    selected = [scenario for scenario in ALL if not args.only or scenario.name in args.only]
+    selected = [
+        scenario for scenario in ALL if not args.only or scenario.name in args.only
+    ]
     work_dir = Path(tempfile.mkdtemp(prefix="mailbundle-samples-"))
     work_dir.chmod(0o755)
     started = time.monotonic()
@@ -71,7 +85,13 @@ def main(argv: list[str]) -> int:
             logging.info("work folder kept: %s", work_dir)
         else:
             shutil.rmtree(work_dir, ignore_errors=True)
-    logging.info("%d scenarios in %.0f s, %d failed: %s", len(selected), time.monotonic() - started, len(failed), failed)
+    logging.info(
+        "%d scenarios in %.0f s, %d failed: %s",
+        len(selected),
+        time.monotonic() - started,
+        len(failed),
+        failed,
+    )
     return 1 if failed else 0
 
 

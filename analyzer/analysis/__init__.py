@@ -1,0 +1,1 @@
+"""Analysis of parsed bundles: timelines, statistics and findings."""

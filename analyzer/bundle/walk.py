@@ -36,7 +36,7 @@ from analyzer.bundle.inventory import (
     Inventory,
     InventoryEntry,
 )
-from analyzer.bundle.limits import Budget, HashingReader, Limits, LimitedReader
+from analyzer.bundle.limits import Budget, HashingReader, LimitedReader, Limits
 from analyzer.bundle.sniff import (
     ARCHIVES,
     COMPRESSIONS,
@@ -271,7 +271,9 @@ class Walker:
         if hasattr(stream, "seekable") and stream.seekable():
             yield stream
             return
-        spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024, dir=self._tempdir)
+        spool = tempfile.SpooledTemporaryFile(
+            max_size=32 * 1024 * 1024, dir=self._tempdir
+        )
         with spool:
             limited = LimitedReader(stream, label, self.budget, stored_size)
             while chunk := limited.read(1024 * 1024):

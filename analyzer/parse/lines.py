@@ -77,7 +77,9 @@ def make_chunk(data: bytes, first_line_no: int) -> LineChunk:
     starts = np.concatenate(([0], ends[:-1]))
     if (ends - starts).max(initial=0) > MAX_LINE_BYTES:
         data, starts, ends, cut_lines = _cut_long_lines(data, starts, ends)
-    offsets = np.concatenate(([0], ends)).astype(np.int32 if len(data) < 2**31 else np.int64)
+    offsets = np.concatenate(([0], ends)).astype(
+        np.int32 if len(data) < 2**31 else np.int64
+    )
     array_type = pa.string() if offsets.dtype == np.int32 else pa.large_string()
     lines = pa.Array.from_buffers(
         array_type,
@@ -113,7 +115,9 @@ def _cut_long_lines(
             pieces.append(head + b"\n")
         else:
             pieces.append(data[start:end])
-    new_lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
+    new_lengths = np.fromiter(
+        (len(p) for p in pieces), dtype=np.int64, count=len(pieces)
+    )
     new_ends = np.cumsum(new_lengths)
     new_starts = new_ends - new_lengths
     cut = int((lengths > MAX_LINE_BYTES).sum())

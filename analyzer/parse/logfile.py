@@ -93,6 +93,7 @@ EVENT_SCHEMA = pa.schema(
         ("kind", pa.string()),
         ("rule", pa.string()),
         ("text", pa.string()),
+        ("stamp", pa.dictionary(pa.int32(), pa.string())),
     ]
 )
 
@@ -215,7 +216,9 @@ def process_headers(
     _count_unknown(stats, unknown, daemon, line_no[rows], body)
 
     def pick(attribute: str) -> pa.Array:
-        values = np.array([getattr(p, attribute) for p in split] or [None], dtype=object)
+        values = np.array(
+            [getattr(p, attribute) for p in split] or [None], dtype=object
+        )
         return pa.array(values[program_codes], pa.string())
 
     events = pa.table(
@@ -231,6 +234,7 @@ def process_headers(
             "kind": pa.array(kind_names[classified.kind], pa.string()),
             "rule": pa.array(rule_names[classified.rule], pa.string()),
             "text": body,
+            "stamp": pc.dictionary_encode(headers.ts.take(take)),
         },
         schema=EVENT_SCHEMA,
     )

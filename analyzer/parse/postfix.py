@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -12,15 +12,17 @@ import pyarrow.compute as pc
 
 from analyzer.parse.rules import (
     ADDRESS_FIELDS,
+    LENIENT_QUEUE_ID_LINE,
     QID_NONE,
     QID_REQUIRED,
-    LENIENT_QUEUE_ID_LINE,
     QUEUE_ID,
     RULES,
     Rule,
 )
 
-_LEADS = sorted({lead for rule in RULES for lead in rule.leads if lead}, key=len, reverse=True)
+_LEADS = sorted(
+    {lead for rule in RULES for lead in rule.leads if lead}, key=len, reverse=True
+)
 LEAD_PATTERN = (
     rf"^(?:(?P<qid>{QUEUE_ID}|NOQUEUE): )?"
     "(?P<lead>" + "|".join(re.escape(lead) for lead in _LEADS) + "|)"
@@ -80,7 +82,7 @@ KIND_NAMES: tuple[str, ...] = tuple(dict.fromkeys(r.kind for r in RULES)) + (UNK
 KIND_INDEX = {name: i for i, name in enumerate(KIND_NAMES)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _full_pattern(rule: Rule) -> str:
     return _QID_PREFIX + rule.pattern
 
@@ -91,7 +93,9 @@ def classify(body: pa.Array, daemon: np.ndarray) -> Classified:
     unknown = np.flatnonzero(result.kind == KIND_INDEX[UNKNOWN])
     if len(unknown) == 0:
         return result
-    lenient = pc.match_substring_regex(body.take(pa.array(unknown)), LENIENT_QUEUE_ID_LINE)
+    lenient = pc.match_substring_regex(
+        body.take(pa.array(unknown)), LENIENT_QUEUE_ID_LINE
+    )
     rows = unknown[np.asarray(pc.fill_null(lenient, False))]
     if len(rows) == 0:
         return result
@@ -112,10 +116,13 @@ def _merge(result: Classified, retry: Classified, rows: np.ndarray) -> Classifie
     replacement = retry.queue_id.filter(pa.array(hit))
     result.queue_id = pc.replace_with_mask(result.queue_id, pa.array(mask), replacement)
     for kind, table in retry.fields.items():
-        moved = table.set_column(0, "row", pa.array(rows[table.column("row").to_numpy()]))
+        moved = table.set_column(
+            0, "row", pa.array(rows[table.column("row").to_numpy()])
+        )
         existing = result.fields.get(kind)
         result.fields[kind] = (
-            moved if existing is None
+            moved
+            if existing is None
             else pa.concat_tables([existing, moved], promote_options="default")
         )
     return result

@@ -23,10 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-
-_ISO_TIME = (
-    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
-)
+_ISO_TIME = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
 _BSD_TIME = (
     r"(?:\d{4} )?[A-Z][a-z]{2} {1,2}\d{1,2}(?: \d{4})? \d\d:\d\d:\d\d(?:\.\d{1,9})?"
 )
@@ -76,11 +73,15 @@ def scan_headers(lines: pa.Array) -> Headers:
     matched = np.asarray(matches.is_valid())
     if not matched.all():
         _add_rfc5424(lines, matched, fields)
-    pid = pc.cast(pc.if_else(pc.equal(fields["pid"], ""), None, fields["pid"]), pa.int64())
+    pid = pc.cast(
+        pc.if_else(pc.equal(fields["pid"], ""), None, fields["pid"]), pa.int64()
+    )
     return Headers(
         matched=matched,
         ts=_null_unless(fields["ts"], matched),
-        host=_null_unless(pc.if_else(pc.equal(fields["host"], ""), None, fields["host"]), matched),
+        host=_null_unless(
+            pc.if_else(pc.equal(fields["host"], ""), None, fields["host"]), matched
+        ),
         program=_null_unless(fields["prog"], matched),
         pid=np.asarray(pc.fill_null(pid, -1)),
         body=_null_unless(fields["body"], matched),

@@ -59,7 +59,9 @@ class TimeParts:
     @classmethod
     def concat(cls, parts: list[TimeParts]) -> TimeParts:
         fields = cls.__dataclass_fields__
-        return cls(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields})
+        return cls(
+            **{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
+        )
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,9 @@ def split_timestamps(ts: pa.Array) -> TimeParts:
             pc.fill_null(pc.cast(_blank_to_null(m.field(name)), pa.int64()), 0)
         )
 
-    month_names = pc.index_in(_blank_to_null(m.field("bmon")), value_set=pa.array(MONTHS))
+    month_names = pc.index_in(
+        _blank_to_null(m.field("bmon")), value_set=pa.array(MONTHS)
+    )
     bsd_month = np.asarray(pc.fill_null(month_names, -1)) + 1
     year = np.where(iso, num("iy"), np.maximum(num("by1"), num("by2")))
     month = np.where(iso, num("im"), bsd_month)
@@ -95,7 +99,9 @@ def split_timestamps(ts: pa.Array) -> TimeParts:
         + np.where(iso, num("iM"), num("bM")) * 60
         + np.where(iso, num("iS"), num("bS"))
     )
-    nanos = np.where(iso, _fraction_ns(m.field("ifrac")), _fraction_ns(m.field("bfrac")))
+    nanos = np.where(
+        iso, _fraction_ns(m.field("ifrac")), _fraction_ns(m.field("bfrac"))
+    )
     offset, has_offset = _utc_offsets(m.field("tz"))
     valid &= (month >= 1) & (month <= 12) & (seconds < _DAY + 1)
     return TimeParts(year, month, day, seconds, nanos, offset, has_offset & iso, valid)
@@ -133,7 +139,9 @@ def infer_years(parts: TimeParts, reference: YearReference) -> np.ndarray:
     if len(missing) == 0:
         return years
     position = (
-        parts.month[missing] * 32 * _DAY + parts.day[missing] * _DAY + parts.seconds[missing]
+        parts.month[missing] * 32 * _DAY
+        + parts.day[missing] * _DAY
+        + parts.seconds[missing]
     )
     rollover = np.zeros(len(missing), dtype=np.int64)
     rollover[1:] = position[1:] < position[:-1] - _HALF_YEAR
@@ -199,11 +207,15 @@ def _localize(local_ns: np.ndarray, zone: tzinfo) -> np.ndarray:
         aware = naive.tz_localize(zone, ambiguous="infer", nonexistent="shift_forward")
     except (ValueError, TypeError):
         ambiguous = np.zeros(len(naive), dtype=bool)  # take standard time
-        aware = naive.tz_localize(zone, ambiguous=ambiguous, nonexistent="shift_forward")
+        aware = naive.tz_localize(
+            zone, ambiguous=ambiguous, nonexistent="shift_forward"
+        )
     return np.asarray(aware.tz_convert("UTC").tz_localize(None).asi8)
 
 
-def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+def _days_from_civil(
+    year: np.ndarray, month: np.ndarray, day: np.ndarray
+) -> np.ndarray:
     """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
     y = year - (month <= 2)
     era = np.floor_divide(y, 400)

@@ -33,7 +33,7 @@ LAYOUTS: dict[str, dict[str, str]] = {
         "mailq.txt": "mailq.out",
         "postqueue-j.json": "postqueue-j.out",
     },
-    # The shape of an sos report: files at their paths, command output under sos_commands.
+    # An sos report: files at their paths, command output under sos_commands.
     "sosreport": {
         "prefix": "sosreport-{short}-{date}/",
         "log": "var/log/{log}",
@@ -43,7 +43,7 @@ LAYOUTS: dict[str, dict[str, str]] = {
         "mailq.txt": "sos_commands/postfix/mailq",
         "postqueue-j.json": "sos_commands/postfix/postqueue_-j",
     },
-    # A log collection script's archive: files at their paths, command output beside them.
+    # A log collection script's archive: files at their paths, command output beside.
     "getlogs": {
         "prefix": "logs_{short}_{date}/",
         "log": "var/log/{log}",
@@ -56,15 +56,27 @@ LAYOUTS: dict[str, dict[str, str]] = {
 }
 
 
-def bundle_members(layout: str, hostname: str, collected: Path) -> list[tuple[Path, str]]:
+def bundle_members(
+    layout: str, hostname: str, collected: Path
+) -> list[tuple[Path, str]]:
     """Return (file, member name) pairs of one host's collected files."""
     paths = LAYOUTS[layout]
-    date = time.strftime("%Y%m%d", time.localtime((collected / "main.cf").stat().st_mtime))
-    prefix = paths["prefix"].format(hostname=hostname, short=hostname.split(".")[0], date=date)
+    date = time.strftime(
+        "%Y%m%d", time.localtime((collected / "main.cf").stat().st_mtime)
+    )
+    prefix = paths["prefix"].format(
+        hostname=hostname, short=hostname.split(".")[0], date=date
+    )
     members = []
     for log in sorted((collected / "logs").iterdir()):
         members.append((log, prefix + paths["log"].format(log=log.name)))
-    for name in ("main.cf", "master.cf", "postconf-n.txt", "mailq.txt", "postqueue-j.json"):
+    for name in (
+        "main.cf",
+        "master.cf",
+        "postconf-n.txt",
+        "mailq.txt",
+        "postqueue-j.json",
+    ):
         if (collected / name).exists():
             members.append((collected / name, prefix + paths[name]))
     return members

@@ -25,12 +25,22 @@ def missing_requirements() -> list[str]:
     problems = []
     if os.geteuid() != 0:
         problems.append("must run as root (it creates network namespaces and mounts)")
-    apt = sorted({package for program, package in REQUIRED_PROGRAMS if shutil.which(program) is None})
+    apt = sorted(
+        {
+            package
+            for program, package in REQUIRED_PROGRAMS
+            if shutil.which(program) is None
+        }
+    )
     if not any(name.startswith("libplain") for name in _list_dir(SASL_PLUGIN_DIR)):
         apt.append("libsasl2-modules")
     if apt:
         problems.append(f"missing Debian packages: apt-get install {' '.join(apt)}")
-    pip = [dist for module, dist in REQUIRED_MODULES if importlib.util.find_spec(module) is None]
+    pip = [
+        dist
+        for module, dist in REQUIRED_MODULES
+        if importlib.util.find_spec(module) is None
+    ]
     if pip:
         problems.append(
             f"missing Python packages: pip install {' '.join(pip)} "

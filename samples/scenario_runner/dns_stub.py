@@ -1,7 +1,7 @@
 """DNS stub on 127.0.0.1:53 that serves a scenario's records and failures.
 
 Names without records get NXDOMAIN, and a known name without records of the
-requested type gets an empty NOERROR answer (NODATA), as a real server sends.
+requested type gets an empty NOERROR response (NODATA), as a real server does.
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ class StubResolver(BaseResolver):
         return reply
 
     def _answer(self, reply: DNSRecord, name: str, qtype: str) -> str:
-        failure = self.spec.failures.get((name, qtype)) or self.spec.failures.get((name, "*"))
+        failure = self.spec.failures.get((name, qtype)) or self.spec.failures.get(
+            (name, "*")
+        )
         if failure:
             reply.header.rcode = getattr(RCODE, failure)
             return failure
@@ -79,7 +81,9 @@ class QuietLogger(DNSLogger):
     """dnslib logger that prints nothing, because the resolver logs queries itself."""
 
     def __init__(self) -> None:
-        super().__init__(log="-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False)
+        super().__init__(
+            log="-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False
+        )
 
 
 class DnsStub:
@@ -88,7 +92,9 @@ class DnsStub:
     def __init__(self, spec: DnsSpec, query_log: Path) -> None:
         resolver = StubResolver(spec, query_log)
         self.servers = [
-            DNSServer(resolver, address="127.0.0.1", port=53, tcp=tcp, logger=QuietLogger())
+            DNSServer(
+                resolver, address="127.0.0.1", port=53, tcp=tcp, logger=QuietLogger()
+            )
             for tcp in (False, True)
         ]
 

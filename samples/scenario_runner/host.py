@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import logging
 import mailbox
-import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -45,7 +45,10 @@ OFFENSE_NAMES = (
 
 
 class HostContext:
-    """What a scenario's ``drive`` function uses to act on its host."""
+    """Running host as a scenario's ``drive`` function uses it.
+
+    It submits mail, waits for conditions and runs the administrator's commands.
+    """
 
     def __init__(self, plan: HostPlan, scenario_name: str, host_dir: Path) -> None:
         self.plan = plan
@@ -61,20 +64,34 @@ class HostContext:
         if plan.log_format == "maillog_file":
             settings["maillog_file"] = f"/var/log/{plan.log_name}"
         self.postfix = PostfixInstance(
-            plan.hostname, settings, plan.master_cf_extra, plan.hash_maps, plan.extra_aliases
+            plan.hostname,
+            settings,
+            plan.master_cf_extra,
+            plan.hash_maps,
+            plan.extra_aliases,
         )
         self.sinks = SinkPool(plan.sinks, self.sink_state)
-        self.dns = DnsStub(plan.dns.with_defaults(plan.hostname), host_dir / "dns-queries.jsonl")
+        self.dns = DnsStub(
+            plan.dns.with_defaults(plan.hostname), host_dir / "dns-queries.jsonl"
+        )
         self.sent: list[dict[str, Any]] = []
         self.deleted: list[dict[str, Any]] = []
         self.commands_captured = False
         self.myorigin = ""
         self.offense_counter = 4100
+        # send_many() calls send() from several threads.
+        self.counter_lock = threading.Lock()
 
     # Start and stop
 
     def start(self) -> None:
-        addresses = sorted({sink.address for sink in self.plan.sinks if not sink.address.startswith("127.")})
+        addresses = sorted(
+            {
+                sink.address
+                for sink in self.plan.sinks
+                if not sink.address.startswith("127.")
+            }
+        )
         add_loopback_addresses(addresses)
         apply_nft_rules(self.plan.nft_rules)
         self.dns.start()
@@ -82,12 +99,15 @@ class HostContext:
         self.postfix.write_config()
         self.postfix.start()
         self.myorigin = subprocess.run(
-            ["postconf", "-h", "-x", "myorigin"], capture_output=True, text=True, check=True
+            ["postconf", "-h", "-x", "myorigin"],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         self.sinks.start_initial()
 
     def finish(self) -> dict[str, Any]:
-        """Collect the bundle files and the host's ground truth, then stop everything."""
+        """Collect the bundle files and the host's truth data, then stop everything."""
         if not self.commands_captured:
             self.capture_commands()
         final_queue = self.postfix.queue_entries()
@@ -123,8 +143,9 @@ class HostContext:
 
         SIZE pads the body to about that many bytes.
         """
-        self.offense_counter += 1
-        offense = self.offense_counter
+        with self.counter_lock:
+            self.offense_counter += 1
+            offense = self.offense_counter
         message_id = f"<{time.time_ns()}.{offense}.JavaMail.root@{self.hostname}>"
         name = OFFENSE_NAMES[offense % len(OFFENSE_NAMES)]
         body = (
@@ -162,7 +183,7 @@ class HostContext:
         return record
 
     def send_many(self, count: int, recipients: list[str], workers: int = 8) -> None:
-        """Submit COUNT messages from WORKERS parallel sendmail processes, as a rule storm does."""
+        """Submit COUNT messages from WORKERS parallel sendmail processes."""
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(lambda _: self.send(recipients), range(count)))
 
@@ -172,11 +193,15 @@ class HostContext:
 
     # Waiting
 
-    def wait_until(self, predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    def wait_until(
+        self, predicate: Callable[[], bool], timeout: float, condition: str
+    ) -> None:
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
-                raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+                raise TimeoutError(
+                    f"timed out after {timeout:.0f} s waiting for {condition}"
+                )
             time.sleep(0.5)
 
     def wait_queue_empty(self, timeout: float = 60) -> None:
@@ -189,7 +214,9 @@ class HostContext:
             if record["accepted"] and (sink is None or record["sink"] == sink)
         ]
 
-    def wait_receptions(self, count: int, timeout: float = 60, sink: str | None = None) -> None:
+    def wait_receptions(
+        self, count: int, timeout: float = 60, sink: str | None = None
+    ) -> None:
         self.wait_until(
             lambda: len(self.accepted_receptions(sink)) >= count,
             timeout,
@@ -198,13 +225,18 @@ class HostContext:
 
     def wait_mailbox(self, count: int, timeout: float = 60) -> None:
         self.wait_until(
-            lambda: len(read_mailboxes()) >= count, timeout, f"{count} messages in /var/mail"
+            lambda: len(read_mailboxes()) >= count,
+            timeout,
+            f"{count} messages in /var/mail",
         )
 
     def wait_deferred(self, count: int, timeout: float = 60) -> None:
         """Wait until COUNT messages are in the deferred queue."""
         self.wait_until(
-            lambda: sum(entry["queue_name"] == "deferred" for entry in self.queue()) >= count,
+            lambda: (
+                sum(entry["queue_name"] == "deferred" for entry in self.queue())
+                >= count
+            ),
             timeout,
             f"{count} deferred messages",
         )
@@ -216,7 +248,7 @@ class HostContext:
     # Administration, as the customer or support would do it
 
     def capture_commands(self) -> None:
-        """Save mailq, postqueue -j and postconf -n output, as a support bundle script does."""
+        """Save mailq, postqueue -j and postconf -n output, as a bundle script does."""
         (self.collected / "mailq.txt").write_text(self.postfix.mailq())
         (self.collected / "postqueue-j.json").write_text(self.postfix.postqueue_json())
         (self.collected / "postconf-n.txt").write_text(self.postfix.postconf_n())
@@ -225,12 +257,28 @@ class HostContext:
 
     def delete_all(self) -> str:
         """Delete the whole queue with postsuper -d ALL, keeping a listing first."""
-        self.deleted = self.postfix.queue_entries()
+        self.deleted += self.postfix.queue_entries()
         return self.postfix.postsuper("-d", "ALL")
 
+    def delete(self, queue_ids: list[str]) -> str:
+        """Delete QUEUE_IDS with one postsuper command, keeping their listing first."""
+        wanted = set(queue_ids)
+        for entry in self.queue():
+            if entry["queue_id"] in wanted:
+                self.deleted.append(
+                    entry | self.postfix.message_headers(entry["queue_id"])
+                )
+        arguments = [
+            argument for queue_id in queue_ids for argument in ("-d", queue_id)
+        ]
+        return self.postfix.postsuper(*arguments)
+
     def hold(self, queue_ids: list[str]) -> None:
-        for queue_id in queue_ids:
-            self.postfix.postsuper("-h", queue_id)
+        """Put QUEUE_IDS on hold with one postsuper command."""
+        arguments = [
+            argument for queue_id in queue_ids for argument in ("-h", queue_id)
+        ]
+        self.postfix.postsuper(*arguments)
 
     def flush(self) -> None:
         self.postfix.flush()
@@ -259,7 +307,9 @@ def read_mailboxes() -> list[dict[str, Any]]:
 
 def main() -> int:
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s", stream=sys.stderr
+        level=logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s: %(message)s",
+        stream=sys.stderr,
     )
     # aiosmtpd logs every SMTP command at INFO; the sinks record what matters.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -269,13 +319,12 @@ def main() -> int:
     plan = SCENARIOS[scenario_name].hosts[index]
     copy_meta_files(host_dir / "root" / "etc" / "postfix")
     enter_private_root(host_dir / "root", plan.hostname)
-    os.environ["HOSTNAME"] = plan.hostname
     context = HostContext(plan, scenario_name, host_dir)
     failure: BaseException | None = None
     try:
         context.start()
         plan.drive(context)
-    except BaseException as error:  # noqa: BLE001 - still collect what happened, then re-raise
+    except BaseException as error:
         failure = error
         logger.exception("scenario %s failed on %s", scenario_name, plan.hostname)
     result = context.finish()

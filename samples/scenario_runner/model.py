@@ -1,4 +1,4 @@
-"""Plans of scenarios and their hosts, shared by the outer runner and the host process."""
+"""Plans of scenarios and their hosts, shared by the runner and the host process."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .bundle import LAYOUTS
 from .dns_stub import DnsSpec
 from .smtp_sink import SinkSpec
 
 if TYPE_CHECKING:
     from .host import HostContext
 
-# Bundle layouts, see bundle.LAYOUTS.
-LAYOUT_NAMES = ("appliance", "flat", "sosreport", "getlogs")
+LOG_FORMATS = ("bsd", "rfc3339", "maillog_file")
 
 
 @dataclass
@@ -36,6 +36,18 @@ class HostPlan:
     log_format: str = "bsd"
     log_name: str = "maillog"
     layout: str = "appliance"
+
+    def __post_init__(self) -> None:
+        if self.log_format not in LOG_FORMATS:
+            raise ValueError(
+                f"invalid log_format {self.log_format!r} of {self.hostname}; "
+                f"expected one of {LOG_FORMATS}"
+            )
+        if self.layout not in LAYOUTS:
+            raise ValueError(
+                f"invalid layout {self.layout!r} of {self.hostname}; "
+                f"expected one of {sorted(LAYOUTS)}"
+            )
 
     @property
     def short_name(self) -> str:

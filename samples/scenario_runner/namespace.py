@@ -9,6 +9,7 @@ appears in the machine's ``/dev``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -42,7 +43,9 @@ DEVICE_NODES = (
 )
 
 
-def run_command(args: list[str], input: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_command(
+    args: list[str], input: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a command, raising CalledProcessError with its output on failure."""
     result = subprocess.run(args, capture_output=True, text=True, input=input)
     if result.returncode != 0:
@@ -56,22 +59,31 @@ def create_netns(name: str, hostname: str) -> None:
     """Create network namespace NAME with its own resolv.conf and hosts file.
 
     ``ip netns exec`` bind-mounts the files in /etc/netns/NAME over /etc, so
-    every resolver inside the namespace asks the DNS stub on 127.0.0.1.
+    every resolver inside the namespace queries the DNS stub on 127.0.0.1.
     """
     etc_dir = NETNS_ETC / name
     etc_dir.mkdir(parents=True, exist_ok=True)
-    (etc_dir / "resolv.conf").write_text("nameserver 127.0.0.1\noptions attempts:1 timeout:2\n")
+    (etc_dir / "resolv.conf").write_text(
+        "nameserver 127.0.0.1\noptions attempts:1 timeout:2\n"
+    )
     short_name = hostname.split(".")[0]
     (etc_dir / "hosts").write_text(
-        f"127.0.0.1\tlocalhost localhost.localdomain\n127.0.1.1\t{hostname} {short_name}\n"
+        "127.0.0.1\tlocalhost localhost.localdomain\n"
+        f"127.0.1.1\t{hostname} {short_name}\n"
     )
     run_command(["ip", "netns", "add", name])
     run_command(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"])
-    links = run_command(["ip", "netns", "exec", name, "ip", "-o", "link", "show"]).stdout
-    interfaces = [line.split(":")[1].strip() for line in links.splitlines() if line.strip()]
+    links = run_command(
+        ["ip", "netns", "exec", name, "ip", "-o", "link", "show"]
+    ).stdout
+    interfaces = [
+        line.split(":")[1].strip() for line in links.splitlines() if line.strip()
+    ]
     if interfaces != ["lo"]:
         delete_netns(name)
-        raise RuntimeError(f"network namespace {name} has interfaces {interfaces}, expected only lo")
+        raise RuntimeError(
+            f"network namespace {name} has interfaces {interfaces}, expected only lo"
+        )
 
 
 def delete_netns(name: str) -> None:
@@ -80,19 +92,21 @@ def delete_netns(name: str) -> None:
         pids = list_netns_pids(name)
         if not pids:
             break
-        logger.warning("stopping %d processes left in namespace %s: %s", len(pids), name, pids)
+        logger.warning(
+            "stopping %d processes left in namespace %s: %s", len(pids), name, pids
+        )
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
         time.sleep(1.0)
     subprocess.run(["ip", "netns", "del", name], capture_output=True, check=False)
     shutil.rmtree(NETNS_ETC / name, ignore_errors=True)
 
 
 def list_netns_pids(name: str) -> list[int]:
-    result = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True)
+    result = subprocess.run(
+        ["ip", "netns", "pids", name], capture_output=True, text=True
+    )
     return [int(pid) for pid in result.stdout.split()]
 
 
@@ -108,7 +122,9 @@ def enter_private_root(root: Path, hostname: str) -> None:
         source.mkdir(parents=True, exist_ok=True)
         target.mkdir(parents=True, exist_ok=True)
         run_command(["mount", "--bind", str(source), str(target)])
-    run_command(["mount", "-t", "tmpfs", "-o", "mode=0755,size=16m", "sample-dev", "/dev"])
+    run_command(
+        ["mount", "-t", "tmpfs", "-o", "mode=0755,size=16m", "sample-dev", "/dev"]
+    )
     for name, major, minor in DEVICE_NODES:
         path = f"/dev/{name}"
         os.mknod(path, 0o666 | 0o020000, os.makedev(major, minor))
@@ -121,7 +137,9 @@ def enter_private_root(root: Path, hostname: str) -> None:
     ):
         os.symlink(target_path, f"/dev/{name}")
     os.mkdir("/dev/shm")
-    run_command(["mount", "-t", "tmpfs", "-o", "mode=1777,size=16m", "sample-shm", "/dev/shm"])
+    run_command(
+        ["mount", "-t", "tmpfs", "-o", "mode=1777,size=16m", "sample-shm", "/dev/shm"]
+    )
     run_command(["hostname", hostname])
 
 
@@ -132,6 +150,6 @@ def add_loopback_addresses(addresses: list[str]) -> None:
 
 
 def apply_nft_rules(rules: list[str]) -> None:
-    """Load nftables RULES (``nft -f`` syntax) into the current network namespace only."""
+    """Load nftables RULES (``nft -f`` syntax) into the current network namespace."""
     if rules:
         run_command(["nft", "-f", "-"], input="\n".join(rules) + "\n")

@@ -114,7 +114,7 @@ abuse:		root
 
 
 def copy_meta_files(target: Path) -> None:
-    """Copy the package's meta files to TARGET, the folder later bound at /etc/postfix."""
+    """Copy the package's meta files to TARGET, the folder bound at /etc/postfix."""
     target.mkdir(parents=True, exist_ok=True)
     for name in META_FILES:
         source = CONFIG_DIR / name
@@ -128,7 +128,9 @@ def render_main_cf(hostname: str, settings: dict[str, str | None]) -> str:
     domain = hostname.split(".", 1)[1] if "." in hostname else "localdomain"
     merged: dict[str, str | None] = {}
     for key, value in BASE_MAIN_CF:
-        merged[key] = None if value is None else value.format(hostname=hostname, domain=domain)
+        merged[key] = (
+            None if value is None else value.format(hostname=hostname, domain=domain)
+        )
     merged.update(settings)
     lines = [
         f"# Postfix main.cf of {hostname}.",
@@ -156,7 +158,9 @@ class PostfixInstance:
         self.extra_aliases = extra_aliases
 
     def write_config(self) -> None:
-        (CONFIG_DIR / "main.cf").write_text(render_main_cf(self.hostname, self.settings))
+        (CONFIG_DIR / "main.cf").write_text(
+            render_main_cf(self.hostname, self.settings)
+        )
         (CONFIG_DIR / "master.cf").write_text(MASTER_CF + self.master_cf_extra)
         (CONFIG_DIR / "aliases").write_text(ALIASES + self.extra_aliases)
         run_command(["postalias", "/etc/postfix/aliases"])
@@ -203,7 +207,9 @@ class PostfixInstance:
 
     @staticmethod
     def mailq() -> str:
-        return subprocess.run(["postqueue", "-p"], capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["postqueue", "-p"], capture_output=True, text=True
+        ).stdout
 
     @staticmethod
     def postqueue_json() -> str:
@@ -219,20 +225,32 @@ class PostfixInstance:
         return result.stdout + result.stderr
 
     def queue_entries(self) -> list[dict[str, Any]]:
-        """List the queue (postqueue -j) with each message's Message-ID and Received headers."""
-        entries = [json.loads(line) for line in self.postqueue_json().splitlines() if line.strip()]
+        """List the queue (postqueue -j) with each message's Message-ID and Received."""
+        entries = [
+            json.loads(line)
+            for line in self.postqueue_json().splitlines()
+            if line.strip()
+        ]
         with ThreadPoolExecutor(max_workers=4) as pool:
-            headers = list(pool.map(self.message_headers, [entry["queue_id"] for entry in entries]))
+            headers = list(
+                pool.map(self.message_headers, [entry["queue_id"] for entry in entries])
+            )
         for entry, header in zip(entries, headers, strict=True):
             entry.update(header)
         return entries
 
     @staticmethod
     def message_headers(queue_id: str) -> dict[str, Any]:
-        result = subprocess.run(["postcat", "-h", "-q", queue_id], capture_output=True, text=True)
+        result = subprocess.run(
+            ["postcat", "-h", "-q", queue_id], capture_output=True, text=True
+        )
         if result.returncode != 0:
             # The message left the queue between postqueue -j and postcat.
-            return {"message_id": None, "received": [], "postcat_error": result.stderr.strip()}
+            return {
+                "message_id": None,
+                "received": [],
+                "postcat_error": result.stderr.strip(),
+            }
         message = Parser(policy=compat32).parsestr(result.stdout, headersonly=True)
         return {
             "message_id": (message.get("Message-ID") or "").strip() or None,
@@ -241,4 +259,3 @@ class PostfixInstance:
 
     def queue_is_empty(self) -> bool:
         return not self.postqueue_json().strip()
-

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import truth
 from .bundle import bundle_members, write_bundle
+from .checks import find_foreign_values
 from .model import Scenario
 from .namespace import create_netns, delete_netns
 
@@ -21,12 +22,44 @@ logger = logging.getLogger(__name__)
 SAMPLES_DIR = Path(__file__).resolve().parent.parent
 
 
-def run_scenario(scenario: Scenario, work_dir: Path, output_dir: Path) -> dict[str, Any]:
+def run_scenario(
+    scenario: Scenario, work_dir: Path, output_dir: Path
+) -> dict[str, Any]:
     """Run SCENARIO's hosts side by side, then write its bundle and truth file."""
     started = time.monotonic()
     scenario_dir = work_dir / scenario.name
     scenario_dir.mkdir(parents=True)
     scenario_dir.chmod(0o755)
+
+    run_hosts(scenario, scenario_dir)
+    results = read_host_results(scenario, scenario_dir)
+
+    members = []
+    for index, plan in enumerate(scenario.hosts):
+        collected = scenario_dir / f"host{index}" / "collected"
+        members += bundle_members(plan.layout, plan.hostname, collected)
+    bundle_path = output_dir / "bundles" / f"{scenario.name}.tar.gz"
+    write_bundle(bundle_path, members)
+    problems = find_foreign_values(bundle_path)
+    if problems:
+        bundle_path.unlink()
+        raise RuntimeError(f"bundle of {scenario.name} removed: {problems[:10]}")
+    write_truth(output_dir / "truth" / f"{scenario.name}.json", scenario, results)
+
+    elapsed = time.monotonic() - started
+    size = bundle_path.stat().st_size
+    logger.info(
+        "scenario %s done in %.0f s: %s (%d bytes)",
+        scenario.name,
+        elapsed,
+        bundle_path,
+        size,
+    )
+    return {"scenario": scenario.name, "seconds": round(elapsed), "bundle_bytes": size}
+
+
+def run_hosts(scenario: Scenario, scenario_dir: Path) -> None:
+    """Run each host in its own network namespace, deleted afterwards even on error."""
     namespaces: list[str] = []
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -46,39 +79,58 @@ def run_scenario(scenario: Scenario, work_dir: Path, output_dir: Path) -> dict[s
                 process.wait()
         for namespace in namespaces:
             delete_netns(namespace)
+    if failures:
+        raise RuntimeError(
+            f"scenario {scenario.name} failed: {failures}; logs in {scenario_dir}"
+        )
+
+
+def read_host_results(scenario: Scenario, scenario_dir: Path) -> list[dict[str, Any]]:
     results = []
     for index in range(len(scenario.hosts)):
         host_dir = scenario_dir / f"host{index}"
         result_path = host_dir / "host-result.json"
         if not result_path.exists():
             raise RuntimeError(
-                f"host {index} of scenario {scenario.name} wrote no result; see {host_dir / 'host.log'}"
+                f"host {index} of scenario {scenario.name} wrote no result; "
+                f"see {host_dir / 'host.log'}"
             )
-        results.append(json.loads(result_path.read_text()))
-    errors = [result["error"] for result in results if result["error"]] + failures
-    if errors:
-        raise RuntimeError(f"scenario {scenario.name} failed: {errors}; logs in {scenario_dir}")
-    members = []
-    for index, plan in enumerate(scenario.hosts):
-        members += bundle_members(plan.layout, plan.hostname, scenario_dir / f"host{index}" / "collected")
-    bundle_path = output_dir / "bundles" / f"{scenario.name}.tar.gz"
-    write_bundle(bundle_path, members)
-    truth_path = output_dir / "truth" / f"{scenario.name}.json"
-    write_truth(truth_path, scenario, results)
-    elapsed = time.monotonic() - started
-    logger.info("scenario %s done in %.0f s: %s (%d bytes)", scenario.name, elapsed, bundle_path, bundle_path.stat().st_size)
-    return {"scenario": scenario.name, "seconds": round(elapsed), "bundle_bytes": bundle_path.stat().st_size}
+        result = json.loads(result_path.read_text())
+        if result["error"]:
+            raise RuntimeError(
+                f"scenario {scenario.name} failed on {result['hostname']}: "
+                f"{result['error']}; "
+                f"see {host_dir / 'host.log'}"
+            )
+        results.append(result)
+    return results
 
 
-def _start_host(namespace: str, scenario_name: str, index: int, host_dir: Path) -> subprocess.Popen[bytes]:
+def _start_host(
+    namespace: str, scenario_name: str, index: int, host_dir: Path
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PYTHONPATH=str(SAMPLES_DIR), TZ=os.environ.get("TZ", "UTC"))
     command = [
-        "ip", "netns", "exec", namespace,
-        "unshare", "--mount", "--uts", "--propagation", "private",
-        sys.executable, "-m", "scenario_runner.host", scenario_name, str(index), str(host_dir),
+        "ip",
+        "netns",
+        "exec",
+        namespace,
+        "unshare",
+        "--mount",
+        "--uts",
+        "--propagation",
+        "private",
+        sys.executable,
+        "-m",
+        "scenario_runner.host",
+        scenario_name,
+        str(index),
+        str(host_dir),
     ]
     log = (host_dir / "host.log").open("wb")
-    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=host_dir)
+    return subprocess.Popen(
+        command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=host_dir
+    )
 
 
 def _wait_hosts(processes: list[subprocess.Popen[bytes]], timeout: float) -> list[str]:
@@ -122,9 +174,13 @@ def write_truth(path: Path, scenario: Scenario, results: list[dict[str, Any]]) -
 
 
 def format_truth(document: dict[str, Any]) -> str:
-    """Format the truth as JSON with one message a line, so large files stay readable in diffs."""
+    """Format the truth as JSON with one message a line, so large files diff well."""
     head = {key: value for key, value in document.items() if key != "messages"}
     text = json.dumps(head, indent=2)[:-2]
     lines = [json.dumps(message) for message in document["messages"]]
     body = ",\n    ".join(lines)
-    return f'{text},\n  "messages": [\n    {body}\n  ]\n}}\n' if lines else f'{text},\n  "messages": []\n}}\n'
+    return (
+        f'{text},\n  "messages": [\n    {body}\n  ]\n}}\n'
+        if lines
+        else f'{text},\n  "messages": []\n}}\n'
+    )

@@ -1,7 +1,7 @@
 """SMTP sinks (aiosmtpd) that play the customer's mail relay or a content filter.
 
 Each sink listens on one address of the host's network namespace and replies
-as its ``SinkSpec`` says. Every end-of-DATA outcome is appended to
+as its ``SinkSpec`` specifies. Every end-of-DATA outcome is appended to
 ``receptions.jsonl`` and every rejected command to ``rejections.jsonl``, so the
 ground truth comes from what the sinks saw, not from the Postfix log.
 """
@@ -67,24 +67,42 @@ class SinkHandler:
             stream.write(json.dumps(record) + "\n")
 
     async def handle_MAIL(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        options: list[str],
     ) -> str:
         if self.spec.mail_from_reply:
             reply = self.spec.mail_from_reply.format(sender=address, rcpt="")
-            self._append(self.rejections_path, {"command": "MAIL", "sender": address, "reply": reply})
+            self._append(
+                self.rejections_path,
+                {"command": "MAIL", "sender": address, "reply": reply},
+            )
             return reply
         envelope.mail_from = address
         envelope.mail_options.extend(options)
         return "250 2.1.0 Ok"
 
     async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        options: list[str],
     ) -> str:
         reply = self._rcpt_reply(envelope.mail_from or "", address)
         if reply is not None:
             self._append(
                 self.rejections_path,
-                {"command": "RCPT", "sender": envelope.mail_from, "rcpt": address, "reply": reply},
+                {
+                    "command": "RCPT",
+                    "sender": envelope.mail_from,
+                    "rcpt": address,
+                    "reply": reply,
+                },
             )
             return reply
         envelope.rcpt_tos.append(address)
@@ -96,7 +114,9 @@ class SinkHandler:
         if template is not None:
             return template.format(rcpt=rcpt, sender=sender)
         if self.spec.greylist_seconds is not None:
-            first_seen = self.greylist_first_seen.setdefault((sender, rcpt), time.time())
+            first_seen = self.greylist_first_seen.setdefault(
+                (sender, rcpt), time.time()
+            )
             if time.time() - first_seen < self.spec.greylist_seconds:
                 return (
                     f"450 4.7.1 <{rcpt}>: Recipient address rejected: Greylisted, "
@@ -104,7 +124,9 @@ class SinkHandler:
                 )
         return None
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
         content = envelope.original_content or b""
         headers = BytesHeaderParser(policy=compat32).parsebytes(content)
         record = {
@@ -115,20 +137,28 @@ class SinkHandler:
             "received": [str(value) for value in headers.get_all("Received", [])],
             "subject": str(headers.get("Subject") or ""),
         }
-        if self.spec.max_message_size is not None and len(content) > self.spec.max_message_size:
+        if (
+            self.spec.max_message_size is not None
+            and len(content) > self.spec.max_message_size
+        ):
             reply = "552 5.3.4 Message size exceeds fixed maximum message size"
         elif self.spec.reinject_to is not None:
             loop = asyncio.get_running_loop()
             reply = await loop.run_in_executor(None, self._reinject, envelope, content)
         else:
             reply = f"250 2.0.0 Ok: queued as {secrets.token_hex(5).upper()}"
-        self._append(self.receptions_path, {**record, "reply": reply, "accepted": reply.startswith("250")})
+        self._append(
+            self.receptions_path,
+            {**record, "reply": reply, "accepted": reply.startswith("250")},
+        )
         return reply
 
     def _reinject(self, envelope: Envelope, content: bytes) -> str:
-        """Send the message on to Postfix's re-injection listener, as amavisd-new does."""
+        """Send the message on to Postfix's re-injection listener, as amavisd-new."""
         address, port = self.spec.reinject_to  # type: ignore[misc]
-        with smtplib.SMTP(address, port, local_hostname="localhost", timeout=30) as client:
+        with smtplib.SMTP(
+            address, port, local_hostname="localhost", timeout=30
+        ) as client:
             client.ehlo()
             client.mail(envelope.mail_from or "")
             for rcpt in envelope.rcpt_tos:
@@ -136,7 +166,10 @@ class SinkHandler:
             code, message = client.data(content)
         text = message.decode("utf-8", "replace")
         if code != 250:
-            return f"451 4.5.0 Error in processing, id=filter, forwarding failed: {code} {text}"
+            return (
+                "451 4.5.0 Error in processing, id=filter, "
+                f"forwarding failed: {code} {text}"
+            )
         return f"250 2.0.0 from MTA(smtp:[{address}]:{port}): {code} {text}"
 
 

@@ -63,7 +63,14 @@ class MailLog:
             f'template="{RSYSLOG_TEMPLATES[self.log_format]}")\n'
         )
         self.process = subprocess.Popen(
-            ["rsyslogd", "-n", "-f", str(config), "-i", str(self.run_dir / "rsyslogd.pid")],
+            [
+                "rsyslogd",
+                "-n",
+                "-f",
+                str(config),
+                "-i",
+                str(self.run_dir / "rsyslogd.pid"),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=(self.run_dir / "rsyslogd.err").open("wb"),
         )
@@ -71,10 +78,13 @@ class MailLog:
         while not Path("/dev/log").exists():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(
-                    f"rsyslogd did not create /dev/log; see {self.run_dir / 'rsyslogd.err'}"
+                    "rsyslogd did not create /dev/log; "
+                    f"see {self.run_dir / 'rsyslogd.err'}"
                 )
             time.sleep(0.05)
-        logger.info("rsyslogd started, writing %s in %s format", self.path, self.log_format)
+        logger.info(
+            "rsyslogd started, writing %s in %s format", self.path, self.log_format
+        )
 
     def stop(self) -> None:
         if self.process is None:
@@ -90,7 +100,7 @@ class MailLog:
         self.process = None
 
     def rotate(self, rotated_name: str) -> Path:
-        """Rename the live log to ROTATED_NAME and make the writer reopen it, as logrotate does."""
+        """Rename the live log to ROTATED_NAME and make its writer reopen it."""
         time.sleep(0.5)
         target = LOG_DIR / rotated_name
         os.rename(self.path, target)
@@ -114,10 +124,12 @@ class MailLog:
         return target
 
     def rotate_numbered(self) -> None:
-        """Rotate as Debian's logrotate does: FILE.1 plain, FILE.2.gz and older compressed."""
+        """Rotate as Debian's logrotate: FILE.1 plain, FILE.2.gz and older gzipped."""
         ordered = sorted(
             self.rotated,
-            key=lambda path: int(path.name.removeprefix(self.path.name + ".").split(".")[0]),
+            key=lambda path: int(
+                path.name.removeprefix(self.path.name + ".").split(".")[0]
+            ),
             reverse=True,
         )
         for old in ordered:

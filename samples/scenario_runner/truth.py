@@ -19,14 +19,23 @@ from email.policy import compat32
 from typing import Any
 
 RECEIVED_BY_POSTFIX = re.compile(
-    r"by (?P<host>\S+) \(Postfix(?:, from userid \d+)?\)(?: with \S+)? id (?P<queue_id>[0-9A-Za-z]+)"
+    r"by (?P<host>\S+) \(Postfix(?:, from userid \d+)?\)"
+    r"(?: with \S+)? id (?P<queue_id>[0-9A-Za-z]+)"
 )
 NOTICE_MESSAGE_ID = re.compile(r"^<\d{14}\.(?P<queue_id>[0-9A-Za-z]+)@")
 QUEUED_AS = re.compile(r"queued as (?P<queue_id>[0-9A-Za-z]+)")
 
 FINAL_STATES = (
-    "delivered", "deferred", "bounced", "expired", "deleted", "held",
-    "rejected", "partial", "handed_off", "unknown",
+    "delivered",
+    "deferred",
+    "bounced",
+    "expired",
+    "deleted",
+    "held",
+    "rejected",
+    "partial",
+    "handed_off",
+    "unknown",
 )
 
 
@@ -66,7 +75,9 @@ def describe_mailbox_message(mailbox_name: str, message: Message) -> dict[str, A
                 record["dsn_recipients"].append(
                     {
                         "final_recipient": _dsn_address(block.get("Final-Recipient")),
-                        "original_recipient": _dsn_address(block.get("Original-Recipient")),
+                        "original_recipient": _dsn_address(
+                            block.get("Original-Recipient")
+                        ),
                         "action": (block.get("Action") or "").strip().lower(),
                         "status": (block.get("Status") or "").strip(),
                     }
@@ -75,7 +86,10 @@ def describe_mailbox_message(mailbox_name: str, message: Message) -> dict[str, A
             if content_type == "message/rfc822":
                 returned = part.get_payload()[0]
             else:
-                returned = Parser(policy=compat32).parsestr(part.get_payload(decode=True).decode("utf-8", "replace"), headersonly=True)
+                returned = Parser(policy=compat32).parsestr(
+                    part.get_payload(decode=True).decode("utf-8", "replace"),
+                    headersonly=True,
+                )
             record["returned_headers"] = {
                 "message_id": (returned.get("Message-ID") or "").strip() or None,
                 "received": [str(value) for value in returned.get_all("Received", [])],
@@ -95,12 +109,19 @@ class HostTruth:
     def __init__(self, result: dict[str, Any]) -> None:
         self.hostname = result["hostname"]
         self.messages: dict[str, dict[str, Any]] = {}
-        self.sent_by_message_id = {record["message_id"]: record for record in result["sent"]}
+        self.sent_by_message_id = {
+            record["message_id"]: record for record in result["sent"]
+        }
         self.unmatched_sent = dict(self.sent_by_message_id)
 
-    def message(self, queue_id: str, message_id: str | None, kind: str = "original",
-                parent_queue_id: str | None = None) -> dict[str, Any]:
-        """Return the message with QUEUE_ID, creating it from the sent record when new."""
+    def message(
+        self,
+        queue_id: str,
+        message_id: str | None,
+        kind: str = "original",
+        parent_queue_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Return the message with QUEUE_ID, made from the sent record when new."""
         existing = self.messages.get(queue_id)
         if existing is not None:
             return existing
@@ -109,10 +130,19 @@ class HostTruth:
             "host": self.hostname,
             "queue_id": queue_id,
             "message_id": message_id,
-            "sender": sent["sender"] if sent and kind != "bounce_notice" and kind != "delay_notice" else "",
+            "sender": sent["sender"]
+            if sent and kind != "bounce_notice" and kind != "delay_notice"
+            else "",
             "kind": kind,
             "parent_queue_id": parent_queue_id,
-            "recipients": {address: "unknown" for address in (sent["recipients"] if sent and kind in ("original", "filter_copy") else [])},
+            "recipients": {
+                address: "unknown"
+                for address in (
+                    sent["recipients"]
+                    if sent and kind in ("original", "filter_copy")
+                    else []
+                )
+            },
             "final_state": "unknown",
         }
         if kind == "original" and sent is not None:
@@ -120,21 +150,29 @@ class HostTruth:
         self.messages[queue_id] = record
         return record
 
-    def chain(self, received: list[str], message_id: str | None) -> dict[str, Any] | None:
-        """Register the original and its filter copies named in RECEIVED; return the last copy."""
+    def chain(
+        self, received: list[str], message_id: str | None
+    ) -> dict[str, Any] | None:
+        """Register the original and filter copies in RECEIVED, and return the last."""
         ids = postfix_queue_ids(received, self.hostname)
         if not ids:
             return None
         current = self.message(ids[0], message_id)
         for child_id in ids[1:]:
-            current = self.message(child_id, message_id, "filter_copy", current["queue_id"])
+            current = self.message(
+                child_id, message_id, "filter_copy", current["queue_id"]
+            )
         return current
 
     def set_state(self, message: dict[str, Any], address: str, state: str) -> None:
-        message["recipients"][address.lower() if address.lower() in message["recipients"] else address] = state
+        message["recipients"][
+            address.lower() if address.lower() in message["recipients"] else address
+        ] = state
 
 
-def build_host_messages(result: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+def build_host_messages(
+    result: dict[str, Any],
+) -> tuple[list[dict[str, Any]], list[str]]:
     """Return the truth messages of one host and notes on what could not be matched."""
     truth = HostTruth(result)
     filter_sinks = set(result["filter_sinks"])
@@ -147,29 +185,49 @@ def build_host_messages(result: dict[str, Any]) -> tuple[list[dict[str, Any]], l
         if reception["sink"] in filter_sinks:
             match = QUEUED_AS.search(reception["reply"])
             if match:
-                truth.message(match["queue_id"], reception["message_id"], "filter_copy", message["queue_id"])
+                truth.message(
+                    match["queue_id"],
+                    reception["message_id"],
+                    "filter_copy",
+                    message["queue_id"],
+                )
             continue
         for address in reception["rcpt_tos"]:
             truth.set_state(message, address, "delivered")
     for item in result["mailbox"]:
         _apply_mailbox_message(truth, item, result)
     for entry in result["final_queue"]:
-        _apply_queue_entry(truth, entry, "held" if entry["queue_name"] == "hold" else "deferred")
+        _apply_queue_entry(
+            truth, entry, "held" if entry["queue_name"] == "hold" else "deferred"
+        )
     for entry in result["deleted"]:
         _apply_queue_entry(truth, entry, "deleted")
-    notes = [f"sent message {message_id} was never seen again" for message_id in truth.unmatched_sent]
+    notes = [
+        f"sent message {message_id} was never seen again"
+        for message_id in truth.unmatched_sent
+    ]
     messages = list(truth.messages.values())
     _settle_final_states(messages)
     return messages, notes
 
 
-def _apply_mailbox_message(truth: HostTruth, item: dict[str, Any], result: dict[str, Any]) -> None:
-    recipient = item["original_to"] or item["delivered_to"] or f"{item['mailbox']}@{result['myorigin']}"
+def _apply_mailbox_message(
+    truth: HostTruth, item: dict[str, Any], result: dict[str, Any]
+) -> None:
+    recipient = (
+        item["original_to"]
+        or item["delivered_to"]
+        or f"{item['mailbox']}@{result['myorigin']}"
+    )
+
     if item["message_id"] in truth.sent_by_message_id:
         message = truth.chain(item["received"], item["message_id"])
         if message is not None:
-            truth.set_state(message, _qualify(recipient, result["myorigin"]), "delivered")
+            truth.set_state(
+                message, _qualify(recipient, result["myorigin"]), "delivered"
+            )
         return
+
     match = NOTICE_MESSAGE_ID.match(item["message_id"] or "")
     if not match:
         return
@@ -179,9 +237,22 @@ def _apply_mailbox_message(truth: HostTruth, item: dict[str, Any], result: dict[
     returned = item["returned_headers"]
     if returned is not None:
         parent = truth.chain(returned["received"], returned["message_id"])
-    notice = truth.message(match["queue_id"], item["message_id"], kind, parent["queue_id"] if parent else None)
+    notice = truth.message(
+        match["queue_id"],
+        item["message_id"],
+        kind,
+        parent["queue_id"] if parent else None,
+    )
     notice["sender"] = ""
-    notice["recipients"][_qualify(recipient, result["myorigin"])] = "delivered"
+
+    # The log's to= is the address after alias expansion (Delivered-To),
+    # and orig_to= the address the notice was sent to (X-Original-To).
+    delivered_to = _qualify(item["delivered_to"] or recipient, result["myorigin"])
+    notice["recipients"][delivered_to] = "delivered"
+    original = _qualify(recipient, result["myorigin"])
+    if original != delivered_to:
+        notice.setdefault("orig_addresses", {})[delivered_to] = original
+
     if parent is None:
         return
     for dsn in item["dsn_recipients"]:
@@ -207,22 +278,39 @@ def _qualify(address: str, myorigin: str) -> str:
 
 
 def _settle_final_states(messages: list[dict[str, Any]]) -> None:
-    parents = {message["parent_queue_id"] for message in messages if message["kind"] == "filter_copy"}
+    parents = {
+        message["parent_queue_id"]
+        for message in messages
+        if message["kind"] == "filter_copy"
+    }
     for message in messages:
         states = set(message["recipients"].values())
         if message["queue_id"] in parents:
             message["final_state"] = "handed_off"
-            message["recipients"] = {address: "handed_off" for address in message["recipients"]}
+            message["recipients"] = {
+                address: "handed_off" for address in message["recipients"]
+            }
         elif len(states) == 1:
             message["final_state"] = states.pop()
         elif states:
             message["final_state"] = "partial"
+        orig_addresses = message.pop("orig_addresses", {})
         message["recipients"] = [
-            {"address": address, "final_state": state} for address, state in message["recipients"].items()
+            {"address": address, "final_state": state}
+            | (
+                {"orig_address": orig_addresses[address]}
+                if address in orig_addresses
+                else {}
+            )
+            for address, state in message["recipients"].items()
         ]
 
 
 def count_final_states(messages: list[dict[str, Any]]) -> dict[str, int]:
     """Count messages by final state, a content-filter pair once (by its last copy)."""
-    counts = Counter(message["final_state"] for message in messages if message["final_state"] != "handed_off")
+    counts = Counter(
+        message["final_state"]
+        for message in messages
+        if message["final_state"] != "handed_off"
+    )
     return {state: counts[state] for state in FINAL_STATES if counts[state]}

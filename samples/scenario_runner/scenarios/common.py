@@ -33,8 +33,10 @@ def relay_dns(**extra: dict[str, list[Any]]) -> DnsSpec:
 
 
 def relay_sink(**behaviour: Any) -> SinkSpec:
-    """The customer's mail relay at mail.example.com[192.0.2.25]:25."""
-    return SinkSpec(name="relay", address=RELAY_ADDRESS, server_name=RELAY_NAME, **behaviour)
+    """Return the sink that plays the customer's relay, mail.example.com[192.0.2.25]."""
+    return SinkSpec(
+        name="relay", address=RELAY_ADDRESS, server_name=RELAY_NAME, **behaviour
+    )
 
 
 def pause(seconds: float) -> None:

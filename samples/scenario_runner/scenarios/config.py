@@ -5,7 +5,16 @@ from __future__ import annotations
 from ..dns_stub import DnsSpec
 from ..host import HostContext
 from ..model import HostPlan, Scenario
-from .common import CONSOLE, RELAY_NAME, RETRY_WINDOW, SECOPS, SOC, pause, relay_dns, relay_sink
+from .common import (
+    CONSOLE,
+    RELAY_NAME,
+    RETRY_WINDOW,
+    SECOPS,
+    SOC,
+    pause,
+    relay_dns,
+    relay_sink,
+)
 
 
 def send_and_let_retry(context: HostContext, count: int = 4) -> None:
@@ -26,8 +35,8 @@ def deliver_all(context: HostContext) -> None:
 
 HEALTHY = Scenario(
     name="healthy",
-    description="relayhost = [mail.example.com] and the relay accepts every message; four "
-    "offense notifications are delivered.",
+    description="relayhost = [mail.example.com] and the relay accepts every message; "
+    "four offense notifications are delivered.",
     expected_top_finding=None,
     healthy=True,
     hosts=[
@@ -44,9 +53,9 @@ HEALTHY = Scenario(
 
 LOCALHOST_LOOP = Scenario(
     name="localhost-loop",
-    description="relayhost = localhost: Postfix resolves localhost to 127.0.0.1, its own "
-    "address, and defers every message with 'mail for localhost loops back to myself' "
-    "(dsn=4.3.5) after 'warning: relayhost configuration problem'.",
+    description="relayhost = localhost: Postfix resolves localhost to 127.0.0.1, its "
+    "own address, and defers every message with 'mail for localhost loops back to "
+    "myself' (dsn=4.3.5) after 'warning: relayhost configuration problem'.",
     expected_top_finding="localhost-loop",
     healthy=False,
     hosts=[
@@ -62,8 +71,9 @@ LOCALHOST_LOOP = Scenario(
 
 RELAYHOST_MX_LOOKUP = Scenario(
     name="relayhost-mx-lookup",
-    description="relayhost = mail.example.com without brackets, so Postfix asks for its MX "
-    "record; the DNS server answers SERVFAIL and every message is deferred with dsn=4.4.3.",
+    description="relayhost = mail.example.com without brackets, so Postfix asks for "
+    "its MX record; the DNS server answers SERVFAIL and every message is deferred with "
+    "dsn=4.4.3.",
     expected_top_finding="relayhost-mx-lookup",
     healthy=False,
     hosts=[
@@ -83,9 +93,10 @@ RELAYHOST_MX_LOOKUP = Scenario(
 
 RELAYHOST_UNRESOLVABLE = Scenario(
     name="relayhost-unresolvable",
-    description="relayhost = [mial.example.com], a typo: its A lookup gets NXDOMAIN, so every "
-    "message is deferred with dsn=4.3.5 and 'Name service error for name=mial.example.com "
-    "type=A: Host not found' after 'warning: relayhost configuration problem'.",
+    description="relayhost = [mial.example.com], a typo: its A lookup gets NXDOMAIN, "
+    "so every message is deferred with dsn=4.3.5 and 'Name service error for "
+    "name=mial.example.com type=A: Host not found' after 'warning: relayhost "
+    "configuration problem'.",
     expected_top_finding="relayhost-unresolvable",
     healthy=False,
     hosts=[

@@ -5,18 +5,28 @@ from __future__ import annotations
 from ..host import HostContext
 from ..model import HostPlan, Scenario
 from ..smtp_sink import SinkSpec
-from .common import CONSOLE, PROCESSOR, RELAY_NAME, RETRY_WINDOW, SECOPS, SOC, pause, relay_dns, relay_sink
+from .common import (
+    CONSOLE,
+    PROCESSOR,
+    RELAY_NAME,
+    RETRY_WINDOW,
+    SECOPS,
+    SOC,
+    pause,
+    relay_dns,
+    relay_sink,
+)
 from .config import deliver_all
 
 BRACKETED_RELAY = {"relayhost": f"[{RELAY_NAME}]"}
 
 # The amavisd-new style re-injection listener of Postfix's documentation
-# (FILTER_README), with a syslog_name that tells its lines apart.
+# (FILTER_README). Its syslog_name marks its lines as postfix/10025/smtpd.
 REINJECTION_SERVICE = """\
 127.0.0.1:10025 inet n  -       n       -       -       smtpd
     -o syslog_name=postfix/10025
     -o content_filter=
-    -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
+    -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks
     -o smtpd_helo_restrictions=
     -o smtpd_client_restrictions=
     -o smtpd_sender_restrictions=
@@ -37,9 +47,9 @@ def deliver_through_filter(context: HostContext) -> None:
 
 CONTENT_FILTER = Scenario(
     name="content-filter",
-    description="content_filter = smtp:[127.0.0.1]:10024 hands each message to a filter that "
-    "re-injects it into Postfix's 127.0.0.1:10025 smtpd ('queued as NEWID'); the copies are "
-    "delivered to [mail.example.com].",
+    description="content_filter = smtp:[127.0.0.1]:10024 hands each message to a "
+    "filter that re-injects it into Postfix's 127.0.0.1:10025 smtpd ('queued as "
+    "NEWID'); the copies are delivered to [mail.example.com].",
     expected_top_finding=None,
     healthy=True,
     hosts=[
@@ -77,9 +87,9 @@ def send_to_root(context: HostContext) -> None:
 
 LOCAL_MAILBOX = Scenario(
     name="local-mailbox",
-    description="Notifications addressed to 'root', which has no alias to a real address, "
-    "are delivered to /var/mail/root (relay=local, 'delivered to mailbox'); one message to "
-    "soc@example.com goes to the relay.",
+    description="Notifications addressed to 'root', which has no alias to a real "
+    "address, are delivered to /var/mail/root (relay=local, 'delivered to mailbox'); "
+    "one message to soc@example.com goes to the relay.",
     expected_top_finding="local-mailbox-delivery",
     healthy=False,
     hosts=[
@@ -104,12 +114,13 @@ def send_and_loop(context: HostContext) -> None:
 
 TWO_HOSTS = Scenario(
     name="two-hosts",
-    description="A console that relays through [mail.example.com] and delivers, and an event "
-    "processor whose relayhost = localhost loops back to itself; one bundle with a folder "
-    "per host.",
+    description="A console that relays through [mail.example.com] and delivers, and an "
+    "event processor whose relayhost = localhost loops back to itself; one bundle with "
+    "a folder per host.",
     expected_top_finding="localhost-loop",
     healthy=False,
-    finding_note="The localhost loop is on qradar-ep1.example.com; the console is healthy.",
+    finding_note="The localhost loop is on qradar-ep1.example.com; the console is "
+    "healthy.",
     hosts=[
         HostPlan(
             hostname=CONSOLE,

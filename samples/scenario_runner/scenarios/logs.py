@@ -1,4 +1,4 @@
-"""Scenarios that vary the log itself: rotation, RFC 3339 time, Postfix's maillog_file."""
+"""Scenarios that vary the log itself: rotation, RFC 3339 time, maillog_file."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ BRACKETED_RELAY = {"relayhost": f"[{RELAY_NAME}]"}
 
 
 def dateext_name(base: str) -> str:
-    """Name a rotated file as logrotate's ``dateext`` with ``dateformat -%Y%m%d-%s`` does.
+    """Name a rotated file as logrotate's ``dateext`` and ``dateformat -%Y%m%d-%s`` do.
 
     The epoch suffix lets one day have several rotations, as this short run needs.
     """
@@ -42,13 +42,15 @@ def retry_across_rotations(context: HostContext) -> None:
 ROTATED_LOGS = Scenario(
     name="rotated-logs",
     description="The relay refuses connections for about 30 s, then comes back and the "
-    "retries deliver everything; delay_warning_time sends two delay notices to root. The "
-    "log is rotated twice during the deferrals (maillog-DATE-EPOCH.gz, maillog-DATE-EPOCH, "
-    "maillog).",
+    "retries deliver everything; delay_warning_time = 10s sends a delay notice to root "
+    "for each message. The log is rotated twice during the deferrals "
+    "(maillog-DATE-EPOCH.gz, maillog-DATE-EPOCH, maillog).",
     expected_top_finding="relay-connection-failed",
     healthy=False,
-    finding_note="All mail is delivered in the end, but only after the relay was unreachable "
-    "for several retries.",
+    finding_note="All mail is delivered in the end, but only after the relay was "
+    "unreachable for several retries. The bounce daemon's warnings about "
+    "delay_warning_time below one hour ('zero result in delay template conversion') "
+    "are real Postfix 3.7 output.",
     hosts=[
         HostPlan(
             hostname=CONSOLE,
@@ -63,8 +65,9 @@ ROTATED_LOGS = Scenario(
 
 RFC3339 = Scenario(
     name="rfc3339",
-    description="The localhost loop of localhost-loop (relayhost = localhost), logged by "
-    "rsyslog's Debian 12 default format with RFC 3339 timestamps to /var/log/mail.log.",
+    description="The localhost loop of localhost-loop (relayhost = localhost), logged "
+    "by rsyslog's Debian 12 default format with RFC 3339 timestamps to "
+    "/var/log/mail.log.",
     expected_top_finding="localhost-loop",
     healthy=False,
     hosts=[

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from ..host import HostContext
 from ..model import HostPlan, Scenario
-from .common import CONSOLE, RELAY_NAME, SECOPS, SOC, relay_dns, relay_sink
+from .common import (
+    CONSOLE,
+    RELAY_NAME,
+    RETRY_WINDOW,
+    SECOPS,
+    SOC,
+    pause,
+    relay_dns,
+    relay_sink,
+)
 
 BRACKETED_RELAY = {"relayhost": f"[{RELAY_NAME}]"}
 BACKLOG_SIZE = 3000
@@ -28,13 +37,13 @@ def send_until_expired(context: HostContext) -> None:
 
 EXPIRED = Scenario(
     name="expired",
-    description="The relay refuses connections until maximal_queue_lifetime (45 s here) "
-    "passes; each message ends 'status=expired, returned to sender' and the notices are "
-    "delivered to root locally.",
+    description="The relay refuses connections until maximal_queue_lifetime (45 s "
+    "here) passes; each message ends 'status=expired, returned to sender' and the "
+    "notices are delivered to root locally.",
     expected_top_finding="messages-expired",
     healthy=False,
-    finding_note="The relay connection failures cause the expiry; the expiry is the loss the "
-    "customer sees, so it ranks first.",
+    finding_note="The relay connection failures cause the expiry; the expiry is the "
+    "loss the customer sees, so it ranks first.",
     timeout=300,
     hosts=[
         HostPlan(
@@ -54,7 +63,7 @@ EXPIRED = Scenario(
 
 
 def build_backlog(context: HostContext, rotate_midway: bool) -> None:
-    """Queue BACKLOG_SIZE messages while the relay is down, then capture the bundle commands."""
+    """Queue BACKLOG_SIZE messages while the relay is down, then capture mailq."""
     half = BACKLOG_SIZE // 2
     context.send_many(half, [SOC])
     if rotate_midway:
@@ -75,15 +84,20 @@ def flush_backlog(context: HostContext) -> None:
 
 def delete_backlog(context: HostContext) -> None:
     build_backlog(context, rotate_midway=False)
+    # First two single deletions, then the whole queue: postsuper logs
+    # "QID: removed" for the first form and only a count for the second.
+    first_ids = [entry["queue_id"] for entry in context.queue()][:2]
+    context.delete(first_ids)
     context.delete_all()
     context.wait_queue_empty()
 
 
 BACKLOG_FLUSH = Scenario(
     name="backlog-flush",
-    description=f"{BACKLOG_SIZE} notifications queue up while the relay is down; the bundle's "
-    "mailq and postqueue -j show that backlog. Then the relay comes back and 'postfix flush' "
-    "delivers all of them. The log is rotated twice (mail.log.2.gz, mail.log.1, mail.log).",
+    description=f"{BACKLOG_SIZE} notifications queue up while the relay is down; the "
+    f"bundle's mailq and postqueue -j show that backlog. Then the relay comes back and "
+    f"'postfix flush' delivers all of them. The log is rotated twice (mail.log.2.gz, "
+    f"mail.log.1, mail.log).",
     expected_top_finding="queue-backlog",
     healthy=False,
     finding_note="The mailq output shows thousands of queued messages; the connection "
@@ -105,11 +119,13 @@ BACKLOG_FLUSH = Scenario(
 
 BACKLOG_DELETED = Scenario(
     name="backlog-deleted",
-    description=f"{BACKLOG_SIZE} notifications queue up while the relay is down; the bundle's "
-    "mailq shows that backlog, then the administrator deletes it with 'postsuper -d ALL'.",
+    description=f"{BACKLOG_SIZE} notifications queue up while the relay is down; the "
+    f"bundle's mailq shows that backlog, then the administrator deletes two messages "
+    f"with 'postsuper -d QID' and the rest with 'postsuper -d ALL'.",
     expected_top_finding="queue-backlog",
     healthy=False,
-    finding_note="Same backlog as backlog-flush, ended by deletion, so every message is deleted.",
+    finding_note="Same backlog as backlog-flush, ended by deletion, so every message "
+    "is deleted.",
     timeout=900,
     hosts=[
         HostPlan(
@@ -128,22 +144,26 @@ def hold_some(context: HostContext) -> None:
     for index in range(5):
         context.send([SOC] if index % 2 else [SECOPS])
     context.wait_deferred(5)
-    held = [entry["queue_id"] for entry in context.queue()][:2]
-    context.hold(held)
+    pause(RETRY_WINDOW)
+    held_ids = [entry["queue_id"] for entry in context.queue()][:2]
+    context.hold(held_ids)
     context.sinks.start("relay")
     context.flush()
     context.wait_receptions(3)
-    context.wait_until(lambda: len(context.queue()) == 2, 30, "only the held messages queued")
+    context.wait_until(
+        lambda: len(context.queue()) == 2, 30, "only the held messages queued"
+    )
 
 
 HELD = Scenario(
     name="held",
-    description="Five messages are deferred while the relay is down; the administrator puts "
-    "two on hold with 'postsuper -h QID', then the relay comes back and 'postfix flush' "
-    "delivers the other three. The two stay in the hold queue.",
+    description="Five messages are deferred while the relay is down; the administrator "
+    "puts two on hold with 'postsuper -h QID', then the relay comes back and 'postfix "
+    "flush' delivers the other three. The two stay in the hold queue.",
     expected_top_finding="messages-on-hold",
     healthy=False,
-    finding_note="The connection failures cleared; the held messages are what still blocks mail.",
+    finding_note="The connection failures cleared; the held messages are what still "
+    "blocks mail.",
     hosts=[
         HostPlan(
             hostname=CONSOLE,

@@ -19,7 +19,10 @@ from .common import (
 
 BRACKETED_RELAY = {"relayhost": f"[{RELAY_NAME}]"}
 UNKNOWN_USER = "former.analyst@example.com"
-UNKNOWN_USER_REPLY = "550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in virtual mailbox table"
+UNKNOWN_USER_REPLY = (
+    "550 5.1.1 <{rcpt}>: Recipient address rejected: "
+    "User unknown in virtual mailbox table"
+)
 
 
 def send_and_let_retry(context: HostContext) -> None:
@@ -31,7 +34,7 @@ def send_and_let_retry(context: HostContext) -> None:
 
 
 def send_and_collect_bounces(context: HostContext) -> None:
-    """Send three messages that the relay rejects; wait for the three notices to root."""
+    """Send three messages that the relay rejects, and wait for the notices to root."""
     context.send([SOC])
     context.send([SOC, SECOPS])
     context.send([ANALYST])
@@ -39,7 +42,9 @@ def send_and_collect_bounces(context: HostContext) -> None:
     context.wait_queue_empty()
 
 
-def single_relay_host(drive, layout: str, settings: dict | None = None, **sink_behaviour) -> list[HostPlan]:
+def single_relay_host(
+    drive, layout: str, settings: dict | None = None, **sink_behaviour
+) -> list[HostPlan]:
     return [
         HostPlan(
             hostname=CONSOLE,
@@ -63,8 +68,9 @@ CONNECTION_REFUSED = Scenario(
 
 CONNECTION_TIMEOUT = Scenario(
     name="connection-timeout",
-    description="A firewall drops SYNs to mail.example.com[192.0.2.25]:25 (an nftables rule "
-    "in the host's namespace); with smtp_connect_timeout = 5s every attempt times out.",
+    description="A firewall drops SYNs to mail.example.com[192.0.2.25]:25 (an nftables "
+    "rule in the host's namespace); with smtp_connect_timeout = 5s every attempt times "
+    "out.",
     expected_top_finding="relay-connection-failed",
     healthy=False,
     hosts=[
@@ -73,7 +79,7 @@ CONNECTION_TIMEOUT = Scenario(
             drive=send_and_let_retry,
             settings={**BRACKETED_RELAY, "smtp_connect_timeout": "5s"},
             dns=relay_dns(),
-            # Not started: the dropped SYNs would also fail aiosmtpd's start-up self-test.
+            # Not started, because the dropped SYNs would fail aiosmtpd's self-test.
             sinks=[relay_sink(start_with_host=False)],
             nft_rules=[
                 "table inet sample_firewall {",
@@ -90,31 +96,37 @@ CONNECTION_TIMEOUT = Scenario(
 
 RELAY_DENIED = Scenario(
     name="relay-denied",
-    description="The relay answers RCPT with '554 5.7.1 <rcpt>: Relay access denied'; the "
-    "messages bounce and the non-delivery notices are delivered to root's local mailbox.",
+    description="The relay replies to RCPT with '554 5.7.1 <rcpt>: Relay access "
+    "denied'; the messages bounce and the non-delivery notices are delivered to root's "
+    "local mailbox.",
     expected_top_finding="relay-access-denied",
     healthy=False,
     hosts=single_relay_host(
-        send_and_collect_bounces, "appliance", rcpt_reply="554 5.7.1 <{rcpt}>: Relay access denied"
+        send_and_collect_bounces,
+        "appliance",
+        rcpt_reply="554 5.7.1 <{rcpt}>: Relay access denied",
     ),
 )
 
 RELAY_DENIED_TEMPORARY = Scenario(
     name="relay-denied-temporary",
-    description="The relay answers RCPT with '454 4.7.1 <rcpt>: Relay access denied'; the "
-    "messages stay deferred.",
+    description="The relay replies to RCPT with '454 4.7.1 <rcpt>: Relay access "
+    "denied'; the messages stay deferred.",
     expected_top_finding="relay-access-denied",
     healthy=False,
     hosts=single_relay_host(
-        send_and_let_retry, "sosreport", rcpt_reply="454 4.7.1 <{rcpt}>: Relay access denied"
+        send_and_let_retry,
+        "sosreport",
+        rcpt_reply="454 4.7.1 <{rcpt}>: Relay access denied",
     ),
 )
 
 SENDER_REJECTED = Scenario(
     name="sender-rejected",
-    description="The appliance's host name qradar-console.localdomain is not a real domain, "
-    "so the relay rejects MAIL FROM:<root@qradar-console.localdomain> with '553 5.1.8 ... "
-    "Sender address rejected: Domain not found'; the notices go to root locally.",
+    description="The appliance's host name qradar-console.localdomain is not a real "
+    "domain, so the relay rejects MAIL FROM:<root@qradar-console.localdomain> with "
+    "'553 5.1.8 ... Sender address rejected: Domain not found'; the notices go to root "
+    "locally.",
     expected_top_finding="sender-address-rejected",
     healthy=False,
     hosts=[
@@ -125,7 +137,10 @@ SENDER_REJECTED = Scenario(
             dns=relay_dns(),
             sinks=[
                 relay_sink(
-                    mail_from_reply="553 5.1.8 <{sender}>: Sender address rejected: Domain not found"
+                    mail_from_reply=(
+                        "553 5.1.8 <{sender}>: Sender address rejected: "
+                        "Domain not found"
+                    )
                 )
             ],
             layout="getlogs",
@@ -135,9 +150,9 @@ SENDER_REJECTED = Scenario(
 
 SASL_AUTH_FAILED = Scenario(
     name="sasl-auth-failed",
-    description="The relay on port 587 requires AUTH; Postfix has smtp_sasl_auth_enable = yes "
-    "and a password map, and the relay answers '535 5.7.8 Authentication credentials "
-    "invalid', so the messages stay deferred.",
+    description="The relay on port 587 requires AUTH; Postfix has "
+    "smtp_sasl_auth_enable = yes and a password map, and the relay replies '535 5.7.8 "
+    "Authentication credentials invalid', so the messages stay deferred.",
     expected_top_finding="sasl-authentication-failed",
     healthy=False,
     hosts=[
@@ -150,7 +165,11 @@ SASL_AUTH_FAILED = Scenario(
                 "smtp_sasl_password_maps": "hash:/etc/postfix/sasl_passwd",
                 "smtp_sasl_security_options": "noanonymous",
             },
-            hash_maps={"sasl_passwd": f"[{RELAY_NAME}]:587 qradar-alerts@example.com:not-the-password\n"},
+            hash_maps={
+                "sasl_passwd": (
+                    f"[{RELAY_NAME}]:587 qradar-alerts@example.com:not-the-password\n"
+                )
+            },
             dns=relay_dns(),
             sinks=[relay_sink(port=587, auth_rejects=True)],
             layout="getlogs",
@@ -160,8 +179,8 @@ SASL_AUTH_FAILED = Scenario(
 
 TLS_REQUIRED = Scenario(
     name="tls-required",
-    description="smtp_tls_security_level = encrypt, but the relay offers no STARTTLS, so "
-    "every message is deferred with 'TLS is required, but was not offered'.",
+    description="smtp_tls_security_level = encrypt, but the relay offers no STARTTLS, "
+    "so every message is deferred with 'TLS is required, but was not offered'.",
     expected_top_finding="tls-failure",
     healthy=False,
     hosts=single_relay_host(
@@ -181,9 +200,9 @@ def send_one_large(context: HostContext) -> None:
 
 MESSAGE_TOO_LARGE = Scenario(
     name="message-too-large",
-    description="The relay accepts at most 40000 bytes and answers '552 5.3.4 Message size "
-    "exceeds fixed maximum message size' at end of DATA for one 80 kB message, which "
-    "bounces; two small messages are delivered.",
+    description="The relay accepts at most 40000 bytes and replies '552 5.3.4 Message "
+    "size exceeds fixed maximum message size' at end of DATA for one 80 kB message, "
+    "which bounces; two small messages are delivered.",
     expected_top_finding="message-too-large",
     healthy=False,
     hosts=single_relay_host(send_one_large, "flat", max_message_size=40_000),
@@ -202,12 +221,15 @@ def send_to_unknown_user(context: HostContext) -> None:
 
 UNKNOWN_RECIPIENT = Scenario(
     name="unknown-recipient",
-    description="The relay answers '550 5.1.1 ... User unknown' for former.analyst@example.com: "
-    "the two messages to that address bounce, the two others are delivered.",
+    description="The relay replies '550 5.1.1 ... User unknown' for "
+    "former.analyst@example.com: the two messages to that address bounce, the two "
+    "others are delivered.",
     expected_top_finding="unknown-recipient",
     healthy=False,
     hosts=single_relay_host(
-        send_to_unknown_user, "sosreport", rcpt_replies={UNKNOWN_USER: UNKNOWN_USER_REPLY}
+        send_to_unknown_user,
+        "sosreport",
+        rcpt_replies={UNKNOWN_USER: UNKNOWN_USER_REPLY},
     ),
 )
 
@@ -222,11 +244,13 @@ def send_through_greylisting(context: HostContext) -> None:
 
 GREYLISTING = Scenario(
     name="greylisting",
-    description="The relay answers '450 4.7.1 ... Greylisted' to the first attempt of each "
-    "sender and recipient pair and accepts the retry 8 s later; every message is delivered.",
+    description="The relay replies '450 4.7.1 ... Greylisted' to the first attempt of "
+    "each sender and recipient pair and accepts the retry 8 s later; every message is "
+    "delivered.",
     expected_top_finding="greylisting",
     healthy=True,
-    finding_note="Only an info-level greylisting finding is expected: every deferral cleared itself.",
+    finding_note="Only an info-level greylisting finding is expected: every deferral "
+    "cleared itself.",
     hosts=[
         HostPlan(
             hostname=CONSOLE,
@@ -245,16 +269,21 @@ GREYLISTING = Scenario(
 def send_bounced_alerts(context: HostContext) -> None:
     sender = f"alerts@{CONSOLE}"
     context.send([UNKNOWN_USER], envelope_sender=sender, header_from=sender)
-    context.send([UNKNOWN_USER, "old-soc@example.com"], envelope_sender=sender, header_from=sender)
+    context.send(
+        [UNKNOWN_USER, "old-soc@example.com"],
+        envelope_sender=sender,
+        header_from=sender,
+    )
     context.wait_mailbox(2)
     context.wait_queue_empty()
 
 
 BOUNCE_NOTICE = Scenario(
     name="bounce-notice",
-    description="Notifications sent as alerts@qradar-console.example.com bounce with '550 5.1.1 "
-    "User unknown'; the aliases file maps alerts to root, so each 'sender non-delivery "
-    "notification' lands in /var/mail/root (to=<root@...>, orig_to=<alerts@...>).",
+    description="Notifications sent as alerts@qradar-console.example.com bounce with "
+    "'550 5.1.1 User unknown'; the aliases file maps alerts to root, so each 'sender "
+    "non-delivery notification' lands in /var/mail/root (to=<root@...>, "
+    "orig_to=<alerts@...>).",
     expected_top_finding="unknown-recipient",
     healthy=False,
     hosts=[
@@ -282,12 +311,12 @@ def send_mixed(context: HostContext) -> None:
 MIXED_RECIPIENTS = Scenario(
     name="mixed-recipients",
     description="Each message has three recipients: soc@example.com is delivered, "
-    "former.analyst@example.com bounces with 550 5.1.1 and oncall@example.net stays deferred "
-    "with '451 4.3.0 Temporary lookup failure'.",
+    "former.analyst@example.com bounces with 550 5.1.1 and oncall@example.net stays "
+    "deferred with '451 4.3.0 Temporary lookup failure'.",
     expected_top_finding="unknown-recipient",
     healthy=False,
-    finding_note="The 550 5.1.1 bounces lose mail for good, while the 451 deferrals may "
-    "still clear, so unknown-recipient ranks first.",
+    finding_note="The 550 5.1.1 bounces lose mail for good, while the 451 deferrals "
+    "may still clear, so unknown-recipient ranks first.",
     hosts=single_relay_host(
         send_mixed,
         "getlogs",

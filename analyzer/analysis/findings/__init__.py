@@ -1,0 +1,41 @@
+"""Diagnoses of a bundle, ranked: errors first, then warnings, then information."""
+
+from __future__ import annotations
+
+from analyzer.analysis.findings.catalog import CATALOG, render
+from analyzer.analysis.findings.context import Context
+from analyzer.analysis.findings.delivery import (
+    accepted_findings,
+    delivery_findings,
+    local_mailbox_findings,
+)
+from analyzer.analysis.findings.model import Evidence, Finding, findings_frame, rank
+from analyzer.analysis.findings.other import (
+    bundle_findings,
+    config_findings,
+    expiry_findings,
+    queue_findings,
+    system_findings,
+)
+
+__all__ = ["Context", "Evidence", "Finding", "diagnose", "findings_frame"]
+
+
+def diagnose(ctx: Context) -> list[Finding]:
+    """Run every rule and return the findings, ranked, with their texts filled in."""
+    findings = delivery_findings(ctx)
+    findings += expiry_findings(ctx)
+    findings += queue_findings(ctx)
+    findings += system_findings(ctx)
+    findings += local_mailbox_findings(ctx)
+    findings += accepted_findings(ctx)
+    shown = {(f.host, f.code) for f in findings}
+    findings += config_findings(ctx, shown)
+    findings += bundle_findings(ctx)
+    for finding in findings:
+        entry = CATALOG[finding.code]
+        finding.params.setdefault("count", finding.messages_affected)
+        finding.title = render(entry.title, finding.params)
+        finding.summary = render(entry.summary, finding.params)
+        finding.remedy = render(entry.remedy, finding.params)
+    return rank(findings)

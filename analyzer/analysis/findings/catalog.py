@@ -1,0 +1,270 @@
+"""Titles, summaries and remedies of every finding code, in English.
+
+Texts are ``str.format`` templates; a finding's ``params`` fill them. The report's
+Japanese texts live in ``analyzer.report.i18n`` under the same codes.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    title: str
+    summary: str
+    remedy: str
+
+
+_FLUSH = "Once the cause is fixed, run `postfix flush` to send the queued mail."
+
+CATALOG: dict[str, Entry] = {
+    "localhost-loop": Entry(
+        "Mail loops back to this host: no mail server is set, or it is localhost",
+        '{count} message(s) were deferred with "mail for localhost loops back to '
+        'myself" (relay=none, DSN 4.3.5). Postfix handed the mail to itself because '
+        "relayhost is {relayhost_shown}.",
+        "Configure a real mail server for this host, never localhost. In QRadar 7.3 "
+        "and earlier, enter it for each host (Admin, System and License Management, "
+        "Hosts, E-mail Server); in 7.4 and later, select a stored mail server there, "
+        "add one with Manage Email Servers if needed, and run its connection test. "
+        "The setting becomes relayhost = [mail.example.com] in /etc/postfix/main.cf. "
+        + _FLUSH,
+    ),
+    "relayhost-mx-lookup": Entry(
+        "The relay host has no brackets, so Postfix looks up MX records for it",
+        '{count} message(s) were deferred with DSN 4.4.3: "Name service error for '
+        'name={name} type=MX". {config_note}',
+        "Put the mail server in brackets, which turns off the MX lookup: "
+        "relayhost = [{name}] (or [{name}]:587 for another port) in "
+        "/etc/postfix/main.cf, then run `systemctl restart postfix`. " + _FLUSH,
+    ),
+    "relayhost-unbracketed": Entry(
+        "The relay host has no brackets: Postfix will look up MX records for it",
+        "main.cf sets relayhost = {relayhost} without brackets. Postfix then asks DNS "
+        "for MX records of {name}; when there are none, mail is deferred with "
+        '"type=MX: Host not found". The logs in this bundle do not show that yet.',
+        "Write relayhost = [{name}] in /etc/postfix/main.cf and run "
+        "`systemctl restart postfix`.",
+    ),
+    "relayhost-unresolvable": Entry(
+        "The mail server's name cannot be resolved",
+        "{count} message(s) were deferred because DNS has no address for {names} "
+        '("Name service error for name=... type=A" or "Host not found"). A typo in '
+        "the mail server name is the usual cause. {config_note}",
+        "Check the spelling of the mail server in the QRadar e-mail settings "
+        "(relayhost in /etc/postfix/main.cf) and that this host resolves it: "
+        "`getent hosts {name}`. Writing the server's IP address in brackets, such as "
+        "[192.0.2.10], avoids the lookup. " + _FLUSH,
+    ),
+    "dns-lookup-failed": Entry(
+        "Postfix sends mail directly to the recipient domains, and their DNS lookup fails",
+        "{count} message(s) were deferred with DNS errors for {names}. relayhost is "
+        "not set, so Postfix looks up each recipient domain itself.",
+        "Set the organization's mail server as relayhost = [mail.example.com] (QRadar: "
+        "the host's e-mail server setting), or fix this host's DNS servers in "
+        "/etc/resolv.conf. " + _FLUSH,
+    ),
+    "relay-connection-failed": Entry(
+        "This host cannot connect to the mail server",
+        "{count} message(s) could not be handed to {relays}: {reasons}.",
+        "Test the connection from this host, as QRadar's connection test does: "
+        '`nc -vz {relay_host} {port}`. "Connection refused" means nothing listens on '
+        'that port or a firewall rejects the connection; "Connection timed out" and '
+        '"No route to host" mean a firewall drops it or a route is missing. Open the '
+        "port from this host to the mail server, or correct the server name and port. "
+        + _FLUSH,
+    ),
+    "ipv6-no-route": Entry(
+        "Postfix tries IPv6, but this host has no IPv6 route",
+        '{count} message(s) met "Network is unreachable" or "No route to host" on '
+        "IPv6 addresses of {relays}.",
+        "Set inet_protocols = ipv4 in /etc/postfix/main.cf (or smtp_address_preference "
+        "= ipv4 to keep IPv6 as a fallback) and run `systemctl restart postfix`.",
+    ),
+    "relay-access-denied": Entry(
+        "The mail server refuses to relay mail for this host",
+        "{count} message(s) were refused by {relays}: {reasons}.",
+        "The mail server does not accept mail from this host's address ({client_ips}). "
+        "Ask its administrator to allow relaying from it (an Exchange receive "
+        "connector, Postfix mynetworks), or set up SMTP authentication if the server "
+        "requires it. " + _FLUSH,
+    ),
+    "sender-address-rejected": Entry(
+        "The mail server rejects the sender address",
+        "{count} message(s) were refused because of the sender {senders}: {reasons}.",
+        "Give the mail a sender in a real, resolvable domain: set myorigin = "
+        "example.com in /etc/postfix/main.cf (or the sender address in QRadar's e-mail "
+        "settings), or rewrite root with sender_canonical_maps, then run "
+        "`systemctl restart postfix`.",
+    ),
+    "sasl-authentication-failed": Entry(
+        "Logging in to the mail server fails",
+        "{count} message(s) met SMTP authentication errors at {relays}: {reasons}.",
+        "Check the user name and password in the file named by smtp_sasl_password_maps "
+        "(run `postmap` on it after a change), that smtp_sasl_auth_enable = yes, and "
+        "that the SASL modules are installed (libsasl2-modules or cyrus-sasl-plain). "
+        + _FLUSH,
+    ),
+    "tls-failure": Entry(
+        "TLS with the mail server fails",
+        "{count} message(s) were deferred by TLS problems with {relays}: {reasons}.",
+        "When the server offers no STARTTLS, either ask its administrator to enable it "
+        "or lower smtp_tls_security_level from encrypt to may. For certificate errors, "
+        "give Postfix the issuing CA (smtp_tls_CAfile) or have the server's certificate "
+        "fixed. " + _FLUSH,
+    ),
+    "message-too-large": Entry(
+        "Messages are too large for the mail server",
+        "{count} message(s) were refused for their size by {relays}: {reasons}.",
+        "Send smaller messages (reports as links or compressed attachments) or ask the "
+        "mail server administrator to raise its size limit.",
+    ),
+    "unknown-recipient": Entry(
+        "Recipient addresses do not exist",
+        "{count} message(s) were refused for unknown recipients ({recipients}): "
+        "{reasons}.",
+        "Correct the recipient addresses in the notification or report settings.",
+    ),
+    "greylisting": Entry(
+        "The mail server greylists: first attempts are deferred, later ones accepted",
+        "{count} message(s) were deferred at first by {relays} ({reasons}); {delivered} "
+        "of them were delivered later.",
+        "Nothing is broken. To avoid the delay, ask the mail server administrator to "
+        "exempt this host from greylisting.",
+    ),
+    "messages-expired": Entry(
+        "Messages expired in the queue and were returned to the sender",
+        "{count} message(s) stayed in the queue longer than maximal_queue_lifetime "
+        "({lifetime}) and were returned as undeliverable.",
+        "Fix the cause of the deferrals first (see the other findings); the expired "
+        "messages are gone and must be sent again.",
+    ),
+    "queue-backlog": Entry(
+        "A backlog of messages is waiting in the mail queue",
+        "{count} message(s) are waiting in the queue{queue_note}.",
+        "Fix the delivery problem first. If the backlog comes from rules that send one "
+        "e-mail per offense, tune those rules so that they send fewer. Then `postfix "
+        "flush` sends the backlog. `postsuper -d ALL` deletes every queued message "
+        "instead: it cannot be undone and the notifications are lost.",
+    ),
+    "submission-burst": Entry(
+        "Many messages were submitted within minutes",
+        "{count} messages were submitted between {burst_start} and {burst_end}.",
+        "Bursts like this usually come from rules that send one e-mail per offense. "
+        "Tune the rules or their response limiter.",
+    ),
+    "messages-on-hold": Entry(
+        "Messages are on hold",
+        "{count} message(s) are in the hold queue and will not be delivered until they "
+        "are released.",
+        "Release them with `postsuper -H ALL` (or `postsuper -H QUEUE_ID`), and check "
+        "header_checks, body_checks and access maps for HOLD actions.",
+    ),
+    "accepted-by-relay": Entry(
+        "Messages were accepted by the next mail server",
+        "{count} message(s) were handed to {relays}, which accepted them (250). If "
+        "recipients say these never arrived, the next server holds the answer.",
+        "Give the mail server administrator the times and remote queue IDs in the "
+        "evidence, so that they can trace the messages further.",
+    ),
+    "local-mailbox-delivery": Entry(
+        "Mail is delivered to a local mailbox on this host",
+        "{count} message(s) for {recipients} were stored in a mailbox on this host "
+        "(relay=local), where nobody reads them.",
+        "Use full addresses (user@example.com) as recipients, or forward the local "
+        'user: add "root: admin@example.com" to /etc/aliases and run `newaliases`.',
+    ),
+    "disk-full": Entry(
+        "The mail queue's file system is out of space",
+        "Postfix reported a lack of disk space {count} time(s): {reasons}.",
+        "Free space on the file system of /var/spool/postfix, and check queue_minfree "
+        "and message_size_limit in main.cf.",
+    ),
+    "postfix-fatal-error": Entry(
+        "Postfix reported fatal errors",
+        "{count} fatal or panic message(s), such as: {reasons}.",
+        "Fix what the messages name (often a main.cf or master.cf error: run "
+        "`postfix check`), then `systemctl restart postfix`.",
+    ),
+    "postfix-stopped": Entry(
+        "Postfix was stopped and not started again",
+        "The last Postfix start or stop in the log is a stop, at {last}.",
+        "Start Postfix with `systemctl start postfix` and enable it at boot "
+        "(`systemctl enable postfix`).",
+    ),
+    "delivery-suspended": Entry(
+        "Delivery to the destination is suspended after earlier failures",
+        '{count} message(s) were deferred with "delivery temporarily suspended": '
+        "{reasons}.",
+        "Postfix pauses a destination after repeated failures; fix the underlying "
+        "failure named in the message. " + _FLUSH,
+    ),
+    "mailbox-full": Entry(
+        "Recipient mailboxes are full",
+        "{count} message(s) were refused because mailboxes are full: {reasons}.",
+        "Ask the recipients or the mail server administrator to free space.",
+    ),
+    "content-rejected": Entry(
+        "The mail server rejects the message content",
+        "{count} message(s) were refused for their content by {relays}: {reasons}.",
+        "Ask the mail server administrator which filter rejected them and why.",
+    ),
+    "delivery-failed": Entry(
+        "Deliveries fail for other reasons",
+        "{count} message(s) were deferred or bounced: {reasons}.",
+        "Read the reasons in the evidence; they come from the remote server or from "
+        "Postfix and name the problem.",
+    ),
+    "relayhost-loopback": Entry(
+        "The relay host points at this host",
+        "main.cf sets relayhost = {relayhost}, which is this host. Mail sent to remote "
+        'recipients will loop back ("mail for localhost loops back to myself").',
+        "Set a real mail server: relayhost = [mail.example.com] (QRadar: the host's "
+        "e-mail server setting).",
+    ),
+    "relayhost-not-set": Entry(
+        "No relay host is set: Postfix delivers directly to recipient domains",
+        "main.cf does not set relayhost, so Postfix looks up and connects to each "
+        "recipient domain's mail servers itself. Appliances inside a company network "
+        "usually must send through the company mail server.",
+        "If outbound port 25 is blocked here, set relayhost = [mail.example.com] "
+        "(QRadar: the host's e-mail server setting).",
+    ),
+    "myorigin-not-fqdn": Entry(
+        "The sender domain is not a full domain name",
+        "Mail from this host is sent as {sender_domain}, which has no dot. Mail servers "
+        'commonly reject such senders ("Sender address rejected: Domain not found").',
+        "Set myorigin = example.com (a domain that resolves) in /etc/postfix/main.cf, "
+        "or give myhostname a full name, then run `systemctl restart postfix`.",
+    ),
+    "bundle-incomplete": Entry(
+        "Parts of the bundle could not be read: results are partial",
+        "{count} member(s) of the bundle were damaged, encrypted or rejected: "
+        "{members}.",
+        "Ask the customer for a new copy of the bundle; meanwhile the findings cover "
+        "only the members that could be read.",
+    ),
+    "no-mail-log": Entry(
+        "The bundle has no mail log",
+        "No member of the bundle holds Postfix log lines, so nothing about deliveries "
+        "can be shown.",
+        "Ask for /var/log/maillog and its rotated copies (/var/log/mail.log on Debian "
+        "and Ubuntu), or the output of `journalctl -u postfix -o json`.",
+    ),
+}
+
+
+class _Lenient(string.Formatter):
+    """Fills missing template fields with "?" instead of raising."""
+
+    def get_value(self, key: int | str, args: Any, kwargs: Any) -> Any:
+        if isinstance(key, str):
+            return kwargs.get(key, "?")
+        return super().get_value(key, args, kwargs)
+
+
+def render(template: str, params: dict[str, Any]) -> str:
+    return _Lenient().format(template, **params)

@@ -1,0 +1,275 @@
+"""Findings from failed and successful delivery attempts."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from analyzer.analysis.findings.context import (
+    Context,
+    Relayhost,
+    config_evidence,
+    diverse_rows,
+    log_evidence,
+    parse_relayhost,
+)
+from analyzer.analysis.findings.model import Finding
+from analyzer.analysis.reasons import causes
+from analyzer.parse.config import MainConfig
+
+# Cause of a failed attempt -> finding code, and the priority of that code among
+# findings of the same severity.
+CAUSE_CODES = {
+    "loops_to_myself": "localhost-loop",
+    "mx_lookup_failed": "relayhost-mx-lookup",
+    "host_not_found": "relayhost-unresolvable",
+    "connection_refused": "relay-connection-failed",
+    "connection_timed_out": "relay-connection-failed",
+    "no_route": "relay-connection-failed",
+    "network_unreachable": "relay-connection-failed",
+    "lost_connection": "relay-connection-failed",
+    "relay_denied": "relay-access-denied",
+    "client_rejected": "relay-access-denied",
+    "sender_rejected": "sender-address-rejected",
+    "sasl_failed": "sasl-authentication-failed",
+    "tls_not_offered": "tls-failure",
+    "tls_failure": "tls-failure",
+    "too_large": "message-too-large",
+    "unknown_recipient": "unknown-recipient",
+    "greylisted": "greylisting",
+    "disk_full": "disk-full",
+    "mailbox_full": "mailbox-full",
+    "suspended": "delivery-suspended",
+    "content_rejected": "content-rejected",
+}
+PRIORITY = {
+    "disk-full": 95,
+    "localhost-loop": 90,
+    "relayhost-mx-lookup": 90,
+    "relayhost-unresolvable": 88,
+    "dns-lookup-failed": 85,
+    "relay-access-denied": 82,
+    "sender-address-rejected": 82,
+    "sasl-authentication-failed": 82,
+    "tls-failure": 82,
+    "relay-connection-failed": 80,
+    "ipv6-no-route": 78,
+    "message-too-large": 55,
+    "unknown-recipient": 50,
+    "mailbox-full": 45,
+    "content-rejected": 45,
+    "delivery-suspended": 40,
+    "delivery-failed": 30,
+    "greylisting": 20,
+}
+UNRESOLVED = ("deferred", "bounced", "expired", "partial", "held", "unknown", "deleted")
+_NAME = re.compile(r"name=([^\s,;)]+)")
+
+
+def delivery_findings(ctx: Context) -> list[Finding]:
+    failed = ctx.deliveries[
+        ctx.deliveries["status"].isin(["deferred", "bounced"])
+    ].copy()
+    if failed.empty:
+        return []
+    failed["cause"] = causes(failed["reason"])
+    failed["code"] = [
+        _code(row, ctx) for row in failed[["host", "cause", "reason", "recipient",
+                                           "relay_ip"]].itertuples(index=False)]  # fmt: skip
+    findings = []
+    for (host, code), group in failed.groupby(["host", "code"], sort=False):
+        findings.append(_finding(ctx, str(host), str(code), group))
+    return findings
+
+
+def _code(row: tuple, ctx: Context) -> str:  # type: ignore[type-arg]
+    host, cause, reason, recipient, relay_ip = row
+    code = CAUSE_CODES.get(str(cause), "delivery-failed")
+    reason = reason or ""
+    if (
+        code == "relay-connection-failed"
+        and isinstance(relay_ip, str)
+        and ":" in relay_ip
+    ):
+        if cause in ("network_unreachable", "no_route"):
+            return "ipv6-no-route"
+    if code in ("relayhost-mx-lookup", "relayhost-unresolvable"):
+        match = _NAME.search(reason)
+        name = match.group(1).lower() if match else ""
+        domain = str(recipient or "").rpartition("@")[2].lower()
+        config = ctx.config(str(host))
+        relay = parse_relayhost(config.get("relayhost")) if config else None
+        if relay is None and name and name == domain:
+            return "dns-lookup-failed"
+    return code
+
+
+def _finding(ctx: Context, host: str, code: str, group: pd.DataFrame) -> Finding:
+    keys = group["message_key"].dropna().unique().tolist()
+    states = ctx.messages["final_state"].reindex(keys)
+    unresolved = states.isin(UNRESOLVED)
+    severity = "error" if unresolved.any() else "warning"
+    if code == "greylisting":
+        severity = "warning" if unresolved.any() else "info"
+    config = ctx.config(host)
+    relays = _top(group["relay_host"].where(group["relay_host"] != "none"), 3)
+    names = _top(group["reason"].str.extract(_NAME, expand=False), 3)
+    params = {
+        "count": len(keys),
+        "relays": relays or "the mail server",
+        "reasons": "; ".join(
+            f'"{r}"' for r in group["reason_normalized"].value_counts().index[:2]
+        ),
+        "names": names or "?",
+        "name": (names.split(", ")[0] if names else "?"),
+        "recipients": _top(group["recipient"], 3),
+        "senders": _top(ctx.messages["sender"].reindex(keys), 2),
+        "delivered": int((~unresolved).sum()),
+        "client_ips": "this host's IP address",
+    }
+    params.update(_relay_params(config, group))
+    evidence = log_evidence(ctx.events, _evidence_rows(ctx, group, keys))
+    if code in _CONFIG_NAMES:
+        for name in _CONFIG_NAMES[code]:
+            evidence += config_evidence(config, name)
+    return Finding(
+        code=code,
+        severity=severity,
+        host=host,
+        messages_affected=len(keys),
+        first_seen=group["time"].min(),
+        last_seen=group["time"].max(),
+        evidence=evidence,
+        params=params,
+        message_keys=keys,
+        priority=PRIORITY.get(code, 30),
+    )
+
+
+_CONFIG_NAMES = {
+    "localhost-loop": ("relayhost", "mydestination"),
+    "relayhost-mx-lookup": ("relayhost",),
+    "relayhost-unresolvable": ("relayhost",),
+    "dns-lookup-failed": ("relayhost",),
+    "relay-connection-failed": ("relayhost",),
+    "ipv6-no-route": ("inet_protocols",),
+    "sender-address-rejected": ("myorigin", "myhostname"),
+    "sasl-authentication-failed": ("smtp_sasl_auth_enable", "smtp_sasl_password_maps"),
+    "tls-failure": ("smtp_tls_security_level",),
+    "message-too-large": ("message_size_limit",),
+}
+
+
+def _evidence_rows(ctx: Context, group: pd.DataFrame, keys: list[str]) -> list[int]:
+    rows = diverse_rows(group.sort_values("time"), "reason_normalized", limit=3)
+    related = ctx.events[
+        ctx.events["message_key"].isin(keys[:50])
+        & ctx.events["kind"].isin(["warning", "connect_failed", "smtp_session"])
+    ]
+    return rows + related.index[:2].tolist()
+
+
+def _relay_params(config: MainConfig | None, group: pd.DataFrame) -> dict[str, object]:
+    relayhost = config.get("relayhost") if config is not None else ""
+    parsed = parse_relayhost(relayhost)
+    ports = group["relay_port"].dropna()
+    relay_host = parsed.host if parsed else _first(group["relay_host"], "mail server")
+    return {
+        "relayhost": relayhost or "(not set)",
+        "relayhost_shown": f'"{relayhost}"' if relayhost else "not set",
+        "relay_host": relay_host,
+        "port": str(int(ports.iloc[0]))
+        if len(ports)
+        else (parsed.port if parsed else "25"),
+        "config_note": _config_note(parsed),
+    }
+
+
+def _config_note(parsed: Relayhost | None) -> str:
+    if parsed is None:
+        return "relayhost is not set in main.cf."
+    if parsed.bracketed:
+        return f"main.cf sets relayhost = {parsed.text}."
+    return (
+        f"main.cf sets relayhost = {parsed.text} without brackets, so Postfix asks DNS "
+        f"for MX records of {parsed.host} instead of connecting to it."
+    )
+
+
+def _top(values: pd.Series, limit: int) -> str:
+    counts = values.dropna().astype(str).value_counts()
+    return ", ".join(counts.index[:limit])
+
+
+def _first(values: pd.Series, default: str) -> str:
+    valid = values.dropna()
+    valid = valid[valid != "none"]
+    return str(valid.iloc[0]) if len(valid) else default
+
+
+def accepted_findings(ctx: Context) -> list[Finding]:
+    """Diagnosis 6: messages the next server accepted ("250 ... queued as X")."""
+    sent = ctx.deliveries[ctx.deliveries["status"] == "sent"]
+    remote = sent[
+        sent["relay_ip"].notna()
+        & ~sent["relay_ip"].fillna("").str.match(r"^(127\.|::1$)")
+        & sent["daemon"].isin(["smtp", "lmtp"])
+    ]
+    findings = []
+    for host, group in remote.groupby("host", sort=False):
+        keys = group["message_key"].dropna().unique().tolist()
+        findings.append(
+            Finding(
+                code="accepted-by-relay",
+                severity="info",
+                host=str(host),
+                messages_affected=len(keys),
+                first_seen=group["time"].min(),
+                last_seen=group["time"].max(),
+                evidence=log_evidence(
+                    ctx.events, group.sort_values("time")["event"].tail(3)
+                ),
+                params={"count": len(keys), "relays": _top(group["relay_host"], 3)},
+                message_keys=keys,
+                priority=10,
+            )
+        )
+    return findings
+
+
+def local_mailbox_findings(ctx: Context) -> list[Finding]:
+    """Diagnosis 7: notifications stored in a local mailbox (relay=local)."""
+    local = ctx.deliveries[
+        (ctx.deliveries["status"] == "sent")
+        & (ctx.deliveries["relay"] == "local")
+        & ctx.deliveries["reason"]
+        .fillna("")
+        .str.contains("delivered to (?:mailbox|maildir|file)")
+    ]
+    if local.empty:
+        return []
+    # Bounce notices to root are Postfix's own mail, not the appliance's.
+    info = ctx.messages.reindex(local["message_key"])
+    is_notice = info["origin"].fillna("").astype(str).str.endswith("_notice").to_numpy()
+    has_sender = info["sender"].fillna("").ne("").to_numpy()
+    local = local[~is_notice & has_sender]
+    findings = []
+    for host, group in local.groupby("host", sort=False):
+        keys = group["message_key"].dropna().unique().tolist()
+        recipients = group["orig_recipient"].fillna(group["recipient"])
+        findings.append(
+            Finding(
+                code="local-mailbox-delivery",
+                severity="warning",
+                host=str(host),
+                messages_affected=len(keys),
+                first_seen=group["time"].min(),
+                last_seen=group["time"].max(),
+                evidence=log_evidence(ctx.events, group["event"]),
+                params={"count": len(keys), "recipients": _top(recipients, 3)},
+                message_keys=keys,
+                priority=60,
+            )
+        )
+    return findings

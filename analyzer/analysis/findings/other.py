@@ -1,0 +1,339 @@
+"""Findings from configuration, queue listings, Postfix's own health and the bundle."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analyzer.analysis.findings.context import (
+    Context,
+    config_evidence,
+    is_self,
+    log_evidence,
+    parse_relayhost,
+)
+from analyzer.analysis.findings.model import Evidence, Finding
+from analyzer.bundle.inventory import (
+    KIND_JOURNAL,
+    KIND_MAILLOG,
+    STATUS_ERROR,
+    STATUS_PARTIAL,
+    STATUS_REJECTED,
+)
+
+BACKLOG_WARNING = 100
+"""Queued messages from which a backlog is worth a warning."""
+BACKLOG_ERROR = 1000
+"""Queued messages from which a backlog is an error (QRadar outages leave thousands)."""
+BURST_MESSAGES = 300
+"""Submissions within BURST_WINDOW that count as a burst."""
+BURST_WINDOW = pd.Timedelta(minutes=10)
+
+
+def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Finding]:
+    """Settings that will cause trouble, unless a log finding already shows it."""
+    findings = []
+    for host, view in ctx.hosts.items():
+        config = view.config
+        if config is None:
+            continue
+        relay = parse_relayhost(config.get("relayhost"))
+        shown = {code for h, code in existing if h == host}
+        evidence = config_evidence(config, "relayhost")
+        params = {"relayhost": config.get("relayhost")}
+        if relay is None:
+            if not shown & {"localhost-loop", "dns-lookup-failed"}:
+                findings.append(
+                    _config_finding("relayhost-not-set", "info", host, evidence, params)
+                )
+        elif is_self(relay.host, view, config):
+            if "localhost-loop" not in shown:
+                findings.append(
+                    _config_finding(
+                        "relayhost-loopback", "warning", host, evidence, params
+                    )
+                )
+        elif not relay.bracketed and not relay.is_address:
+            if "relayhost-mx-lookup" not in shown:
+                params["name"] = relay.host
+                findings.append(
+                    _config_finding(
+                        "relayhost-unbracketed", "warning", host, evidence, params
+                    )
+                )
+        origin = config.get("myorigin")
+        if origin and "." not in origin and "sender-address-rejected" not in shown:
+            findings.append(
+                _config_finding(
+                    "myorigin-not-fqdn",
+                    "warning",
+                    host,
+                    config_evidence(config, "myorigin")
+                    + config_evidence(config, "myhostname"),
+                    {"sender_domain": origin},
+                )
+            )
+    return findings
+
+
+def _config_finding(
+    code: str,
+    severity: str,
+    host: str,
+    evidence: list[Evidence],
+    params: dict[str, object],
+) -> Finding:
+    return Finding(code=code, severity=severity, host=host, evidence=evidence,
+                   params=params, priority=40)  # fmt: skip
+
+
+def queue_findings(ctx: Context) -> list[Finding]:
+    findings = []
+    for host, view in ctx.hosts.items():
+        listing = max(view.queues, key=lambda q: q.message_count, default=None)
+        stuck = ctx.messages[
+            (ctx.messages["host"] == host)
+            & ctx.messages["final_state"].isin(["deferred"])
+        ]
+        count = max(listing.message_count if listing else 0, len(stuck))
+        if count >= BACKLOG_WARNING:
+            findings.append(_backlog(ctx, host, count, listing, stuck))
+        held = _held_count(ctx, host, view)
+        if held:
+            findings.append(_held(ctx, host, held))
+        burst = _burst(ctx, host)
+        if burst is not None:
+            findings.append(burst)
+    return findings
+
+
+def _backlog(
+    ctx: Context, host: str, count: int, listing: object, stuck: pd.DataFrame
+) -> Finding:
+    evidence: list[Evidence] = []
+    note = ""
+    rows = ctx.queue[ctx.queue["host"] == host] if len(ctx.queue) else ctx.queue
+    if listing is not None and len(rows):
+        oldest = rows["arrival_time"].min()
+        note = f" (mailq lists them; the oldest arrived {oldest:%Y-%m-%d %H:%M} UTC)"
+        for _, row in rows.drop_duplicates("queue_id").head(3).iterrows():
+            evidence.append(
+                Evidence(
+                    str(row["source"]), int(row["line_no"]), _queue_text(row), "queue"
+                )
+            )
+    if len(stuck):
+        note = note or " (their last attempt in the log was deferred)"
+        evidence += log_evidence(ctx.events, _last_events(ctx, stuck.index[:2]))
+    return Finding(
+        code="queue-backlog",
+        severity="error" if count >= BACKLOG_ERROR else "warning",
+        host=host,
+        messages_affected=count,
+        first_seen=stuck["first_seen"].min() if len(stuck) else None,
+        last_seen=stuck["last_seen"].max() if len(stuck) else None,
+        evidence=evidence,
+        params={"count": count, "queue_note": note},
+        message_keys=list(stuck.index),
+        priority=89,
+    )
+
+
+def _queue_text(row: pd.Series) -> str:
+    reason = f" ({row['reason']})" if pd.notna(row["reason"]) else ""
+    arrival = row["arrival_time"]
+    when = f"{arrival:%a %b %d %H:%M:%S}" if pd.notna(arrival) else "?"
+    return f"{row['queue_id']} {row['size']} {when} {row['sender'] or 'MAILER-DAEMON'} -> {row['recipient']}{reason}"
+
+
+def _last_events(ctx: Context, keys: pd.Index) -> list[int]:
+    keyed = ctx.events[
+        ctx.events["message_key"].isin(list(keys)) & ctx.events["kind"].eq("delivery")
+    ]
+    return keyed.groupby("message_key").tail(1).index.tolist()
+
+
+def _held_count(ctx: Context, host: str, view: object) -> int:
+    held_log = int(
+        ((ctx.messages["host"] == host) & (ctx.messages["final_state"] == "held")).sum()
+    )
+    rows = (
+        ctx.queue[(ctx.queue["host"] == host) & (ctx.queue["queue_name"] == "hold")]
+        if len(ctx.queue)
+        else ctx.queue
+    )
+    return max(held_log, int(rows["queue_id"].nunique()) if len(rows) else 0)
+
+
+def _held(ctx: Context, host: str, count: int) -> Finding:
+    held = ctx.messages[
+        (ctx.messages["host"] == host) & (ctx.messages["final_state"] == "held")
+    ]
+    rows = ctx.events[
+        ctx.events["message_key"].isin(list(held.index))
+        & ctx.events["kind"].isin(["held", "hold"])
+    ]
+    return Finding(
+        code="messages-on-hold",
+        severity="warning",
+        host=host,
+        messages_affected=count,
+        first_seen=held["first_seen"].min() if len(held) else None,
+        last_seen=held["last_seen"].max() if len(held) else None,
+        evidence=log_evidence(ctx.events, rows.index),
+        params={"count": count},
+        message_keys=list(held.index),
+        priority=70,
+    )
+
+
+def _burst(ctx: Context, host: str) -> Finding | None:
+    births = ctx.messages[
+        (ctx.messages["host"] == host) & ctx.messages["origin"].isin(["local", "smtp"])
+    ]
+    if len(births) < BURST_MESSAGES:
+        return None
+    times = births["first_seen"].sort_values().reset_index(drop=True)
+    window_end = times.searchsorted(times + BURST_WINDOW, side="right")
+    sizes = window_end - times.index.to_numpy()
+    start = int(sizes.argmax())
+    if sizes[start] < BURST_MESSAGES:
+        return None
+    end = int(window_end[start]) - 1
+    return Finding(
+        code="submission-burst",
+        severity="warning",
+        host=host,
+        messages_affected=int(sizes[start]),
+        first_seen=times[start],
+        last_seen=times[end],
+        params={
+            "count": int(sizes[start]),
+            "burst_start": f"{times[start]:%Y-%m-%d %H:%M:%S}",
+            "burst_end": f"{times[end]:%H:%M:%S} UTC",
+        },
+        priority=35,
+    )
+
+
+def expiry_findings(ctx: Context) -> list[Finding]:
+    expired = ctx.messages[
+        ctx.messages["final_state"].eq("expired") | ctx.messages["has_expired"]
+    ]
+    findings = []
+    for host, group in expired.groupby("host", sort=False):
+        rows = ctx.events[
+            ctx.events["message_key"].isin(list(group.index))
+            & ctx.events["kind"].eq("expired")
+        ]
+        config = ctx.config(str(host))
+        lifetime = config.get("maximal_queue_lifetime") if config else "5d"
+        findings.append(
+            Finding(
+                code="messages-expired",
+                severity="error",
+                host=str(host),
+                messages_affected=len(group),
+                first_seen=group["first_seen"].min(),
+                last_seen=group["last_seen"].max(),
+                evidence=log_evidence(ctx.events, rows.index)
+                + config_evidence(config, "maximal_queue_lifetime"),
+                params={"count": len(group), "lifetime": lifetime},
+                message_keys=list(group.index),
+                priority=89,
+            )
+        )
+    return findings
+
+
+_DISK_FULL = r"No space left on device|not enough free space|queue file write error|insufficient system storage"
+
+
+def system_findings(ctx: Context) -> list[Finding]:
+    findings = []
+    events = ctx.events
+    fatal = events[events["kind"].isin(["fatal", "panic"])]
+    for host, group in fatal.groupby("host", sort=False, observed=True):
+        findings.append(
+            _event_finding("postfix-fatal-error", "error", str(host), group, ctx, 70)
+        )
+    disk = events[
+        events["kind"].isin(["warning", "fatal", "error"])
+        & events["text"].str.contains(_DISK_FULL, regex=True)
+    ]
+    for host, group in disk.groupby("host", sort=False, observed=True):
+        findings.append(_event_finding("disk-full", "error", str(host), group, ctx, 95))
+    starts = events[
+        events["kind"].isin(["master_start", "master_stop", "postfix_script"])
+    ]
+    for host, group in starts.groupby("host", sort=False, observed=True):
+        last = group.iloc[-1]
+        stopped = last["kind"] == "master_stop" or str(last["text"]).startswith(
+            "stopping"
+        )
+        if stopped:
+            finding = _event_finding(
+                "postfix-stopped", "warning", str(host), group.tail(1), ctx, 65
+            )
+            finding.params["last"] = f"{last['time']:%Y-%m-%d %H:%M:%S} UTC"
+            findings.append(finding)
+    return findings
+
+
+def _event_finding(
+    code: str,
+    severity: str,
+    host: str,
+    group: pd.DataFrame,
+    ctx: Context,
+    priority: int,
+) -> Finding:
+    texts = group["text"].str.replace(
+        r"^(?:warning|fatal|panic|error): ", "", regex=True
+    )
+    return Finding(
+        code=code,
+        severity=severity,
+        host=host,
+        messages_affected=int(group["message_key"].nunique()),
+        first_seen=group["time"].min(),
+        last_seen=group["time"].max(),
+        evidence=log_evidence(ctx.events, group.index),
+        params={
+            "count": len(group),
+            "reasons": "; ".join(f'"{t}"' for t in texts.value_counts().index[:2]),
+        },
+        priority=priority,
+    )
+
+
+def bundle_findings(ctx: Context) -> list[Finding]:
+    findings = []
+    broken = [
+        e
+        for e in ctx.inventory.entries
+        if e.status in (STATUS_ERROR, STATUS_PARTIAL, STATUS_REJECTED)
+    ]
+    if broken or ctx.inventory.errors:
+        names = [e.path for e in broken][:5] + ctx.inventory.errors[:2]
+        findings.append(
+            Finding(
+                code="bundle-incomplete",
+                severity="warning",
+                host="bundle",
+                evidence=[
+                    Evidence(e.path, None, f"{e.status}: {e.detail}", "bundle")
+                    for e in broken[:5]
+                ],
+                params={
+                    "count": len(broken) + len(ctx.inventory.errors),
+                    "members": ", ".join(names),
+                },
+                priority=30,
+            )
+        )
+    logs = ctx.inventory.of_kind(KIND_MAILLOG, KIND_JOURNAL)
+    if not any(e.postfix_lines for e in logs):
+        findings.append(
+            Finding(code="no-mail-log", severity="warning", host="bundle", priority=60)
+        )
+    return findings

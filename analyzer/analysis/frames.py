@@ -1,0 +1,57 @@
+"""Turn merged log events into the pandas frames analysts use."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+CATEGORY_COLUMNS = (
+    "host",
+    "program",
+    "instance",
+    "service",
+    "daemon",
+    "kind",
+    "rule",
+    "source",
+)
+
+
+def events_frame(events: pa.Table) -> pd.DataFrame:
+    """Return the events table as a DataFrame with categorical low-cardinality columns."""
+    frame = events.drop_columns(["member"]).to_pandas()
+    for column in CATEGORY_COLUMNS:
+        if column in frame:
+            frame[column] = frame[column].astype("category")
+    frame["pid"] = frame["pid"].where(frame["pid"] >= 0).astype("Int64")
+    frame.index = pd.RangeIndex(len(frame), name="event")
+    return frame
+
+
+def fields_frame(table: pa.Table | None, columns: list[str]) -> pd.DataFrame:
+    """Return a per-kind field table as a DataFrame indexed by event number."""
+    if table is None or table.num_rows == 0:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="event"))
+    frame = table.to_pandas()
+    for column in columns:
+        if column not in frame:
+            frame[column] = None
+    return frame.set_index("event")[columns]
+
+
+def split_peer(values: pd.Series) -> pd.DataFrame:
+    """Split ``name[address]:port`` into name, address and port columns."""
+    parts = values.str.extract(
+        r"^(?P<name>[^\[\]]*)(?:\[(?P<ip>[^\]]*)\])?(?::(?P<port>\d+))?$"
+    )
+    parts["port"] = pd.to_numeric(parts["port"], errors="coerce").astype("Int64")
+    return parts
+
+
+def to_float(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
+def first_valid(values: pd.Series) -> object:
+    valid = values.dropna()
+    return valid.iloc[0] if len(valid) else None

@@ -1,0 +1,113 @@
+"""Tie configuration files and queue listings to the hosts seen in the logs.
+
+Members are grouped by the folder or nested archive that names their host. A
+group's host is the syslog host that most of its log lines name; without logs,
+it is main.cf's ``myhostname``, else the group name. A flat bundle is one group.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analyzer.load import LoadedBundle
+from analyzer.parse.config import MainConfig, MasterConfig
+from analyzer.parse.queue import QueueListing
+
+
+@dataclass
+class HostView:
+    """What the bundle holds for one host."""
+
+    name: str
+    group: str
+    main: MainConfig | None = None
+    """main.cf, or ``postconf -n`` output when main.cf is missing."""
+    postconf: MainConfig | None = None
+    master: MasterConfig | None = None
+    queues: list[QueueListing] = field(default_factory=list)
+    log_sources: list[str] = field(default_factory=list)
+
+    @property
+    def config(self) -> MainConfig | None:
+        return self.main or self.postconf
+
+
+def short_name(host: str) -> str:
+    return host.split(".", 1)[0].lower()
+
+
+def build_hosts(bundle: LoadedBundle, events: pd.DataFrame) -> dict[str, HostView]:
+    """Return a view per host, keyed by the host name used in the events."""
+    group_hosts = _group_log_hosts(bundle, events)
+    log_hosts = (
+        [str(h) for h in events["host"].dropna().unique()] if len(events) else []
+    )
+    views: dict[str, HostView] = {h: HostView(name=h, group="") for h in log_hosts}
+    groups = sorted(set(bundle.groups.values()))
+    for group in groups:
+        host = _group_host(group, group_hosts.get(group), bundle, log_hosts)
+        view = views.setdefault(host, HostView(name=host, group=group))
+        view.group = group
+        _attach_members(view, group, bundle)
+    return views
+
+
+def _group_log_hosts(
+    bundle: LoadedBundle, events: pd.DataFrame
+) -> dict[str, Counter[str]]:
+    counts: dict[str, Counter[str]] = {}
+    if not len(events):
+        return counts
+    per_source = events.groupby(["source", "host"], observed=True).size()
+    for (source, host), n in per_source.items():
+        group = bundle.groups.get(str(source), "")
+        counts.setdefault(group, Counter())[str(host)] += int(n)
+    return counts
+
+
+def _group_host(
+    group: str,
+    counts: Counter[str] | None,
+    bundle: LoadedBundle,
+    log_hosts: list[str],
+) -> str:
+    if counts:
+        return counts.most_common(1)[0][0]
+    for config in bundle.configs:
+        if config.group == group and config.main and config.main.is_set("myhostname"):
+            wanted = short_name(config.main.get("myhostname"))
+            for host in log_hosts:
+                if short_name(host) == wanted:
+                    return host
+            return config.main.get("myhostname")
+    for host in log_hosts:
+        if group and short_name(host) == short_name(group):
+            return host
+    if len(log_hosts) == 1:
+        return log_hosts[0]
+    return group or "unknown host"
+
+
+def _attach_members(view: HostView, group: str, bundle: LoadedBundle) -> None:
+    for config in bundle.configs:
+        if config.group != group:
+            continue
+        if config.master is not None:
+            view.master = config.master
+        elif config.main is not None:
+            name = config.main.source.rsplit("/", 1)[-1].lower()
+            if name == "main.cf":
+                view.main = config.main
+            else:
+                view.postconf = config.main
+    view.queues.extend(
+        q for q in bundle.queues if bundle.groups.get(q.source, "") == group
+    )
+    view.log_sources.extend(
+        log.source for log in bundle.logs if bundle.groups.get(log.source, "") == group
+    )
+    if view.config is not None and not view.config.is_set("myhostname"):
+        view.config.defaults.setdefault("myhostname", view.name)

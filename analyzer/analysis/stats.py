@@ -1,0 +1,237 @@
+"""Totals, traffic and deferral statistics.
+
+Two sets of totals are kept. ``pflogsumm_totals`` follows pflogsumm 1.1.5's
+definitions line by line, so an admin can check them against the tool they trust:
+``received`` counts smtpd ``client=`` and pickup records, ``delivered`` and
+``bounced`` count recipient records, ``deferred`` counts queue IDs with a deferral
+and ``rejected`` counts reject records. ``message_totals`` counts messages as
+rebuilt here: a message passed through a content filter and re-queued counts
+once, by the outcome of its last copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analyzer.analysis.reasons import causes
+
+AGE_BUCKETS_MINUTES = (0, 5, 10, 20, 40, 80, 160, 320, 640, 1280)
+"""Queue age bucket starts, as qshape prints them (the last one is open-ended)."""
+
+
+def pflogsumm_totals(events: pd.DataFrame, deliveries: pd.DataFrame) -> dict[str, int]:
+    """Return totals with pflogsumm's definitions (see the module docstring)."""
+    kind = events["kind"].astype(str)
+    daemon = events["daemon"].astype(str)
+    received = int(((kind == "client") & daemon.isin(["smtpd", "postscreen"])).sum())
+    received += int(((kind == "pickup") & (daemon == "pickup")).sum())
+    status = deliveries["status"]
+    forwarded = status.eq("sent") & deliveries["reason"].fillna("").str.contains(
+        "forwarded as "
+    )
+    deferred_ids = deliveries.loc[status.eq("deferred"), "queue_id"]
+    return {
+        "received": received,
+        "delivered": int((status.eq("sent") & ~forwarded).sum()),
+        "forwarded": int(forwarded.sum()),
+        "deferred": int(deferred_ids.nunique()),
+        "deferrals": int(status.eq("deferred").sum()),
+        "bounced": int(status.eq("bounced").sum()),
+        "rejected": int(kind.isin(["reject"]).sum()),
+        "reject_warnings": int(kind.eq("reject_warning").sum()),
+        "held": int(kind.eq("hold").sum()),
+        "discarded": int(kind.eq("discard").sum()),
+    }
+
+
+@dataclass
+class Totals:
+    """Counts of the rebuilt messages, a content-filter pair counted once."""
+
+    messages: int = 0
+    received: int = 0
+    delivered_recipients: int = 0
+    forwarded: int = 0
+    deferred_messages: int = 0
+    deferrals: int = 0
+    bounced_recipients: int = 0
+    rejected: int = 0
+    held: int = 0
+    discarded: int = 0
+    bytes_received: int = 0
+    senders: int = 0
+    recipients: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+    """Messages per final state, hand-off copies not counted."""
+
+
+def message_totals(
+    events: pd.DataFrame, messages: pd.DataFrame, deliveries: pd.DataFrame
+) -> Totals:
+    counted = messages[messages["final_state"] != "handed_off"]
+    originals = messages[messages["origin"].isin(["local", "smtp"])]
+    to_filter = _handoff_deliveries(deliveries, messages)
+    real = deliveries[~to_filter]
+    status = real["status"]
+    forwarded = status.eq("sent") & real["reason"].fillna("").str.contains(
+        "forwarded as "
+    )
+    kind = events["kind"].astype(str)
+    return Totals(
+        messages=len(counted),
+        received=len(originals),
+        delivered_recipients=int((status.eq("sent") & ~forwarded).sum()),
+        forwarded=int(forwarded.sum()),
+        deferred_messages=int(real.loc[status.eq("deferred"), "message_key"].nunique()),
+        deferrals=int(status.eq("deferred").sum()),
+        bounced_recipients=int(status.eq("bounced").sum()),
+        rejected=int(kind.eq("reject").sum()),
+        held=int(kind.isin(["hold", "held"]).sum()),
+        discarded=int(kind.eq("discard").sum()),
+        bytes_received=int(originals["size"].fillna(0).sum()),
+        senders=int(originals["sender"].dropna().nunique()),
+        recipients=int(real["recipient"].dropna().nunique()),
+        states={
+            str(k): int(v) for k, v in counted["final_state"].value_counts().items()
+        },
+    )
+
+
+def _handoff_deliveries(deliveries: pd.DataFrame, messages: pd.DataFrame) -> pd.Series:
+    """True for deliveries that handed a message to a content filter."""
+    children = messages["parent_key"].notna() & messages["link"].eq("handoff")
+    parents = set(messages.loc[children, "parent_key"])
+    reason = deliveries["reason"].fillna("")
+    return (
+        deliveries["message_key"].isin(parents)
+        & deliveries["status"].eq("sent")
+        & reason.str.contains("queued as ")
+    ).fillna(False)
+
+
+def traffic(
+    events: pd.DataFrame, deliveries: pd.DataFrame, freq: str, zone: str = "UTC"
+) -> pd.DataFrame:
+    """Count received, delivered, deferred, bounced and rejected per period."""
+    kind = events["kind"].astype(str)
+    series = {
+        "received": events.loc[kind.isin(["pickup", "client"]), "time"],
+        "delivered": deliveries.loc[deliveries["status"] == "sent", "time"],
+        "deferred": deliveries.loc[deliveries["status"] == "deferred", "time"],
+        "bounced": deliveries.loc[deliveries["status"] == "bounced", "time"],
+        "rejected": events.loc[kind == "reject", "time"],
+    }
+    counts = {
+        name: values.dropna().dt.tz_convert(zone).dt.floor(freq).value_counts()
+        for name, values in series.items()
+    }
+    frame = pd.DataFrame(counts).fillna(0).astype(int).sort_index()
+    frame.index.name = "period"
+    return frame
+
+
+def deferral_stats(deliveries: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Group deferred attempts by normalized reason, DSN class, relay, domain, host, hour."""
+    deferred = deliveries[deliveries["status"] == "deferred"].copy()
+    deferred["cause"] = causes(deferred["reason"])
+    deferred["domain"] = deferred["recipient"].str.rpartition("@")[2].str.lower()
+    deferred["hour"] = deferred["time"].dt.floor("h")
+    result: dict[str, pd.DataFrame] = {}
+    for name, column in (
+        ("by_reason", "reason_normalized"),
+        ("by_cause", "cause"),
+        ("by_dsn", "dsn"),
+        ("by_relay", "relay"),
+        ("by_domain", "domain"),
+        ("by_host", "host"),
+        ("by_hour", "hour"),
+    ):
+        result[name] = _group(deferred, column)
+    return result
+
+
+def _group(deferred: pd.DataFrame, column: str) -> pd.DataFrame:
+    if deferred.empty:
+        return pd.DataFrame(
+            columns=[
+                column,
+                "deferrals",
+                "messages",
+                "first_seen",
+                "last_seen",
+                "example",
+            ]
+        )
+    grouped = deferred.groupby(column, dropna=False, sort=False)
+    frame = pd.DataFrame(
+        {
+            "deferrals": grouped.size(),
+            "messages": grouped["message_key"].nunique(),
+            "first_seen": grouped["time"].min(),
+            "last_seen": grouped["time"].max(),
+            "example": grouped["reason"].first(),
+        }
+    ).sort_values("deferrals", ascending=False)
+    return frame.reset_index()
+
+
+def delivery_delays(
+    messages: pd.DataFrame, deliveries: pd.DataFrame
+) -> dict[str, float]:
+    """Percentiles of the time from submission to final delivery, in seconds."""
+    sent = deliveries[deliveries["status"] == "sent"]
+    final = sent.groupby("message_key")["time"].max()
+    first = messages["first_seen"].reindex(final.index)
+    seconds = (final - first).dt.total_seconds().dropna()
+    if seconds.empty:
+        return {}
+    quantiles = seconds.quantile([0.5, 0.9, 0.99, 1.0])
+    return {
+        "p50": float(quantiles.iloc[0]),
+        "p90": float(quantiles.iloc[1]),
+        "p99": float(quantiles.iloc[2]),
+        "max": float(quantiles.iloc[3]),
+    }
+
+
+def attempts_per_message(messages: pd.DataFrame) -> pd.Series:
+    return messages["attempts"].value_counts().sort_index()
+
+
+def stuck_messages(messages: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+    """Messages whose last state is deferred or held, with their age at ``now``."""
+    stuck = messages[
+        messages["final_state"].isin(["deferred", "held", "partial"])
+    ].copy()
+    stuck["age"] = now - stuck["first_seen"]
+    return stuck.sort_values("age", ascending=False)
+
+
+def qshape(queue: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+    """Rebuild qshape's table: messages per recipient domain and age bucket.
+
+    qshape counts each recipient of a message once per domain; so does this.
+    """
+    columns = ["T"] + [str(b) for b in AGE_BUCKETS_MINUTES]
+    if queue.empty:
+        return pd.DataFrame(columns=columns)
+    frame = queue.dropna(subset=["recipient"]).copy()
+    frame["domain"] = frame["recipient"].str.rpartition("@")[2].str.lower()
+    frame = frame.drop_duplicates(["queue_id", "domain"])
+    age = (now - frame["arrival_time"]).dt.total_seconds() / 60
+    bucket = pd.cut(
+        age.clip(lower=0),
+        bins=[*AGE_BUCKETS_MINUTES, float("inf")],
+        right=False,
+        labels=[str(b) for b in AGE_BUCKETS_MINUTES],
+    )
+    table = pd.crosstab(frame["domain"], bucket).reindex(
+        columns=[str(b) for b in AGE_BUCKETS_MINUTES], fill_value=0
+    )
+    table.insert(0, "T", table.sum(axis=1))
+    table = table.sort_values("T", ascending=False)
+    total = table.sum().to_frame().T
+    total.index = ["TOTAL"]
+    return pd.concat([total, table])

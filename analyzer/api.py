@@ -1,0 +1,161 @@
+"""The library entry point: analyze a bundle and get its frames and findings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from analyzer.analysis import stats
+from analyzer.analysis.findings import Context, Finding, diagnose, findings_frame
+from analyzer.analysis.frames import events_frame
+from analyzer.analysis.hosts import HostView, build_hosts
+from analyzer.analysis.timeline import build_timeline
+from analyzer.bundle.limits import Limits
+from analyzer.load import LoadedBundle, LoadOptions, load_bundle, merge_events
+from analyzer.parse.queue import QUEUE_COLUMNS
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Analysis:
+    """Everything mailbundle knows about one bundle."""
+
+    bundle: LoadedBundle
+    events: pd.DataFrame
+    messages: pd.DataFrame
+    deliveries: pd.DataFrame
+    recipients: pd.DataFrame
+    queue: pd.DataFrame
+    findings: list[Finding]
+    hosts: dict[str, HostView]
+    now: pd.Timestamp
+    """When the bundle was made, as far as it shows: the reference for ages."""
+    zone: tzinfo
+    duplicates_dropped: int = 0
+    cache: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def findings_frame(self) -> pd.DataFrame:
+        return findings_frame(self.findings)
+
+    @property
+    def partial(self) -> bool:
+        return self.bundle.inventory.partial
+
+    def totals(self) -> stats.Totals:
+        return stats.message_totals(self.events, self.messages, self.deliveries)
+
+    def pflogsumm_totals(self) -> dict[str, int]:
+        return stats.pflogsumm_totals(self.events, self.deliveries)
+
+    def traffic(self, freq: str = "h") -> pd.DataFrame:
+        return stats.traffic(self.events, self.deliveries, freq, str(self.zone))
+
+    def deferrals(self) -> dict[str, pd.DataFrame]:
+        return stats.deferral_stats(self.deliveries)
+
+    def qshape(self) -> pd.DataFrame:
+        return stats.qshape(self.queue, self.now)
+
+    def inventory_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([e.as_dict() for e in self.bundle.inventory.entries])
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The exported frames, by their stable names."""
+        return {
+            "events": self.events,
+            "messages": self.messages.reset_index(),
+            "deliveries": self.deliveries,
+            "recipients": self.recipients.reset_index(),
+            "findings": self.findings_frame,
+            "queue": self.queue,
+            "inventory": self.inventory_frame(),
+        }
+
+
+def analyze_bundle(
+    path: Path | str,
+    *,
+    year: int | None = None,
+    timezone: str | tzinfo = "UTC",
+    today: date | None = None,
+    limits: Limits | None = None,
+    password: str | None = None,
+) -> Analysis:
+    """Load, parse and analyze the bundle at ``path``.
+
+    ``year`` is the year of the last line of BSD-format logs (which carry none);
+    ``timezone`` is the zone of timestamps that carry none.
+    """
+    zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    options = LoadOptions(
+        year=year, zone=zone, today=today, limits=limits or Limits(), password=password
+    )
+    bundle = load_bundle(path, options)
+    return analyze_loaded(bundle)
+
+
+def analyze_loaded(bundle: LoadedBundle) -> Analysis:
+    """Analyze an already loaded bundle."""
+    merged, fields, duplicates = merge_events(bundle.logs)
+    events = events_frame(merged)
+    timeline = build_timeline(events, fields)
+    hosts = build_hosts(bundle, timeline.events)
+    queue = _queue_frame(bundle, hosts)
+    now = _reference_time(bundle, timeline.events)
+    analysis = Analysis(
+        bundle=bundle,
+        events=timeline.events,
+        messages=timeline.messages,
+        deliveries=timeline.deliveries,
+        recipients=timeline.recipients,
+        queue=queue,
+        findings=[],
+        hosts=hosts,
+        now=now,
+        zone=bundle.options.zone,
+        duplicates_dropped=duplicates,
+    )
+    context = Context(
+        events=analysis.events,
+        messages=analysis.messages,
+        deliveries=analysis.deliveries,
+        recipients=analysis.recipients,
+        hosts=hosts,
+        queue=queue,
+        inventory=bundle.inventory,
+        now=now,
+    )
+    analysis.findings = diagnose(context)
+    return analysis
+
+
+def _queue_frame(bundle: LoadedBundle, hosts: dict[str, HostView]) -> pd.DataFrame:
+    host_of = {q.source: view.name for view in hosts.values() for q in view.queues}
+    frames = [q.frame() for q in bundle.queues if q.rows]
+    if not frames:
+        frame = pd.DataFrame(columns=[*QUEUE_COLUMNS, "host"])
+        frame["arrival_time"] = pd.to_datetime(frame["arrival_time"], utc=True)
+        return frame
+    frame = pd.concat(frames, ignore_index=True)
+    frame["arrival_time"] = pd.to_datetime(frame["arrival_time"], utc=True)
+    frame["host"] = frame["source"].map(host_of)
+    return frame
+
+
+def _reference_time(bundle: LoadedBundle, events: pd.DataFrame) -> pd.Timestamp:
+    candidates = []
+    if bundle.captured is not None:
+        candidates.append(pd.Timestamp(bundle.captured))
+    if len(events) and events["time"].notna().any():
+        candidates.append(events["time"].max())
+    if not candidates:
+        today = bundle.options.today
+        return pd.Timestamp(today, tz=UTC) if today else pd.Timestamp.now(tz=UTC)
+    return max(candidates)

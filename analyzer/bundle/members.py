@@ -1,0 +1,124 @@
+"""Decide what each bundle member is, by its name and confirmed by its content."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from datetime import date
+
+from analyzer.bundle.inventory import (
+    KIND_JOURNAL,
+    KIND_MAILLOG,
+    KIND_MAILQ,
+    KIND_MAIN_CF,
+    KIND_MASTER_CF,
+    KIND_OTHER,
+    KIND_POSTCONF,
+    KIND_POSTQUEUE_JSON,
+)
+from analyzer.parse.config import looks_like_main_cf, looks_like_master_cf
+from analyzer.parse.queue import looks_like_mailq, looks_like_postqueue_json
+
+SNIFF_BYTES = 64 * 1024
+
+_COMPRESSION_SUFFIX = re.compile(r"\.(gz|bz2|xz|zst)$")
+_LOG_NAME = re.compile(
+    r"^(maillog|mail\.log|mail\.err|mail\.warn|mail\.info|mail|syslog|messages"
+    r"|postfix\.log|postfix)([.-].*)?$"
+)
+_POSTFIX_LINE = re.compile(
+    r"^(?:<[0-9a-z.]{1,20}>\s?)?(?:\d{4}-\d\d-\d\d[T ]\S+|(?:\d{4} )?[A-Z][a-z]{2} +\d{1,2}"
+    r"(?: \d{4})? \d\d:\d\d:\d\d\S*)\s+(?:\S+\s+)?postfix[\w.-]*/[\w/.-]+(?:\[\d+\])?:",
+    re.MULTILINE,
+)
+_RFC5424_POSTFIX = re.compile(r"^<\d{1,3}>1 \S+ \S+ postfix[\w.-]*/", re.MULTILINE)
+_ROTATION_DATE = re.compile(r"[-_.](\d{4})(\d\d)(\d\d)(?:\d{2,6})?(?:\.|$)")
+_ROTATION_NUMBER = re.compile(r"\.(\d{1,3})$")
+
+# Folder names that say what a member is, not which host it comes from.
+_GENERIC_FOLDERS = {
+    "var", "log", "logs", "etc", "postfix", "commands", "command", "spool", "tmp",
+    "opt", "qradar", "support", "bundle", "files", "config", "conf", "output",
+    "data", "system", "mail", "maillog", "queue", "root", "home", "usr", "store",
+}  # fmt: skip
+_ARCHIVE_SUFFIX = re.compile(r"\.(tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|tar|zip|7z)$")
+
+
+def base_name(path: str) -> str:
+    """Return the file name of a member without a compression suffix."""
+    return _COMPRESSION_SUFFIX.sub("", posixpath.basename(path))
+
+
+def classify_member(path: str, head: bytes) -> str:
+    """Return the member kind of a member, from its path and first bytes."""
+    name = base_name(path).lower()
+    text = head.decode("utf-8", errors="replace")
+    if name == "main.cf":
+        return KIND_MAIN_CF
+    if name == "master.cf":
+        return KIND_MASTER_CF
+    if _is_journal(text):
+        return KIND_JOURNAL
+    if looks_like_postqueue_json(text):
+        return KIND_POSTQUEUE_JSON
+    if looks_like_mailq(text):
+        return KIND_MAILQ
+    if _POSTFIX_LINE.search(text) or _RFC5424_POSTFIX.search(text):
+        return KIND_MAILLOG
+    if _LOG_NAME.match(name) and _looks_like_text(head):
+        return KIND_MAILLOG  # a mail log whose first lines come from other programs
+    if looks_like_master_cf(text):
+        return KIND_MASTER_CF
+    if looks_like_main_cf(text):
+        return KIND_POSTCONF if "main.cf" not in name else KIND_MAIN_CF
+    return KIND_OTHER
+
+
+def _is_journal(text: str) -> bool:
+    first = text.lstrip().split("\n", 1)[0]
+    return first.startswith("{") and (
+        '"__REALTIME_TIMESTAMP"' in first
+        or ('"MESSAGE"' in first and '"SYSLOG_IDENTIFIER"' in first)
+    )
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head:
+        return False
+    sample = head[:8192]
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return control <= len(sample) // 100
+
+
+def rotation_date(path: str) -> date | None:
+    """Return the date in a rotated log's name (``maillog-20210311.gz``), if any."""
+    match = _ROTATION_DATE.search(base_name(path))
+    if not match:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def rotation_number(path: str) -> int:
+    """Return N of ``mail.log.N`` (older logs have larger N), or 0."""
+    match = _ROTATION_NUMBER.search(base_name(path))
+    return int(match.group(1)) if match else 0
+
+
+def host_hint(path: str) -> str:
+    """Return the folder or nested archive name that names the member's host.
+
+    A bundle of per-host bundles has one folder (or archive) per host; the first
+    path element that is not a generic folder such as ``var`` or ``log`` names
+    the host. Returns "" when no element qualifies.
+    """
+    parts = path.split("/")[:-1]
+    for part in parts:
+        candidate = _ARCHIVE_SUFFIX.sub("", part)
+        if candidate.lower() in _GENERIC_FOLDERS or not candidate:
+            continue
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", candidate):
+            return candidate
+    return ""

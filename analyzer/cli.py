@@ -1,0 +1,318 @@
+"""The ``mailbundle`` command line.
+
+Exit codes: 0 the bundle was analyzed; 2 the command line is invalid; 3 the
+bundle cannot be used (missing, not an archive, empty, encrypted, over a limit);
+4 results are partial because some members could not be read; 1 an unexpected
+internal error.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from analyzer import __version__
+from analyzer.errors import MailbundleError
+
+if TYPE_CHECKING:
+    from analyzer.api import Analysis
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_UNUSABLE = 3
+EXIT_PARTIAL = 4
+
+PASSWORD_VARIABLE = "MAILBUNDLE_PASSWORD"
+FORMATS = ("html", "pdf", "json")
+
+logger = logging.getLogger("analyzer")
+
+
+def _bundle_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that reads a bundle."""
+    options = [
+        click.argument("bundle", type=click.Path(path_type=Path)),
+        click.option(
+            "--year",
+            type=click.IntRange(1970, 2200),
+            default=None,
+            help="Year of the last line of BSD-format logs, which carry no year. "
+            "Default: taken from the bundle (rotation dates in file names, "
+            "file times).",
+        ),
+        click.option(
+            "--timezone",
+            "timezone",
+            default="UTC",
+            show_default=True,
+            help="Time zone (IANA name, such as Asia/Tokyo) of log timestamps "
+            "that carry none, and of times in the output.",
+        ),
+        click.option(
+            "--password",
+            default=None,
+            help=f"Password of an encrypted zip or 7z bundle. Default: the "
+            f"{PASSWORD_VARIABLE} environment variable.",
+        ),
+        click.option(
+            "--max-size",
+            type=click.IntRange(1),
+            default=8192,
+            show_default=True,
+            help="Maximum decompressed size of the whole bundle, in MiB.",
+        ),
+        click.option(
+            "--max-ratio",
+            type=click.FloatRange(1),
+            default=1000.0,
+            show_default=True,
+            help="Maximum ratio of a member's decompressed to compressed size.",
+        ),
+        click.option(
+            "--max-members",
+            type=click.IntRange(1),
+            default=20000,
+            show_default=True,
+            help="Maximum number of archive members, over all nesting levels.",
+        ),
+        click.option(
+            "--max-depth",
+            type=click.IntRange(0),
+            default=4,
+            show_default=True,
+            help="Maximum nesting of archives inside archives.",
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            help="Log progress and skipped members to stderr.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _handle_errors(function: Callable[..., int | None]) -> Callable[..., None]:
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = function(*args, **kwargs) or EXIT_OK
+        except MailbundleError as error:
+            click.echo(f"mailbundle: error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("mailbundle: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code)
+
+    return wrapper
+
+
+def _analyze(bundle: Path, **options: Any) -> Analysis:
+    from analyzer.api import analyze_bundle
+    from analyzer.bundle.limits import Limits, MiB
+
+    if options.pop("verbose", False):
+        logging.basicConfig(
+            level=logging.INFO, format="mailbundle: %(message)s", stream=sys.stderr
+        )
+    else:
+        logging.basicConfig(
+            level=logging.ERROR, format="mailbundle: %(message)s", stream=sys.stderr
+        )
+    limits = Limits(
+        max_total_bytes=options["max_size"] * MiB,
+        max_member_bytes=min(options["max_size"], 4096) * MiB,
+        max_ratio=options["max_ratio"],
+        max_members=options["max_members"],
+        max_depth=options["max_depth"],
+    )
+    password = options["password"] or os.environ.get(PASSWORD_VARIABLE)
+    try:
+        return analyze_bundle(
+            bundle,
+            year=options["year"],
+            timezone=_zone(options["timezone"]),
+            limits=limits,
+            password=password,
+        )
+    except MailbundleError:
+        raise
+
+
+def _zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise click.BadParameter(
+            f"unknown time zone {name!r}; use an IANA name such as UTC or Asia/Tokyo",
+            param_hint="--timezone",
+        ) from error
+    return name
+
+
+def _partial_code(analysis: Analysis) -> int:
+    if analysis.partial:
+        click.echo(
+            "mailbundle: warning: some members of the bundle could not be read; the "
+            "results are partial (see the inventory).",
+            err=True,
+        )
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
+@click.version_option(__version__, prog_name="mailbundle")
+def main() -> None:
+    """Analyze Postfix support bundles: find why mail is not sent, and prove it."""
+
+
+@main.command()
+@_bundle_options
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for the reports. Default: BUNDLE-report in the current folder.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="html,pdf,json",
+    show_default=True,
+    help="Comma-separated outputs: html (support report), pdf (manager "
+    "summary), json (findings.json for ticket systems).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ja"]),
+    default="en",
+    show_default=True,
+    help="Language of the HTML and PDF reports.",
+)
+@_handle_errors
+def report(
+    bundle: Path, output: Path | None, formats: str, lang: str, **options: Any
+) -> int:
+    """Write the case report of BUNDLE as HTML, PDF and findings.json."""
+    wanted = _parse_formats(formats)
+    analysis = _analyze(bundle, **options)
+    folder = output or Path(f"{_stem(bundle)}-report")
+    from analyzer.report.write import write_reports
+
+    written = write_reports(analysis, folder, wanted, lang)
+    for path in written:
+        click.echo(str(path))
+    return _partial_code(analysis)
+
+
+def _parse_formats(text: str) -> list[str]:
+    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [part for part in wanted if part not in FORMATS]
+    if unknown or not wanted:
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown) or text!r}; choose from {', '.join(FORMATS)}",
+            param_hint="--format",
+        )
+    return wanted
+
+
+def _stem(bundle: Path) -> str:
+    name = bundle.resolve().name
+    for suffix in (
+        ".tar.gz",
+        ".tar.bz2",
+        ".tar.xz",
+        ".tgz",
+        ".tar",
+        ".zip",
+        ".7z",
+        ".gz",
+    ):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+@main.command()
+@_bundle_options
+@_handle_errors
+def summary(bundle: Path, **options: Any) -> int:
+    """Print a short summary of BUNDLE: verdict, totals, reasons and findings."""
+    from analyzer.terminal import print_summary
+
+    analysis = _analyze(bundle, **options)
+    print_summary(analysis, click.get_text_stream("stdout"))
+    return _partial_code(analysis)
+
+
+@main.command()
+@_bundle_options
+@click.argument("query")
+@_handle_errors
+def trace(bundle: Path, query: str, **options: Any) -> int:
+    """Print the linked timeline of messages matching QUERY in BUNDLE.
+
+    QUERY is a queue ID, a Message-ID (with or without angle brackets) or an e-mail
+    address (sender or recipient).
+    """
+    from analyzer.terminal import print_trace
+
+    analysis = _analyze(bundle, **options)
+    found = print_trace(analysis, query, click.get_text_stream("stdout"))
+    if not found:
+        click.echo(
+            f"mailbundle: no message matches {query!r}; give a queue ID, Message-ID or address.",
+            err=True,
+        )
+        return 1
+    return _partial_code(analysis)
+
+
+@main.command()
+@_bundle_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "json"]),
+    default="parquet",
+    show_default=True,
+    help="File format of the exported frames.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to write one file per frame into (created if missing).",
+)
+@_handle_errors
+def export(bundle: Path, fmt: str, output: Path, **options: Any) -> int:
+    """Export the frames of BUNDLE (events, messages, deliveries, findings, ...)."""
+    from analyzer.export import export_frames
+
+    analysis = _analyze(bundle, **options)
+    for path in export_frames(analysis, output, fmt):
+        click.echo(str(path))
+    return _partial_code(analysis)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,326 @@
+"""Load a bundle: walk its members, recognize each one and parse it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analyzer.bundle import members
+from analyzer.bundle.inventory import (
+    KIND_JOURNAL,
+    KIND_MAILLOG,
+    KIND_MAILQ,
+    KIND_MAIN_CF,
+    KIND_MASTER_CF,
+    KIND_OTHER,
+    KIND_POSTCONF,
+    KIND_POSTQUEUE_JSON,
+    STATUS_SKIPPED,
+    Inventory,
+    InventoryEntry,
+)
+from analyzer.bundle.limits import Limits
+from analyzer.bundle.sniff import PeekReader
+from analyzer.bundle.walk import Walker
+from analyzer.errors import EmptyBundle
+from analyzer.parse import journal
+from analyzer.parse.config import (
+    MainConfig,
+    MasterConfig,
+    parse_main_cf,
+    parse_master_cf,
+)
+from analyzer.parse.logfile import ParsedLog, parse_log
+from analyzer.parse.queue import QueueListing, parse_mailq, parse_postqueue_json
+from analyzer.parse.timestamps import YearReference
+
+logger = logging.getLogger(__name__)
+
+CONFIG_MAX_BYTES = 16 * 1024 * 1024
+"""Larger configuration or queue listing members are not read into memory."""
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Inputs that the bundle does not contain."""
+
+    year: int | None = None
+    """Year of the last line of each BSD-format log (``--year``)."""
+    zone: tzinfo = UTC
+    """Zone of timestamps that carry none (BSD syslog)."""
+    today: date | None = None
+    """The analysis date; defaults to the real date."""
+    limits: Limits = field(default_factory=Limits)
+    password: str | None = None
+
+
+@dataclass
+class ConfigFile:
+    """A parsed main.cf, ``postconf -n`` output or master.cf, and its host group."""
+
+    group: str
+    main: MainConfig | None = None
+    master: MasterConfig | None = None
+
+
+@dataclass
+class LoadedBundle:
+    """Everything parsed from one bundle, before analysis."""
+
+    source: str
+    inventory: Inventory
+    logs: list[ParsedLog]
+    configs: list[ConfigFile]
+    queues: list[QueueListing]
+    groups: dict[str, str]
+    """Host group of each member path."""
+    options: LoadOptions
+    captured: datetime | None
+    """Newest member time: when the bundle was made, as far as it shows."""
+
+
+class _Loader:
+    def __init__(self, options: LoadOptions) -> None:
+        self.options = options
+        self.logs: list[ParsedLog] = []
+        self.configs: list[ConfigFile] = []
+        self.queues: list[QueueListing] = []
+        self.queue_entries: list[tuple[InventoryEntry, str]] = []
+
+    def visit(self, entry: InventoryEntry, stream: BinaryIO) -> None:
+        peek = PeekReader(stream)
+        head = peek.peek_head(members.SNIFF_BYTES)
+        entry.kind = members.classify_member(entry.path, head)
+        if entry.kind == KIND_MAILLOG:
+            self._read_log(entry, peek)
+        elif entry.kind == KIND_JOURNAL:
+            self._read_journal(entry, peek)
+        elif entry.kind in (KIND_MAIN_CF, KIND_POSTCONF, KIND_MASTER_CF):
+            self._read_config(entry, peek)
+        elif entry.kind in (KIND_MAILQ, KIND_POSTQUEUE_JSON):
+            self.queue_entries.append((entry, _read_text(peek, entry)))
+        elif entry.kind == KIND_OTHER:
+            entry.status = STATUS_SKIPPED
+            entry.detail = "not a mail log, Postfix configuration or queue listing"
+
+    def _reference(self, entry: InventoryEntry) -> YearReference:
+        end = members.rotation_date(entry.path)
+        if end is None and entry.mtime is not None:
+            end = entry.mtime.astimezone(self.options.zone).date()
+        return YearReference(year=self.options.year, end=end, today=self.options.today)
+
+    def _read_log(self, entry: InventoryEntry, stream: BinaryIO) -> None:
+        parsed = parse_log(
+            stream, entry.path, self._reference(entry), self.options.zone
+        )
+        self._add_log(entry, parsed)
+
+    def _read_journal(self, entry: InventoryEntry, stream: BinaryIO) -> None:
+        parsed = journal.parse_journal(stream, entry.path, self.options.zone)
+        self._add_log(entry, parsed)
+
+    def _add_log(self, entry: InventoryEntry, parsed: ParsedLog) -> None:
+        stats = parsed.stats
+        entry.lines = stats.lines
+        entry.postfix_lines = stats.postfix_lines
+        entry.recognized_lines = stats.recognized_lines
+        if stats.postfix_lines == 0:
+            entry.detail = "no Postfix lines"
+        self.logs.append(parsed)
+
+    def _read_config(self, entry: InventoryEntry, stream: BinaryIO) -> None:
+        text = _read_text(stream, entry)
+        config = ConfigFile(group="")
+        if entry.kind == KIND_MASTER_CF:
+            config.master = parse_master_cf(text, entry.path)
+            entry.lines = len(config.master.services)
+        else:
+            config.main = parse_main_cf(text, entry.path)
+            entry.lines = len(config.main.settings)
+        config.group = entry.path  # replaced by the host group once all are known
+        self.configs.append(config)
+
+    def read_queues(self, captured: datetime | None) -> None:
+        for entry, text in self.queue_entries:
+            if entry.kind == KIND_MAILQ:
+                moment = entry.mtime or captured
+                listing = parse_mailq(text, entry.path, moment, self.options.zone)
+            else:
+                listing = parse_postqueue_json(text, entry.path)
+            entry.lines = len(listing.rows)
+            if listing.error:
+                entry.detail = listing.error
+            self.queues.append(listing)
+
+
+def _read_text(stream: BinaryIO, entry: InventoryEntry) -> str:
+    data = stream.read(CONFIG_MAX_BYTES + 1)
+    if len(data) > CONFIG_MAX_BYTES:
+        entry.detail = f"only the first {CONFIG_MAX_BYTES} bytes were read"
+        data = data[:CONFIG_MAX_BYTES]
+    return data.decode("utf-8", errors="replace")
+
+
+def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedBundle:
+    """Walk and parse the bundle at ``path``."""
+    options = options or LoadOptions()
+    loader = _Loader(options)
+    walker = Walker(options.limits, options.password)
+    inventory = walker.walk(Path(path), loader.visit)
+    captured = _capture_time(inventory)
+    loader.read_queues(captured)
+    groups = assign_groups([e.path for e in inventory.entries])
+    for entry in inventory.entries:
+        entry.host = groups.get(entry.path) or None
+    for config in loader.configs:
+        config.group = groups.get(config.group, "")
+    readable = [e for e in inventory.entries if e.kind != KIND_OTHER]
+    if not readable and not inventory.errors:
+        raise EmptyBundle(
+            f"{path}: no mail log, main.cf or mailq output was found in the bundle; "
+            "collect /var/log/maillog*, /etc/postfix/main.cf and the output of mailq."
+        )
+    return LoadedBundle(
+        source=str(path),
+        inventory=inventory,
+        logs=loader.logs,
+        configs=loader.configs,
+        queues=loader.queues,
+        groups=groups,
+        options=options,
+        captured=captured,
+    )
+
+
+def _capture_time(inventory: Inventory) -> datetime | None:
+    times = [e.mtime for e in inventory.entries if e.mtime is not None]
+    return max(times) if times else None
+
+
+def assign_groups(paths: list[str]) -> dict[str, str]:
+    """Return the host group of each member path (see ``members.host_hint``)."""
+    folders = [p.split("/")[:-1] for p in paths]
+    common = 0
+    if folders and all(folders):
+        for parts in zip(*folders):
+            if len(set(parts)) != 1:
+                break
+            common += 1
+    return {
+        path: members.host_hint("/".join(path.split("/")[common:])) for path in paths
+    }
+
+
+def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], int]:
+    """Join the events of all logs in time order and drop duplicated lines.
+
+    Overlapping rotated copies repeat lines; a line counts as a duplicate when
+    host, time, program, pid and text are the same as a line of another member.
+    Returns the events, the per-kind field tables re-pointed at them, and the
+    number of duplicates dropped.
+    """
+    tables = []
+    fields: dict[str, list[pa.Table]] = {}
+    offset = 0
+    for number, log in enumerate(logs):
+        events = log.events.append_column(
+            "source", pa.array([log.source] * log.events.num_rows, pa.string())
+        ).append_column("member", pa.array(np.full(log.events.num_rows, number)))
+        tables.append(events)
+        for kind, table in log.fields.items():
+            shifted = table.set_column(
+                table.schema.get_field_index("event"),
+                "event",
+                pc.add(table.column("event"), offset),
+            )
+            fields.setdefault(kind, []).append(shifted)
+        offset += events.num_rows
+    if not tables:
+        return _empty_events(), {}, 0
+    events = pa.concat_tables(tables, promote_options="default")
+    order, duplicates = _time_order(events)
+    events = events.take(pa.array(order))
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    kept = np.ones(len(order), dtype=bool)
+    kept[position[duplicates]] = False
+    new_index = np.cumsum(kept) - 1
+    events = events.filter(pa.array(kept))
+    merged = {}
+    for kind, parts in fields.items():
+        table = pa.concat_tables(parts, promote_options="default")
+        old = table.column("event").to_numpy()
+        keep_rows = kept[position[old]]
+        table = table.filter(pa.array(keep_rows))
+        remapped = new_index[position[old[keep_rows]]]
+        merged[kind] = table.set_column(
+            table.schema.get_field_index("event"), "event", pa.array(remapped)
+        )
+    return events, merged, len(duplicates)
+
+
+def _empty_events() -> pa.Table:
+    from analyzer.parse.logfile import EVENT_SCHEMA
+
+    schema = EVENT_SCHEMA.append(pa.field("time", pa.timestamp("ns", tz="UTC")))
+    schema = schema.append(pa.field("source", pa.string()))
+    schema = schema.append(pa.field("member", pa.int64()))
+    return schema.empty_table()
+
+
+def _time_order(events: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """Return a stable time order and the rows that repeat another member's line."""
+    time = events.column("time").to_numpy().astype("datetime64[ns]").view(np.int64)
+    member = events.column("member").to_numpy()
+    line = events.column("line_no").to_numpy()
+    # Missing times (NaT) sort by their file position, after the known ones.
+    order = np.lexsort((line, member, time))
+    duplicates = _duplicate_rows(events, time, member)
+    return order, duplicates
+
+
+def _duplicate_rows(
+    events: pa.Table, time: np.ndarray, member: np.ndarray
+) -> np.ndarray:
+    candidates = _rows_in_overlaps(time, member)
+    if len(candidates) == 0:
+        return candidates
+    frame = (
+        events.select(["host", "program", "pid", "text"])
+        .take(pa.array(candidates))
+        .to_pandas()
+    )
+    frame["time"] = time[candidates]
+    frame["member"] = member[candidates]
+    keys = ["host", "program", "pid", "text", "time"]
+    first_member = frame.groupby(keys, sort=False, dropna=False)["member"].transform(
+        "first"
+    )
+    # Only repeats across members are rotation overlaps; within one file a
+    # repeated line is genuine (two identical events in the same second).
+    cross = frame.duplicated(keys, keep="first") & (first_member != frame["member"])
+    return candidates[cross.to_numpy()]
+
+
+def _rows_in_overlaps(time: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """Return the rows whose time falls inside the time span of another member."""
+    members_present = np.unique(member)
+    if len(members_present) < 2:
+        return np.zeros(0, dtype=np.int64)
+    valid = time != np.iinfo(np.int64).min
+    spans = {
+        m: (time[(member == m) & valid].min(), time[(member == m) & valid].max())
+        for m in members_present
+        if ((member == m) & valid).any()
+    }
+    inside = np.zeros(len(time), dtype=bool)
+    for m, (low, high) in spans.items():
+        inside |= (member != m) & valid & (time >= low) & (time <= high)
+    return np.flatnonzero(inside)

@@ -1,0 +1,220 @@
+"""Parse queue listings: ``mailq`` / ``postqueue -p`` text and ``postqueue -j`` JSON.
+
+Text layout (Postfix ``showq``): a header line, then one block per message: a
+line with the queue ID, size, arrival time (weekday, month, day, time; no year)
+and sender, then indented recipients. A ``(reason)`` line before a recipient
+applies to it and to the following recipients until the next reason. A queue ID
+suffix marks the queue: ``*`` active, ``!`` hold, ``#`` forced to expire (Postfix
+3.5+), none deferred or incoming. The null sender prints as ``MAILER-DAEMON``.
+The footer is ``-- N Kbytes in M Request(s).`` or ``Mail queue is empty``.
+
+JSON Lines layout (``postqueue -j``, Postfix 3.1+): one object per message with
+``queue_name``, ``queue_id``, ``arrival_time`` (epoch seconds), ``message_size``,
+``forced_expire``, ``sender`` and ``recipients`` (``address``, optional
+``orig_address``, ``delay_reason``, ``bounce_reason``); unknown members are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+
+import pandas as pd
+
+from analyzer.parse.rules import LONG_QUEUE_ID, SHORT_QUEUE_ID
+from analyzer.parse.timestamps import MONTHS
+
+_MESSAGE_LINE = re.compile(
+    rf"^(?P<qid>{SHORT_QUEUE_ID}|{LONG_QUEUE_ID})(?P<flag>[*!#]?)\s+(?P<size>\d+)\s+"
+    r"(?P<weekday>[A-Z][a-z]{2}) (?P<month>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) "
+    r"(?P<time>\d\d:\d\d:\d\d)\s+(?P<sender>\S*)\s*$"
+)
+_REASON_LINE = re.compile(r"^\s*\((?P<reason>.*)\)\s*$")
+_RECIPIENT_LINE = re.compile(r"^\s+(?P<address>\S+)\s*$")
+_FOOTER = re.compile(r"^-- (?P<kbytes>\d+) Kbytes in (?P<count>\d+) Requests?\.\s*$")
+_HEADER = re.compile(r"^-+Queue ID-+ ")
+_NOT_ALLOWED = re.compile(
+    r"not allowed to view the mail queue|Queue report unavailable"
+)
+
+QUEUE_FLAGS = {"*": "active", "!": "hold", "#": "forced_expire", "": "deferred"}
+
+QUEUE_COLUMNS = [
+    "queue_id", "queue_name", "arrival_time", "size", "sender", "recipient",
+    "orig_recipient", "reason", "forced_expire", "source", "line_no",
+]  # fmt: skip
+
+
+@dataclass
+class QueueListing:
+    """Messages of one queue listing, one row per recipient."""
+
+    source: str
+    format: str
+    """"mailq" (text) or "postqueue_json"."""
+    rows: list[dict[str, object]] = field(default_factory=list)
+    footer_requests: int | None = None
+    footer_kbytes: int | None = None
+    empty: bool = False
+    """True when the listing says the queue is empty."""
+    error: str | None = None
+    """A postqueue error instead of a listing, such as a permission problem."""
+    unparsed: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def message_count(self) -> int:
+        return len({row["queue_id"] for row in self.rows})
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=QUEUE_COLUMNS)
+
+
+def parse_mailq(
+    text: str, source: str, captured: datetime | None, zone: tzinfo = UTC
+) -> QueueListing:
+    """Parse ``mailq`` text. ``captured`` (when the listing was made) fixes years."""
+    listing = QueueListing(source=source, format="mailq")
+    current: dict[str, object] | None = None
+    reason: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or _HEADER.match(line):
+            continue
+        if match := _MESSAGE_LINE.match(line):
+            current = _message_fields(match, captured, zone, source, number)
+            reason = None
+        elif current is not None and (match := _REASON_LINE.match(line)):
+            reason = match.group("reason")
+        elif current is not None and (match := _RECIPIENT_LINE.match(line)):
+            listing.rows.append(
+                current | {"recipient": match.group("address"), "reason": reason}
+            )
+        elif match := _FOOTER.match(line):
+            listing.footer_kbytes = int(match.group("kbytes"))
+            listing.footer_requests = int(match.group("count"))
+        elif line.strip() == "Mail queue is empty":
+            listing.empty = True
+        elif _NOT_ALLOWED.search(line):
+            listing.error = line.strip()
+        else:
+            listing.unparsed.append((number, line))
+    return listing
+
+
+def _message_fields(
+    match: re.Match[str],
+    captured: datetime | None,
+    zone: tzinfo,
+    source: str,
+    line_no: int,
+) -> dict[str, object]:
+    flag = match.group("flag")
+    sender = match.group("sender")
+    return {
+        "queue_id": match.group("qid"),
+        "queue_name": QUEUE_FLAGS[flag] if flag != "#" else "deferred",
+        "arrival_time": _arrival_time(match, captured, zone),
+        "size": int(match.group("size")),
+        "sender": "" if sender == "MAILER-DAEMON" else sender,
+        "orig_recipient": None,
+        "forced_expire": flag == "#",
+        "source": source,
+        "line_no": line_no,
+    }
+
+
+def _arrival_time(
+    match: re.Match[str], captured: datetime | None, zone: tzinfo
+) -> pd.Timestamp | None:
+    """Pick the year whose calendar has the listed weekday, at or before capture."""
+    month = MONTHS.index(match.group("month")) + 1
+    day = int(match.group("day"))
+    hour, minute, second = (int(x) for x in match.group("time").split(":"))
+    latest = (captured or datetime.now(UTC)).astimezone(zone)
+    weekday = match.group("weekday")
+    fallback = None
+    for year in range(latest.year, latest.year - 8, -1):
+        try:
+            moment = datetime(year, month, day, hour, minute, second, tzinfo=zone)
+        except ValueError:  # February 29 of a common year
+            continue
+        if moment > latest.replace(microsecond=0) + pd.Timedelta(days=1):
+            continue
+        fallback = fallback or moment
+        if moment.strftime("%a") == weekday:
+            return pd.Timestamp(moment).tz_convert("UTC")
+    return pd.Timestamp(fallback).tz_convert("UTC") if fallback else None
+
+
+def parse_postqueue_json(text: str, source: str) -> QueueListing:
+    """Parse ``postqueue -j`` output (JSON Lines)."""
+    listing = QueueListing(source=source, format="postqueue_json")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            if _NOT_ALLOWED.search(line):
+                listing.error = line.strip()
+            else:
+                listing.unparsed.append((number, line))
+            continue
+        if not isinstance(record, dict) or "queue_id" not in record:
+            listing.unparsed.append((number, line))
+            continue
+        listing.rows.extend(_json_rows(record, source, number))
+    listing.empty = not listing.rows and not listing.unparsed and listing.error is None
+    return listing
+
+
+def _json_rows(
+    record: dict[str, object], source: str, line_no: int
+) -> list[dict[str, object]]:
+    arrival = record.get("arrival_time")
+    base = {
+        "queue_id": str(record.get("queue_id")),
+        "queue_name": str(record.get("queue_name", "")),
+        "arrival_time": (
+            pd.Timestamp(int(arrival), unit="s", tz="UTC")
+            if isinstance(arrival, (int, float))
+            else None
+        ),
+        "size": record.get("message_size"),
+        "sender": record.get("sender", ""),
+        "forced_expire": bool(record.get("forced_expire", False)),
+        "source": source,
+        "line_no": line_no,
+    }
+    recipients = record.get("recipients")
+    if not isinstance(recipients, list) or not recipients:
+        return [base | {"recipient": None, "orig_recipient": None, "reason": None}]
+    rows = []
+    for recipient in recipients:
+        if not isinstance(recipient, dict):
+            continue
+        reason = recipient.get("delay_reason") or recipient.get("bounce_reason")
+        rows.append(
+            base
+            | {
+                "recipient": recipient.get("address"),
+                "orig_recipient": recipient.get("orig_address"),
+                "reason": reason,
+            }
+        )
+    return rows
+
+
+def looks_like_mailq(text: str) -> bool:
+    head = text.lstrip()[:4096]
+    return bool(
+        _HEADER.match(head)
+        or head.startswith("Mail queue is empty")
+        or (head.startswith("postqueue:") and _NOT_ALLOWED.search(head))
+    )
+
+
+def looks_like_postqueue_json(text: str) -> bool:
+    first = text.lstrip().split("\n", 1)[0]
+    return first.startswith("{") and '"queue_id"' in first and '"queue_name"' in first

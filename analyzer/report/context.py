@@ -1,0 +1,412 @@
+"""Build the one report context that both the HTML and the PDF render.
+
+Templates only display what is here: every number is counted, every time is
+formatted and every text is chosen in the report language before rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+import pandas as pd
+
+from analyzer import __version__
+from analyzer.analysis.findings import Finding
+from analyzer.analysis.findings.catalog import render
+from analyzer.api import Analysis
+from analyzer.report import i18n
+
+MESSAGE_ROWS = 300
+"""Messages listed with their trace in the HTML report; failures come first."""
+TABLE_ROWS = 25
+"""Rows of each deferral table."""
+
+
+@dataclass
+class ReportContext:
+    """Everything a report template displays."""
+
+    lang: str
+    labels: dict[str, str]
+    title: str
+    generated: str
+    bundle: dict[str, Any]
+    verdict: dict[str, str]
+    key_numbers: list[tuple[str, str]]
+    findings: list[dict[str, Any]]
+    next_steps: list[str]
+    hosts: list[dict[str, Any]]
+    totals: list[tuple[str, str, str]]
+    deferrals: dict[str, list[dict[str, Any]]]
+    qshape: dict[str, Any]
+    config_review: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
+    messages_total: int
+    inventory: list[dict[str, Any]]
+    unrecognized: dict[str, Any]
+    traffic: list[dict[str, Any]]
+    zone: str
+    charts: dict[str, str] = field(default_factory=dict)
+    """Inline SVG markup by chart name, filled in by the renderer."""
+
+
+def build_context(
+    analysis: Analysis, lang: str = "en", generated: datetime | None = None
+) -> ReportContext:
+    labels = i18n.labels(lang)
+    zone = analysis.zone
+    fmt = _TimeFormat(zone)
+    findings = [_finding(f, lang, fmt) for f in analysis.findings]
+    totals = analysis.totals()
+    return ReportContext(
+        lang=lang,
+        labels=labels,
+        title=labels["report_title"],
+        generated=fmt.full(pd.Timestamp(generated or datetime.now(UTC))),
+        bundle=_bundle(analysis),
+        verdict=_verdict(analysis, findings, labels),
+        key_numbers=_key_numbers(analysis, totals, labels, fmt),
+        findings=findings,
+        next_steps=[f["remedy"] for f in findings if f["severity"] != "info"][:3],
+        hosts=_hosts(analysis, labels),
+        totals=_totals(analysis, totals, labels),
+        deferrals=_deferrals(analysis, fmt),
+        qshape=_qshape(analysis),
+        config_review=_config_review(analysis),
+        messages=_messages(analysis, fmt),
+        messages_total=len(analysis.messages),
+        inventory=_inventory(analysis, fmt),
+        unrecognized=_unrecognized(analysis),
+        traffic=_traffic(analysis),
+        zone=str(zone),
+    )
+
+
+class _TimeFormat:
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+
+    def full(self, value: object) -> str:
+        if value is None or pd.isna(value):  # type: ignore[arg-type]
+            return ""
+        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+        if stamp.tzinfo is None:
+            stamp = stamp.tz_localize(UTC)
+        return stamp.tz_convert(self.zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _finding(finding: Finding, lang: str, fmt: _TimeFormat) -> dict[str, Any]:
+    texts = i18n.finding_texts(finding.code, lang)
+    if texts is None:
+        title, summary, remedy = finding.title, finding.summary, finding.remedy
+    else:
+        title, summary, remedy = (render(t, finding.params) for t in texts)
+    return {
+        "code": finding.code,
+        "severity": finding.severity,
+        "title": title,
+        "summary": summary,
+        "remedy": remedy,
+        "host": finding.host,
+        "messages_affected": finding.messages_affected,
+        "first_seen": fmt.full(finding.first_seen),
+        "last_seen": fmt.full(finding.last_seen),
+        "evidence": [
+            {"source": e.source, "line_no": e.line_no, "text": e.text, "kind": e.kind}
+            for e in finding.evidence
+        ],
+        "anchor": f"finding-{finding.code}-{finding.host}".replace(".", "-"),
+    }
+
+
+def _bundle(analysis: Analysis) -> dict[str, Any]:
+    inventory = analysis.bundle.inventory
+    return {
+        "source": inventory.source.rsplit("/", 1)[-1],
+        "members": len(inventory.entries),
+        "partial": analysis.partial,
+        "errors": inventory.errors,
+        "hosts": sorted(analysis.hosts),
+        "version": __version__,
+    }
+
+
+def _verdict(
+    analysis: Analysis, findings: list[dict[str, Any]], labels: dict[str, str]
+) -> dict[str, str]:
+    errors = [f for f in findings if f["severity"] == "error"]
+    warnings = [f for f in findings if f["severity"] == "warning"]
+    if errors:
+        status, headline = "failing", labels["verdict_failing"]
+        detail = errors[0]["title"]
+    elif warnings:
+        status, headline = "warning", labels["verdict_warning"]
+        detail = warnings[0]["title"]
+    else:
+        status, headline, detail = (
+            "healthy",
+            labels["verdict_healthy"],
+            labels["verdict_healthy_detail"],
+        )
+    if analysis.partial:
+        detail += " " + labels["verdict_partial"]
+    return {"status": status, "headline": headline, "detail": detail}
+
+
+def _key_numbers(
+    analysis: Analysis, totals: Any, labels: dict[str, str], fmt: _TimeFormat
+) -> list[tuple[str, str]]:
+    states = totals.states
+    events = analysis.events
+    span = ""
+    if len(events) and events["time"].notna().any():
+        span = f"{fmt.full(events['time'].min())} – {fmt.full(events['time'].max())}"
+    queued = int(analysis.queue["queue_id"].nunique()) if len(analysis.queue) else 0
+    return [
+        (labels["messages"], f"{totals.messages:,}"),
+        (labels["state_delivered"], f"{states.get('delivered', 0):,}"),
+        (labels["state_deferred"], f"{states.get('deferred', 0):,}"),
+        (labels["state_bounced"], f"{states.get('bounced', 0):,}"),
+        (labels["state_expired"], f"{states.get('expired', 0):,}"),
+        (labels["queued_now"], f"{queued:,}"),
+        (labels["log_span"], span or "–"),
+    ]
+
+
+def _hosts(analysis: Analysis, labels: dict[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    messages = analysis.messages
+    for name, view in sorted(analysis.hosts.items()):
+        own = messages[messages["host"] == name]
+        config = view.config
+        rows.append(
+            {
+                "name": name,
+                "group": view.group,
+                "relayhost": config.get("relayhost") if config else None,
+                "myhostname": config.get("myhostname") if config else None,
+                "config": config.source if config else labels["missing"],
+                "master": view.master.source if view.master else labels["missing"],
+                "queue": ", ".join(q.source for q in view.queues) or labels["missing"],
+                "queued": sum(q.message_count for q in view.queues),
+                "logs": ", ".join(view.log_sources) or labels["missing"],
+                "states": own["final_state"].value_counts().to_dict(),
+                "messages": len(own),
+            }
+        )
+    return rows
+
+
+def _totals(
+    analysis: Analysis, totals: Any, labels: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    peer = analysis.pflogsumm_totals()
+    rows = [
+        ("received", totals.received, peer["received"]),
+        ("delivered", totals.delivered_recipients, peer["delivered"]),
+        ("forwarded", totals.forwarded, peer["forwarded"]),
+        ("deferred", totals.deferred_messages, peer["deferred"]),
+        ("deferrals", totals.deferrals, peer["deferrals"]),
+        ("bounced", totals.bounced_recipients, peer["bounced"]),
+        ("rejected", totals.rejected, peer["rejected"]),
+        ("held", totals.held, peer["held"]),
+        ("discarded", totals.discarded, peer["discarded"]),
+    ]
+    return [
+        (labels["total_" + name], f"{ours:,}", f"{theirs:,}")
+        for name, ours, theirs in rows
+    ]
+
+
+def _deferrals(analysis: Analysis, fmt: _TimeFormat) -> dict[str, list[dict[str, Any]]]:
+    tables = analysis.deferrals()
+    result = {}
+    for name in ("by_reason", "by_relay", "by_domain", "by_dsn"):
+        frame = tables[name].head(TABLE_ROWS)
+        key = frame.columns[0]
+        result[name] = [
+            {
+                "key": "" if pd.isna(row[key]) else str(row[key]),
+                "deferrals": int(row["deferrals"]),
+                "messages": int(row["messages"]),
+                "first_seen": fmt.full(row["first_seen"]),
+                "last_seen": fmt.full(row["last_seen"]),
+                "example": "" if pd.isna(row["example"]) else str(row["example"]),
+            }
+            for _, row in frame.iterrows()
+        ]
+    return result
+
+
+def _qshape(analysis: Analysis) -> dict[str, Any]:
+    table = analysis.qshape()
+    if table.empty:
+        return {"columns": [], "rows": []}
+    return {
+        "columns": list(table.columns),
+        "rows": [
+            (str(index), [int(v) for v in row])
+            for index, row in table.head(30).iterrows()
+        ],
+    }
+
+
+_REVIEWED = (
+    "myhostname", "mydomain", "myorigin", "mydestination", "relayhost",
+    "inet_interfaces", "inet_protocols", "smtp_tls_security_level",
+    "smtp_sasl_auth_enable", "content_filter", "message_size_limit",
+    "maximal_queue_lifetime", "bounce_queue_lifetime", "default_transport",
+)  # fmt: skip
+
+
+def _config_review(analysis: Analysis) -> list[dict[str, Any]]:
+    reviews = []
+    for name, view in sorted(analysis.hosts.items()):
+        config = view.config
+        if config is None:
+            continue
+        rows = []
+        for parameter in _REVIEWED:
+            setting = config.settings.get(parameter)
+            rows.append(
+                {
+                    "name": parameter,
+                    "written": setting.value if setting else "",
+                    "effective": config.get(parameter),
+                    "line_no": setting.line_no if setting else None,
+                    "default": setting is None,
+                }
+            )
+        reviews.append(
+            {
+                "host": name,
+                "source": config.source,
+                "rows": rows,
+                "overridden": [(s.name, s.line_no, s.value) for s in config.overridden],
+                "master": [
+                    (
+                        s.service,
+                        s.type,
+                        s.command,
+                        " ".join(f"{k}={v}" for k, v in s.options.items()),
+                    )
+                    for s in (view.master.services if view.master else [])
+                ],
+            }
+        )
+    return reviews
+
+
+def _messages(analysis: Analysis, fmt: _TimeFormat) -> list[dict[str, Any]]:
+    messages = analysis.messages
+    if messages.empty:
+        return []
+    order = messages["final_state"].map(_STATE_ORDER).fillna(9)
+    chosen = (
+        messages.assign(order=order)
+        .sort_values(["order", "first_seen"])
+        .head(MESSAGE_ROWS)
+    )
+    events = analysis.events
+    keyed = events[events["message_key"].isin(chosen.index)]
+    traces = {key: group for key, group in keyed.groupby("message_key", sort=False)}
+    rows = []
+    for key, message in chosen.iterrows():
+        trace = traces.get(key)
+        rows.append(
+            {
+                "key": key,
+                "anchor": "message-"
+                + "".join(c if c.isalnum() else "-" for c in str(key)),
+                "host": message["host"],
+                "queue_id": message["queue_id"],
+                "message_id": _text(message["message_id"]),
+                "sender": _text(message["sender"]),
+                "state": message["final_state"],
+                "first_seen": fmt.full(message["first_seen"]),
+                "last_seen": fmt.full(message["last_seen"]),
+                "parent": _text(message["parent_key"]),
+                "children": list(message["child_keys"]),
+                "trace": []
+                if trace is None
+                else [
+                    {
+                        "time": fmt.full(e["time"]),
+                        "daemon": str(e["daemon"]),
+                        "text": str(e["text"]),
+                        "source": str(e["source"]),
+                        "line_no": int(e["line_no"]),
+                    }
+                    for _, e in trace.iterrows()
+                ],
+            }
+        )
+    return rows
+
+
+_STATE_ORDER = {"bounced": 0, "expired": 1, "deferred": 2, "partial": 3, "held": 4,
+                "rejected": 5, "deleted": 6, "unknown": 7, "handed_off": 8, "delivered": 8}  # fmt: skip
+
+
+def _text(value: object) -> str:
+    return (
+        ""
+        if value is None or (not isinstance(value, (list, dict)) and pd.isna(value))
+        else str(value)
+    )
+
+
+def _inventory(analysis: Analysis, fmt: _TimeFormat) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": e.path,
+            "size": e.size,
+            "sha256": e.sha256 or "",
+            "kind": e.kind,
+            "status": e.status,
+            "detail": e.detail,
+            "host": e.host or "",
+            "lines": e.lines,
+            "postfix_lines": e.postfix_lines,
+            "recognized_lines": e.recognized_lines,
+            "mtime": fmt.full(e.mtime),
+        }
+        for e in analysis.bundle.inventory.entries
+    ]
+
+
+def _unrecognized(analysis: Analysis) -> dict[str, Any]:
+    by_daemon: dict[str, int] = {}
+    other: dict[str, int] = {}
+    unparsed = 0
+    samples: list[dict[str, Any]] = []
+    unparsed_samples: list[dict[str, Any]] = []
+    for log in analysis.bundle.logs:
+        stats = log.stats
+        for daemon, count in stats.unknown_by_daemon.items():
+            by_daemon[daemon] = by_daemon.get(daemon, 0) + count
+        for program, count in stats.other_programs.items():
+            other[program] = other.get(program, 0) + count
+        unparsed += stats.unparsed_lines
+        samples += [{"source": log.source, "line_no": n, "daemon": d, "text": t}
+                    for n, d, t in stats.unknown_samples[:10]]  # fmt: skip
+        unparsed_samples += [{"source": log.source, "line_no": n, "text": t}
+                             for n, t in stats.unparsed_samples[:5]]  # fmt: skip
+    return {
+        "by_daemon": sorted(by_daemon.items(), key=lambda x: -x[1]),
+        "other_programs": sorted(other.items(), key=lambda x: -x[1])[:20],
+        "unparsed": unparsed,
+        "samples": samples[:30],
+        "unparsed_samples": unparsed_samples[:10],
+        "duplicates": analysis.duplicates_dropped,
+    }
+
+
+def _traffic(analysis: Analysis) -> list[dict[str, Any]]:
+    frame = analysis.traffic("D")
+    return [
+        {"period": f"{index:%Y-%m-%d}", **{k: int(v) for k, v in row.items()}}
+        for index, row in frame.iterrows()
+    ]

@@ -1,0 +1,390 @@
+"""Report texts in English and Japanese.
+
+Labels are looked up by key; finding texts by finding code, as ``str.format``
+templates filled with the finding's parameters (the English ones live in the
+findings catalog). A missing Japanese text falls back to English.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "ja")
+
+_LABELS: dict[str, dict[str, str]] = {
+    "report_title": {
+        "en": "Postfix mail case report",
+        "ja": "Postfix メール調査レポート",
+    },
+    "summary_title": {"en": "Case summary", "ja": "調査サマリー"},
+    "bundle": {"en": "Bundle", "ja": "バンドル"},
+    "generated": {"en": "Generated", "ja": "作成日時"},
+    "hosts": {"en": "Hosts", "ja": "ホスト"},
+    "verdict": {"en": "Verdict", "ja": "結論"},
+    "verdict_failing": {
+        "en": "Mail is not being delivered",
+        "ja": "メールが配送されていません",
+    },
+    "verdict_warning": {
+        "en": "Mail is delivered, with problems to fix",
+        "ja": "メールは配送されていますが、対処すべき問題があります",
+    },
+    "verdict_healthy": {"en": "No problem found", "ja": "問題は見つかりませんでした"},
+    "verdict_healthy_detail": {
+        "en": "Every message in the logs was delivered or handed on.",
+        "ja": "ログ上のすべてのメッセージが配送または転送されました。",
+    },
+    "verdict_partial": {
+        "en": "Parts of the bundle could not be read; results are partial.",
+        "ja": "バンドルの一部を読めなかったため、結果は部分的です。",
+    },
+    "key_numbers": {"en": "Key numbers", "ja": "主要な数値"},
+    "messages": {"en": "Messages", "ja": "メッセージ数"},
+    "state_delivered": {"en": "Delivered", "ja": "配送済み"},
+    "state_deferred": {"en": "Deferred, still queued", "ja": "保留中（キュー内）"},
+    "state_bounced": {"en": "Bounced", "ja": "バウンス"},
+    "state_expired": {"en": "Expired", "ja": "期限切れ"},
+    "queued_now": {"en": "In the queue listing", "ja": "キュー一覧の件数"},
+    "log_span": {"en": "Log covers", "ja": "ログの期間"},
+    "findings": {"en": "Findings", "ja": "検出事項"},
+    "no_findings": {"en": "No findings.", "ja": "検出事項はありません。"},
+    "severity_error": {"en": "Error", "ja": "エラー"},
+    "severity_warning": {"en": "Warning", "ja": "警告"},
+    "severity_info": {"en": "Information", "ja": "情報"},
+    "host": {"en": "Host", "ja": "ホスト"},
+    "affected": {"en": "Messages affected", "ja": "影響を受けたメッセージ"},
+    "first_seen": {"en": "First seen", "ja": "初回"},
+    "last_seen": {"en": "Last seen", "ja": "最終"},
+    "evidence": {"en": "Evidence", "ja": "根拠"},
+    "remedy": {"en": "What to do", "ja": "対処"},
+    "next_steps": {"en": "Next steps", "ja": "次の手順"},
+    "timeline": {"en": "Timeline", "ja": "タイムライン"},
+    "traffic_chart": {"en": "Deliveries per hour", "ja": "時間ごとの配送"},
+    "deferrals": {"en": "Deferrals", "ja": "配送保留"},
+    "by_reason": {"en": "By reason", "ja": "理由別"},
+    "by_relay": {"en": "By relay", "ja": "リレー先別"},
+    "by_domain": {"en": "By recipient domain", "ja": "宛先ドメイン別"},
+    "by_dsn": {"en": "By DSN code", "ja": "DSN コード別"},
+    "count": {"en": "Count", "ja": "件数"},
+    "example": {"en": "Example reply", "ja": "応答の例"},
+    "per_host": {"en": "Per host", "ja": "ホスト別"},
+    "queue_shape": {
+        "en": "Queue shape (minutes in queue, by domain)",
+        "ja": "キューの状況（滞留時間（分）とドメイン別）",
+    },
+    "no_queue": {
+        "en": "The bundle has no queue listing.",
+        "ja": "バンドルにキュー一覧がありません。",
+    },
+    "config_review": {"en": "Configuration review", "ja": "設定の確認"},
+    "parameter": {"en": "Parameter", "ja": "パラメーター"},
+    "written": {"en": "Written", "ja": "記述値"},
+    "effective": {"en": "Effective", "ja": "実効値"},
+    "line": {"en": "Line", "ja": "行"},
+    "default": {"en": "default", "ja": "既定値"},
+    "overridden": {
+        "en": "Overridden by a later line",
+        "ja": "後の行で上書きされた設定",
+    },
+    "services": {"en": "master.cf services", "ja": "master.cf のサービス"},
+    "message_table": {"en": "Messages", "ja": "メッセージ"},
+    "message_table_note": {
+        "en": "Showing {shown} of {total} messages, problems first.",
+        "ja": "{total} 件中 {shown} 件を表示（問題のあるものから）。",
+    },
+    "queue_id": {"en": "Queue ID", "ja": "キュー ID"},
+    "sender": {"en": "Sender", "ja": "送信者"},
+    "state": {"en": "State", "ja": "状態"},
+    "trace": {"en": "Trace", "ja": "履歴"},
+    "parent": {"en": "Parent", "ja": "親メッセージ"},
+    "children": {"en": "Children", "ja": "子メッセージ"},
+    "inventory": {"en": "Bundle inventory", "ja": "バンドルの内容"},
+    "path": {"en": "Member", "ja": "メンバー"},
+    "size": {"en": "Size", "ja": "サイズ"},
+    "kind": {"en": "Read as", "ja": "種類"},
+    "status": {"en": "Status", "ja": "状態"},
+    "detail": {"en": "Detail", "ja": "詳細"},
+    "lines": {"en": "Lines", "ja": "行数"},
+    "unrecognized": {"en": "Unrecognized lines", "ja": "認識できなかった行"},
+    "unknown_postfix": {
+        "en": "Postfix lines no rule recognized",
+        "ja": "どの規則にも一致しなかった Postfix の行",
+    },
+    "other_programs": {
+        "en": "Lines of other programs (skipped)",
+        "ja": "他のプログラムの行（対象外）",
+    },
+    "unparsed_lines": {
+        "en": "Lines without a syslog header",
+        "ja": "syslog ヘッダーのない行",
+    },
+    "duplicates": {
+        "en": "Duplicate lines dropped (overlapping rotated logs)",
+        "ja": "重複して除外した行（ローテーションの重なり）",
+    },
+    "totals": {"en": "Totals", "ja": "集計"},
+    "ours": {"en": "mailbundle", "ja": "mailbundle"},
+    "peer": {"en": "pflogsumm definition", "ja": "pflogsumm の定義"},
+    "totals_note": {
+        "en": "The second column counts as pflogsumm does: every recipient record, content "
+        "filter copies twice. The first counts each message once.",
+        "ja": "2 列目は pflogsumm と同じ数え方です（受信者ごと、コンテンツフィルターを通ったメッセージは "
+        "2 回）。1 列目はメッセージを 1 回だけ数えます。",
+    },
+    "total_received": {"en": "Received", "ja": "受信"},
+    "total_delivered": {"en": "Delivered (recipients)", "ja": "配送（受信者）"},
+    "total_forwarded": {"en": "Forwarded", "ja": "転送"},
+    "total_deferred": {"en": "Deferred (messages)", "ja": "保留（メッセージ）"},
+    "total_deferrals": {"en": "Deferrals", "ja": "保留の回数"},
+    "total_bounced": {"en": "Bounced (recipients)", "ja": "バウンス（受信者）"},
+    "total_rejected": {"en": "Rejected", "ja": "拒否"},
+    "total_held": {"en": "Held", "ja": "保留キュー"},
+    "total_discarded": {"en": "Discarded", "ja": "破棄"},
+    "missing": {"en": "not in the bundle", "ja": "バンドルにありません"},
+    "relayhost": {"en": "relayhost", "ja": "relayhost"},
+    "times_in_zone": {"en": "Times are in {zone}.", "ja": "時刻は {zone} です。"},
+    "page": {"en": "Page", "ja": "ページ"},
+    "contents": {"en": "Contents", "ja": "目次"},
+    "traffic_table": {"en": "Traffic per day", "ja": "日ごとの通数"},
+    "period": {"en": "Day", "ja": "日付"},
+    "received": {"en": "Received", "ja": "受信"},
+    "delivered": {"en": "Delivered", "ja": "配送"},
+    "deferred": {"en": "Deferred", "ja": "保留"},
+    "bounced": {"en": "Bounced", "ja": "バウンス"},
+    "rejected": {"en": "Rejected", "ja": "拒否"},
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    """Return every label in ``lang`` (English where a translation is missing)."""
+    if lang not in LANGUAGES:
+        raise ValueError(
+            f"unsupported report language {lang!r}; use one of {', '.join(LANGUAGES)}"
+        )
+    return {key: texts.get(lang) or texts["en"] for key, texts in _LABELS.items()}
+
+
+_FLUSH_JA = "原因を解消したら `postfix flush` でキュー内のメールを送信してください。"
+
+# code -> (title, summary, remedy)
+_FINDINGS_JA: dict[str, tuple[str, str, str]] = {
+    "localhost-loop": (
+        "メールがこのホスト自身に戻っています：メール・サーバーが未設定か localhost です",
+        "{count} 通が「mail for localhost loops back to myself」（relay=none、DSN 4.3.5）で"
+        "保留されました。relayhost が {relayhost_shown} のため、Postfix が自分自身に配送しようとしています。",
+        "このホストに実在するメール・サーバーを設定してください（localhost は不可）。QRadar 7.3 以前は"
+        "ホストごとに入力します（管理 > システムおよびライセンス管理 > ホスト > E メール・サーバー）。"
+        "7.4 以降は保存済みのメール・サーバーを選び、必要なら「E メール・サーバーの管理」で追加し、"
+        "接続テストを実行します。設定は /etc/postfix/main.cf の relayhost = [mail.example.com] になります。"
+        + _FLUSH_JA,
+    ),
+    "relayhost-mx-lookup": (
+        "relayhost に角括弧がないため、Postfix が MX レコードを検索しています",
+        "{count} 通が DSN 4.4.3「Name service error for name={name} type=MX」で保留されました。"
+        "{config_note}",
+        "メール・サーバーを角括弧で囲んで MX 検索を止めてください：/etc/postfix/main.cf に "
+        "relayhost = [{name}]（別ポートなら [{name}]:587）と書き、`systemctl restart postfix` を"
+        "実行します。" + _FLUSH_JA,
+    ),
+    "relayhost-unbracketed": (
+        "relayhost に角括弧がありません：Postfix は MX レコードを検索します",
+        "main.cf の relayhost = {relayhost} には角括弧がありません。Postfix は {name} の MX レコードを"
+        "DNS に問い合わせ、レコードがなければ「type=MX: Host not found」で保留します。"
+        "このバンドルのログにはまだ現れていません。",
+        "/etc/postfix/main.cf に relayhost = [{name}] と書き、`systemctl restart postfix` を実行してください。",
+    ),
+    "relayhost-unresolvable": (
+        "メール・サーバーの名前を解決できません",
+        "{count} 通が、DNS に {names} のアドレスがないため保留されました（「Name service error for "
+        "name=... type=A」または「Host not found」）。多くはメール・サーバー名の入力ミスです。{config_note}",
+        "QRadar の E メール設定（main.cf の relayhost）のサーバー名の綴りと、このホストで名前解決できるかを"
+        "確認してください：`getent hosts {name}`。[192.0.2.10] のように IP アドレスを角括弧で書けば"
+        "名前解決は不要です。" + _FLUSH_JA,
+    ),
+    "dns-lookup-failed": (
+        "宛先ドメインへ直接配送しようとして、DNS の検索に失敗しています",
+        "{count} 通が {names} の DNS エラーで保留されました。relayhost が未設定のため、Postfix が"
+        "宛先ドメインごとに配送先を検索しています。",
+        "組織のメール・サーバーを relayhost = [mail.example.com] として設定する（QRadar ではホストの "
+        "E メール・サーバー設定）か、/etc/resolv.conf の DNS サーバーを修正してください。"
+        + _FLUSH_JA,
+    ),
+    "relay-connection-failed": (
+        "このホストからメール・サーバーに接続できません",
+        "{count} 通を {relays} に渡せませんでした：{reasons}。",
+        "このホストから接続を確認してください（QRadar の接続テストと同じ確認です）："
+        "`nc -vz {relay_host} {port}`。「Connection refused」はそのポートで待ち受けがないか"
+        "ファイアウォールが拒否しています。「Connection timed out」「No route to host」は"
+        "ファイアウォールが破棄しているか経路がありません。このホストからメール・サーバーへの"
+        "ポートを開けるか、サーバー名とポートを修正してください。" + _FLUSH_JA,
+    ),
+    "ipv6-no-route": (
+        "Postfix が IPv6 で接続しようとしていますが、このホストには IPv6 の経路がありません",
+        "{count} 通が {relays} の IPv6 アドレスで「Network is unreachable」または「No route to host」"
+        "になりました。",
+        "/etc/postfix/main.cf に inet_protocols = ipv4（IPv6 を予備に残すなら smtp_address_preference "
+        "= ipv4）と書き、`systemctl restart postfix` を実行してください。",
+    ),
+    "relay-access-denied": (
+        "メール・サーバーがこのホストからの中継を拒否しています",
+        "{count} 通が {relays} に拒否されました：{reasons}。",
+        "メール・サーバーがこのホストのアドレス（{client_ips}）からのメールを受け付けていません。"
+        "サーバー管理者に中継の許可を依頼するか（Exchange の受信コネクタ、Postfix の mynetworks など）、"
+        "サーバーが要求する場合は SMTP 認証を設定してください。" + _FLUSH_JA,
+    ),
+    "sender-address-rejected": (
+        "メール・サーバーが送信者アドレスを拒否しています",
+        "{count} 通が送信者 {senders} のために拒否されました：{reasons}。",
+        "名前解決できる実在のドメインを送信者にしてください：/etc/postfix/main.cf の myorigin = "
+        "example.com（または QRadar の E メール設定の送信者アドレス）、あるいは sender_canonical_maps で"
+        "root を書き換え、`systemctl restart postfix` を実行します。",
+    ),
+    "sasl-authentication-failed": (
+        "メール・サーバーへのログイン（SMTP 認証）に失敗しています",
+        "{count} 通が {relays} で SMTP 認証エラーになりました：{reasons}。",
+        "smtp_sasl_password_maps のファイルのユーザー名とパスワード（変更後は `postmap` を実行）、"
+        "smtp_sasl_auth_enable = yes、SASL モジュール（libsasl2-modules または cyrus-sasl-plain）の"
+        "導入を確認してください。" + _FLUSH_JA,
+    ),
+    "tls-failure": (
+        "メール・サーバーとの TLS 接続に失敗しています",
+        "{count} 通が {relays} との TLS の問題で保留されました：{reasons}。",
+        "サーバーが STARTTLS を提供していない場合は、サーバー管理者に有効化を依頼するか、"
+        "smtp_tls_security_level を encrypt から may に下げてください。証明書エラーの場合は、発行元 CA を"
+        "Postfix に設定する（smtp_tls_CAfile）か、サーバー証明書を修正してもらいます。"
+        + _FLUSH_JA,
+    ),
+    "message-too-large": (
+        "メッセージがメール・サーバーにとって大きすぎます",
+        "{count} 通がサイズのために {relays} に拒否されました：{reasons}。",
+        "メッセージを小さくする（レポートはリンクや圧縮した添付にする）か、メール・サーバー管理者に"
+        "サイズ上限の引き上げを依頼してください。",
+    ),
+    "unknown-recipient": (
+        "宛先アドレスが存在しません",
+        "{count} 通が存在しない宛先（{recipients}）のために拒否されました：{reasons}。",
+        "通知やレポートの設定で宛先アドレスを修正してください。",
+    ),
+    "greylisting": (
+        "メール・サーバーがグレイリストを使っています：初回は保留され、再送で受け付けられます",
+        "{count} 通が最初 {relays} に保留され（{reasons}）、そのうち {delivered} 通は後で配送されました。",
+        "故障ではありません。遅延を避けるには、このホストをグレイリストの対象外にするようサーバー管理者に"
+        "依頼してください。",
+    ),
+    "messages-expired": (
+        "メッセージがキューで期限切れになり、送信者に返送されました",
+        "{count} 通が maximal_queue_lifetime（{lifetime}）を超えてキューに残り、配送不能として返送"
+        "されました。",
+        "まず保留の原因（他の検出事項）を解消してください。期限切れのメッセージは失われており、"
+        "再送が必要です。",
+    ),
+    "queue-backlog": (
+        "メール・キューに大量のメッセージが滞留しています",
+        "{count} 通がキューで待機しています{queue_note}。",
+        "まず配送の問題を解消してください。オフェンスごとに 1 通送るようなルールが原因なら、送信数が"
+        "減るようにルールを調整します。その後 `postfix flush` で滞留分を送信します。代わりに "
+        "`postsuper -d ALL` を使うとキュー内のすべてのメッセージが削除されます。元に戻せず、通知は"
+        "失われます。",
+    ),
+    "submission-burst": (
+        "数分の間に大量のメッセージが投入されました",
+        "{burst_start} から {burst_end} までに {count} 通が投入されました。",
+        "このような集中は、オフェンスごとにメールを送るルールが原因であることが多いです。ルールや"
+        "応答リミッターを調整してください。",
+    ),
+    "messages-on-hold": (
+        "保留キュー（hold）にメッセージがあります",
+        "{count} 通が hold キューにあり、解放されるまで配送されません。",
+        "`postsuper -H ALL`（または `postsuper -H キューID`）で解放し、header_checks、body_checks、"
+        "アクセス・マップの HOLD 動作を確認してください。",
+    ),
+    "accepted-by-relay": (
+        "次のメール・サーバーがメッセージを受け付けました",
+        "{count} 通が {relays} に渡され、受け付けられました（250）。受信者に届いていない場合、"
+        "原因は次のサーバー以降にあります。",
+        "根拠に示す時刻と相手側のキュー ID をメール・サーバー管理者に渡し、追跡を依頼してください。",
+    ),
+    "local-mailbox-delivery": (
+        "メールがこのホストのローカル・メールボックスに配送されています",
+        "{recipients} 宛ての {count} 通が、誰も読まないこのホストのメールボックスに保存されました"
+        "（relay=local）。",
+        "宛先を完全なアドレス（user@example.com）にするか、ローカル・ユーザーを転送してください："
+        "/etc/aliases に「root: admin@example.com」を追加し `newaliases` を実行します。",
+    ),
+    "disk-full": (
+        "メール・キューのファイルシステムの空き容量がありません",
+        "Postfix がディスク容量不足を {count} 回報告しました：{reasons}。",
+        "/var/spool/postfix のファイルシステムの空きを確保し、main.cf の queue_minfree と "
+        "message_size_limit を確認してください。",
+    ),
+    "postfix-fatal-error": (
+        "Postfix が致命的なエラーを報告しました",
+        "致命的エラー（fatal／panic）が {count} 件あります。例：{reasons}。",
+        "メッセージが示す問題（多くは main.cf や master.cf の誤り。`postfix check` で確認できます）を"
+        "直し、`systemctl restart postfix` を実行してください。",
+    ),
+    "postfix-stopped": (
+        "Postfix が停止したまま再起動されていません",
+        "ログ上の最後の起動・停止は {last} の停止です。",
+        "`systemctl start postfix` で起動し、`systemctl enable postfix` で起動時に有効にしてください。",
+    ),
+    "delivery-suspended": (
+        "失敗が続いたため、宛先への配送が一時停止されています",
+        "{count} 通が「delivery temporarily suspended」で保留されました：{reasons}。",
+        "Postfix は失敗が続いた宛先への配送を一時停止します。メッセージに示された元の失敗を解消して"
+        "ください。" + _FLUSH_JA,
+    ),
+    "mailbox-full": (
+        "宛先のメールボックスが満杯です",
+        "{count} 通がメールボックス満杯のために拒否されました：{reasons}。",
+        "受信者またはメール・サーバー管理者に空き容量の確保を依頼してください。",
+    ),
+    "content-rejected": (
+        "メール・サーバーがメッセージの内容を拒否しています",
+        "{count} 通が内容のために {relays} に拒否されました：{reasons}。",
+        "どのフィルターがなぜ拒否したかをメール・サーバー管理者に確認してください。",
+    ),
+    "delivery-failed": (
+        "その他の理由で配送に失敗しています",
+        "{count} 通が保留またはバウンスされました：{reasons}。",
+        "根拠の理由を確認してください。相手サーバーまたは Postfix が問題を示しています。",
+    ),
+    "relayhost-loopback": (
+        "relayhost がこのホスト自身を指しています",
+        "main.cf の relayhost = {relayhost} はこのホストです。外部宛てのメールは自分に戻ります"
+        "（「mail for localhost loops back to myself」）。",
+        "実在するメール・サーバーを設定してください：relayhost = [mail.example.com]（QRadar では"
+        "ホストの E メール・サーバー設定）。",
+    ),
+    "relayhost-not-set": (
+        "relayhost が未設定です：Postfix は宛先ドメインへ直接配送します",
+        "main.cf に relayhost がないため、Postfix は宛先ドメインのメール・サーバーを自分で検索して"
+        "接続します。社内ネットワークのアプライアンスは通常、社内のメール・サーバー経由で送る必要が"
+        "あります。",
+        "このホストから外部への 25 番ポートが閉じている場合は relayhost = [mail.example.com] を設定して"
+        "ください（QRadar ではホストの E メール・サーバー設定）。",
+    ),
+    "myorigin-not-fqdn": (
+        "送信者ドメインが完全なドメイン名ではありません",
+        "このホストのメールは送信者ドメイン {sender_domain}（ドットなし）で送られます。このような送信者は"
+        "一般に拒否されます（「Sender address rejected: Domain not found」）。",
+        "/etc/postfix/main.cf に myorigin = example.com（名前解決できるドメイン）を設定するか、"
+        "myhostname を完全な名前にして、`systemctl restart postfix` を実行してください。",
+    ),
+    "bundle-incomplete": (
+        "バンドルの一部を読めませんでした：結果は部分的です",
+        "バンドルの {count} 個のメンバーが破損、暗号化、または拒否されました：{members}。",
+        "顧客にバンドルの再取得を依頼してください。それまでの検出事項は読めたメンバーだけに基づきます。",
+    ),
+    "no-mail-log": (
+        "バンドルにメール・ログがありません",
+        "Postfix のログ行を含むメンバーがないため、配送について何も示せません。",
+        "/var/log/maillog とそのローテーション分（Debian・Ubuntu では /var/log/mail.log）、または "
+        "`journalctl -u postfix -o json` の出力を依頼してください。",
+    ),
+}
+
+
+def finding_texts(code: str, lang: str) -> tuple[str, str, str] | None:
+    """Return the (title, summary, remedy) templates of ``code``, or None for English."""
+    if lang == "ja":
+        return _FINDINGS_JA.get(code)
+    return None

@@ -1,0 +1,177 @@
+"""Terminal output of the ``summary`` and ``trace`` commands.
+
+Plain text for terminals and pipes alike; nothing here imports a renderer.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+import pandas as pd
+
+from analyzer.api import Analysis
+
+TOP_REASONS = 8
+"""Deferral reasons listed in the summary, most frequent first."""
+
+
+def _time(value: object, zone: object) -> str:
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return "?"
+    return pd.Timestamp(value).tz_convert(str(zone)).strftime("%Y-%m-%d %H:%M:%S")  # type: ignore[arg-type]
+
+
+def print_summary(analysis: Analysis, out: TextIO) -> None:
+    inventory = analysis.bundle.inventory
+    name = inventory.source.rsplit("/", 1)[-1]
+    hosts = ", ".join(sorted(analysis.hosts)) or "none"
+    out.write(f"Bundle: {name} ({len(inventory.entries)} members; hosts: {hosts})\n")
+    errors = [f for f in analysis.findings if f.severity == "error"]
+    warnings = [f for f in analysis.findings if f.severity == "warning"]
+    if errors:
+        verdict = f"FAILING: {errors[0].title}"
+    elif warnings:
+        verdict = f"WARNING: {warnings[0].title}"
+    else:
+        verdict = "HEALTHY: no problem found"
+    out.write(f"Verdict: {verdict}\n")
+    if analysis.partial:
+        out.write("Note: some members could not be read; results are partial.\n")
+    _write_log_span(analysis, out)
+    _write_totals(analysis, out)
+    _write_reasons(analysis, out)
+    _write_findings(analysis, out)
+
+
+def _write_log_span(analysis: Analysis, out: TextIO) -> None:
+    lines = sum(log.stats.lines for log in analysis.bundle.logs)
+    postfix = sum(log.stats.postfix_lines for log in analysis.bundle.logs)
+    recognized = sum(log.stats.recognized_lines for log in analysis.bundle.logs)
+    times = analysis.events["time"].dropna()
+    if len(times):
+        span = f"{_time(times.min(), analysis.zone)} to {_time(times.max(), analysis.zone)} {analysis.zone}"
+    else:
+        span = "no timestamps"
+    out.write(
+        f"Logs: {span}; {lines:,} lines, {postfix:,} from Postfix, {recognized:,} recognized\n"
+    )
+
+
+def _write_totals(analysis: Analysis, out: TextIO) -> None:
+    totals = analysis.totals()
+    states = ", ".join(
+        f"{state} {count:,}"
+        for state, count in sorted(totals.states.items(), key=lambda x: -x[1])
+    )
+    out.write(
+        f"Messages: {totals.messages:,}" + (f" ({states})" if states else "") + "\n"
+    )
+    peer = analysis.pflogsumm_totals()
+    out.write(
+        "Totals as pflogsumm counts them: "
+        + ", ".join(
+            f"{key} {peer[key]:,}"
+            for key in (
+                "received",
+                "delivered",
+                "deferred",
+                "deferrals",
+                "bounced",
+                "rejected",
+            )
+        )  # fmt: skip
+        + "\n"
+    )
+    if len(analysis.queue):
+        out.write(f"Queue listing: {analysis.queue['queue_id'].nunique():,} messages\n")
+
+
+def _write_reasons(analysis: Analysis, out: TextIO) -> None:
+    table = analysis.deferrals()["by_reason"]
+    if table.empty:
+        return
+    out.write("\nTop deferral reasons (whole reply, one example per reason):\n")
+    for _, row in table.head(TOP_REASONS).iterrows():
+        out.write(f"  {int(row['deferrals']):>7,} x  {row['example']}\n")
+
+
+def _write_findings(analysis: Analysis, out: TextIO) -> None:
+    out.write("\nFindings:\n")
+    if not analysis.findings:
+        out.write("  none\n")
+    for finding in analysis.findings:
+        count = (
+            f"{finding.messages_affected:,} msgs" if finding.messages_affected else ""
+        )
+        out.write(
+            f"  {finding.severity.upper():<8}{finding.code:<28}{finding.host:<24}{count}\n"
+        )
+        out.write(f"          {finding.title}\n")
+        for evidence in finding.evidence[:1]:
+            where = (
+                f"{evidence.source}:{evidence.line_no}"
+                if evidence.line_no
+                else evidence.source
+            )
+            out.write(f"          {where}: {evidence.text}\n")
+
+
+def find_messages(analysis: Analysis, query: str) -> list[str]:
+    """Return the keys of messages matching a queue ID, Message-ID or address."""
+    messages = analysis.messages
+    needle = query.strip()
+    by_id = messages.index[messages["queue_id"].str.upper() == needle.upper()]
+    message_id = needle if needle.startswith("<") else f"<{needle}>"
+    by_message_id = messages.index[messages["message_id"].fillna("") == message_id]
+    lowered = needle.lower().strip("<>")
+    by_sender = messages.index[messages["sender"].fillna("").str.lower() == lowered]
+    deliveries = analysis.deliveries
+    match = (deliveries["recipient"].fillna("").str.lower() == lowered) | (
+        deliveries["orig_recipient"].fillna("").str.lower() == lowered
+    )
+    by_recipient = deliveries.loc[match, "message_key"].dropna().unique()
+    found = [*by_id, *by_message_id, *by_sender, *by_recipient]
+    return list(dict.fromkeys(found))
+
+
+def family(analysis: Analysis, keys: list[str]) -> list[str]:
+    """Add the parents and children of ``keys``, in first-seen order."""
+    messages = analysis.messages
+    seen: set[str] = set()
+    stack = list(keys)
+    while stack:
+        key = stack.pop()
+        if key in seen or key not in messages.index:
+            continue
+        seen.add(key)
+        parent = messages.at[key, "parent_key"]
+        if isinstance(parent, str):
+            stack.append(parent)
+        stack.extend(messages.at[key, "child_keys"])
+    return sorted(seen, key=lambda k: messages.at[k, "first_seen"])
+
+
+def print_trace(analysis: Analysis, query: str, out: TextIO) -> bool:
+    keys = family(analysis, find_messages(analysis, query))
+    if not keys:
+        return False
+    events = analysis.events
+    keyed = events[events["message_key"].isin(keys)]
+    for key in keys:
+        message = analysis.messages.loc[key]
+        parent = message["parent_key"]
+        out.write(f"\n== {key}  [{message['final_state']}]")
+        out.write(
+            f"  from <{message['sender'] if pd.notna(message['sender']) else '?'}>"
+        )
+        if pd.notna(message["message_id"]):
+            out.write(f"  message-id {message['message_id']}")
+        if isinstance(parent, str):
+            out.write(f"\n   child of {parent} ({message['link']})")
+        out.write("\n")
+        for _, event in keyed[keyed["message_key"] == key].iterrows():
+            out.write(
+                f"   {_time(event['time'], analysis.zone)}  {event['daemon']!s:<8} "
+                f"{event['text']}   [{event['source']}:{event['line_no']}]\n"
+            )
+    return True
