@@ -112,6 +112,14 @@ def _handle_errors(function: Callable[..., int | None]) -> Callable[..., None]:
         except KeyboardInterrupt:
             click.echo("mailbundle: interrupted", err=True)
             sys.exit(130)
+        except Exception as error:  # a bug: say so in one line, trace with -v
+            logger.debug("internal error", exc_info=True)
+            click.echo(
+                f"mailbundle: internal error: {type(error).__name__}: {error}; run "
+                "again with -v for the traceback and report it.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
         sys.exit(code)
 
     return wrapper

@@ -69,6 +69,7 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"Host or domain name not found|Name service error|"
             r"Host not found|type=A+: ",
         ),
+        ("greylisted", r"greylist|grey-list|graylist|try again later|4\.7\.1 .*later"),
         ("tls_not_offered", r"TLS is required, but (?:was not offered|our TLS engine)"),
         ("tls_failure", r"TLS|SSL|certificate verification|handshake"),
         (
@@ -102,7 +103,6 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"no such user|mailbox unavailable|does not exist|"
             r"unknown user|Unknown recipient",
         ),
-        ("greylisted", r"greylist|grey-list|graylist|try again later|4\.7\.1 .*later"),
         ("connection_refused", r"Connection refused"),
         (
             "connection_timed_out",

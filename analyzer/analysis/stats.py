@@ -21,6 +21,13 @@ AGE_BUCKETS_MINUTES = (0, 5, 10, 20, 40, 80, 160, 320, 640, 1280)
 """Queue age bucket starts, as qshape prints them (the last one is open-ended)."""
 
 
+def recipient_domain(addresses: pd.Series) -> pd.Series:
+    """Return the lower-cased domain of each address ("" when it has none)."""
+    domain = addresses.astype("string").str.rsplit("@", n=1).str[-1].str.lower()
+    has_at = addresses.astype("string").str.contains("@", regex=False).fillna(False)
+    return domain.where(has_at, "")
+
+
 def pflogsumm_totals(events: pd.DataFrame, deliveries: pd.DataFrame) -> dict[str, int]:
     """Return totals with pflogsumm's definitions (see the module docstring)."""
     kind = events["kind"].astype(str)
@@ -136,7 +143,7 @@ def deferral_stats(deliveries: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Group deferred attempts by normalized reason, DSN class, relay, domain, host, hour."""
     deferred = deliveries[deliveries["status"] == "deferred"].copy()
     deferred["cause"] = causes(deferred["reason"])
-    deferred["domain"] = deferred["recipient"].str.rpartition("@")[2].str.lower()
+    deferred["domain"] = recipient_domain(deferred["recipient"])
     deferred["hour"] = deferred["time"].dt.floor("h")
     result: dict[str, pd.DataFrame] = {}
     for name, column in (
@@ -218,7 +225,7 @@ def qshape(queue: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
     if queue.empty:
         return pd.DataFrame(columns=columns)
     frame = queue.dropna(subset=["recipient"]).copy()
-    frame["domain"] = frame["recipient"].str.rpartition("@")[2].str.lower()
+    frame["domain"] = recipient_domain(frame["recipient"])
     frame = frame.drop_duplicates(["queue_id", "domain"])
     age = (now - frame["arrival_time"]).dt.total_seconds() / 60
     bucket = pd.cut(

@@ -17,7 +17,8 @@ COLORS = {
     "bounced": "#d92d20",
     "received": "#2e90fa",
 }
-CJK_FONTS = ["IPAGothic", "IPAexGothic", "Noto Sans CJK JP", "DejaVu Sans"]
+FONT_PREFERENCE = ["IPAGothic", "IPAexGothic", "Noto Sans CJK JP", "DejaVu Sans"]
+"""Chart fonts, Japanese-capable first; only installed ones are used."""
 
 
 def traffic_svg(traffic: pd.DataFrame, labels: dict[str, str]) -> str:
@@ -28,7 +29,7 @@ def traffic_svg(traffic: pd.DataFrame, labels: dict[str, str]) -> str:
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.fonttype"] = "path"
-    plt.rcParams["font.family"] = CJK_FONTS
+    plt.rcParams["font.family"] = _installed_fonts()
     plt.rcParams["svg.hashsalt"] = "mailbundle"  # stable ids, so reports diff cleanly
     figure, axes = plt.subplots(figsize=(9, 2.8), dpi=100)
     try:
@@ -40,6 +41,13 @@ def traffic_svg(traffic: pd.DataFrame, labels: dict[str, str]) -> str:
         plt.close(figure)
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]
+
+
+def _installed_fonts() -> list[str]:
+    from matplotlib import font_manager
+
+    names = {font.name for font in font_manager.fontManager.ttflist}
+    return [name for name in FONT_PREFERENCE if name in names] or ["sans-serif"]
 
 
 def _draw(axes: Any, traffic: pd.DataFrame, labels: dict[str, str]) -> None:

@@ -45,7 +45,7 @@ OFFENSE_NAMES = (
 
 
 class HostContext:
-    """Running host as a scenario's ``drive`` function uses it.
+    """Handle on a running host for a scenario's ``drive`` function.
 
     It submits mail, waits for conditions and runs the administrator's commands.
     """
@@ -59,6 +59,7 @@ class HostContext:
         self.collected.mkdir(parents=True, exist_ok=True)
         self.sink_state = host_dir / "sinks"
         self.sink_state.mkdir(exist_ok=True)
+
         self.maillog = MailLog(plan.log_format, plan.log_name, RUN_DIR)
         settings = dict(plan.settings)
         if plan.log_format == "maillog_file":
@@ -74,6 +75,7 @@ class HostContext:
         self.dns = DnsStub(
             plan.dns.with_defaults(plan.hostname), host_dir / "dns-queries.jsonl"
         )
+
         self.sent: list[dict[str, Any]] = []
         self.deleted: list[dict[str, Any]] = []
         self.commands_captured = False
@@ -262,9 +264,9 @@ class HostContext:
 
     def delete(self, queue_ids: list[str]) -> str:
         """Delete QUEUE_IDS with one postsuper command, keeping their listing first."""
-        wanted = set(queue_ids)
+        selected_ids = set(queue_ids)
         for entry in self.queue():
-            if entry["queue_id"] in wanted:
+            if entry["queue_id"] in selected_ids:
                 self.deleted.append(
                     entry | self.postfix.message_headers(entry["queue_id"])
                 )
@@ -327,7 +329,12 @@ def main() -> int:
     except BaseException as error:
         failure = error
         logger.exception("scenario %s failed on %s", scenario_name, plan.hostname)
-    result = context.finish()
+    try:
+        result = context.finish()
+    except Exception as error:
+        logger.exception("collecting the results of %s failed", plan.hostname)
+        failure = failure or error
+        result = {"hostname": plan.hostname}
     result["error"] = None if failure is None else repr(failure)
     (host_dir / "host-result.json").write_text(json.dumps(result, indent=1))
     return 0 if failure is None else 1

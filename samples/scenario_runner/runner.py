@@ -43,7 +43,11 @@ def run_scenario(
     problems = find_foreign_values(bundle_path)
     if problems:
         bundle_path.unlink()
-        raise RuntimeError(f"bundle of {scenario.name} removed: {problems[:10]}")
+        raise RuntimeError(
+            f"bundle of {scenario.name} contains values that are not reserved, so it "
+            "was removed; use example domains and documentation addresses: "
+            f"{problems[:10]}"
+        )
     write_truth(output_dir / "truth" / f"{scenario.name}.json", scenario, results)
 
     elapsed = time.monotonic() - started

@@ -1,0 +1,85 @@
+"""Unusable bundles give a one-line error that names the file, and no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import cli_env
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "analyzer", *args],
+        capture_output=True, text=True, env=cli_env(), timeout=120,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], path: Path) -> None:
+    assert result.returncode == 3, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("mailbundle: error: ")
+    assert str(path) in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    path = tmp_path / "no-such-bundle.tar.gz"
+    result = run_cli("report", str(path), "-o", str(tmp_path / "out"))
+    assert_one_line_error(result, path)
+    assert "no such file or directory" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_binary_file_is_not_a_bundle(tmp_path: Path) -> None:
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(bytes(range(256)) * 64)
+    result = run_cli("report", str(path), "-o", str(tmp_path / "out"))
+    assert_one_line_error(result, path)
+    assert "not a directory, log file or known archive" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["tar", "zip"])
+def test_empty_archive(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / f"empty.{fmt}"
+    if fmt == "tar":
+        tarfile.open(path, "w").close()
+    else:
+        zipfile.ZipFile(path, "w").close()
+    result = run_cli("summary", str(path))
+    assert_one_line_error(result, path)
+    assert "empty" in result.stderr
+
+
+def test_truncated_tar_gz(tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parents[1] / "samples" / "bundles" / "healthy.tar.gz"
+    path = tmp_path / "cut.tar.gz"
+    path.write_bytes(source.read_bytes()[:40])
+    result = run_cli("summary", str(path))
+    assert_one_line_error(result, path)
+
+
+def test_directory_without_mail_files(tmp_path: Path) -> None:
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("nothing about mail here\n")
+    result = run_cli("summary", str(folder))
+    assert_one_line_error(result, folder)
+    assert "no mail log, main.cf or mailq output" in result.stderr
+
+
+def test_version_and_help() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("mailbundle, version ")
+    for command in ("report", "summary", "trace", "export"):
+        help_text = run_cli(command, "--help").stdout
+        assert "--year" in help_text
+        assert "--timezone" in help_text
+        assert "Default" in help_text or "default" in help_text

@@ -1,0 +1,65 @@
+"""``mailbundle report`` on every sample bundle, in every archive format."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from analyzer.cli import main
+from tests.conftest import ARCHIVE_FORMATS, convert_sample, sample_names, truth
+
+# Every sample in every format would render ~200 PDFs; the three bundles the
+# report must get right first run in every format, the rest as shipped.
+CORE_SAMPLES = ("healthy", "localhost-loop", "relayhost-mx-lookup")
+CASES = [(name, fmt) for name in CORE_SAMPLES for fmt in ARCHIVE_FORMATS] + [
+    (name, "tar.gz") for name in sample_names() if name not in CORE_SAMPLES
+]
+
+
+def run_report(bundle: Path, output: Path) -> None:
+    result = CliRunner().invoke(main, ["report", str(bundle), "-o", str(output)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("name", "fmt"), CASES)
+def test_report_outputs_agree_with_truth(name: str, fmt: str, tmp_path: Path) -> None:
+    expected = truth(name)
+    bundle = convert_sample(name, fmt, tmp_path)
+    output = tmp_path / "out"
+    run_report(bundle, output)
+
+    document = json.loads((output / "findings.json").read_text())
+    findings = document["findings"]
+    errors = [f for f in findings if f["severity"] == "error"]
+    top = expected["expected_top_finding"]
+    if expected["healthy"]:
+        assert errors == [], errors
+    if top is not None:
+        assert findings, "no findings at all"
+        assert findings[0]["code"] == top
+        assert findings[0]["evidence"], "the top finding quotes no evidence"
+
+    soup = BeautifulSoup((output / "report.html").read_text(), "html.parser")
+    verdict = soup.find(id="verdict").get_text(" ", strip=True)
+    cards = soup.select("#findings article.finding")
+    if top is not None:
+        assert cards[0]["id"].startswith(f"finding-{top}-")
+        assert findings[0]["title"] in cards[0].get_text(" ", strip=True)
+    if expected["healthy"]:
+        assert "No problem found" in verdict or "problems to fix" in verdict
+    else:
+        assert "not being delivered" in verdict
+
+    text = subprocess.run(
+        ["pdftotext", str(output / "summary.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    words = " ".join(text.split())
+    assert "Verdict" in words
+    if top is not None:
+        assert " ".join(findings[0]["title"].split()) in words
