@@ -36,7 +36,8 @@ def fields_frame(table: pa.Table | None, columns: list[str]) -> pd.DataFrame:
     for column in columns:
         if column not in frame:
             frame[column] = None
-    return frame.set_index("event")[columns]
+    # Field tables follow rule order within each chunk; events are in time order.
+    return frame.set_index("event")[columns].sort_index(kind="stable")
 
 
 def split_peer(values: pd.Series) -> pd.DataFrame:

@@ -65,6 +65,7 @@ def build_timeline(events: pd.DataFrame, fields: dict[str, pa.Table]) -> Timelin
     recipients = _recipient_states(deliveries)
     links = _links(events, messages, deliveries, fields)
     _apply_links(messages, recipients, links)
+    _infer_bulk_deletions(messages, events, fields)
     _final_states(messages, recipients, events)
     return Timeline(events, messages, deliveries, recipients)
 
@@ -240,6 +241,7 @@ def _messages(events: pd.DataFrame, fields: dict[str, pa.Table]) -> pd.DataFrame
     messages["ended_in_log"] = has("removed") | has("deleted")
     for kind in ("deleted", "expired", "reject", "discard", "hold", "held", "released"):
         messages[f"has_{kind}"] = has(kind)
+    messages["deletion_inferred"] = False
     messages["parent_key"] = pd.Series(pd.NA, index=messages.index, dtype="string")
     messages["link"] = pd.Series(pd.NA, index=messages.index, dtype="string")
     messages.index.name = "message_key"
@@ -315,7 +317,9 @@ def _links(
         handed["instance"] = (
             events.loc[handed["event"], "instance"].astype(str).to_numpy()
         )
-        local = _is_local_relay(handed) | (handed["how"] == "forwarded as")
+        local = (_is_local_relay(handed) | (handed["how"] == "forwarded as")).set_axis(
+            handed["event"].to_numpy()
+        )
         for parent, child, recipient in _match_children(
             handed, candidates, "recipient", require_local=local
         ):
@@ -353,7 +357,7 @@ def _match_children(
     close = (lag >= pd.Timedelta(seconds=-1)) & (lag <= HANDOFF_WINDOW)
     if require_local is not None:
         local_child = merged["client_ip"].fillna("").str.match(r"^(127\.|::1$)")
-        allowed = require_local.reindex(merged["event"].to_numpy()).to_numpy(dtype=bool)
+        allowed = require_local.reindex(merged["event"].to_numpy()).fillna(False).to_numpy(dtype=bool)
         close &= allowed | local_child.to_numpy()
     merged = merged[close & (merged["message_key"] != merged["message_key_child"])]
     merged = merged.sort_values("first_seen").drop_duplicates("event")
@@ -395,6 +399,37 @@ def _apply_links(
     messages.loc[handed.fillna(False), "origin"] = "handoff"
 
 
+def _infer_bulk_deletions(
+    messages: pd.DataFrame, events: pd.DataFrame, fields: dict[str, pa.Table]
+) -> None:
+    """Mark messages deleted by ``postsuper -d ALL``, which logs only a count.
+
+    Postfix 3.7 logs "QID: removed" when postsuper deletes by queue ID, but only
+    "Deleted: N messages" for ``-d ALL``. The messages then in the queue (seen
+    before, not ended, never seen after) are the deleted ones, as long as there are
+    no more of them than N; otherwise which ones went is unknown and none is marked.
+    """
+    summaries = fields_frame(fields.get("postsuper_summary"), ["action", "count"])
+    summaries = summaries[summaries["action"] == "Deleted"]
+    if summaries.empty:
+        return
+    messages["deletion_inferred"] = False
+    logged = events[events["kind"] == "deleted"]
+    for event, row in summaries.join(events[["host", "instance", "pid", "time"]]).iterrows():
+        by_id = int(((logged["pid"] == row["pid"]) & (logged["host"] == row["host"])).sum())
+        remaining = int(row["count"]) - by_id
+        pending = messages[
+            (messages["host"] == str(row["host"]))
+            & (messages["instance"] == str(row["instance"]))
+            & ~messages["ended_in_log"]
+            & ~messages["has_deleted"]
+            & (messages["first_seen"] <= row["time"])
+            & (messages["last_seen"] <= row["time"])
+        ]
+        if 0 < len(pending) <= remaining:
+            messages.loc[pending.index, ["has_deleted", "ended_in_log", "deletion_inferred"]] = True
+
+
 def _final_states(
     messages: pd.DataFrame, recipients: pd.DataFrame, events: pd.DataFrame
 ) -> None:
@@ -407,6 +442,11 @@ def _final_states(
             recipients.loc[pending.to_numpy() & marked, "final_state"] = state
             pending = recipients["final_state"] == "deferred"
     held = _currently_held(messages, events)
+    if len(recipients):
+        owner = recipients.index.get_level_values("message_key")
+        on_hold = held.reindex(owner).fillna(False).to_numpy(dtype=bool)
+        waiting = (recipients["final_state"] == "deferred").to_numpy()
+        recipients.loc[on_hold & waiting, "final_state"] = "held"
     by_message = recipients["final_state"].groupby(level="message_key", sort=False)
     single = by_message.nunique() == 1
     states = by_message.first().where(single, "partial")

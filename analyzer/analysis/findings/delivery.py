@@ -63,7 +63,13 @@ PRIORITY = {
     "delivery-failed": 30,
     "greylisting": 20,
 }
-UNRESOLVED = ("deferred", "bounced", "expired", "partial", "held", "unknown", "deleted")
+UNRESOLVED = ("deferred", "bounced", "expired", "partial", "unknown")
+"""Final states in which a message still suffers from the failure that hit it.
+
+Held and deleted messages are blocked or ended by an administrator instead."""
+LOST = ("bounced", "expired")
+RECOVERED_PENALTY = 50
+"""Priority taken off a failure that later deliveries through the same relay show cleared."""
 _NAME = re.compile(r"name=([^\s,;)]+)")
 
 
@@ -109,7 +115,9 @@ def _finding(ctx: Context, host: str, code: str, group: pd.DataFrame) -> Finding
     keys = group["message_key"].dropna().unique().tolist()
     states = ctx.messages["final_state"].reindex(keys)
     unresolved = states.isin(UNRESOLVED)
-    severity = "error" if unresolved.any() else "warning"
+    recovered = code != "greylisting" and _recovered(ctx, host, group)
+    failing = states.isin(LOST).any() or (unresolved.any() and not recovered)
+    severity = "error" if failing else "warning"
     if code == "greylisting":
         severity = "warning" if unresolved.any() else "info"
     config = ctx.config(host)
@@ -143,8 +151,27 @@ def _finding(ctx: Context, host: str, code: str, group: pd.DataFrame) -> Finding
         evidence=evidence,
         params=params,
         message_keys=keys,
-        priority=PRIORITY.get(code, 30),
+        priority=PRIORITY.get(code, 30) - (RECOVERED_PENALTY if recovered else 0),
     )
+
+
+def _recovered(ctx: Context, host: str, group: pd.DataFrame) -> bool:
+    """True when a delivery through the same relay succeeded after the last failure."""
+    sent = ctx.deliveries[
+        (ctx.deliveries["host"] == host)
+        & (ctx.deliveries["status"] == "sent")
+        & (ctx.deliveries["time"] > group["time"].max())
+    ]
+    relays = set(group["relay_host"].dropna()) - {"none"}
+    if relays:
+        sent = sent[sent["relay_host"].isin(relays) | sent["relay_host"].isin(_relayhost_names(ctx, host))]
+    return len(sent) > 0
+
+
+def _relayhost_names(ctx: Context, host: str) -> set[str]:
+    config = ctx.config(host)
+    relay = parse_relayhost(config.get("relayhost")) if config else None
+    return {relay.host} if relay else set()
 
 
 _CONFIG_NAMES = {
