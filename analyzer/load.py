@@ -93,11 +93,15 @@ class _Loader:
         self.configs: list[ConfigFile] = []
         self.queues: list[QueueListing] = []
         self.queue_entries: list[tuple[InventoryEntry, str]] = []
+        self.single_file: str | None = None
+        """Name of the bundle when it is one plain file: read as a log whatever it holds."""
 
     def visit(self, entry: InventoryEntry, stream: BinaryIO) -> None:
         peek = PeekReader(stream)
         head = peek.peek_head(members.SNIFF_BYTES)
         entry.kind = members.classify_member(entry.path, head)
+        if entry.kind == KIND_OTHER and entry.path == self.single_file:
+            entry.kind = KIND_MAILLOG
         if entry.kind == KIND_MAILLOG:
             self._read_log(entry, peek)
         elif entry.kind == KIND_JOURNAL:
@@ -172,6 +176,8 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
     """Walk and parse the bundle at ``path``."""
     options = options or LoadOptions()
     loader = _Loader(options)
+    if Path(path).is_file():
+        loader.single_file = Path(path).name
     walker = Walker(options.limits, options.password)
     inventory = walker.walk(Path(path), loader.visit)
     captured = _capture_time(inventory)

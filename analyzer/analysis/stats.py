@@ -28,12 +28,32 @@ def recipient_domain(addresses: pd.Series) -> pd.Series:
     return domain.where(has_at, "")
 
 
+PFLOGSUMM_SERVICES = ("", "smtps", "submission")
+"""Services pflogsumm 1.1.5 accepts in a program tag (``postfix/smtps/smtpd``)."""
+
+
 def pflogsumm_totals(events: pd.DataFrame, deliveries: pd.DataFrame) -> dict[str, int]:
-    """Return totals with pflogsumm's definitions (see the module docstring)."""
+    """Return totals with pflogsumm's definitions (see the module docstring).
+
+    pflogsumm reads only lines whose tag starts with ``postfix/`` (its default
+    syslog name), so other instances (``postfix-out/smtp``) are left out, and it
+    takes the daemon from the tag only when the service is smtps or submission:
+    the client records of a re-injection service such as ``postfix/10025/smtpd``
+    are not counted as received. Its smtpd pattern wants "QID: reject:", so it
+    misses ``milter-reject`` records of smtpd (it counts those of cleanup).
+    """
+    own = events["instance"].astype(str) == "postfix"
+    service = events["service"].astype("string").fillna("")
     kind = events["kind"].astype(str)
     daemon = events["daemon"].astype(str)
-    received = int(((kind == "client") & daemon.isin(["smtpd", "postscreen"])).sum())
-    received += int(((kind == "pickup") & (daemon == "pickup")).sum())
+    plain = own & service.isin(PFLOGSUMM_SERVICES)
+    milter = events["text"].str.contains(r"^(?:\S+: )?milter-reject: ", regex=True)
+    # pflogsumm counts any smtpd line with "reject:", shapes no rule knows included.
+    malformed = (kind == "unknown") & events["text"].str.contains(r"\breject: ", regex=True)
+    received = int((plain & (kind == "client") & daemon.isin(["smtpd", "postscreen"])).sum())
+    received += int((plain & (kind == "pickup") & (daemon == "pickup")).sum())
+    mine = deliveries["event"].isin(events.index[own])
+    deliveries = deliveries[mine]
     status = deliveries["status"]
     forwarded = status.eq("sent") & deliveries["reason"].fillna("").str.contains(
         "forwarded as "
@@ -46,10 +66,13 @@ def pflogsumm_totals(events: pd.DataFrame, deliveries: pd.DataFrame) -> dict[str
         "deferred": int(deferred_ids.nunique()),
         "deferrals": int(status.eq("deferred").sum()),
         "bounced": int(status.eq("bounced").sum()),
-        "rejected": int(kind.isin(["reject"]).sum()),
-        "reject_warnings": int(kind.eq("reject_warning").sum()),
-        "held": int(kind.eq("hold").sum()),
-        "discarded": int(kind.eq("discard").sum()),
+        "rejected": int(
+            (own & (kind == "reject") & ~(milter & daemon.ne("cleanup"))).sum()
+            + (own & malformed).sum()
+        ),
+        "reject_warnings": int((own & kind.eq("reject_warning")).sum()),
+        "held": int((own & kind.eq("hold")).sum()),
+        "discarded": int((own & kind.eq("discard")).sum()),
     }
 
 
@@ -242,3 +265,83 @@ def qshape(queue: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
     total = table.sum().to_frame().T
     total.index = ["TOTAL"]
     return pd.concat([total, table])
+
+
+@dataclass
+class Reconciled:
+    """One total as mailbundle counts it, and the named rules that make pflogsumm's."""
+
+    name: str
+    ours: int
+    differences: list[tuple[str, int]]
+    """(rule, amount) pairs; pflogsumm's total is ``ours`` plus every amount."""
+
+    @property
+    def pflogsumm(self) -> int:
+        return self.ours + sum(amount for _, amount in self.differences)
+
+
+RECONCILE_RULES = {
+    "content_filter": "each delivery to a content filter counts as delivered",
+    "reinjected": "each copy re-injected by a content filter counts as received again",
+    "other_service": "clients of services other than smtps and submission are not counted",
+    "other_instance": "instances other than postfix (postfix-out/...) are not read",
+    "reused_queue_id": "a queue ID reused by a later message counts once",
+    "smtpd_milter_reject": "milter-reject records of smtpd are not counted",
+    "malformed_reject": "any line with \"reject:\" counts, even one no rule recognizes",
+}
+"""pflogsumm 1.1.5 behaviours that make its totals differ from mailbundle's."""
+
+
+def reconcile(
+    events: pd.DataFrame, messages: pd.DataFrame, deliveries: pd.DataFrame
+) -> list[Reconciled]:
+    """Explain, rule by rule, how pflogsumm's totals follow from mailbundle's."""
+    ours = message_totals(events, messages, deliveries)
+    own = events["instance"].astype(str) == "postfix"
+    service = events["service"].astype("string").fillna("")
+    kind = events["kind"].astype(str)
+    daemon = events["daemon"].astype(str)
+    origin = messages["origin"].reindex(events["message_key"]).to_numpy()
+    client = (kind == "client") & daemon.isin(["smtpd", "postscreen"])
+    original = pd.Series(origin, index=events.index).isin(["local", "smtp"])
+    plain = service.isin(PFLOGSUMM_SERVICES)
+    received = [
+        ("reinjected", int((client & own & plain & ~original).sum())),
+        ("other_service", -int((client & own & ~plain & original).sum())),
+        ("other_instance", -int(((client | (kind == "pickup")) & ~own & original).sum())),
+    ]
+    handoff = _handoff_deliveries(deliveries, messages)
+    foreign = ~deliveries["event"].isin(events.index[own])
+    sent = deliveries["status"].eq("sent") & ~deliveries["reason"].fillna("").str.contains(
+        "forwarded as "
+    )
+    delivered = [
+        ("content_filter", int((handoff & ~foreign).sum())),
+        ("other_instance", -int((sent & ~handoff & foreign).sum())),
+    ]
+    deferred_rows = deliveries[deliveries["status"].eq("deferred") & ~handoff]
+    by_key = deferred_rows.groupby("message_key")["queue_id"].first()
+    deferred = [
+        ("other_instance", -int(deferred_rows.loc[foreign, "message_key"].nunique())),
+        ("reused_queue_id", -(len(by_key) - int(by_key.nunique()))),
+    ]
+    milter = events["text"].str.contains(r"^(?:\S+: )?milter-reject: ", regex=True)
+    malformed = (kind == "unknown") & events["text"].str.contains(r"\breject: ", regex=True)
+    rejected = [
+        ("smtpd_milter_reject", -int((own & (kind == "reject") & milter & (daemon != "cleanup")).sum())),
+        ("other_instance", -int((~own & (kind == "reject")).sum())),
+        ("malformed_reject", int((own & malformed).sum())),
+    ]
+    bounced = [("other_instance", -int((deliveries["status"].eq("bounced") & foreign).sum()))]
+    return [
+        Reconciled("received", ours.received, _nonzero(received)),
+        Reconciled("delivered", ours.delivered_recipients, _nonzero(delivered)),
+        Reconciled("deferred", ours.deferred_messages, _nonzero(deferred)),
+        Reconciled("bounced", ours.bounced_recipients, _nonzero(bounced)),
+        Reconciled("rejected", ours.rejected, _nonzero(rejected)),
+    ]
+
+
+def _nonzero(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    return [(rule, amount) for rule, amount in pairs if amount]
