@@ -18,6 +18,7 @@ from analyzer.analysis.timeline import build_timeline
 from analyzer.bundle.limits import Limits
 from analyzer.load import LoadedBundle, LoadOptions, load_bundle, merge_events
 from analyzer.parse.queue import QUEUE_COLUMNS
+from analyzer.schema import conform
 
 logger = logging.getLogger(__name__)
 
@@ -64,16 +65,17 @@ class Analysis:
         return stats.qshape(self.queue, self.now)
 
     def inventory_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([e.as_dict() for e in self.bundle.inventory.entries])
+        records = pd.DataFrame([e.as_dict() for e in self.bundle.inventory.entries])
+        return conform("inventory", records)
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The exported frames, by their stable names."""
+        """The exported frames, by their stable names (see ``analyzer.schema``)."""
         return {
-            "events": self.events,
-            "messages": self.messages.reset_index(),
+            "events": self.events.reset_index(drop=True),
+            "messages": self.messages.reset_index(drop=True),
             "deliveries": self.deliveries,
-            "recipients": self.recipients.reset_index(),
-            "findings": self.findings_frame,
+            "recipients": self.recipients.reset_index(drop=True),
+            "findings": conform("findings", self.findings_frame),
             "queue": self.queue,
             "inventory": self.inventory_frame(),
         }
@@ -109,13 +111,21 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     hosts = build_hosts(bundle, timeline.events)
     queue = _queue_frame(bundle, hosts)
     now = _reference_time(bundle, timeline.events)
+    messages = conform("messages", timeline.messages.reset_index()).set_index(
+        "message_key", drop=False
+    )
+    messages.index.name = "message_key"
+    recipients = conform("recipients", timeline.recipients.reset_index()).set_index(
+        ["message_key", "recipient"], drop=False
+    )
+    recipients.index.names = ["message_key", "recipient"]
     analysis = Analysis(
         bundle=bundle,
-        events=timeline.events,
-        messages=timeline.messages,
-        deliveries=timeline.deliveries,
-        recipients=timeline.recipients,
-        queue=queue,
+        events=conform("events", timeline.events),
+        messages=messages,
+        deliveries=conform("deliveries", timeline.deliveries),
+        recipients=recipients,
+        queue=conform("queue", queue),
         findings=[],
         hosts=hosts,
         now=now,

@@ -58,22 +58,26 @@ def _bundle_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--password",
             default=None,
-            help=f"Password of an encrypted zip or 7z bundle. Default: the "
-            f"{PASSWORD_VARIABLE} environment variable.",
+            help=f"Password of an encrypted zip or 7z bundle (ZipCrypto zip, 7z "
+            f"with or without encrypted names). Default: the {PASSWORD_VARIABLE} "
+            "environment variable, which other users cannot see in the process "
+            "list.",
         ),
         click.option(
             "--max-size",
             type=click.IntRange(1),
             default=8192,
             show_default=True,
-            help="Maximum decompressed size of the whole bundle, in MiB.",
+            help="Maximum decompressed size of the whole bundle, and of any one "
+            "member, in MiB.",
         ),
         click.option(
             "--max-ratio",
             type=click.FloatRange(1),
             default=1000.0,
             show_default=True,
-            help="Maximum ratio of a member's decompressed to compressed size.",
+            help="Maximum ratio of a member's decompressed to compressed size, "
+            "checked once a member passes 64 MiB.",
         ),
         click.option(
             "--max-members",
@@ -87,7 +91,9 @@ def _bundle_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=click.IntRange(0),
             default=4,
             show_default=True,
-            help="Maximum nesting of archives inside archives.",
+            help="Maximum nesting of archives inside archives, and of "
+            "compression layers inside one member (at least one layer is always "
+            "read).",
         ),
         click.option(
             "-v",
@@ -107,7 +113,7 @@ def _handle_errors(function: Callable[..., int | None]) -> Callable[..., None]:
         try:
             code = function(*args, **kwargs) or EXIT_OK
         except MailbundleError as error:
-            click.echo(f"mailbundle: error: {error}", err=True)
+            click.echo(f"mailbundle: error: {_one_line(str(error))}", err=True)
             sys.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo("mailbundle: interrupted", err=True)
@@ -115,14 +121,20 @@ def _handle_errors(function: Callable[..., int | None]) -> Callable[..., None]:
         except Exception as error:  # a bug: say so in one line, trace with -v
             logger.debug("internal error", exc_info=True)
             click.echo(
-                f"mailbundle: internal error: {type(error).__name__}: {error}; run "
-                "again with -v for the traceback and report it.",
+                f"mailbundle: internal error: {type(error).__name__}: "
+                f"{_one_line(str(error))}; run again with -v for the traceback and "
+                "report it.",
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
         sys.exit(code)
 
     return wrapper
+
+
+def _one_line(message: str) -> str:
+    """Return ``message`` with line breaks replaced, so each error is one line."""
+    return " ".join(message.splitlines())
 
 
 def _analyze(bundle: Path, **options: Any) -> Analysis:
@@ -139,22 +151,19 @@ def _analyze(bundle: Path, **options: Any) -> Analysis:
         )
     limits = Limits(
         max_total_bytes=options["max_size"] * MiB,
-        max_member_bytes=min(options["max_size"], 4096) * MiB,
+        max_member_bytes=options["max_size"] * MiB,
         max_ratio=options["max_ratio"],
         max_members=options["max_members"],
         max_depth=options["max_depth"],
     )
-    password = options["password"] or os.environ.get(PASSWORD_VARIABLE)
-    try:
-        return analyze_bundle(
-            bundle,
-            year=options["year"],
-            timezone=_zone(options["timezone"]),
-            limits=limits,
-            password=password,
-        )
-    except MailbundleError:
-        raise
+    password = options["password"] or os.environ.get(PASSWORD_VARIABLE) or None
+    return analyze_bundle(
+        bundle,
+        year=options["year"],
+        timezone=_zone(options["timezone"]),
+        limits=limits,
+        password=password,
+    )
 
 
 def _zone(name: str) -> str:

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from analyzer.bundle import members
 from analyzer.bundle.inventory import (
+    KIND_ARCHIVE,
     KIND_JOURNAL,
     KIND_MAILLOG,
     KIND_MAILQ,
@@ -22,6 +23,9 @@ from analyzer.bundle.inventory import (
     KIND_OTHER,
     KIND_POSTCONF,
     KIND_POSTQUEUE_JSON,
+    STATUS_ERROR,
+    STATUS_PARTIAL,
+    STATUS_READ,
     STATUS_SKIPPED,
     Inventory,
     InventoryEntry,
@@ -58,7 +62,8 @@ class LoadOptions:
     today: date | None = None
     """The analysis date; defaults to the real date."""
     limits: Limits = field(default_factory=Limits)
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
+    """Password of an encrypted zip or 7z; kept out of ``repr`` so it is never logged."""
 
 
 @dataclass
@@ -112,7 +117,7 @@ class _Loader:
             self.queue_entries.append((entry, _read_text(peek, entry)))
         elif entry.kind == KIND_OTHER:
             entry.status = STATUS_SKIPPED
-            entry.detail = "not a mail log, Postfix configuration or queue listing"
+            entry.detail = members.skip_reason(entry.path, head)
 
     def _reference(self, entry: InventoryEntry) -> YearReference:
         end = members.rotation_date(entry.path)
@@ -165,7 +170,15 @@ class _Loader:
 
 
 def _read_text(stream: BinaryIO, entry: InventoryEntry) -> str:
-    data = stream.read(CONFIG_MAX_BYTES + 1)
+    parts = []
+    received = 0
+    while received <= CONFIG_MAX_BYTES:
+        part = stream.read(CONFIG_MAX_BYTES + 1 - received)
+        if not part:
+            break
+        parts.append(part)
+        received += len(part)
+    data = b"".join(parts)
     if len(data) > CONFIG_MAX_BYTES:
         entry.detail = f"only the first {CONFIG_MAX_BYTES} bytes were read"
         data = data[:CONFIG_MAX_BYTES]
@@ -187,12 +200,7 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
         entry.host = groups.get(entry.path) or None
     for config in loader.configs:
         config.group = groups.get(config.group, "")
-    readable = [e for e in inventory.entries if e.kind != KIND_OTHER]
-    if not readable and not inventory.errors:
-        raise EmptyBundle(
-            f"{path}: no mail log, main.cf or mailq output was found in the bundle; "
-            "collect /var/log/maillog*, /etc/postfix/main.cf and the output of mailq."
-        )
+    _check_usable(path, inventory)
     return LoadedBundle(
         source=str(path),
         inventory=inventory,
@@ -202,6 +210,29 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
         groups=groups,
         options=options,
         captured=captured,
+    )
+
+
+def _check_usable(path: Path | str, inventory: Inventory) -> None:
+    """Raise ``EmptyBundle`` when no member of the bundle could be used."""
+    usable = {STATUS_READ, STATUS_PARTIAL}
+    readable = [
+        e
+        for e in inventory.entries
+        if e.kind not in (KIND_OTHER, KIND_ARCHIVE) and e.status in usable
+    ]
+    if readable:
+        return
+    broken = [e for e in inventory.entries if e.status in (STATUS_ERROR, STATUS_PARTIAL)]
+    if broken or inventory.errors:
+        reason = f"{broken[0].path}: {broken[0].detail}" if broken else inventory.errors[0]
+        raise EmptyBundle(
+            f"{path}: no member of the bundle could be read ({reason}); check that "
+            "the upload is complete and not damaged."
+        )
+    raise EmptyBundle(
+        f"{path}: no mail log, main.cf or mailq output was found in the bundle; "
+        "collect /var/log/maillog*, /etc/postfix/main.cf and the output of mailq."
     )
 
 
@@ -236,9 +267,13 @@ def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], 
     fields: dict[str, list[pa.Table]] = {}
     offset = 0
     for number, log in enumerate(logs):
-        events = log.events.append_column(
-            "source", pa.array([log.source] * log.events.num_rows, pa.string())
-        ).append_column("member", pa.array(np.full(log.events.num_rows, number)))
+        rows = log.events.num_rows
+        source = pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(rows, dtype=np.int32)), pa.array([log.source])
+        )
+        events = log.events.append_column("source", source).append_column(
+            "member", pa.array(np.full(rows, number, dtype=np.int32))
+        )
         tables.append(events)
         for kind, table in log.fields.items():
             shifted = table.set_column(
@@ -247,27 +282,34 @@ def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], 
                 pc.add(table.column("event"), offset),
             )
             fields.setdefault(kind, []).append(shifted)
-        offset += events.num_rows
+        offset += rows
     if not tables:
         return _empty_events(), {}, 0
-    events = pa.concat_tables(tables, promote_options="default")
+    events = pa.concat_tables(tables, promote_options="default").unify_dictionaries()
     order, duplicates = _time_order(events)
+    merged = {
+        kind: pa.concat_tables(parts, promote_options="default")
+        for kind, parts in fields.items()
+    }
+    identity = bool(np.all(order[1:] > order[:-1])) if len(order) > 1 else True
+    if identity and len(duplicates) == 0:
+        return events, merged, 0
     events = events.take(pa.array(order))
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
     kept = np.ones(len(order), dtype=bool)
     kept[position[duplicates]] = False
     new_index = np.cumsum(kept) - 1
-    events = events.filter(pa.array(kept))
-    merged = {}
-    for kind, parts in fields.items():
-        table = pa.concat_tables(parts, promote_options="default")
+    if len(duplicates):
+        events = events.filter(pa.array(kept))
+    for kind, table in merged.items():
         old = table.column("event").to_numpy()
         keep_rows = kept[position[old]]
-        table = table.filter(pa.array(keep_rows))
-        remapped = new_index[position[old[keep_rows]]]
+        if not keep_rows.all():
+            table = table.filter(pa.array(keep_rows))
+            old = old[keep_rows]
         merged[kind] = table.set_column(
-            table.schema.get_field_index("event"), "event", pa.array(remapped)
+            table.schema.get_field_index("event"), "event", pa.array(new_index[position[old]])
         )
     return events, merged, len(duplicates)
 

@@ -32,7 +32,9 @@ def truth(name: str) -> dict:
 @pytest.fixture
 def corpus() -> Path:
     if not CORPUS.is_dir():
-        pytest.skip(f"the shared corpus is not at {CORPUS}; clone the project next to it")
+        pytest.skip(
+            f"the shared corpus is not at {CORPUS}; clone the project next to it"
+        )
     return CORPUS
 
 
@@ -58,7 +60,11 @@ def convert_sample(name: str, fmt: str, workdir: Path) -> Path:
         mode = {"tar": "w", "tgz": "w:gz", "tar.bz2": "w:bz2", "tar.xz": "w:xz"}[fmt]
         with tarfile.open(path, mode) as archive:
             for member in sorted(folder.rglob("*")):
-                archive.add(member, arcname=member.relative_to(folder).as_posix(), recursive=False)
+                archive.add(
+                    member,
+                    arcname=member.relative_to(folder).as_posix(),
+                    recursive=False,
+                )
     elif fmt == "zip":
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             for member in sorted(folder.rglob("*")):

@@ -13,14 +13,25 @@ import pytest
 
 from analyzer.bundle.members import rotation_date, rotation_number
 
-TOTALS = ("received", "delivered", "forwarded", "deferred", "bounced", "rejected", "held", "discarded")
+TOTALS = (
+    "received",
+    "delivered",
+    "forwarded",
+    "deferred",
+    "bounced",
+    "rejected",
+    "held",
+    "discarded",
+)
 
 
 def run_pflogsumm(text: bytes) -> dict[str, int]:
     """Return pflogsumm's grand totals (and "deferrals") for the log ``text``."""
     program = shutil.which("pflogsumm")
     if program is None:
-        pytest.fail("pflogsumm is not installed; run scripts/setup.sh (Debian package pflogsumm)")
+        pytest.fail(
+            "pflogsumm is not installed; run scripts/setup.sh (Debian package pflogsumm)"
+        )
     output = subprocess.run(
         [program], input=text, capture_output=True, check=True, timeout=600
     ).stdout.decode("utf-8", errors="replace")
@@ -49,5 +60,15 @@ def log_text(path: Path) -> bytes:
                 if name.endswith(".gz"):
                     data = gzip.decompress(data)
                 dated = rotation_date(name)
-                logs.append(((-rotation_number(name), dated is None, str(dated), member.name), data))
+                logs.append(
+                    (
+                        (
+                            -rotation_number(name),
+                            dated is None,
+                            str(dated),
+                            member.name,
+                        ),
+                        data,
+                    )
+                )
     return b"".join(data for _, data in sorted(logs))

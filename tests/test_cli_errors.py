@@ -16,7 +16,10 @@ from tests.conftest import cli_env
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "analyzer", *args],
-        capture_output=True, text=True, env=cli_env(), timeout=120,
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        timeout=120,
     )
 
 
@@ -58,7 +61,9 @@ def test_empty_archive(tmp_path: Path, fmt: str) -> None:
 
 
 def test_truncated_tar_gz(tmp_path: Path) -> None:
-    source = Path(__file__).resolve().parents[1] / "samples" / "bundles" / "healthy.tar.gz"
+    source = (
+        Path(__file__).resolve().parents[1] / "samples" / "bundles" / "healthy.tar.gz"
+    )
     path = tmp_path / "cut.tar.gz"
     path.write_bytes(source.read_bytes()[:40])
     result = run_cli("summary", str(path))

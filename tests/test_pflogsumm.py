@@ -17,14 +17,24 @@ from analyzer.api import Analysis, analyze_bundle
 from tests.conftest import CORPUS, SAMPLES, sample_names
 from tests.pflogsumm import log_text, run_pflogsumm
 
-COMPARED = ("received", "delivered", "forwarded", "deferred", "deferrals", "bounced", "rejected")
+COMPARED = (
+    "received",
+    "delivered",
+    "forwarded",
+    "deferred",
+    "deferrals",
+    "bounced",
+    "rejected",
+)
 
 
 def corpus_logs() -> list[str]:
     folder = CORPUS / "maillog"
     if not folder.is_dir():
         return []
-    return sorted(p.name for p in folder.iterdir() if not p.name.endswith((".yaml", ".ini")))
+    return sorted(
+        p.name for p in folder.iterdir() if not p.name.endswith((".yaml", ".ini"))
+    )
 
 
 @cache
@@ -62,7 +72,9 @@ def test_corpus_matches_pflogsumm(name: str, corpus: Path) -> None:
 EXPECTED_DIFFERENCES = {
     # amavis-style filter: each message is delivered to amavis, then re-injected
     # on port 10025 and delivered for real; pflogsumm counts both deliveries.
-    "pixelpark__postfix-logsums__test__mail.log.gz": {"delivered": {"content_filter": 180}},
+    "pixelpark__postfix-logsums__test__mail.log.gz": {
+        "delivered": {"content_filter": 180}
+    },
     "Konsong__zimbra-readonly-tui__tests__fixtures__zimbra_log_outcomes.txt": {
         "delivered": {"content_filter": 2}
     },

@@ -57,7 +57,9 @@ def test_report_outputs_agree_with_truth(name: str, fmt: str, tmp_path: Path) ->
 
     text = subprocess.run(
         ["pdftotext", str(output / "summary.pdf"), "-"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     words = " ".join(text.split())
     assert "Verdict" in words

@@ -26,13 +26,17 @@ def expected_messages(name: str) -> dict[tuple[str, str], dict]:
     facts = truth(name)
     syslog_names = facts.get("syslog_hostnames", {})
     return {
-        (syslog_names.get(m["host"], m["host"]), m["queue_id"]): m for m in facts["messages"]
+        (syslog_names.get(m["host"], m["host"]), m["queue_id"]): m
+        for m in facts["messages"]
     }
 
 
 def actual_messages(name: str) -> dict[tuple[str, str], dict]:
-    messages = analysis_of(name).messages.reset_index()
-    return {(str(r["host"]), str(r["queue_id"])): r.to_dict() for _, r in messages.iterrows()}
+    messages = analysis_of(name).messages.reset_index(drop=True)
+    return {
+        (str(r["host"]), str(r["queue_id"])): r.to_dict()
+        for _, r in messages.iterrows()
+    }
 
 
 @pytest.mark.parametrize("name", sample_names())
@@ -69,15 +73,23 @@ def test_recipient_states(name: str) -> None:
     actual = {}
     for (key, recipient), row in recipients.iterrows():
         actual[(key, str(recipient))] = row["final_state"]
-        if isinstance(row["orig_recipient"], str):  # the truth names the address sent to
+        if isinstance(
+            row["orig_recipient"], str
+        ):  # the truth names the address sent to
             actual[(key, row["orig_recipient"])] = row["final_state"]
-    keys = {(str(r["host"]), str(r["queue_id"])): k for k, r in analysis_of(name).messages.iterrows()}
+    keys = {
+        (str(r["host"]), str(r["queue_id"])): k
+        for k, r in analysis_of(name).messages.iterrows()
+    }
     for key, expected in expected_messages(name).items():
         message_key = keys.get(key)
         for recipient in expected["recipients"]:
             state = actual.get((message_key, recipient["address"]))
             if state is None:  # no delivery attempt logged for this recipient
-                assert recipient["final_state"] in ("held", "deleted", "deferred"), (key, recipient)
+                assert recipient["final_state"] in ("held", "deleted", "deferred"), (
+                    key,
+                    recipient,
+                )
                 continue
             assert state == recipient["final_state"], (key, recipient["address"])
 
@@ -89,7 +101,9 @@ def test_parent_links(name: str) -> None:
     by_key = {(str(r["host"]), str(r["queue_id"])): k for k, r in messages.iterrows()}
     for key, fact in expected.items():
         parent = fact.get("parent_queue_id")
-        actual_parent = messages.at[by_key[key], "parent_key"] if key in by_key else None
+        actual_parent = (
+            messages.at[by_key[key], "parent_key"] if key in by_key else None
+        )
         if parent is None:
             assert actual_parent is None or actual_parent is pd.NA, key
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -56,3 +57,23 @@ def to_float(values: pd.Series) -> pd.Series:
 def first_valid(values: pd.Series) -> object:
     valid = values.dropna()
     return valid.iloc[0] if len(valid) else None
+
+
+def arrow_strings(values: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """Return an Arrow string array as a pandas "string" Series without copying."""
+    chunked = (
+        values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+    )
+    return chunked.to_pandas(
+        types_mapper={
+            pa.string(): pd.StringDtype(),
+            pa.large_string(): pd.StringDtype(),
+        }.get
+    )
+
+
+def take(
+    values: pd.Series, positions: np.ndarray
+) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """Return ``values`` at ``positions``, keeping its dtype (tz-aware times included)."""
+    return values.array.take(positions)

@@ -49,8 +49,12 @@ def pflogsumm_totals(events: pd.DataFrame, deliveries: pd.DataFrame) -> dict[str
     plain = own & service.isin(PFLOGSUMM_SERVICES)
     milter = events["text"].str.contains(r"^(?:\S+: )?milter-reject: ", regex=True)
     # pflogsumm counts any smtpd line with "reject:", shapes no rule knows included.
-    malformed = (kind == "unknown") & events["text"].str.contains(r"\breject: ", regex=True)
-    received = int((plain & (kind == "client") & daemon.isin(["smtpd", "postscreen"])).sum())
+    malformed = (kind == "unknown") & events["text"].str.contains(
+        r"\breject: ", regex=True
+    )
+    received = int(
+        (plain & (kind == "client") & daemon.isin(["smtpd", "postscreen"])).sum()
+    )
     received += int((plain & (kind == "pickup") & (daemon == "pickup")).sum())
     mine = deliveries["event"].isin(events.index[own])
     deliveries = deliveries[mine]
@@ -288,7 +292,7 @@ RECONCILE_RULES = {
     "other_instance": "instances other than postfix (postfix-out/...) are not read",
     "reused_queue_id": "a queue ID reused by a later message counts once",
     "smtpd_milter_reject": "milter-reject records of smtpd are not counted",
-    "malformed_reject": "any line with \"reject:\" counts, even one no rule recognizes",
+    "malformed_reject": 'any line with "reject:" counts, even one no rule recognizes',
 }
 """pflogsumm 1.1.5 behaviours that make its totals differ from mailbundle's."""
 
@@ -309,13 +313,16 @@ def reconcile(
     received = [
         ("reinjected", int((client & own & plain & ~original).sum())),
         ("other_service", -int((client & own & ~plain & original).sum())),
-        ("other_instance", -int(((client | (kind == "pickup")) & ~own & original).sum())),
+        (
+            "other_instance",
+            -int(((client | (kind == "pickup")) & ~own & original).sum()),
+        ),
     ]
     handoff = _handoff_deliveries(deliveries, messages)
     foreign = ~deliveries["event"].isin(events.index[own])
-    sent = deliveries["status"].eq("sent") & ~deliveries["reason"].fillna("").str.contains(
-        "forwarded as "
-    )
+    sent = deliveries["status"].eq("sent") & ~deliveries["reason"].fillna(
+        ""
+    ).str.contains("forwarded as ")
     delivered = [
         ("content_filter", int((handoff & ~foreign).sum())),
         ("other_instance", -int((sent & ~handoff & foreign).sum())),
@@ -327,13 +334,20 @@ def reconcile(
         ("reused_queue_id", -(len(by_key) - int(by_key.nunique()))),
     ]
     milter = events["text"].str.contains(r"^(?:\S+: )?milter-reject: ", regex=True)
-    malformed = (kind == "unknown") & events["text"].str.contains(r"\breject: ", regex=True)
+    malformed = (kind == "unknown") & events["text"].str.contains(
+        r"\breject: ", regex=True
+    )
     rejected = [
-        ("smtpd_milter_reject", -int((own & (kind == "reject") & milter & (daemon != "cleanup")).sum())),
+        (
+            "smtpd_milter_reject",
+            -int((own & (kind == "reject") & milter & (daemon != "cleanup")).sum()),
+        ),
         ("other_instance", -int((~own & (kind == "reject")).sum())),
         ("malformed_reject", int((own & malformed).sum())),
     ]
-    bounced = [("other_instance", -int((deliveries["status"].eq("bounced") & foreign).sum()))]
+    bounced = [
+        ("other_instance", -int((deliveries["status"].eq("bounced") & foreign).sum()))
+    ]
     return [
         Reconciled("received", ours.received, _nonzero(received)),
         Reconciled("delivered", ours.delivered_recipients, _nonzero(delivered)),

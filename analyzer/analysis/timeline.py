@@ -1,11 +1,8 @@
-"""Rebuild message lifetimes, delivery attempts, links and final states.
+"""Rebuild messages, delivery attempts, links and final states from events.
 
-A message is one life of a queue ID on one host and Postfix instance. Short queue
-IDs are reused: after ``removed`` (or ``postsuper`` deleting it) the same ID can
-name a new message, and so can a second ``pickup``/``client=`` record. Lines of
-the smtp and lmtp clients that carry no queue ID (warnings, ``connect to``
-failures, TLS records) belong to the next message that process logs, as
-Postfix's own ``collate`` tool groups them.
+Events are assigned to message lifetimes in ``keys``; here the per-message and
+per-recipient facts are gathered with NumPy over integer codes, and pandas frames
+are built once at the end.
 """
 
 from __future__ import annotations
@@ -15,19 +12,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from analyzer.analysis.frames import fields_frame, split_peer, to_float
+from analyzer.analysis import links as linking
+from analyzer.analysis.frames import arrow_strings, take
+from analyzer.analysis.keys import (
+    NAT,
+    MessageIndex,
+    assign_messages,
+    attach_agent_lines,
+    codes,
+)
 from analyzer.analysis.reasons import normalize_reasons
-
-BIRTH_KINDS = ("pickup", "client")
-END_KINDS = ("removed", "deleted")
-DELIVERY_AGENTS = ("smtp", "lmtp")
-
-ATTACH_WINDOW = pd.Timedelta(minutes=10)
-"""Longest time between an unkeyed smtp line and the message it is attached to."""
-
-HANDOFF_WINDOW = pd.Timedelta(minutes=30)
-"""Longest time between a hand-off and the first record of the new queue ID."""
 
 STATUS_STATES = {
     "sent": "delivered",
@@ -44,6 +40,9 @@ FINAL_STATES = (
     "partial", "handed_off", "unknown",
 )  # fmt: skip
 
+FLAG_KINDS = ("deleted", "expired", "reject", "discard", "hold", "held", "released")
+"""Event kinds recorded per message as ``has_KIND`` flags."""
+
 
 @dataclass
 class Timeline:
@@ -57,422 +56,343 @@ class Timeline:
 
 def build_timeline(events: pd.DataFrame, fields: dict[str, pa.Table]) -> Timeline:
     """Rebuild messages and deliveries from time-ordered ``events``."""
-    events = events.copy()
-    events["message_key"] = _message_keys(events)
-    _attach_agent_lines(events)
-    deliveries = _deliveries(events, fields.get("delivery"))
-    messages = _messages(events, fields)
-    recipients = _recipient_states(deliveries)
-    links = _links(events, messages, deliveries, fields)
-    _apply_links(messages, recipients, links)
-    _infer_bulk_deletions(messages, events, fields)
-    _final_states(messages, recipients, events)
+    time = events["time"].array.asi8
+    index = assign_messages(events)
+    attach_agent_lines(events, index.message, time)
+    keys = np.append(index.keys, None)  # position -1 maps to None
+    events = events.assign(message_key=pd.array(keys[index.message], dtype="string"))
+    deliveries = _deliveries(events, index, fields.get("delivery"))
+    delivery_message = index.message[deliveries["event"].to_numpy(dtype=np.int64)]
+    messages = _messages(events, index, fields, time)
+    recipients, recipient_message = _recipient_states(deliveries, delivery_message)
+    found = linking.find_links(events, messages, deliveries, fields)
+    linking.apply_links(messages, recipients, found)
+    linking.infer_bulk_deletions(messages, events, fields)
+    held = _currently_held(events, index.message, len(messages))
+    _final_states(messages, recipients, recipient_message, held)
     return Timeline(events, messages, deliveries, recipients)
-
-
-# Keys
-
-
-def _message_keys(events: pd.DataFrame) -> pd.Series:
-    has_qid = events["queue_id"].notna() & (events["queue_id"] != "NOQUEUE")
-    rows = events.loc[has_qid, ["host", "instance", "queue_id", "kind"]].copy()
-    keys = ["host", "instance", "queue_id"]
-    for column in ("host", "instance"):
-        rows[column] = rows[column].astype(str)
-    rows["end"] = rows["kind"].isin(END_KINDS)
-    rows["birth"] = rows["kind"].isin(BIRTH_KINDS)
-    grouped = rows.groupby(keys, sort=False)
-    previous_end = grouped["end"].shift(1, fill_value=False).astype(bool)
-    life_by_end = previous_end.groupby([rows[k] for k in keys], sort=False).cumsum()
-    births = (
-        rows["birth"]
-        .groupby([rows[k] for k in keys] + [life_by_end], sort=False)
-        .cumsum()
-    )
-    new_life = previous_end | (rows["birth"] & (births >= 2))
-    life = new_life.groupby([rows[k] for k in keys], sort=False).cumsum()
-    rows["life"] = life.astype(int)
-    unique = rows[keys + ["life"]].drop_duplicates()
-    labels = (
-        unique["host"]
-        + ":"
-        + np.where(unique["instance"] == "postfix", "", unique["instance"] + ":")
-        + unique["queue_id"]
-        + np.where(unique["life"] > 0, "#" + (unique["life"] + 1).astype(str), "")
-    )
-    unique = unique.assign(message_key=labels.to_numpy())
-    keyed = rows[keys + ["life"]].merge(unique, on=keys + ["life"], how="left")
-    result = pd.Series(pd.NA, index=events.index, dtype="object")
-    result[has_qid.to_numpy()] = keyed["message_key"].to_numpy()
-    return result.astype("string")
-
-
-def _attach_agent_lines(events: pd.DataFrame) -> None:
-    """Give unkeyed smtp/lmtp lines the key of their process's next message."""
-    agent = events["daemon"].isin(DELIVERY_AGENTS) & events["pid"].notna()
-    if not agent.any():
-        return
-    sub = events.loc[agent, ["host", "pid", "message_key", "time"]].copy()
-    sub["host"] = sub["host"].astype(str)
-    sub["keyed_time"] = sub["time"].where(sub["message_key"].notna())
-    sub = sub.sort_values(["host", "pid"], kind="stable")
-    grouped = sub.groupby(["host", "pid"], sort=False)
-    next_key = grouped["message_key"].bfill()
-    next_time = grouped["keyed_time"].bfill()
-    attach = (
-        sub["message_key"].isna()
-        & next_key.notna()
-        & ((next_time - sub["time"]) <= ATTACH_WINDOW)
-    )
-    events.loc[attach[attach].index, "message_key"] = next_key[attach]
 
 
 # Deliveries
 
-DELIVERY_COLUMNS = [
-    "message_key", "queue_id", "host", "recipient", "orig_recipient", "time",
-    "daemon", "relay", "relay_host", "relay_ip", "relay_port", "conn_use", "delay",
-    "delay_before_queue", "delay_in_queue", "delay_connect", "delay_transmit",
-    "dsn", "dsn_class", "status", "reason", "reason_normalized", "attempt",
-    "source", "line_no",
-]  # fmt: skip
+_RELAY = r"^(?P<name>[^\[\]]*)(?:\[(?P<ip>[^\]]*)\])?(?::(?P<port>\d+))?$"
+_DELAYS = r"^(?P<a>[\d.]+)/(?P<b>[\d.]+)/(?P<c>[\d.]+)/(?P<d>[\d.]+)$"
+DELAY_PARTS = (
+    "delay_before_queue",
+    "delay_in_queue",
+    "delay_connect",
+    "delay_transmit",
+)
 
 
-def _deliveries(events: pd.DataFrame, table: pa.Table | None) -> pd.DataFrame:
+def _deliveries(
+    events: pd.DataFrame, index: MessageIndex, table: pa.Table | None
+) -> pd.DataFrame:
     names = ["recipient", "orig_recipient", "relay", "conn_use", "delay", "delays",
              "dsn", "status", "reply"]  # fmt: skip
-    fields = fields_frame(table, names)
-    context = events.loc[
-        fields.index,
-        ["message_key", "queue_id", "host", "time", "daemon", "source", "line_no"],
-    ]
-    frame = fields.join(context)
-    frame["host"] = frame["host"].astype(str)
-    frame["daemon"] = frame["daemon"].astype(str)
-    frame["source"] = frame["source"].astype(str)
-    delays = frame["delays"].astype("string").str.split("/", expand=True)
-    for position, name in enumerate(
-        ["delay_before_queue", "delay_in_queue", "delay_connect", "delay_transmit"]
-    ):
-        frame[name] = to_float(delays[position]) if position in delays else np.nan
-    frame["delay"] = to_float(frame["delay"])
+    if table is None or table.num_rows == 0:
+        return pd.DataFrame(columns=["event", *DELIVERY_COLUMNS])
+    table = table.take(pc.sort_indices(table, [("event", "ascending")]))
+    event = table.column("event").to_numpy()
+    frame = pd.DataFrame({"event": event})
+    message = index.message[event]
+    frame["message_key"] = pd.array(
+        np.append(index.keys, None)[message], dtype="string"
+    )
+    for column in ("queue_id", "host", "time", "daemon", "source", "line_no"):
+        frame[column] = take(events[column], event)
+    for name in names:
+        if name in table.column_names:
+            frame[name] = arrow_strings(table.column(name)).array
+        else:
+            frame[name] = pd.array([None] * len(frame), dtype="string")
+    _split_delays(frame, table)
+    _split_relay(frame, table)
+    frame["delay"] = pd.to_numeric(frame["delay"], errors="coerce").astype("float64")
     frame["conn_use"] = pd.to_numeric(frame["conn_use"], errors="coerce").astype(
         "Int64"
     )
-    peers = split_peer(frame["relay"].astype("string"))
-    frame["relay_host"] = peers["name"].to_numpy()
-    frame["relay_ip"] = peers["ip"].to_numpy()
-    frame["relay_port"] = peers["port"].to_numpy()
     frame["reason"] = frame["reply"]
-    frame["reason_normalized"] = normalize_reasons(frame["reply"].astype("string"))
-    frame["dsn_class"] = (
-        frame["dsn"]
-        .astype("string")
-        .str[0]
-        .map({"2": "success", "4": "temporary", "5": "permanent"})
-    )
-    frame["attempt"] = (
-        frame.groupby(["message_key", "recipient"], sort=False, dropna=False).cumcount()
-        + 1
-    )
-    frame = frame.reset_index()
-    for column in ("recipient", "orig_recipient", "relay", "dsn", "status", "reason",
-                   "queue_id", "message_key", "relay_host", "relay_ip"):  # fmt: skip
-        frame[column] = frame[column].astype("string")
+    frame["reason_normalized"] = normalize_reasons(frame["reply"])
+    first = frame["dsn"].str[0]
+    frame["dsn_class"] = first.map({"2": "success", "4": "temporary", "5": "permanent"})
+    pair, _ = _pairs(message, frame["recipient"])
+    frame["attempt"] = _running_count(pair)
     return frame[["event", *DELIVERY_COLUMNS]]
+
+
+DELIVERY_COLUMNS = [
+    "message_key", "queue_id", "host", "recipient", "orig_recipient", "time",
+    "daemon", "relay", "relay_host", "relay_ip", "relay_port", "conn_use", "delay",
+    *DELAY_PARTS, "dsn", "dsn_class", "status", "reason", "reason_normalized",
+    "attempt", "source", "line_no",
+]  # fmt: skip
+
+
+def _split_delays(frame: pd.DataFrame, table: pa.Table) -> None:
+    if "delays" not in table.column_names:
+        for name in DELAY_PARTS:
+            frame[name] = np.nan
+        return
+    parts = pc.extract_regex(table.column("delays").combine_chunks(), _DELAYS)
+    for name, group in zip(DELAY_PARTS, "abcd", strict=True):
+        values = pc.cast(parts.field(group), pa.float64(), safe=False)
+        frame[name] = values.to_numpy(zero_copy_only=False)
+
+
+def _split_relay(frame: pd.DataFrame, table: pa.Table) -> None:
+    relay = (
+        table.column("relay").combine_chunks()
+        if "relay" in table.column_names
+        else None
+    )
+    if relay is None:
+        for name in ("relay_host", "relay_ip"):
+            frame[name] = pd.array([None] * len(frame), dtype="string")
+        frame["relay_port"] = pd.array([None] * len(frame), dtype="Int64")
+        return
+    parts = pc.extract_regex(relay, _RELAY)
+    for name, group in (("relay_host", "name"), ("relay_ip", "ip")):
+        values = parts.field(group)
+        frame[name] = arrow_strings(
+            pc.if_else(pc.equal(values, ""), None, values)
+        ).array
+    port = pc.cast(
+        pc.if_else(pc.equal(parts.field("port"), ""), None, parts.field("port")),
+        pa.int64(),
+    )
+    frame["relay_port"] = pd.array(port.to_pandas(), dtype="Int64")
+
+
+def _pairs(message: np.ndarray, recipient: pd.Series) -> tuple[np.ndarray, int]:
+    """Number the (message, recipient) pairs; returns the pair of each row and their count."""
+    recipient_codes, uniques = pd.factorize(recipient, use_na_sentinel=True)
+    combined = (message + 1) * (len(uniques) + 2) + (recipient_codes + 1)
+    pair, inverse = np.unique(combined, return_inverse=True)
+    return inverse.astype(np.int64), len(pair)
+
+
+def _running_count(group: np.ndarray) -> np.ndarray:
+    """1 for the first row of each group, 2 for its second, ... (rows in order)."""
+    order = np.argsort(group, kind="stable")
+    sorted_group = group[order]
+    start = np.ones(len(order), dtype=bool)
+    start[1:] = sorted_group[1:] != sorted_group[:-1]
+    position = np.arange(len(order))
+    first = np.maximum.accumulate(np.where(start, position, 0))
+    count = np.empty(len(order), dtype=np.int64)
+    count[order] = position - first + 1
+    return count
 
 
 # Messages
 
-MESSAGE_COLUMNS = [
-    "message_key", "host", "instance", "queue_id", "message_id", "sender", "size",
-    "nrcpt", "client", "client_ip", "origin", "first_seen", "last_seen",
-    "started_in_log", "ended_in_log", "final_state", "parent_key", "child_keys",
-    "recipient_count", "delivered", "deferred", "bounced", "attempts",
-]  # fmt: skip
+MESSAGE_FIELDS = {
+    "queued": ("sender", "size", "nrcpt"),
+    "pickup": ("sender",),
+    "client": ("client", "client_ip", "orig_queue_id"),
+    "message_id": ("message_id",),
+}
 
 
-def _messages(events: pd.DataFrame, fields: dict[str, pa.Table]) -> pd.DataFrame:
-    keyed = events[events["message_key"].notna() & events["queue_id"].notna()]
-    grouped = keyed.groupby("message_key", sort=False)
-    messages = pd.DataFrame(
-        {
-            "host": grouped["host"].first().astype(str),
-            "instance": grouped["instance"].first().astype(str),
-            "queue_id": grouped["queue_id"].first(),
-            "first_seen": grouped["time"].min(),
-            "last_seen": grouped["time"].max(),
-        }
+def _messages(
+    events: pd.DataFrame,
+    index: MessageIndex,
+    fields: dict[str, pa.Table],
+    time: np.ndarray,
+) -> pd.DataFrame:
+    count = len(index.keys)
+    first = index.first_event
+    messages = pd.DataFrame(index=pd.Index(index.keys.astype(str), name="message_key"))
+    for column in ("host", "instance", "queue_id"):
+        messages[column] = pd.array(take(events[column], first), dtype="string")
+    qid_rows = np.flatnonzero(
+        events["queue_id"].notna().to_numpy(dtype=bool) & (index.message >= 0)
     )
-    kinds = (
-        keyed.groupby(["message_key", "kind"], observed=True, sort=False)
-        .size()
-        .unstack(fill_value=0)
+    owner = index.message[qid_rows]
+    stamps = np.where(time[qid_rows] == NAT, np.iinfo(np.int64).max, time[qid_rows])
+    lowest = np.full(count, np.iinfo(np.int64).max)
+    np.minimum.at(lowest, owner, stamps)
+    highest = np.full(count, NAT)
+    np.maximum.at(highest, owner, time[qid_rows])
+    messages["first_seen"] = _to_times(
+        np.where(lowest == np.iinfo(np.int64).max, NAT, lowest)
     )
-    kinds = kinds.reindex(messages.index, fill_value=0)
+    messages["last_seen"] = _to_times(highest)
 
-    def has(kind: str) -> pd.Series:
+    kind, kind_names = codes(events["kind"])
+    present = np.zeros((count, len(kind_names) + 1), dtype=bool)
+    present[owner, kind[qid_rows]] = True
+
+    def has(name: str) -> np.ndarray:
         return (
-            kinds[kind] > 0 if kind in kinds else pd.Series(False, index=messages.index)
+            present[:, kind_names.index(name)]
+            if name in kind_names
+            else np.zeros(count, bool)
         )
 
-    queued = _field_by_message(events, fields, "queued", ["sender", "size", "nrcpt"])
-    pickup = _field_by_message(events, fields, "pickup", ["sender", "uid"])
-    client = _field_by_message(
-        events, fields, "client", ["client", "client_ip", "orig_queue_id"]
+    values = {kind: _first_per_message(fields.get(kind), index, names, count)
+              for kind, names in MESSAGE_FIELDS.items()}  # fmt: skip
+    messages["message_id"] = values["message_id"]["message_id"]
+    sender = values["queued"]["sender"]
+    messages["sender"] = np.where(pd.isna(sender), values["pickup"]["sender"], sender)
+    messages["size"] = pd.array(pd.to_numeric(values["queued"]["size"]), dtype="Int64")
+    messages["nrcpt"] = pd.array(
+        pd.to_numeric(values["queued"]["nrcpt"]), dtype="Int64"
     )
-    ids = _field_by_message(events, fields, "message_id", ["message_id"])
-    messages["message_id"] = ids["message_id"].reindex(messages.index)
-    sender = queued["sender"].reindex(messages.index)
-    messages["sender"] = sender.fillna(pickup["sender"].reindex(messages.index))
-    messages["size"] = pd.to_numeric(queued["size"].reindex(messages.index)).astype(
-        "Int64"
-    )
-    messages["nrcpt"] = pd.to_numeric(queued["nrcpt"].reindex(messages.index)).astype(
-        "Int64"
-    )
-    messages["client"] = client["client"].reindex(messages.index)
-    messages["client_ip"] = client["client_ip"].reindex(messages.index)
-    messages["orig_queue_id"] = client["orig_queue_id"].reindex(messages.index)
+    for name in ("client", "client_ip", "orig_queue_id"):
+        messages[name] = values["client"][name]
     messages["origin"] = np.select(
         [has("pickup"), has("client")], ["local", "smtp"], default=None
-    )
+    ).astype(object)
     messages["started_in_log"] = has("pickup") | has("client") | has("message_id")
     messages["ended_in_log"] = has("removed") | has("deleted")
-    for kind in ("deleted", "expired", "reject", "discard", "hold", "held", "released"):
-        messages[f"has_{kind}"] = has(kind)
+    for name in FLAG_KINDS:
+        messages[f"has_{name}"] = has(name)
     messages["deletion_inferred"] = False
-    messages["parent_key"] = pd.Series(pd.NA, index=messages.index, dtype="string")
-    messages["link"] = pd.Series(pd.NA, index=messages.index, dtype="string")
-    messages.index.name = "message_key"
+    messages["parent_key"] = pd.array([None] * count, dtype="string")
+    messages["link"] = pd.array([None] * count, dtype="string")
     return messages
 
 
-def _field_by_message(
-    events: pd.DataFrame, fields: dict[str, pa.Table], kind: str, columns: list[str]
-) -> pd.DataFrame:
-    frame = fields_frame(fields.get(kind), columns)
-    frame = frame.join(events["message_key"])
-    frame = frame[frame["message_key"].notna()]
-    return frame.groupby("message_key", sort=False)[columns].first()
+def _to_times(values: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(values.view("datetime64[ns]")).tz_localize("UTC")
+
+
+def _first_per_message(
+    table: pa.Table | None, index: MessageIndex, names: tuple[str, ...], count: int
+) -> dict[str, np.ndarray]:
+    result = {name: np.full(count, None, dtype=object) for name in names}
+    if table is None or table.num_rows == 0:
+        return result
+    event = table.column("event").to_numpy()
+    owner = index.message[event]
+    order = np.lexsort((event, owner))
+    keep = order[owner[order] >= 0]
+    unique_owner, first = np.unique(owner[keep], return_index=True)
+    rows = keep[first]
+    for name in names:
+        if name in table.column_names:
+            column = table.column(name).to_numpy(zero_copy_only=False)
+            result[name][unique_owner] = column[rows]
+    return result
 
 
 # Recipients and states
 
 
-def _recipient_states(deliveries: pd.DataFrame) -> pd.DataFrame:
-    grouped = deliveries.groupby(["message_key", "recipient"], sort=False, dropna=False)
-    last = grouped.tail(1).set_index(["message_key", "recipient"])
+def _recipient_states(
+    deliveries: pd.DataFrame, message: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per (message, recipient): its attempts and last status.
+
+    Returns the frame and the message number of each of its rows.
+    """
+    columns = ["message_key", "recipient", "orig_recipient", "attempts", "first_attempt",
+               "last_attempt", "last_status", "last_dsn", "last_reason", "relay",
+               "final_state", "child_key"]  # fmt: skip
+    if deliveries.empty:
+        empty = pd.DataFrame(columns=columns)
+        return empty.set_index(["message_key", "recipient"]), np.zeros(
+            0, dtype=np.int64
+        )
+    pair, count = _pairs(message, deliveries["recipient"])
+    rows = np.arange(len(pair))
+    last = np.full(count, -1)
+    np.maximum.at(last, pair, rows)
+    first = np.full(count, len(pair))
+    np.minimum.at(first, pair, rows)
+    attempts = np.bincount(pair, minlength=count)
+    times = deliveries["time"]
     recipients = pd.DataFrame(
         {
-            "orig_recipient": last["orig_recipient"],
-            "attempts": grouped.size(),
-            "first_attempt": grouped["time"].min(),
-            "last_attempt": last["time"],
-            "last_status": last["status"],
-            "last_dsn": last["dsn"],
-            "last_reason": last["reason"],
-            "relay": last["relay"],
+            name: take(deliveries[column], last)
+            for name, column in (
+                ("message_key", "message_key"), ("recipient", "recipient"),
+                ("orig_recipient", "orig_recipient"), ("last_status", "status"),
+                ("last_dsn", "dsn"), ("last_reason", "reason"), ("relay", "relay"),
+            )
         }
-    )
-    states = last["status"].map(STATUS_STATES).fillna("unknown")
-    recipients["final_state"] = states.astype("object")
-    recipients["child_key"] = pd.Series(pd.NA, index=recipients.index, dtype="string")
-    return recipients
-
-
-@dataclass
-class _Link:
-    parent: str
-    child: str
-    via: str
-    """"notification", "queued_as", "forwarded_as" or "orig_queue_id"."""
-    recipient: str | None = None
-
-
-def _links(
-    events: pd.DataFrame,
-    messages: pd.DataFrame,
-    deliveries: pd.DataFrame,
-    fields: dict[str, pa.Table],
-) -> list[_Link]:
-    candidates = messages.reset_index()[["message_key", "host", "instance", "queue_id",
-                                         "first_seen", "client_ip"]]  # fmt: skip
-    links: list[_Link] = []
-    notices = fields_frame(fields.get("notification"), ["notice", "child_queue_id"])
-    if len(notices):
-        notices = notices.join(events[["message_key", "host", "instance", "time"]])
-        notices["host"] = notices["host"].astype(str)
-        notices["instance"] = notices["instance"].astype(str)
-        for parent, child, notice in _match_children(
-            notices.rename(columns={"child_queue_id": "new_id"}), candidates, "notice"
-        ):
-            links.append(_Link(parent, child, "notification:" + str(notice)))
-    sent = deliveries[deliveries["status"] == "sent"]
-    if len(sent):
-        found = sent["reason"].str.extract(
-            r"(?P<how>queued as|forwarded as) (?P<new_id>[0-9A-Za-z]+)"
-        )
-        handed = sent.assign(**found)[found["new_id"].notna()].copy()
-        handed["instance"] = (
-            events.loc[handed["event"], "instance"].astype(str).to_numpy()
-        )
-        local = (_is_local_relay(handed) | (handed["how"] == "forwarded as")).set_axis(
-            handed["event"].to_numpy()
-        )
-        for parent, child, recipient in _match_children(
-            handed, candidates, "recipient", require_local=local
-        ):
-            links.append(_Link(parent, child, "handoff", recipient))
-    return links
-
-
-def _is_local_relay(handed: pd.DataFrame) -> pd.Series:
-    ip = handed["relay_ip"].fillna("")
-    host = handed["relay_host"].fillna("")
-    return (
-        ip.str.startswith("127.")
-        | (ip == "::1")
-        | (host == "localhost")
-        | handed["relay_ip"].isna()
-    )
-
-
-def _match_children(
-    sources: pd.DataFrame,
-    candidates: pd.DataFrame,
-    label: str,
-    require_local: pd.Series | None = None,
-) -> list[tuple[str, str, object]]:
-    """Pair each source row with the first message of ``new_id`` that follows it."""
-    merged = sources.reset_index().merge(
-        candidates,
-        left_on=["host", "instance", "new_id"],
-        right_on=["host", "instance", "queue_id"],
-        suffixes=("", "_child"),
-    )
-    if merged.empty:
-        return []
-    lag = merged["first_seen"] - merged["time"]
-    close = (lag >= pd.Timedelta(seconds=-1)) & (lag <= HANDOFF_WINDOW)
-    if require_local is not None:
-        local_child = merged["client_ip"].fillna("").str.match(r"^(127\.|::1$)")
-        allowed = require_local.reindex(merged["event"].to_numpy()).fillna(False).to_numpy(dtype=bool)
-        close &= allowed | local_child.to_numpy()
-    merged = merged[close & (merged["message_key"] != merged["message_key_child"])]
-    merged = merged.sort_values("first_seen").drop_duplicates("event")
-    return list(
-        zip(
-            merged["message_key"],
-            merged["message_key_child"],
-            merged[label],
-            strict=True,
-        )
-    )
-
-
-def _apply_links(
-    messages: pd.DataFrame, recipients: pd.DataFrame, links: list[_Link]
-) -> None:
-    children: dict[str, list[str]] = {}
-    for link in links:
-        if link.child not in messages.index:
-            continue
-        messages.loc[link.child, "parent_key"] = link.parent
-        messages.loc[link.child, "link"] = link.via
-        children.setdefault(link.parent, []).append(link.child)
-        if (
-            link.recipient is not None
-            and (link.parent, link.recipient) in recipients.index
-        ):
-            recipients.loc[(link.parent, link.recipient), "final_state"] = "handed_off"
-            recipients.loc[(link.parent, link.recipient), "child_key"] = link.child
-    messages["child_keys"] = [children.get(key, []) for key in messages.index]
-    is_notice = messages["link"].fillna("").str.startswith("notification:")
-    messages.loc[is_notice, "origin"] = (
-        messages.loc[is_notice, "link"]
-        .str.removeprefix("notification:")
-        .str.replace(" ", "_")
-        + "_notice"
-    )
-    handed = messages["link"] == "handoff"
-    messages.loc[handed.fillna(False), "origin"] = "handoff"
-
-
-def _infer_bulk_deletions(
-    messages: pd.DataFrame, events: pd.DataFrame, fields: dict[str, pa.Table]
-) -> None:
-    """Mark messages deleted by ``postsuper -d ALL``, which logs only a count.
-
-    Postfix 3.7 logs "QID: removed" when postsuper deletes by queue ID, but only
-    "Deleted: N messages" for ``-d ALL``. The messages then in the queue (seen
-    before, not ended, never seen after) are the deleted ones, as long as there are
-    no more of them than N; otherwise which ones went is unknown and none is marked.
-    """
-    summaries = fields_frame(fields.get("postsuper_summary"), ["action", "count"])
-    summaries = summaries[summaries["action"] == "Deleted"]
-    if summaries.empty:
-        return
-    messages["deletion_inferred"] = False
-    logged = events[events["kind"] == "deleted"]
-    for event, row in summaries.join(events[["host", "instance", "pid", "time"]]).iterrows():
-        by_id = int(((logged["pid"] == row["pid"]) & (logged["host"] == row["host"])).sum())
-        remaining = int(row["count"]) - by_id
-        pending = messages[
-            (messages["host"] == str(row["host"]))
-            & (messages["instance"] == str(row["instance"]))
-            & ~messages["ended_in_log"]
-            & ~messages["has_deleted"]
-            & (messages["first_seen"] <= row["time"])
-            & (messages["last_seen"] <= row["time"])
-        ]
-        if 0 < len(pending) <= remaining:
-            messages.loc[pending.index, ["has_deleted", "ended_in_log", "deletion_inferred"]] = True
+    )  # fmt: skip
+    recipients["attempts"] = attempts
+    recipients["first_attempt"] = take(times, first)
+    recipients["last_attempt"] = take(times, last)
+    states = recipients["last_status"].map(STATUS_STATES).fillna("unknown")
+    recipients["final_state"] = states.astype(object).to_numpy()
+    recipients["child_key"] = pd.array([None] * count, dtype="string")
+    return recipients[columns].set_index(["message_key", "recipient"]), message[last]
 
 
 def _final_states(
-    messages: pd.DataFrame, recipients: pd.DataFrame, events: pd.DataFrame
+    messages: pd.DataFrame,
+    recipients: pd.DataFrame,
+    owner: np.ndarray,
+    held: np.ndarray,
 ) -> None:
-    """Settle each recipient's and each message's final state."""
-    if len(recipients):
-        owner = recipients.index.get_level_values("message_key")
-        pending = recipients["final_state"] == "deferred"
-        for flag, state in (("has_expired", "expired"), ("has_deleted", "deleted")):
-            marked = messages[flag].reindex(owner).fillna(False).to_numpy(dtype=bool)
-            recipients.loc[pending.to_numpy() & marked, "final_state"] = state
-            pending = recipients["final_state"] == "deferred"
-    held = _currently_held(messages, events)
-    if len(recipients):
-        owner = recipients.index.get_level_values("message_key")
-        on_hold = held.reindex(owner).fillna(False).to_numpy(dtype=bool)
-        waiting = (recipients["final_state"] == "deferred").to_numpy()
-        recipients.loc[on_hold & waiting, "final_state"] = "held"
-    by_message = recipients["final_state"].groupby(level="message_key", sort=False)
-    single = by_message.nunique() == 1
-    states = by_message.first().where(single, "partial")
-    state = states.reindex(messages.index)
-    no_delivery = state.isna()
-    state[no_delivery & messages["has_reject"]] = "rejected"
-    state[no_delivery & messages["has_discard"]] = "rejected"
-    state[no_delivery & messages["has_expired"]] = "expired"
-    state[no_delivery & messages["has_deleted"]] = "deleted"
-    undelivered = state.isna() | state.isin(["deferred", "partial"])
-    state[held & undelivered] = "held"
-    messages["final_state"] = state.fillna("unknown").astype("object")
-    owner = recipients.index.get_level_values("message_key")
-    tally = pd.crosstab(owner, recipients["final_state"]).reindex(messages.index)
-    tally = tally.fillna(0).astype(int)
-    messages["recipient_count"] = tally.sum(axis=1).astype(int)
-    for name in ("delivered", "deferred", "bounced"):
-        messages[name] = tally[name] if name in tally else 0
-    attempts = recipients.groupby(level="message_key", sort=False)["attempts"].sum()
-    messages["attempts"] = attempts.reindex(messages.index).fillna(0).astype(int)
+    """Settle each recipient's and each message's final state.
 
+    ``owner`` is the message number of each recipient row; ``held`` tells per
+    message whether it is on hold at the end of the log.
+    """
+    state = recipients["final_state"].to_numpy(dtype=object)
+    waiting = state == "deferred"
+    for flag, replacement in (("has_expired", "expired"), ("has_deleted", "deleted")):
+        marked = messages[flag].to_numpy(dtype=bool)[owner]
+        state = np.where(waiting & marked, replacement, state)
+        waiting = state == "deferred"
+    state = np.where(waiting & held[owner], "held", state)
+    recipients["final_state"] = state
 
-def _currently_held(messages: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
-    marks = events[events["kind"].isin(["held", "released", "hold", "delivery"])
-                   & events["message_key"].notna()]  # fmt: skip
-    last = marks.groupby("message_key", sort=False)["kind"].last()
-    return (
-        (last.isin(["held", "hold"])).reindex(messages.index).fillna(False).astype(bool)
+    state_codes = pd.Categorical(state, categories=FINAL_STATES).codes.astype(np.int64)
+    count = len(messages)
+    lowest = np.full(count, len(FINAL_STATES))
+    np.minimum.at(lowest, owner, state_codes)
+    highest = np.full(count, -1)
+    np.maximum.at(highest, owner, state_codes)
+    names = np.asarray(FINAL_STATES + ("",), dtype=object)
+    result = np.where(
+        lowest == highest, names[np.minimum(lowest, len(FINAL_STATES))], "partial"
     )
+    none = highest < 0
+    result = np.where(none, None, result)
+    for flag, replacement in (("has_reject", "rejected"), ("has_discard", "rejected"),
+                              ("has_expired", "expired"), ("has_deleted", "deleted")):  # fmt: skip
+        result = np.where(
+            none & messages[flag].to_numpy(dtype=bool), replacement, result
+        )
+    undelivered = pd.isna(result) | np.isin(result, ["deferred", "partial"])
+    result = np.where(held & undelivered, "held", result)
+    messages["final_state"] = np.where(pd.isna(result), "unknown", result).astype(
+        object
+    )
+
+    tally = np.zeros((count, len(FINAL_STATES)), dtype=np.int64)
+    np.add.at(tally, (owner, state_codes), 1)
+    messages["recipient_count"] = tally.sum(axis=1)
+    for name in ("delivered", "deferred", "bounced"):
+        messages[name] = tally[:, FINAL_STATES.index(name)]
+    attempts = np.zeros(count, dtype=np.int64)
+    np.add.at(attempts, owner, recipients["attempts"].to_numpy(dtype=np.int64))
+    messages["attempts"] = attempts
+
+
+def _currently_held(
+    events: pd.DataFrame, message: np.ndarray, count: int
+) -> np.ndarray:
+    """Per message: whether its last hold-related record leaves it on hold."""
+    kind, names = codes(events["kind"])
+    wanted = {
+        name: names.index(name)
+        for name in ("held", "released", "hold", "delivery")
+        if name in names
+    }
+    held = np.zeros(count, dtype=bool)
+    rows = np.flatnonzero(np.isin(kind, list(wanted.values())) & (message >= 0))
+    if len(rows) == 0:
+        return held
+    last = np.full(count, -1)
+    np.maximum.at(last, message[rows], rows)
+    marked = last >= 0
+    holding = [wanted[name] for name in ("held", "hold") if name in wanted]
+    held[marked] = np.isin(kind[last[marked]], holding)
+    return held

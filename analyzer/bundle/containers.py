@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import lzma
 import stat
 import tempfile
 import zipfile
@@ -15,9 +14,11 @@ from typing import BinaryIO
 
 import py7zr
 import py7zr.exceptions
+import py7zr.helpers
 import py7zr.io
 
-from analyzer.bundle.limits import Budget, Limits
+from analyzer.bundle.limits import Budget, Limits, OptionLimitExceeded
+from analyzer.bundle.names import normalize_name, unsafe_path_reason
 from analyzer.errors import EncryptedBundle, LimitExceeded
 
 ZIP_AES = 99
@@ -44,7 +45,7 @@ class _SpoolWriter(py7zr.io.Py7zIO):
         self.name = name
         self._budget = budget
         self._archive_size = archive_size
-        self._file = tempfile.SpooledTemporaryFile(_SPOOL_IN_MEMORY, dir=tempdir)
+        self._file = tempfile.SpooledTemporaryFile(_SPOOL_IN_MEMORY, dir=str(tempdir))
         self.written = 0
 
     def write(self, data: bytes | bytearray) -> int:
@@ -55,17 +56,19 @@ class _SpoolWriter(py7zr.io.Py7zIO):
 
     def _check(self, limits: Limits) -> None:
         if self.written > limits.max_member_bytes:
-            raise LimitExceeded(
+            raise OptionLimitExceeded(
                 f"{self.name}: the member expands to more than "
                 f"{limits.max_member_bytes // (1024 * 1024)} MiB; raise --max-size "
-                "if it is genuine."
+                "if it is genuine.",
+                option="--max-size",
             )
         ratio_limit = limits.max_ratio * max(self._archive_size, 1)
         if self.written > limits.ratio_floor_bytes and self.written > ratio_limit:
-            raise LimitExceeded(
+            raise OptionLimitExceeded(
                 f"{self.name}: the member expands more than {limits.max_ratio:g} "
                 "times the size of its archive, like a decompression bomb; raise "
-                "--max-ratio if it is genuine."
+                "--max-ratio if it is genuine.",
+                option="--max-ratio",
             )
 
     def read(self, size: int | None = None) -> bytes:
@@ -88,16 +91,31 @@ class _SpoolWriter(py7zr.io.Py7zIO):
 
 
 class _SpoolFactory(py7zr.io.WriterFactory):
+    """Creates one spool per extracted member, keyed by py7zr's output path.
+
+    py7zr extracts every member whose name is a target, so a duplicated name
+    yields a second product under a suffixed key; it is kept in ``extras`` only
+    to be disposed of.
+    """
+
     def __init__(self, budget: Budget, archive_size: int, tempdir: Path) -> None:
         self._budget = budget
         self._archive_size = archive_size
         self._tempdir = tempdir
         self.products: dict[str, _SpoolWriter] = {}
+        self.extras: list[_SpoolWriter] = []
 
     def create(self, filename: str) -> py7zr.io.Py7zIO:
         writer = _SpoolWriter(filename, self._budget, self._archive_size, self._tempdir)
-        self.products[filename] = writer
+        if filename in self.products:
+            self.extras.append(writer)
+        else:
+            self.products[filename] = writer
         return writer
+
+    def dispose(self) -> None:
+        for writer in [*self.products.values(), *self.extras]:
+            writer.dispose()
 
 
 @dataclass
@@ -108,6 +126,8 @@ class SevenZipItem:
     size: int | None
     mtime: datetime | None
     reject_reason: str | None = None
+    limit: str | None = None
+    """Command-line option of the limit behind ``reject_reason``, if one is."""
     error: str | None = None
     _writer: _SpoolWriter | None = field(default=None, repr=False)
 
@@ -123,6 +143,8 @@ class SevenZipReader:
 
     py7zr extracts through a writer factory, so member names never become paths
     on disk; the content goes to spooled temporary files under ``tempdir``.
+    py7zr still resolves each name against an output folder, so that folder is an
+    empty one made for the purpose under ``tempdir``.
     """
 
     def __init__(
@@ -141,19 +163,28 @@ class SevenZipReader:
         self._size = stream.tell()
         stream.seek(0)
         self._stream = stream
-        self.failures: dict[str, tuple[str, str]] = {}
-        self._products: dict[str, _SpoolWriter] = {}
-        try:
-            self._archive = py7zr.SevenZipFile(stream, mode="r", password=password)
-        except py7zr.exceptions.PasswordRequired as error:
-            raise self._encrypted() from error
-        except lzma.LZMAError as error:
-            if password is not None:
-                raise self._wrong_password(error) from error
-            raise
+        self.failures: dict[str, tuple[str, str, str | None]] = {}
+        """Per member name: ("reject" or "error", the reason, the limit's option)."""
+        self._factories: list[_SpoolFactory] = []
+        self._output = Path(tempfile.mkdtemp(prefix="7z-", dir=tempdir))
+        self._archive = self._open(stream, password)
         if self._archive.needs_password() and password is None:
             self._archive.close()
             raise self._encrypted()
+
+    def _open(self, stream: BinaryIO, password: str | None) -> py7zr.SevenZipFile:
+        try:
+            return py7zr.SevenZipFile(stream, mode="r", password=password)
+        except py7zr.exceptions.PasswordRequired as error:
+            raise self._encrypted() from error
+        except LimitExceeded:
+            raise
+        # A damaged header, or one decrypted with a wrong password, makes py7zr
+        # raise almost any exception (TypeError, KeyError, struct.error and more).
+        except Exception as error:
+            if password is not None:
+                raise self._wrong_password(error) from error
+            raise SevenZipError(f"{type(error).__name__}: {error}") from error
 
     def _encrypted(self) -> EncryptedBundle:
         return EncryptedBundle(
@@ -163,8 +194,9 @@ class SevenZipReader:
 
     def _wrong_password(self, error: BaseException) -> EncryptedBundle:
         return EncryptedBundle(
-            f"{self._label}: the 7z archive cannot be decrypted ({error}); the "
-            "password is wrong or the archive is damaged."
+            f"{self._label}: the 7z archive cannot be decrypted "
+            f"({type(error).__name__}: {error}); the password is wrong or the "
+            "archive is damaged. Check --password or MAILBUNDLE_PASSWORD."
         )
 
     def __enter__(self) -> SevenZipReader:
@@ -172,12 +204,17 @@ class SevenZipReader:
 
     def __exit__(self, *exc_info: object) -> None:
         self._archive.close()
-        for writer in self._products.values():
-            writer.dispose()
+        for factory in self._factories:
+            factory.dispose()
 
     def members(self) -> list[SevenZipItem]:
+        """List the members and extract the regular files among them.
+
+        Unsafe names, links, special files and repeated names get a
+        ``reject_reason`` and are not extracted.
+        """
         items: list[SevenZipItem] = []
-        wanted: list[str] = []
+        keys: dict[str, str] = {}
         for info in self._archive.files:
             if info.is_directory:
                 continue
@@ -186,70 +223,86 @@ class SevenZipReader:
                 size=info.uncompressed,
                 mtime=_seven_zip_time(info),
             )
-            fmt = info.st_fmt
-            if info.is_symlink or (fmt is not None and stat.S_ISLNK(fmt)):
-                item.reject_reason = "symbolic link"
-            elif fmt is not None and not stat.S_ISREG(fmt):
-                item.reject_reason = "a device, FIFO or other special file"
-            else:
-                wanted.append(info.filename)
             items.append(item)
-        products = self._extract(wanted)
-        self._products = products
+            item.reject_reason = self._reject_reason(info, self._output, keys)
+        products = self._extract(list(keys))
         for item in items:
             if item.reject_reason is not None:
                 continue
             failure = self.failures.get(item.name)
             if failure and failure[0] == "reject":
                 item.reject_reason = failure[1]
+                item.limit = failure[2]
             elif failure:
                 item.error = failure[1]
             else:
-                item._writer = products.get(item.name)
+                item._writer = products.get(keys[item.name])
                 if item._writer is None:
                     item.error = "could not be extracted from the 7z archive"
         return items
+
+    @staticmethod
+    def _reject_reason(info: object, output: Path, keys: dict[str, str]) -> str | None:
+        """Return why a member is not extracted; else record its factory key."""
+        name: str = getattr(info, "filename", "")
+        fmt = getattr(info, "st_fmt", None)
+        if reason := unsafe_path_reason(name):
+            return reason
+        is_link = fmt is not None and stat.S_ISLNK(fmt)
+        if getattr(info, "is_symlink", False) or is_link:
+            return "symbolic link"
+        if fmt is not None and not stat.S_ISREG(fmt):
+            return "a device, FIFO or other special file"
+        try:
+            key = py7zr.helpers.get_sanitized_output_path(name, output).as_posix()
+        except py7zr.exceptions.Bad7zFile:
+            return "the name is not a valid path"
+        if name in keys or key in keys.values():
+            return (
+                f"duplicate name: an earlier member is also {normalize_name(name)}; "
+                "only the first one is read"
+            )
+        keys[name] = key
+        return None
 
     def _extract(self, names: list[str]) -> dict[str, _SpoolWriter]:
         """Extract all ``names`` at once; after a failure, one by one.
 
         Members that fail on their own get ``self.failures[name]``, so the rest of
-        a damaged archive is still read.
+        a damaged archive is still read. A bundle limit stops everything.
         """
         if not names:
             return {}
         try:
             return self._extract_some(names)
-        except _EXTRACT_ERRORS as error:
-            if self._password is not None and not isinstance(error, LimitExceeded):
+        except LimitExceeded as error:
+            if error.scope == "bundle":
+                raise
+        except Exception as error:  # py7zr's errors on damaged data vary
+            if self._password is not None:
                 raise self._wrong_password(error) from error
         products: dict[str, _SpoolWriter] = {}
         for name in names:
             try:
                 products.update(self._extract_some([name]))
             except LimitExceeded as error:
-                self.failures[name] = ("reject", str(error).split(": ", 1)[-1])
-            except _EXTRACT_ERRORS as error:
-                self.failures[name] = ("error", f"{type(error).__name__}: {error}")
+                if error.scope == "bundle":
+                    raise
+                reason = str(error).split(": ", 1)[-1]
+                self.failures[name] = ("reject", reason, getattr(error, "option", None))
+            except Exception as error:
+                reason = f"{type(error).__name__}: {error}"
+                self.failures[name] = ("error", reason, None)
         return products
 
     def _extract_some(self, names: list[str]) -> dict[str, _SpoolWriter]:
         factory = _SpoolFactory(self._budget, self._size, self._tempdir)
+        self._factories.append(factory)
         try:
-            self._archive.extract(targets=names, factory=factory)
+            self._archive.extract(path=self._output, targets=names, factory=factory)
         finally:
             self._archive.reset()
         return factory.products
-
-
-_EXTRACT_ERRORS = (
-    py7zr.exceptions.ArchiveError,
-    lzma.LZMAError,
-    OSError,
-    EOFError,
-    ValueError,
-    LimitExceeded,
-)
 
 
 def _seven_zip_time(info: object) -> datetime | None:

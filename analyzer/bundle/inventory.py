@@ -50,6 +50,9 @@ class InventoryEntry:
     lines: int | None = None
     postfix_lines: int | None = None
     recognized_lines: int | None = None
+    limit: str | None = None
+    """Command-line option of the safety limit that stopped the reading of this
+    member (``--max-size``, ``--max-ratio``, ``--max-depth``), or None."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -73,9 +76,16 @@ class Inventory:
 
     @property
     def partial(self) -> bool:
-        """True when some member could not be read completely."""
+        """True when some member could not be read completely.
+
+        Members rejected as unsafe (links out of the bundle, devices, bad names)
+        do not make the results partial, but members stopped by a size, ratio or
+        nesting limit do, because they may be genuine logs.
+        """
         broken = {STATUS_ERROR, STATUS_PARTIAL}
-        return bool(self.errors) or any(e.status in broken for e in self.entries)
+        return bool(self.errors) or any(
+            e.status in broken or e.limit is not None for e in self.entries
+        )
 
     def of_kind(self, *kinds: str) -> list[InventoryEntry]:
         return [e for e in self.entries if e.kind in kinds]

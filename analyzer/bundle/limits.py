@@ -11,6 +11,17 @@ from analyzer.errors import LimitExceeded
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 
+READ_CHUNK_BYTES = 16 * MiB
+"""Maximum bytes that one read of a ``LimitedReader`` returns."""
+
+
+class OptionLimitExceeded(LimitExceeded):
+    """A ``LimitExceeded`` that names the command-line option raising the limit."""
+
+    def __init__(self, message: str, scope: str = "member", option: str = "") -> None:
+        super().__init__(message, scope)
+        self.option = option
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -31,7 +42,11 @@ class Limits:
     max_members: int = 20_000
     """Maximum number of archive entries, counted over all nesting levels."""
     max_depth: int = 4
-    """Maximum nesting of archives inside archives."""
+    """Maximum nesting of archives inside archives, and of compression layers
+    (``.gz`` inside ``.gz``) inside one member."""
+    max_tar_header_bytes: int = 1 * MiB
+    """Maximum size of a tar extended header (pax or GNU long name), which tarfile
+    reads into memory at once. Real headers hold a path and a few attributes."""
 
 
 class Budget:
@@ -45,20 +60,22 @@ class Budget:
     def count_member(self, name: str) -> None:
         self.members += 1
         if self.members > self.limits.max_members:
-            raise LimitExceeded(
+            raise OptionLimitExceeded(
                 f"{name}: the bundle has more than {self.limits.max_members} "
                 "members; raise --max-members if it is genuine.",
                 scope="bundle",
+                option="--max-members",
             )
 
     def count_bytes(self, name: str, count: int) -> None:
         self.total_bytes += count
         if self.total_bytes > self.limits.max_total_bytes:
-            raise LimitExceeded(
+            raise OptionLimitExceeded(
                 f"{name}: the bundle expands to more than "
                 f"{self.limits.max_total_bytes // MiB} MiB; raise --max-size if "
                 "it is genuine.",
                 scope="bundle",
+                option="--max-size",
             )
 
 
@@ -86,10 +103,18 @@ class HashingReader:
 
 
 class LimitedReader:
-    """Binary reader of decompressed bytes that stops at the member and ratio limits.
+    """Binary reader of decompressed bytes that stops at the size and ratio limits.
 
     ``stored_size`` is the compressed size, or None when the bytes are not
-    compressed (no ratio check then).
+    compressed (no ratio check then). ``count_total`` is False when the bytes are
+    a view of a stream whose bytes the budget already counted, such as a member of
+    a compressed tar. ``member_limit`` is False for the whole stream of a
+    compressed top-level tar, which is the bundle rather than one member. A bundle
+    limit raises ``LimitExceeded`` with scope "bundle", a member limit with scope
+    "member".
+
+    Each read asks the underlying reader for no more than the limits still allow,
+    so a decompressor never produces more than a few bytes past a limit.
     """
 
     def __init__(
@@ -98,37 +123,76 @@ class LimitedReader:
         name: str,
         budget: Budget,
         stored_size: int | None = None,
+        *,
+        count_total: bool = True,
+        member_limit: bool = True,
     ) -> None:
         self._raw = raw
         self._name = name
         self._budget = budget
         self._stored_size = stored_size
+        self._count_total = count_total
+        self._member_limit = member_limit
         self.bytes_read = 0
 
-    def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size)
+    def read(self, size: int | None = -1) -> bytes:
+        """Read up to ``size`` bytes, or to the end when ``size`` is negative.
+
+        Like a raw read, a read with a size may return fewer bytes before the end.
+        """
+        if size is not None and size >= 0:
+            return self._read_once(size)
+        parts = []
+        while data := self._read_once(READ_CHUNK_BYTES):
+            parts.append(data)
+        return b"".join(parts)
+
+    def _read_once(self, size: int) -> bytes:
+        data = self._raw.read(min(size, self._allowance()))
         self.bytes_read += len(data)
-        self._budget.count_bytes(self._name, len(data))
+        if self._count_total:
+            self._budget.count_bytes(self._name, len(data))
         self._check()
         return data
 
     def readable(self) -> bool:
         return True
 
+    def _allowance(self) -> int:
+        """Return how many bytes one read may return, one past the nearest limit."""
+        limits = self._budget.limits
+        allowed = READ_CHUNK_BYTES
+        if self._member_limit:
+            allowed = min(allowed, limits.max_member_bytes - self.bytes_read + 1)
+        if self._count_total:
+            remaining = limits.max_total_bytes - self._budget.total_bytes
+            allowed = min(allowed, remaining + 1)
+        if self._stored_size is not None:
+            ratio_cap = max(
+                limits.ratio_floor_bytes, limits.max_ratio * max(self._stored_size, 1)
+            )
+            allowed = min(allowed, int(ratio_cap) - self.bytes_read + 1)
+        return max(allowed, 1)
+
     def _check(self) -> None:
         limits = self._budget.limits
-        if self.bytes_read > limits.max_member_bytes:
-            raise LimitExceeded(
+        scope = "member" if self._member_limit else "bundle"
+        if self._member_limit and self.bytes_read > limits.max_member_bytes:
+            raise OptionLimitExceeded(
                 f"{self._name}: the member expands to more than "
                 f"{limits.max_member_bytes // MiB} MiB; raise --max-size if it is "
-                "genuine."
+                "genuine.",
+                option="--max-size",
             )
         stored = self._stored_size
         if stored is None or self.bytes_read <= limits.ratio_floor_bytes:
             return
         if self.bytes_read > limits.max_ratio * max(stored, 1):
-            raise LimitExceeded(
-                f"{self._name}: the member expands more than "
+            what = "member" if self._member_limit else "bundle"
+            raise OptionLimitExceeded(
+                f"{self._name}: the {what} expands more than "
                 f"{limits.max_ratio:g} times its stored size of {stored} bytes, "
-                "like a decompression bomb; raise --max-ratio if it is genuine."
+                "like a decompression bomb; raise --max-ratio if it is genuine.",
+                scope=scope,
+                option="--max-ratio",
             )

@@ -83,11 +83,26 @@ def _is_journal(text: str) -> bool:
 
 
 def _looks_like_text(head: bytes) -> bool:
+    """Guess whether ``head`` starts a text file.
+
+    NUL bytes are left out of the count: a log written during a crash often has
+    a run of them where the file system lost a block, and the lines around it
+    are still worth reading.
+    """
     if not head:
         return False
-    sample = head[:8192]
+    sample = head[:8192].replace(b"\x00", b"")
+    if not sample:
+        return True
     control = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return control <= len(sample) // 100
+
+
+def skip_reason(path: str, head: bytes) -> str:
+    """Return why a member of kind "other" is not analyzed, for the inventory."""
+    if _LOG_NAME.match(base_name(path).lower()):
+        return "named like a mail log, but its content is binary data, not text lines"
+    return "not a mail log, Postfix configuration or queue listing"
 
 
 def rotation_date(path: str) -> date | None:

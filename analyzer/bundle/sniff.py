@@ -94,3 +94,47 @@ class PeekReader:
 
     def readable(self) -> bool:
         return True
+
+
+class SalvagingReader:
+    """Binary reader that returns the data before a read error, then raises it.
+
+    Decompressors and archive readers fill a whole ``read(size)`` before they
+    return, so an error near the end of a damaged member would discard
+    everything decoded in that call. This reader asks for at most
+    ``piece_size`` bytes at a time (with ``read1`` where the reader has it) and
+    keeps what it got: the error surfaces on the next read.
+    """
+
+    def __init__(self, raw: BinaryIO, piece_size: int = 64 * 1024) -> None:
+        self._raw = raw
+        self._piece_size = piece_size
+        self._read_piece = getattr(raw, "read1", raw.read)
+        self._error: BaseException | None = None
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        wanted = None if size is None or size < 0 else size
+        parts: list[bytes] = []
+        received = 0
+        while wanted is None or received < wanted:
+            request = self._piece_size
+            if wanted is not None:
+                request = min(request, wanted - received)
+            try:
+                data = self._read_piece(request)
+            except Exception as error:
+                if not parts:
+                    raise
+                self._error = error
+                break
+            if not data:
+                break
+            parts.append(data)
+            received += len(data)
+        return b"".join(parts)
+
+    def readable(self) -> bool:
+        return True

@@ -23,7 +23,13 @@ from analyzer.parse.timestamps import (
 )
 
 SAMPLE_LIMIT = 20
-"""Examples kept of each kind of line that was not recognized."""
+"""Examples kept of lines without a syslog header."""
+
+SAMPLES_PER_DAEMON = 5
+"""Examples kept of the Postfix lines of each daemon that no rule recognized."""
+
+UNKNOWN_SAMPLE_LIMIT = 50
+"""Examples kept of unrecognized Postfix lines in all, over all daemons."""
 
 
 @dataclass
@@ -43,10 +49,14 @@ class LineStats:
     other_programs: Counter[str] = field(default_factory=Counter)
     """Lines of programs other than Postfix, by program name."""
     unknown_by_daemon: Counter[str] = field(default_factory=Counter)
+    """Postfix lines that no rule recognized, by daemon."""
+    unknown_by_program: Counter[str] = field(default_factory=Counter)
+    """Postfix lines that no rule recognized, by program tag as logged."""
     unparsed_samples: list[tuple[int, str]] = field(default_factory=list)
     """(line number, text) of lines without a syslog header."""
     unknown_samples: list[tuple[int, str, str]] = field(default_factory=list)
-    """(line number, daemon, text) of Postfix lines that no rule recognized."""
+    """(line number, daemon, text) of Postfix lines that no rule recognized:
+    the first ``SAMPLES_PER_DAEMON`` of each daemon, in file order per daemon."""
 
     @property
     def unparsed_lines(self) -> int:
@@ -58,8 +68,9 @@ class LineStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.other_programs.update(other.other_programs)
         self.unknown_by_daemon.update(other.unknown_by_daemon)
+        self.unknown_by_program.update(other.unknown_by_program)
         _extend_samples(self.unparsed_samples, other.unparsed_samples)
-        _extend_samples(self.unknown_samples, other.unknown_samples)
+        _extend_unknown_samples(self.unknown_samples, other.unknown_samples)
 
 
 def _extend_samples(target: list, extra: Iterable) -> None:  # type: ignore[type-arg]
@@ -67,6 +78,18 @@ def _extend_samples(target: list, extra: Iterable) -> None:  # type: ignore[type
         if len(target) >= SAMPLE_LIMIT:
             return
         target.append(item)
+
+
+def _extend_unknown_samples(
+    target: list[tuple[int, str, str]], extra: Iterable[tuple[int, str, str]]
+) -> None:
+    per_daemon = Counter(daemon for _, daemon, _ in target)
+    for item in extra:
+        if len(target) >= UNKNOWN_SAMPLE_LIMIT:
+            return
+        if per_daemon[item[1]] < SAMPLES_PER_DAEMON:
+            per_daemon[item[1]] += 1
+            target.append(item)
 
 
 @dataclass
@@ -214,6 +237,11 @@ def process_headers(
     unknown = classified.kind == postfix.KIND_INDEX[postfix.UNKNOWN]
     stats.recognized_lines = int((~unknown).sum())
     _count_unknown(stats, unknown, daemon, line_no[rows], body)
+    if unknown.any():
+        unknown_tags = np.bincount(program_codes[unknown], minlength=len(tags))
+        stats.unknown_by_program.update(
+            {tags[i]: int(n) for i, n in enumerate(unknown_tags) if n}
+        )
 
     def pick(attribute: str) -> pa.Array:
         values = np.array(
@@ -253,8 +281,19 @@ def _count_unknown(
     if len(rows) == 0:
         return
     stats.unknown_by_daemon.update(Counter(daemon[rows].tolist()))
-    sample = rows[:SAMPLE_LIMIT]
+    sample = _first_of_each(daemon[rows], SAMPLES_PER_DAEMON)
+    sample = rows[sample][:UNKNOWN_SAMPLE_LIMIT]
     texts = body.take(pa.array(sample)).to_pylist()
     stats.unknown_samples = [
         (int(line_no[i]), str(daemon[i]), text) for i, text in zip(sample, texts)
     ]
+
+
+def _first_of_each(groups: np.ndarray, count: int) -> np.ndarray:
+    """Return the positions of the first ``count`` items of each group, in order."""
+    _, inverse = np.unique(groups, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    sorted_groups = inverse[order]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    return np.sort(order[rank < count])

@@ -16,6 +16,7 @@ from analyzer.parse.rules import (
     QID_NONE,
     QID_REQUIRED,
     QUEUE_ID,
+    QUEUE_ID_FIELD,
     RULES,
     Rule,
 )
@@ -135,24 +136,22 @@ def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classifi
     queue_id = pc.if_else(pa.array(has_qid), qid, pa.nulls(len(body), pa.string()))
     lead = pc.dictionary_encode(pc.fill_null(lead_match.field("lead"), ""))
     lead_codes = np.asarray(pc.fill_null(lead.indices, -1))
-    lead_values = lead.dictionary.to_pylist()
+    rows_by_lead = _RowsByLead(lead_codes, lead.dictionary.to_pylist())
 
     kind = np.full(len(body), KIND_INDEX[UNKNOWN], dtype=np.int16)
     rule_index = np.full(len(body), -1, dtype=np.int16)
     pending = np.ones(len(body), dtype=bool)
     per_kind: dict[str, list[pa.Table]] = {}
+    inner_ids: list[tuple[np.ndarray, pa.Array]] = []
     for index, rule in enumerate(RULES):
-        codes = [i for i, value in enumerate(lead_values) if value in rule.leads]
-        if not codes:
-            continue
-        candidates = pending & np.isin(lead_codes, codes)
+        rows = rows_by_lead.rows(rule.leads)
+        rows = rows[pending[rows]]
         if rule.queue_id == QID_REQUIRED:
-            candidates &= has_qid
+            rows = rows[has_qid[rows]]
         elif rule.queue_id == QID_NONE:
-            candidates &= ~has_qid
-        if rule.daemons is not None:
-            candidates &= np.isin(daemon, list(rule.daemons))
-        rows = np.flatnonzero(candidates)
+            rows = rows[~has_qid[rows]]
+        if rule.daemons is not None and len(rows):
+            rows = rows[np.isin(daemon[rows], list(rule.daemons))]
         if len(rows) == 0:
             continue
         extracted = pc.extract_regex(body.take(pa.array(rows)), _full_pattern(rule))
@@ -163,8 +162,12 @@ def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classifi
         kind[hit_rows] = KIND_INDEX[rule.kind]
         rule_index[hit_rows] = index
         pending[hit_rows] = False
-        table = _struct_to_table(extracted.filter(pa.array(matched)), hit_rows)
+        hits = extracted.filter(pa.array(matched))
+        if hits.type.get_field_index(QUEUE_ID_FIELD) >= 0:
+            inner_ids.append((hit_rows, hits.field(QUEUE_ID_FIELD)))
+        table = _struct_to_table(hits, hit_rows)
         per_kind.setdefault(rule.kind, []).append(table)
+    queue_id = _add_inner_queue_ids(queue_id, has_qid, inner_ids)
     fields = {
         name: pa.concat_tables(tables, promote_options="default")
         for name, tables in per_kind.items()
@@ -172,16 +175,63 @@ def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classifi
     return Classified(queue_id, kind, rule_index, fields)
 
 
+class _RowsByLead:
+    """Rows grouped by the lead found at their start, for the rule loop.
+
+    A rule applies to a row when one of the rule's leads is a prefix of the
+    row's lead, so a line whose longest lead belongs to a rule that does not
+    match falls back to the rules of shorter leads.
+    """
+
+    def __init__(self, codes: np.ndarray, values: list[str]) -> None:
+        self.values = values
+        self.order = np.argsort(codes, kind="stable")
+        self.bounds = np.searchsorted(codes[self.order], np.arange(len(values) + 1))
+
+    def rows(self, leads: tuple[str, ...]) -> np.ndarray:
+        codes = [
+            code
+            for code, value in enumerate(self.values)
+            if value.startswith(leads)
+        ]
+        if not codes:
+            return np.zeros(0, dtype=np.int64)
+        parts = [self.order[self.bounds[c] : self.bounds[c + 1]] for c in codes]
+        return np.sort(np.concatenate(parts))
+
+
+def _add_inner_queue_ids(
+    queue_id: pa.Array,
+    has_qid: np.ndarray,
+    inner_ids: list[tuple[np.ndarray, pa.Array]],
+) -> pa.Array:
+    """Fill the queue ID of rows whose rule found it inside the message."""
+    if not inner_ids:
+        return queue_id
+    rows = np.concatenate([rows for rows, _ in inner_ids])
+    values = pa.concat_arrays([values for _, values in inner_ids])
+    keep = ~has_qid[rows]
+    if not keep.any():
+        return queue_id
+    mask = np.zeros(len(queue_id), dtype=bool)
+    mask[rows[keep]] = True
+    order = np.argsort(rows[keep])
+    replacement = values.filter(pa.array(keep)).take(pa.array(order))
+    return pc.replace_with_mask(queue_id, pa.array(mask), replacement)
+
+
 def _struct_to_table(struct: pa.StructArray, rows: np.ndarray) -> pa.Table:
     columns = [pa.array(rows, pa.int64())]
     names = ["row"]
     for i in range(struct.type.num_fields):
         name = struct.type.field(i).name
+        if name == QUEUE_ID_FIELD:
+            continue
         values = struct.field(i)
         # RE2 reports an optional group that did not take part as "".
         values = pc.if_else(pc.equal(values, ""), None, values)
         if name in ADDRESS_FIELDS:
-            values = pc.utf8_slice_codeunits(values, 1, -1)
+            values = pc.replace_substring_regex(values, r"^<(.*)>$", r"\1")
         columns.append(values)
         names.append(name)
     return pa.Table.from_arrays(columns, names=names)

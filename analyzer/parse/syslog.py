@@ -13,6 +13,8 @@ Accepted forms, each seen in real mail logs:
 - A missing host field (``Mar 11 12:14:29 postfix/smtp[1]: text``).
 - Solaris message tags after the program: ``[ID 197553 mail.info]``.
 - RFC 5424: ``<22>1 2023-03-14T00:00:31Z host postfix/smtp 123 - - text``.
+- A tag whose ``[pid]`` lacks the colon (``postfix/smtpd[123] text``), which
+  some rsyslog templates write.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_ISO_TIME = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
+_ISO_TIME = (
+    r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:[Zz]|[+-]\d\d:?\d\d)?"
+)
 _BSD_TIME = (
     r"(?:\d{4} )?[A-Z][a-z]{2} {1,2}\d{1,2}(?: \d{4})? \d\d:\d\d:\d\d(?:\.\d{1,9})?"
 )
@@ -33,7 +37,7 @@ HEADER_PATTERN = (
     rf"(?P<ts>{_ISO_TIME}|{_BSD_TIME})"
     r"\s+(?:<[a-z0-9]{1,10}\.[a-z0-9]{1,10}>\s+)?"  # FreeBSD syslogd -v
     r"(?:(?P<host>[^\s\[\]:]+)\s+)?"
-    r"(?P<prog>[^\s\[\]:]+)(?:\[(?P<pid>\d{1,10})\])?:\s?"
+    r"(?P<prog>[^\s\[\]:]+)(?:\[(?P<pid>\d{1,10})\](?::\s?|\s)|:\s?)"
     r"(?:\[ID \d+ [a-z0-9]+\.[a-z]+\]\s)?"  # Solaris message ID tag
     r"(?P<body>[^\r\n]*)"
 )

@@ -2,11 +2,16 @@
 
 BSD stamps carry no year and no zone. The year comes from a reference: the
 ``--year`` option (the year of the file's last line), else the time the file was
-last written (a date in a rotated file's name, the member's mtime) or when the
-bundle was made. Lines are read as a sequence: when the month drops by more than
-half a year from one line to the next (December to January), a new year begins.
-February 29 is taken only in leap years, which also corrects a reference that is
-off by a year. The zone of BSD stamps is an input too (default UTC).
+last written (a date in a rotated file's name, the member's mtime), else when the
+bundle was made, else the analysis date. Lines are read as a sequence: when the
+date drops by more than half a year from one line to the next (December to
+January), a new year begins, and when it rises by more than half a year (a late
+December line after January ones), the line belongs to the year before. In a file
+that mixes stamps with and without a year, each stamp without one takes the year
+of the nearest earlier stamp that has one (the nearest later one when none comes
+before), moved by the year changes between them. February 29 is taken only in
+leap years, which also corrects a reference that is off by a year. The zone of
+stamps without an offset is an input too (default UTC).
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ import pyarrow.compute as pc
 
 TIMESTAMP_PATTERN = (
     r"^(?:"
-    r"(?P<iy>\d{4})-(?P<im>\d\d)-(?P<id>\d\d)[T ]"
+    r"(?P<iy>\d{4})-(?P<im>\d\d)-(?P<id>\d\d)[Tt ]"
     r"(?P<iH>\d\d):(?P<iM>\d\d):(?P<iS>\d\d)(?:[.,](?P<ifrac>\d{1,9}))?"
-    r"(?P<tz>Z|[+-]\d\d:?\d\d)?"
+    r"(?P<tz>[Zz]|[+-]\d\d:?\d\d)?"
     r"|"
     r"(?:(?P<by1>\d{4}) )?(?P<bmon>[A-Z][a-z]{2}) {1,2}(?P<bd>\d{1,2})"
     r"(?: (?P<by2>\d{4}))? (?P<bH>\d\d):(?P<bM>\d\d):(?P<bS>\d\d)"
@@ -72,6 +77,8 @@ class YearReference:
     """Year of the file's last line, when the user gives it (``--year``)."""
     end: date | None = None
     """Date on or after the file's last line: rotation date or mtime."""
+    captured: date | None = None
+    """When the bundle was made (its newest member time), if ``end`` is unknown."""
     today: date | None = None
     """The analysis date, used when nothing else is known."""
 
@@ -124,7 +131,9 @@ def _fraction_ns(fraction: pa.Array) -> np.ndarray:
 def _utc_offsets(tz: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     text = pc.fill_null(tz, "")
     has = np.asarray(pc.not_equal(text, ""))
-    digits = pc.replace_substring(pc.replace_substring(text, ":", ""), "Z", "+0000")
+    digits = pc.replace_substring_regex(
+        pc.replace_substring(text, ":", ""), "^[Zz]$", "+0000"
+    )
     digits = pc.if_else(pc.equal(digits, ""), "+0000", digits)
     sign = np.where(np.asarray(pc.starts_with(digits, "-")), -1, 1)
     hours = np.asarray(pc.cast(pc.utf8_slice_codeunits(digits, 1, 3), pa.int64()))
@@ -135,29 +144,59 @@ def _utc_offsets(tz: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 def infer_years(parts: TimeParts, reference: YearReference) -> np.ndarray:
     """Return the year of every row, filling in the rows whose stamp has none."""
     years = parts.year.copy()
-    missing = np.flatnonzero((years == 0) & parts.valid)
-    if len(missing) == 0:
+    rows = np.flatnonzero(parts.valid)
+    missing = years[rows] == 0
+    if not missing.any():
         return years
-    position = (
-        parts.month[missing] * 32 * _DAY
-        + parts.day[missing] * _DAY
-        + parts.seconds[missing]
-    )
-    rollover = np.zeros(len(missing), dtype=np.int64)
-    rollover[1:] = position[1:] < position[:-1] - _HALF_YEAR
-    later_rollovers = rollover.sum() - np.cumsum(rollover)
-    last = int(missing[-1])
+    era = _year_changes(parts, rows)
+    known = ~missing
+    if known.any():
+        years[rows[missing]] = _years_from_anchors(years[rows], era, known)[missing]
+        return years
+    last = int(rows[-1])
     end_year = _end_year(int(parts.month[last]), int(parts.day[last]), reference)
+    later_changes = era[-1] - era
     if reference.year is None:
-        end_year = _fit_leap_days(parts, missing, later_rollovers, end_year)
-    years[missing] = end_year - later_rollovers
+        end_year = _fit_leap_days(parts, rows, later_changes, end_year)
+    years[rows] = end_year - later_changes
     return years
+
+
+def _year_changes(parts: TimeParts, rows: np.ndarray) -> np.ndarray:
+    """Return, per row, the number of year changes since the first row."""
+    position = (
+        parts.month[rows] * 32 * _DAY + parts.day[rows] * _DAY + parts.seconds[rows]
+    )
+    step = np.zeros(len(rows), dtype=np.int64)
+    step[1:] = (position[1:] < position[:-1] - _HALF_YEAR).astype(np.int64) - (
+        position[1:] > position[:-1] + _HALF_YEAR
+    )
+    return np.cumsum(step)
+
+
+def _years_from_anchors(
+    years: np.ndarray, era: np.ndarray, known: np.ndarray
+) -> np.ndarray:
+    """Give each row the year of the nearest earlier row that has one.
+
+    Rows before the first such row take the year of the first one. The year
+    changes between a row and its anchor are applied.
+    """
+    index = np.arange(len(years))
+    anchor = np.maximum.accumulate(np.where(known, index, -1))
+    anchor[anchor < 0] = int(np.argmax(known))
+    return years[anchor] + era - era[anchor]
 
 
 def _end_year(month: int, day: int, reference: YearReference) -> int:
     if reference.year is not None:
         return reference.year
-    end = reference.end or reference.today or datetime.now(UTC).date()
+    end = (
+        reference.end
+        or reference.captured
+        or reference.today
+        or datetime.now(UTC).date()
+    )
     # A last line dated after the reference day (allowing one day for zones)
     # was written in the year before.
     if (month, day) > (end.month, end.day + 1):
@@ -166,13 +205,14 @@ def _end_year(month: int, day: int, reference: YearReference) -> int:
 
 
 def _fit_leap_days(
-    parts: TimeParts, missing: np.ndarray, later_rollovers: np.ndarray, end_year: int
+    parts: TimeParts, rows: np.ndarray, later_changes: np.ndarray, end_year: int
 ) -> int:
-    leap_rows = (parts.month[missing] == 2) & (parts.day[missing] == 29)
+    """Move ``end_year`` back until every February 29 falls in a leap year."""
+    leap_rows = (parts.month[rows] == 2) & (parts.day[rows] == 29)
     if not leap_rows.any():
         return end_year
     for candidate in range(end_year, end_year - 8, -1):
-        years = candidate - later_rollovers[leap_rows]
+        years = candidate - later_changes[leap_rows]
         if _is_leap(years).all():
             return candidate
     return end_year

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,13 @@ class Context:
     """All queue listings, one row per recipient, with a ``host`` column."""
     inventory: Inventory
     now: pd.Timestamp
+
+    @functools.cached_property
+    def notes(self) -> pd.DataFrame:
+        """Warnings and connection errors tied to a message, quoted as evidence."""
+        kinds = self.events["kind"].isin(["warning", "connect_failed", "smtp_session"])
+        notes = self.events[kinds.to_numpy(dtype=bool)]
+        return notes[notes["message_key"].notna().to_numpy(dtype=bool)]
 
     def host_view(self, host: str) -> HostView | None:
         return self.hosts.get(host)

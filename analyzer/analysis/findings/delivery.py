@@ -80,35 +80,40 @@ def delivery_findings(ctx: Context) -> list[Finding]:
     if failed.empty:
         return []
     failed["cause"] = causes(failed["reason"])
-    failed["code"] = [
-        _code(row, ctx) for row in failed[["host", "cause", "reason", "recipient",
-                                           "relay_ip"]].itertuples(index=False)]  # fmt: skip
+    failed["code"] = _codes(failed, ctx)
     findings = []
     for (host, code), group in failed.groupby(["host", "code"], sort=False):
         findings.append(_finding(ctx, str(host), str(code), group))
     return findings
 
 
-def _code(row: tuple, ctx: Context) -> str:  # type: ignore[type-arg]
-    host, cause, reason, recipient, relay_ip = row
-    code = CAUSE_CODES.get(str(cause), "delivery-failed")
-    reason = reason or ""
-    if (
-        code == "relay-connection-failed"
-        and isinstance(relay_ip, str)
-        and ":" in relay_ip
-    ):
-        if cause in ("network_unreachable", "no_route"):
-            return "ipv6-no-route"
-    if code in ("relayhost-mx-lookup", "relayhost-unresolvable"):
-        match = _NAME.search(reason)
-        name = match.group(1).lower() if match else ""
-        domain = str(recipient or "").rpartition("@")[2].lower()
-        config = ctx.config(str(host))
-        relay = parse_relayhost(config.get("relayhost")) if config else None
-        if relay is None and name and name == domain:
-            return "dns-lookup-failed"
+def _codes(failed: pd.DataFrame, ctx: Context) -> pd.Series:
+    """Finding code of each failed attempt, from its cause and, for DNS, its name."""
+    code = failed["cause"].map(CAUSE_CODES).fillna("delivery-failed").astype(object)
+    ipv6 = (
+        code.eq("relay-connection-failed")
+        & failed["relay_ip"].fillna("").str.contains(":", regex=False)
+        & failed["cause"].isin(["network_unreachable", "no_route"])
+    )
+    code[ipv6.to_numpy(dtype=bool)] = "ipv6-no-route"
+    dns = code.isin(["relayhost-mx-lookup", "relayhost-unresolvable"]).to_numpy(
+        dtype=bool
+    )
+    if dns.any():
+        rows = failed[dns]
+        name = rows["reason"].str.extract(_NAME, expand=False).str.lower()
+        domain = rows["recipient"].fillna("").str.rpartition("@")[2].str.lower()
+        no_relay = rows["host"].map(lambda host: _relayhost_of(ctx, str(host)) is None)
+        direct = (name.notna() & (name == domain) & no_relay).to_numpy(dtype=bool)
+        values = code[dns].to_numpy(copy=True)
+        values[direct] = "dns-lookup-failed"
+        code[dns] = values
     return code
+
+
+def _relayhost_of(ctx: Context, host: str) -> Relayhost | None:
+    config = ctx.config(host)
+    return parse_relayhost(config.get("relayhost")) if config else None
 
 
 def _finding(ctx: Context, host: str, code: str, group: pd.DataFrame) -> Finding:
@@ -164,7 +169,10 @@ def _recovered(ctx: Context, host: str, group: pd.DataFrame) -> bool:
     ]
     relays = set(group["relay_host"].dropna()) - {"none"}
     if relays:
-        sent = sent[sent["relay_host"].isin(relays) | sent["relay_host"].isin(_relayhost_names(ctx, host))]
+        sent = sent[
+            sent["relay_host"].isin(relays)
+            | sent["relay_host"].isin(_relayhost_names(ctx, host))
+        ]
     return len(sent) > 0
 
 
@@ -190,10 +198,7 @@ _CONFIG_NAMES = {
 
 def _evidence_rows(ctx: Context, group: pd.DataFrame, keys: list[str]) -> list[int]:
     rows = diverse_rows(group.sort_values("time"), "reason_normalized", limit=3)
-    related = ctx.events[
-        ctx.events["message_key"].isin(keys[:50])
-        & ctx.events["kind"].isin(["warning", "connect_failed", "smtp_session"])
-    ]
+    related = ctx.notes[ctx.notes["message_key"].isin(keys[:50])]
     return rows + related.index[:2].tolist()
 
 

@@ -1,0 +1,184 @@
+"""Links between messages: notices, content-filter hand-offs, bulk deletions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analyzer.analysis.frames import fields_frame
+
+HANDOFF_WINDOW = pd.Timedelta(minutes=30)
+"""Longest time between a hand-off and the first record of the new queue ID."""
+
+LINK_COLUMNS = ["parent", "child", "via", "recipient"]
+
+
+def find_links(
+    events: pd.DataFrame,
+    messages: pd.DataFrame,
+    deliveries: pd.DataFrame,
+    fields: dict[str, pa.Table],
+) -> pd.DataFrame:
+    """Return one row per link: parent key, child key, how found, recipient handed on.
+
+    A bounce or delay notice names its new queue ID ("sender non-delivery
+    notification: NEWID"); a content filter or a .forward re-queues a recipient
+    under a new ID ("250 ... queued as NEWID", "forwarded as NEWID"). The child is
+    the first message with that ID on the same host and instance that starts
+    within HANDOFF_WINDOW. A "queued as" reply counts as a hand-off only from a
+    loopback relay, or when the new message came from a loopback client: a
+    remote server's queue ID can equal a local one by chance.
+    """
+    candidates = messages.reset_index()[
+        ["message_key", "host", "instance", "queue_id", "first_seen", "client_ip"]
+    ]
+    found = [pd.DataFrame(columns=LINK_COLUMNS)]
+    notices = fields_frame(fields.get("notification"), ["notice", "child_queue_id"])
+    if len(notices):
+        notices = notices.join(events[["message_key", "host", "instance", "time"]])
+        notices = _as_strings(notices.rename(columns={"child_queue_id": "new_id"}))
+        matched = _match_children(notices, candidates)
+        found.append(
+            pd.DataFrame(
+                {
+                    "parent": matched["message_key"],
+                    "child": matched["message_key_child"],
+                    "via": "notification:" + matched["notice"].astype(str),
+                    "recipient": None,
+                }
+            )
+        )
+    sent = deliveries[deliveries["status"] == "sent"]
+    if len(sent):
+        found_ids = pc.extract_regex(
+            pa.array(sent["reason"].array),
+            r"(?P<how>queued as|forwarded as) (?P<new_id>[0-9A-Za-z]+)",
+        )
+        valid = found_ids.is_valid().to_numpy(zero_copy_only=False)
+        handed = sent[valid].copy()
+        handed["how"] = found_ids.field("how").filter(valid).to_pylist()
+        handed["new_id"] = found_ids.field("new_id").filter(valid).to_pylist()
+        handed["instance"] = events["instance"].to_numpy()[handed["event"].to_numpy()]
+        handed = _as_strings(handed)
+        matched = _match_children(handed, candidates)
+        local_relay = _is_local_relay(matched) | (matched["how"] == "forwarded as")
+        local_client = matched["client_ip"].fillna("").str.match(r"^(127\.|::1$)")
+        matched = matched[(local_relay | local_client).to_numpy(dtype=bool)]
+        found.append(
+            pd.DataFrame(
+                {
+                    "parent": matched["message_key"],
+                    "child": matched["message_key_child"],
+                    "via": "handoff",
+                    "recipient": matched["recipient"],
+                }
+            )
+        )
+    return pd.concat(found, ignore_index=True)
+
+
+def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in ("host", "instance", "new_id", "message_key"):
+        frame[column] = frame[column].astype("string")
+    return frame
+
+
+def _is_local_relay(handed: pd.DataFrame) -> pd.Series:
+    ip = handed["relay_ip"].fillna("")
+    host = handed["relay_host"].fillna("")
+    return (
+        ip.str.startswith("127.")
+        | (ip == "::1")
+        | (host == "localhost")
+        | handed["relay_ip"].isna()
+    )
+
+
+def _match_children(sources: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
+    """Pair each source row with the first message of ``new_id`` that follows it."""
+    merged = sources.reset_index().merge(
+        candidates.astype(
+            {"host": "string", "instance": "string", "queue_id": "string"}
+        ),
+        left_on=["host", "instance", "new_id"],
+        right_on=["host", "instance", "queue_id"],
+        suffixes=("", "_child"),
+    )
+    if merged.empty:
+        return merged
+    lag = merged["first_seen"] - merged["time"]
+    close = (lag >= pd.Timedelta(seconds=-1)) & (lag <= HANDOFF_WINDOW)
+    merged = merged[close & (merged["message_key"] != merged["message_key_child"])]
+    return merged.sort_values("first_seen").drop_duplicates("event")
+
+
+def apply_links(
+    messages: pd.DataFrame, recipients: pd.DataFrame, links: pd.DataFrame
+) -> None:
+    """Record parents, children and hand-offs in the message and recipient frames."""
+    links = links[links["child"].isin(messages.index)]
+    per_child = links.drop_duplicates("child", keep="last").set_index("child")
+    position = pd.Index(messages.index)
+    rows = position.get_indexer(per_child.index)
+    parent = messages["parent_key"].to_numpy(dtype=object, copy=True)
+    via = messages["link"].to_numpy(dtype=object, copy=True)
+    parent[rows] = per_child["parent"].to_numpy()
+    via[rows] = per_child["via"].to_numpy()
+    messages["parent_key"] = pd.array(parent, dtype="string")
+    messages["link"] = pd.array(via, dtype="string")
+    children: list[list[str]] = [[] for _ in range(len(messages))]
+    for parent_key, child in zip(links["parent"], links["child"], strict=True):
+        children[position.get_loc(parent_key)].append(child)
+    messages["child_keys"] = children
+    handed = links.dropna(subset=["recipient"])
+    if len(handed) and len(recipients):
+        index = pd.MultiIndex.from_arrays([handed["parent"], handed["recipient"]])
+        present = index.isin(recipients.index)
+        recipients.loc[index[present], "final_state"] = "handed_off"
+        recipients.loc[index[present], "child_key"] = handed["child"].to_numpy()[
+            present
+        ]
+    link = messages["link"].fillna("")
+    is_notice = link.str.startswith("notification:").to_numpy(dtype=bool)
+    origin = messages["origin"].to_numpy(dtype=object, copy=True)
+    notice = link[is_notice].str.removeprefix("notification:").str.replace(" ", "_")
+    origin[is_notice] = (notice + "_notice").to_numpy()
+    origin[(link == "handoff").to_numpy(dtype=bool)] = "handoff"
+    messages["origin"] = origin
+
+
+def infer_bulk_deletions(
+    messages: pd.DataFrame, events: pd.DataFrame, fields: dict[str, pa.Table]
+) -> None:
+    """Mark messages deleted by ``postsuper -d ALL``, which logs only a count.
+
+    Postfix 3.7 logs "QID: removed" when postsuper deletes by queue ID, but only
+    "Deleted: N messages" for ``-d ALL``. The messages then in the queue (seen
+    before, not ended, never seen after) are the deleted ones, as long as there are
+    no more of them than N; otherwise which ones went is unknown and none is marked.
+    """
+    summaries = fields_frame(fields.get("postsuper_summary"), ["action", "count"])
+    summaries = summaries[summaries["action"] == "Deleted"]
+    if summaries.empty:
+        return
+    logged = events[events["kind"] == "deleted"]
+    context = events[["host", "instance", "pid", "time"]]
+    for _, row in summaries.join(context).iterrows():
+        by_id = int(
+            ((logged["pid"] == row["pid"]) & (logged["host"] == row["host"])).sum()
+        )
+        remaining = int(row["count"]) - by_id
+        pending = (
+            (messages["host"] == str(row["host"]))
+            & (messages["instance"] == str(row["instance"]))
+            & ~messages["ended_in_log"]
+            & ~messages["has_deleted"]
+            & (messages["first_seen"] <= row["time"])
+            & (messages["last_seen"] <= row["time"])
+        ).to_numpy(dtype=bool)
+        if 0 < pending.sum() <= remaining:
+            for column in ("has_deleted", "ended_in_log", "deletion_inferred"):
+                values = messages[column].to_numpy(dtype=bool).copy()
+                values[pending] = True
+                messages[column] = values

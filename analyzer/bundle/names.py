@@ -1,0 +1,84 @@
+"""Checks on archive member names and link targets, which come from untrusted input.
+
+mailbundle never creates files under member names: a name is only a label in the
+inventory and the reports. The checks still reject every name that would be unsafe
+or invalid if the bundle were unpacked with ``tar`` or ``unzip``, so that the
+inventory shows the attack and no later code path can be misled by such a name.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import unicodedata
+
+NAME_MAX_BYTES = 255
+"""Maximum bytes of one path component (NAME_MAX of Linux file systems)."""
+PATH_MAX_BYTES = 4096
+"""Maximum bytes of a whole path (PATH_MAX of Linux)."""
+DISPLAY_MAX_CHARS = 300
+"""Longer names are cut in reports and messages, which show the start and a count."""
+
+
+def display_name(name: str) -> str:
+    """Return ``name`` with control characters escaped and cut to a readable length.
+
+    Non-printable characters (control characters, and the lone surrogates that
+    stand for bytes that are not UTF-8) become ``\\xNN`` style escapes.
+    """
+    escaped = "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+        for ch in name
+    )
+    if len(escaped) > DISPLAY_MAX_CHARS:
+        hidden = len(escaped) - DISPLAY_MAX_CHARS
+        escaped = f"{escaped[:DISPLAY_MAX_CHARS]}... ({hidden} more characters)"
+    return escaped
+
+
+def unsafe_path_reason(name: str) -> str | None:
+    """Return why an archive member name is unsafe or invalid, or None if it is fine."""
+    if "\x00" in name:
+        return "the name contains a NUL byte"
+    normalized = name.replace("\\", "/")
+    if normalized.startswith("/") or (len(normalized) > 1 and normalized[1] == ":"):
+        return "the path is absolute"
+    if ".." in normalized.split("/"):
+        return "the path leads out of the bundle (..)"
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        return "the name contains control characters"
+    parts = [part for part in normalized.split("/") if part not in ("", ".")]
+    if not parts:
+        return "the name is empty"
+    encoded = [part.encode("utf-8", errors="surrogateescape") for part in parts]
+    if any(len(part) > NAME_MAX_BYTES for part in encoded):
+        return f"a path component is longer than {NAME_MAX_BYTES} bytes"
+    if len(normalized.encode("utf-8", errors="surrogateescape")) > PATH_MAX_BYTES:
+        return f"the path is longer than {PATH_MAX_BYTES} bytes"
+    return None
+
+
+def normalize_name(name: str) -> str:
+    """Return the path a member would be unpacked to, relative to the bundle.
+
+    Two members with the same normalized name would overwrite each other when
+    unpacked, so the second one is a duplicate.
+    """
+    return posixpath.normpath(name.replace("\\", "/").lstrip("/"))
+
+
+def link_target(member_name: str, target: str, hard: bool) -> str | None:
+    """Return the bundle path a link points to, or None when it points outside.
+
+    A symbolic link's target is relative to the link's folder, while a tar hard
+    link names another member from the top of the archive.
+    """
+    if not target or "\x00" in target:
+        return None
+    target = target.replace("\\", "/")
+    if target.startswith("/") or (len(target) > 1 and target[1] == ":"):
+        return None
+    base = "" if hard else posixpath.dirname(normalize_name(member_name))
+    joined = posixpath.normpath(posixpath.join(base, target))
+    if joined == ".." or joined.startswith("../"):
+        return None
+    return joined

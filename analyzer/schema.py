@@ -1,0 +1,372 @@
+"""The frames mailbundle builds: every column, its dtype and its meaning.
+
+Analysts, tests and exports rely on these names. ``conform`` gives a frame exactly
+these columns, in this order, with these dtypes; ``markdown`` renders the table
+that docs/frames.md holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str
+    description: str
+
+
+TIME = "datetime64[ns, UTC]"
+
+FRAMES: dict[str, tuple[Column, ...]] = {
+    "events": (
+        Column(
+            "time",
+            TIME,
+            "When the line was logged (UTC); NaT when its stamp is invalid.",
+        ),
+        Column("host", "category", "Host field of the syslog header."),
+        Column(
+            "program",
+            "category",
+            "Program tag as logged, such as postfix/submission/smtpd.",
+        ),
+        Column(
+            "instance",
+            "category",
+            "First element of the tag: the syslog_name (postfix, postfix-out).",
+        ),
+        Column(
+            "service",
+            "category",
+            "Middle elements of the tag (submission, 10025); missing when none.",
+        ),
+        Column(
+            "daemon",
+            "category",
+            "Last element of the tag: the Postfix daemon (smtp, qmgr, ...).",
+        ),
+        Column("pid", "Int64", "Process ID from the tag."),
+        Column(
+            "queue_id",
+            "string",
+            "Queue ID the line starts with, or NOQUEUE; missing when none.",
+        ),
+        Column(
+            "kind",
+            "category",
+            "What the line records (delivery, queued, removed, ...); unknown when no rule recognized it.",
+        ),
+        Column(
+            "rule", "category", "Name of the parsing rule that recognized the line."
+        ),
+        Column("text", "string", "The message after the syslog header."),
+        Column("stamp", "category", "The timestamp exactly as written in the log."),
+        Column("source", "category", "Bundle member the line comes from."),
+        Column("line_no", "int64", "1-based line number in that member."),
+        Column(
+            "message_key",
+            "string",
+            "Message the line belongs to (see messages); smtp lines without a queue ID get the key of the process's next message.",
+        ),
+    ),
+    "messages": (
+        Column(
+            "message_key",
+            "string",
+            "Unique per message lifetime: host, instance (when not postfix), queue ID, and #N for the N-th reuse of the ID.",
+        ),
+        Column("host", "string", "Host that queued the message."),
+        Column("instance", "string", "Postfix instance (syslog_name)."),
+        Column("queue_id", "string", "Queue ID."),
+        Column("message_id", "string", "Message-ID header logged by cleanup."),
+        Column(
+            "sender",
+            "string",
+            "Envelope sender; empty for bounce notices (MAILER-DAEMON).",
+        ),
+        Column("size", "Int64", "Size in bytes logged by qmgr."),
+        Column("nrcpt", "Int64", "Number of recipients logged by qmgr."),
+        Column("client", "string", "Host name of the SMTP client that submitted it."),
+        Column("client_ip", "string", "Address of that client."),
+        Column(
+            "orig_queue_id",
+            "string",
+            "Queue ID before a content filter, when smtpd logs it (XCLIENT).",
+        ),
+        Column(
+            "origin",
+            "string",
+            "local (pickup), smtp (smtpd), handoff (re-queued by a content filter or forward), or the notice kind (sender_non-delivery_notice, ...).",
+        ),
+        Column("first_seen", TIME, "First line of the message."),
+        Column("last_seen", TIME, "Last line of the message."),
+        Column(
+            "started_in_log",
+            "bool",
+            "The log shows the message arrive (pickup, client= or cleanup).",
+        ),
+        Column(
+            "ended_in_log",
+            "bool",
+            "The log shows the message leave the queue (removed, deleted).",
+        ),
+        Column(
+            "final_state",
+            "string",
+            "delivered, deferred, bounced, expired, deleted, held, rejected, partial, handed_off or unknown.",
+        ),
+        Column(
+            "parent_key",
+            "string",
+            "Message this one derives from: the original of a bounce notice or of a content-filter copy.",
+        ),
+        Column("child_keys", "object", "List of the messages derived from this one."),
+        Column(
+            "link",
+            "string",
+            "How the parent link was found: notification:KIND or handoff.",
+        ),
+        Column(
+            "recipient_count", "int64", "Recipients with at least one delivery attempt."
+        ),
+        Column("delivered", "int64", "Recipients whose final state is delivered."),
+        Column("deferred", "int64", "Recipients still deferred."),
+        Column("bounced", "int64", "Recipients bounced."),
+        Column("attempts", "int64", "Delivery attempts over all recipients."),
+        Column(
+            "has_deleted", "bool", "postsuper deleted the message (logged or inferred)."
+        ),
+        Column(
+            "deletion_inferred",
+            "bool",
+            "The deletion is inferred from a postsuper count (-d ALL logs no queue IDs).",
+        ),
+        Column("has_expired", "bool", "qmgr logged status=expired."),
+        Column(
+            "has_reject",
+            "bool",
+            "smtpd or cleanup rejected it after it had a queue ID.",
+        ),
+        Column("has_discard", "bool", "A DISCARD action dropped it."),
+        Column("has_hold", "bool", "A HOLD action put it on hold."),
+        Column("has_held", "bool", "postsuper -h put it on hold."),
+        Column("has_released", "bool", "postsuper -H released it."),
+    ),
+    "deliveries": (
+        Column("event", "int64", "Row of the delivery line in events."),
+        Column("message_key", "string", "Message (see messages)."),
+        Column("queue_id", "string", "Queue ID."),
+        Column("host", "string", "Host that logged the attempt."),
+        Column("recipient", "string", "Recipient address (to=)."),
+        Column(
+            "orig_recipient",
+            "string",
+            "Address before alias or canonical rewriting (orig_to=).",
+        ),
+        Column("time", TIME, "When the attempt was logged."),
+        Column(
+            "daemon",
+            "string",
+            "Delivery agent: smtp, lmtp, local, virtual, pipe, error, ...",
+        ),
+        Column(
+            "relay", "string", "relay= as logged: host[address]:port, none, local, ..."
+        ),
+        Column("relay_host", "string", "Host name part of relay."),
+        Column("relay_ip", "string", "Address part of relay."),
+        Column("relay_port", "Int64", "Port part of relay."),
+        Column(
+            "conn_use", "Int64", "How many times the connection was reused (conn_use=)."
+        ),
+        Column(
+            "delay", "float64", "Seconds from arrival to this attempt's end (delay=)."
+        ),
+        Column(
+            "delay_before_queue",
+            "float64",
+            "delays= part a: seconds before the queue manager, including message transmission.",
+        ),
+        Column(
+            "delay_in_queue",
+            "float64",
+            "delays= part b: seconds in the queue manager, including queue wait.",
+        ),
+        Column(
+            "delay_connect",
+            "float64",
+            "delays= part c: seconds of connection set-up, including DNS, HELO and TLS.",
+        ),
+        Column(
+            "delay_transmit",
+            "float64",
+            "delays= part d: seconds of message transmission.",
+        ),
+        Column("dsn", "string", "Enhanced status code (dsn=), such as 4.4.1."),
+        Column(
+            "dsn_class",
+            "string",
+            "success (2.x.x), temporary (4.x.x) or permanent (5.x.x).",
+        ),
+        Column(
+            "status",
+            "string",
+            "sent, deferred, bounced, expired, deliverable or undeliverable.",
+        ),
+        Column("reason", "string", "The whole reply text in parentheses after status."),
+        Column(
+            "reason_normalized",
+            "string",
+            "The reason with addresses, hosts, IPs, IDs and numbers replaced by placeholders.",
+        ),
+        Column(
+            "attempt",
+            "int64",
+            "1 for the first attempt of this recipient, 2 for the next, ...",
+        ),
+        Column("source", "string", "Bundle member of the line."),
+        Column("line_no", "int64", "Line number in that member."),
+    ),
+    "recipients": (
+        Column("message_key", "string", "Message (see messages)."),
+        Column("recipient", "string", "Recipient address."),
+        Column("orig_recipient", "string", "Address before rewriting."),
+        Column("attempts", "int64", "Delivery attempts logged."),
+        Column("first_attempt", TIME, "First attempt."),
+        Column("last_attempt", TIME, "Last attempt."),
+        Column("last_status", "string", "Status of the last attempt."),
+        Column("last_dsn", "string", "DSN of the last attempt."),
+        Column("last_reason", "string", "Reply text of the last attempt."),
+        Column("relay", "string", "relay= of the last attempt."),
+        Column(
+            "final_state",
+            "string",
+            "delivered, deferred, bounced, expired, deleted, held or handed_off.",
+        ),
+        Column(
+            "child_key",
+            "string",
+            "Message that carries this recipient on after a hand-off.",
+        ),
+    ),
+    "findings": (
+        Column(
+            "code", "string", "Stable code of the diagnosis, such as localhost-loop."
+        ),
+        Column("severity", "string", "error, warning or info."),
+        Column("title", "string", "One-line statement of the problem."),
+        Column(
+            "host", "string", "Host the finding concerns (bundle for bundle-wide ones)."
+        ),
+        Column("messages_affected", "int64", "Messages the finding concerns."),
+        Column("first_seen", TIME, "First evidence in the logs."),
+        Column("last_seen", TIME, "Last evidence in the logs."),
+        Column("evidence", "object", "List of {source, line_no, text, kind} records."),
+        Column("remedy", "string", "What to do."),
+        Column("summary", "string", "What was seen, with counts."),
+    ),
+    "queue": (
+        Column("queue_id", "string", "Queue ID."),
+        Column("queue_name", "string", "active, deferred, hold, incoming or maildrop."),
+        Column(
+            "arrival_time",
+            TIME,
+            "When the message arrived (the year inferred for mailq text).",
+        ),
+        Column("size", "Int64", "Size in bytes."),
+        Column("sender", "string", "Envelope sender; empty for MAILER-DAEMON."),
+        Column("recipient", "string", "Recipient address."),
+        Column(
+            "orig_recipient", "string", "Address before rewriting (postqueue -j only)."
+        ),
+        Column(
+            "reason",
+            "string",
+            "Why delivery is delayed (the (reason) line or delay_reason).",
+        ),
+        Column("forced_expire", "bool", "postsuper -e marked the message to expire."),
+        Column("source", "string", "Bundle member of the listing."),
+        Column("line_no", "int64", "Line of the message in that member."),
+        Column("host", "string", "Host the listing belongs to."),
+    ),
+    "inventory": (
+        Column("path", "string", "Member path inside the bundle."),
+        Column("size", "Int64", "Stored size in bytes."),
+        Column("sha256", "string", "SHA-256 of the stored bytes."),
+        Column("mtime", "string", "Modification time, ISO 8601."),
+        Column(
+            "kind",
+            "string",
+            "What the member was read as: maillog, journal_json, main.cf, master.cf, postconf, mailq, postqueue_json, archive or other.",
+        ),
+        Column("status", "string", "read, partial, skipped, rejected or error."),
+        Column("detail", "string", "Why it was skipped or rejected, or the error."),
+        Column(
+            "compression", "string", "gzip, bzip2 or xz when a compression was undone."
+        ),
+        Column(
+            "container",
+            "string",
+            "Archive the member was found in, for nested archives.",
+        ),
+        Column("host", "string", "Host group of the member."),
+        Column(
+            "lines",
+            "Int64",
+            "Lines (logs), settings (configuration) or recipient rows (queue listings).",
+        ),
+        Column("postfix_lines", "Int64", "Lines from Postfix (logs)."),
+        Column("recognized_lines", "Int64", "Postfix lines a rule recognized (logs)."),
+    ),
+}
+
+
+def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with the documented columns of ``name``, in order, cast."""
+    columns = FRAMES[name]
+    result = pd.DataFrame(index=frame.index)
+    for column in columns:
+        values = (
+            frame[column.name]
+            if column.name in frame
+            else pd.Series(pd.NA, index=frame.index)
+        )
+        result[column.name] = _cast(values, column.dtype)
+    return result
+
+
+def _cast(values: pd.Series, dtype: str) -> pd.Series:
+    if dtype == "object":
+        return values.astype(object)
+    if dtype == TIME:
+        return pd.to_datetime(values, utc=True).astype(TIME)
+    if dtype == "bool":
+        return values.fillna(False).astype(bool)
+    if dtype in ("int64", "Int64", "float64"):
+        numbers = pd.to_numeric(values, errors="coerce")
+        if dtype == "int64":
+            numbers = numbers.fillna(0)
+        return numbers.astype(dtype)
+    if dtype == "category":
+        return values.astype("category")
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.astype("string")
+    return values.astype(object).where(values.notna(), None).astype("string")
+
+
+def markdown() -> str:
+    """Return the documentation of every frame as Markdown tables."""
+    lines = [
+        "# Frames",
+        "",
+        "Generated from `analyzer/schema.py`; a test keeps this page and the code in step.",
+        "",
+    ]
+    for name, columns in FRAMES.items():
+        lines += [f"## {name}", "", "| column | dtype | meaning |", "|---|---|---|"]
+        lines += [f"| `{c.name}` | {c.dtype} | {c.description} |" for c in columns]
+        lines.append("")
+    return "\n".join(lines)

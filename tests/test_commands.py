@@ -1,0 +1,137 @@
+"""The trace, summary and export commands, and the documented frame schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from analyzer.api import analyze_bundle
+from analyzer.cli import main
+from analyzer.schema import FRAMES, markdown
+from tests.conftest import ROOT, SAMPLES, truth
+
+DOC = ROOT / "docs" / "frames.md"
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_frames_doc_matches_schema() -> None:
+    assert DOC.read_text() == markdown(), (
+        "run: python -c 'from analyzer.schema import markdown; print(markdown(), end=\"\")' > docs/frames.md"
+    )
+
+
+def test_frames_have_documented_columns_and_dtypes() -> None:
+    frames = analyze_bundle(SAMPLES / "content-filter.tar.gz").frames()
+    assert set(frames) == set(FRAMES)
+    for name, frame in frames.items():
+        documented = FRAMES[name]
+        assert list(frame.columns) == [c.name for c in documented], name
+        for column in documented:
+            assert str(frame[column.name].dtype) == column.dtype, (name, column.name)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
+def test_export_writes_one_file_per_frame(fmt: str, tmp_path: Path) -> None:
+    output = invoke(
+        "export",
+        str(SAMPLES / "bounce-notice.tar.gz"),
+        "--format",
+        fmt,
+        "-o",
+        str(tmp_path),
+    )
+    written = sorted(Path(line).name for line in output.split())
+    assert written == sorted(f"{name}.{fmt}" for name in FRAMES)
+    if fmt == "parquet":
+        messages = pd.read_parquet(tmp_path / "messages.parquet")
+    elif fmt == "csv":
+        messages = pd.read_csv(tmp_path / "messages.csv")
+    else:
+        messages = pd.read_json(tmp_path / "messages.json", lines=True)
+    assert list(messages.columns) == [c.name for c in FRAMES["messages"]]
+    expected = {m["queue_id"] for m in truth("bounce-notice")["messages"]}
+    assert set(messages["queue_id"]) == expected
+
+
+def test_trace_by_queue_id_shows_linked_bounce_notice() -> None:
+    facts = truth("bounce-notice")
+    notice = next(m for m in facts["messages"] if m["kind"] == "bounce_notice")
+    output = invoke(
+        "trace", str(SAMPLES / "bounce-notice.tar.gz"), notice["parent_queue_id"]
+    )
+    assert f":{notice['parent_queue_id']}  [bounced]" in output
+    assert f":{notice['queue_id']}  [delivered]" in output
+    assert "sender non-delivery notification" in output
+    assert "child of" in output
+
+
+def test_trace_by_message_id_and_address() -> None:
+    facts = truth("healthy")
+    message = facts["messages"][0]
+    by_id = invoke(
+        "trace", str(SAMPLES / "healthy.tar.gz"), message["message_id"].strip("<>")
+    )
+    assert message["queue_id"] in by_id
+    address = message["recipients"][0]["address"]
+    by_address = invoke("trace", str(SAMPLES / "healthy.tar.gz"), address)
+    assert by_address.count("== ") >= 1
+    assert address in by_address
+
+
+def test_trace_unknown_query_fails() -> None:
+    result = CliRunner().invoke(
+        main, ["trace", str(SAMPLES / "healthy.tar.gz"), "nobody@example.invalid"]
+    )
+    assert result.exit_code == 1
+    assert "no message matches" in result.output
+
+
+def test_summary_names_verdict_totals_and_reasons() -> None:
+    output = invoke("summary", str(SAMPLES / "localhost-loop.tar.gz"))
+    assert "Verdict: FAILING: Mail loops back to this host" in output
+    assert "mail for localhost loops back to myself" in output
+    assert "localhost-loop" in output
+    assert "Totals as pflogsumm counts them: received" in output
+
+
+def test_report_folder_error_is_one_line() -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(SAMPLES / "healthy.tar.gz"),
+            "--format",
+            "json",
+            "-o",
+            "/dev/null/x",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "cannot create the report folder" in result.output
+
+
+def test_summary_imports_no_renderer() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from analyzer.cli import main\n"
+        "try:\n    main(['summary', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+        "bad = [m for m in ('weasyprint', 'matplotlib', 'jinja2') if m in sys.modules]\n"
+        "print('LOADED', bad)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(SAMPLES / "healthy.tar.gz")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "LOADED []" in result.stdout
