@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analyzer.parse import fast
 from analyzer.parse.rules import (
     ADDRESS_FIELDS,
     LENIENT_QUEUE_ID_LINE,
@@ -24,11 +25,17 @@ from analyzer.parse.rules import (
 _LEADS = sorted(
     {lead for rule in RULES for lead in rule.leads if lead}, key=len, reverse=True
 )
+LEAD_VALUES = tuple(_LEADS)
+"""Every lead, longest first: the order in which LEAD_PATTERN tries them."""
 LEAD_PATTERN = (
     rf"^(?:(?P<qid>{QUEUE_ID}|NOQUEUE): )?"
     "(?P<lead>" + "|".join(re.escape(lead) for lead in _LEADS) + "|)"
 )
-_QID_PREFIX = rf"^(?:(?:{QUEUE_ID}|NOQUEUE|[0-9A-Za-z]{{5,20}}): )?"
+_QID_PREFIXES = {
+    "strict": rf"^(?:{QUEUE_ID}|NOQUEUE): ",
+    "lenient": r"^[0-9A-Za-z]{5,20}: ",
+}
+"""Queue ID prefixes removed before the rule patterns run, per lead pattern."""
 _LENIENT_LEAD_PATTERN = LEAD_PATTERN.replace(
     rf"(?P<qid>{QUEUE_ID}|NOQUEUE)", r"(?P<qid>[0-9A-Za-z]{5,20})"
 )
@@ -85,7 +92,8 @@ KIND_INDEX = {name: i for i, name in enumerate(KIND_NAMES)}
 
 @cache
 def _full_pattern(rule: Rule) -> str:
-    return _QID_PREFIX + rule.pattern
+    """The rule's pattern, anchored at the start of the text after the queue ID."""
+    return "^" + rule.pattern
 
 
 def classify(body: pa.Array, daemon: np.ndarray) -> Classified:
@@ -129,14 +137,36 @@ def _merge(result: Classified, retry: Classified, rows: np.ndarray) -> Classifie
     return result
 
 
-def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classified:
+def _find_leads(
+    body: pa.Array, lead_pattern: str
+) -> tuple[pa.Array, np.ndarray, pa.Array, np.ndarray, list[str]]:
+    """Return queue IDs, whether each row has one, the text after the queue ID,
+    lead codes and lead values."""
+    if lead_pattern is LEAD_PATTERN and fast.enabled():
+        lengths, found = fast.classify(body, LEAD_VALUES)
+        data, starts, ends = fast.buffers(body)
+        has_qid = lengths > 0
+        valid = np.asarray(body.is_valid())
+        queue_id = fast.cut(data, starts, starts + lengths, has_qid)
+        rest_start = starts + np.where(has_qid, lengths.astype(np.int64) + 2, 0)
+        rest = fast.cut(data, rest_start, ends, valid)
+        codes = np.where(found < 0, len(LEAD_VALUES), found).astype(np.int64)
+        return queue_id, has_qid, rest, codes, [*LEAD_VALUES, ""]
     lead_match = pc.extract_regex(body, lead_pattern)
     qid = lead_match.field("qid")
     has_qid = np.asarray(pc.fill_null(pc.not_equal(qid, ""), False))
     queue_id = pc.if_else(pa.array(has_qid), qid, pa.nulls(len(body), pa.string()))
+    prefix = _QID_PREFIXES["strict" if lead_pattern is LEAD_PATTERN else "lenient"]
+    stripped = pc.replace_substring_regex(body, prefix, "")
+    rest = pc.if_else(pa.array(has_qid), stripped, body)
     lead = pc.dictionary_encode(pc.fill_null(lead_match.field("lead"), ""))
     lead_codes = np.asarray(pc.fill_null(lead.indices, -1))
-    rows_by_lead = _RowsByLead(lead_codes, lead.dictionary.to_pylist())
+    return queue_id, has_qid, rest, lead_codes, lead.dictionary.to_pylist()
+
+
+def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classified:
+    queue_id, has_qid, rest, lead_codes, lead_values = _find_leads(body, lead_pattern)
+    rows_by_lead = _RowsByLead(lead_codes, lead_values)
 
     kind = np.full(len(body), KIND_INDEX[UNKNOWN], dtype=np.int16)
     rule_index = np.full(len(body), -1, dtype=np.int16)
@@ -154,7 +184,7 @@ def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classifi
             rows = rows[np.isin(daemon[rows], list(rule.daemons))]
         if len(rows) == 0:
             continue
-        extracted = pc.extract_regex(body.take(pa.array(rows)), _full_pattern(rule))
+        extracted = pc.extract_regex(rest.take(pa.array(rows)), _full_pattern(rule))
         matched = np.asarray(extracted.is_valid())
         if not matched.any():
             continue

@@ -13,8 +13,6 @@ Accepted forms, each seen in real mail logs:
 - A missing host field (``Mar 11 12:14:29 postfix/smtp[1]: text``).
 - Solaris message tags after the program: ``[ID 197553 mail.info]``.
 - RFC 5424: ``<22>1 2023-03-14T00:00:31Z host postfix/smtp 123 - - text``.
-- A tag whose ``[pid]`` lacks the colon (``postfix/smtpd[123] text``), which
-  some rsyslog templates write.
 """
 
 from __future__ import annotations
@@ -24,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from analyzer.parse import fast
 
 _ISO_TIME = (
     r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:[Zz]|[+-]\d\d:?\d\d)?"
@@ -37,7 +37,7 @@ HEADER_PATTERN = (
     rf"(?P<ts>{_ISO_TIME}|{_BSD_TIME})"
     r"\s+(?:<[a-z0-9]{1,10}\.[a-z0-9]{1,10}>\s+)?"  # FreeBSD syslogd -v
     r"(?:(?P<host>[^\s\[\]:]+)\s+)?"
-    r"(?P<prog>[^\s\[\]:]+)(?:\[(?P<pid>\d{1,10})\](?::\s?|\s)|:\s?)"
+    r"(?P<prog>[^\s\[\]:]+)(?:\[(?P<pid>\d{1,10})\])?:\s?"
     r"(?:\[ID \d+ [a-z0-9]+\.[a-z]+\]\s)?"  # Solaris message ID tag
     r"(?P<body>[^\r\n]*)"
 )
@@ -71,7 +71,55 @@ _FIELDS = ("ts", "host", "prog", "pid", "body")
 
 
 def scan_headers(lines: pa.Array) -> Headers:
-    """Find the header of every line in ``lines``."""
+    """Find the header of every line in ``lines``.
+
+    The compiled scanner reads the common forms; lines it does not accept (and
+    all lines when it is not built) go through the RE2 patterns.
+    """
+    if not fast.enabled():
+        return _scan_with_patterns(lines)
+    table, pid, data = fast.scan_headers(lines)
+    matched = table[:, fast.OK] == 1
+    stamp_start = table[:, fast.STAMP_START].astype(np.int64)
+    host_start = table[:, fast.HOST_START].astype(np.int64)
+    prog_start = table[:, fast.PROG_START].astype(np.int64)
+    headers = Headers(
+        matched=matched.copy(),
+        ts=fast.cut(data, stamp_start, stamp_start + table[:, fast.STAMP_LENGTH], matched),
+        host=fast.cut(
+            data, host_start, host_start + table[:, fast.HOST_LENGTH],
+            matched & (table[:, fast.HOST_LENGTH] > 0),
+        ),
+        program=fast.cut(data, prog_start, prog_start + table[:, fast.PROG_LENGTH], matched),
+        pid=np.where(matched, pid, -1),
+        body=fast.cut(data, table[:, fast.BODY_START], table[:, fast.BODY_END], matched),
+    )  # fmt: skip
+    if matched.all():
+        return headers
+    rest = np.flatnonzero(~matched)
+    return _merge_headers(headers, rest, _scan_with_patterns(lines.take(pa.array(rest))))
+
+
+def _merge_headers(headers: Headers, rows: np.ndarray, other: Headers) -> Headers:
+    """Put the header fields the patterns found for ``rows`` into ``headers``."""
+    found = other.matched
+    if not found.any():
+        return headers
+    target = rows[found]
+    mask = np.zeros(len(headers.matched), dtype=bool)
+    mask[target] = True
+    replaced = {}
+    for name in ("ts", "host", "program", "body"):
+        values = getattr(other, name).filter(pa.array(found))
+        replaced[name] = pc.replace_with_mask(getattr(headers, name), pa.array(mask), values)
+    matched = headers.matched.copy()
+    matched[target] = True
+    pid = headers.pid.copy()
+    pid[target] = other.pid[found]
+    return Headers(matched=matched, pid=pid, **replaced)
+
+
+def _scan_with_patterns(lines: pa.Array) -> Headers:
     matches = pc.extract_regex(lines, HEADER_PATTERN)
     fields = {name: matches.field(name) for name in _FIELDS}
     matched = np.asarray(matches.is_valid())

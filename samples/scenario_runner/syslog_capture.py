@@ -56,8 +56,8 @@ class MailLog:
         config = self.run_dir / "rsyslog.conf"
         config.write_text(
             f'global(workDirectory="{work_dir}")\n'
-            # Postfix logs thousands of lines a second during a backlog, so
-            # imuxsock's default rate limit (200 lines in 5 s) must be off.
+            # Rate limiting is turned off explicitly: a backlog logs thousands of
+            # lines a second, and a limit would drop some of them.
             'module(load="imuxsock" SysSock.RateLimit.Interval="0")\n'
             f'mail.* action(type="omfile" file="{self.path}" '
             f'template="{RSYSLOG_TEMPLATES[self.log_format]}")\n'

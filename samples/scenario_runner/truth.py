@@ -245,9 +245,11 @@ def _apply_mailbox_message(
     )
     notice["sender"] = ""
 
-    # The log's to= is the address after alias expansion (Delivered-To),
-    # and orig_to= the address the notice was sent to (X-Original-To).
-    delivered_to = _qualify(item["delivered_to"] or recipient, result["myorigin"])
+    # The log's to= is the address after alias expansion, which is the
+    # mailbox owner, and orig_to= the address the notice was sent to
+    # (X-Original-To). Delivered-To is not used because local(8) sets it to
+    # the alias address when it expands an alias.
+    delivered_to = _qualify(item["mailbox"], result["myorigin"])
     notice["recipients"][delivered_to] = "delivered"
     original = _qualify(recipient, result["myorigin"])
     if original != delivered_to:
