@@ -96,3 +96,18 @@ def test_content_filter_sample_counts_once() -> None:
     assert final > 0
     assert rows["delivered"].ours == final
     assert dict(rows["delivered"].differences) == {"content_filter": final}
+
+
+def test_accuracy_page_is_current() -> None:
+    """docs/accuracy.md is what scripts/accuracy_table.py writes today."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("accuracy_table", ROOT / "scripts" / "accuracy_table.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "docs" / "accuracy.md").read_text() == module.render(), (
+        "run python scripts/accuracy_table.py"
+    )

@@ -20,14 +20,14 @@ END_KINDS = ("removed", "deleted")
 DELIVERY_AGENTS = ("smtp", "lmtp")
 
 ATTACH_WINDOW_NS = 10 * 60 * 1_000_000_000
-"""Longest time between an unkeyed smtp line and the message it is attached to."""
+"""Maximum time between an unkeyed smtp line and the message it is attached to."""
 
 NAT = np.iinfo(np.int64).min
 
 
 @dataclass
 class MessageIndex:
-    """Which message each event belongs to, and the messages' keys."""
+    """Message number of every event, and the key of every message."""
 
     message: np.ndarray
     """Per event: message number (position in ``keys``), or -1."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import os
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -141,12 +143,31 @@ def parse_log(
     ``syslog_names`` adds program prefixes to treat as Postfix (a ``syslog_name``
     that does not start with "postfix").
     """
-    return assemble(
-        source,
-        (_parse_chunk(chunk, syslog_names) for chunk in iter_line_chunks(stream)),
-        reference,
-        zone,
-    )
+    return assemble(source, _parallel_chunks(stream, syslog_names), reference, zone)
+
+
+PARSE_THREADS = min(4, os.cpu_count() or 1)
+"""Chunks parsed at once. Arrow, NumPy and the scanner release the GIL."""
+
+
+def _parallel_chunks(stream: BinaryIO, syslog_names: tuple[str, ...]) -> Iterator[_ChunkResult]:
+    """Parse chunks on a few threads, yielding results in file order.
+
+    At most PARSE_THREADS + 1 chunks are in memory at once, so memory stays
+    bounded however long the log is.
+    """
+    chunks = iter_line_chunks(stream)
+    if PARSE_THREADS < 2:
+        yield from (_parse_chunk(chunk, syslog_names) for chunk in chunks)
+        return
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+        pending: deque[Future[_ChunkResult]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_parse_chunk, chunk, syslog_names))
+            if len(pending) > PARSE_THREADS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def assemble(
@@ -266,7 +287,10 @@ def process_headers(
         },
         schema=EVENT_SCHEMA,
     )
-    times = split_timestamps(headers.ts.take(take))
+    if headers.times is not None:
+        times = headers.times.select(rows)
+    else:
+        times = split_timestamps(headers.ts.take(take))
     return _ChunkResult(events, classified.fields, times, stats)
 
 

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analyzer.parse import fast
+from analyzer.parse.timestamps import TimeParts, split_timestamps
 
 _ISO_TIME = (
     r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:[Zz]|[+-]\d\d:?\d\d)?"
@@ -65,6 +66,8 @@ class Headers:
     """Process ID, or -1 when the header has none."""
     body: pa.Array
     """The text after the header, without the line break."""
+    times: TimeParts | None = None
+    """Calendar fields of ``ts`` when the scanner read them; else parsed from ``ts``."""
 
 
 _FIELDS = ("ts", "host", "prog", "pid", "body")
@@ -93,11 +96,33 @@ def scan_headers(lines: pa.Array) -> Headers:
         program=fast.cut(data, prog_start, prog_start + table[:, fast.PROG_LENGTH], matched),
         pid=np.where(matched, pid, -1),
         body=fast.cut(data, table[:, fast.BODY_START], table[:, fast.BODY_END], matched),
+        times=_scanned_times(table, matched),
     )  # fmt: skip
     if matched.all():
         return headers
     rest = np.flatnonzero(~matched)
     return _merge_headers(headers, rest, _scan_with_patterns(lines.take(pa.array(rest))))
+
+
+def _scanned_times(table: np.ndarray, matched: np.ndarray) -> TimeParts:
+    """TimeParts from the scanner's fields, with the checks split_timestamps makes."""
+
+    def column(index: int) -> np.ndarray:
+        return table[:, index].astype(np.int64)
+
+    month = column(fast.MONTH)
+    seconds = column(fast.SECONDS)
+    valid = matched & (month >= 1) & (month <= 12) & (seconds < 86_401)
+    return TimeParts(
+        year=column(fast.YEAR),
+        month=month,
+        day=column(fast.DAY),
+        seconds=seconds,
+        nanos=column(fast.NANOS),
+        offset=column(fast.OFFSET),
+        has_offset=column(fast.HAS_OFFSET).astype(bool),
+        valid=valid,
+    )
 
 
 def _merge_headers(headers: Headers, rows: np.ndarray, other: Headers) -> Headers:
@@ -116,7 +141,10 @@ def _merge_headers(headers: Headers, rows: np.ndarray, other: Headers) -> Header
     matched[target] = True
     pid = headers.pid.copy()
     pid[target] = other.pid[found]
-    return Headers(matched=matched, pid=pid, **replaced)
+    times = headers.times
+    if times is not None:
+        times.put(target, split_timestamps(other.ts.filter(pa.array(found))))
+    return Headers(matched=matched, pid=pid, times=times, **replaced)
 
 
 def _scan_with_patterns(lines: pa.Array) -> Headers:

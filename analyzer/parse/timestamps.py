@@ -61,6 +61,15 @@ class TimeParts:
     has_offset: np.ndarray
     valid: np.ndarray
 
+    def select(self, rows: np.ndarray) -> TimeParts:
+        fields = self.__dataclass_fields__
+        return TimeParts(**{f: getattr(self, f)[rows] for f in fields})
+
+    def put(self, rows: np.ndarray, other: TimeParts) -> None:
+        """Overwrite ``rows`` with the rows of ``other``, in place."""
+        for name in self.__dataclass_fields__:
+            getattr(self, name)[rows] = getattr(other, name)
+
     @classmethod
     def concat(cls, parts: list[TimeParts]) -> TimeParts:
         fields = cls.__dataclass_fields__

@@ -38,8 +38,8 @@ _DELIVERY = (
 _CONTENT_ACTION = (
     r"(?P<action>(?:milter-(?:header|body)-)?{actions}): "
     r"(?P<stage>header|body|content) (?P<content>.*) from "
-    r"(?P<origin>(?P<client>[^\[\]\s;]*)"
-    r"(?:\[(?P<client_ip>[^\]]*)\](?::(?P<client_port>\d+))?)?);"
+    r"(?P<origin>(?P<client>[^\[\]\s;]*)\[(?P<client_ip>[^\]]*)\]"
+    r"(?::(?P<client_port>\d+))?|[^\s;]*);"
     + ENVELOPE
     + r"(?:: (?P<text>.*))?$"
 )
@@ -170,7 +170,7 @@ RULES: tuple[Rule, ...] = (
             for notice in ("non-delivery", "delay", "delivery status")
         ),
         r"(?P<notice>(?P<notified>sender|postmaster)"
-        r" (?:non-delivery|delay|delivery status))"
+        r" (?P<notice_type>non-delivery|delay|delivery status))"
         rf" notification: (?P<child_queue_id>{QUEUE_ID})$",
         QID_REQUIRED,
         source="bounce/bounce_notify_service.c",

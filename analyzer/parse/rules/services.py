@@ -16,8 +16,9 @@ _ANVIL_CLIENT = (
     r"\((?P<service>.+?):(?P<client_ip>unknown|[\d.]+"
     r"|[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)\)"
 )
-# ctime() without the weekday and year: "Oct 26 18:13:50".
-_PEAK_TIME = r" at (?P<peak_time>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d)$"
+# ctime() without the weekday and year: "Oct 26 18:13:50", "Sep  7 07:14:19"
+# (copies that collapse spaces write "Sep 7").
+_PEAK_TIME = r" at (?P<peak_time>[A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d)$"
 _ANVIL_RATES = ("connection", "message", "recipient", "newtls", "auth")
 
 _ANVIL = frozenset({"anvil"})
@@ -204,15 +205,6 @@ MASTER_WARNING_RULES: tuple[Rule, ...] = (
         "master/master_spawn.c",
     ),
     Rule(
-        "master-throttle",
-        "warning",
-        ("warning: ",),
-        r"warning: (?P<text>(?P<command>\S+): bad command startup -- throttling)$",
-        QID_NONE,
-        frozenset({"master"}),
-        "master/master_spawn.c",
-    ),
-    Rule(
         "master-process-limit",
         "warning",
         ("warning: service ",),
@@ -220,5 +212,14 @@ MASTER_WARNING_RULES: tuple[Rule, ...] = (
         r' has reached its process limit "(?P<process_limit>\d+)": .*)$',
         QID_NONE,
         frozenset({"master"}),
+    ),
+    Rule(
+        "master-throttle",
+        "warning",
+        ("warning: ",),
+        r"warning: (?P<text>(?P<command>\S+): bad command startup -- throttling)$",
+        QID_NONE,
+        frozenset({"master"}),
+        "master/master_spawn.c",
     ),
 )

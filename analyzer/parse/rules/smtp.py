@@ -20,9 +20,8 @@ RULES: tuple[Rule, ...] = (
         "smtp-connect-failed-legacy",
         "connect_failed",
         ("connect to ",),
-        r"connect to "
-        + peer("relay")
-        + r": (?P<reason>.*) \(port (?P<port>\d+)\)$",
+        r"connect to (?P<relay>[^\[\]\s]*)\[(?P<relay_ip>[^\]]*)\]:"
+        r" (?P<reason>.*) \(port (?P<relay_port>\d+)\)$",
         daemons=_CLIENTS,
     ),
     Rule(
@@ -130,7 +129,6 @@ RULES: tuple[Rule, ...] = (
             "TLS is required, but ",
             "SASL authentication failed; ",
             "Server certificate not ",
-            "server certificate verification failed",
             "mail for ",
             "delivery temporarily suspended: ",
         ),

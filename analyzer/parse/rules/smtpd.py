@@ -20,11 +20,12 @@ _SMTPD = frozenset({"smtpd"})
 
 # "QID: action: stage from client[address]: reply; from=<> to=<> proto= helo=<>".
 # The reply may contain "; ", so it ends at the first ";" that the envelope
-# follows to the end of the line. Cut lines keep what they have.
+# follows to the end of the line. Cut lines keep what they have. Logs redacted
+# for forums replace the client with a word ("<censored>"), kept as the client.
 _DECISION = (
     r"(?P<action>{actions}): (?P<stage>\S+) from "
-    + peer("client")
-    + r": "
+    r"(?P<client>[^\[\]\s]*)(?:\[(?P<client_ip>[^\]]*)\](?::(?P<client_port>\d+))?)?"
+    r": "
     + REPLY
     + r"(?:;"
     + ENVELOPE
@@ -135,30 +136,8 @@ DECISION_RULES: tuple[Rule, ...] = (
     _decision("bcc", "bcc", ("bcc",)),
 )
 
+# Rules with longer leads come first (see the order check in the rules table).
 WARNING_RULES: tuple[Rule, ...] = (
-    Rule(
-        "smtpd-sasl-failed",
-        "warning",
-        ("warning: ",),
-        r"warning: (?P<text>"
-        + peer("client")
-        + r": SASL (?P<sasl_method>\S+) authentication (?P<outcome>failed|aborted)"
-        r"(?:: (?P<reason>.*?))?(?:, sasl_username=(?P<sasl_username>.*))?)$",
-        QID_NONE,
-        _SMTPD,
-        "smtpd/smtpd_sasl_glue.c",
-    ),
-    Rule(
-        "smtpd-hostname-mismatch",
-        "warning",
-        ("warning: ",),
-        r"warning: (?P<text>(?P<client_ip>[0-9A-Fa-f.:]+): "
-        r"(?:hostname (?P<hostname>\S+) verification failed: (?P<reason>.*)"
-        r"|address not listed for hostname (?P<listed_hostname>\S+)))$",
-        QID_NONE,
-        _SMTPD,
-        "smtpd/smtpd_peer.c",
-    ),
     Rule(
         "smtpd-hostname-unresolved",
         "warning",
@@ -203,5 +182,37 @@ WARNING_RULES: tuple[Rule, ...] = (
         QID_NONE,
         _SMTPD,
         "smtpd/smtpd.c",
+    ),
+    Rule(
+        "smtpd-sasl-failed",
+        "warning",
+        ("warning: ",),
+        r"warning: (?P<text>"
+        + peer("client")
+        + r": SASL (?P<sasl_method>\S+) authentication (?P<outcome>failed|aborted)"
+        r"(?:: (?P<reason>.*?))?(?:, sasl_username=(?P<sasl_username>.*))?)$",
+        QID_NONE,
+        _SMTPD,
+        "smtpd/smtpd_sasl_glue.c",
+    ),
+    Rule(
+        "smtpd-hostname-verify-failed",
+        "warning",
+        ("warning: ",),
+        r"warning: (?P<text>(?P<client_ip>[0-9A-Fa-f.:]+): hostname (?P<hostname>\S+)"
+        r" verification failed: (?P<reason>.*))$",
+        QID_NONE,
+        _SMTPD,
+        "smtpd/smtpd_peer.c",
+    ),
+    Rule(
+        "smtpd-address-not-listed",
+        "warning",
+        ("warning: ",),
+        r"warning: (?P<text>(?P<client_ip>[0-9A-Fa-f.:]+):"
+        r" address not listed for hostname (?P<hostname>\S+))$",
+        QID_NONE,
+        _SMTPD,
+        "smtpd/smtpd_peer.c",
     ),
 )

@@ -6,7 +6,7 @@ client_* and relay_* field names that the other smtpd and smtp rules use.
 
 from __future__ import annotations
 
-from analyzer.parse.rules.model import QID_NONE, Rule, endpoint, peer
+from analyzer.parse.rules.model import QID_ANY, QID_NONE, Rule, endpoint, peer
 
 _TLS_DAEMONS = frozenset(
     {"smtp", "smtpd", "lmtp", "tlsproxy", "tlsmgr", "postscreen", "posttls-finger"}
@@ -38,8 +38,14 @@ _SUMMARY_LEADS = tuple(
 )
 
 
-def _tls(name: str, leads: tuple[str, ...], pattern: str, source: str = "") -> Rule:
-    return Rule(name, "tls", leads, pattern, QID_NONE, _TLS_DAEMONS, source)
+def _tls(
+    name: str,
+    leads: tuple[str, ...],
+    pattern: str,
+    source: str = "",
+    queue_id: str = QID_NONE,
+) -> Rule:
+    return Rule(name, "tls", leads, pattern, queue_id, _TLS_DAEMONS, source)
 
 
 RULES: tuple[Rule, ...] = (
@@ -73,6 +79,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:server )?certificate verification failed for "
         + peer("relay")
         + r": (?P<reason>.*)$",
+        queue_id=QID_ANY,
     ),
     _tls(
         "tls-handshake-failed",
