@@ -21,7 +21,19 @@ FONT_PREFERENCE = ["IPAGothic", "IPAexGothic", "Noto Sans CJK JP", "DejaVu Sans"
 """Chart fonts, Japanese-capable first; only installed ones are used."""
 
 
-def traffic_svg(traffic: pd.DataFrame, labels: dict[str, str]) -> str:
+def choose_period(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
+    """Pick a bar width that gives a readable number of bars for the log's span."""
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        return "h"
+    span = end - start
+    if span <= pd.Timedelta(hours=3):
+        return "min"
+    if span <= pd.Timedelta(days=4):
+        return "h"
+    return "D"
+
+
+def traffic_svg(traffic: pd.DataFrame, labels: dict[str, str], period: str = "h") -> str:
     """Stacked bars of delivered, deferred and bounced attempts per period."""
     import matplotlib
 
@@ -33,7 +45,7 @@ def traffic_svg(traffic: pd.DataFrame, labels: dict[str, str]) -> str:
     plt.rcParams["svg.hashsalt"] = "mailbundle"  # stable ids, so reports diff cleanly
     figure, axes = plt.subplots(figsize=(9, 2.8), dpi=100)
     try:
-        _draw(axes, traffic, labels)
+        _draw(axes, traffic, labels, pd.Timedelta(1, unit=period))
         figure.tight_layout()
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
@@ -50,7 +62,7 @@ def _installed_fonts() -> list[str]:
     return [name for name in FONT_PREFERENCE if name in names] or ["sans-serif"]
 
 
-def _draw(axes: Any, traffic: pd.DataFrame, labels: dict[str, str]) -> None:
+def _draw(axes: Any, traffic: pd.DataFrame, labels: dict[str, str], step: pd.Timedelta) -> None:
     if traffic.empty:
         axes.text(0.5, 0.5, "–", ha="center", va="center")
         axes.set_axis_off()
@@ -60,7 +72,7 @@ def _draw(axes: Any, traffic: pd.DataFrame, labels: dict[str, str]) -> None:
         if traffic.index.tz is not None
         else traffic.index
     )
-    width = _bar_width(index)
+    width = step / pd.Timedelta(days=1) * 0.8  # matplotlib date units are days
     bottom = None
     for name in ("delivered", "deferred", "bounced"):
         values = traffic[name].to_numpy()
@@ -76,14 +88,9 @@ def _draw(axes: Any, traffic: pd.DataFrame, labels: dict[str, str]) -> None:
     axes.plot(index, traffic["received"].to_numpy(), color=COLORS["received"],
               marker=".", linewidth=1, label=labels["received"])  # fmt: skip
     axes.legend(loc="upper left", fontsize=8, frameon=False, ncol=4)
+    axes.set_xlim(index.min() - step, index.max() + step)
+    axes.set_ylim(0, max(1, axes.get_ylim()[1] * 1.15))
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=8)
     figure = axes.get_figure()
     figure.autofmt_xdate()
-
-
-def _bar_width(index: pd.DatetimeIndex) -> float:
-    if len(index) < 2:
-        return 0.03
-    step = pd.Series(index).diff().dropna().min()
-    return max(step / pd.Timedelta(days=1) * 0.8, 0.0005)

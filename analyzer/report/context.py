@@ -50,6 +50,7 @@ class ReportContext:
     zone: str
     charts: dict[str, str] = field(default_factory=dict)
     """Inline SVG markup by chart name, filled in by the renderer."""
+    chart_captions: dict[str, str] = field(default_factory=dict)
 
 
 def build_context(
@@ -163,14 +164,17 @@ def _key_numbers(
     span = ""
     if len(events) and events["time"].notna().any():
         span = f"{fmt.full(events['time'].min())} – {fmt.full(events['time'].max())}"
-    queued = int(analysis.queue["queue_id"].nunique()) if len(analysis.queue) else 0
+    listings = analysis.bundle.queues
+    queued = (
+        f"{int(analysis.queue['queue_id'].nunique()):,}" if listings else labels["missing"]
+    )
     return [
         (labels["messages"], f"{totals.messages:,}"),
         (labels["state_delivered"], f"{states.get('delivered', 0):,}"),
         (labels["state_deferred"], f"{states.get('deferred', 0):,}"),
         (labels["state_bounced"], f"{states.get('bounced', 0):,}"),
         (labels["state_expired"], f"{states.get('expired', 0):,}"),
-        (labels["queued_now"], f"{queued:,}"),
+        (labels["queued_now"], queued),
         (labels["log_span"], span or "–"),
     ]
 

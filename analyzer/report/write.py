@@ -47,9 +47,12 @@ def write_reports(
         written.append(path)
     if "html" in formats or "pdf" in formats:
         context = build_context(analysis, lang)
+        times = analysis.events["time"]
+        period = charts.choose_period(times.min(), times.max())
         context.charts["traffic"] = charts.traffic_svg(
-            analysis.traffic("h"), context.labels
+            analysis.traffic(period), context.labels, period
         )
+        context.chart_captions["traffic"] = context.labels[f"traffic_chart_{period}"]
         if "html" in formats:
             path = folder / HTML_NAME
             path.write_text(render_html(context), encoding="utf-8")
