@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 import pyarrow as pa
@@ -102,8 +102,9 @@ class _Loader:
         """Name of the bundle when it is one plain file: read as a log whatever it holds."""
 
     def visit(self, entry: InventoryEntry, stream: BinaryIO) -> None:
-        peek = PeekReader(stream)
-        head = peek.peek_head(members.SNIFF_BYTES)
+        reader = PeekReader(stream)
+        head = reader.peek_head(members.SNIFF_BYTES)
+        peek = cast(BinaryIO, reader)  # PeekReader has the read() the parsers use
         entry.kind = members.classify_member(entry.path, head)
         if entry.kind == KIND_OTHER and entry.path == self.single_file:
             entry.kind = KIND_MAILLOG
@@ -158,15 +159,32 @@ class _Loader:
 
     def read_queues(self, captured: datetime | None) -> None:
         for entry, text in self.queue_entries:
-            if entry.kind == KIND_MAILQ:
-                moment = entry.mtime or captured
-                listing = parse_mailq(text, entry.path, moment, self.options.zone)
-            else:
-                listing = parse_postqueue_json(text, entry.path)
+            try:
+                listing = self._parse_queue(entry, text, captured)
+            # A parser bug on one hostile listing must not lose the bundle: the
+            # member is marked like a member the walker could not parse.
+            except Exception as error:
+                logger.error(
+                    "%s: internal error while parsing", entry.path, exc_info=True
+                )
+                entry.status = STATUS_ERROR
+                entry.detail = (
+                    f"mailbundle failed to parse this member ({type(error).__name__}: "
+                    f"{error}); please report it"
+                )
+                continue
             entry.lines = len(listing.rows)
             if listing.error:
                 entry.detail = listing.error
             self.queues.append(listing)
+
+    def _parse_queue(
+        self, entry: InventoryEntry, text: str, captured: datetime | None
+    ) -> QueueListing:
+        if entry.kind == KIND_MAILQ:
+            moment = entry.mtime or captured
+            return parse_mailq(text, entry.path, moment, self.options.zone)
+        return parse_postqueue_json(text, entry.path)
 
 
 def _read_text(stream: BinaryIO, entry: InventoryEntry) -> str:
@@ -354,7 +372,7 @@ def _duplicate_rows(
     # Only repeats across members are rotation overlaps; within one file a
     # repeated line is genuine (two identical events in the same second).
     cross = frame.duplicated(keys, keep="first") & (first_member != frame["member"])
-    return candidates[cross.to_numpy()]
+    return np.asarray(candidates[cross.to_numpy(dtype=bool)], dtype=np.int64)
 
 
 def _rows_in_overlaps(time: np.ndarray, member: np.ndarray) -> np.ndarray:

@@ -16,9 +16,9 @@ TOP_REASONS = 8
 
 
 def _time(value: object, zone: object) -> str:
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+    if value is None or pd.isna(value):
         return "?"
-    return pd.Timestamp(value).tz_convert(str(zone)).strftime("%Y-%m-%d %H:%M:%S")  # type: ignore[arg-type]
+    return str(pd.Timestamp(value).tz_convert(str(zone)).strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def print_summary(analysis: Analysis, out: TextIO) -> None:

@@ -40,7 +40,7 @@ class MessageIndex:
 def codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Return integer codes (-1 for missing) and the category names of ``values``."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy().astype(np.int64), [
+        return np.asarray(values.cat.codes, dtype=np.int64), [
             str(c) for c in values.cat.categories
         ]
     found, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -52,7 +52,7 @@ def segmented_cumsum(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     total = np.cumsum(values, dtype=np.int64)
     segment = np.cumsum(starts) - 1
     base = (total - values)[np.flatnonzero(starts)]
-    return total - base[segment]
+    return np.asarray(total - base[segment], dtype=np.int64)
 
 
 def assign_messages(events: pd.DataFrame) -> MessageIndex:
@@ -121,7 +121,7 @@ def _labels(
     frame = pd.DataFrame({"host": hosts, "instance": instances, "qid": qid_names[qid]})
     prefix = np.where(frame["instance"] == "postfix", "", frame["instance"] + ":")
     suffix = np.where(life > 0, "#" + (life + 1).astype(str), "")
-    return (frame["host"] + ":" + prefix + frame["qid"] + suffix).to_numpy(dtype=object)
+    return np.asarray(frame["host"] + ":" + prefix + frame["qid"] + suffix, dtype=object)
 
 
 def attach_agent_lines(

@@ -59,7 +59,7 @@ def build_timeline(events: pd.DataFrame, fields: dict[str, pa.Table]) -> Timelin
     time = events["time"].array.asi8
     index = assign_messages(events)
     attach_agent_lines(events, index.message, time)
-    keys = np.append(index.keys, None)  # position -1 maps to None
+    keys = np.concatenate([index.keys, np.array([None], dtype=object)])  # position -1 maps to None
     events = events.assign(message_key=pd.array(keys[index.message], dtype="string"))
     deliveries = _deliveries(events, index, fields.get("delivery"))
     delivery_message = index.message[deliveries["event"].to_numpy(dtype=np.int64)]
@@ -97,7 +97,7 @@ def _deliveries(
     frame = pd.DataFrame({"event": event})
     message = index.message[event]
     frame["message_key"] = pd.array(
-        np.append(index.keys, None)[message], dtype="string"
+        np.concatenate([index.keys, np.array([None], dtype=object)])[message], dtype="string"
     )
     for column in ("queue_id", "host", "time", "daemon", "source", "line_no"):
         frame[column] = take(events[column], event)
@@ -242,9 +242,10 @@ def _messages(
     )
     for name in ("client", "client_ip", "orig_queue_id"):
         messages[name] = values["client"][name]
-    messages["origin"] = np.select(
-        [has("pickup"), has("client")], ["local", "smtp"], default=None
-    ).astype(object)
+    origin = np.full(count, None, dtype=object)
+    origin[has("client")] = "smtp"
+    origin[has("pickup")] = "local"
+    messages["origin"] = origin
     messages["started_in_log"] = has("pickup") | has("client") | has("message_id")
     messages["ended_in_log"] = has("removed") | has("deleted")
     for name in FLAG_KINDS:
@@ -354,7 +355,8 @@ def _final_states(
         lowest == highest, names[np.minimum(lowest, len(FINAL_STATES))], "partial"
     )
     none = highest < 0
-    result = np.where(none, None, result)
+    result = result.astype(object)
+    result[none] = None
     for flag, replacement in (("has_reject", "rejected"), ("has_discard", "rejected"),
                               ("has_expired", "expired"), ("has_deleted", "deleted")):  # fmt: skip
         result = np.where(

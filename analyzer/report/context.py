@@ -90,12 +90,12 @@ class _TimeFormat:
         self.zone = zone
 
     def full(self, value: object) -> str:
-        if value is None or pd.isna(value):  # type: ignore[arg-type]
+        if value is None or pd.isna(value):
             return ""
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+        stamp = pd.Timestamp(value)
         if stamp.tzinfo is None:
             stamp = stamp.tz_localize(UTC)
-        return stamp.tz_convert(self.zone).strftime("%Y-%m-%d %H:%M:%S")
+        return str(stamp.tz_convert(self.zone).strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def _finding(finding: Finding, lang: str, fmt: _TimeFormat) -> dict[str, Any]:

@@ -199,7 +199,7 @@ _CONFIG_NAMES = {
 def _evidence_rows(ctx: Context, group: pd.DataFrame, keys: list[str]) -> list[int]:
     rows = diverse_rows(group.sort_values("time"), "reason_normalized", limit=3)
     related = ctx.notes[ctx.notes["message_key"].isin(keys[:50])]
-    return rows + related.index[:2].tolist()
+    return rows + [int(row) for row in related.index[:2]]
 
 
 def _relay_params(config: MainConfig | None, group: pd.DataFrame) -> dict[str, object]:

@@ -39,7 +39,7 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
         relay = parse_relayhost(config.get("relayhost"))
         shown = {code for h, code in existing if h == host}
         evidence = config_evidence(config, "relayhost")
-        params = {"relayhost": config.get("relayhost")}
+        params: dict[str, object] = {"relayhost": config.get("relayhost")}
         if relay is None:
             if not shown & {"localhost-loop", "dns-lookup-failed"}:
                 findings.append(
@@ -149,7 +149,7 @@ def _last_events(ctx: Context, keys: pd.Index) -> list[int]:
     keyed = ctx.events[
         ctx.events["message_key"].isin(list(keys)) & ctx.events["kind"].eq("delivery")
     ]
-    return keyed.groupby("message_key").tail(1).index.tolist()
+    return [int(row) for row in keyed.groupby("message_key").tail(1).index]
 
 
 def _held_count(ctx: Context, host: str, view: object) -> int:
