@@ -16,7 +16,7 @@ from analyzer.analysis.frames import events_frame
 from analyzer.analysis.hosts import HostView, build_hosts
 from analyzer.analysis.timeline import build_timeline
 from analyzer.bundle.limits import Limits
-from analyzer.load import LoadedBundle, LoadOptions, load_bundle, merge_events
+from analyzer.load import LoadedBundle, LoadOptions, load_bundle, merge_events, oldest_first
 from analyzer.parse.queue import QUEUE_COLUMNS
 from analyzer.schema import conform
 
@@ -105,7 +105,7 @@ def analyze_bundle(
 
 def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     """Analyze an already loaded bundle."""
-    merged, fields, duplicates = merge_events(bundle.logs)
+    merged, fields, duplicates = merge_events(oldest_first(bundle.logs))
     events = events_frame(merged)
     timeline = build_timeline(events, fields)
     hosts = build_hosts(bundle, timeline.events)

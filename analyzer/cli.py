@@ -115,6 +115,8 @@ def _handle_errors(function: Callable[..., int | None]) -> Callable[..., None]:
         except MailbundleError as error:
             click.echo(f"mailbundle: error: {_one_line(str(error))}", err=True)
             sys.exit(error.exit_code)
+        except click.ClickException:
+            raise  # an invalid option value: click prints the usage, exit code 2
         except KeyboardInterrupt:
             click.echo("mailbundle: interrupted", err=True)
             sys.exit(130)
@@ -275,7 +277,7 @@ def summary(bundle: Path, **options: Any) -> int:
     from analyzer.terminal import print_summary
 
     analysis = _analyze(bundle, **options)
-    print_summary(analysis, click.get_text_stream("stdout"))
+    print_summary(analysis, sys.stdout)
     return _partial_code(analysis)
 
 
@@ -292,7 +294,7 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
     from analyzer.terminal import print_trace
 
     analysis = _analyze(bundle, **options)
-    found = print_trace(analysis, query, click.get_text_stream("stdout"))
+    found = print_trace(analysis, query, sys.stdout)
     if not found:
         click.echo(
             f"mailbundle: no message matches {query!r}; give a queue ID, Message-ID or address.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import posixpath
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
@@ -63,7 +64,7 @@ class LoadOptions:
     """The analysis date; defaults to the real date."""
     limits: Limits = field(default_factory=Limits)
     password: str | None = field(default=None, repr=False)
-    """Password of an encrypted zip or 7z; kept out of ``repr`` so it is never logged."""
+    """Password of an encrypted zip or 7z, left out of ``repr`` so logs never show it."""
 
 
 @dataclass
@@ -271,6 +272,24 @@ def assign_groups(paths: list[str]) -> dict[str, str]:
     return {
         path: members.host_hint("/".join(path.split("/")[common:])) for path in paths
     }
+
+
+def oldest_first(logs: list[ParsedLog]) -> list[ParsedLog]:
+    """Order rotated copies of each log from oldest to newest.
+
+    Lines logged in the same second by two copies keep this order when events are
+    sorted by time: ``maillog-20261201.gz`` before ``maillog-20261202`` before
+    ``maillog``, and ``mail.log.2.gz`` before ``mail.log.1`` before ``mail.log``.
+    """
+
+    def age(log: ParsedLog) -> tuple[str, bool, date, int]:
+        folder = posixpath.dirname(log.source)
+        dated = members.rotation_date(log.source)
+        number = members.rotation_number(log.source)
+        current = dated is None and number == 0
+        return (folder, current, dated or date.min, -number)
+
+    return sorted(logs, key=age)
 
 
 def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], int]:

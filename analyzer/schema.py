@@ -53,12 +53,14 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column(
             "queue_id",
             "string",
-            "Queue ID the line starts with, or NOQUEUE; missing when none.",
+            "Queue ID the line starts with, or NOQUEUE, or the one a warning names "
+            "(warning: QID: ...); missing when none.",
         ),
         Column(
             "kind",
             "category",
-            "What the line records (delivery, queued, removed, ...); unknown when no rule recognized it.",
+            "What the line records (delivery, queued, removed, reject, warning, ...; "
+            "docs/parsing.md lists them all); unknown when no rule recognized it.",
         ),
         Column(
             "rule", "category", "Name of the parsing rule that recognized the line."

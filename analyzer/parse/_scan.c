@@ -436,8 +436,8 @@ static inline int is_upper_hex(unsigned char c) { return is_digit(c) || (c >= 'A
 /* Length of a queue ID followed by ": " at p (short, long or NOQUEUE), or 0. */
 static int queue_id(const unsigned char *p, const unsigned char *end) {
     int hex = 0;
-    while (p + hex < end && hex <= 20 && is_upper_hex(p[hex])) hex++;
-    if (hex >= 6 && hex <= 20 && end - p >= hex + 2 && p[hex] == ':' && p[hex + 1] == ' ') return hex;
+    while (p + hex < end && hex <= 21 && is_upper_hex(p[hex])) hex++;
+    if (hex >= 6 && hex <= 21 && end - p >= hex + 2 && p[hex] == ':' && p[hex + 1] == ' ') return hex;
     int run = 0, last_z = -1;
     while (p + run < end && run <= 27 && is_long_id_char(p[run])) {
         if (p[run] == 'z') last_z = run;

@@ -3,18 +3,21 @@
 Each line is one JSON object. Fields used: ``__REALTIME_TIMESTAMP`` (microseconds
 since the epoch), ``_HOSTNAME``, ``SYSLOG_IDENTIFIER``, ``_PID`` or ``SYSLOG_PID``
 and ``MESSAGE``, which journald stores as an array of byte values when the text
-is not valid UTF-8.
+is not valid UTF-8. Arrow's JSON reader reads a chunk at once. A chunk with such
+an array, a line that is not a JSON object or a blank line is read line by line.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 
 from analyzer.parse import logfile, syslog
 from analyzer.parse.lines import iter_line_chunks
@@ -27,33 +30,98 @@ def parse_journal(stream: BinaryIO, source: str, zone: tzinfo) -> logfile.Parsed
     return logfile.assemble(source, chunks, YearReference(), zone)
 
 
+_FIELDS = pa.schema(
+    [
+        ("__REALTIME_TIMESTAMP", pa.string()),
+        ("_HOSTNAME", pa.string()),
+        ("SYSLOG_IDENTIFIER", pa.string()),
+        ("_PID", pa.string()),
+        ("SYSLOG_PID", pa.string()),
+        ("MESSAGE", pa.string()),
+    ]
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _chunks(stream: BinaryIO) -> Iterator[logfile._ChunkResult]:
     for chunk in iter_line_chunks(stream):
-        texts = chunk.lines.to_pylist()
-        records = [_record(text) for text in texts]
-        matched = np.array([r is not None for r in records], dtype=bool)
-        values = [r or ("", None, "", -1, "") for r in records]
-        headers = syslog.Headers(
-            matched=matched,
-            ts=pa.array(
-                [v[0] if m else None for v, m in zip(values, matched)], pa.string()
-            ),
-            host=pa.array([v[1] for v in values], pa.string()),
-            program=pa.array(
-                [v[2] if m else None for v, m in zip(values, matched)], pa.string()
-            ),
-            pid=np.array([v[3] for v in values], dtype=np.int64),
-            body=pa.array(
-                [v[4] if m else None for v, m in zip(values, matched)], pa.string()
-            ),
-        )
-        line_no = np.arange(len(texts), dtype=np.int64) + chunk.first_line_no
-        stats = logfile.LineStats(lines=len(texts), syslog_lines=int(matched.sum()))
-        stats.unparsed_samples = [
-            (int(line_no[i]), texts[i].rstrip("\r\n"))
-            for i in np.flatnonzero(~matched)[: logfile.SAMPLE_LIMIT]
-        ]
+        line_no = np.arange(len(chunk.lines), dtype=np.int64) + chunk.first_line_no
+        headers = _read_bulk(chunk.lines)
+        if headers is None:
+            yield _read_lines(chunk.lines.to_pylist(), line_no)
+            continue
+        stats = logfile.LineStats(lines=len(line_no), syslog_lines=len(line_no))
         yield logfile.process_headers(headers, line_no, stats, ())
+
+
+def _read_bulk(lines: pa.Array) -> syslog.Headers | None:
+    """Read a chunk with Arrow's JSON reader, or return None if a line needs more."""
+    if not pa.types.is_string(lines.type) or len(lines) == 0:
+        return None
+    data = lines.buffers()[2]
+    options = pa_json.ParseOptions(
+        explicit_schema=_FIELDS, unexpected_field_behavior="ignore"
+    )
+    read = pa_json.ReadOptions(block_size=max(len(data), 1 << 20))
+
+    try:
+        table = pa_json.read_json(
+            pa.BufferReader(data), read_options=read, parse_options=options
+        )
+        micros = pc.cast(table.column("__REALTIME_TIMESTAMP"), pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != len(lines) or micros.null_count:
+        return None
+
+    moments = pc.cast(micros, pa.timestamp("us", tz="UTC"))
+    # %S includes the microseconds of a microsecond timestamp.
+    stamps = pc.binary_join_element_wise(
+        pc.strftime(moments, format="%Y-%m-%dT%H:%M:%S"), "+00:00", ""
+    )
+    pid_text = pc.coalesce(table.column("_PID"), table.column("SYSLOG_PID"))
+    numeric = pc.match_substring_regex(pid_text, r"^\d{1,18}$")
+    pid = pc.cast(pc.if_else(numeric, pid_text, None), pa.int64())
+    message = pc.fill_null(table.column("MESSAGE"), "")
+
+    return syslog.Headers(
+        matched=np.ones(len(lines), dtype=bool),
+        ts=stamps.combine_chunks(),
+        host=table.column("_HOSTNAME").combine_chunks(),
+        program=pc.fill_null(table.column("SYSLOG_IDENTIFIER"), "").combine_chunks(),
+        pid=np.asarray(pc.fill_null(pid, -1).combine_chunks()),
+        body=pc.utf8_rtrim(message, characters="\n").combine_chunks(),
+    )
+
+
+def _read_lines(texts: list[str], line_no: np.ndarray) -> logfile._ChunkResult:
+    """Read a chunk line by line, for the lines the bulk reader cannot take."""
+    records = [_record(text) for text in texts]
+    matched = np.array([r is not None for r in records], dtype=bool)
+    values = [r or ("", None, "", -1, "") for r in records]
+    headers = syslog.Headers(
+        matched=matched,
+        ts=pa.array(
+            [v[0] if m else None for v, m in zip(values, matched, strict=True)],
+            pa.string(),
+        ),
+        host=pa.array([v[1] for v in values], pa.string()),
+        program=pa.array(
+            [v[2] if m else None for v, m in zip(values, matched, strict=True)],
+            pa.string(),
+        ),
+        pid=np.array([v[3] for v in values], dtype=np.int64),
+        body=pa.array(
+            [v[4] if m else None for v, m in zip(values, matched, strict=True)],
+            pa.string(),
+        ),
+    )
+    stats = logfile.LineStats(lines=len(texts), syslog_lines=int(matched.sum()))
+    stats.unparsed_samples = [
+        (int(line_no[i]), texts[i].rstrip("\r\n"))
+        for i in np.flatnonzero(~matched)[: logfile.SAMPLE_LIMIT]
+    ]
+    return logfile.process_headers(headers, line_no, stats, ())
 
 
 def _record(text: str) -> tuple[str, str | None, str, int, str] | None:
@@ -67,7 +135,7 @@ def _record(text: str) -> tuple[str, str | None, str, int, str] | None:
         micros = int(record["__REALTIME_TIMESTAMP"])
     except (KeyError, TypeError, ValueError):
         return None
-    moment = datetime.fromtimestamp(micros / 1_000_000, UTC)
+    moment = _EPOCH + timedelta(microseconds=micros)
     message = record.get("MESSAGE", "")
     if isinstance(message, list):  # journald's form for bytes that are not UTF-8
         message = bytes(b & 0xFF for b in message if isinstance(b, int)).decode(

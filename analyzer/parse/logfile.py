@@ -309,7 +309,8 @@ def _count_unknown(
     sample = rows[sample][:UNKNOWN_SAMPLE_LIMIT]
     texts = body.take(pa.array(sample)).to_pylist()
     stats.unknown_samples = [
-        (int(line_no[i]), str(daemon[i]), text) for i, text in zip(sample, texts)
+        (int(line_no[i]), str(daemon[i]), text)
+        for i, text in zip(sample, texts, strict=True)
     ]
 
 

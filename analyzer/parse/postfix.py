@@ -33,11 +33,11 @@ LEAD_PATTERN = (
 )
 _QID_PREFIXES = {
     "strict": rf"^(?:{QUEUE_ID}|NOQUEUE): ",
-    "lenient": r"^[0-9A-Za-z]{5,20}: ",
+    "lenient": r"^[0-9A-Za-z]{5,21}: ",
 }
 """Queue ID prefixes removed before the rule patterns run, per lead pattern."""
 _LENIENT_LEAD_PATTERN = LEAD_PATTERN.replace(
-    rf"(?P<qid>{QUEUE_ID}|NOQUEUE)", r"(?P<qid>[0-9A-Za-z]{5,20})"
+    rf"(?P<qid>{QUEUE_ID}|NOQUEUE)", r"(?P<qid>[0-9A-Za-z]{5,21})"
 )
 
 UNKNOWN = "unknown"
@@ -209,7 +209,7 @@ class _RowsByLead:
     """Rows grouped by the lead found at their start, for the rule loop.
 
     A rule applies to a row when one of the rule's leads is a prefix of the
-    row's lead, so a line whose longest lead belongs to a rule that does not
+    row's lead. So a line whose longest lead belongs to a rule that does not
     match falls back to the rules of shorter leads.
     """
 

@@ -1,17 +1,19 @@
 """Turn syslog timestamps into UTC instants, inferring the year of BSD stamps.
 
-BSD stamps carry no year and no zone. The year comes from a reference: the
-``--year`` option (the year of the file's last line), else the time the file was
-last written (a date in a rotated file's name, the member's mtime), else when the
-bundle was made, else the analysis date. Lines are read as a sequence: when the
-date drops by more than half a year from one line to the next (December to
-January), a new year begins, and when it rises by more than half a year (a late
-December line after January ones), the line belongs to the year before. In a file
-that mixes stamps with and without a year, each stamp without one takes the year
-of the nearest earlier stamp that has one (the nearest later one when none comes
-before), moved by the year changes between them. February 29 is taken only in
-leap years, which also corrects a reference that is off by a year. The zone of
-stamps without an offset is an input too (default UTC).
+BSD stamps carry no year and no zone. The year comes from a reference. That is
+the ``--year`` option (the year of the file's last line) if given, else the time
+the file was last written (a date in a rotated file's name, the member's mtime),
+else when the bundle was made, else the analysis date.
+
+Lines are read as a sequence. When the date drops by more than half a year from
+one line to the next (December to January), a new year begins. When it rises by
+more than half a year (a late December line after January ones), the line
+belongs to the year before. In a file that mixes stamps with and without a year,
+each stamp without one takes the year of the nearest earlier stamp that has one
+(the nearest later one when none comes before), moved by the year changes
+between them. February 29 is taken only in leap years, which also corrects a
+reference that is off by a year. The zone of stamps without an offset is an
+input too (default UTC).
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ class YearReference:
     """Date on or after the file's last line: rotation date or mtime."""
     captured: date | None = None
     """When the bundle was made (its newest member time), if ``end`` is unknown."""
+    # NOTE: load.py does not pass ``captured`` yet, so members without a date in
+    # their name and without an mtime fall back to ``today``.
     today: date | None = None
     """The analysis date, used when nothing else is known."""
 
@@ -194,7 +198,8 @@ def _years_from_anchors(
     index = np.arange(len(years))
     anchor = np.maximum.accumulate(np.where(known, index, -1))
     anchor[anchor < 0] = int(np.argmax(known))
-    return years[anchor] + era - era[anchor]
+    result: np.ndarray = years[anchor] + era - era[anchor]
+    return result
 
 
 def _end_year(month: int, day: int, reference: YearReference) -> int:

@@ -1,10 +1,10 @@
 """The Postfix log line shapes that mailbundle recognizes, as data.
 
-Each rule names the ``kind`` it gives an event, the literal texts that start the
-message after the optional queue ID (its leads), whether a queue ID must be
-present, the daemons it applies to, a pattern (RE2 syntax, matched after the
-queue ID) whose named groups become fields, and the Postfix source file that
-writes the line.
+Each rule names the ``kind`` it gives an event and the literal texts that start
+the message after the optional queue ID (its leads). It also says whether a queue
+ID must be present, which daemons it applies to, and the Postfix source file that
+writes the line. Its pattern (RE2 syntax, matched after the queue ID) has named
+groups that become fields.
 
 A line is tried against every rule whose lead is a prefix of the longest lead
 found at its start, in table order, and the first rule whose pattern matches
@@ -54,7 +54,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULE_NAMES = tuple(rule.name for rule in RULES)
-KINDS = tuple(dict.fromkeys(rule.kind for rule in RULES)) + ("unknown",)
+KINDS = (*dict.fromkeys(rule.kind for rule in RULES), "unknown")
 
 __all__ = [
     "ADDRESS_FIELDS",

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Short queue IDs: 5 hex digits of microseconds and the inode number in hex.
-# Long queue IDs (enable_long_queue_ids): base-52 seconds and microseconds, "z",
-# then the base-51 inode number; the alphabet has no vowels.
-SHORT_QUEUE_ID = r"[0-9A-F]{6,20}"
+# Short queue IDs: 5 hex digits of microseconds and the inode number in hex, so
+# up to 21 digits with 64-bit inode numbers. Long queue IDs
+# (enable_long_queue_ids): base-52 seconds and microseconds, "z", then the
+# base-51 inode number; the alphabet has no vowels. The compiled scanner
+# (_scan.c) implements the same two forms.
+SHORT_QUEUE_ID = r"[0-9A-F]{6,21}"
 LONG_QUEUE_ID = (
     r"[0-9B-DF-HJ-NP-TV-Zb-df-hj-np-tv-z]{10,14}z"
     r"[0-9B-DF-HJ-NP-TV-Zb-df-hj-np-tv-y]{1,12}"
@@ -21,17 +23,17 @@ QUEUE_ID = rf"(?:{SHORT_QUEUE_ID}|{LONG_QUEUE_ID})"
 # Anonymized logs (forum posts, test fixtures) replace queue IDs with other words;
 # such a word counts as a queue ID only before a lead that only follows one.
 LENIENT_QUEUE_ID_LINE = (
-    r"^(?P<qid>[0-9A-Za-z]{5,20}): "
-    r"(?:to=|from=<|client=|message-id=|uid=\d|removed$)"
+    r"^(?P<qid>[0-9A-Za-z]{5,21}): "
+    r"(?:to=|from=<|client=|message-id=|uid=\d|removed$|skipped, )"
 )
 
-# Address groups keep their angle brackets, so that the null sender "<>" is told
-# apart from a group that did not take part; the classifier removes them.
+# Address groups keep their angle brackets, so that the null sender "<>" differs
+# from a group that did not take part. The classifier removes the brackets.
 ADDRESS_FIELDS = frozenset({"sender", "recipient", "orig_recipient"})
 
 QUEUE_ID_FIELD = "queue_id"
-"""A pattern group of this name fills the event's queue ID when the line does not
-start with one (``warning: 3A1F2B7C9D: ...``); it does not become a field."""
+"""Name of a pattern group that fills the event's queue ID when the line does not
+start with one (``warning: 3A1F2B7C9D: ...``). The group does not become a field."""
 
 QID_ANY = "any"
 QID_REQUIRED = "required"
@@ -43,7 +45,7 @@ class Rule:
     """One recognized log line shape.
 
     A line is tried against the rules whose lead is a prefix of the longest lead
-    found at its start (after an optional queue ID), in table order; the first
+    found at its start (after an optional queue ID), in table order. The first
     rule whose ``pattern`` matches gives the line its kind and fields.
     """
 
@@ -55,7 +57,7 @@ class Rule:
     """RE2 pattern matched after the queue ID; named groups become fields."""
     queue_id: str = QID_ANY
     daemons: frozenset[str] | None = None
-    """Daemons (last element of the program tag) the rule applies to; None: all."""
+    """Daemons (last element of the program tag) it applies to, or None for all."""
     source: str = ""
     """Postfix source file, under ``src/``, that writes the line."""
 

@@ -47,7 +47,11 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "postscreen-connect",
         ("CONNECT from ",),
-        r"(?P<event_name>CONNECT) from " + _CLIENT + r"(?: to " + endpoint("server") + ")?$",
+        r"(?P<event_name>CONNECT) from "
+        + _CLIENT
+        + r"(?: to "
+        + endpoint("server")
+        + ")?$",
         "postscreen.c",
     ),
     _rule(
@@ -74,7 +78,7 @@ RULES: tuple[Rule, ...] = (
         r"(?P<event_name>DNSBL) rank (?P<rank>-?\d+) for " + _CLIENT + r"$",
         "postscreen_early.c",
     ),
-    # Postfix 2.8 logged the address without brackets or port.
+    # The first postscreen versions logged the address without brackets or port.
     _rule(
         "postscreen-dnsbl-legacy",
         ("DNSBL rank ",),

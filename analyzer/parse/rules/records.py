@@ -12,8 +12,8 @@ from analyzer.parse.rules.model import (
     Rule,
 )
 
-# A recipient as log_adhoc.c writes it: "<user@example.com>"; Postfix before 2.3
-# and some local deliveries log it without angle brackets.
+# A recipient as log_adhoc.c writes it, "<user@example.com>", or without angle
+# brackets as some local delivery records show it.
 _ADDRESS = r"(?:<[^>]*>|[^,<>\s]*)"
 
 # "to=<>, orig_to=<>, relay=, conn_use=, delay=, delays=a/b/c/d, tls=, dsn=,
@@ -39,9 +39,7 @@ _CONTENT_ACTION = (
     r"(?P<action>(?:milter-(?:header|body)-)?{actions}): "
     r"(?P<stage>header|body|content) (?P<content>.*) from "
     r"(?P<origin>(?P<client>[^\[\]\s;]*)\[(?P<client_ip>[^\]]*)\]"
-    r"(?::(?P<client_port>\d+))?|[^\s;]*);"
-    + ENVELOPE
-    + r"(?:: (?P<text>.*))?$"
+    r"(?::(?P<client_port>\d+))?|[^\s;]*);" + ENVELOPE + r"(?:: (?P<text>.*))?$"
 )
 
 

@@ -140,7 +140,7 @@ OPERATION_RULES: tuple[Rule, ...] = (
         r"(?:, configuration (?P<config>.*))?$",
         QID_NONE,
     ),
-    # Postfix 2.2 and earlier logged "reload configuration /etc/postfix".
+    # Older versions logged "reload configuration /etc/postfix".
     Rule(
         "master-reload",
         "master_reload",

@@ -1,8 +1,8 @@
 """Rules for the SMTP and LMTP clients: connections and server replies.
 
 When a delivery attempt fails but another server may still be tried, the client
-logs the reason alone after the queue ID (smtp_trouble.c: ``QID: reason``);
-the final outcome is the delivery record. Lines without a queue ID, such as
+logs the reason alone after the queue ID (smtp_trouble.c: ``QID: reason``). The
+final outcome is the delivery record. Lines without a queue ID, such as
 ``connect to`` failures, belong to the next message the same process logs.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 from analyzer.parse.rules.model import REPLY, Rule, peer
 
 _CLIENTS = frozenset({"smtp", "lmtp"})
-_TROUBLE = "smtp/smtp_trouble.c"
-_PROTO = "smtp/smtp_proto.c"
+_SMTP_TROUBLE_C = "smtp/smtp_trouble.c"
+_SMTP_PROTO_C = "smtp/smtp_proto.c"
 
 RULES: tuple[Rule, ...] = (
-    # Postfix before 2.3 put the port after the reason: "... (port 25)".
+    # Older Postfix versions put the port after the reason: "... (port 25)".
     Rule(
         "smtp-connect-failed-legacy",
         "connect_failed",
@@ -42,7 +42,7 @@ RULES: tuple[Rule, ...] = (
         + REPLY
         + r"(?: \(in reply to (?P<stage>.+) command\))?$",
         daemons=_CLIENTS,
-        source=_PROTO,
+        source=_SMTP_PROTO_C,
     ),
     Rule(
         "smtp-refused",
@@ -50,7 +50,7 @@ RULES: tuple[Rule, ...] = (
         ("host ",),
         r"host " + peer("relay") + r" refused to talk to me: " + REPLY + r"$",
         daemons=_CLIENTS,
-        source=_PROTO,
+        source=_SMTP_PROTO_C,
     ),
     Rule(
         "smtp-lost-connection",
@@ -60,7 +60,7 @@ RULES: tuple[Rule, ...] = (
         + peer("relay")
         + r" while (?P<stage>.*)$",
         daemons=_CLIENTS,
-        source=_TROUBLE,
+        source=_SMTP_TROUBLE_C,
     ),
     Rule(
         "smtp-timeout",
@@ -70,7 +70,7 @@ RULES: tuple[Rule, ...] = (
         + peer("relay")
         + r" (?P<condition>timed out) while (?P<stage>.*)$",
         daemons=_CLIENTS,
-        source=_TROUBLE,
+        source=_SMTP_TROUBLE_C,
     ),
     Rule(
         "smtp-data-error",
@@ -78,19 +78,17 @@ RULES: tuple[Rule, ...] = (
         ("local data error while talking to ",),
         r"(?P<condition>local data error) while talking to " + peer("relay") + r"$",
         daemons=_CLIENTS,
-        source=_TROUBLE,
+        source=_SMTP_TROUBLE_C,
     ),
-    # The workarounds of Postfix 2.x and later, then the form of Postfix 1.x.
+    # The current form with the list of workarounds, then an older one.
     Rule(
         "smtp-pix-workaround",
         "smtp_session",
         ("enabling PIX ",),
         r"enabling PIX (?:workarounds: (?P<workarounds>.*)"
-        r"|<CRLF>\.<CRLF> workaround) for "
-        + peer("relay")
-        + r"$",
+        r"|<CRLF>\.<CRLF> workaround) for " + peer("relay") + r"$",
         daemons=_CLIENTS,
-        source=_PROTO,
+        source=_SMTP_PROTO_C,
     ),
     Rule(
         "smtp-tls-not-offered",
@@ -98,7 +96,7 @@ RULES: tuple[Rule, ...] = (
         ("TLS is required, but was not offered by host ",),
         r"TLS is required, but was not offered by host " + peer("relay") + r"$",
         daemons=_CLIENTS,
-        source=_PROTO,
+        source=_SMTP_PROTO_C,
     ),
     Rule(
         "smtp-sasl-failed",

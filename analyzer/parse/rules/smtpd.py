@@ -25,11 +25,7 @@ _SMTPD = frozenset({"smtpd"})
 _DECISION = (
     r"(?P<action>{actions}): (?P<stage>\S+) from "
     r"(?P<client>[^\[\]\s]*)(?:\[(?P<client_ip>[^\]]*)\](?::(?P<client_port>\d+))?)?"
-    r": "
-    + REPLY
-    + r"(?:;"
-    + ENVELOPE
-    + r")?$"
+    r": " + REPLY + r"(?:;" + ENVELOPE + r")?$"
 )
 
 
@@ -85,9 +81,7 @@ SESSION_RULES: tuple[Rule, ...] = (
         r"(?P<condition>lost connection|timeout|too many errors"
         r"|improper command pipelining|bare <LF> received)"
         r" after (?P<stage>\S+)(?: \((?:approximately )?(?P<bytes>\d+) bytes\))?"
-        r" from "
-        + peer("client")
-        + r"(?::(?: (?P<extra>.*))?)?$",
+        r" from " + peer("client") + r"(?::(?: (?P<extra>.*))?)?$",
         source="smtpd/smtpd.c",
     ),
     Rule(
@@ -120,7 +114,7 @@ SESSION_RULES: tuple[Rule, ...] = (
         ("discarding EHLO keywords: ",),
         r"discarding EHLO keywords: (?P<keywords>.*)$",
         QID_NONE,
-        source="global/ehlo_mask.c",
+        source="smtpd/smtpd.c, smtp/smtp_proto.c",
     ),
 )
 

@@ -1,7 +1,7 @@
 """Rules for TLS records of smtpd, the smtp and lmtp clients, tlsproxy and postscreen.
 
-Servers name the peer after "from", clients after "to"; the rules keep the
-client_* and relay_* field names that the other smtpd and smtp rules use.
+Servers name the peer after "from" and clients after "to". The rules use the
+client_* and relay_* field names of the other smtpd and smtp rules.
 """
 
 from __future__ import annotations
@@ -17,16 +17,21 @@ _TRUST = ("Anonymous", "Untrusted", "Trusted", "Verified")
 # tls_misc.c tls_log_summary: "TRUST TLS connection established|reused from|to
 # PEER[ to SNI]: PROTOCOL with cipher CIPHER (USED/ALG bits)" and, for TLS 1.3
 # and newer OpenSSL, key exchange, signature and digest details.
+# A signature is followed by its curve, "(P-256)", or its key size, "(2048 bits)".
+_SIGNATURE = (
+    r"(?: {side}-signature (?P<{side}_signature>\S+)"
+    r"(?: \((?:(?P<{side}_signature_bits>\d+) bits"
+    r"|(?P<{side}_signature_curve>[^)]*))\))?)?"
+    r"(?: {side}-digest (?P<{side}_digest>\S+))?"
+)
 _SUMMARY_TAIL = (
     r"(?: to (?P<sni>\S+))?: (?P<protocol>\S+) with cipher (?P<cipher>\S+)"
     r" \((?P<cipher_bits>\d+/\d+) bits\)"
-    r"(?: key-exchange (?P<key_exchange>\S+)(?: \((?P<key_exchange_curve>[^)]*)\))?)?"
-    r"(?: server-signature (?P<server_signature>\S+)"
-    r"(?: \((?:(?P<server_signature_bits>\d+) bits|(?P<server_signature_curve>[^)]*))\))?)?"
-    r"(?: server-digest (?P<server_digest>\S+))?"
-    r"(?: client-signature (?P<client_signature>\S+)"
-    r"(?: \((?:(?P<client_signature_bits>\d+) bits|(?P<client_signature_curve>[^)]*))\))?)?"
-    r"(?: client-digest (?P<client_digest>\S+))?$"
+    r"(?: key-exchange (?P<key_exchange>\S+)"
+    r"(?: \((?P<key_exchange_curve>[^)]*)\))?)?"
+    + _SIGNATURE.replace("{side}", "server")
+    + _SIGNATURE.replace("{side}", "client")
+    + r"$"
 )
 _SUMMARY_HEAD = (
     r"(?P<trust>" + "|".join(_TRUST) + r") TLS connection (?P<usage>established|reused)"
@@ -74,8 +79,10 @@ RULES: tuple[Rule, ...] = (
     ),
     _tls(
         "tls-verify-failed",
-        ("certificate verification failed for ",
-         "server certificate verification failed for "),  # fmt: skip
+        (
+            "certificate verification failed for ",
+            "server certificate verification failed for ",
+        ),
         r"(?:server )?certificate verification failed for "
         + peer("relay")
         + r": (?P<reason>.*)$",

@@ -1,0 +1,130 @@
+"""Timestamps: the year of BSD stamps, rollovers, February 29, mixed forms.
+
+Zones and each header form have golden cases in tests/parser_cases/headers.toml.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from analyzer.parse.logfile import ParsedLog, parse_log
+from analyzer.parse.timestamps import YearReference, split_timestamps
+
+BODY = "mx1.example.com postfix/qmgr[2401]: 3A1F2B7C9D: removed"
+
+
+def parse(stamps: list[str], reference: YearReference) -> ParsedLog:
+    text = "".join(f"{stamp} {BODY}\n" for stamp in stamps)
+    return parse_log(io.BytesIO(text.encode()), "maillog", reference, UTC)
+
+
+def times(parsed: ParsedLog) -> list[str | None]:
+    return [
+        None if t is None else pd.Timestamp(t).strftime("%Y-%m-%d %H:%M:%S")
+        for t in parsed.events.column("time").to_pylist()
+    ]
+
+
+def test_december_to_january_rollover() -> None:
+    parsed = parse(
+        ["Dec 31 23:59:58", "Dec 31 23:59:59", "Jan  1 00:00:01"],
+        YearReference(end=date(2024, 1, 2)),
+    )
+    assert times(parsed) == [
+        "2023-12-31 23:59:58", "2023-12-31 23:59:59", "2024-01-01 00:00:01",
+    ]  # fmt: skip
+
+
+def test_late_december_line_after_january() -> None:
+    # A line logged late across the new year belongs to the year before, and
+    # does not start another year for the lines after it.
+    parsed = parse(
+        ["Jan  1 00:00:01", "Dec 31 23:59:59", "Jan  1 00:00:02"],
+        YearReference(end=date(2024, 1, 1)),
+    )
+    assert times(parsed) == [
+        "2024-01-01 00:00:01", "2023-12-31 23:59:59", "2024-01-01 00:00:02",
+    ]  # fmt: skip
+
+
+def test_rollover_over_two_years() -> None:
+    stamps = ["Nov  1 10:00:00", "Jan  1 10:00:00", "May  1 10:00:00",
+              "Sep  1 10:00:00", "Nov  1 10:00:00", "Jan  1 10:00:00"]  # fmt: skip
+    parsed = parse(stamps, YearReference(year=2024))
+    assert [t[:10] for t in times(parsed)] == [
+        "2022-11-01", "2023-01-01", "2023-05-01", "2023-09-01", "2023-11-01",
+        "2024-01-01",
+    ]  # fmt: skip
+
+
+def test_february_29_moves_reference_to_leap_year() -> None:
+    # A log rotated on 2025-03-05 whose lines include February 29: the lines
+    # are from 2024, the last leap year, not from 2025.
+    parsed = parse(
+        ["Feb 28 10:00:00", "Feb 29 10:00:00", "Mar  1 10:00:00"],
+        YearReference(end=date(2025, 3, 5)),
+    )
+    assert times(parsed) == [
+        "2024-02-28 10:00:00", "2024-02-29 10:00:00", "2024-03-01 10:00:00",
+    ]  # fmt: skip
+    assert parsed.stats.bad_timestamps == 0
+
+
+def test_february_29_given_non_leap_year() -> None:
+    parsed = parse(["Feb 29 10:00:00", "Mar  1 10:00:00"], YearReference(year=2023))
+    assert times(parsed) == [None, "2023-03-01 10:00:00"]
+    assert parsed.stats.bad_timestamps == 1
+
+
+@pytest.mark.parametrize(
+    ("reference", "year"),
+    [
+        (YearReference(year=2020, end=date(2024, 1, 5)), 2020),
+        (YearReference(end=date(2024, 1, 5), captured=date(2030, 1, 1)), 2023),
+        (YearReference(captured=date(2022, 6, 1), today=date(2030, 1, 1)), 2021),
+        (YearReference(today=date(2024, 12, 31)), 2024),
+    ],
+    ids=["year", "end", "captured", "today"],
+)
+def test_year_reference_precedence(reference: YearReference, year: int) -> None:
+    parsed = parse(["Dec 31 12:00:00"], reference)
+    assert times(parsed) == [f"{year}-12-31 12:00:00"]
+
+
+def test_reference_day_allows_one_day_for_zones() -> None:
+    parsed = parse(["Jan  2 23:00:00"], YearReference(end=date(2024, 1, 1)))
+    assert times(parsed) == ["2024-01-02 23:00:00"]
+
+
+def test_bsd_stamps_take_year_of_iso_neighbours() -> None:
+    # rsyslog switched from BSD to RFC 3339 stamps in the middle of the file. The
+    # reference, a copy made years later, does not decide the year.
+    parsed = parse(
+        [
+            "Dec 30 10:00:00",
+            "2023-12-31T23:00:00Z",
+            "Jan  1 00:10:00",
+            "2024-01-01T00:20:00+00:00",
+            "Jan  1 00:30:00",
+        ],
+        YearReference(end=date(2030, 6, 1)),
+    )
+    assert times(parsed) == [
+        "2023-12-30 10:00:00",
+        "2023-12-31 23:00:00",
+        "2024-01-01 00:10:00",
+        "2024-01-01 00:20:00",
+        "2024-01-01 00:30:00",
+    ]
+
+
+def test_invalid_stamps_are_flagged() -> None:
+    parts = split_timestamps(
+        pa.array(["Foo 11 12:14:29", "Mar 11 12:14:29", "2024-13-01T00:00:00Z"])
+    )
+    assert parts.valid.tolist() == [False, True, False]
