@@ -147,16 +147,23 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
 
 
 def _queue_frame(bundle: LoadedBundle, hosts: dict[str, HostView]) -> pd.DataFrame:
+    """All queue listings as one frame, each message and recipient once.
+
+    A bundle often holds both ``mailq`` and ``postqueue -j`` output of the same
+    queue; the JSON is kept, being exact (arrival times with year, queue names).
+    """
     host_of = {q.source: view.name for view in hosts.values() for q in view.queues}
-    frames = [q.frame() for q in bundle.queues if q.rows]
-    if not frames:
+    listings = sorted(
+        (q for q in bundle.queues if q.rows), key=lambda q: q.format != "postqueue_json"
+    )
+    if not listings:
         frame = pd.DataFrame(columns=[*QUEUE_COLUMNS, "host"])
         frame["arrival_time"] = pd.to_datetime(frame["arrival_time"], utc=True)
         return frame
-    frame = pd.concat(frames, ignore_index=True)
+    frame = pd.concat([q.frame() for q in listings], ignore_index=True)
     frame["arrival_time"] = pd.to_datetime(frame["arrival_time"], utc=True)
     frame["host"] = frame["source"].map(host_of)
-    return frame
+    return frame.drop_duplicates(["host", "queue_id", "recipient"], keep="first")
 
 
 def _reference_time(bundle: LoadedBundle, events: pd.DataFrame) -> pd.Timestamp:

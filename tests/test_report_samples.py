@@ -53,7 +53,7 @@ def test_report_outputs_agree_with_truth(name: str, fmt: str, tmp_path: Path) ->
     if errors:
         assert "not being delivered" in verdict
     elif [f for f in findings if f["severity"] == "warning"]:
-        assert "problems to fix" in verdict
+        assert "Problems to fix" in verdict
     else:
         assert "No problem found" in verdict
     if not expected["healthy"]:

@@ -182,3 +182,5 @@ def infer_bulk_deletions(
                 values = messages[column].to_numpy(dtype=bool).copy()
                 values[pending] = True
                 messages[column] = values
+            # Their life ends with the deletion, which the count line records.
+            messages.loc[pending, "last_seen"] = row["time"]

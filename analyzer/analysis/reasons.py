@@ -23,9 +23,9 @@ _BULK = (
     (r"\b[\w.+=-]+@[\w.-]+\.\w+\b", "ADDR"),
     (r"\b(?:\d{1,3}\.){3}\d{1,3}\b", "IP"),
     (r"\[(?:IPv6:)?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*\]", "[IP]"),
+    (r"[\w.-]+\[IP\]", "HOST[IP]"),
 )
 _DETAIL = (
-    (re.compile(r"[\w.-]+\[IP\]"), "HOST[IP]"),
     (re.compile(r"\bname=[^\s,;]+"), "name=HOST"),
     (re.compile(r"\bid=[^\s,;)]+"), "id=ID"),
     (
@@ -59,6 +59,9 @@ def _normalize_detail(text: str) -> str:
 
 
 # Causes a reply text can show, checked in order; the first match names the cause.
+# Causes a reply text can show, checked in order: the first match names the
+# cause, so specific texts come before the generic codes that also appear in them
+# (a "552 5.2.2 quota" reply is a full mailbox, not a message too large).
 CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
@@ -66,16 +69,30 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("mx_lookup_failed", r"type=MX: Host not found"),
         (
             "host_not_found",
-            r"Host or domain name not found|Name service error|"
-            r"Host not found|type=A+: ",
+            r"Host or domain name not found|Name service error|Host not found",
         ),
-        ("greylisted", r"greylist|grey-list|graylist|try again later|4\.7\.1 .*later"),
         ("tls_not_offered", r"TLS is required, but (?:was not offered|our TLS engine)"),
-        ("tls_failure", r"TLS|SSL|certificate verification|handshake"),
+        (
+            "starttls_required",
+            r"Must issue a STARTTLS|STARTTLS (?:is )?required|Encryption required|"
+            r"TLS required|530[ -]5\.7\.0",
+        ),
+        ("tls_failure", r"\bTLS\b|\bSSL\b|certificate verification|handshake"),
         (
             "sasl_failed",
             r"SASL authentication failed|authentication failed|5\.7\.8|"
             r"Authentication (?:credentials invalid|required)|535[ -]",
+        ),
+        ("greylisted", r"grey-?list|gray-?list|grey listed|postgrey"),
+        (
+            "mailbox_full",
+            r"mailbox (?:is )?full|quota exceeded|over quota|exceeded (?:storage|quota)|"
+            r"[45]\.2\.2\b",
+        ),
+        (
+            "too_large",
+            r"5\.3\.4|too (?:large|big)|size (?:limit|exceeds)|"
+            r"exceeds (?:the )?(?:maximum |fixed )?(?:maximum )?(?:size|message size)",
         ),
         (
             "relay_denied",
@@ -83,19 +100,24 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"Relaying not allowed|Unable to relay|relay not permitted",
         ),
         (
+            "sender_policy",
+            r"\bDMARC\b|\bSPF\b|\bDKIM\b|sender policy|not authori[sz]ed to send|"
+            r"5\.7\.2[3-7]\b",
+        ),
+        (
             "sender_rejected",
             r"Sender address rejected|Domain of sender address|"
             r"sender domain|5\.1\.[78]\b",
         ),
         (
-            "client_rejected",
-            r"Client host rejected|Access denied|554 5\.7\.1|"
-            r"blocked using|5\.7\.1",
+            "content_rejected",
+            r"content (?:rejected|restriction)|rejected due to content|message content|"
+            r"\bspam\b|virus|malware|phish",
         ),
         (
-            "too_large",
-            r"5\.3\.4|too (?:large|big)|exceeds (?:the )?(?:size|message size)|"
-            r"552[ -]",
+            "client_rejected",
+            r"Client host rejected|Access denied|blocked using|554 5\.7\.1|"
+            r"block ?list|black ?list",
         ),
         (
             "unknown_recipient",
@@ -112,19 +134,21 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("no_route", r"No route to host"),
         ("network_unreachable", r"Network is unreachable|Address family not supported"),
         ("lost_connection", r"lost connection with|Connection reset by peer"),
-        ("suspended", r"delivery temporarily suspended"),
         (
-            "disk_full",
-            r"No space left on device|insufficient system storage|4\.3\.1|"
-            r"queue file write error",
+            "rate_limited",
+            r"too many (?:concurrent |simultaneous )?(?:connections|messages|recipients|"
+            r"sessions)|rate limit|throttl|try again later",
         ),
-        ("mailbox_full", r"mailbox full|quota exceeded|over quota|5\.2\.2|4\.2\.2"),
+        ("suspended", r"delivery temporarily suspended"),
+        ("disk_full", r"No space left on device|queue file write error"),
         (
             "local_delivery",
             r"delivered to mailbox|delivered to maildir|delivered to file",
         ),
-        ("content_rejected", r"content rejected|spam|virus|5\.7\.0"),
-        ("service_unavailable", r"Service unavailable|421[ -]|450[ -]|451[ -]"),
+        (
+            "service_unavailable",
+            r"Service unavailable|insufficient system storage|421[ -]|450[ -]|451[ -]",
+        ),
     )
 )
 

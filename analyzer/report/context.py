@@ -99,7 +99,7 @@ class _TimeFormat:
 
 
 def _finding(finding: Finding, lang: str, fmt: _TimeFormat) -> dict[str, Any]:
-    texts = i18n.finding_texts(finding.code, lang)
+    texts = i18n.finding_texts(finding.code, lang, str(finding.params.get("variant") or ""))
     if texts is None:
         title, summary, remedy = finding.title, finding.summary, finding.remedy
     else:
@@ -168,15 +168,15 @@ def _key_numbers(
     queued = (
         f"{int(analysis.queue['queue_id'].nunique()):,}" if listings else labels["missing"]
     )
-    return [
-        (labels["messages"], f"{totals.messages:,}"),
-        (labels["state_delivered"], f"{states.get('delivered', 0):,}"),
-        (labels["state_deferred"], f"{states.get('deferred', 0):,}"),
-        (labels["state_bounced"], f"{states.get('bounced', 0):,}"),
-        (labels["state_expired"], f"{states.get('expired', 0):,}"),
-        (labels["queued_now"], queued),
-        (labels["log_span"], span or "–"),
-    ]
+    rows = [(labels["messages"], f"{totals.messages:,}")]
+    for state in ("delivered", "deferred", "bounced", "expired", "held", "deleted",
+                  "partial", "rejected", "unknown"):  # fmt: skip
+        # The main outcomes always show; the rarer ones only when they occur.
+        if states.get(state, 0) or state in ("delivered", "deferred", "bounced"):
+            rows.append((labels["state_" + state], f"{states.get(state, 0):,}"))
+    rows.append((labels["queued_now"], queued))
+    rows.append((labels["log_span"], span or "–"))
+    return rows
 
 
 def _hosts(analysis: Analysis, labels: dict[str, str]) -> list[dict[str, Any]]:
@@ -194,7 +194,7 @@ def _hosts(analysis: Analysis, labels: dict[str, str]) -> list[dict[str, Any]]:
                 "config": config.source if config else labels["missing"],
                 "master": view.master.source if view.master else labels["missing"],
                 "queue": ", ".join(q.source for q in view.queues) or labels["missing"],
-                "queued": sum(q.message_count for q in view.queues),
+                "queued": max((q.message_count for q in view.queues), default=0),
                 "logs": ", ".join(view.log_sources) or labels["missing"],
                 "states": own["final_state"].value_counts().to_dict(),
                 "messages": len(own),

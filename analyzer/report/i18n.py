@@ -24,8 +24,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "ja": "メールが配送されていません",
     },
     "verdict_warning": {
-        "en": "Mail is delivered, with problems to fix",
-        "ja": "メールは配送されていますが、対処すべき問題があります",
+        "en": "Problems to fix were found",
+        "ja": "対処すべき問題が見つかりました",
     },
     "verdict_healthy": {"en": "No problem found", "ja": "問題は見つかりませんでした"},
     "verdict_healthy_detail": {
@@ -39,7 +39,12 @@ _LABELS: dict[str, dict[str, str]] = {
     "key_numbers": {"en": "Key numbers", "ja": "主要な数値"},
     "messages": {"en": "Messages", "ja": "メッセージ数"},
     "state_delivered": {"en": "Delivered", "ja": "配送済み"},
-    "state_deferred": {"en": "Deferred, still queued", "ja": "保留中（キュー内）"},
+    "state_deferred": {"en": "Deferred, still queued", "ja": "配送待ち（キュー内）"},
+    "state_held": {"en": "On hold", "ja": "保留キュー（hold）"},
+    "state_deleted": {"en": "Deleted by an administrator", "ja": "管理者が削除"},
+    "state_partial": {"en": "Delivered to some recipients only", "ja": "一部の宛先のみ配送"},
+    "state_rejected": {"en": "Rejected", "ja": "拒否"},
+    "state_unknown": {"en": "Outcome not in the logs", "ja": "ログに結果なし"},
     "state_bounced": {"en": "Bounced", "ja": "バウンス"},
     "state_expired": {"en": "Expired", "ja": "期限切れ"},
     "queued_now": {"en": "In the queue listing", "ja": "キュー一覧の件数"},
@@ -60,7 +65,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "traffic_chart_min": {"en": "Delivery attempts per minute", "ja": "1 分ごとの配送試行"},
     "traffic_chart_h": {"en": "Delivery attempts per hour", "ja": "1 時間ごとの配送試行"},
     "traffic_chart_D": {"en": "Delivery attempts per day", "ja": "1 日ごとの配送試行"},
-    "deferrals": {"en": "Deferrals", "ja": "配送保留"},
+    "deferrals": {"en": "Deferrals", "ja": "配送の遅延"},
     "by_reason": {"en": "By reason", "ja": "理由別"},
     "by_relay": {"en": "By relay", "ja": "リレー先別"},
     "by_domain": {"en": "By recipient domain", "ja": "宛先ドメイン別"},
@@ -134,8 +139,8 @@ _LABELS: dict[str, dict[str, str]] = {
     "total_received": {"en": "Received", "ja": "受信"},
     "total_delivered": {"en": "Delivered (recipients)", "ja": "配送（受信者）"},
     "total_forwarded": {"en": "Forwarded", "ja": "転送"},
-    "total_deferred": {"en": "Deferred (messages)", "ja": "保留（メッセージ）"},
-    "total_deferrals": {"en": "Deferrals", "ja": "保留の回数"},
+    "total_deferred": {"en": "Deferred (messages)", "ja": "配送待ち（メッセージ）"},
+    "total_deferrals": {"en": "Deferrals", "ja": "配送遅延の回数"},
     "total_bounced": {"en": "Bounced (recipients)", "ja": "バウンス（受信者）"},
     "total_rejected": {"en": "Rejected", "ja": "拒否"},
     "total_held": {"en": "Held", "ja": "保留キュー"},
@@ -149,7 +154,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "period": {"en": "Day", "ja": "日付"},
     "received": {"en": "Received", "ja": "受信"},
     "delivered": {"en": "Delivered", "ja": "配送"},
-    "deferred": {"en": "Deferred", "ja": "保留"},
+    "deferred": {"en": "Deferred", "ja": "配送遅延"},
     "bounced": {"en": "Bounced", "ja": "バウンス"},
     "rejected": {"en": "Rejected", "ja": "拒否"},
 }
@@ -171,7 +176,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "localhost-loop": (
         "メールがこのホスト自身に戻っています：メール・サーバーが未設定か localhost です",
         "{count} 通が「mail for localhost loops back to myself」（relay=none、DSN 4.3.5）で"
-        "保留されました。relayhost が {relayhost_shown} のため、Postfix が自分自身に配送しようとしています。",
+        "配送待ちになりました。relayhost が「{relayhost}」のため、Postfix が自分自身に配送しようとしています。",
         "このホストに実在するメール・サーバーを設定してください（localhost は不可）。QRadar 7.3 以前は"
         "ホストごとに入力します（管理 > システムおよびライセンス管理 > ホスト > E メール・サーバー）。"
         "7.4 以降は保存済みのメール・サーバーを選び、必要なら「E メール・サーバーの管理」で追加し、"
@@ -180,8 +185,9 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "relayhost-mx-lookup": (
         "relayhost に角括弧がないため、Postfix が MX レコードを検索しています",
-        "{count} 通が DSN 4.4.3「Name service error for name={name} type=MX」で保留されました。"
-        "{config_note}",
+        "{count} 通が DSN 4.4.3「Name service error for name={name} type=MX」で配送待ちに"
+        "なりました。main.cf の relayhost = {relayhost} に角括弧がないため、Postfix は {name} に"
+        "接続せず、その MX レコードを DNS に問い合わせています。",
         "メール・サーバーを角括弧で囲んで MX 検索を止めてください：/etc/postfix/main.cf に "
         "relayhost = [{name}]（別ポートなら [{name}]:587）と書き、`systemctl restart postfix` を"
         "実行します。" + _FLUSH_JA,
@@ -189,21 +195,22 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "relayhost-unbracketed": (
         "relayhost に角括弧がありません：Postfix は MX レコードを検索します",
         "main.cf の relayhost = {relayhost} には角括弧がありません。Postfix は {name} の MX レコードを"
-        "DNS に問い合わせ、レコードがなければ「type=MX: Host not found」で保留します。"
+        "DNS に問い合わせ、レコードがなければ「type=MX: Host not found」で配送を延期します。"
         "このバンドルのログにはまだ現れていません。",
         "/etc/postfix/main.cf に relayhost = [{name}] と書き、`systemctl restart postfix` を実行してください。",
     ),
     "relayhost-unresolvable": (
         "メール・サーバーの名前を解決できません",
-        "{count} 通が、DNS に {names} のアドレスがないため保留されました（「Name service error for "
-        "name=... type=A」または「Host not found」）。多くはメール・サーバー名の入力ミスです。{config_note}",
+        "{count} 通が、DNS に {names} のアドレスがないため配送待ちになりました（「Name service error for "
+        "name=... type=A」または「Host not found」）。多くはメール・サーバー名の入力ミスです。"
+        "main.cf の relayhost は {relayhost} です。",
         "QRadar の E メール設定（main.cf の relayhost）のサーバー名の綴りと、このホストで名前解決できるかを"
         "確認してください：`getent hosts {name}`。[192.0.2.10] のように IP アドレスを角括弧で書けば"
         "名前解決は不要です。" + _FLUSH_JA,
     ),
     "dns-lookup-failed": (
         "宛先ドメインへ直接配送しようとして、DNS の検索に失敗しています",
-        "{count} 通が {names} の DNS エラーで保留されました。relayhost が未設定のため、Postfix が"
+        "{count} 通が {names} の DNS エラーで配送待ちになりました。relayhost が未設定のため、Postfix が"
         "宛先ドメインごとに配送先を検索しています。",
         "組織のメール・サーバーを relayhost = [mail.example.com] として設定する（QRadar ではホストの "
         "E メール・サーバー設定）か、/etc/resolv.conf の DNS サーバーを修正してください。"
@@ -228,7 +235,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "relay-access-denied": (
         "メール・サーバーがこのホストからの中継を拒否しています",
         "{count} 通が {relays} に拒否されました：{reasons}。",
-        "メール・サーバーがこのホストのアドレス（{client_ips}）からのメールを受け付けていません。"
+        "メール・サーバーがこのホストの IP アドレスからのメールを受け付けていません。"
         "サーバー管理者に中継の許可を依頼するか（Exchange の受信コネクタ、Postfix の mynetworks など）、"
         "サーバーが要求する場合は SMTP 認証を設定してください。" + _FLUSH_JA,
     ),
@@ -248,11 +255,32 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "tls-failure": (
         "メール・サーバーとの TLS 接続に失敗しています",
-        "{count} 通が {relays} との TLS の問題で保留されました：{reasons}。",
+        "{count} 通が {relays} との TLS の問題で配送できませんでした：{reasons}。",
         "サーバーが STARTTLS を提供していない場合は、サーバー管理者に有効化を依頼するか、"
         "smtp_tls_security_level を encrypt から may に下げてください。証明書エラーの場合は、発行元 CA を"
         "Postfix に設定する（smtp_tls_CAfile）か、サーバー証明書を修正してもらいます。"
         + _FLUSH_JA,
+    ),
+    "tls-required-by-server": (
+        "メール・サーバーが TLS を要求していますが、Postfix が TLS を開始していません",
+        "{count} 通が、TLS を使うまで {relays} に拒否されました：{reasons}。",
+        "送信の TLS を有効にしてください：/etc/postfix/main.cf に smtp_tls_security_level = may"
+        "（TLS のないサーバーへは送らない場合は encrypt）と書き、`systemctl restart postfix` を"
+        "実行します。" + _FLUSH_JA,
+    ),
+    "sender-policy-rejected": (
+        "メール・サーバーが送信者ドメインのポリシー（SPF、DKIM、DMARC）で拒否しています",
+        "{count} 通が、送信者ドメインがこのホストを許可していないため {relays} に拒否されました：{reasons}。",
+        "送信者ドメインが許可するメール・サーバー（SPF レコード、DKIM 署名）、通常は組織のサーバーを"
+        "経由して送ってください：relayhost = [mail.example.com]。または QRadar の E メール設定の"
+        "送信者アドレスを、SPF レコードにこのホストを含むドメインに変えます。",
+    ),
+    "rate-limited": (
+        "メール・サーバーがこのホストの送信速度を制限しています",
+        "{count} 通が {relays} の速度または接続数の制限で配送待ちになりました：{reasons}。",
+        "Postfix は自動的に再送します。配送待ちが続く場合は、このホストの制限を緩めるようサーバー管理者に"
+        "依頼するか、main.cf の smtp_destination_concurrency_limit と smtp_destination_rate_delay で"
+        "送信の速度を下げてください。",
     ),
     "message-too-large": (
         "メッセージがメール・サーバーにとって大きすぎます",
@@ -266,8 +294,8 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "通知やレポートの設定で宛先アドレスを修正してください。",
     ),
     "greylisting": (
-        "メール・サーバーがグレイリストを使っています：初回は保留され、再送で受け付けられます",
-        "{count} 通が最初 {relays} に保留され（{reasons}）、そのうち {delivered} 通は後で配送されました。",
+        "メール・サーバーがグレイリストを使っています：初回は一時拒否され、再送で受け付けられます",
+        "{count} 通が最初 {relays} に一時拒否され（{reasons}）、そのうち {delivered} 通は後で配送されました。",
         "故障ではありません。遅延を避けるには、このホストをグレイリストの対象外にするようサーバー管理者に"
         "依頼してください。",
     ),
@@ -275,12 +303,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "メッセージがキューで期限切れになり、送信者に返送されました",
         "{count} 通が maximal_queue_lifetime（{lifetime}）を超えてキューに残り、配送不能として返送"
         "されました。",
-        "まず保留の原因（他の検出事項）を解消してください。期限切れのメッセージは失われており、"
+        "まず配送遅延の原因（他の検出事項）を解消してください。期限切れのメッセージは失われており、"
         "再送が必要です。",
     ),
     "queue-backlog": (
         "メール・キューに大量のメッセージが滞留しています",
-        "{count} 通がキューで待機しています{queue_note}。",
+        "{count} 通がキューで待機しています。最も古いものは {oldest} に到着しました。",
         "まず配送の問題を解消してください。オフェンスごとに 1 通送るようなルールが原因なら、送信数が"
         "減るようにルールを調整します。その後 `postfix flush` で滞留分を送信します。代わりに "
         "`postsuper -d ALL` を使うとキュー内のすべてのメッセージが削除されます。元に戻せず、通知は"
@@ -330,7 +358,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "delivery-suspended": (
         "失敗が続いたため、宛先への配送が一時停止されています",
-        "{count} 通が「delivery temporarily suspended」で保留されました：{reasons}。",
+        "{count} 通が「delivery temporarily suspended」で配送待ちになりました：{reasons}。",
         "Postfix は失敗が続いた宛先への配送を一時停止します。メッセージに示された元の失敗を解消して"
         "ください。" + _FLUSH_JA,
     ),
@@ -346,7 +374,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "delivery-failed": (
         "その他の理由で配送に失敗しています",
-        "{count} 通が保留またはバウンスされました：{reasons}。",
+        "{count} 通が配送待ちになるかバウンスされました：{reasons}。",
         "根拠の理由を確認してください。相手サーバーまたは Postfix が問題を示しています。",
     ),
     "relayhost-loopback": (
@@ -376,6 +404,14 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "バンドルの {count} 個のメンバーが破損、暗号化、または拒否されました：{members}。",
         "顧客にバンドルの再取得を依頼してください。それまでの検出事項は読めたメンバーだけに基づきます。",
     ),
+    "no-mail-activity": (
+        "ログの期間中、Postfix にメールが届いていません",
+        "ログは {first} から {last} までを含み Postfix は動作していますが、投入されたメッセージが"
+        "1 通もありません。アプライアンスが通知を Postfix に渡していません。",
+        "アプライアンスの E メール設定と、ルールやレポートが E メールを送る設定になっているかを"
+        "確認してください。ホストでテスト・メールを送り（`echo test | mail -s test you@example.com`、"
+        "または QRadar 7.4 以降の接続テスト）、/var/log/maillog に現れるかを確認します。",
+    ),
     "no-mail-log": (
         "バンドルにメール・ログがありません",
         "Postfix のログ行を含むメンバーがないため、配送について何も示せません。",
@@ -385,8 +421,36 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 }
 
 
-def finding_texts(code: str, lang: str) -> tuple[str, str, str] | None:
+# Other summaries of some findings, as the catalog's ``variants``.
+_VARIANTS_JA: dict[tuple[str, str], str] = {
+    ("localhost-loop", "unset"): "{count} 通が「mail for localhost loops back to myself」"
+    "（relay=none、DSN 4.3.5）で配送待ちになりました。relayhost が未設定で、宛先ドメインの"
+    "メール・サーバーがこのホスト自身になっています。",
+    ("localhost-loop", "elsewhere"): "{count} 通が「mail for localhost loops back to myself」"
+    "（relay=none、DSN 4.3.5）で配送待ちになりました。現在の main.cf の relayhost = {relayhost} は"
+    "このホストではありません。ログがその設定より前のものか、{relay_host} がこのホスト自身の"
+    "アドレスに解決されています。",
+    ("relayhost-mx-lookup", "no_config"): "{count} 通が DSN 4.4.3「Name service error for "
+    "name={name} type=MX」で配送待ちになりました。バンドルに main.cf はありませんが、MX 検索は"
+    "relayhost が角括弧なしで書かれていることを示しています。",
+    ("relayhost-mx-lookup", "bracketed"): "{count} 通が DSN 4.4.3「Name service error for "
+    "name={name} type=MX」で配送待ちになりました。現在の main.cf の relayhost = {relayhost} には"
+    "角括弧があり、ログはその設定より前のものです。",
+    ("relayhost-unresolvable", "no_config"): "{count} 通が、DNS に {names} のアドレスがないため"
+    "配送待ちになりました（「Name service error for name=... type=A」または「Host not found」）。"
+    "多くはメール・サーバー名の入力ミスです。",
+    ("queue-backlog", "log"): "{count} 通がログの終わりの時点でキューに残っています。最後の配送試行は"
+    "配送待ちでした。",
+    ("queue-backlog", "deleted"): "{count} 通がキューに滞留し（キュー一覧に記載）、そのうち {deleted} 通が"
+    "postsuper で削除されたため、それらの通知は失われました。",
+    ("queue-backlog", "delivered"): "{count} 通がキューに滞留し（キュー一覧に記載）、そのうち {delivered} 通は"
+    "原因の解消後に配送されました。",
+}
+
+
+def finding_texts(code: str, lang: str, variant: str = "") -> tuple[str, str, str] | None:
     """Return the (title, summary, remedy) templates of ``code``, or None for English."""
-    if lang == "ja":
-        return _FINDINGS_JA.get(code)
-    return None
+    if lang != "ja" or code not in _FINDINGS_JA:
+        return None
+    title, summary, remedy = _FINDINGS_JA[code]
+    return title, _VARIANTS_JA.get((code, variant), summary), remedy

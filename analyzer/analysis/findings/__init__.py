@@ -8,6 +8,7 @@ from analyzer.analysis.findings.delivery import (
     accepted_findings,
     delivery_findings,
     local_mailbox_findings,
+    queue_cause_findings,
 )
 from analyzer.analysis.findings.model import Evidence, Finding, findings_frame, rank
 from analyzer.analysis.findings.other import (
@@ -24,6 +25,7 @@ __all__ = ["Context", "Evidence", "Finding", "diagnose", "findings_frame"]
 def diagnose(ctx: Context) -> list[Finding]:
     """Run every rule and return the findings, ranked, with their texts filled in."""
     findings = delivery_findings(ctx)
+    findings += queue_cause_findings(ctx, {(f.host, f.code) for f in findings})
     findings += expiry_findings(ctx)
     findings += queue_findings(ctx)
     findings += system_findings(ctx)
@@ -36,6 +38,7 @@ def diagnose(ctx: Context) -> list[Finding]:
         entry = CATALOG[finding.code]
         finding.params.setdefault("count", finding.messages_affected)
         finding.title = render(entry.title, finding.params)
-        finding.summary = render(entry.summary, finding.params)
+        variant = str(finding.params.get("variant") or "")
+        finding.summary = render(entry.summary_for(variant), finding.params)
         finding.remedy = render(entry.remedy, finding.params)
     return rank(findings)

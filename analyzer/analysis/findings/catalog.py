@@ -7,7 +7,7 @@ Japanese texts live in ``analyzer.report.i18n`` under the same codes.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -16,6 +16,11 @@ class Entry:
     title: str
     summary: str
     remedy: str
+    variants: dict[str, str] = field(default_factory=dict)
+    """Other summaries, chosen by the finding's ``variant`` parameter."""
+
+    def summary_for(self, variant: str | None) -> str:
+        return self.variants.get(variant or "", self.summary)
 
 
 _FLUSH = "Once the cause is fixed, run `postfix flush` to send the queued mail."
@@ -23,23 +28,41 @@ _FLUSH = "Once the cause is fixed, run `postfix flush` to send the queued mail."
 CATALOG: dict[str, Entry] = {
     "localhost-loop": Entry(
         "Mail loops back to this host: no mail server is set, or it is localhost",
-        '{count} message(s) were deferred with "mail for localhost loops back to '
-        'myself" (relay=none, DSN 4.3.5). Postfix handed the mail to itself because '
-        "relayhost is {relayhost_shown}.",
+        "{count} message(s) were deferred with \"mail for localhost loops back to "
+        "myself\" (relay=none, DSN 4.3.5). Postfix handed the mail to itself because "
+        "relayhost is \"{relayhost}\".",
         "Configure a real mail server for this host, never localhost. In QRadar 7.3 "
         "and earlier, enter it for each host (Admin, System and License Management, "
         "Hosts, E-mail Server); in 7.4 and later, select a stored mail server there, "
         "add one with Manage Email Servers if needed, and run its connection test. "
         "The setting becomes relayhost = [mail.example.com] in /etc/postfix/main.cf. "
         + _FLUSH,
+        variants={
+            "unset": "{count} message(s) were deferred with \"mail for localhost loops "
+            "back to myself\" (relay=none, DSN 4.3.5). relayhost is not set, and the "
+            "recipient domain's mail server is this host itself.",
+            "elsewhere": "{count} message(s) were deferred with \"mail for localhost "
+            "loops back to myself\" (relay=none, DSN 4.3.5). main.cf now sets relayhost "
+            "= {relayhost}, which is not this host: either the logs predate that "
+            "setting, or {relay_host} resolves to this host's own address.",
+        },
     ),
     "relayhost-mx-lookup": Entry(
         "The relay host has no brackets, so Postfix looks up MX records for it",
-        '{count} message(s) were deferred with DSN 4.4.3: "Name service error for '
-        'name={name} type=MX". {config_note}',
+        "{count} message(s) were deferred with DSN 4.4.3: \"Name service error for "
+        "name={name} type=MX\". main.cf sets relayhost = {relayhost} without brackets, "
+        "so Postfix asks DNS for MX records of {name} instead of connecting to it.",
         "Put the mail server in brackets, which turns off the MX lookup: "
         "relayhost = [{name}] (or [{name}]:587 for another port) in "
         "/etc/postfix/main.cf, then run `systemctl restart postfix`. " + _FLUSH,
+        variants={
+            "no_config": "{count} message(s) were deferred with DSN 4.4.3: \"Name "
+            "service error for name={name} type=MX\". The bundle has no main.cf; the "
+            "MX lookup means relayhost is written without brackets.",
+            "bracketed": "{count} message(s) were deferred with DSN 4.4.3: \"Name "
+            "service error for name={name} type=MX\". main.cf now sets relayhost = "
+            "{relayhost} with brackets: the logs predate that setting.",
+        },
     ),
     "relayhost-unbracketed": Entry(
         "The relay host has no brackets: Postfix will look up MX records for it",
@@ -52,12 +75,17 @@ CATALOG: dict[str, Entry] = {
     "relayhost-unresolvable": Entry(
         "The mail server's name cannot be resolved",
         "{count} message(s) were deferred because DNS has no address for {names} "
-        '("Name service error for name=... type=A" or "Host not found"). A typo in '
-        "the mail server name is the usual cause. {config_note}",
+        "(\"Name service error for name=... type=A\" or \"Host not found\"). A typo in "
+        "the mail server name is the usual cause; main.cf sets relayhost = {relayhost}.",
         "Check the spelling of the mail server in the QRadar e-mail settings "
         "(relayhost in /etc/postfix/main.cf) and that this host resolves it: "
         "`getent hosts {name}`. Writing the server's IP address in brackets, such as "
         "[192.0.2.10], avoids the lookup. " + _FLUSH,
+        variants={
+            "no_config": "{count} message(s) were deferred because DNS has no address "
+            "for {names} (\"Name service error for name=... type=A\" or \"Host not "
+            "found\"). A typo in the mail server name is the usual cause.",
+        },
     ),
     "dns-lookup-failed": Entry(
         "Postfix sends mail directly to the recipient domains, and their DNS lookup fails",
@@ -87,10 +115,10 @@ CATALOG: dict[str, Entry] = {
     "relay-access-denied": Entry(
         "The mail server refuses to relay mail for this host",
         "{count} message(s) were refused by {relays}: {reasons}.",
-        "The mail server does not accept mail from this host's address ({client_ips}). "
-        "Ask its administrator to allow relaying from it (an Exchange receive "
-        "connector, Postfix mynetworks), or set up SMTP authentication if the server "
-        "requires it. " + _FLUSH,
+        "The mail server does not accept mail from this host's IP address. Ask its "
+        "administrator to allow relaying from it (an Exchange receive connector, "
+        "Postfix mynetworks), or set up SMTP authentication if the server requires "
+        "it. " + _FLUSH,
     ),
     "sender-address-rejected": Entry(
         "The mail server rejects the sender address",
@@ -115,6 +143,31 @@ CATALOG: dict[str, Entry] = {
         "or lower smtp_tls_security_level from encrypt to may. For certificate errors, "
         "give Postfix the issuing CA (smtp_tls_CAfile) or have the server's certificate "
         "fixed. " + _FLUSH,
+    ),
+    "tls-required-by-server": Entry(
+        "The mail server requires TLS, and Postfix does not start it",
+        "{count} message(s) were refused by {relays} until TLS is used: {reasons}.",
+        "Turn on TLS for outgoing mail: smtp_tls_security_level = may (or encrypt, "
+        "which also refuses servers without TLS) in /etc/postfix/main.cf, then run "
+        "`systemctl restart postfix`. " + _FLUSH,
+    ),
+    "sender-policy-rejected": Entry(
+        "The mail server rejects the sender domain's policy (SPF, DKIM or DMARC)",
+        "{count} message(s) were refused by {relays} because the sender domain does not "
+        "authorize this host: {reasons}.",
+        "Send through a mail server that the sender domain authorizes (its SPF record, "
+        "DKIM signing), usually the organization's own: relayhost = [mail.example.com]; "
+        "or change the sender address in QRadar's e-mail settings to a domain that "
+        "lists this host in its SPF record.",
+    ),
+    "rate-limited": Entry(
+        "The mail server limits how fast this host may send",
+        "{count} message(s) were deferred by rate or connection limits at {relays}: "
+        "{reasons}.",
+        "Postfix retries on its own. If the deferrals persist, ask the mail server "
+        "administrator to raise the limits for this host, or lower Postfix's pace: "
+        "smtp_destination_concurrency_limit and smtp_destination_rate_delay in "
+        "main.cf.",
     ),
     "message-too-large": Entry(
         "Messages are too large for the mail server",
@@ -144,11 +197,20 @@ CATALOG: dict[str, Entry] = {
     ),
     "queue-backlog": Entry(
         "A backlog of messages is waiting in the mail queue",
-        "{count} message(s) are waiting in the queue{queue_note}.",
+        "{count} message(s) are waiting in the queue; the oldest arrived {oldest}.",
         "Fix the delivery problem first. If the backlog comes from rules that send one "
         "e-mail per offense, tune those rules so that they send fewer. Then `postfix "
         "flush` sends the backlog. `postsuper -d ALL` deletes every queued message "
         "instead: it cannot be undone and the notifications are lost.",
+        variants={
+            "log": "{count} message(s) are still queued at the end of the log: their "
+            "last delivery attempt was deferred.",
+            "deleted": "{count} message(s) piled up in the queue (the queue listing "
+            "shows them); {deleted} were then deleted with postsuper, so those "
+            "notifications are lost.",
+            "delivered": "{count} message(s) piled up in the queue (the queue listing "
+            "shows them); {delivered} were delivered later, once the cause was fixed.",
+        },
     ),
     "submission-burst": Entry(
         "Many messages were submitted within minutes",
@@ -246,6 +308,15 @@ CATALOG: dict[str, Entry] = {
         "{members}.",
         "Ask the customer for a new copy of the bundle; meanwhile the findings cover "
         "only the members that could be read.",
+    ),
+    "no-mail-activity": Entry(
+        "No mail reached Postfix while the logs were written",
+        "The logs cover {first} to {last} and show Postfix running, but not one message "
+        "submitted: the appliance did not hand any notification to Postfix.",
+        "Check the appliance's e-mail settings and that its rules or reports are set to "
+        "send e-mail. Send a test message on the host (`echo test | mail -s test "
+        "you@example.com`, or the connection test in QRadar 7.4 and later) and look for "
+        "it in /var/log/maillog.",
     ),
     "no-mail-log": Entry(
         "The bundle has no mail log",

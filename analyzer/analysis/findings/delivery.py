@@ -8,14 +8,16 @@ import pandas as pd
 
 from analyzer.analysis.findings.context import (
     Context,
+    is_self,
     Relayhost,
     config_evidence,
     diverse_rows,
     log_evidence,
     parse_relayhost,
 )
-from analyzer.analysis.findings.model import Finding
+from analyzer.analysis.findings.model import Evidence, Finding
 from analyzer.analysis.reasons import causes
+from analyzer.analysis.hosts import HostView
 from analyzer.parse.config import MainConfig
 
 # Cause of a failed attempt -> finding code, and the priority of that code among
@@ -34,7 +36,10 @@ CAUSE_CODES = {
     "sender_rejected": "sender-address-rejected",
     "sasl_failed": "sasl-authentication-failed",
     "tls_not_offered": "tls-failure",
+    "starttls_required": "tls-required-by-server",
     "tls_failure": "tls-failure",
+    "sender_policy": "sender-policy-rejected",
+    "rate_limited": "rate-limited",
     "too_large": "message-too-large",
     "unknown_recipient": "unknown-recipient",
     "greylisted": "greylisting",
@@ -53,6 +58,8 @@ PRIORITY = {
     "sender-address-rejected": 82,
     "sasl-authentication-failed": 82,
     "tls-failure": 82,
+    "tls-required-by-server": 82,
+    "sender-policy-rejected": 80,
     "relay-connection-failed": 80,
     "ipv6-no-route": 78,
     "message-too-large": 55,
@@ -60,6 +67,7 @@ PRIORITY = {
     "mailbox-full": 45,
     "content-rejected": 45,
     "delivery-suspended": 40,
+    "rate-limited": 35,
     "delivery-failed": 30,
     "greylisting": 20,
 }
@@ -127,21 +135,20 @@ def _finding(ctx: Context, host: str, code: str, group: pd.DataFrame) -> Finding
         severity = "warning" if unresolved.any() else "info"
     config = ctx.config(host)
     relays = _top(group["relay_host"].where(group["relay_host"] != "none"), 3)
-    names = _top(group["reason"].str.extract(_NAME, expand=False), 3)
-    params = {
-        "count": len(keys),
-        "relays": relays or "the mail server",
-        "reasons": "; ".join(
-            f'"{r}"' for r in group["reason_normalized"].value_counts().index[:2]
-        ),
-        "names": names or "?",
-        "name": (names.split(", ")[0] if names else "?"),
+    params: dict[str, object] = {
+        "count": f"{len(keys):,}",
+        "relays": relays or _relayhost_name(config) or "?",
+        "reasons": _example_reasons(group),
         "recipients": _top(group["recipient"], 3),
         "senders": _top(ctx.messages["sender"].reindex(keys), 2),
-        "delivered": int((~unresolved).sum()),
-        "client_ips": "this host's IP address",
+        "delivered": f"{int((~unresolved).sum()):,}",
     }
+    if code in ("relayhost-mx-lookup", "relayhost-unresolvable", "dns-lookup-failed"):
+        names = _top(group["reason"].str.extract(_NAME, expand=False), 3)
+        params["names"] = names or "?"
+        params["name"] = names.split(", ")[0] if names else "?"
     params.update(_relay_params(config, group))
+    params["variant"] = _variant(code, config, ctx.host_view(host))
     evidence = log_evidence(ctx.events, _evidence_rows(ctx, group, keys))
     if code in _CONFIG_NAMES:
         for name in _CONFIG_NAMES[code]:
@@ -206,27 +213,38 @@ def _relay_params(config: MainConfig | None, group: pd.DataFrame) -> dict[str, o
     relayhost = config.get("relayhost") if config is not None else ""
     parsed = parse_relayhost(relayhost)
     ports = group["relay_port"].dropna()
-    relay_host = parsed.host if parsed else _first(group["relay_host"], "mail server")
+    relay_host = parsed.host if parsed else _first(group["relay_host"], "?")
     return {
-        "relayhost": relayhost or "(not set)",
-        "relayhost_shown": f'"{relayhost}"' if relayhost else "not set",
+        "relayhost": relayhost,
         "relay_host": relay_host,
-        "port": str(int(ports.iloc[0]))
-        if len(ports)
-        else (parsed.port if parsed else "25"),
-        "config_note": _config_note(parsed),
+        "port": str(int(ports.iloc[0])) if len(ports) else (parsed.port if parsed else "25"),
     }
 
 
-def _config_note(parsed: Relayhost | None) -> str:
-    if parsed is None:
-        return "relayhost is not set in main.cf."
-    if parsed.bracketed:
-        return f"main.cf sets relayhost = {parsed.text}."
-    return (
-        f"main.cf sets relayhost = {parsed.text} without brackets, so Postfix asks DNS "
-        f"for MX records of {parsed.host} instead of connecting to it."
-    )
+def _relayhost_name(config: MainConfig | None) -> str:
+    parsed = parse_relayhost(config.get("relayhost")) if config is not None else None
+    return parsed.host if parsed else ""
+
+
+def _variant(code: str, config: MainConfig | None, view: HostView | None) -> str:
+    """Pick the summary that fits what main.cf says (see the catalog's variants)."""
+    if config is None:
+        return "no_config"
+    relay = parse_relayhost(config.get("relayhost"))
+    if code == "localhost-loop":
+        if relay is None:
+            return "unset"
+        return "" if is_self(relay.host, view, config) else "elsewhere"
+    if code == "relayhost-mx-lookup" and relay is not None and relay.bracketed:
+        return "bracketed"
+    return ""
+
+
+def _example_reasons(group: pd.DataFrame) -> str:
+    """One whole reply for each of the two most frequent normalized reasons."""
+    counts = group.groupby("reason_normalized", sort=False)["reason"].agg(["size", "first"])
+    top = counts.sort_values("size", ascending=False, kind="stable").head(2)
+    return "; ".join(f'"{reply}"' for reply in top["first"] if isinstance(reply, str))
 
 
 def _top(values: pd.Series, limit: int) -> str:
@@ -302,6 +320,62 @@ def local_mailbox_findings(ctx: Context) -> list[Finding]:
                 params={"count": len(keys), "recipients": _top(recipients, 3)},
                 message_keys=keys,
                 priority=60,
+            )
+        )
+    return findings
+
+
+def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Finding]:
+    """Diagnoses from the reasons a queue listing gives, where no log line shows them.
+
+    A bundle may hold mailq output but no mail log; the "(reason)" lines of the
+    listing carry the same replies as the log's deferrals.
+    """
+    queue = ctx.queue
+    if queue.empty or "reason" not in queue:
+        return []
+    rows = queue[queue["reason"].notna()].copy()
+    if rows.empty:
+        return []
+    rows["cause"] = causes(rows["reason"])
+    rows["code"] = rows["cause"].map(CAUSE_CODES).fillna("delivery-failed")
+    findings = []
+    for (host, code), group in rows.groupby(["host", "code"], sort=False):
+        if (str(host), str(code)) in existing:
+            continue
+        config = ctx.config(str(host))
+        messages = group["queue_id"].nunique()
+        first = group.drop_duplicates("reason")
+        params: dict[str, object] = {
+            "count": f"{messages:,}",
+            "relays": _relayhost_name(config) or "?",
+            "reasons": "; ".join(f'"{r}"' for r in first["reason"].head(2)),
+            "recipients": _top(group["recipient"], 3),
+            "senders": _top(group["sender"], 2),
+            "delivered": "0",
+        }
+        name = group["reason"].str.extract(_NAME, expand=False).dropna()
+        if len(name):
+            params["name"] = params["names"] = str(name.iloc[0])
+        params.update(_relay_params(config, group.assign(relay_host=None, relay_port=None)))
+        params["variant"] = _variant(str(code), config, ctx.host_view(str(host)))
+        evidence = [
+            Evidence(str(r["source"]), int(r["line_no"]), f"{r['queue_id']} ({r['reason']})", "queue")
+            for _, r in first.head(3).iterrows()
+        ]
+        for setting in _CONFIG_NAMES.get(str(code), ()):
+            evidence += config_evidence(config, setting)
+        findings.append(
+            Finding(
+                code=str(code),
+                severity="error",
+                host=str(host),
+                messages_affected=messages,
+                first_seen=group["arrival_time"].min(),
+                last_seen=group["arrival_time"].max(),
+                evidence=evidence,
+                params=params,
+                priority=PRIORITY.get(str(code), 30),
             )
         )
     return findings

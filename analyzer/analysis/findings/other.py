@@ -12,6 +12,7 @@ from analyzer.analysis.findings.context import (
     parse_relayhost,
 )
 from analyzer.analysis.findings.model import Evidence, Finding
+from analyzer.parse.queue import QueueListing
 from analyzer.bundle.inventory import (
     KIND_JOURNAL,
     KIND_MAILLOG,
@@ -107,35 +108,65 @@ def queue_findings(ctx: Context) -> list[Finding]:
 
 
 def _backlog(
-    ctx: Context, host: str, count: int, listing: object, stuck: pd.DataFrame
+    ctx: Context, host: str, count: int, listing: QueueListing | None, stuck: pd.DataFrame
 ) -> Finding:
     evidence: list[Evidence] = []
-    note = ""
     rows = ctx.queue[ctx.queue["host"] == host] if len(ctx.queue) else ctx.queue
+    params: dict[str, object] = {"count": f"{count:,}"}
+    first_seen = stuck["first_seen"].min() if len(stuck) else None
+    last_seen = stuck["last_seen"].max() if len(stuck) else None
+    variant = "log"
     if listing is not None and len(rows):
         oldest = rows["arrival_time"].min()
-        note = f" (mailq lists them; the oldest arrived {oldest:%Y-%m-%d %H:%M} UTC)"
+        params["oldest"] = f"{oldest:%Y-%m-%d %H:%M} UTC"
+        first_seen, last_seen = oldest, rows["arrival_time"].max()
+        variant, resolved = _backlog_outcome(ctx, rows, _captured(ctx, listing))
+        params[variant] = f"{resolved:,}"
         for _, row in rows.drop_duplicates("queue_id").head(3).iterrows():
             evidence.append(
-                Evidence(
-                    str(row["source"]), int(row["line_no"]), _queue_text(row), "queue"
-                )
+                Evidence(str(row["source"]), int(row["line_no"]), _queue_text(row), "queue")
             )
+    params["variant"] = variant
     if len(stuck):
-        note = note or " (their last attempt in the log was deferred)"
         evidence += log_evidence(ctx.events, _last_events(ctx, stuck.index[:2]))
+    waiting = variant in ("", "log")
     return Finding(
         code="queue-backlog",
-        severity="error" if count >= BACKLOG_ERROR else "warning",
+        severity="error" if waiting and count >= BACKLOG_ERROR else "warning",
         host=host,
         messages_affected=count,
-        first_seen=stuck["first_seen"].min() if len(stuck) else None,
-        last_seen=stuck["last_seen"].max() if len(stuck) else None,
+        first_seen=first_seen,
+        last_seen=last_seen,
         evidence=evidence,
-        params={"count": count, "queue_note": note},
+        params=params,
         message_keys=list(stuck.index),
         priority=89,
     )
+
+
+def _captured(ctx: Context, listing: QueueListing) -> pd.Timestamp:
+    """When the queue listing was taken: its file time, else the bundle's time."""
+    for entry in ctx.inventory.entries:
+        if entry.path == listing.source and entry.mtime is not None:
+            return pd.Timestamp(entry.mtime)
+    return ctx.now
+
+
+def _backlog_outcome(
+    ctx: Context, rows: pd.DataFrame, captured: pd.Timestamp
+) -> tuple[str, int]:
+    """Whether the listed messages are still waiting ("") or the log shows them
+    deleted or delivered after the listing was taken, and how many."""
+    listed = set(rows["queue_id"].dropna())
+    later = ctx.messages[
+        ctx.messages["queue_id"].isin(listed) & (ctx.messages["last_seen"] >= captured)
+    ]
+    outcomes = later["final_state"].value_counts()
+    deleted = int(outcomes.get("deleted", 0))
+    delivered = int(outcomes.get("delivered", 0))
+    if max(deleted, delivered) * 2 < len(listed):
+        return "", 0
+    return ("deleted", deleted) if deleted >= delivered else ("delivered", delivered)
 
 
 def _queue_text(row: pd.Series) -> str:
@@ -333,7 +364,28 @@ def bundle_findings(ctx: Context) -> list[Finding]:
         )
     logs = ctx.inventory.of_kind(KIND_MAILLOG, KIND_JOURNAL)
     if not any(e.postfix_lines for e in logs):
+        # Below configuration and queue findings: without a log they are all we have.
         findings.append(
-            Finding(code="no-mail-log", severity="warning", host="bundle", priority=60)
+            Finding(code="no-mail-log", severity="warning", host="bundle", priority=20)
         )
+    elif ctx.messages.empty:
+        findings.append(_no_activity(ctx))
     return findings
+
+
+def _no_activity(ctx: Context) -> Finding:
+    """The logs have Postfix lines but no message: nothing reached Postfix."""
+    times = ctx.events["time"].dropna()
+    return Finding(
+        code="no-mail-activity",
+        severity="warning",
+        host="bundle",
+        first_seen=times.min() if len(times) else None,
+        last_seen=times.max() if len(times) else None,
+        evidence=log_evidence(ctx.events, ctx.events.index[-3:]),
+        params={
+            "first": f"{times.min():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
+            "last": f"{times.max():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
+        },
+        priority=85,
+    )
