@@ -141,6 +141,7 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
         queue=queue,
         inventory=bundle.inventory,
         now=now,
+        zone=bundle.options.zone,
     )
     analysis.findings = diagnose(context)
     return analysis

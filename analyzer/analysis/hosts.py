@@ -46,13 +46,24 @@ def build_hosts(bundle: LoadedBundle, events: pd.DataFrame) -> dict[str, HostVie
         [str(h) for h in events["host"].dropna().unique()] if len(events) else []
     )
     views: dict[str, HostView] = {h: HostView(name=h, group="") for h in log_hosts}
-    groups = sorted(set(bundle.groups.values()))
+    groups = sorted(_groups_with_content(bundle))
     for group in groups:
         host = _group_host(group, group_hosts.get(group), bundle, log_hosts)
         view = views.setdefault(host, HostView(name=host, group=group))
         view.group = group
         _attach_members(view, group, bundle)
     return views
+
+
+def _groups_with_content(bundle: LoadedBundle) -> set[str]:
+    """Host groups that hold a log, a configuration or a queue listing.
+
+    Folders that hold only nested archives or unrelated files name no host.
+    """
+    sources = [log.source for log in bundle.logs] + [q.source for q in bundle.queues]
+    groups = {bundle.groups.get(source, "") for source in sources}
+    groups |= {config.group for config in bundle.configs}
+    return groups
 
 
 def _group_log_hosts(
@@ -76,6 +87,8 @@ def _group_host(
 ) -> str:
     if counts:
         return counts.most_common(1)[0][0]
+    if len(log_hosts) == 1:  # one host in the logs: the files are all about it
+        return log_hosts[0]
     for config in bundle.configs:
         if config.group == group and config.main and config.main.is_set("myhostname"):
             wanted = short_name(config.main.get("myhostname"))

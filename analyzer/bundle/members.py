@@ -57,6 +57,8 @@ def classify_member(path: str, head: bytes) -> str:
         return KIND_MAIN_CF
     if name == "master.cf":
         return KIND_MASTER_CF
+    if not text.strip():
+        return _empty_member_kind(name)
     if _is_journal(text):
         return KIND_JOURNAL
     if looks_like_postqueue_json(text):
@@ -71,6 +73,18 @@ def classify_member(path: str, head: bytes) -> str:
         return KIND_MASTER_CF
     if looks_like_main_cf(text):
         return KIND_POSTCONF if "main.cf" not in name else KIND_MAIN_CF
+    return KIND_OTHER
+
+
+def _empty_member_kind(name: str) -> str:
+    """An empty file is a queue listing of an empty queue when its name says so.
+
+    ``postqueue -j`` prints nothing at all for an empty queue.
+    """
+    if "postqueue" in name and ("-j" in name or "_j" in name or "json" in name):
+        return KIND_POSTQUEUE_JSON
+    if "mailq" in name or "postqueue" in name:
+        return KIND_MAILQ
     return KIND_OTHER
 
 

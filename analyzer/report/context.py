@@ -36,7 +36,8 @@ class ReportContext:
     verdict: dict[str, str]
     key_numbers: list[tuple[str, str]]
     findings: list[dict[str, Any]]
-    next_steps: list[str]
+    next_steps: list[tuple[str, str]]
+    """(title, remedy) of the findings to act on, most important first."""
     hosts: list[dict[str, Any]]
     totals: list[tuple[str, str, str]]
     deferrals: dict[str, list[dict[str, Any]]]
@@ -70,7 +71,7 @@ def build_context(
         verdict=_verdict(analysis, findings, labels),
         key_numbers=_key_numbers(analysis, totals, labels, fmt),
         findings=findings,
-        next_steps=[f["remedy"] for f in findings if f["severity"] != "info"][:3],
+        next_steps=_next_steps(findings),
         hosts=_hosts(analysis, labels),
         totals=_totals(analysis, totals, labels),
         deferrals=_deferrals(analysis, fmt),
@@ -83,6 +84,16 @@ def build_context(
         traffic=_traffic(analysis),
         zone=str(zone),
     )
+
+
+PDF_FINDINGS = 5
+"""Findings the manager summary lists; its next steps cover the same ones."""
+
+
+def _next_steps(findings: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    shown = findings[:PDF_FINDINGS]
+    problems = [f for f in shown if f["severity"] != "info"] or shown
+    return [(f["title"], f["remedy"]) for f in problems]
 
 
 class _TimeFormat:

@@ -33,37 +33,64 @@ class OutputError(MailbundleError):
 def write_reports(
     analysis: Analysis, folder: Path, formats: list[str], lang: str
 ) -> list[Path]:
-    """Write report.html, summary.pdf and findings.json (as requested) into ``folder``."""
+    """Write report.html, summary.pdf and findings.json (as requested) into ``folder``.
+
+    Every file is written under a temporary name first and all are renamed at the
+    end, so an interrupted run leaves the previous reports as they were instead of
+    mixing two bundles' files in one folder.
+    """
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(
-            f"{folder}: cannot create the report folder ({error.strerror}); choose another with -o."
+            f"{folder}: cannot create the report folder ({error.strerror}); "
+            "choose another with -o."
         ) from error
-    written = []
+    staged: list[tuple[Path, Path]] = []
+    try:
+        _render_all(analysis, folder, formats, lang, staged)
+        for temporary, final in staged:
+            temporary.replace(final)
+    except OSError as error:
+        raise OutputError(
+            f"{folder}: cannot write the reports ({error.strerror}); choose another "
+            "folder with -o."
+        ) from error
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+    return [final for _, final in staged]
+
+
+def _render_all(
+    analysis: Analysis,
+    folder: Path,
+    formats: list[str],
+    lang: str,
+    staged: list[tuple[Path, Path]],
+) -> None:
+    def stage(name: str) -> Path:
+        temporary = folder / f".{name}.partial"
+        staged.append((temporary, folder / name))
+        return temporary
+
     if "json" in formats:
-        path = folder / JSON_NAME
-        write_json(findings_document(analysis), path)
-        written.append(path)
-    if "html" in formats or "pdf" in formats:
-        context = build_context(analysis, lang)
-        times = analysis.events["time"]
-        period = charts.choose_period(times.min(), times.max())
-        context.charts["traffic"] = charts.traffic_svg(
-            analysis.traffic(period), context.labels, period
-        )
-        context.chart_captions["traffic"] = context.labels[f"traffic_chart_{period}"]
-        if "html" in formats:
-            path = folder / HTML_NAME
-            path.write_text(render_html(context), encoding="utf-8")
-            written.append(path)
-        if "pdf" in formats:
-            if lang == "ja" and not cjk_font_available():
-                logger.warning("%s", CJK_FONT_HELP)
-            path = folder / PDF_NAME
-            render_pdf(context, path)
-            written.append(path)
-    return written
+        write_json(findings_document(analysis), stage(JSON_NAME))
+    if "html" not in formats and "pdf" not in formats:
+        return
+    context = build_context(analysis, lang)
+    times = analysis.events["time"]
+    period = charts.choose_period(times.min(), times.max())
+    context.charts["traffic"] = charts.traffic_svg(
+        analysis.traffic(period), context.labels, period
+    )
+    context.chart_captions["traffic"] = context.labels[f"traffic_chart_{period}"]
+    if "html" in formats:
+        stage(HTML_NAME).write_text(render_html(context), encoding="utf-8")
+    if "pdf" in formats:
+        if lang == "ja" and not cjk_font_available():
+            logger.warning("%s", CJK_FONT_HELP)
+        render_pdf(context, stage(PDF_NAME))
 
 
 def findings_document(analysis: Analysis) -> dict[str, object]:

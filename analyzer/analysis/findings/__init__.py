@@ -17,6 +17,7 @@ from analyzer.analysis.findings.other import (
     expiry_findings,
     queue_findings,
     system_findings,
+    timezone_findings,
 )
 
 __all__ = ["Context", "Evidence", "Finding", "diagnose", "findings_frame"]
@@ -29,6 +30,7 @@ def diagnose(ctx: Context) -> list[Finding]:
     findings += expiry_findings(ctx)
     findings += queue_findings(ctx)
     findings += system_findings(ctx)
+    findings += timezone_findings(ctx)
     findings += local_mailbox_findings(ctx)
     findings += accepted_findings(ctx)
     shown = {(f.host, f.code) for f in findings}

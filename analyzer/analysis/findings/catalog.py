@@ -309,6 +309,15 @@ CATALOG: dict[str, Entry] = {
         "Ask the customer for a new copy of the bundle; meanwhile the findings cover "
         "only the members that could be read.",
     ),
+    "timezone-mismatch": Entry(
+        "The log's times are {hours} hours off: its time zone is not {zone}",
+        "The queue listing's arrival times (postqueue -j, exact) and the first log "
+        "line of the same {count} message(s) are {hours} hours apart. The log's "
+        "timestamps carry no zone and were read as {zone}; read as UTC{offset} they "
+        "agree.",
+        "Run again with --timezone set to the host's zone (for example Asia/Tokyo), "
+        "so that the report's times match the customer's clocks.",
+    ),
     "no-mail-activity": Entry(
         "No mail reached Postfix while the logs were written",
         "The logs cover {first} to {last} and show Postfix running, but not one message "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, tzinfo
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ class Context:
     """All queue listings, one row per recipient, with a ``host`` column."""
     inventory: Inventory
     now: pd.Timestamp
+    zone: tzinfo = UTC
+    """Zone in which timestamps without one were read."""
 
     @functools.cached_property
     def notes(self) -> pd.DataFrame:

@@ -389,3 +389,53 @@ def _no_activity(ctx: Context) -> Finding:
         },
         priority=85,
     )
+
+
+ZONE_TOLERANCE = pd.Timedelta(minutes=2)
+"""How far the log and queue times of one message may differ for the same clock."""
+
+
+def timezone_findings(ctx: Context) -> list[Finding]:
+    """Warn when log times and ``postqueue -j`` arrival times are hours apart.
+
+    ``postqueue -j`` gives arrival times as epoch seconds, so they are exact;
+    BSD log stamps carry no zone and are read in the ``--timezone`` zone. The same
+    message's queue arrival and its first log line are seconds apart, so a gap
+    of whole quarter hours means the zone is wrong.
+    """
+    queue = ctx.queue
+    if queue.empty:
+        return []
+    exact = queue[queue["source"].isin(_json_listings(ctx))].drop_duplicates(["host", "queue_id"])
+    messages = ctx.messages[ctx.messages["started_in_log"]]
+    joined = exact.merge(
+        messages[["host", "queue_id", "first_seen"]].reset_index(drop=True),
+        on=["host", "queue_id"],
+    )
+    if joined.empty:
+        return []
+    gap = (joined["arrival_time"] - joined["first_seen"]).median()
+    quarters = round(gap / pd.Timedelta(minutes=15))
+    if quarters == 0 or abs(gap - quarters * pd.Timedelta(minutes=15)) > ZONE_TOLERANCE:
+        return []
+    hours = quarters / 4
+    # Log lines read as UTC show later than the true time when the log was in a
+    # zone ahead of UTC: the log's own offset is the opposite of the gap.
+    offset = -hours
+    return [
+        Finding(
+            code="timezone-mismatch",
+            severity="warning",
+            host=str(joined["host"].iloc[0]),
+            messages_affected=len(joined),
+            params={"hours": f"{abs(hours):g}", "offset": f"{offset:+g}", "zone": str(ctx.zone)},
+            priority=75,
+        )
+    ]
+
+
+def _json_listings(ctx: Context) -> set[str]:
+    return {
+        q.source for view in ctx.hosts.values() for q in view.queues
+        if q.format == "postqueue_json"
+    }  # fmt: skip
