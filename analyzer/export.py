@@ -1,4 +1,9 @@
-"""Export the analysis frames as CSV, Parquet or JSON files, one per frame."""
+"""Export the analysis frames as CSV, Parquet or JSON files, one per frame.
+
+CSV holds list columns (``child_keys``, ``evidence``) as JSON text; Parquet keeps
+them as lists; JSON writes each frame as one array of records, which
+``pandas.read_json(path)`` reads back.
+"""
 
 from __future__ import annotations
 
@@ -8,46 +13,51 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.api import Analysis
-from analyzer.errors import MailbundleError
+from analyzer.report.write import OutputError
+
+FORMATS = ("csv", "parquet", "json")
 
 
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Make list and dict columns writable by every format (as JSON text)."""
+def _json_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn list and dict columns into JSON text, for formats without lists."""
     frame = frame.copy()
     for column in frame.columns:
-        if (
-            frame[column].dtype == object
-            and frame[column].map(lambda v: isinstance(v, (list, dict))).any()
-        ):
-            frame[column] = frame[column].map(
-                lambda v: json.dumps(v, default=str, ensure_ascii=False)
-            )
+        values = frame[column]
+        if values.dtype == object and values.map(lambda v: isinstance(v, (list, dict))).any():
+            frame[column] = values.map(lambda v: json.dumps(v, default=str, ensure_ascii=False))
     return frame
+
+
+def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    elif fmt == "csv":
+        _json_text_columns(frame).to_csv(path, index=False)
+    else:
+        frame.to_json(
+            path,
+            orient="records",
+            date_format="iso",
+            force_ascii=False,
+            default_handler=str,
+            indent=None,
+        )
 
 
 def export_frames(analysis: Analysis, folder: Path, fmt: str) -> list[Path]:
     """Write each frame of ``analysis.frames()`` to ``folder/NAME.EXT``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    written = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        for name, frame in analysis.frames().items():
+            path = folder / f"{name}.{fmt}"
+            _write(frame, path, fmt)
+            written.append(path)
     except OSError as error:
-        raise MailbundleError(
-            f"{folder}: cannot create the export folder ({error.strerror})."
+        raise OutputError(
+            f"{folder}: cannot write the export ({error.strerror}); choose another "
+            "folder with -o."
         ) from error
-    written = []
-    for name, frame in analysis.frames().items():
-        path = folder / f"{name}.{fmt}"
-        if fmt == "parquet":
-            _plain(frame).to_parquet(path, index=False)
-        elif fmt == "csv":
-            _plain(frame).to_csv(path, index=False)
-        else:
-            frame.to_json(
-                path,
-                orient="records",
-                lines=True,
-                date_format="iso",
-                force_ascii=False,
-                default_handler=str,
-            )
-        written.append(path)
     return written

@@ -55,7 +55,7 @@ def test_export_writes_one_file_per_frame(fmt: str, tmp_path: Path) -> None:
     elif fmt == "csv":
         messages = pd.read_csv(tmp_path / "messages.csv")
     else:
-        messages = pd.read_json(tmp_path / "messages.json", lines=True)
+        messages = pd.read_json(tmp_path / "messages.json")
     assert list(messages.columns) == [c.name for c in FRAMES["messages"]]
     expected = {m["queue_id"] for m in truth("bounce-notice")["messages"]}
     assert set(messages["queue_id"]) == expected
