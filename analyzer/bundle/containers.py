@@ -45,7 +45,9 @@ class _SpoolWriter(py7zr.io.Py7zIO):
         self.name = name
         self._budget = budget
         self._archive_size = archive_size
-        self._file = tempfile.SpooledTemporaryFile(_SPOOL_IN_MEMORY, dir=str(tempdir))
+        self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 closed by close()
+            _SPOOL_IN_MEMORY, dir=str(tempdir)
+        )
         self.written = 0
 
     def write(self, data: bytes | bytearray) -> int:
@@ -94,8 +96,8 @@ class _SpoolFactory(py7zr.io.WriterFactory):
     """Creates one spool per extracted member, keyed by py7zr's output path.
 
     py7zr extracts every member whose name is a target, so a duplicated name
-    yields a second product under a suffixed key; it is kept in ``extras`` only
-    to be disposed of.
+    yields a second product under a suffixed key. That product goes to
+    ``extras``, only to be disposed of.
     """
 
     def __init__(self, budget: Budget, archive_size: int, tempdir: Path) -> None:
@@ -165,6 +167,8 @@ class SevenZipReader:
         self._stream = stream
         self.failures: dict[str, tuple[str, str, str | None]] = {}
         """Per member name: ("reject" or "error", the reason, the limit's option)."""
+        self.stopped: LimitExceeded | None = None
+        """The bundle limit that stopped the extraction, if one did."""
         self._factories: list[_SpoolFactory] = []
         self._output = Path(tempfile.mkdtemp(prefix="7z-", dir=tempdir))
         self._archive = self._open(stream, password)
@@ -215,6 +219,7 @@ class SevenZipReader:
         """
         items: list[SevenZipItem] = []
         keys: dict[str, str] = {}
+        used_keys: set[str] = set()
         for info in self._archive.files:
             if info.is_directory:
                 continue
@@ -224,7 +229,8 @@ class SevenZipReader:
                 mtime=_seven_zip_time(info),
             )
             items.append(item)
-            item.reject_reason = self._reject_reason(info, self._output, keys)
+            reason = self._reject_reason(info, self._output, keys, used_keys)
+            item.reject_reason = reason
         products = self._extract(list(keys))
         for item in items:
             if item.reject_reason is not None:
@@ -242,7 +248,9 @@ class SevenZipReader:
         return items
 
     @staticmethod
-    def _reject_reason(info: object, output: Path, keys: dict[str, str]) -> str | None:
+    def _reject_reason(
+        info: object, output: Path, keys: dict[str, str], used_keys: set[str]
+    ) -> str | None:
         """Return why a member is not extracted; else record its factory key."""
         name: str = getattr(info, "filename", "")
         fmt = getattr(info, "st_fmt", None)
@@ -257,37 +265,45 @@ class SevenZipReader:
             key = py7zr.helpers.get_sanitized_output_path(name, output).as_posix()
         except py7zr.exceptions.Bad7zFile:
             return "the name is not a valid path"
-        if name in keys or key in keys.values():
+        if name in keys or key in used_keys:
             return (
                 f"duplicate name: an earlier member is also {normalize_name(name)}; "
                 "only the first one is read"
             )
         keys[name] = key
+        used_keys.add(key)
         return None
 
     def _extract(self, names: list[str]) -> dict[str, _SpoolWriter]:
         """Extract all ``names`` at once; after a failure, one by one.
 
         Members that fail on their own get ``self.failures[name]``, so the rest of
-        a damaged archive is still read. A bundle limit stops everything.
+        a damaged archive is still read. A bundle limit stops the extraction and
+        is kept in ``stopped``, for the caller to raise once it has read the
+        members extracted before.
         """
         if not names:
             return {}
+        spent = self._budget.total_bytes
         try:
             return self._extract_some(names)
-        except LimitExceeded as error:
-            if error.scope == "bundle":
-                raise
+        except LimitExceeded:
+            # The bytes of the failed attempt are thrown away, so they do not
+            # count: the members are extracted again one by one.
+            self._budget.total_bytes = spent
         except Exception as error:  # py7zr's errors on damaged data vary
             if self._password is not None:
                 raise self._wrong_password(error) from error
         products: dict[str, _SpoolWriter] = {}
         for name in names:
+            if self.stopped is not None:
+                self.failures[name] = ("reject", "not read: " + str(self.stopped), None)
+                continue
             try:
                 products.update(self._extract_some([name]))
             except LimitExceeded as error:
                 if error.scope == "bundle":
-                    raise
+                    self.stopped = error
                 reason = str(error).split(": ", 1)[-1]
                 self.failures[name] = ("reject", reason, getattr(error, "option", None))
             except Exception as error:

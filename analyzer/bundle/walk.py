@@ -81,7 +81,7 @@ Visitor = Callable[[InventoryEntry, BinaryIO], None]
 """Called once per readable member with its decompressed content.
 
 A read error inside the member ends the content early instead of raising, so the
-visitor parses what comes before the damage; the walker then marks the member
+visitor parses what comes before the damage. The walker then marks the member
 partial.
 """
 
@@ -104,6 +104,8 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
     zipscan.ScanStopped,
     ArchiveUnreadable,
 )
+
+_LINK_TARGET_ERRORS: tuple[type[BaseException], ...] = (*READ_ERRORS, RuntimeError)
 
 _EXTENDED_TAR_HEADERS = (
     tarfile.GNUTYPE_LONGNAME,
@@ -146,9 +148,9 @@ def _bounded_tarinfo(max_header_bytes: int) -> type[tarfile.TarInfo]:
     """
 
     class BoundedTarInfo(tarfile.TarInfo):
-        # NOTE: _proc_member is a private hook of tarfile (stable since Python
-        # 2.7, present in 3.11 to 3.13); tarfile.open(tarinfo=...) documents the
-        # subclassing but not the hook.
+        # NOTE: _proc_member is a private hook of tarfile, checked on Python
+        # 3.11 only. tarfile.open(tarinfo=...) documents the subclassing but
+        # not the hook.
         def _proc_member(self, tar: tarfile.TarFile) -> tarfile.TarInfo:
             if self.type in _EXTENDED_TAR_HEADERS and self.size > max_header_bytes:
                 raise tarfile.ReadError(
@@ -198,10 +200,9 @@ class Walker:
         except LimitExceeded as error:
             inventory.errors.append(str(error))
             logger.warning("stopped reading the bundle: %s", error)
-            if not any(
-                e.status in (STATUS_READ, STATUS_PARTIAL) for e in inventory.entries
-            ):
-                raise
+            usable = (STATUS_READ, STATUS_PARTIAL)
+            if not any(e.status in usable for e in inventory.entries):
+                raise _naming_bundle(error, path) from error
         if not inventory.entries:
             raise EmptyBundle(
                 f"{path}: the bundle is empty; it should contain the mail log, "
@@ -360,7 +361,12 @@ class Walker:
             peek = PeekReader(stream)
             fmt = sniff_format(peek.peek_head())
             if fmt in ARCHIVES:
-                self._walk_archive(fmt, peek, str(path), path.name, 0, info.st_size)  # type: ignore[arg-type]
+                # A zip or 7z file on disk can seek, so it is read in place.
+                source: BinaryIO = peek  # type: ignore[assignment]
+                if fmt != TAR:
+                    stream.seek(0)
+                    source = stream
+                self._walk_archive(fmt, source, str(path), path.name, 0, info.st_size)
                 return
             if fmt is None and _looks_binary(peek.peek_head()):
                 raise UnsupportedBundle(
@@ -443,8 +449,9 @@ class Walker:
         if hasattr(stream, "seekable") and stream.seekable():
             yield stream
             return
-        spool = tempfile.SpooledTemporaryFile(max_size=32 * MiB, dir=str(self._tempdir))
-        with spool:
+        with tempfile.SpooledTemporaryFile(
+            max_size=32 * MiB, dir=str(self._tempdir)
+        ) as spool:
             limited = LimitedReader(stream, label, self.budget, count_total=False)
             while chunk := limited.read(MiB):
                 spool.write(chunk)
@@ -521,7 +528,7 @@ class Walker:
         else:
             stream = tar.extractfile(member)
             if stream is not None:
-                self._read_member(entry, stream, depth, counted=counted)
+                self._read_member(entry, stream, depth, counted=counted)  # type: ignore[arg-type]
 
     # Zip
 
@@ -569,8 +576,9 @@ class Walker:
 
         zipfile builds every entry of the central directory before the first
         member can be read, so a forged directory would use memory unchecked.
+        The member count itself is checked member by member, as for tar.
         """
-        # NOTE: _EndRecData is private to zipfile (present in 3.8 to 3.13).
+        # NOTE: _EndRecData is private to zipfile, checked on Python 3.11 only.
         try:
             record = zipfile._EndRecData(stream)  # type: ignore[attr-defined]
         except OSError:
@@ -579,12 +587,11 @@ class Walker:
         if not record:
             return
         entries, directory_size = record[4], record[5]
-        remaining = self.limits.max_members - self.budget.members
-        too_large = directory_size > remaining * _ZIP_DIRECTORY_BYTES_PER_MEMBER
-        if entries > remaining or too_large:
+        allowed = self.limits.max_members * _ZIP_DIRECTORY_BYTES_PER_MEMBER
+        if directory_size > allowed:
             raise OptionLimitExceeded(
-                f"{label}: the zip archive lists {entries} members in a central "
-                f"directory of {directory_size} bytes, more than the "
+                f"{label}: the zip archive's central directory of {directory_size} "
+                f"bytes ({entries} members stated) is too large for the "
                 f"{self.limits.max_members} members allowed; raise --max-members "
                 "if it is genuine.",
                 scope="bundle",
@@ -617,7 +624,7 @@ class Walker:
         entry = self._inventory.add(
             InventoryEntry(
                 path=display_name(name),
-                size=info.compress_size,
+                size=info.file_size,
                 mtime=containers.zip_time(info),
                 container=prefix.rstrip("/") or None,
             )
@@ -669,14 +676,14 @@ class Walker:
             self._fail(entry, f"cannot be read: {type(error).__name__}: {error}")
             return
         with stream:
-            limited = LimitedReader(stream, entry.path, self.budget, stored)
-            self._read_member(entry, limited, depth, counted=True)
+            limited = LimitedReader(stream, entry.path, self.budget, stored)  # type: ignore[arg-type]
+            self._read_member(entry, limited, depth, counted=True)  # type: ignore[arg-type]
         encrypted = info.flag_bits & 0x1
         if encrypted and entry.status in (STATUS_ERROR, STATUS_PARTIAL):
             entry.detail += "; the password may be wrong"
-        complete = entry.sha256 is not None and entry.status == STATUS_READ
-        if complete and limited.bytes_read != info.file_size:
-            entry.status = STATUS_PARTIAL
+        if entry.sha256 is not None and limited.bytes_read != info.file_size:
+            read = entry.status == STATUS_READ
+            entry.status = STATUS_PARTIAL if read else STATUS_REJECTED
             entry.detail = (
                 f"the zip archive states {info.file_size} bytes for this member, but "
                 f"its data holds {limited.bytes_read}; the archive is damaged or its "
@@ -693,7 +700,7 @@ class Walker:
         try:
             with archive.open(info) as stream:
                 raw = stream.read(_MAX_LINK_TARGET_BYTES + 1)
-        except (*READ_ERRORS, RuntimeError) as error:
+        except _LINK_TARGET_ERRORS as error:
             self._reject(entry, f"symbolic link with an unreadable target ({error})")
             return
         target = raw.decode("utf-8", errors="surrogateescape")
@@ -739,7 +746,7 @@ class Walker:
         entry = self._inventory.add(
             InventoryEntry(
                 path=display_name(name),
-                size=member.compress_size,
+                size=None if member.has_descriptor else member.file_size,
                 mtime=member.mtime,
                 container=prefix.rstrip("/") or None,
             )
@@ -751,7 +758,7 @@ class Walker:
         else:
             stored = member.compress_size or None
             limited = LimitedReader(reader, entry.path, self.budget, stored)  # type: ignore[arg-type]
-            self._read_member(entry, limited, depth, counted=True)
+            self._read_member(entry, limited, depth, counted=True)  # type: ignore[arg-type]
 
     # 7z
 
@@ -768,6 +775,8 @@ class Walker:
         with archive:
             for item in archive.members():
                 self._walk_7z_member(item, prefix, depth)
+            if archive.stopped is not None:
+                raise archive.stopped
 
     def _walk_7z_member(
         self, item: containers.SevenZipItem, prefix: str, depth: int
@@ -855,7 +864,7 @@ class Walker:
         if fmt in ARCHIVES:
             entry.kind = KIND_ARCHIVE
             self._walk_archive(
-                fmt,  # type: ignore[arg-type]
+                fmt,
                 peek,  # type: ignore[arg-type]
                 entry.path,
                 entry.path,
@@ -868,7 +877,7 @@ class Walker:
         content = LimitedReader(peek, entry.path, self.budget, count_total=not counted)  # type: ignore[arg-type]
         guarded = _GuardedReader(content)  # type: ignore[arg-type]
         entry.status = STATUS_READ
-        self._visit_member(entry, guarded)
+        self._visit_member(entry, guarded)  # type: ignore[arg-type]
         if guarded.error is not None:
             raise guarded.error
 
@@ -893,9 +902,11 @@ class Walker:
         A bug in one parser must not lose the rest of the bundle, so an
         unexpected exception marks this member and is logged with its traceback.
         """
+        # The content is a _GuardedReader, which keeps read errors to itself, so
+        # any other exception that gets out comes from the parser.
         try:
             self._visit(entry, content)
-        except (MailbundleError, *READ_ERRORS):
+        except MailbundleError:
             raise
         except Exception as error:
             logger.error("%s: internal error while parsing", entry.path, exc_info=True)
@@ -919,6 +930,15 @@ class Walker:
     def _fail(entry: InventoryEntry, reason: str) -> None:
         entry.status = STATUS_ERROR
         entry.detail = reason
+
+
+def _naming_bundle(error: LimitExceeded, path: Path) -> LimitExceeded:
+    """Return ``error``, or a copy whose message starts with the bundle's path."""
+    if str(error).startswith(str(path)):
+        return error
+    return OptionLimitExceeded(
+        f"{path}: {error}", scope="bundle", option=getattr(error, "option", "")
+    )
 
 
 def _read_error_detail(error: BaseException) -> str:

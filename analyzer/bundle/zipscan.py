@@ -28,7 +28,7 @@ LOCAL_SIGNATURE = b"PK\x03\x04"
 _DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
 _ZIP64_EXTRA = 0x0001
 _MAX_LOCAL_MEMBERS = 1_000_000
-"""Stop scanning after this many headers, whatever --max-members says."""
+"""Maximum number of local headers scanned, whatever the --max-members value."""
 
 STORED = zipfile.ZIP_STORED
 DEFLATED = zipfile.ZIP_DEFLATED
@@ -136,9 +136,14 @@ class LocalMemberReader:
             data = raw
             self._position += len(raw)
         else:
-            data = self._decompressor.decompress(raw, size)
-            unused = len(self._decompressor.unconsumed_tail)
-            unused += len(self._decompressor.unused_data)
+            data = self._decompressor.decompress(raw, max(size, 1))
+            # Before the end of the stream, the input held back by max_length is
+            # unconsumed_tail. After the end, the input left over is unused_data,
+            # and unconsumed_tail repeats the same bytes.
+            if self._decompressor.eof:
+                unused = len(self._decompressor.unused_data)
+            else:
+                unused = len(self._decompressor.unconsumed_tail)
             self._position += len(raw) - unused
         if self._remaining is not None:
             consumed = self._position - self._member.data_offset
@@ -150,7 +155,7 @@ class LocalMemberReader:
 
     def _finished(self) -> bool:
         if self._decompressor is not None:
-            return self._decompressor.eof and not self._decompressor.unconsumed_tail
+            return self._decompressor.eof
         return self._remaining == 0
 
     def _finish(self) -> None:
@@ -183,7 +188,7 @@ class LocalMemberReader:
         """Move past the member's data, so the next header can be found.
 
         Only a member whose size follows its data has to be decompressed to find
-        its end; the budget counts those bytes, so a bomb cannot hide there.
+        its end. The budget counts those bytes, so a bomb cannot hide there.
         """
         if self._done:
             return
@@ -200,8 +205,8 @@ class LocalMemberReader:
 def _descriptor_sizes_length(stream: BinaryIO, position: int) -> int:
     """Return 8 or 16: the length of the sizes in a data descriptor.
 
-    A zip64 descriptor has 8-byte sizes; the next local header, central directory
-    or end record tells which form follows.
+    A zip64 descriptor has 8-byte sizes. The signature of the next local header,
+    central directory or end record shows which form was written.
     """
     stream.seek(position + 8)
     after_short = stream.read(4)
@@ -215,7 +220,7 @@ def scan_local_members(
 ) -> Iterator[tuple[LocalMember, LocalMemberReader | None, str | None]]:
     """Yield each member found by its local header, with a reader or a reason.
 
-    The reader is None, and the reason says why, when the member cannot be read
+    The reader is None, and the reason explains it, when the member cannot be read
     (an encrypted member, an unsupported method). The scan ends at the central
     directory, at the end of the file or at anything that is not a local header.
     It raises ``ScanStopped`` at a header cut short or at a member whose end
@@ -264,7 +269,7 @@ def scan_local_members(
 
 
 class ScanStopped(Exception):
-    """The local header scan could not go on; the message says where and why."""
+    """The local header scan stopped early; the message names the place and reason."""
 
 
 def _unreadable_reason(member: LocalMember) -> str | None:

@@ -1,0 +1,146 @@
+"""Hostile text in log members: huge lines, NUL bytes, CRLF, Shift_JIS, binary data.
+
+Each oddity is counted in the member's line statistics and shown in the
+inventory; none stops the analysis, and memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from analyzer.api import Analysis, analyze_bundle
+from analyzer.parse.logfile import LineStats
+from tests.conftest import ROOT
+from tests.test_hostile_archives import (
+    Member,
+    assert_finding,
+    build_tar,
+    entry,
+    sample_members,
+)
+
+LINE = b"Dec  4 17:08:%02d qradar-console postfix/qmgr[99]: 1A2B3C4D5E: removed\n"
+
+
+def lines(count: int, start: int = 0) -> bytes:
+    return b"".join(LINE % ((start + n) % 60) for n in range(count))
+
+
+def analyze_with(tmp_path: Path, *extra: Member) -> Analysis:
+    members = [Member(n, d) for n, d in sample_members().items()] + list(extra)
+    return analyze_bundle(build_tar(tmp_path / "bundle.tar.gz", members))
+
+
+def stats_of(analysis: Analysis, source: str) -> LineStats:
+    for log in analysis.bundle.logs:
+        if log.source == source:
+            return log.stats
+    raise AssertionError(f"{source} was not parsed as a log")
+
+
+def test_huge_line_is_cut_and_counted(tmp_path: Path) -> None:
+    huge = b"Dec  4 17:08:00 qradar-console postfix/smtp[1]: " + b"A" * (
+        3 * 1024 * 1024
+    )
+    analysis = analyze_with(
+        tmp_path, Member("maillog.1", lines(5) + huge + b"\n" + lines(5))
+    )
+    stats = stats_of(analysis, "maillog.1")
+    assert stats.cut_lines == 1
+    assert stats.lines == 11
+    assert entry(analysis, "maillog.1").status == "read"
+    assert_finding(analysis)
+
+
+def test_nul_bytes_counted(tmp_path: Path) -> None:
+    damaged = lines(5) + b"\x00" * 5000 + b"\n" + lines(3) + b"abc\x00def\n"
+    analysis = analyze_with(tmp_path, Member("maillog.1", damaged))
+    stats = stats_of(analysis, "maillog.1")
+    assert stats.nul_lines == 2
+    assert stats.postfix_lines >= 8
+    assert_finding(analysis)
+
+
+def test_log_starting_with_nul_run_is_read(tmp_path: Path) -> None:
+    """A crash can leave a block of NUL bytes at the start of a rotated log."""
+    crashed = b"\x00" * (128 * 1024) + b"\n" + lines(20)
+    analysis = analyze_with(tmp_path, Member("maillog.1", crashed))
+    found = entry(analysis, "maillog.1")
+    assert found.kind == "maillog"
+    assert found.postfix_lines == 20
+    assert_finding(analysis)
+
+
+def test_crlf_lines(tmp_path: Path) -> None:
+    crlf = lines(30).replace(b"\n", b"\r\n")
+    analysis = analyze_with(tmp_path, Member("maillog.1", crlf))
+    stats = stats_of(analysis, "maillog.1")
+    assert stats.postfix_lines == 30
+    assert stats.recognized_lines == 30
+    assert_finding(analysis)
+
+
+def test_shift_jis_bytes_counted(tmp_path: Path) -> None:
+    subject = "件名: 配信テスト".encode("shift_jis")
+    japanese = (
+        b"Dec  4 17:08:10 qradar-console postfix/cleanup[7]: 1A2B3C4D5E: "
+        b"warning: header Subject: "
+        + subject
+        + b" from local; from=<soc@example.com>\n"
+    )
+    analysis = analyze_with(tmp_path, Member("maillog.1", lines(3) + japanese * 4))
+    stats = stats_of(analysis, "maillog.1")
+    assert stats.invalid_utf8_lines == 4
+    assert stats.postfix_lines == 7
+    assert_finding(analysis)
+
+
+def test_binary_file_named_maillog_is_skipped(tmp_path: Path) -> None:
+    noise = random.Random(7).randbytes(256 * 1024)
+    analysis = analyze_with(tmp_path, Member("var/log/maillog-20261201", noise))
+    found = entry(analysis, "var/log/maillog-20261201")
+    assert found.status == "skipped"
+    assert "binary data" in found.detail
+    assert found.sha256 is not None
+    assert not analysis.partial
+    assert_finding(analysis)
+
+
+def test_line_without_end_keeps_memory_bounded(tmp_path: Path) -> None:
+    """A 96 MiB log with no line break is cut, and peak memory stays near the base."""
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    for name, data in sample_members().items():
+        (folder / name).write_bytes(data)
+    with open(folder / "maillog.1", "wb") as stream:
+        stream.write(b"Dec  4 17:08:00 qradar-console postfix/smtp[1]: ")
+        block = b"B" * (1024 * 1024)
+        for _ in range(96):
+            stream.write(block)
+    script = (
+        "import resource, sys\n"
+        "from analyzer.api import analyze_bundle\n"
+        "analysis = analyze_bundle(sys.argv[1])\n"
+        "assert 'localhost-loop' in [f.code for f in analysis.findings]\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+
+    def peak_mib(bundle: Path) -> int:
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(bundle)],
+            capture_output=True, text=True, cwd=ROOT, timeout=300, check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        return int(result.stdout.split()[-1])
+
+    small = tmp_path / "small"
+    small.mkdir()
+    for name, data in sample_members().items():
+        (small / name).write_bytes(data)
+    growth = peak_mib(folder) - peak_mib(small)
+    # An estimate with room: the parser keeps about two 16 MiB chunks and copies.
+    assert growth < 160, f"peak memory grew by {growth} MiB for a 96 MiB line"
