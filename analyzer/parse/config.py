@@ -85,28 +85,63 @@ class MainConfig:
 
     def get(self, name: str) -> str:
         """Return the value with ``$name`` references expanded, or the default."""
-        return self._expand(self._value(name), depth=0)
+        return _Expansion(self).value(name)
 
     def is_set(self, name: str) -> bool:
         return name in self.settings
 
-    def _value(self, name: str) -> str:
+    def value_or_default(self, name: str, expansion: _Expansion) -> str:
+        """The unexpanded value of ``name``: as set, else its default."""
         if name in self.settings:
             return self.settings[name].value
         if name in self.defaults:
             return self.defaults[name]
         if name == "mydomain" and "myhostname" in self.settings | self.defaults:
-            host = self.get("myhostname")
+            # Postfix derives mydomain from myhostname. A myhostname that itself
+            # names $mydomain leaves nothing to derive it from.
+            host = expansion.value("myhostname")
             return host.split(".", 1)[1] if "." in host else "localdomain"
         return DEFAULTS.get(name, "")
 
-    def _expand(self, value: str, depth: int) -> str:
-        if depth > 20 or "$" not in value:  # Postfix also stops runaway recursion
-            return value
+
+EXPANSION_LIMIT = 64 * 1024
+"""Longest expanded value kept; main.cf values are at most a few kilobytes."""
+
+
+class _Expansion:
+    """One expansion of ``$name`` references, with its own cycle and size guards.
+
+    A name that refers back to itself, directly or through others, expands to
+    nothing at the point of the cycle (Postfix reports such a loop as an error).
+    Each name is expanded once per lookup, so ``$a$a`` chains cost linear time,
+    and values stop growing at EXPANSION_LIMIT characters.
+    """
+
+    def __init__(self, config: MainConfig) -> None:
+        self._config = config
+        self._done: dict[str, str] = {}
+        self._active: set[str] = set()
+
+    def value(self, name: str) -> str:
+        if name in self._done:
+            return self._done[name]
+        if name in self._active:
+            return ""
+        self._active.add(name)
+        try:
+            result = self.expand(self._config.value_or_default(name, self))
+        finally:
+            self._active.discard(name)
+        self._done[name] = result
+        return result
+
+    def expand(self, text: str) -> str:
+        if "$" not in text:
+            return text[:EXPANSION_LIMIT]
 
         def replace(match: re.Match[str]) -> str:
             name = match.group("braced") or match.group("paren") or match.group("bare")
-            current = self._expand(self._value(name), depth + 1)
+            current = self.value(name)
             op = match.group("op")
             if op is None:
                 return current
@@ -116,10 +151,10 @@ class MainConfig:
             # ${name?value} gives value when $name is not empty, ${name:value}
             # when it is empty; otherwise both give nothing.
             if bool(current) == (op == "?"):
-                return self._expand(argument, depth + 1)
+                return self.expand(argument)
             return ""
 
-        return _REFERENCE.sub(replace, value)
+        return _REFERENCE.sub(replace, text)[:EXPANSION_LIMIT]
 
 
 def logical_lines(text: str) -> Iterator[tuple[int, str]]:

@@ -127,15 +127,15 @@ def _read_lines(texts: list[str], line_no: np.ndarray) -> logfile._ChunkResult:
 def _record(text: str) -> tuple[str, str | None, str, int, str] | None:
     try:
         record = json.loads(text)
-    except json.JSONDecodeError:
+    except ValueError:  # JSONDecodeError, or an integer of over 4300 digits
         return None
     if not isinstance(record, dict):
         return None
     try:
         micros = int(record["__REALTIME_TIMESTAMP"])
-    except (KeyError, TypeError, ValueError):
+        moment = _EPOCH + timedelta(microseconds=micros)
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
-    moment = _EPOCH + timedelta(microseconds=micros)
     message = record.get("MESSAGE", "")
     if isinstance(message, list):  # journald's form for bytes that are not UTF-8
         message = bytes(b & 0xFF for b in message if isinstance(b, int)).decode(
@@ -144,7 +144,9 @@ def _record(text: str) -> tuple[str, str | None, str, int, str] | None:
     pid = record.get("_PID") or record.get("SYSLOG_PID") or -1
     try:
         pid_number = int(pid)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        pid_number = -1
+    if not 0 <= pid_number < 2**31:
         pid_number = -1
     return (
         moment.isoformat(timespec="microseconds"),

@@ -128,6 +128,8 @@ def _arrival_time(
     match: re.Match[str], captured: datetime | None, zone: tzinfo
 ) -> pd.Timestamp | None:
     """Pick the year whose calendar has the listed weekday, at or before capture."""
+    if match.group("month") not in MONTHS:
+        return None
     month = MONTHS.index(match.group("month")) + 1
     day = int(match.group("day"))
     hour, minute, second = (int(x) for x in match.group("time").split(":"))
@@ -155,7 +157,7 @@ def parse_postqueue_json(text: str, source: str) -> QueueListing:
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
+        except ValueError:  # JSONDecodeError, or an integer of over 4300 digits
             if _NOT_ALLOWED.search(line):
                 listing.error = line.strip()
             else:
@@ -169,6 +171,16 @@ def parse_postqueue_json(text: str, source: str) -> QueueListing:
     return listing
 
 
+def _epoch_seconds(value: object) -> pd.Timestamp | None:
+    """A Unix time as a timestamp; None for a non-number or one pandas cannot hold."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        return pd.Timestamp(int(value), unit="s", tz="UTC")
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+        return None
+
+
 def _json_rows(
     record: dict[str, object], source: str, line_no: int
 ) -> list[dict[str, object]]:
@@ -176,11 +188,7 @@ def _json_rows(
     base = {
         "queue_id": str(record.get("queue_id")),
         "queue_name": str(record.get("queue_name", "")),
-        "arrival_time": (
-            pd.Timestamp(int(arrival), unit="s", tz="UTC")
-            if isinstance(arrival, (int, float))
-            else None
-        ),
+        "arrival_time": _epoch_seconds(arrival),
         "size": record.get("message_size"),
         "sender": record.get("sender", ""),
         "forced_expire": bool(record.get("forced_expire", False)),
