@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, tzinfo
 from pathlib import Path
@@ -16,7 +17,13 @@ from analyzer.analysis.frames import events_frame
 from analyzer.analysis.hosts import HostView, build_hosts
 from analyzer.analysis.timeline import build_timeline
 from analyzer.bundle.limits import Limits
-from analyzer.load import LoadedBundle, LoadOptions, load_bundle, merge_events, oldest_first
+from analyzer.load import (
+    LoadedBundle,
+    LoadOptions,
+    load_bundle,
+    merge_events,
+    oldest_first,
+)
 from analyzer.parse.queue import QUEUE_COLUMNS
 from analyzer.schema import conform
 
@@ -99,12 +106,27 @@ def analyze_bundle(
     options = LoadOptions(
         year=year, zone=zone, today=today, limits=limits or Limits(), password=password
     )
+    started = time.perf_counter()
     bundle = load_bundle(path, options)
+    read = sum(1 for e in bundle.inventory.entries if e.status in ("read", "partial"))
+    logger.info(
+        "%s: read %d of %d members in %.1f s; logs: %d, lines: %s",
+        path,
+        read,
+        len(bundle.inventory.entries),
+        time.perf_counter() - started,
+        len(bundle.logs),
+        f"{sum(log.stats.lines for log in bundle.logs):,}",
+    )
+    for entry in bundle.inventory.entries:
+        if entry.status not in ("read", "partial") and entry.kind != "archive":
+            logger.info("%s: %s (%s)", entry.path, entry.status, entry.detail)
     return analyze_loaded(bundle)
 
 
 def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     """Analyze an already loaded bundle."""
+    started = time.perf_counter()
     merged, fields, duplicates = merge_events(oldest_first(bundle.logs))
     events = events_frame(merged)
     timeline = build_timeline(events, fields)
@@ -144,6 +166,13 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
         zone=bundle.options.zone,
     )
     analysis.findings = diagnose(context)
+    logger.info(
+        "analyzed %s messages and %s events in %.1f s; findings: %d",
+        f"{len(messages):,}",
+        f"{len(analysis.events):,}",
+        time.perf_counter() - started,
+        len(analysis.findings),
+    )
     return analysis
 
 

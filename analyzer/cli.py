@@ -2,8 +2,9 @@
 
 Exit codes: 0 the bundle was analyzed; 2 the command line is invalid; 3 the
 bundle cannot be used (missing, not an archive, empty, encrypted, over a limit);
-4 results are partial because some members could not be read; 1 an unexpected
-internal error.
+4 results are partial because some members could not be read; 5 the output
+cannot be written; 6 ``trace`` found no matching message; 1 an unexpected
+internal error. Output cut short by a closed pipe (``| head``) ends quietly.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_UNUSABLE = 3
 EXIT_PARTIAL = 4
+EXIT_NO_MATCH = 6
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE, what a shell reports for a program stopped by a closed pipe."""
 
 PASSWORD_VARIABLE = "MAILBUNDLE_PASSWORD"
 FORMATS = ("html", "pdf", "json")
@@ -117,11 +121,16 @@ def _handle_errors(function: Callable[..., int | None]) -> Callable[..., None]:
             sys.exit(error.exit_code)
         except click.ClickException:
             raise  # an invalid option value: click prints the usage, exit code 2
+        except BrokenPipeError:
+            # The reader (head, less) left: drop what is still buffered, quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
         except KeyboardInterrupt:
             click.echo("mailbundle: interrupted", err=True)
             sys.exit(130)
         except Exception as error:  # a bug: say so in one line, trace with -v
-            logger.debug("internal error", exc_info=True)
+            logger.info("internal error", exc_info=True)
             click.echo(
                 f"mailbundle: internal error: {type(error).__name__}: "
                 f"{_one_line(str(error))}; run again with -v for the traceback and "
@@ -143,14 +152,7 @@ def _analyze(bundle: Path, **options: Any) -> Analysis:
     from analyzer.api import analyze_bundle
     from analyzer.bundle.limits import Limits, MiB
 
-    if options.pop("verbose", False):
-        logging.basicConfig(
-            level=logging.INFO, format="mailbundle: %(message)s", stream=sys.stderr
-        )
-    else:
-        logging.basicConfig(
-            level=logging.ERROR, format="mailbundle: %(message)s", stream=sys.stderr
-        )
+    _configure_logging(verbose=options.pop("verbose", False))
     limits = Limits(
         max_total_bytes=options["max_size"] * MiB,
         max_member_bytes=options["max_size"] * MiB,
@@ -166,6 +168,20 @@ def _analyze(bundle: Path, **options: Any) -> Analysis:
         limits=limits,
         password=password,
     )
+
+
+QUIET_LOGGERS = ("weasyprint", "fontTools", "PIL", "py7zr")
+"""Libraries whose own warnings (CSS hints, font subsetting) mean nothing to users."""
+
+
+def _configure_logging(verbose: bool) -> None:
+    """Errors only by default; with -v, mailbundle's progress and skipped members."""
+    logging.basicConfig(
+        level=logging.ERROR, format="mailbundle: %(message)s", stream=sys.stderr
+    )
+    logger.setLevel(logging.INFO if verbose else logging.ERROR)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _zone(name: str) -> str:
@@ -198,6 +214,9 @@ def _partial_code(analysis: Analysis) -> int:
 @click.version_option(__version__, prog_name="mailbundle")
 def main() -> None:
     """Analyze Postfix support bundles: find why mail is not sent, and prove it."""
+    from analyzer.memory import tune_allocator
+
+    tune_allocator()
 
 
 @main.command()
@@ -297,10 +316,11 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
     found = print_trace(analysis, query, sys.stdout)
     if not found:
         click.echo(
-            f"mailbundle: no message matches {query!r}; give a queue ID, Message-ID or address.",
+            f"mailbundle: no message matches {query!r}; give a queue ID, Message-ID "
+            "or address.",
             err=True,
         )
-        return 1
+        return EXIT_NO_MATCH
     return _partial_code(analysis)
 
 

@@ -242,9 +242,20 @@ def _check_usable(path: Path | str, inventory: Inventory) -> None:
     ]
     if readable:
         return
-    broken = [e for e in inventory.entries if e.status in (STATUS_ERROR, STATUS_PARTIAL)]
+    limited = [e for e in inventory.entries if e.limit is not None]
+    if limited:
+        first = limited[0]
+        raise EmptyBundle(
+            f"{path}: no member of the bundle could be read within the safety "
+            f"limits. {first.path}: {first.detail}"
+        )
+    broken = [
+        e for e in inventory.entries if e.status in (STATUS_ERROR, STATUS_PARTIAL)
+    ]
     if broken or inventory.errors:
-        reason = f"{broken[0].path}: {broken[0].detail}" if broken else inventory.errors[0]
+        reason = (
+            f"{broken[0].path}: {broken[0].detail}" if broken else inventory.errors[0]
+        )
         raise EmptyBundle(
             f"{path}: no member of the bundle could be read ({reason}); check that "
             "the upload is complete and not damaged."
@@ -265,7 +276,7 @@ def assign_groups(paths: list[str]) -> dict[str, str]:
     folders = [p.split("/")[:-1] for p in paths]
     common = 0
     if folders and all(folders):
-        for parts in zip(*folders):
+        for parts in zip(*folders, strict=False):
             if len(set(parts)) != 1:
                 break
             common += 1
@@ -298,7 +309,8 @@ def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], 
     Overlapping rotated copies repeat lines; a line counts as a duplicate when
     host, time, program, pid and text are the same as a line of another member.
     Returns the events, the per-kind field tables re-pointed at them, and the
-    number of duplicates dropped.
+    number of duplicates dropped. The logs give up their tables (only their line
+    counts stay), so that the events are held in memory once.
     """
     tables = []
     fields: dict[str, list[pa.Table]] = {}
@@ -322,7 +334,13 @@ def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], 
         offset += rows
     if not tables:
         return _empty_events(), {}, 0
+    for log in logs:
+        log.events = log.events.schema.empty_table()  # a slice would keep the buffers
+        log.fields = {}
+    # One chunk per column: pandas re-joins chunked strings on every take.
     events = pa.concat_tables(tables, promote_options="default").unify_dictionaries()
+    events = events.combine_chunks()
+    del tables
     order, duplicates = _time_order(events)
     merged = {
         kind: pa.concat_tables(parts, promote_options="default")
@@ -346,7 +364,9 @@ def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], 
             table = table.filter(pa.array(keep_rows))
             old = old[keep_rows]
         merged[kind] = table.set_column(
-            table.schema.get_field_index("event"), "event", pa.array(new_index[position[old]])
+            table.schema.get_field_index("event"),
+            "event",
+            pa.array(new_index[position[old]]),
         )
     return events, merged, len(duplicates)
 

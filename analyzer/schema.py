@@ -296,8 +296,12 @@ FRAMES: dict[str, tuple[Column, ...]] = {
     ),
     "inventory": (
         Column("path", "string", "Member path inside the bundle."),
-        Column("size", "Int64", "Stored size in bytes."),
-        Column("sha256", "string", "SHA-256 of the stored bytes."),
+        Column(
+            "size",
+            "Int64",
+            "Size in bytes of the member file as unpacked from its archive.",
+        ),
+        Column("sha256", "string", "SHA-256 of the member file as unpacked."),
         Column("mtime", "string", "Modification time, ISO 8601."),
         Column(
             "kind",
@@ -306,6 +310,11 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         ),
         Column("status", "string", "read, partial, skipped, rejected or error."),
         Column("detail", "string", "Why it was skipped or rejected, or the error."),
+        Column(
+            "limit",
+            "string",
+            "Safety limit option that stopped the reading (--max-size, --max-ratio, --max-depth).",
+        ),
         Column(
             "compression", "string", "gzip, bzip2 or xz when a compression was undone."
         ),

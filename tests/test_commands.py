@@ -90,7 +90,7 @@ def test_trace_unknown_query_fails() -> None:
     result = CliRunner().invoke(
         main, ["trace", str(SAMPLES / "healthy.tar.gz"), "nobody@example.invalid"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 6
     assert "no message matches" in result.output
 
 
@@ -114,7 +114,7 @@ def test_report_folder_error_is_one_line() -> None:
             "/dev/null/x",
         ],
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "cannot create the report folder" in result.output
 
 

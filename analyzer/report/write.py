@@ -27,7 +27,7 @@ JSON_NAME = "findings.json"
 class OutputError(MailbundleError):
     """The report folder cannot be written."""
 
-    exit_code = 1
+    exit_code = 5
 
 
 def write_reports(
