@@ -23,8 +23,13 @@ def _json_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for column in frame.columns:
         values = frame[column]
-        if values.dtype == object and values.map(lambda v: isinstance(v, (list, dict))).any():
-            frame[column] = values.map(lambda v: json.dumps(v, default=str, ensure_ascii=False))
+        if (
+            values.dtype == object
+            and values.map(lambda v: isinstance(v, (list, dict))).any()
+        ):
+            frame[column] = values.map(
+                lambda v: json.dumps(v, default=str, ensure_ascii=False)
+            )
     return frame
 
 
@@ -47,7 +52,9 @@ def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
 def export_frames(analysis: Analysis, folder: Path, fmt: str) -> list[Path]:
     """Write each frame of ``analysis.frames()`` to ``folder/NAME.EXT``."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise ValueError(
+            f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}"
+        )
     written = []
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -57,6 +57,9 @@ def _write_log_span(analysis: Analysis, out: TextIO) -> None:
     )
 
 
+PEER_TOTALS = ("received", "delivered", "deferred", "deferrals", "bounced", "rejected")
+
+
 def _write_totals(analysis: Analysis, out: TextIO) -> None:
     totals = analysis.totals()
     states = ", ".join(
@@ -69,17 +72,7 @@ def _write_totals(analysis: Analysis, out: TextIO) -> None:
     peer = analysis.pflogsumm_totals()
     out.write(
         "Totals as pflogsumm counts them: "
-        + ", ".join(
-            f"{key} {peer[key]:,}"
-            for key in (
-                "received",
-                "delivered",
-                "deferred",
-                "deferrals",
-                "bounced",
-                "rejected",
-            )
-        )  # fmt: skip
+        + ", ".join(f"{key} {peer[key]:,}" for key in PEER_TOTALS)
         + "\n"
     )
     if len(analysis.queue):

@@ -66,33 +66,50 @@ def explain(analysis: object, truth: dict, peer: dict[str, int]) -> list[str]:
     notice_keys = set(messages.index[notice.to_numpy(dtype=bool)])
     notices_sent = int(sent["message_key"].isin(notice_keys).sum())
     if peer["delivered"] != counts["delivered"]:
-        parts = [f"{peer['delivered']} recipient deliveries, not {counts['delivered']} messages"]
+        parts = [
+            f"{peer['delivered']} recipient deliveries, not {counts['delivered']} messages"
+        ]
         if notices_sent:
             parts.append(f"{notices_sent} of them bounce or delay notices to root")
         notes.append("delivered: " + ", ".join(parts))
     if peer["deferred"] != counts["deferred"]:
-        deferred_keys = deliveries.loc[deliveries["status"] == "deferred", "message_key"].unique()
+        deferred_keys = deliveries.loc[
+            deliveries["status"] == "deferred", "message_key"
+        ].unique()
         later = messages.loc[deferred_keys, "final_state"].value_counts()
-        fates = ", ".join(f"{n} {state}" for state, n in later.items() if state != "deferred")
+        fates = ", ".join(
+            f"{n} {state}" for state, n in later.items() if state != "deferred"
+        )
         notes.append(
             f"deferred: {peer['deferred']} queue IDs had a deferral"
             + (f" ({fates} in the end)" if fates else "")
         )
     if peer["bounced"] != counts["bounced"]:
-        bounced = deliveries.loc[deliveries["status"] == "bounced", "message_key"].nunique()
+        bounced = deliveries.loc[
+            deliveries["status"] == "bounced", "message_key"
+        ].nunique()
         notes.append(
             f"bounced: {peer['bounced']} bounced recipients, in {bounced} messages "
             f"({counts['bounced']} of them bounced for all recipients)"
         )
     received = int(messages["origin"].isin(["local", "smtp"]).sum())
     made = len(notice_keys)
-    if peer["received"] != sum(counts.values()) and peer["received"] == received and made:
-        notes.append(f"received: the {made} notices Postfix made itself are not received mail")
+    if (
+        peer["received"] != sum(counts.values())
+        and peer["received"] == received
+        and made
+    ):
+        notes.append(
+            f"received: the {made} notices Postfix made itself are not received mail"
+        )
     return notes
 
 
 def _counts(counts: Counter[str]) -> str:
-    return ", ".join(f"{state} {counts[state]}" for state in STATES if counts[state]) or "none"
+    return (
+        ", ".join(f"{state} {counts[state]}" for state in STATES if counts[state])
+        or "none"
+    )
 
 
 def render() -> str:

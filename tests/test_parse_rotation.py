@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from analyzer.api import Analysis, analyze_bundle
 

@@ -91,8 +91,12 @@ EXPECTED_DIFFERENCES = {
 
 def test_content_filter_sample_counts_once() -> None:
     rows = {row.name: row for row in check(SAMPLES / "content-filter.tar.gz")}
-    copies = [m for m in truth("content-filter")["messages"] if m["kind"] == "filter_copy"]
-    final = sum(1 for m in copies for r in m["recipients"] if r["final_state"] == "delivered")
+    copies = [
+        m for m in truth("content-filter")["messages"] if m["kind"] == "filter_copy"
+    ]
+    final = sum(
+        1 for m in copies for r in m["recipients"] if r["final_state"] == "delivered"
+    )
     assert final > 0
     assert rows["delivered"].ours == final
     assert dict(rows["delivered"].differences) == {"content_filter": final}
@@ -104,7 +108,9 @@ def test_accuracy_page_is_current() -> None:
 
     from tests.conftest import ROOT
 
-    spec = importlib.util.spec_from_file_location("accuracy_table", ROOT / "scripts" / "accuracy_table.py")
+    spec = importlib.util.spec_from_file_location(
+        "accuracy_table", ROOT / "scripts" / "accuracy_table.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -116,12 +116,14 @@ def _labels(
     qid: np.ndarray,
     life: np.ndarray,
 ) -> np.ndarray:
-    hosts = np.asarray(host_names + [""], dtype=object)[host]
-    instances = np.asarray(instance_names + ["postfix"], dtype=object)[instance]
+    hosts = np.asarray([*host_names, ""], dtype=object)[host]
+    instances = np.asarray([*instance_names, "postfix"], dtype=object)[instance]
     frame = pd.DataFrame({"host": hosts, "instance": instances, "qid": qid_names[qid]})
     prefix = np.where(frame["instance"] == "postfix", "", frame["instance"] + ":")
     suffix = np.where(life > 0, "#" + (life + 1).astype(str), "")
-    return np.asarray(frame["host"] + ":" + prefix + frame["qid"] + suffix, dtype=object)
+    return np.asarray(
+        frame["host"] + ":" + prefix + frame["qid"] + suffix, dtype=object
+    )
 
 
 def attach_agent_lines(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,17 +40,30 @@ _DETAIL = (
 
 
 def normalize_reasons(replies: pd.Series) -> pd.Series:
-    """Return the normalized form of each reply; nulls stay null."""
+    """Return the normalized form of each reply; nulls stay null.
+
+    The work is done once per distinct reply: a deferral repeats the same text
+    for every message and retry.
+    """
     if replies.empty:
         return replies.astype("string")
-    values = pa.array(replies.astype(object).where(replies.notna(), None), pa.string())
+    encoded = pc.dictionary_encode(pa.array(replies.array, pa.string()))
+    values = encoded.dictionary
     for pattern, replacement in _BULK:
         values = pc.replace_substring_regex(values, pattern, replacement)
-    bulk = pd.Series(values.to_pylist(), index=replies.index, dtype="string")
-    codes, uniques = pd.factorize(bulk)
-    normalized = [_normalize_detail(text) for text in uniques]
-    result = pd.array(normalized, dtype="string").take(codes, allow_fill=True)
-    return pd.Series(result, index=replies.index, dtype="string")
+    # The bulk pass makes many replies equal ("queued as QID"): normalize those once.
+    bulk_codes, bulk_uniques = pd.factorize(
+        pd.Series(values.to_pylist(), dtype="string")
+    )
+    normalized = np.array(
+        [_normalize_detail(text) for text in bulk_uniques] + [None], dtype=object
+    )
+    per_value = normalized[bulk_codes]
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    result = np.full(len(replies), None, dtype=object)
+    present = ~pd.isna(indices)
+    result[present] = per_value[indices[present].astype(np.int64)]
+    return pd.Series(pd.array(result, dtype="string"), index=replies.index)
 
 
 def _normalize_detail(text: str) -> str:
@@ -166,5 +180,5 @@ def reason_cause(text: str | None) -> str:
 def causes(replies: pd.Series) -> pd.Series:
     """Return ``reason_cause`` of each reply, computed once per distinct text."""
     codes, uniques = pd.factorize(replies)
-    named = pd.array([reason_cause(t) for t in uniques] + ["other"], dtype="string")
-    return pd.Series(named.take(codes), index=replies.index, dtype="string")
+    named = np.array([reason_cause(t) for t in uniques] + ["other"], dtype=object)
+    return pd.Series(pd.array(named[codes], dtype="string"), index=replies.index)

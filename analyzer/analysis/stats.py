@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from analyzer.analysis.reasons import causes
@@ -26,6 +27,44 @@ def recipient_domain(addresses: pd.Series) -> pd.Series:
     domain = addresses.astype("string").str.rsplit("@", n=1).str[-1].str.lower()
     has_at = addresses.astype("string").str.contains("@", regex=False).fillna(False)
     return domain.where(has_at, "")
+
+
+def _is(values: pd.Series, *names: str) -> np.ndarray:
+    """Rows whose (categorical or string) value is one of ``names``; no copies."""
+    return np.asarray(values.isin(names), dtype=bool)
+
+
+def _text_matches(events: pd.DataFrame, rows: np.ndarray, pattern: str) -> np.ndarray:
+    """Search ``pattern`` in the text of the selected rows only."""
+    result = np.zeros(len(events), dtype=bool)
+    where = np.flatnonzero(rows)
+    if len(where):
+        found = events["text"].iloc[where].str.contains(pattern, regex=True)
+        result[where] = found.fillna(False).to_numpy(dtype=bool)
+    return result
+
+
+def _facts(events: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Masks over events that the totals share: instance, service, kinds, texts."""
+    own = _is(events["instance"], "postfix")
+    service = events["service"]
+    plain = own & (
+        np.asarray(service.isna(), dtype=bool) | _is(service, "smtps", "submission")
+    )
+    kind = events["kind"]
+    reject = _is(kind, "reject")
+    unknown = _is(kind, "unknown")
+    return {
+        "own": own,
+        "plain": plain,
+        "reject": reject,
+        "client": _is(kind, "client") & _is(events["daemon"], "smtpd", "postscreen"),
+        "pickup": _is(kind, "pickup") & _is(events["daemon"], "pickup"),
+        "cleanup": _is(events["daemon"], "cleanup"),
+        "milter": _text_matches(events, reject, r"^(?:\S+: )?milter-reject: "),
+        # pflogsumm counts any smtpd line with "reject:", shapes no rule knows included.
+        "malformed": _text_matches(events, unknown, r"\breject: "),
+    }
 
 
 PFLOGSUMM_SERVICES = ("", "smtps", "submission")
@@ -42,21 +81,11 @@ def pflogsumm_totals(events: pd.DataFrame, deliveries: pd.DataFrame) -> dict[str
     are not counted as received. Its smtpd pattern wants "QID: reject:", so it
     misses ``milter-reject`` records of smtpd (it counts those of cleanup).
     """
-    own = events["instance"].astype(str) == "postfix"
-    service = events["service"].astype("string").fillna("")
-    kind = events["kind"].astype(str)
-    daemon = events["daemon"].astype(str)
-    plain = own & service.isin(PFLOGSUMM_SERVICES)
-    milter = events["text"].str.contains(r"^(?:\S+: )?milter-reject: ", regex=True)
-    # pflogsumm counts any smtpd line with "reject:", shapes no rule knows included.
-    malformed = (kind == "unknown") & events["text"].str.contains(
-        r"\breject: ", regex=True
-    )
-    received = int(
-        (plain & (kind == "client") & daemon.isin(["smtpd", "postscreen"])).sum()
-    )
-    received += int((plain & (kind == "pickup") & (daemon == "pickup")).sum())
-    mine = deliveries["event"].isin(events.index[own])
+    facts = _facts(events)
+    own = facts["own"]
+    received = int((facts["plain"] & facts["client"]).sum())
+    received += int((facts["plain"] & facts["pickup"]).sum())
+    mine = own[deliveries["event"].to_numpy(dtype=np.int64)]
     deliveries = deliveries[mine]
     status = deliveries["status"]
     forwarded = status.eq("sent") & deliveries["reason"].fillna("").str.contains(
@@ -71,12 +100,12 @@ def pflogsumm_totals(events: pd.DataFrame, deliveries: pd.DataFrame) -> dict[str
         "deferrals": int(status.eq("deferred").sum()),
         "bounced": int(status.eq("bounced").sum()),
         "rejected": int(
-            (own & (kind == "reject") & ~(milter & daemon.ne("cleanup"))).sum()
-            + (own & malformed).sum()
+            (own & facts["reject"] & ~(facts["milter"] & ~facts["cleanup"])).sum()
+            + (own & facts["malformed"]).sum()
         ),
-        "reject_warnings": int((own & kind.eq("reject_warning")).sum()),
-        "held": int((own & kind.eq("hold")).sum()),
-        "discarded": int((own & kind.eq("discard")).sum()),
+        "reject_warnings": int((own & _is(events["kind"], "reject_warning")).sum()),
+        "held": int((own & _is(events["kind"], "hold")).sum()),
+        "discarded": int((own & _is(events["kind"], "discard")).sum()),
     }
 
 
@@ -112,7 +141,7 @@ def message_totals(
     forwarded = status.eq("sent") & real["reason"].fillna("").str.contains(
         "forwarded as "
     )
-    kind = events["kind"].astype(str)
+    kind = events["kind"]
     return Totals(
         messages=len(counted),
         received=len(originals),
@@ -121,9 +150,9 @@ def message_totals(
         deferred_messages=int(real.loc[status.eq("deferred"), "message_key"].nunique()),
         deferrals=int(status.eq("deferred").sum()),
         bounced_recipients=int(status.eq("bounced").sum()),
-        rejected=int(kind.eq("reject").sum()),
-        held=int(kind.isin(["hold", "held"]).sum()),
-        discarded=int(kind.eq("discard").sum()),
+        rejected=int(_is(kind, "reject").sum()),
+        held=int(_is(kind, "hold", "held").sum()),
+        discarded=int(_is(kind, "discard").sum()),
         bytes_received=int(originals["size"].fillna(0).sum()),
         senders=int(originals["sender"].dropna().nunique()),
         recipients=int(real["recipient"].dropna().nunique()),
@@ -149,13 +178,13 @@ def traffic(
     events: pd.DataFrame, deliveries: pd.DataFrame, freq: str, zone: str = "UTC"
 ) -> pd.DataFrame:
     """Count received, delivered, deferred, bounced and rejected per period."""
-    kind = events["kind"].astype(str)
+    kind = events["kind"]
     series = {
-        "received": events.loc[kind.isin(["pickup", "client"]), "time"],
+        "received": events.loc[_is(kind, "pickup", "client"), "time"],
         "delivered": deliveries.loc[deliveries["status"] == "sent", "time"],
         "deferred": deliveries.loc[deliveries["status"] == "deferred", "time"],
         "bounced": deliveries.loc[deliveries["status"] == "bounced", "time"],
-        "rejected": events.loc[kind == "reject", "time"],
+        "rejected": events.loc[_is(kind, "reject"), "time"],
     }
     counts = {
         name: values.dropna().dt.tz_convert(zone).dt.floor(freq).value_counts()
@@ -302,24 +331,21 @@ def reconcile(
 ) -> list[Reconciled]:
     """Explain, rule by rule, how pflogsumm's totals follow from mailbundle's."""
     ours = message_totals(events, messages, deliveries)
-    own = events["instance"].astype(str) == "postfix"
-    service = events["service"].astype("string").fillna("")
-    kind = events["kind"].astype(str)
-    daemon = events["daemon"].astype(str)
-    origin = messages["origin"].reindex(events["message_key"]).to_numpy()
-    client = (kind == "client") & daemon.isin(["smtpd", "postscreen"])
-    original = pd.Series(origin, index=events.index).isin(["local", "smtp"])
-    plain = service.isin(PFLOGSUMM_SERVICES)
+    facts = _facts(events)
+    own, plain, client = facts["own"], facts["plain"] & facts["own"], facts["client"]
+    pickup = _is(events["kind"], "pickup")
+    owner = messages["origin"].reindex(events["message_key"])
+    original = owner.isin(["local", "smtp"]).to_numpy(dtype=bool)
+    own_service = np.asarray(events["service"].isna(), dtype=bool) | _is(
+        events["service"], "smtps", "submission"
+    )
     received = [
-        ("reinjected", int((client & own & plain & ~original).sum())),
-        ("other_service", -int((client & own & ~plain & original).sum())),
-        (
-            "other_instance",
-            -int(((client | (kind == "pickup")) & ~own & original).sum()),
-        ),
+        ("reinjected", int((client & plain & ~original).sum())),
+        ("other_service", -int((client & own & ~own_service & original).sum())),
+        ("other_instance", -int(((client | pickup) & ~own & original).sum())),
     ]
     handoff = _handoff_deliveries(deliveries, messages)
-    foreign = ~deliveries["event"].isin(events.index[own])
+    foreign = ~own[deliveries["event"].to_numpy(dtype=np.int64)]
     sent = deliveries["status"].eq("sent") & ~deliveries["reason"].fillna(
         ""
     ).str.contains("forwarded as ")
@@ -327,23 +353,21 @@ def reconcile(
         ("content_filter", int((handoff & ~foreign).sum())),
         ("other_instance", -int((sent & ~handoff & foreign).sum())),
     ]
-    deferred_rows = deliveries[deliveries["status"].eq("deferred") & ~handoff]
+    is_deferred = (deliveries["status"].eq("deferred") & ~handoff).to_numpy(dtype=bool)
+    deferred_rows = deliveries[is_deferred]
     by_key = deferred_rows.groupby("message_key")["queue_id"].first()
+    foreign_keys = deliveries.loc[is_deferred & foreign, "message_key"]
     deferred = [
-        ("other_instance", -int(deferred_rows.loc[foreign, "message_key"].nunique())),
+        ("other_instance", -int(foreign_keys.nunique())),
         ("reused_queue_id", -(len(by_key) - int(by_key.nunique()))),
     ]
-    milter = events["text"].str.contains(r"^(?:\S+: )?milter-reject: ", regex=True)
-    malformed = (kind == "unknown") & events["text"].str.contains(
-        r"\breject: ", regex=True
-    )
     rejected = [
         (
             "smtpd_milter_reject",
-            -int((own & (kind == "reject") & milter & (daemon != "cleanup")).sum()),
+            -int((own & facts["reject"] & facts["milter"] & ~facts["cleanup"]).sum()),
         ),
-        ("other_instance", -int((~own & (kind == "reject")).sum())),
-        ("malformed_reject", int((own & malformed).sum())),
+        ("other_instance", -int((~own & facts["reject"]).sum())),
+        ("malformed_reject", int((own & facts["malformed"]).sum())),
     ]
     bounced = [
         ("other_instance", -int((deliveries["status"].eq("bounced") & foreign).sum()))

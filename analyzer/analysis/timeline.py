@@ -59,7 +59,9 @@ def build_timeline(events: pd.DataFrame, fields: dict[str, pa.Table]) -> Timelin
     time = events["time"].array.asi8
     index = assign_messages(events)
     attach_agent_lines(events, index.message, time)
-    keys = np.concatenate([index.keys, np.array([None], dtype=object)])  # position -1 maps to None
+    keys = np.concatenate(
+        [index.keys, np.array([None], dtype=object)]
+    )  # position -1 maps to None
     events = events.assign(message_key=pd.array(keys[index.message], dtype="string"))
     deliveries = _deliveries(events, index, fields.get("delivery"))
     delivery_message = index.message[deliveries["event"].to_numpy(dtype=np.int64)]
@@ -97,7 +99,8 @@ def _deliveries(
     frame = pd.DataFrame({"event": event})
     message = index.message[event]
     frame["message_key"] = pd.array(
-        np.concatenate([index.keys, np.array([None], dtype=object)])[message], dtype="string"
+        np.concatenate([index.keys, np.array([None], dtype=object)])[message],
+        dtype="string",
     )
     for column in ("queue_id", "host", "time", "daemon", "source", "line_no"):
         frame[column] = take(events[column], event)
@@ -350,7 +353,7 @@ def _final_states(
     np.minimum.at(lowest, owner, state_codes)
     highest = np.full(count, -1)
     np.maximum.at(highest, owner, state_codes)
-    names = np.asarray(FINAL_STATES + ("",), dtype=object)
+    names = np.asarray((*FINAL_STATES, ""), dtype=object)
     result = np.where(
         lowest == highest, names[np.minimum(lowest, len(FINAL_STATES))], "partial"
     )

@@ -36,7 +36,11 @@ AVAILABLE = _scan is not None
 
 
 def enabled() -> bool:
-    return AVAILABLE and os.environ.get(DISABLE_VARIABLE, "") not in ("1", "true", "yes")
+    return AVAILABLE and os.environ.get(DISABLE_VARIABLE, "") not in (
+        "1",
+        "true",
+        "yes",
+    )
 
 
 def buffers(strings: pa.Array) -> tuple[bytes | pa.Buffer, np.ndarray, np.ndarray]:
@@ -45,7 +49,9 @@ def buffers(strings: pa.Array) -> tuple[bytes | pa.Buffer, np.ndarray, np.ndarra
         strings = pa.concat_arrays([strings])
     offset_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
     raw = strings.buffers()
-    offsets = np.frombuffer(raw[1], dtype=offset_type)[: len(strings) + 1].astype(np.int64)
+    offsets = np.frombuffer(raw[1], dtype=offset_type)[: len(strings) + 1].astype(
+        np.int64
+    )
     data = raw[2] if raw[2] is not None else pa.py_buffer(b"")
     return data, offsets[:-1].copy(), offsets[1:].copy()
 
@@ -68,10 +74,14 @@ def scan_headers(lines: pa.Array) -> tuple[np.ndarray, np.ndarray, bytes | pa.Bu
     return table, np.frombuffer(pids, dtype=np.int64), data
 
 
-def cut(data: bytes | pa.Buffer, starts: np.ndarray, ends: np.ndarray, valid: np.ndarray) -> pa.Array:
+def cut(
+    data: bytes | pa.Buffer, starts: np.ndarray, ends: np.ndarray, valid: np.ndarray
+) -> pa.Array:
     """Return the byte ranges [start, end) as a string array; null where not ``valid``."""
     starts = np.where(valid, starts, -1).astype(np.int64)
-    payload, offsets = _scan.gather(data, starts.tobytes(), ends.astype(np.int64).tobytes())
+    payload, offsets = _scan.gather(
+        data, starts.tobytes(), ends.astype(np.int64).tobytes()
+    )
     mask = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
     return pa.Array.from_buffers(
         pa.string(),

@@ -17,8 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-CHUNK_BYTES = 16 * 1024 * 1024
-"""Bytes read per chunk. Peak memory grows with it; 16 MiB keeps it small."""
+CHUNK_BYTES = 8 * 1024 * 1024
+"""Bytes read per chunk. Peak memory grows with it (a few chunks are parsed at
+once, each needing several times its size), and 8 MiB keeps it small."""
 
 MAX_LINE_BYTES = 64 * 1024
 """Longer lines are cut to this size (syslog daemons cut at 8 KiB by default)."""
@@ -86,7 +87,7 @@ def make_chunk(data: bytes, first_line_no: int) -> LineChunk:
         len(ends),
         [None, pa.py_buffer(offsets), pa.py_buffer(data)],
     )
-    chunk = LineChunk(lines=lines, first_line_no=first_line_no, cut_lines=cut_lines)  # type: ignore[arg-type]
+    chunk = LineChunk(lines=lines, first_line_no=first_line_no, cut_lines=cut_lines)
     if invalid:
         chunk.invalid_utf8_lines = _count_true(pc.match_substring(lines, REPLACEMENT))
     if b"\x00" in data:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections import Counter, deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import BinaryIO
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -105,20 +106,23 @@ class ParsedLog:
     stats: LineStats
 
 
+_CODES = pa.dictionary(pa.int32(), pa.string())
+"""Columns with few distinct values are dictionary-encoded, a fraction of the memory."""
+
 EVENT_SCHEMA = pa.schema(
     [
         ("line_no", pa.int64()),
-        ("host", pa.string()),
-        ("program", pa.string()),
-        ("instance", pa.string()),
-        ("service", pa.string()),
-        ("daemon", pa.string()),
+        ("host", _CODES),
+        ("program", _CODES),
+        ("instance", _CODES),
+        ("service", _CODES),
+        ("daemon", _CODES),
         ("pid", pa.int64()),
         ("queue_id", pa.string()),
-        ("kind", pa.string()),
-        ("rule", pa.string()),
+        ("kind", _CODES),
+        ("rule", _CODES),
         ("text", pa.string()),
-        ("stamp", pa.dictionary(pa.int32(), pa.string())),
+        ("stamp", _CODES),
     ]
 )
 
@@ -150,7 +154,9 @@ PARSE_THREADS = min(4, os.cpu_count() or 1)
 """Chunks parsed at once. Arrow, NumPy and the scanner release the GIL."""
 
 
-def _parallel_chunks(stream: BinaryIO, syslog_names: tuple[str, ...]) -> Iterator[_ChunkResult]:
+def _parallel_chunks(
+    stream: BinaryIO, syslog_names: tuple[str, ...]
+) -> Iterator[_ChunkResult]:
     """Parse chunks on a few threads, yielding results in file order.
 
     At most PARSE_THREADS + 1 chunks are in memory at once, so memory stays
@@ -222,7 +228,8 @@ def _parse_chunk(chunk: LineChunk, syslog_names: tuple[str, ...]) -> _ChunkResul
     if len(unparsed):
         texts = chunk.lines.take(pa.array(unparsed[:SAMPLE_LIMIT])).to_pylist()
         stats.unparsed_samples = [
-            (int(line_no[i]), text.rstrip("\r\n")) for i, text in zip(unparsed, texts)
+            (int(line_no[i]), text.rstrip("\r\n"))
+            for i, text in zip(unparsed, texts, strict=False)
         ]
     return process_headers(headers, line_no, stats, syslog_names)
 
@@ -253,8 +260,6 @@ def process_headers(
     daemon = np.array([p.daemon for p in split] or [""], dtype=object)[program_codes]
     body = headers.body.take(take)
     classified = postfix.classify(body, daemon.astype(str))
-    kind_names = np.array(postfix.KIND_NAMES, dtype=object)
-    rule_names = np.array([r.name for r in postfix.RULES] + [None], dtype=object)
     unknown = classified.kind == postfix.KIND_INDEX[postfix.UNKNOWN]
     stats.recognized_lines = int((~unknown).sum())
     _count_unknown(stats, unknown, daemon, line_no[rows], body)
@@ -265,23 +270,21 @@ def process_headers(
         )
 
     def pick(attribute: str) -> pa.Array:
-        values = np.array(
-            [getattr(p, attribute) for p in split] or [None], dtype=object
-        )
-        return pa.array(values[program_codes], pa.string())
+        per_tag = [getattr(p, attribute) for p in split] or [None]
+        return _coded(np.asarray(per_tag, dtype=object)[program_codes])
 
     events = pa.table(
         {
             "line_no": pa.array(line_no[rows]),
-            "host": headers.host.take(take),
-            "program": headers.program.take(take),
+            "host": pc.dictionary_encode(headers.host.take(take)),
+            "program": _coded_from(program_codes, tags),
             "instance": pick("instance"),
             "service": pick("service"),
-            "daemon": pa.array(daemon, pa.string()),
+            "daemon": pick("daemon"),
             "pid": pa.array(headers.pid[rows]),
             "queue_id": classified.queue_id,
-            "kind": pa.array(kind_names[classified.kind], pa.string()),
-            "rule": pa.array(rule_names[classified.rule], pa.string()),
+            "kind": _coded_from(classified.kind, postfix.KIND_NAMES),
+            "rule": _coded_from(classified.rule, postfix.RULE_NAMES),
             "text": body,
             "stamp": pc.dictionary_encode(headers.ts.take(take)),
         },
@@ -292,6 +295,20 @@ def process_headers(
     else:
         times = split_timestamps(headers.ts.take(take))
     return _ChunkResult(events, classified.fields, times, stats)
+
+
+def _coded(values: np.ndarray) -> pa.DictionaryArray:
+    """Dictionary-encode an array of a few distinct strings (None stays null)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return _coded_from(codes, [str(u) for u in uniques])
+
+
+def _coded_from(
+    codes: np.ndarray, names: list[str] | tuple[str, ...]
+) -> pa.DictionaryArray:
+    """A dictionary array of ``names[code]``; negative codes are null."""
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(names), pa.string()))
 
 
 def _count_unknown(

@@ -86,7 +86,8 @@ class Classified:
     """Per kind: the extracted fields, with column ``row`` pointing into the input."""
 
 
-KIND_NAMES: tuple[str, ...] = tuple(dict.fromkeys(r.kind for r in RULES)) + (UNKNOWN,)
+KIND_NAMES: tuple[str, ...] = (*dict.fromkeys(r.kind for r in RULES), UNKNOWN)
+RULE_NAMES: tuple[str, ...] = tuple(r.name for r in RULES)
 KIND_INDEX = {name: i for i, name in enumerate(KIND_NAMES)}
 
 
@@ -220,9 +221,7 @@ class _RowsByLead:
 
     def rows(self, leads: tuple[str, ...]) -> np.ndarray:
         codes = [
-            code
-            for code, value in enumerate(self.values)
-            if value.startswith(leads)
+            code for code, value in enumerate(self.values) if value.startswith(leads)
         ]
         if not codes:
             return np.zeros(0, dtype=np.int64)

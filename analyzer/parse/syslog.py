@@ -101,7 +101,9 @@ def scan_headers(lines: pa.Array) -> Headers:
     if matched.all():
         return headers
     rest = np.flatnonzero(~matched)
-    return _merge_headers(headers, rest, _scan_with_patterns(lines.take(pa.array(rest))))
+    return _merge_headers(
+        headers, rest, _scan_with_patterns(lines.take(pa.array(rest)))
+    )
 
 
 def _scanned_times(table: np.ndarray, matched: np.ndarray) -> TimeParts:
@@ -136,7 +138,9 @@ def _merge_headers(headers: Headers, rows: np.ndarray, other: Headers) -> Header
     replaced = {}
     for name in ("ts", "host", "program", "body"):
         values = getattr(other, name).filter(pa.array(found))
-        replaced[name] = pc.replace_with_mask(getattr(headers, name), pa.array(mask), values)
+        replaced[name] = pc.replace_with_mask(
+            getattr(headers, name), pa.array(mask), values
+        )
     matched = headers.matched.copy()
     matched[target] = True
     pid = headers.pid.copy()

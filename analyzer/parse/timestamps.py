@@ -233,7 +233,8 @@ def _fit_leap_days(
 
 
 def _is_leap(year: np.ndarray) -> np.ndarray:
-    return (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    leap: np.ndarray = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return leap
 
 
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -250,7 +251,7 @@ def to_utc(parts: TimeParts, years: np.ndarray, zone: tzinfo) -> np.ndarray:
     needs_zone = valid & ~parts.has_offset
     if needs_zone.any() and zone is not UTC:
         utc[needs_zone] = _localize(local[needs_zone], zone)
-    result = utc.astype("datetime64[ns]")
+    result: np.ndarray = utc.astype("datetime64[ns]")
     result[~valid] = np.datetime64("NaT")
     return result
 
@@ -277,4 +278,5 @@ def _days_from_civil(
     shifted_month = np.where(month > 2, month - 3, month + 9)
     day_of_year = (153 * shifted_month + 2) // 5 + day - 1
     day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146_097 + day_of_era - 719_468
+    days: np.ndarray = era * 146_097 + day_of_era - 719_468
+    return days

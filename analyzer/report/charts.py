@@ -33,7 +33,9 @@ def choose_period(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
     return "D"
 
 
-def traffic_svg(traffic: pd.DataFrame, labels: dict[str, str], period: str = "h") -> str:
+def traffic_svg(
+    traffic: pd.DataFrame, labels: dict[str, str], period: str = "h"
+) -> str:
     """Stacked bars of delivered, deferred and bounced attempts per period."""
     import matplotlib
 
@@ -62,7 +64,9 @@ def _installed_fonts() -> list[str]:
     return [name for name in FONT_PREFERENCE if name in names] or ["sans-serif"]
 
 
-def _draw(axes: Any, traffic: pd.DataFrame, labels: dict[str, str], step: pd.Timedelta) -> None:
+def _draw(
+    axes: Any, traffic: pd.DataFrame, labels: dict[str, str], step: pd.Timedelta
+) -> None:
     if traffic.empty:
         axes.text(0.5, 0.5, "–", ha="center", va="center")
         axes.set_axis_off()

@@ -110,7 +110,9 @@ class _TimeFormat:
 
 
 def _finding(finding: Finding, lang: str, fmt: _TimeFormat) -> dict[str, Any]:
-    texts = i18n.finding_texts(finding.code, lang, str(finding.params.get("variant") or ""))
+    texts = i18n.finding_texts(
+        finding.code, lang, str(finding.params.get("variant") or "")
+    )
     if texts is None:
         title, summary, remedy = finding.title, finding.summary, finding.remedy
     else:
@@ -177,7 +179,9 @@ def _key_numbers(
         span = f"{fmt.full(events['time'].min())} – {fmt.full(events['time'].max())}"
     listings = analysis.bundle.queues
     queued = (
-        f"{int(analysis.queue['queue_id'].nunique()):,}" if listings else labels["missing"]
+        f"{int(analysis.queue['queue_id'].nunique()):,}"
+        if listings
+        else labels["missing"]
     )
     rows = [(labels["messages"], f"{totals.messages:,}")]
     for state in ("delivered", "deferred", "bounced", "expired", "held", "deleted",

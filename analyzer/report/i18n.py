@@ -42,7 +42,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "state_deferred": {"en": "Deferred, still queued", "ja": "配送待ち（キュー内）"},
     "state_held": {"en": "On hold", "ja": "保留キュー（hold）"},
     "state_deleted": {"en": "Deleted by an administrator", "ja": "管理者が削除"},
-    "state_partial": {"en": "Delivered to some recipients only", "ja": "一部の宛先のみ配送"},
+    "state_partial": {
+        "en": "Delivered to some recipients only",
+        "ja": "一部の宛先のみ配送",
+    },
     "state_rejected": {"en": "Rejected", "ja": "拒否"},
     "state_unknown": {"en": "Outcome not in the logs", "ja": "ログに結果なし"},
     "state_bounced": {"en": "Bounced", "ja": "バウンス"},
@@ -62,8 +65,14 @@ _LABELS: dict[str, dict[str, str]] = {
     "remedy": {"en": "What to do", "ja": "対処"},
     "next_steps": {"en": "Next steps", "ja": "次の手順"},
     "timeline": {"en": "Timeline", "ja": "タイムライン"},
-    "traffic_chart_min": {"en": "Delivery attempts per minute", "ja": "1 分ごとの配送試行"},
-    "traffic_chart_h": {"en": "Delivery attempts per hour", "ja": "1 時間ごとの配送試行"},
+    "traffic_chart_min": {
+        "en": "Delivery attempts per minute",
+        "ja": "1 分ごとの配送試行",
+    },
+    "traffic_chart_h": {
+        "en": "Delivery attempts per hour",
+        "ja": "1 時間ごとの配送試行",
+    },
     "traffic_chart_D": {"en": "Delivery attempts per day", "ja": "1 日ごとの配送試行"},
     "deferrals": {"en": "Deferrals", "ja": "配送の遅延"},
     "by_reason": {"en": "By reason", "ja": "理由別"},
@@ -431,32 +440,58 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
-    ("localhost-loop", "unset"): "{count} 通が「mail for localhost loops back to myself」"
+    (
+        "localhost-loop",
+        "unset",
+    ): "{count} 通が「mail for localhost loops back to myself」"
     "（relay=none、DSN 4.3.5）で配送待ちになりました。relayhost が未設定で、宛先ドメインの"
     "メール・サーバーがこのホスト自身になっています。",
-    ("localhost-loop", "elsewhere"): "{count} 通が「mail for localhost loops back to myself」"
+    (
+        "localhost-loop",
+        "elsewhere",
+    ): "{count} 通が「mail for localhost loops back to myself」"
     "（relay=none、DSN 4.3.5）で配送待ちになりました。現在の main.cf の relayhost = {relayhost} は"
     "このホストではありません。ログがその設定より前のものか、{relay_host} がこのホスト自身の"
     "アドレスに解決されています。",
-    ("relayhost-mx-lookup", "no_config"): "{count} 通が DSN 4.4.3「Name service error for "
+    (
+        "relayhost-mx-lookup",
+        "no_config",
+    ): "{count} 通が DSN 4.4.3「Name service error for "
     "name={name} type=MX」で配送待ちになりました。バンドルに main.cf はありませんが、MX 検索は"
     "relayhost が角括弧なしで書かれていることを示しています。",
-    ("relayhost-mx-lookup", "bracketed"): "{count} 通が DSN 4.4.3「Name service error for "
+    (
+        "relayhost-mx-lookup",
+        "bracketed",
+    ): "{count} 通が DSN 4.4.3「Name service error for "
     "name={name} type=MX」で配送待ちになりました。現在の main.cf の relayhost = {relayhost} には"
     "角括弧があり、ログはその設定より前のものです。",
-    ("relayhost-unresolvable", "no_config"): "{count} 通が、DNS に {names} のアドレスがないため"
+    (
+        "relayhost-unresolvable",
+        "no_config",
+    ): "{count} 通が、DNS に {names} のアドレスがないため"
     "配送待ちになりました（「Name service error for name=... type=A」または「Host not found」）。"
     "多くはメール・サーバー名の入力ミスです。",
-    ("queue-backlog", "log"): "{count} 通がログの終わりの時点でキューに残っています。最後の配送試行は"
+    (
+        "queue-backlog",
+        "log",
+    ): "{count} 通がログの終わりの時点でキューに残っています。最後の配送試行は"
     "配送待ちでした。",
-    ("queue-backlog", "deleted"): "{count} 通がキューに滞留し（キュー一覧に記載）、そのうち {deleted} 通が"
+    (
+        "queue-backlog",
+        "deleted",
+    ): "{count} 通がキューに滞留し（キュー一覧に記載）、そのうち {deleted} 通が"
     "postsuper で削除されたため、それらの通知は失われました。",
-    ("queue-backlog", "delivered"): "{count} 通がキューに滞留し（キュー一覧に記載）、そのうち {delivered} 通は"
+    (
+        "queue-backlog",
+        "delivered",
+    ): "{count} 通がキューに滞留し（キュー一覧に記載）、そのうち {delivered} 通は"
     "原因の解消後に配送されました。",
 }
 
 
-def finding_texts(code: str, lang: str, variant: str = "") -> tuple[str, str, str] | None:
+def finding_texts(
+    code: str, lang: str, variant: str = ""
+) -> tuple[str, str, str] | None:
     """Return the (title, summary, remedy) templates of ``code``, or None for English."""
     if lang != "ja" or code not in _FINDINGS_JA:
         return None

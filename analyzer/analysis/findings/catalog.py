@@ -28,9 +28,9 @@ _FLUSH = "Once the cause is fixed, run `postfix flush` to send the queued mail."
 CATALOG: dict[str, Entry] = {
     "localhost-loop": Entry(
         "Mail loops back to this host: no mail server is set, or it is localhost",
-        "{count} message(s) were deferred with \"mail for localhost loops back to "
-        "myself\" (relay=none, DSN 4.3.5). Postfix handed the mail to itself because "
-        "relayhost is \"{relayhost}\".",
+        '{count} message(s) were deferred with "mail for localhost loops back to '
+        'myself" (relay=none, DSN 4.3.5). Postfix handed the mail to itself because '
+        'relayhost is "{relayhost}".',
         "Configure a real mail server for this host, never localhost. In QRadar 7.3 "
         "and earlier, enter it for each host (Admin, System and License Management, "
         "Hosts, E-mail Server); in 7.4 and later, select a stored mail server there, "
@@ -38,29 +38,29 @@ CATALOG: dict[str, Entry] = {
         "The setting becomes relayhost = [mail.example.com] in /etc/postfix/main.cf. "
         + _FLUSH,
         variants={
-            "unset": "{count} message(s) were deferred with \"mail for localhost loops "
-            "back to myself\" (relay=none, DSN 4.3.5). relayhost is not set, and the "
+            "unset": '{count} message(s) were deferred with "mail for localhost loops '
+            'back to myself" (relay=none, DSN 4.3.5). relayhost is not set, and the '
             "recipient domain's mail server is this host itself.",
-            "elsewhere": "{count} message(s) were deferred with \"mail for localhost "
-            "loops back to myself\" (relay=none, DSN 4.3.5). main.cf now sets relayhost "
+            "elsewhere": '{count} message(s) were deferred with "mail for localhost '
+            'loops back to myself" (relay=none, DSN 4.3.5). main.cf now sets relayhost '
             "= {relayhost}, which is not this host: either the logs predate that "
             "setting, or {relay_host} resolves to this host's own address.",
         },
     ),
     "relayhost-mx-lookup": Entry(
         "The relay host has no brackets, so Postfix looks up MX records for it",
-        "{count} message(s) were deferred with DSN 4.4.3: \"Name service error for "
-        "name={name} type=MX\". main.cf sets relayhost = {relayhost} without brackets, "
+        '{count} message(s) were deferred with DSN 4.4.3: "Name service error for '
+        'name={name} type=MX". main.cf sets relayhost = {relayhost} without brackets, '
         "so Postfix asks DNS for MX records of {name} instead of connecting to it.",
         "Put the mail server in brackets, which turns off the MX lookup: "
         "relayhost = [{name}] (or [{name}]:587 for another port) in "
         "/etc/postfix/main.cf, then run `systemctl restart postfix`. " + _FLUSH,
         variants={
-            "no_config": "{count} message(s) were deferred with DSN 4.4.3: \"Name "
-            "service error for name={name} type=MX\". The bundle has no main.cf; the "
+            "no_config": '{count} message(s) were deferred with DSN 4.4.3: "Name '
+            'service error for name={name} type=MX". The bundle has no main.cf; the '
             "MX lookup means relayhost is written without brackets.",
-            "bracketed": "{count} message(s) were deferred with DSN 4.4.3: \"Name "
-            "service error for name={name} type=MX\". main.cf now sets relayhost = "
+            "bracketed": '{count} message(s) were deferred with DSN 4.4.3: "Name '
+            'service error for name={name} type=MX". main.cf now sets relayhost = '
             "{relayhost} with brackets: the logs predate that setting.",
         },
     ),
@@ -75,7 +75,7 @@ CATALOG: dict[str, Entry] = {
     "relayhost-unresolvable": Entry(
         "The mail server's name cannot be resolved",
         "{count} message(s) were deferred because DNS has no address for {names} "
-        "(\"Name service error for name=... type=A\" or \"Host not found\"). A typo in "
+        '("Name service error for name=... type=A" or "Host not found"). A typo in '
         "the mail server name is the usual cause; main.cf sets relayhost = {relayhost}.",
         "Check the spelling of the mail server in the QRadar e-mail settings "
         "(relayhost in /etc/postfix/main.cf) and that this host resolves it: "
@@ -83,8 +83,8 @@ CATALOG: dict[str, Entry] = {
         "[192.0.2.10], avoids the lookup. " + _FLUSH,
         variants={
             "no_config": "{count} message(s) were deferred because DNS has no address "
-            "for {names} (\"Name service error for name=... type=A\" or \"Host not "
-            "found\"). A typo in the mail server name is the usual cause.",
+            'for {names} ("Name service error for name=... type=A" or "Host not '
+            'found"). A typo in the mail server name is the usual cause.',
         },
     ),
     "dns-lookup-failed": Entry(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, tzinfo
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 
 import pandas as pd
 
@@ -36,6 +36,13 @@ class Context:
     """Zone in which timestamps without one were read."""
 
     @functools.cached_property
+    def sent(self) -> pd.DataFrame:
+        """Successful deliveries: host, time and relay, for recovery checks."""
+        deliveries = self.deliveries
+        sent = deliveries[(deliveries["status"] == "sent").to_numpy(dtype=bool)]
+        return sent[["host", "time", "relay_host"]]
+
+    @functools.cached_property
     def notes(self) -> pd.DataFrame:
         """Warnings and connection errors tied to a message, quoted as evidence."""
         kinds = self.events["kind"].isin(["warning", "connect_failed", "smtp_session"])
@@ -63,10 +70,11 @@ def raw_line(event: pd.Series) -> str:
 def log_evidence(
     events: pd.DataFrame, rows: Iterable[int], limit: int = EVIDENCE_LINES
 ) -> list[Evidence]:
-    chosen = list(dict.fromkeys(rows))[:limit]
+    chosen = list(dict.fromkeys(int(row) for row in rows))[:limit]
     if not chosen:
         return []
-    frame = events.loc[chosen]
+    columns = ["source", "line_no", "stamp", "host", "program", "pid", "text"]
+    frame = events.take(chosen)[columns]  # positions: events keep a RangeIndex
     return [
         Evidence(str(row["source"]), int(row["line_no"]), raw_line(row), "log")
         for _, row in frame.iterrows()

@@ -8,16 +8,16 @@ import pandas as pd
 
 from analyzer.analysis.findings.context import (
     Context,
-    is_self,
     Relayhost,
     config_evidence,
     diverse_rows,
+    is_self,
     log_evidence,
     parse_relayhost,
 )
 from analyzer.analysis.findings.model import Evidence, Finding
-from analyzer.analysis.reasons import causes
 from analyzer.analysis.hosts import HostView
+from analyzer.analysis.reasons import causes
 from analyzer.parse.config import MainConfig
 
 # Cause of a failed attempt -> finding code, and the priority of that code among
@@ -169,10 +169,8 @@ def _finding(ctx: Context, host: str, code: str, group: pd.DataFrame) -> Finding
 
 def _recovered(ctx: Context, host: str, group: pd.DataFrame) -> bool:
     """True when a delivery through the same relay succeeded after the last failure."""
-    sent = ctx.deliveries[
-        (ctx.deliveries["host"] == host)
-        & (ctx.deliveries["status"] == "sent")
-        & (ctx.deliveries["time"] > group["time"].max())
+    sent = ctx.sent[
+        (ctx.sent["host"] == host) & (ctx.sent["time"] > group["time"].max())
     ]
     relays = set(group["relay_host"].dropna()) - {"none"}
     if relays:
@@ -217,7 +215,9 @@ def _relay_params(config: MainConfig | None, group: pd.DataFrame) -> dict[str, o
     return {
         "relayhost": relayhost,
         "relay_host": relay_host,
-        "port": str(int(ports.iloc[0])) if len(ports) else (parsed.port if parsed else "25"),
+        "port": str(int(ports.iloc[0]))
+        if len(ports)
+        else (parsed.port if parsed else "25"),
     }
 
 
@@ -242,7 +242,9 @@ def _variant(code: str, config: MainConfig | None, view: HostView | None) -> str
 
 def _example_reasons(group: pd.DataFrame) -> str:
     """One whole reply for each of the two most frequent normalized reasons."""
-    counts = group.groupby("reason_normalized", sort=False)["reason"].agg(["size", "first"])
+    counts = group.groupby("reason_normalized", sort=False)["reason"].agg(
+        ["size", "first"]
+    )
     top = counts.sort_values("size", ascending=False, kind="stable").head(2)
     return "; ".join(f'"{reply}"' for reply in top["first"] if isinstance(reply, str))
 
@@ -357,10 +359,17 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
         name = group["reason"].str.extract(_NAME, expand=False).dropna()
         if len(name):
             params["name"] = params["names"] = str(name.iloc[0])
-        params.update(_relay_params(config, group.assign(relay_host=None, relay_port=None)))
+        params.update(
+            _relay_params(config, group.assign(relay_host=None, relay_port=None))
+        )
         params["variant"] = _variant(str(code), config, ctx.host_view(str(host)))
         evidence = [
-            Evidence(str(r["source"]), int(r["line_no"]), f"{r['queue_id']} ({r['reason']})", "queue")
+            Evidence(
+                str(r["source"]),
+                int(r["line_no"]),
+                f"{r['queue_id']} ({r['reason']})",
+                "queue",
+            )
             for _, r in first.head(3).iterrows()
         ]
         for setting in _CONFIG_NAMES.get(str(code), ()):

@@ -12,7 +12,6 @@ from analyzer.analysis.findings.context import (
     parse_relayhost,
 )
 from analyzer.analysis.findings.model import Evidence, Finding
-from analyzer.parse.queue import QueueListing
 from analyzer.bundle.inventory import (
     KIND_JOURNAL,
     KIND_MAILLOG,
@@ -20,6 +19,7 @@ from analyzer.bundle.inventory import (
     STATUS_PARTIAL,
     STATUS_REJECTED,
 )
+from analyzer.parse.queue import QueueListing
 
 BACKLOG_WARNING = 100
 """Queued messages from which a backlog is worth a warning."""
@@ -53,14 +53,17 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
                         "relayhost-loopback", "warning", host, evidence, params
                     )
                 )
-        elif not relay.bracketed and not relay.is_address:
-            if "relayhost-mx-lookup" not in shown:
-                params["name"] = relay.host
-                findings.append(
-                    _config_finding(
-                        "relayhost-unbracketed", "warning", host, evidence, params
-                    )
+        elif (
+            not relay.bracketed
+            and not relay.is_address
+            and "relayhost-mx-lookup" not in shown
+        ):
+            params["name"] = relay.host
+            findings.append(
+                _config_finding(
+                    "relayhost-unbracketed", "warning", host, evidence, params
                 )
+            )
         origin = config.get("myorigin")
         if origin and "." not in origin and "sender-address-rejected" not in shown:
             findings.append(
@@ -108,7 +111,11 @@ def queue_findings(ctx: Context) -> list[Finding]:
 
 
 def _backlog(
-    ctx: Context, host: str, count: int, listing: QueueListing | None, stuck: pd.DataFrame
+    ctx: Context,
+    host: str,
+    count: int,
+    listing: QueueListing | None,
+    stuck: pd.DataFrame,
 ) -> Finding:
     evidence: list[Evidence] = []
     rows = ctx.queue[ctx.queue["host"] == host] if len(ctx.queue) else ctx.queue
@@ -124,7 +131,9 @@ def _backlog(
         params[variant] = f"{resolved:,}"
         for _, row in rows.drop_duplicates("queue_id").head(3).iterrows():
             evidence.append(
-                Evidence(str(row["source"]), int(row["line_no"]), _queue_text(row), "queue")
+                Evidence(
+                    str(row["source"]), int(row["line_no"]), _queue_text(row), "queue"
+                )
             )
     params["variant"] = variant
     if len(stuck):
@@ -406,7 +415,9 @@ def timezone_findings(ctx: Context) -> list[Finding]:
     queue = ctx.queue
     if queue.empty:
         return []
-    exact = queue[queue["source"].isin(_json_listings(ctx))].drop_duplicates(["host", "queue_id"])
+    exact = queue[queue["source"].isin(_json_listings(ctx))].drop_duplicates(
+        ["host", "queue_id"]
+    )
     messages = ctx.messages[ctx.messages["started_in_log"]]
     joined = exact.merge(
         messages[["host", "queue_id", "first_seen"]].reset_index(drop=True),
@@ -428,7 +439,11 @@ def timezone_findings(ctx: Context) -> list[Finding]:
             severity="warning",
             host=str(joined["host"].iloc[0]),
             messages_affected=len(joined),
-            params={"hours": f"{abs(hours):g}", "offset": f"{offset:+g}", "zone": str(ctx.zone)},
+            params={
+                "hours": f"{abs(hours):g}",
+                "offset": f"{offset:+g}",
+                "zone": str(ctx.zone),
+            },
             priority=75,
         )
     ]
