@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from analyzer import __version__
+from analyzer import __version__, progress
 from analyzer.errors import MailbundleError
 
 if TYPE_CHECKING:
@@ -152,7 +152,8 @@ def _analyze(bundle: Path, **options: Any) -> Analysis:
     from analyzer.api import analyze_bundle
     from analyzer.bundle.limits import Limits, MiB
 
-    _configure_logging(verbose=options.pop("verbose", False))
+    verbose = options.pop("verbose", False)
+    _configure_logging(verbose)
     limits = Limits(
         max_total_bytes=options["max_size"] * MiB,
         max_member_bytes=options["max_size"] * MiB,
@@ -161,13 +162,20 @@ def _analyze(bundle: Path, **options: Any) -> Analysis:
         max_depth=options["max_depth"],
     )
     password = options["password"] or os.environ.get(PASSWORD_VARIABLE) or None
-    return analyze_bundle(
-        bundle,
-        year=options["year"],
-        timezone=_zone(options["timezone"]),
-        limits=limits,
-        password=password,
-    )
+    zone = _zone(options["timezone"])
+    with progress.shown(_show_progress(verbose)):
+        return analyze_bundle(
+            bundle,
+            year=options["year"],
+            timezone=zone,
+            limits=limits,
+            password=password,
+        )
+
+
+def _show_progress(verbose: bool) -> bool:
+    """Draw a progress bar on a terminal, unless -v log lines take its place."""
+    return not verbose and sys.stderr.isatty()
 
 
 QUIET_LOGGERS = ("weasyprint", "fontTools", "PIL", "py7zr")
@@ -254,7 +262,8 @@ def report(
     folder = output or Path(f"{_stem(bundle)}-report")
     from analyzer.report.write import write_reports
 
-    written = write_reports(analysis, folder, wanted, lang)
+    with progress.shown(_show_progress(options.get("verbose", False))):
+        written = write_reports(analysis, folder, wanted, lang)
     for path in written:
         click.echo(str(path))
     return _partial_code(analysis)

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from analyzer import progress
 from analyzer.bundle import containers, zipscan
 from analyzer.bundle.inventory import (
     KIND_ARCHIVE,
@@ -191,6 +192,7 @@ class Walker:
         self._inventory = inventory
         self._visit = visit
         self._seen_names = set()
+        self._show_progress(path)
         try:
             with self._temporary_folder():
                 if path.is_dir():
@@ -209,6 +211,29 @@ class Walker:
                 "main.cf and the output of mailq."
             )
         return inventory
+
+    def _show_progress(self, path: Path) -> None:
+        """Announce the reading stage, measured in bytes of the files on disk."""
+        self._bytes_before = 0
+        self._reading: BinaryIO | None = None
+        try:
+            total = (
+                sum(
+                    entry.stat(follow_symlinks=False).st_size
+                    for folder, _, names in os.walk(path)
+                    for entry in os.scandir(folder)
+                    if entry.is_file(follow_symlinks=False)
+                )
+                if path.is_dir()
+                else path.stat().st_size
+            )
+        except OSError:
+            total = 0
+        progress.stage(f"Reading {path.name}", total or None, self._bytes_read)
+
+    def _bytes_read(self) -> float:
+        reading = self._reading
+        return self._bytes_before + (reading.tell() if reading is not None else 0)
 
     @contextmanager
     def _temporary_folder(self) -> Iterator[None]:
@@ -303,7 +328,12 @@ class Walker:
             if not stat.S_ISREG(os.fstat(descriptor).st_mode):
                 self._reject(entry, "changed into a special file while being read")
                 return
-            self._read_member(entry, stream, depth=0)
+            self._reading = stream
+            try:
+                self._read_member(entry, stream, depth=0)
+            finally:
+                self._reading = None
+                self._bytes_before += info.st_size
 
     def _directory_link(
         self, entry: InventoryEntry, full: Path, real_root: Path
@@ -354,6 +384,7 @@ class Walker:
                 f"{path}: cannot be opened ({error.strerror}); check that this user "
                 "can read it."
             ) from error
+        self._reading = stream
         with stream:
             if self._walk_top_tarball(path, stream, info.st_size):
                 return

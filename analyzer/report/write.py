@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from analyzer import progress
 from analyzer.api import Analysis
 from analyzer.errors import MailbundleError
 from analyzer.report import charts
@@ -78,6 +79,7 @@ def _render_all(
         write_json(findings_document(analysis), stage(JSON_NAME))
     if "html" not in formats and "pdf" not in formats:
         return
+    progress.stage("Building the report")
     context = build_context(analysis, lang)
     times = analysis.events["time"]
     period = charts.choose_period(times.min(), times.max())
@@ -86,8 +88,10 @@ def _render_all(
     )
     context.chart_captions["traffic"] = context.labels[f"traffic_chart_{period}"]
     if "html" in formats:
+        progress.stage(f"Writing {HTML_NAME}")
         stage(HTML_NAME).write_text(render_html(context), encoding="utf-8")
     if "pdf" in formats:
+        progress.stage(f"Rendering {PDF_NAME}")
         if lang == "ja" and not cjk_font_available():
             logger.warning("%s", CJK_FONT_HELP)
         render_pdf(context, stage(PDF_NAME))

@@ -1,0 +1,68 @@
+"""The progress bar appears on a terminal and nowhere else."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+
+from tests.conftest import SAMPLES
+
+BUNDLE = SAMPLES / "backlog-deleted.tar.gz"
+
+
+def read_all(descriptor: int) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(descriptor, 65536)
+        except OSError:  # EIO once the child has closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_terminal_shows_stages() -> None:
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analyzer", "summary", str(BUNDLE)],
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+    )
+    os.close(terminal)
+    shown = read_all(controller).decode("utf-8", "replace")
+    os.close(controller)
+    assert process.wait(timeout=300) == 0
+    assert "Reading backlog-deleted.tar.gz" in shown
+    assert "Diagnosing" in shown
+
+
+def test_pipe_gets_no_bar() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "analyzer", "summary", str(BUNDLE)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_verbose_logs_instead_of_bar() -> None:
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analyzer", "summary", "-v", str(BUNDLE)],
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    shown = read_all(controller).decode("utf-8", "replace")
+    os.close(controller)
+    assert process.wait(timeout=300) == 0
+    assert "read 6 of 6 members" in shown
+    assert "Diagnosing" not in shown
