@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from analyzer import progress
 from analyzer.analysis import stats
 from analyzer.analysis.findings import Context, Finding, diagnose, findings_frame
 from analyzer.analysis.frames import events_frame
@@ -127,6 +128,7 @@ def analyze_bundle(
 def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     """Analyze an already loaded bundle."""
     started = time.perf_counter()
+    progress.stage("Building message timelines")
     merged, fields, duplicates = merge_events(oldest_first(bundle.logs))
     events = events_frame(merged)
     timeline = build_timeline(events, fields)
@@ -165,6 +167,7 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
         now=now,
         zone=bundle.options.zone,
     )
+    progress.stage("Diagnosing")
     analysis.findings = diagnose(context)
     logger.info(
         "analyzed %s messages and %s events in %.1f s; findings: %d",
