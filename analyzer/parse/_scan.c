@@ -515,11 +515,182 @@ done:
     return Py_BuildValue("(NN)", qids, found);
 }
 
+/* The delivery record of global/log_adhoc.c, as DELIVERY_PATTERN in
+ * analyzer/parse/fast.py spells it:
+ *   to=<rcpt>, [orig_to=<rcpt>,] relay=R, [conn_use=N,] delay=D, [delays=a/b/c/d,]
+ *   [tls=T,] [dsn=X.Y.Z,] status=S[ (reply[)]]
+ * Each optional part is taken when its " name=" prefix is there, and then must be
+ * well formed, as in the pattern, where skipping it leaves text nothing else matches. */
+enum {
+    D_RECIPIENT, D_ORIG_RECIPIENT, D_RELAY, D_CONN_USE, D_DELAY, D_DELAYS, D_TLS,
+    D_DSN, D_STATUS, D_REPLY, D_FIELDS
+};
+
+typedef struct { const unsigned char *p, *end; } Cursor;
+
+static int literal(Cursor *c, const char *text) {
+    size_t n = strlen(text);
+    if ((size_t)(c->end - c->p) < n || memcmp(c->p, text, n) != 0) return 0;
+    c->p += n;
+    return 1;
+}
+
+/* (?:<[^>]*>|[^,<>\s]*) followed by ",". */
+static int address(Cursor *c, const unsigned char **from, const unsigned char **to) {
+    const unsigned char *p = c->p;
+    if (p < c->end && *p == '<') {
+        const unsigned char *close = memchr(p + 1, '>', (size_t)(c->end - p - 1));
+        if (close == NULL || close + 1 >= c->end || close[1] != ',') return 0;
+        *from = p;
+        *to = close + 1;
+        c->p = close + 2;
+        return 1;
+    }
+    while (p < c->end && *p != ',' && *p != '<' && *p != '>' && !is_space(*p)) p++;
+    if (p >= c->end || *p != ',') return 0;
+    *from = c->p;
+    *to = p;
+    c->p = p + 1;
+    return 1;
+}
+
+/* A run of characters accepted by ``accept`` (at least ``minimum``), then ",". */
+static int run_then_comma(Cursor *c, int (*accept)(unsigned char), int minimum,
+                          const unsigned char **from, const unsigned char **to) {
+    const unsigned char *p = c->p;
+    while (p < c->end && accept(*p)) p++;
+    if (p - c->p < minimum || p >= c->end || *p != ',') return 0;
+    *from = c->p;
+    *to = p;
+    c->p = p + 1;
+    return 1;
+}
+
+static int not_comma(unsigned char ch) { return ch != ','; }
+static int digit_char(unsigned char ch) { return is_digit(ch); }
+static int digit_or_dot(unsigned char ch) { return is_digit(ch) || ch == '.'; }
+static int tls_char(unsigned char ch) { return ch != ',' && !is_space(ch); }
+static int word_or_dash(unsigned char ch) {
+    return is_digit(ch) || is_upper(ch) || is_lower(ch) || ch == '_' || ch == '-';
+}
+
+/* [\d.]+/[\d.]+/[\d.]+/[\d.]+ then "," */
+static int delays(Cursor *c, const unsigned char **from, const unsigned char **to) {
+    const unsigned char *p = c->p;
+    for (int part = 0; part < 4; part++) {
+        const unsigned char *start = p;
+        while (p < c->end && digit_or_dot(*p)) p++;
+        if (p == start) return 0;
+        if (part < 3) {
+            if (p >= c->end || *p != '/') return 0;
+            p++;
+        }
+    }
+    if (p >= c->end || *p != ',') return 0;
+    *from = c->p;
+    *to = p;
+    c->p = p + 1;
+    return 1;
+}
+
+/* \d\.\d{1,3}\.\d{1,3} then "," */
+static int dsn(Cursor *c, const unsigned char **from, const unsigned char **to) {
+    const unsigned char *p = c->p;
+    if (p >= c->end || !is_digit(*p)) return 0;
+    p++;
+    for (int part = 0; part < 2; part++) {
+        if (p >= c->end || *p != '.') return 0;
+        p++;
+        int n = 0;
+        while (p < c->end && is_digit(*p) && n < 3) p++, n++;
+        if (n == 0) return 0;
+    }
+    if (p >= c->end || *p != ',') return 0;
+    *from = c->p;
+    *to = p;
+    c->p = p + 1;
+    return 1;
+}
+
+static int delivery_fields(const unsigned char *p, const unsigned char *end,
+                           const unsigned char *from[D_FIELDS], const unsigned char *to[D_FIELDS]) {
+    Cursor c = {p, end};
+    if (!literal(&c, "to=") || !address(&c, &from[D_RECIPIENT], &to[D_RECIPIENT])) return 0;
+    if (literal(&c, " orig_to=") && !address(&c, &from[D_ORIG_RECIPIENT], &to[D_ORIG_RECIPIENT]))
+        return 0;
+    if (!literal(&c, " relay=") || !run_then_comma(&c, not_comma, 0, &from[D_RELAY], &to[D_RELAY]))
+        return 0;
+    if (literal(&c, " conn_use=") &&
+        !run_then_comma(&c, digit_char, 1, &from[D_CONN_USE], &to[D_CONN_USE]))
+        return 0;
+    if (!literal(&c, " delay=") ||
+        !run_then_comma(&c, digit_or_dot, 1, &from[D_DELAY], &to[D_DELAY]))
+        return 0;
+    if (literal(&c, " delays=") && !delays(&c, &from[D_DELAYS], &to[D_DELAYS])) return 0;
+    if (literal(&c, " tls=") && !run_then_comma(&c, tls_char, 0, &from[D_TLS], &to[D_TLS]))
+        return 0;
+    if (literal(&c, " dsn=") && !dsn(&c, &from[D_DSN], &to[D_DSN])) return 0;
+    if (!literal(&c, " status=")) return 0;
+    from[D_STATUS] = c.p;
+    while (c.p < c.end && word_or_dash(*c.p)) c.p++;
+    to[D_STATUS] = c.p;
+    if (to[D_STATUS] == from[D_STATUS]) return 0;
+    if (c.p == c.end) return 1;
+    if (!literal(&c, " (")) return 0;
+    from[D_REPLY] = c.p;
+    to[D_REPLY] = (c.end > c.p && c.end[-1] == ')') ? c.end - 1 : c.end;
+    return 1;
+}
+
+/* delivery(data, starts, ends) -> (matched int8[count], spans int64[count][D_FIELDS][2])
+ * Spans are absolute [start, end) offsets; a part that is not there is empty. */
+static PyObject *delivery(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer view, starts_view, ends_view;
+    if (!PyArg_ParseTuple(args, "y*y*y*", &view, &starts_view, &ends_view)) return NULL;
+    Py_ssize_t count = starts_view.len / 8;
+    const int64_t *starts = starts_view.buf, *ends = ends_view.buf;
+    const unsigned char *data = view.buf;
+    char *matched_data, *spans_data;
+    PyObject *matched = new_array(count, 1, &matched_data);
+    PyObject *spans = new_array(count, 16 * D_FIELDS, &spans_data);
+    if (matched == NULL || spans == NULL) {
+        Py_XDECREF(matched);
+        Py_XDECREF(spans);
+        PyBuffer_Release(&view);
+        PyBuffer_Release(&starts_view);
+        PyBuffer_Release(&ends_view);
+        return NULL;
+    }
+    int8_t *ok = (int8_t *)matched_data;
+    int64_t *span = (int64_t *)spans_data;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const unsigned char *from[D_FIELDS] = {0}, *to[D_FIELDS] = {0};
+        if (starts[i] < 0) continue;
+        if (!delivery_fields(data + starts[i], data + ends[i], from, to)) continue;
+        ok[i] = 1;
+        int64_t *row = span + i * 2 * D_FIELDS;
+        for (int f = 0; f < D_FIELDS; f++) {
+            if (from[f] != NULL) {
+                row[2 * f] = from[f] - data;
+                row[2 * f + 1] = to[f] - data;
+            }
+        }
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    PyBuffer_Release(&starts_view);
+    PyBuffer_Release(&ends_view);
+    return Py_BuildValue("(NN)", matched, spans);
+}
+
 static PyMethodDef methods[] = {
     {"split_lines", split_lines, METH_VARARGS, "Offsets of the lines of a chunk."},
     {"scan_headers", scan_headers, METH_VARARGS, "Syslog header fields of each line."},
     {"gather", gather, METH_VARARGS, "Concatenate byte ranges into Arrow string buffers."},
     {"classify", classify, METH_VARARGS, "Queue ID length and lead of each message body."},
+    {"delivery", delivery, METH_VARARGS, "Fields of delivery records (to=..., status=...)."},
     {NULL, NULL, 0, NULL},
 };
 

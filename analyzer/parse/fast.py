@@ -99,3 +99,43 @@ def classify(body: pa.Array, leads: tuple[str, ...]) -> tuple[np.ndarray, np.nda
     encoded = tuple(lead.encode("utf-8") for lead in leads)
     lengths, found = _scan.classify(data, starts.tobytes(), ends.tobytes(), encoded)
     return np.frombuffer(lengths, dtype=np.int8), np.frombuffer(found, dtype=np.int16)
+
+
+DELIVERY_PATTERN = (
+    r"to=(?P<recipient>(?:<[^>]*>|[^,<>\s]*)),"
+    r"(?: orig_to=(?P<orig_recipient>(?:<[^>]*>|[^,<>\s]*)),)?"
+    r" relay=(?P<relay>[^,]*),(?: conn_use=(?P<conn_use>\d+),)?"
+    r" delay=(?P<delay>[\d.]+),"
+    r"(?: delays=(?P<delays>[\d.]+/[\d.]+/[\d.]+/[\d.]+),)?"
+    r"(?: tls=(?P<tls>[^,\s]*),)?(?: dsn=(?P<dsn>\d\.\d{1,3}\.\d{1,3}),)?"
+    r" status=(?P<status>[\w-]+)(?: \((?P<reply>.*?)\)?)?$"
+)
+"""The delivery rule's pattern that ``_scan.delivery`` implements; the rule uses
+the scanner only while its pattern is exactly this one."""
+
+DELIVERY_FIELDS = (
+    "recipient", "orig_recipient", "relay", "conn_use", "delay", "delays", "tls",
+    "dsn", "status", "reply",
+)  # fmt: skip
+
+
+def delivery(texts: pa.Array) -> tuple[np.ndarray, pa.StructArray]:
+    """Return which texts are delivery records, and their fields as RE2 gives them.
+
+    The struct is null where a text is not accepted; an optional part that is not
+    there is an empty string, as in RE2's output.
+    """
+    data, starts, ends = buffers(texts)
+    valid = np.asarray(texts.is_valid())
+    starts = np.where(valid, starts, -1)
+    matched, spans = _scan.delivery(data, starts.tobytes(), ends.tobytes())
+    ok = np.frombuffer(matched, dtype=np.int8).astype(bool)
+    table = np.frombuffer(spans, dtype=np.int64).reshape(len(texts), -1, 2)
+    columns = [
+        cut(data, table[:, field, 0], table[:, field, 1], ok)
+        for field in range(len(DELIVERY_FIELDS))
+    ]
+    struct = pa.StructArray.from_arrays(
+        columns, names=list(DELIVERY_FIELDS), mask=pa.array(~ok)
+    )
+    return ok, struct

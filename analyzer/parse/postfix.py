@@ -185,7 +185,7 @@ def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classifi
             rows = rows[np.isin(daemon[rows], list(rule.daemons))]
         if len(rows) == 0:
             continue
-        extracted = pc.extract_regex(rest.take(pa.array(rows)), _full_pattern(rule))
+        extracted = _extract(rule, rest.take(pa.array(rows)))
         matched = np.asarray(extracted.is_valid())
         if not matched.any():
             continue
@@ -206,6 +206,24 @@ def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classifi
     return Classified(queue_id, kind, rule_index, fields)
 
 
+def _extract(rule: Rule, texts: pa.Array) -> pa.StructArray:
+    """Match ``rule`` against ``texts``: its fields, null where it does not match.
+
+    Delivery records, the most frequent lines, go through the compiled scanner;
+    texts the scanner does not accept are left to the pattern.
+    """
+    if rule.pattern != fast.DELIVERY_PATTERN or not fast.enabled():
+        return pc.extract_regex(texts, _full_pattern(rule))
+    ok, scanned = fast.delivery(texts)
+    if ok.all():
+        return scanned
+    others = np.flatnonzero(~ok)
+    fallback = pc.extract_regex(texts.take(pa.array(others)), _full_pattern(rule))
+    combined = pa.concat_arrays([scanned.filter(pa.array(ok)), fallback])
+    position = np.concatenate([np.flatnonzero(ok), others])
+    return combined.take(pa.array(np.argsort(position, kind="stable")))
+
+
 class _RowsByLead:
     """Rows grouped by the lead found at their start, for the rule loop.
 
@@ -220,13 +238,17 @@ class _RowsByLead:
         self.bounds = np.searchsorted(codes[self.order], np.arange(len(values) + 1))
 
     def rows(self, leads: tuple[str, ...]) -> np.ndarray:
-        codes = [
-            code for code, value in enumerate(self.values) if value.startswith(leads)
-        ]
+        codes = _lead_codes(tuple(self.values), leads)
         if not codes:
             return np.zeros(0, dtype=np.int64)
         parts = [self.order[self.bounds[c] : self.bounds[c + 1]] for c in codes]
         return np.sort(np.concatenate(parts))
+
+
+@lru_cache(maxsize=512)
+def _lead_codes(values: tuple[str, ...], leads: tuple[str, ...]) -> list[int]:
+    """Indexes of the ``values`` that start with one of ``leads``."""
+    return [code for code, value in enumerate(values) if value.startswith(leads)]
 
 
 def _add_inner_queue_ids(
