@@ -132,7 +132,8 @@ def test_journal_huge_numbers_parse(text: str) -> None:
 
 def test_main_cf_hostname_from_mydomain() -> None:
     config = parse_main_cf(MAIN_CF_HOSTNAME_LOOP, "main.cf")
-    assert config.get("myhostname").startswith("mail.")
+    assert config.get("myhostname") == "mail.localdomain"
+    assert config.get("mydomain") == "localdomain"
 
 
 class ExpansionTimeout(Exception):

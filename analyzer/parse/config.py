@@ -100,7 +100,8 @@ class MainConfig:
             # Postfix derives mydomain from myhostname. A myhostname that itself
             # names $mydomain leaves nothing to derive it from.
             host = expansion.value("myhostname")
-            return host.split(".", 1)[1] if "." in host else "localdomain"
+            domain = host.split(".", 1)[1] if "." in host else ""
+            return domain or "localdomain"
         return DEFAULTS.get(name, "")
 
 
