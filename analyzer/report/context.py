@@ -50,8 +50,10 @@ class ReportContext:
     traffic: list[dict[str, Any]]
     zone: str
     charts: dict[str, str] = field(default_factory=dict)
-    """Inline SVG markup by chart name, filled in by the renderer."""
+    """Inline SVG markup by chart name, filled in by ``write.report_context``."""
     chart_captions: dict[str, str] = field(default_factory=dict)
+    trace_head: int = 0
+    """Trace lines shown before the note on lines left out (TRACE_HEAD)."""
 
 
 def build_context(
@@ -79,6 +81,7 @@ def build_context(
         config_review=_config_review(analysis),
         messages=_messages(analysis, fmt),
         messages_total=len(analysis.messages),
+        trace_head=TRACE_HEAD,
         inventory=_inventory(analysis, fmt),
         unrecognized=_unrecognized(analysis),
         traffic=_traffic(analysis),
@@ -107,6 +110,11 @@ class _TimeFormat:
         if stamp.tzinfo is None:
             stamp = stamp.tz_localize(UTC)
         return str(stamp.tz_convert(self.zone).strftime("%Y-%m-%d %H:%M:%S"))
+
+    def column(self, values: pd.Series) -> list[str]:
+        """Format a column of times as ``full`` does, all at once."""
+        times = pd.to_datetime(values, utc=True).dt.tz_convert(self.zone)
+        return times.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").tolist()
 
 
 def _finding(finding: Finding, lang: str, fmt: _TimeFormat) -> dict[str, Any]:
@@ -328,12 +336,9 @@ def _messages(analysis: Analysis, fmt: _TimeFormat) -> list[dict[str, Any]]:
         .sort_values(["order", "first_seen"])
         .head(MESSAGE_ROWS)
     )
-    events = analysis.events
-    keyed = events[events["message_key"].isin(chosen.index)]
-    traces = {key: group for key, group in keyed.groupby("message_key", sort=False)}
+    traces, omitted = _traces(analysis.events, chosen.index, fmt)
     rows = []
     for key, message in chosen.iterrows():
-        trace = traces.get(key)
         rows.append(
             {
                 "key": key,
@@ -348,21 +353,56 @@ def _messages(analysis: Analysis, fmt: _TimeFormat) -> list[dict[str, Any]]:
                 "last_seen": fmt.full(message["last_seen"]),
                 "parent": _text(message["parent_key"]),
                 "children": list(message["child_keys"]),
-                "trace": []
-                if trace is None
-                else [
-                    {
-                        "time": fmt.full(e["time"]),
-                        "daemon": str(e["daemon"]),
-                        "text": str(e["text"]),
-                        "source": str(e["source"]),
-                        "line_no": int(e["line_no"]),
-                    }
-                    for _, e in trace.iterrows()
-                ],
+                "trace": traces.get(key, []),
+                "omitted": omitted.get(key, 0),
             }
         )
     return rows
+
+
+TRACE_HEAD = 15
+TRACE_TAIL = 10
+"""Lines of each message's trace in the report: the first and the last ones. A
+message retried for days has hundreds; ``mailbundle trace`` prints them all."""
+
+
+def _traces(
+    events: pd.DataFrame, keys: pd.Index, fmt: _TimeFormat
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """Return the shown trace lines of each message, and how many were left out."""
+    keyed = events.loc[
+        events["message_key"].isin(keys),
+        ["message_key", "time", "daemon", "text", "source", "line_no"],
+    ]
+    groups = keyed.groupby("message_key", sort=False)
+
+    position = groups.cumcount()
+    size = groups["message_key"].transform("size")
+    visible = keyed[(position < TRACE_HEAD) | (position >= size - TRACE_TAIL)]
+    omitted = (size - TRACE_HEAD - TRACE_TAIL).clip(lower=0)
+    left_out = dict(zip(keyed["message_key"], omitted, strict=True))
+
+    times = fmt.column(visible["time"])
+    traces: dict[str, list[dict[str, Any]]] = {}
+    for key, time, daemon, text, source, line_no in zip(
+        visible["message_key"],
+        times,
+        visible["daemon"].astype(str),
+        visible["text"].astype(str),
+        visible["source"].astype(str),
+        visible["line_no"].astype(int),
+        strict=True,
+    ):
+        traces.setdefault(key, []).append(
+            {
+                "time": time,
+                "daemon": daemon,
+                "text": text,
+                "source": source,
+                "line_no": line_no,
+            }
+        )
+    return traces, {key: int(n) for key, n in left_out.items() if n}
 
 
 _STATE_ORDER = {"bounced": 0, "expired": 1, "deferred": 2, "partial": 3, "held": 4,

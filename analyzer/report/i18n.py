@@ -106,6 +106,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Showing {shown} of {total} messages, problems first.",
         "ja": "{total} 件中 {shown} 件を表示（問題のあるものから）。",
     },
+    "trace_omitted": {
+        "en": "{count} more lines of this message; mailbundle trace BUNDLE {queue_id} "
+        "shows them all.",
+        "ja": "このメッセージの残り {count} 行は mailbundle trace BUNDLE {queue_id} "
+        "で表示できます。",
+    },
     "queue_id": {"en": "Queue ID", "ja": "キュー ID"},
     "sender": {"en": "Sender", "ja": "送信者"},
     "state": {"en": "State", "ja": "状態"},

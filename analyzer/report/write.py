@@ -9,7 +9,7 @@ from analyzer import progress
 from analyzer.api import Analysis
 from analyzer.errors import MailbundleError
 from analyzer.report import charts
-from analyzer.report.context import build_context
+from analyzer.report.context import ReportContext, build_context
 from analyzer.report.render import (
     CJK_FONT_HELP,
     cjk_font_available,
@@ -63,6 +63,18 @@ def write_reports(
     return [final for _, final in staged]
 
 
+def report_context(analysis: Analysis, lang: str) -> ReportContext:
+    """Build the context of both reports, charts included."""
+    context = build_context(analysis, lang)
+    times = analysis.events["time"]
+    period = charts.choose_period(times.min(), times.max())
+    context.charts["traffic"] = charts.traffic_svg(
+        analysis.traffic(period), context.labels, period
+    )
+    context.chart_captions["traffic"] = context.labels[f"traffic_chart_{period}"]
+    return context
+
+
 def _render_all(
     analysis: Analysis,
     folder: Path,
@@ -80,13 +92,7 @@ def _render_all(
     if "html" not in formats and "pdf" not in formats:
         return
     progress.stage("Building the report")
-    context = build_context(analysis, lang)
-    times = analysis.events["time"]
-    period = charts.choose_period(times.min(), times.max())
-    context.charts["traffic"] = charts.traffic_svg(
-        analysis.traffic(period), context.labels, period
-    )
-    context.chart_captions["traffic"] = context.labels[f"traffic_chart_{period}"]
+    context = report_context(analysis, lang)
     if "html" in formats:
         progress.stage(f"Writing {HTML_NAME}")
         stage(HTML_NAME).write_text(render_html(context), encoding="utf-8")

@@ -1,0 +1,42 @@
+"""Message traces in the HTML report: long ones are cut, with a note."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from analyzer.api import analyze_bundle
+from analyzer.report import context as context_module
+from analyzer.report.render import render_html
+from analyzer.report.write import report_context
+from tests.conftest import SAMPLES
+
+
+def test_long_trace_is_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(context_module, "TRACE_HEAD", 2)
+    monkeypatch.setattr(context_module, "TRACE_TAIL", 1)
+    analysis = analyze_bundle(SAMPLES / "greylisting.tar.gz")
+    events = analysis.events.groupby("message_key").size()
+    context = report_context(analysis, "en")
+    long = [m for m in context.messages if events.get(m["key"], 0) > 3]
+    assert long, "the sample has no message with more than three trace lines"
+    for message in long:
+        total = int(events[message["key"]])
+        assert len(message["trace"]) == 3
+        assert message["omitted"] == total - 3
+    html = BeautifulSoup(render_html(context), "html.parser")
+    first = long[0]
+    rows = html.find(id=first["anchor"]).select("table.trace tr")
+    assert len(rows) == 4
+    note = rows[2].get_text()
+    assert f"{first['omitted']} more lines" in note
+    assert first["queue_id"] in note
+
+
+def test_short_trace_is_whole() -> None:
+    analysis = analyze_bundle(SAMPLES / "healthy.tar.gz")
+    events = analysis.events.groupby("message_key").size()
+    context = report_context(analysis, "en")
+    for message in context.messages:
+        assert len(message["trace"]) == events.get(message["key"], 0)
+        assert message["omitted"] == 0
