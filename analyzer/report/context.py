@@ -114,7 +114,10 @@ class _TimeFormat:
     def column(self, values: pd.Series) -> list[str]:
         """Format a column of times as ``full`` does, all at once."""
         times = pd.to_datetime(values, utc=True).dt.tz_convert(self.zone)
-        return times.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").tolist()
+        formatted: list[str] = (
+            times.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").tolist()
+        )
+        return formatted
 
 
 def _finding(finding: Finding, lang: str, fmt: _TimeFormat) -> dict[str, Any]:
