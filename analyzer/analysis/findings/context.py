@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from analyzer.analysis.findings.coded import Coded, Rows, first_distinct
 from analyzer.analysis.findings.model import Evidence
 from analyzer.analysis.hosts import HostView, short_name
 from analyzer.bundle.inventory import Inventory
@@ -39,15 +43,37 @@ class Context:
     def sent(self) -> pd.DataFrame:
         """Successful deliveries: host, time and relay, for recovery checks."""
         deliveries = self.deliveries
-        sent = deliveries[(deliveries["status"] == "sent").to_numpy(dtype=bool)]
-        return sent[["host", "time", "relay_host"]]
+        sent = (deliveries["status"] == "sent").to_numpy(dtype=bool)
+        return deliveries[["host", "time", "relay_host"]][sent]
 
     @functools.cached_property
-    def notes(self) -> pd.DataFrame:
-        """Warnings and connection errors tied to a message, quoted as evidence."""
-        kinds = self.events["kind"].isin(["warning", "connect_failed", "smtp_session"])
-        notes = self.events[kinds.to_numpy(dtype=bool)]
-        return notes[notes["message_key"].notna().to_numpy(dtype=bool)]
+    def notes(self) -> tuple[Rows, Coded]:
+        """Warnings and connection errors tied to a message, quoted as evidence:
+        their event rows and their message keys."""
+        events = self.events
+        kinds = self.of_kind("warning", "connect_failed", "smtp_session")
+        keyed = events["message_key"].notna().to_numpy(dtype=bool)
+        rows = np.flatnonzero(kinds & keyed)
+        return rows, Coded.of(events["message_key"].take(rows))
+
+    def note_rows(self, keys: list[str], limit: int) -> list[int]:
+        """Return the first ``limit`` event rows of notes about the messages ``keys``."""
+        rows, coded = self.notes
+        key_codes = coded.labels.get_indexer(keys)
+        hits = rows[np.isin(coded.codes, key_codes[key_codes >= 0])]
+        return [int(row) for row in hits[:limit]]
+
+    def of_kind(self, *kinds: str) -> npt.NDArray[np.bool_]:
+        """Return which events are of one of ``kinds``, as ``isin`` would."""
+        kind = self.events["kind"]
+        if not isinstance(kind.dtype, pd.CategoricalDtype):
+            return np.asarray(kind.isin(kinds).to_numpy(dtype=bool, na_value=False))
+        # Look the category codes up in a table: faster than isin on a million rows.
+        # The table's last entry, which the code -1 of a null reads, stays False.
+        found = kind.cat.categories.get_indexer(list(kinds))
+        selected = np.zeros(len(kind.cat.categories) + 1, dtype=bool)
+        selected[found[found >= 0]] = True
+        return np.asarray(selected[kind.cat.codes.to_numpy()], dtype=bool)
 
     def host_view(self, host: str) -> HostView | None:
         return self.hosts.get(host)
@@ -57,9 +83,9 @@ class Context:
         return view.config if view else None
 
 
-def raw_line(event: pd.Series) -> str:
+def raw_line(event: Mapping[str, Any]) -> str:
     """Rebuild a log line from its event: the original timestamp, host, tag and text."""
-    pid = event.get("pid")
+    pid: Any = event.get("pid")
     tag = str(event["program"]) + (f"[{int(pid)}]" if pd.notna(pid) else "")
     stamp = event.get("stamp")
     host = event.get("host")
@@ -70,24 +96,19 @@ def raw_line(event: pd.Series) -> str:
 def log_evidence(
     events: pd.DataFrame, rows: Iterable[int], limit: int = EVIDENCE_LINES
 ) -> list[Evidence]:
-    chosen = list(dict.fromkeys(int(row) for row in rows))[:limit]
+    """Quote the first ``limit`` distinct event rows of ``rows`` as log lines."""
+    chosen = first_distinct(rows, limit)
     if not chosen:
         return []
+    # Rows are positions, because events keep a RangeIndex. Taking only these
+    # columns and rows avoids copying the frame.
     columns = ["source", "line_no", "stamp", "host", "program", "pid", "text"]
-    frame = events.take(chosen)[columns]  # positions: events keep a RangeIndex
+    values = [events[name].take(chosen).tolist() for name in columns]
+    quoted = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
     return [
-        Evidence(str(row["source"]), int(row["line_no"]), raw_line(row), "log")
-        for _, row in frame.iterrows()
+        Evidence(str(event["source"]), int(event["line_no"]), raw_line(event), "log")
+        for event in quoted
     ]
-
-
-def diverse_rows(
-    frame: pd.DataFrame, by: str, limit: int = EVIDENCE_LINES
-) -> list[int]:
-    """Return event numbers of ``frame``: first one per distinct ``by`` value, then more."""
-    firsts = frame.drop_duplicates(by)["event"].tolist()
-    rest = frame["event"].tolist()
-    return list(dict.fromkeys(firsts + rest))[:limit]
 
 
 def config_evidence(config: MainConfig | None, name: str) -> list[Evidence]:

@@ -2,52 +2,32 @@
 
 from __future__ import annotations
 
-import re
+from itertools import chain
 
+import numpy as np
 import pandas as pd
 
+from analyzer.analysis.findings.coded import Rows, first_distinct
 from analyzer.analysis.findings.context import (
     Context,
-    Relayhost,
     config_evidence,
-    diverse_rows,
     is_self,
     log_evidence,
     parse_relayhost,
+)
+from analyzer.analysis.findings.failures import (
+    CAUSE_CODES,
+    LOOKUP_NAME,
+    Failures,
+    finding_codes,
+    lookup_names,
 )
 from analyzer.analysis.findings.model import Evidence, Finding
 from analyzer.analysis.hosts import HostView
 from analyzer.analysis.reasons import causes
 from analyzer.parse.config import MainConfig
 
-# Cause of a failed attempt -> finding code, and the priority of that code among
-# findings of the same severity.
-CAUSE_CODES = {
-    "loops_to_myself": "localhost-loop",
-    "mx_lookup_failed": "relayhost-mx-lookup",
-    "host_not_found": "relayhost-unresolvable",
-    "connection_refused": "relay-connection-failed",
-    "connection_timed_out": "relay-connection-failed",
-    "no_route": "relay-connection-failed",
-    "network_unreachable": "relay-connection-failed",
-    "lost_connection": "relay-connection-failed",
-    "relay_denied": "relay-access-denied",
-    "client_rejected": "relay-access-denied",
-    "sender_rejected": "sender-address-rejected",
-    "sasl_failed": "sasl-authentication-failed",
-    "tls_not_offered": "tls-failure",
-    "starttls_required": "tls-required-by-server",
-    "tls_failure": "tls-failure",
-    "sender_policy": "sender-policy-rejected",
-    "rate_limited": "rate-limited",
-    "too_large": "message-too-large",
-    "unknown_recipient": "unknown-recipient",
-    "greylisted": "greylisting",
-    "disk_full": "disk-full",
-    "mailbox_full": "mailbox-full",
-    "suspended": "delivery-suspended",
-    "content_rejected": "content-rejected",
-}
+# Priority of each finding code among findings of the same severity.
 PRIORITY = {
     "disk-full": 95,
     "localhost-loop": 90,
@@ -71,85 +51,59 @@ PRIORITY = {
     "delivery-failed": 30,
     "greylisting": 20,
 }
-UNRESOLVED = ("deferred", "bounced", "expired", "partial", "unknown")
-"""Final states in which a message still suffers from the failure that hit it.
-
-Held and deleted messages are blocked or ended by an administrator instead."""
-LOST = ("bounced", "expired")
 RECOVERED_PENALTY = 50
 """Priority taken off a failure that later deliveries through the same relay show cleared."""
-_NAME = re.compile(r"name=([^\s,;)]+)")
+_DNS_CODES = ("relayhost-mx-lookup", "relayhost-unresolvable", "dns-lookup-failed")
 
 
 def delivery_findings(ctx: Context) -> list[Finding]:
-    failed = ctx.deliveries[
-        ctx.deliveries["status"].isin(["deferred", "bounced"])
-    ].copy()
-    if failed.empty:
+    failed = ctx.deliveries["status"].isin(["deferred", "bounced"])
+    rows = np.flatnonzero(failed.to_numpy(dtype=bool))
+    if not len(rows):
         return []
-    failed["cause"] = causes(failed["reason"])
-    failed["code"] = _codes(failed, ctx)
-    findings = []
-    for (host, code), group in failed.groupby(["host", "code"], sort=False):
-        findings.append(_finding(ctx, str(host), str(code), group))
-    return findings
+    failures = Failures(ctx, rows)
+    codes = finding_codes(ctx, failures)
+    return [
+        _finding(ctx, failures, host, code, rows)
+        for host, code, rows in failures.groups(codes)
+    ]
 
 
-def _codes(failed: pd.DataFrame, ctx: Context) -> pd.Series:
-    """Finding code of each failed attempt, from its cause and, for DNS, its name."""
-    code = failed["cause"].map(CAUSE_CODES).fillna("delivery-failed").astype(object)
-    ipv6 = (
-        code.eq("relay-connection-failed")
-        & failed["relay_ip"].fillna("").str.contains(":", regex=False)
-        & failed["cause"].isin(["network_unreachable", "no_route"])
+def _finding(
+    ctx: Context, failures: Failures, host: str, code: str, rows: Rows
+) -> Finding:
+    key_codes = failures.message_key.distinct(rows)
+    keys = [str(key) for key in failures.message_key.labels[key_codes].tolist()]
+    unresolved = failures.unresolved[key_codes]
+    times = failures.times(rows)
+    last_seen = times.max()
+    recovered = code != "greylisting" and _recovered(
+        ctx, failures, host, rows, last_seen
     )
-    code[ipv6.to_numpy(dtype=bool)] = "ipv6-no-route"
-    dns = code.isin(["relayhost-mx-lookup", "relayhost-unresolvable"]).to_numpy(
-        dtype=bool
-    )
-    if dns.any():
-        rows = failed[dns]
-        name = rows["reason"].str.extract(_NAME, expand=False).str.lower()
-        domain = rows["recipient"].fillna("").str.rpartition("@")[2].str.lower()
-        no_relay = rows["host"].map(lambda host: _relayhost_of(ctx, str(host)) is None)
-        direct = (name.notna() & (name == domain) & no_relay).to_numpy(dtype=bool)
-        values = code[dns].to_numpy(copy=True)
-        values[direct] = "dns-lookup-failed"
-        code[dns] = values
-    return code
-
-
-def _relayhost_of(ctx: Context, host: str) -> Relayhost | None:
-    config = ctx.config(host)
-    return parse_relayhost(config.get("relayhost")) if config else None
-
-
-def _finding(ctx: Context, host: str, code: str, group: pd.DataFrame) -> Finding:
-    keys = group["message_key"].dropna().unique().tolist()
-    states = ctx.messages["final_state"].reindex(keys)
-    unresolved = states.isin(UNRESOLVED)
-    recovered = code != "greylisting" and _recovered(ctx, host, group)
-    failing = states.isin(LOST).any() or (unresolved.any() and not recovered)
+    failing = failures.lost[key_codes].any() or (unresolved.any() and not recovered)
     severity = "error" if failing else "warning"
     if code == "greylisting":
         severity = "warning" if unresolved.any() else "info"
+
     config = ctx.config(host)
-    relays = _top(group["relay_host"].where(group["relay_host"] != "none"), 3)
+    relays = failures.relay_host.top(rows, 3)
     params: dict[str, object] = {
         "count": f"{len(keys):,}",
         "relays": relays or _relayhost_name(config) or "?",
-        "reasons": _example_reasons(group),
-        "recipients": _top(group["recipient"], 3),
-        "senders": _top(ctx.messages["sender"].reindex(keys), 2),
+        "reasons": _example_reasons(failures, rows),
+        "recipients": failures.recipient.top(rows, 3),
+        "senders": failures.sender.top(key_codes, 2),
         "delivered": f"{int((~unresolved).sum()):,}",
     }
-    if code in ("relayhost-mx-lookup", "relayhost-unresolvable", "dns-lookup-failed"):
-        names = _top(group["reason"].str.extract(_NAME, expand=False), 3)
+    if code in _DNS_CODES:
+        names = lookup_names(failures, rows)
         params["names"] = names or "?"
         params["name"] = names.split(", ")[0] if names else "?"
-    params.update(_relay_params(config, group))
+    port = failures.first_port(rows)
+    params.update(_relay_params(config, port, failures.relay_host.first(rows)))
     params["variant"] = _variant(code, config, ctx.host_view(host))
-    evidence = log_evidence(ctx.events, _evidence_rows(ctx, group, keys))
+
+    evidence = log_evidence(ctx.events, _evidence_rows(ctx, failures, times, keys))
     if code in _CONFIG_NAMES:
         for name in _CONFIG_NAMES[code]:
             evidence += config_evidence(config, name)
@@ -158,8 +112,8 @@ def _finding(ctx: Context, host: str, code: str, group: pd.DataFrame) -> Finding
         severity=severity,
         host=host,
         messages_affected=len(keys),
-        first_seen=group["time"].min(),
-        last_seen=group["time"].max(),
+        first_seen=times.min(),
+        last_seen=last_seen,
         evidence=evidence,
         params=params,
         message_keys=keys,
@@ -167,17 +121,16 @@ def _finding(ctx: Context, host: str, code: str, group: pd.DataFrame) -> Finding
     )
 
 
-def _recovered(ctx: Context, host: str, group: pd.DataFrame) -> bool:
+def _recovered(
+    ctx: Context, failures: Failures, host: str, rows: Rows, last: pd.Timestamp
+) -> bool:
     """True when a delivery through the same relay succeeded after the last failure."""
-    sent = ctx.sent[
-        (ctx.sent["host"] == host) & (ctx.sent["time"] > group["time"].max())
-    ]
-    relays = set(group["relay_host"].dropna()) - {"none"}
+    sent = failures.sent_after(host, last)
+    relay_host = failures.relay_host
+    relays = {str(relay_host.labels[code]) for code in relay_host.distinct(rows)}
     if relays:
-        sent = sent[
-            sent["relay_host"].isin(relays)
-            | sent["relay_host"].isin(_relayhost_names(ctx, host))
-        ]
+        relays |= _relayhost_names(ctx, host)
+        sent = sent[sent["relay_host"].isin(relays).to_numpy(dtype=bool)]
     return len(sent) > 0
 
 
@@ -201,24 +154,32 @@ _CONFIG_NAMES = {
 }
 
 
-def _evidence_rows(ctx: Context, group: pd.DataFrame, keys: list[str]) -> list[int]:
-    rows = diverse_rows(group.sort_values("time"), "reason_normalized", limit=3)
-    related = ctx.notes[ctx.notes["message_key"].isin(keys[:50])]
-    return rows + [int(row) for row in related.index[:2]]
+def _evidence_rows(
+    ctx: Context, failures: Failures, times: pd.Series, keys: list[str]
+) -> list[int]:
+    """Return event rows to quote: the earliest attempts, one for each of the first
+    normalized reasons, then the first notes of the first 50 messages."""
+    ordered = times.sort_values().index.to_numpy()
+    reasons = pd.Series(failures.reason_normalized.codes[ordered])
+    firsts = ordered[~reasons.duplicated().to_numpy()]
+    events = failures.event
+    earliest = chain(events[firsts], events[ordered])
+    return first_distinct(earliest, 3) + ctx.note_rows(keys[:50], 2)
 
 
-def _relay_params(config: MainConfig | None, group: pd.DataFrame) -> dict[str, object]:
+def _relay_params(
+    config: MainConfig | None, port: int | None, relay: object
+) -> dict[str, object]:
+    """Return the relay parameters: main.cf's relayhost, else the first relay and
+    port that the log shows."""
     relayhost = config.get("relayhost") if config is not None else ""
     parsed = parse_relayhost(relayhost)
-    ports = group["relay_port"].dropna()
-    relay_host = parsed.host if parsed else _first(group["relay_host"], "?")
-    return {
-        "relayhost": relayhost,
-        "relay_host": relay_host,
-        "port": str(int(ports.iloc[0]))
-        if len(ports)
-        else (parsed.port if parsed else "25"),
-    }
+    relay_host = "?" if relay is None else str(relay)
+    port_text = "25" if port is None else str(port)
+    if parsed is not None:
+        relay_host = parsed.host
+        port_text = parsed.port if port is None else port_text
+    return {"relayhost": relayhost, "relay_host": relay_host, "port": port_text}
 
 
 def _relayhost_name(config: MainConfig | None) -> str:
@@ -240,13 +201,19 @@ def _variant(code: str, config: MainConfig | None, view: HostView | None) -> str
     return ""
 
 
-def _example_reasons(group: pd.DataFrame) -> str:
-    """One whole reply for each of the two most frequent normalized reasons."""
-    counts = group.groupby("reason_normalized", sort=False)["reason"].agg(
-        ["size", "first"]
-    )
-    top = counts.sort_values("size", ascending=False, kind="stable").head(2)
-    return "; ".join(f'"{reply}"' for reply in top["first"] if isinstance(reply, str))
+def _example_reasons(failures: Failures, rows: Rows) -> str:
+    """Quote one whole reply for each of the two most frequent normalized reasons."""
+    normalized = failures.reason_normalized.codes[rows]
+    top = failures.reason_normalized.ranked(rows)[:2]
+    reason = failures.reason
+    replies = []
+    for code in top:
+        with_reply = rows[(normalized == code) & (reason.codes[rows] >= 0)]
+        if len(with_reply):
+            reply = reason.labels[reason.codes[with_reply[0]]]
+            if isinstance(reply, str):
+                replies.append(reply)
+    return "; ".join(f'"{reply}"' for reply in replies)
 
 
 def _top(values: pd.Series, limit: int) -> str:
@@ -254,19 +221,15 @@ def _top(values: pd.Series, limit: int) -> str:
     return ", ".join(counts.index[:limit])
 
 
-def _first(values: pd.Series, default: str) -> str:
-    valid = values.dropna()
-    valid = valid[valid != "none"]
-    return str(valid.iloc[0]) if len(valid) else default
-
-
 def accepted_findings(ctx: Context) -> list[Finding]:
     """Diagnosis 6: messages the next server accepted ("250 ... queued as X")."""
-    sent = ctx.deliveries[ctx.deliveries["status"] == "sent"]
-    remote = sent[
-        sent["relay_ip"].notna()
-        & ~sent["relay_ip"].fillna("").str.match(r"^(127\.|::1$)")
-        & sent["daemon"].isin(["smtp", "lmtp"])
+    deliveries = ctx.deliveries
+    columns = ["host", "message_key", "time", "event", "relay_host", "relay_ip"]
+    sent = deliveries["status"].eq("sent") & deliveries["daemon"].isin(["smtp", "lmtp"])
+    relayed = deliveries[columns][sent.to_numpy(dtype=bool, na_value=False)]
+    remote = relayed[
+        relayed["relay_ip"].notna()
+        & ~relayed["relay_ip"].fillna("").str.match(r"^(127\.|::1$)")
     ]
     findings = []
     for host, group in remote.groupby("host", sort=False):
@@ -292,13 +255,12 @@ def accepted_findings(ctx: Context) -> list[Finding]:
 
 def local_mailbox_findings(ctx: Context) -> list[Finding]:
     """Diagnosis 7: notifications stored in a local mailbox (relay=local)."""
-    local = ctx.deliveries[
-        (ctx.deliveries["status"] == "sent")
-        & (ctx.deliveries["relay"] == "local")
-        & ctx.deliveries["reason"]
-        .fillna("")
-        .str.contains("delivered to (?:mailbox|maildir|file)")
-    ]
+    deliveries = ctx.deliveries
+    sent_here = (deliveries["status"] == "sent") & (deliveries["relay"] == "local")
+    rows = np.flatnonzero(sent_here.to_numpy(dtype=bool, na_value=False))
+    replies = deliveries["reason"].take(rows).fillna("")
+    stored = replies.str.contains("delivered to (?:mailbox|maildir|file)")
+    local = deliveries.take(rows[stored.to_numpy(dtype=bool, na_value=False)])
     if local.empty:
         return []
     # Bounce notices to root are Postfix's own mail, not the appliance's.
@@ -356,12 +318,10 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
             "senders": _top(group["sender"], 2),
             "delivered": "0",
         }
-        name = group["reason"].str.extract(_NAME, expand=False).dropna()
+        name = group["reason"].str.extract(LOOKUP_NAME, expand=False).dropna()
         if len(name):
             params["name"] = params["names"] = str(name.iloc[0])
-        params.update(
-            _relay_params(config, group.assign(relay_host=None, relay_port=None))
-        )
+        params.update(_relay_params(config, None, None))
         params["variant"] = _variant(str(code), config, ctx.host_view(str(host)))
         evidence = [
             Evidence(

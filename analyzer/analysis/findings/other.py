@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analyzer.analysis.findings.context import (
@@ -94,10 +95,11 @@ def queue_findings(ctx: Context) -> list[Finding]:
     findings = []
     for host, view in ctx.hosts.items():
         listing = max(view.queues, key=lambda q: q.message_count, default=None)
-        stuck = ctx.messages[
+        stuck = _message_times(
+            ctx,
             (ctx.messages["host"] == host)
-            & ctx.messages["final_state"].isin(["deferred"])
-        ]
+            & ctx.messages["final_state"].isin(["deferred"]),
+        )
         count = max(listing.message_count if listing else 0, len(stuck))
         if count >= BACKLOG_WARNING:
             findings.append(_backlog(ctx, host, count, listing, stuck))
@@ -108,6 +110,13 @@ def queue_findings(ctx: Context) -> list[Finding]:
         if burst is not None:
             findings.append(burst)
     return findings
+
+
+def _message_times(ctx: Context, mask: pd.Series) -> pd.DataFrame:
+    """Return the first and last times of the messages where ``mask`` is true (a
+    null counts as false), without copying their other columns."""
+    times = ctx.messages[["first_seen", "last_seen"]]
+    return times[mask.to_numpy(dtype=bool, na_value=False)]
 
 
 def _backlog(
@@ -148,7 +157,7 @@ def _backlog(
         last_seen=last_seen,
         evidence=evidence,
         params=params,
-        message_keys=list(stuck.index),
+        message_keys=stuck.index.tolist(),
         priority=89,
     )
 
@@ -186,10 +195,10 @@ def _queue_text(row: pd.Series) -> str:
 
 
 def _last_events(ctx: Context, keys: pd.Index) -> list[int]:
-    keyed = ctx.events[
-        ctx.events["message_key"].isin(list(keys)) & ctx.events["kind"].eq("delivery")
-    ]
-    return [int(row) for row in keyed.groupby("message_key").tail(1).index]
+    message_keys = ctx.events["message_key"]
+    chosen = message_keys.isin(list(keys)).to_numpy() & ctx.of_kind("delivery")
+    keyed = message_keys[chosen]
+    return [int(row) for row in keyed.groupby(keyed).tail(1).index]
 
 
 def _held_count(ctx: Context, host: str, view: object) -> int:
@@ -205,12 +214,11 @@ def _held_count(ctx: Context, host: str, view: object) -> int:
 
 
 def _held(ctx: Context, host: str, count: int) -> Finding:
-    held = ctx.messages[
-        (ctx.messages["host"] == host) & (ctx.messages["final_state"] == "held")
-    ]
+    held = _message_times(
+        ctx, (ctx.messages["host"] == host) & (ctx.messages["final_state"] == "held")
+    )
     rows = ctx.events[
-        ctx.events["message_key"].isin(list(held.index))
-        & ctx.events["kind"].isin(["held", "hold"])
+        ctx.events["message_key"].isin(list(held.index)) & ctx.of_kind("held", "hold")
     ]
     return Finding(
         code="messages-on-hold",
@@ -221,15 +229,16 @@ def _held(ctx: Context, host: str, count: int) -> Finding:
         last_seen=held["last_seen"].max() if len(held) else None,
         evidence=log_evidence(ctx.events, rows.index),
         params={"count": count},
-        message_keys=list(held.index),
+        message_keys=held.index.tolist(),
         priority=70,
     )
 
 
 def _burst(ctx: Context, host: str) -> Finding | None:
-    births = ctx.messages[
-        (ctx.messages["host"] == host) & ctx.messages["origin"].isin(["local", "smtp"])
-    ]
+    births = _message_times(
+        ctx,
+        (ctx.messages["host"] == host) & ctx.messages["origin"].isin(["local", "smtp"]),
+    )
     if len(births) < BURST_MESSAGES:
         return None
     times = births["first_seen"].sort_values().reset_index(drop=True)
@@ -262,8 +271,7 @@ def expiry_findings(ctx: Context) -> list[Finding]:
     findings = []
     for host, group in expired.groupby("host", sort=False):
         rows = ctx.events[
-            ctx.events["message_key"].isin(list(group.index))
-            & ctx.events["kind"].eq("expired")
+            ctx.events["message_key"].isin(list(group.index)) & ctx.of_kind("expired")
         ]
         config = ctx.config(str(host))
         lifetime = config.get("maximal_queue_lifetime") if config else "5d"
@@ -291,20 +299,18 @@ _DISK_FULL = r"No space left on device|not enough free space|queue file write er
 def system_findings(ctx: Context) -> list[Finding]:
     findings = []
     events = ctx.events
-    fatal = events[events["kind"].isin(["fatal", "panic"])]
+    fatal = events[ctx.of_kind("fatal", "panic")]
     for host, group in fatal.groupby("host", sort=False, observed=True):
         findings.append(
             _event_finding("postfix-fatal-error", "error", str(host), group, ctx, 70)
         )
-    disk = events[
-        events["kind"].isin(["warning", "fatal", "error"])
-        & events["text"].str.contains(_DISK_FULL, regex=True)
-    ]
+    # Only warnings and errors can report a full disk: match only their texts.
+    rows = np.flatnonzero(ctx.of_kind("warning", "fatal", "error"))
+    full = events["text"].take(rows).str.contains(_DISK_FULL, regex=True)
+    disk = events.take(rows[full.to_numpy(dtype=bool, na_value=False)])
     for host, group in disk.groupby("host", sort=False, observed=True):
         findings.append(_event_finding("disk-full", "error", str(host), group, ctx, 95))
-    starts = events[
-        events["kind"].isin(["master_start", "master_stop", "postfix_script"])
-    ]
+    starts = events[ctx.of_kind("master_start", "master_stop", "postfix_script")]
     for host, group in starts.groupby("host", sort=False, observed=True):
         last = group.iloc[-1]
         stopped = last["kind"] == "master_stop" or str(last["text"]).startswith(

@@ -1,0 +1,240 @@
+"""Failed delivery attempts, coded once: the cause and finding code of each, and the
+columns that the failure findings count and quote."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from analyzer.analysis.findings.coded import Coded, Rows
+from analyzer.analysis.findings.context import Context, Relayhost, parse_relayhost
+from analyzer.analysis.reasons import reason_cause
+
+# Cause of a failed attempt -> finding code.
+CAUSE_CODES = {
+    "loops_to_myself": "localhost-loop",
+    "mx_lookup_failed": "relayhost-mx-lookup",
+    "host_not_found": "relayhost-unresolvable",
+    "connection_refused": "relay-connection-failed",
+    "connection_timed_out": "relay-connection-failed",
+    "no_route": "relay-connection-failed",
+    "network_unreachable": "relay-connection-failed",
+    "lost_connection": "relay-connection-failed",
+    "relay_denied": "relay-access-denied",
+    "client_rejected": "relay-access-denied",
+    "sender_rejected": "sender-address-rejected",
+    "sasl_failed": "sasl-authentication-failed",
+    "tls_not_offered": "tls-failure",
+    "starttls_required": "tls-required-by-server",
+    "tls_failure": "tls-failure",
+    "sender_policy": "sender-policy-rejected",
+    "rate_limited": "rate-limited",
+    "too_large": "message-too-large",
+    "unknown_recipient": "unknown-recipient",
+    "greylisted": "greylisting",
+    "disk_full": "disk-full",
+    "mailbox_full": "mailbox-full",
+    "suspended": "delivery-suspended",
+    "content_rejected": "content-rejected",
+}
+UNRESOLVED = ("deferred", "bounced", "expired", "partial", "unknown")
+"""Final states in which a message still suffers from the failure that hit it.
+
+Held and deleted messages are blocked or ended by an administrator instead."""
+LOST = ("bounced", "expired")
+LOOKUP_NAME = re.compile(r"name=([^\s,;)]+)")
+"""The name that a DNS error names ("Name service error for name=example.com")."""
+FINDING_CODES = tuple(
+    dict.fromkeys(
+        [*CAUSE_CODES.values(), "ipv6-no-route", "dns-lookup-failed", "delivery-failed"]
+    )
+)
+"""Every code a failed attempt can get: arrays of attempts hold indexes into it."""
+
+
+class Failures:
+    """Failed delivery attempts (deferred or bounced) as positions in
+    ``ctx.deliveries``, with the columns that the findings read coded once."""
+
+    def __init__(self, ctx: Context, rows: Rows) -> None:
+        deliveries = ctx.deliveries
+        self.rows = rows
+        self.host = Coded.of(deliveries["host"])
+        self.message_key = Coded.of(deliveries["message_key"])
+        self.recipient = Coded.of(deliveries["recipient"])
+        self.relay_host = Coded.of(deliveries["relay_host"]).without("none")
+        self.reason = Coded.of(deliveries["reason"])
+        self.reason_normalized = Coded.of(deliveries["reason_normalized"])
+        self.relay_ip = deliveries["relay_ip"]
+        self.relay_port = deliveries["relay_port"]
+        self.has_port = self.relay_port.notna().to_numpy(dtype=bool)
+        self.time = deliveries["time"].array
+        self.event = deliveries["event"].to_numpy()
+        # Final state and sender of each message, indexed by message_key's codes.
+        # A key missing from the messages (-1) reads the False or null appended.
+        messages = ctx.messages
+        found = messages.index.get_indexer(self.message_key.labels)
+        states = messages["final_state"]
+        unresolved = states.isin(UNRESOLVED).to_numpy(dtype=bool)
+        self.unresolved = np.append(unresolved, False)[found]
+        self.lost = np.append(states.isin(LOST).to_numpy(dtype=bool), False)[found]
+        sender = Coded.of(messages["sender"])
+        self.sender = Coded(np.append(sender.codes, -1)[found], sender.labels)
+        self.sent = ctx.sent
+        self._sent_by_host: dict[str, pd.DataFrame] = {}
+
+    def groups(self, codes: Rows) -> Iterator[tuple[str, str, Rows]]:
+        """Yield the host, finding code and rows of each group of failed attempts.
+
+        ``codes`` is the index into FINDING_CODES of each failed attempt. Groups
+        come in order of their first row and keep their rows in order, as
+        ``groupby(["host", "code"], sort=False)`` does, and rows without a host
+        are left out.
+        """
+        hosts = self.host.codes[self.rows]
+        has_host = hosts >= 0
+        pairs = hosts[has_host] * len(FINDING_CODES) + codes[has_host]
+        group_of, group_pairs = pd.factorize(pairs)
+        members = self.rows[has_host][np.argsort(group_of, kind="stable")]
+        sizes = np.bincount(group_of, minlength=len(group_pairs))
+        ends = np.cumsum(sizes)
+        starts = ends - sizes
+        for pair, start, end in zip(group_pairs, starts, ends, strict=True):
+            host, code = divmod(int(pair), len(FINDING_CODES))
+            yield str(self.host.labels[host]), FINDING_CODES[code], members[start:end]
+
+    def times(self, rows: Rows) -> pd.Series:
+        """Return the times of ``rows``, indexed by their positions."""
+        return pd.Series(self.time.take(rows), index=rows)
+
+    def first_port(self, rows: Rows) -> int | None:
+        """Return the first relay port given at ``rows``, or None."""
+        present = rows[self.has_port[rows]]
+        return int(self.relay_port.iloc[present[0]]) if len(present) else None
+
+    def sent_after(self, host: str, last: pd.Timestamp) -> pd.DataFrame:
+        """Return the successful deliveries of ``host`` after ``last``."""
+        sent = self._sent_by_host.get(host)
+        if sent is None:
+            same_host = self.sent["host"] == host
+            sent = self.sent[same_host.to_numpy(dtype=bool, na_value=False)]
+            self._sent_by_host[host] = sent
+        return sent[(sent["time"] > last).to_numpy(dtype=bool, na_value=False)]
+
+
+def finding_codes(ctx: Context, failures: Failures) -> Rows:
+    """Return the finding code of each failed attempt, as an index into
+    FINDING_CODES, from its cause and, for DNS, from the name looked up."""
+    reason = failures.reason
+    reason_codes = reason.codes[failures.rows]
+    used = np.unique(reason_codes[reason_codes >= 0])
+    # Position -1, which a null reason indexes, stays "other" like an empty reply.
+    cause = np.full(len(reason.labels) + 1, "other", dtype=object)
+    cause[used] = [reason_cause(reason.labels[index]) for index in used]
+    index_of = {code: i for i, code in enumerate(FINDING_CODES)}
+    code_of_reason = np.array(
+        [index_of[CAUSE_CODES.get(name, "delivery-failed")] for name in cause],
+        dtype=np.intp,
+    )
+    codes = code_of_reason[reason_codes]
+    unreachable = np.isin(cause, ["network_unreachable", "no_route"])[reason_codes]
+    ipv6 = np.flatnonzero((codes == index_of["relay-connection-failed"]) & unreachable)
+    if len(ipv6):
+        relay_ip = failures.relay_ip.take(failures.rows[ipv6]).fillna("")
+        on_ipv6 = relay_ip.str.contains(":", regex=False).to_numpy(dtype=bool)
+        codes[ipv6[on_ipv6]] = index_of["ipv6-no-route"]
+    dns_codes = [index_of["relayhost-mx-lookup"], index_of["relayhost-unresolvable"]]
+    dns = np.flatnonzero(np.isin(codes, dns_codes))
+    if len(dns):
+        direct = _direct_lookups(ctx, failures, failures.rows[dns])
+        codes[dns[direct]] = index_of["dns-lookup-failed"]
+    return codes
+
+
+def _direct_lookups(
+    ctx: Context, failures: Failures, rows: Rows
+) -> npt.NDArray[np.bool_]:
+    """Return which DNS failures at ``rows`` looked up the recipient's own domain on
+    a host without relayhost, because Postfix was sending straight to that domain.
+
+    Names and domains are extracted once per distinct reply and recipient.
+    """
+    reason_codes = failures.reason.codes[rows]
+    names = _per_label(
+        failures.reason,
+        reason_codes,
+        lambda texts: texts.str.extract(LOOKUP_NAME, expand=False).str.lower(),
+    )
+    recipient_codes = failures.recipient.codes[rows]
+    domains = _per_label(
+        failures.recipient,
+        recipient_codes,
+        lambda texts: texts.str.rpartition("@")[2].str.lower(),
+    )
+    # A null recipient has the empty domain, as fillna("") gives it.
+    domains[-1] = ""
+    # Number the names and domains from one vocabulary to compare them as integers.
+    # No name is -1 and no domain is -2, so that the two never match.
+    vocabulary: dict[str, int] = {}
+    name_ids = np.array(
+        [
+            -1 if text is None else vocabulary.setdefault(text, len(vocabulary))
+            for text in names
+        ]
+    )
+    domain_ids = np.array(
+        [
+            -2 if text is None else vocabulary.setdefault(text, len(vocabulary))
+            for text in domains
+        ]
+    )
+    # Position -1 is for rows without a host, which no finding groups.
+    no_relay = np.array(
+        [_relayhost_of(ctx, str(host)) is None for host in failures.host.labels]
+        + [True],
+        dtype=bool,
+    )
+    name = name_ids[reason_codes]
+    same = (name >= 0) & (name == domain_ids[recipient_codes])
+    return np.asarray(same & no_relay[failures.host.codes[rows]], dtype=bool)
+
+
+def _per_label(
+    column: Coded, codes: Rows, transform: Callable[[pd.Series], pd.Series]
+) -> npt.NDArray[np.object_]:
+    """Apply a pandas string method to the distinct values at ``codes`` and return
+    its results by code, with None for a null result and at position -1.
+
+    The values keep the column's dtype, so the method behaves as on the column.
+    """
+    used = np.unique(codes[codes >= 0])
+    result = np.full(len(column.labels) + 1, None, dtype=object)
+    if len(used):
+        texts = pd.Series(column.labels[used])
+        values = transform(texts).astype(object)
+        result[used] = [None if pd.isna(v) else v for v in values]
+    return result
+
+
+def _relayhost_of(ctx: Context, host: str) -> Relayhost | None:
+    config = ctx.config(host)
+    return parse_relayhost(config.get("relayhost")) if config else None
+
+
+def lookup_names(failures: Failures, rows: Rows) -> str:
+    """Join the three names that the replies at ``rows`` most often give as
+    "name=...", as is."""
+    reason_codes = failures.reason.codes[rows]
+    names = _per_label(
+        failures.reason,
+        reason_codes,
+        lambda texts: texts.str.extract(LOOKUP_NAME, expand=False),
+    )
+    # Code the names themselves, since different replies can give the same name.
+    name_of_reason, labels = pd.factorize(names)
+    name_codes = np.asarray(name_of_reason, dtype=np.intp)[reason_codes]
+    return Coded(name_codes, pd.Index(labels)).top(np.arange(len(rows)), 3)
