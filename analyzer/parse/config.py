@@ -1,11 +1,12 @@
 """Parse Postfix configuration: main.cf, ``postconf -n`` output and master.cf.
 
-Syntax as postconf(5) and master(5) give it: a logical line starts at a line that
+Syntax as postconf(5) and master(5) give it. A logical line starts at a line that
 does not begin with white space, and lines that begin with white space continue
-it; "#" starts a comment only as the first non-space character of a line; in
-main.cf a later setting of a name overrides an earlier one; values expand
+it. "#" starts a comment only as the first non-space character of a line. In
+main.cf a later setting of a name overrides an earlier one. Values expand
 ``$name``, ``${name}``, ``$(name)`` and the conditional forms ``${name?value}``,
-``${name:value}``, ``${name?{value}}`` and ``${name:{value}}``.
+``${name:value}``, ``${name?{value}}``, ``${name:{value}}`` and
+``${name?{value1}:{value2}}``, and ``$$`` stands for one "$".
 """
 
 from __future__ import annotations
@@ -48,11 +49,10 @@ DEFAULTS: dict[str, str] = {
 }
 
 _NAME = re.compile(r"^([A-Za-z0-9_.-]+)\s*=\s*(.*?)\s*$", re.DOTALL)
-_REFERENCE = re.compile(
-    r"\$(?:\{(?P<braced>[A-Za-z0-9_.-]+)(?:(?P<op>[?:])(?P<arg>\{[^}]*\}|[^}]*))?\}"
-    r"|\((?P<paren>[A-Za-z0-9_.-]+)\)"
-    r"|(?P<bare>[A-Za-z0-9_]+))"
-)
+# Names inside references: Postfix allows only these characters there.
+_REFERENCE_NAME = re.compile(r"[A-Za-z0-9_]*")
+# The brackets of ${name} and $(name), by opening bracket.
+_BRACKETS = {"{": re.compile(r"[{}]"), "(": re.compile(r"[()]")}
 
 
 @dataclass
@@ -108,20 +108,25 @@ class MainConfig:
 EXPANSION_LIMIT = 64 * 1024
 """Longest expanded value kept; main.cf values are at most a few kilobytes."""
 
+NESTING_LIMIT = 100
+"""Deepest nesting of references expanded, the limit Postfix's mac_expand sets."""
+
 
 class _Expansion:
     """One expansion of ``$name`` references, with its own cycle and size guards.
 
     A name that refers back to itself, directly or through others, expands to
     nothing at the point of the cycle (Postfix reports such a loop as an error).
-    Each name is expanded once per lookup, so ``$a$a`` chains cost linear time,
-    and values stop growing at EXPANSION_LIMIT characters.
+    Each name is expanded once per lookup, so ``$a$a`` chains cost linear time.
+    Values are read and kept up to EXPANSION_LIMIT characters, and references
+    nested deeper than NESTING_LIMIT expand to nothing.
     """
 
     def __init__(self, config: MainConfig) -> None:
         self._config = config
         self._done: dict[str, str] = {}
         self._active: set[str] = set()
+        self._depth = 0
 
     def value(self, name: str) -> str:
         if name in self._done:
@@ -130,7 +135,8 @@ class _Expansion:
             return ""
         self._active.add(name)
         try:
-            result = self.expand(self._config.value_or_default(name, self))
+            written = self._config.value_or_default(name, self)
+            result = self.expand(written[:EXPANSION_LIMIT])
         finally:
             self._active.discard(name)
         self._done[name] = result
@@ -139,30 +145,125 @@ class _Expansion:
     def expand(self, text: str) -> str:
         if "$" not in text:
             return text[:EXPANSION_LIMIT]
-
-        def replace(match: re.Match[str]) -> str:
-            name = match.group("braced") or match.group("paren") or match.group("bare")
-            current = self.value(name)
-            op = match.group("op")
-            if op is None:
-                return current
-            argument = match.group("arg") or ""
-            if argument.startswith("{") and argument.endswith("}"):
-                argument = argument[1:-1]
-            # ${name?value} gives value when $name is not empty, ${name:value}
-            # when it is empty; otherwise both give nothing.
-            if bool(current) == (op == "?"):
-                return self.expand(argument)
+        if self._depth >= NESTING_LIMIT:
             return ""
+        self._depth += 1
+        try:
+            return self._expand_references(text)
+        finally:
+            self._depth -= 1
 
-        return _REFERENCE.sub(replace, text)[:EXPANSION_LIMIT]
+    def _expand_references(self, text: str) -> str:
+        parts: list[str] = []
+        size = 0
+        index = 0
+        while size < EXPANSION_LIMIT and (dollar := text.find("$", index)) >= 0:
+            replacement, end = self._reference(text, dollar)
+            parts += [text[index:dollar], replacement]
+            size += dollar - index + len(replacement)
+            index = end
+        parts.append(text[index:])
+        return "".join(parts)[:EXPANSION_LIMIT]
+
+    def _reference(self, text: str, dollar: int) -> tuple[str, int]:
+        """Expand the reference at ``text[dollar]``; return it and where it ends."""
+        start = dollar + 1
+        following = text[start : start + 1]
+        if following == "$":
+            return "$", start + 1
+        if following in _BRACKETS:
+            end = _closing_bracket(text, start)
+            if end < 0:
+                # Postfix stops at a truncated reference, so the rest stays as written.
+                return text[dollar:], len(text)
+            expanded = self._expression(text[start + 1 : end])
+            return (text[dollar : end + 1] if expanded is None else expanded), end + 1
+        name = _reference_name(text, start)
+        if not name:
+            return "$", start
+        return self.value(name), start + len(name)
+
+    def _expression(self, expression: str) -> str | None:
+        """Expand the inside of ``${...}``, or return None for syntax not handled.
+
+        ``${name?value}`` gives value when $name is not empty, ``${name:value}``
+        when it is empty, and ``${name?{value1}:{value2}}`` one or the other.
+        """
+        name = _reference_name(expression, 0)
+        rest = expression[len(name) :]
+        # NOTE: Postfix 3's logical expressions, ${{a} == {b} ? {c} : {d}}, stay
+        # as written.
+        if not name or rest[:1] not in ("", "?", ":"):
+            return None
+        current = self.value(name)
+        if not rest:
+            return current
+        branches = _branches(rest)
+        if branches is None:
+            return None
+        if_set, if_empty = branches
+        return self.expand(if_set if current else if_empty)
+
+
+def _reference_name(text: str, start: int) -> str:
+    match = _REFERENCE_NAME.match(text, start)
+    return match.group() if match else ""
+
+
+def _closing_bracket(text: str, start: int) -> int:
+    """Return the index of the bracket that closes ``text[start]``, or -1.
+
+    Only brackets of the same kind nest, as in Postfix's mac_parse.
+    """
+    opening = text[start]
+    level = 0
+    for bracket in _BRACKETS[opening].finditer(text, start):
+        level += 1 if bracket.group() == opening else -1
+        if level == 0:
+            return bracket.start()
+    return -1
+
+
+def _branches(rest: str) -> tuple[str, str] | None:
+    """Split ``?text``, ``:text`` or ``?{text1}:{text2}`` into the texts for a set
+    and an empty name. Return None when other text follows the last brace."""
+    first, after = _operand(rest[1:])
+    if rest[0] == ":":
+        return ("", first) if not after else None
+    if not after:
+        return first, ""
+    if after[0] != ":":
+        return None
+    second, tail = _operand(after[1:])
+    return (first, second) if not tail else None
+
+
+def _operand(text: str) -> tuple[str, str]:
+    """Split a ``{text}`` operand from the text after it; plain text is all operand.
+
+    White space around the braces does not count, as in Postfix 3.0 and later.
+    """
+    stripped = text.lstrip()
+    if not stripped.startswith("{"):
+        return text, ""
+    end = _closing_bracket(stripped, 0)
+    if end < 0:
+        return text, ""
+    return stripped[1:end], stripped[end + 1 :].lstrip()
 
 
 def logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Yield (first line number, joined text) of each logical line."""
+    """Yield (first line number, joined text) of each logical line.
+
+    Lines end at "\n" alone, as in Postfix, because ``str.splitlines`` would
+    also end them at form feeds and Unicode separators and shift line numbers.
+    Only the first logical line of a file can start with white space, and
+    Postfix ignores such a line.
+    """
     start = 0
     parts: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, full_line in enumerate(text.split("\n"), start=1):
+        line = full_line.removesuffix("\r")
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -181,7 +282,7 @@ def parse_main_cf(text: str, source: str) -> MainConfig:
     config = MainConfig(source=source)
     for line_no, logical in logical_lines(text):
         match = _NAME.match(logical.strip())
-        if match is None:
+        if match is None or logical[0].isspace():
             config.unparsed.append((line_no, logical))
             continue
         name = match.group(1)
@@ -219,24 +320,28 @@ class MasterConfig:
     unparsed: list[tuple[int, str]] = field(default_factory=list)
 
     def find(self, service: str, type_: str | None = None) -> MasterService | None:
-        for entry in self.services:
+        """Return the service's last entry, the one Postfix uses, or None."""
+        for entry in reversed(self.services):
             if entry.service == service and (type_ is None or entry.type == type_):
                 return entry
         return None
 
 
 _SERVICE_TYPES = {"inet", "unix", "unix-dgram", "fifo", "pass"}
+# A command argument: white space separates arguments except inside "{ }", which
+# Postfix 3.0 and later use for values with white space, as in -o { name = value }.
+_ARGUMENT = re.compile(r"(?:[^\s{}]|\{(?:[^{}]|\{[^{}]*\})*\})+|\S")
 
 
 def parse_master_cf(text: str, source: str) -> MasterConfig:
     """Parse master.cf into its services."""
     config = MasterConfig(source=source)
     for line_no, logical in logical_lines(text):
-        words = logical.split()
-        if len(words) < 8 or words[1] not in _SERVICE_TYPES:
+        words = logical.split(maxsplit=8)
+        if len(words) < 8 or words[1] not in _SERVICE_TYPES or logical[0].isspace():
             config.unparsed.append((line_no, logical))
             continue
-        arguments = words[8:]
+        arguments = _ARGUMENT.findall(words[8]) if len(words) > 8 else []
         config.services.append(
             MasterService(
                 service=words[0],
@@ -266,9 +371,11 @@ def _service_options(arguments: list[str]) -> dict[str, str]:
             word = word[2:]
         else:
             continue
+        if word.startswith("{") and word.endswith("}"):
+            word = word[1:-1]
         name, _, value = word.partition("=")
-        if name:
-            options[name] = value
+        if name.strip():
+            options[name.strip()] = value.strip()
     return options
 
 

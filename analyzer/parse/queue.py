@@ -3,10 +3,14 @@
 Text layout (Postfix ``showq``): a header line, then one block per message: a
 line with the queue ID, size, arrival time (weekday, month, day, time; no year)
 and sender, then indented recipients. A ``(reason)`` line before a recipient
-applies to it and to the following recipients until the next reason. A queue ID
-suffix marks the queue: ``*`` active, ``!`` hold, ``#`` forced to expire (Postfix
-3.5+), none deferred or incoming. The null sender prints as ``MAILER-DAEMON``.
-The footer is ``-- N Kbytes in M Request(s).`` or ``Mail queue is empty``.
+applies to it and to the following recipients until the next reason, and
+``(reason unavailable)`` ends it. A queue ID suffix marks the queue: ``*`` active,
+``!`` hold, none deferred or incoming, and a further ``#`` forced to expire
+(Postfix 3.5+). Addresses are in quoted form, so ``"first last"@example.com``
+contains a space. The null sender prints as ``MAILER-DAEMON``. Postfix 2's showq
+lists a file of the maildrop queue with ``(maildrop queue, sender UID N)`` and
+no recipients. The footer is ``-- N Kbytes in M Request(s).`` or ``Mail queue is
+empty``, and errors are ``postqueue: fatal: ...`` lines.
 
 JSON Lines layout (``postqueue -j``, Postfix 3.1+): one object per message with
 ``queue_name``, ``queue_id``, ``arrival_time`` (epoch seconds), ``message_size``,
@@ -27,19 +31,23 @@ from analyzer.parse.rules import LONG_QUEUE_ID, SHORT_QUEUE_ID
 from analyzer.parse.timestamps import MONTHS
 
 _MESSAGE_LINE = re.compile(
-    rf"^(?P<qid>{SHORT_QUEUE_ID}|{LONG_QUEUE_ID})(?P<flag>[*!#]?)\s+(?P<size>\d+)\s+"
+    rf"^(?P<qid>{SHORT_QUEUE_ID}|{LONG_QUEUE_ID})(?P<flag>[*!]?)(?P<expire>#?)\s+"
+    r"(?P<size>\d+)\s+"
     r"(?P<weekday>[A-Z][a-z]{2}) (?P<month>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) "
-    r"(?P<time>\d\d:\d\d:\d\d)\s+(?P<sender>\S*)\s*$"
+    r"(?P<time>\d\d:\d\d:\d\d)\s+(?P<sender>\S.*?)?\s*$"
 )
+_MAILDROP_SENDER = re.compile(r"\(maildrop queue, sender UID \d+\)")
 _REASON_LINE = re.compile(r"^\s*\((?P<reason>.*)\)\s*$")
-_RECIPIENT_LINE = re.compile(r"^\s+(?P<address>\S+)\s*$")
+_NO_REASON = "reason unavailable"
+_RECIPIENT_LINE = re.compile(r"^\s+(?P<address>\S.*?)\s*$")
 _FOOTER = re.compile(r"^-- (?P<kbytes>\d+) Kbytes in (?P<count>\d+) Requests?\.\s*$")
-_HEADER = re.compile(r"^-+Queue ID-+ ")
-_NOT_ALLOWED = re.compile(
+_HEADER = re.compile(r"^-+Queue ID-+ ", re.MULTILINE)
+_ERROR_LINE = re.compile(
     r"not allowed to view the mail queue|Queue report unavailable"
+    r"|^(?:postqueue|mailq|sendmail): fatal: "
 )
 
-QUEUE_FLAGS = {"*": "active", "!": "hold", "#": "forced_expire", "": "deferred"}
+QUEUE_FLAGS = {"*": "active", "!": "hold", "": "deferred"}
 
 QUEUE_COLUMNS = [
     "queue_id", "queue_name", "arrival_time", "size", "sender", "recipient",
@@ -78,14 +86,19 @@ def parse_mailq(
     listing = QueueListing(source=source, format="mailq")
     current: dict[str, object] | None = None
     reason: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip() or _HEADER.match(line):
             continue
         if match := _MESSAGE_LINE.match(line):
             current = _message_fields(match, captured, zone, source, number)
             reason = None
+            if current["queue_name"] == "maildrop":
+                listing.rows.append(current | {"recipient": None, "reason": None})
+                current = None
         elif current is not None and (match := _REASON_LINE.match(line)):
             reason = match.group("reason")
+            if reason == _NO_REASON:
+                reason = None
         elif current is not None and (match := _RECIPIENT_LINE.match(line)):
             listing.rows.append(
                 current | {"recipient": match.group("address"), "reason": reason}
@@ -95,10 +108,14 @@ def parse_mailq(
             listing.footer_requests = int(match.group("count"))
         elif line.strip() == "Mail queue is empty":
             listing.empty = True
-        elif _NOT_ALLOWED.search(line):
+        elif _ERROR_LINE.search(line):
             listing.error = line.strip()
         else:
             listing.unparsed.append((number, line))
+            # Recipients after an unreadable message line are not the previous
+            # message's recipients.
+            if not line[0].isspace():
+                current = None
     return listing
 
 
@@ -109,16 +126,16 @@ def _message_fields(
     source: str,
     line_no: int,
 ) -> dict[str, object]:
-    flag = match.group("flag")
-    sender = match.group("sender")
+    written = match.group("sender") or ""
+    maildrop = _MAILDROP_SENDER.fullmatch(written) is not None
     return {
         "queue_id": match.group("qid"),
-        "queue_name": QUEUE_FLAGS[flag] if flag != "#" else "deferred",
+        "queue_name": "maildrop" if maildrop else QUEUE_FLAGS[match.group("flag")],
         "arrival_time": _arrival_time(match, captured, zone),
         "size": int(match.group("size")),
-        "sender": "" if sender == "MAILER-DAEMON" else sender,
+        "sender": None if maildrop else _sender(written),
         "orig_recipient": None,
-        "forced_expire": flag == "#",
+        "forced_expire": match.group("expire") == "#",
         "source": source,
         "line_no": line_no,
     }
@@ -149,16 +166,26 @@ def _arrival_time(
     return pd.Timestamp(fallback).tz_convert("UTC") if fallback else None
 
 
+def _sender(sender: object) -> object:
+    """Return the sender, or "" for MAILER-DAEMON, which showq prints for <>."""
+    return "" if sender == "MAILER-DAEMON" else sender
+
+
 def parse_postqueue_json(text: str, source: str) -> QueueListing:
-    """Parse ``postqueue -j`` output (JSON Lines)."""
+    """Parse ``postqueue -j`` output (JSON Lines).
+
+    Lines end at "\n" alone, because Postfix escapes only ASCII control
+    characters in strings and ``str.splitlines`` would also end a line at a
+    U+2028 or U+0085 inside one.
+    """
     listing = QueueListing(source=source, format="postqueue_json")
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except ValueError:  # JSONDecodeError, or an integer of over 4300 digits
-            if _NOT_ALLOWED.search(line):
+            if _ERROR_LINE.search(line):
                 listing.error = line.strip()
             else:
                 listing.unparsed.append((number, line))
@@ -190,7 +217,7 @@ def _json_rows(
         "queue_name": str(record.get("queue_name", "")),
         "arrival_time": _epoch_seconds(arrival),
         "size": record.get("message_size"),
-        "sender": record.get("sender", ""),
+        "sender": _sender(record.get("sender", "")),
         "forced_expire": bool(record.get("forced_expire", False)),
         "source": source,
         "line_no": line_no,
@@ -217,9 +244,13 @@ def _json_rows(
 def looks_like_mailq(text: str) -> bool:
     head = text.lstrip()[:4096]
     return bool(
-        _HEADER.match(head)
+        # A warning such as "Mail system is down" may come before the header.
+        _HEADER.search(head)
         or head.startswith("Mail queue is empty")
-        or (head.startswith("postqueue:") and _NOT_ALLOWED.search(head))
+        or (
+            head.startswith(("postqueue:", "mailq:", "sendmail:"))
+            and _ERROR_LINE.search(head)
+        )
     )
 
 
