@@ -91,6 +91,10 @@ class ArchiveUnreadable(Exception):
     """A nested archive cannot be opened; its own inventory entry shows why."""
 
 
+def _ignore(error: OSError) -> None:
+    """Skip a folder that cannot be listed; the walk itself reports it."""
+
+
 # Errors that a damaged member or archive raises while it is read.
 READ_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
@@ -220,7 +224,7 @@ class Walker:
             total = (
                 sum(
                     entry.stat(follow_symlinks=False).st_size
-                    for folder, _, names in os.walk(path)
+                    for folder, _, names in os.walk(path, onerror=_ignore)
                     for entry in os.scandir(folder)
                     if entry.is_file(follow_symlinks=False)
                 )
@@ -232,6 +236,7 @@ class Walker:
         progress.stage(f"Reading {path.name}", total or None, self._bytes_read)
 
     def _bytes_read(self) -> float:
+        """Bytes of the files on disk read so far, for the progress bar."""
         reading = self._reading
         return self._bytes_before + (reading.tell() if reading is not None else 0)
 
