@@ -658,3 +658,9 @@ def test_corpus_config_found_by_content(corpus: Path) -> None:
         is_master = "master" in path.name
         assert looks_like_master_cf(text) is is_master, path.name
         assert looks_like_main_cf(text) is not is_master, path.name
+
+
+def test_byte_order_mark_ignored() -> None:
+    config = parse_main_cf("\ufeffrelayhost = [192.0.2.25]\n", "main.cf")
+    assert config.get("relayhost") == "[192.0.2.25]"
+    assert config.unparsed == []

@@ -602,3 +602,10 @@ def test_corpus_listings_found_by_content(corpus: Path) -> None:
         assert looks_like_mailq(path.read_text(encoding="utf-8")), path.name
     for path in sorted((corpus / "postqueue-json").iterdir()):
         assert looks_like_postqueue_json(path.read_text(encoding="utf-8")), path.name
+
+
+def test_json_recipients_without_objects_unparsed() -> None:
+    line = '{"queue_id": "3C4D5E6F7A", "recipients": ["a@example.com"]}'
+    listing = parse_postqueue_json(line + "\n", "postqueue-j")
+    assert listing.rows == []
+    assert listing.unparsed == [(1, line)]

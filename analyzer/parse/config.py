@@ -277,10 +277,14 @@ def logical_lines(text: str) -> Iterator[tuple[int, str]]:
         yield start, "\n".join(parts)
 
 
+BYTE_ORDER_MARK = "\ufeff"
+"""Editors on Windows may start a file with it; Postfix files never need it."""
+
+
 def parse_main_cf(text: str, source: str) -> MainConfig:
     """Parse main.cf or ``postconf -n`` output."""
     config = MainConfig(source=source)
-    for line_no, logical in logical_lines(text):
+    for line_no, logical in logical_lines(text.removeprefix(BYTE_ORDER_MARK)):
         match = _NAME.match(logical.strip())
         if match is None or logical[0].isspace():
             config.unparsed.append((line_no, logical))
@@ -336,7 +340,7 @@ _ARGUMENT = re.compile(r"(?:[^\s{}]|\{(?:[^{}]|\{[^{}]*\})*\})+|\S")
 def parse_master_cf(text: str, source: str) -> MasterConfig:
     """Parse master.cf into its services."""
     config = MasterConfig(source=source)
-    for line_no, logical in logical_lines(text):
+    for line_no, logical in logical_lines(text.removeprefix(BYTE_ORDER_MARK)):
         words = logical.split(maxsplit=8)
         if len(words) < 8 or words[1] not in _SERVICE_TYPES or logical[0].isspace():
             config.unparsed.append((line_no, logical))

@@ -193,7 +193,10 @@ def parse_postqueue_json(text: str, source: str) -> QueueListing:
         if not isinstance(record, dict) or "queue_id" not in record:
             listing.unparsed.append((number, line))
             continue
-        listing.rows.extend(_json_rows(record, source, number))
+        rows = _json_rows(record, source, number)
+        if not rows:  # recipients given, but none of them an object
+            listing.unparsed.append((number, line))
+        listing.rows.extend(rows)
     listing.empty = not listing.rows and not listing.unparsed and listing.error is None
     return listing
 
