@@ -47,9 +47,9 @@ def _bundle_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--year",
             type=click.IntRange(1970, 2200),
             default=None,
-            help="Year of the last line of BSD-format logs, which carry no year. "
-            "Default: taken from the bundle (rotation dates in file names, "
-            "file times).",
+            help="Year of the newest line of the bundle's BSD-format logs, which "
+            "carry no year; older files and lines are placed before it. Default: "
+            "taken from the bundle (rotation dates in file names, file times).",
         ),
         click.option(
             "--timezone",

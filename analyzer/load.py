@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -125,7 +126,8 @@ class _Loader:
         end = members.rotation_date(entry.path)
         if end is None and entry.mtime is not None:
             end = entry.mtime.astimezone(self.options.zone).date()
-        return YearReference(year=self.options.year, end=end, today=self.options.today)
+        # --year is applied to the whole bundle once it is read (see _apply_year).
+        return YearReference(end=end, today=self.options.today)
 
     def _read_log(self, entry: InventoryEntry, stream: BinaryIO) -> None:
         parsed = parse_log(
@@ -212,6 +214,7 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
         loader.single_file = Path(path).name
     walker = Walker(options.limits, options.password)
     inventory = walker.walk(Path(path), loader.visit)
+    _apply_year(loader.logs, options.year, options.zone)
     captured = _capture_time(inventory)
     loader.read_queues(captured)
     groups = assign_groups([e.path for e in inventory.entries])
@@ -230,6 +233,49 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
         options=options,
         captured=captured,
     )
+
+
+def _apply_year(logs: list[ParsedLog], year: int | None, zone: tzinfo) -> None:
+    """Move the logs whose years were guessed so that their newest line is in ``year``.
+
+    Each file's years are first guessed from its rotation date or file time, which
+    keeps rotated files in order across a new year; ``--year`` then moves them
+    all by the same number of years.
+    """
+    guessed = [log for log in logs if log.year_guessed and log.events.num_rows]
+    newest = [pc.max(log.events.column("time")).as_py() for log in guessed]
+    known = [moment for moment in newest if moment is not None]
+    if year is None or not known:
+        return
+    years = year - max(known).astimezone(zone).year
+    if years == 0:
+        return
+    for log in guessed:
+        position = log.events.column_names.index("time")
+        moved = _move_years(log.events.column("time").to_pandas(), years, zone)
+        column = pa.array(moved, pa.timestamp("ns", tz="UTC"))
+        log.events = log.events.set_column(position, "time", column)
+
+
+def _move_years(times: pd.Series, years: int, zone: tzinfo) -> pd.Series:
+    """Move UTC times by whole years of wall-clock time in ``zone``.
+
+    A local time that occurs twice (when the clocks go back) keeps the UTC offset
+    it had; one that does not exist in the new year moves forward.
+    """
+    local = times.dt.tz_convert(zone)
+    offset = local.dt.tz_localize(None) - times.dt.tz_localize(None)
+    wall = local.dt.tz_localize(None) + pd.DateOffset(years=years)
+    summer, winter = (
+        wall.dt.tz_localize(
+            zone, ambiguous=np.full(len(wall), flag), nonexistent="shift_forward"
+        )
+        for flag in (True, False)
+    )
+    summer_offset = summer.dt.tz_localize(None) - summer.dt.tz_convert(
+        UTC
+    ).dt.tz_localize(None)
+    return summer.where(summer_offset == offset, winter).dt.tz_convert(UTC)
 
 
 def _check_usable(path: Path | str, inventory: Inventory) -> None:

@@ -110,6 +110,17 @@ def test_year_option_overrides_file_times(tmp_path: Path) -> None:
     assert analysis.events["time"].dt.year.tolist() == [2023] + [2024] * 6
 
 
+def test_year_option_keeps_rotations_in_order(tmp_path: Path) -> None:
+    # File times were lost in a copy, so only the rotation numbers order the
+    # files. The year given is that of the newest line of the whole bundle: the
+    # December files belong to the year before.
+    copied = datetime(2026, 6, 1, tzinfo=UTC)
+    write(tmp_path, "mail.log.2.gz", OLDEST_LINES, copied)
+    write(tmp_path, "mail.log.1", MIDDLE_LINES, copied)
+    write(tmp_path, "mail.log", NEWEST_LINES, copied)
+    check_merged(analyze_bundle(tmp_path, year=2024, today=date(2026, 6, 1)))
+
+
 def test_same_second_across_rotation_keeps_file_age_order(tmp_path: Path) -> None:
     older = message("3A1F2B7C9D", "Dec 31 23:59:58", "Jan  1 00:00:00", "unused")[:4]
     newer = [line("Jan  1 00:00:00", "qmgr[302]", "3A1F2B7C9D: removed")]
@@ -118,3 +129,27 @@ def test_same_second_across_rotation_keeps_file_age_order(tmp_path: Path) -> Non
     analysis = analyze_bundle(tmp_path, today=date(2024, 1, 2))
     assert analysis.events["kind"].tolist()[-2:] == ["delivery", "removed"]
     assert analysis.messages["final_state"].tolist() == ["delivered"]
+
+
+def test_moved_years_keep_wall_clock() -> None:
+    from zoneinfo import ZoneInfo
+
+    from analyzer.load import _move_years
+
+    zone = ZoneInfo("Europe/Berlin")
+    # 02:30 on 2020-10-25 occurs twice (CEST, then CET), as on 2026-10-25;
+    # 02:30 on 2025-03-29 exists, but not on 2026-03-29, when clocks go forward.
+    times = pd.Series(
+        pd.to_datetime(
+            ["2020-10-25 00:30", "2020-10-25 01:30", "2020-07-01 10:00"], utc=True
+        )
+    )
+    moved = _move_years(times, 6, zone).dt.tz_convert(zone)
+    assert moved.dt.strftime("%Y-%m-%d %H:%M %z").tolist() == [
+        "2026-10-25 02:30 +0200",
+        "2026-10-25 02:30 +0100",
+        "2026-07-01 12:00 +0200",
+    ]
+    spring = pd.Series(pd.to_datetime(["2025-03-29 01:30"], utc=True))
+    moved = _move_years(spring, 1, zone).dt.tz_convert(zone)
+    assert moved.dt.strftime("%Y-%m-%d %H:%M %z").tolist() == ["2026-03-29 03:00 +0200"]

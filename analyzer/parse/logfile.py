@@ -104,6 +104,8 @@ class ParsedLog:
     fields: dict[str, pa.Table]
     """Per kind: extracted fields, with column ``event`` indexing ``events``."""
     stats: LineStats
+    year_guessed: bool = False
+    """No timestamp of the file has a year: all years come from the YearReference."""
 
 
 _CODES = pa.dictionary(pa.int32(), pa.string())
@@ -198,10 +200,14 @@ def assemble(
             fields.setdefault(kind, []).append(shifted)
         offset += chunk.events.num_rows
     events = pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table()
+    year_guessed = False
     if times:
         parts = TimeParts.concat(times)
         instants = to_utc(parts, infer_years(parts, reference), zone)
         stats.bad_timestamps += int(np.isnat(instants).sum())
+        year_guessed = (
+            bool(parts.valid.any()) and not (parts.year[parts.valid] > 0).any()
+        )
     else:
         instants = np.zeros(0, dtype="datetime64[ns]")
     events = events.append_column(
@@ -211,7 +217,7 @@ def assemble(
         kind: pa.concat_tables(parts, promote_options="default")
         for kind, parts in fields.items()
     }
-    return ParsedLog(source, events, merged, stats)
+    return ParsedLog(source, events, merged, stats, year_guessed)
 
 
 def _parse_chunk(chunk: LineChunk, syslog_names: tuple[str, ...]) -> _ChunkResult:
