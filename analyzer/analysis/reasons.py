@@ -91,11 +91,12 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"Must issue a STARTTLS|STARTTLS (?:is )?required|Encryption required|"
             r"TLS required|530[ -]5\.7\.0",
         ),
-        ("tls_failure", r"\bTLS\b|\bSSL\b|certificate verification|handshake"),
+        ("tls_failure", r"\bTLS\b|\bSSL\b|certificate|handshake"),
         (
             "sasl_failed",
             r"SASL authentication failed|authentication failed|5\.7\.8|"
-            r"Authentication (?:credentials invalid|required)|535[ -]",
+            r"Authentication (?:credentials invalid|required|unsuccessful)|535[ -]|"
+            r"not authenticated|5\.7\.57\b",
         ),
         ("greylisted", r"grey-?list|gray-?list|grey listed|postgrey"),
         (
@@ -136,8 +137,9 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "unknown_recipient",
             r"5\.1\.1|User unknown|Recipient address rejected|"
-            r"no such user|mailbox unavailable|does not exist|"
-            r"unknown user|Unknown recipient",
+            r"no such (?:user|recipient|mailbox)|mailbox unavailable|does not exist|"
+            r"unknown user|Unknown recipient|invalid (?:mailbox|recipient)|"
+            r"mailbox not found|recipient not found",
         ),
         ("connection_refused", r"Connection refused"),
         (

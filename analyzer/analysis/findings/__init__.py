@@ -34,6 +34,12 @@ def diagnose(ctx: Context) -> list[Finding]:
     findings += local_mailbox_findings(ctx)
     findings += accepted_findings(ctx)
     shown = {(f.host, f.code) for f in findings}
+    # A variant counts as shown too, such as relay-connection-failed:via_mx.
+    shown |= {
+        (f.host, f"{f.code}:{f.params['variant']}")
+        for f in findings
+        if f.params.get("variant")
+    }
     findings += config_findings(ctx, shown)
     findings += bundle_findings(ctx)
     for finding in findings:

@@ -104,6 +104,12 @@ CATALOG: dict[str, Entry] = {
         '"No route to host" mean a firewall drops it or a route is missing. Open the '
         "port from this host to the mail server, or correct the server name and port. "
         + _FLUSH,
+        variants={
+            "via_mx": "{count} message(s) could not be handed to {relays}: {reasons}. "
+            "main.cf sets relayhost = {relayhost} without brackets, so Postfix "
+            "connects to the MX hosts that DNS gives for that name, not to the name "
+            "itself. Write relayhost = [name] to connect to the named server.",
+        },
     ),
     "ipv6-no-route": Entry(
         "Postfix tries IPv6, but this host has no IPv6 route",

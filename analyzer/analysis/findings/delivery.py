@@ -86,7 +86,7 @@ def _finding(
         severity = "warning" if unresolved.any() else "info"
 
     config = ctx.config(host)
-    relays = failures.relay_host.top(rows, 3)
+    relays = failures.server.top(rows, 3)
     params: dict[str, object] = {
         "count": f"{len(keys):,}",
         "relays": relays or _relayhost_name(config) or "?",
@@ -100,8 +100,9 @@ def _finding(
         params["names"] = names or "?"
         params["name"] = names.split(", ")[0] if names else "?"
     port = failures.first_port(rows)
-    params.update(_relay_params(config, port, failures.relay_host.first(rows)))
-    params["variant"] = _variant(code, config, ctx.host_view(host))
+    server = failures.server.first(rows)
+    params.update(_relay_params(config, port, server))
+    params["variant"] = _variant(code, config, ctx.host_view(host), server)
 
     evidence = log_evidence(ctx.events, _evidence_rows(ctx, failures, times, keys))
     if code in _CONFIG_NAMES:
@@ -126,8 +127,8 @@ def _recovered(
 ) -> bool:
     """True when a delivery through the same relay succeeded after the last failure."""
     sent = failures.sent_after(host, last)
-    relay_host = failures.relay_host
-    relays = {str(relay_host.labels[code]) for code in relay_host.distinct(rows)}
+    server = failures.server
+    relays = {str(server.labels[code]) for code in server.distinct(rows)}
     if relays:
         relays |= _relayhost_names(ctx, host)
         sent = sent[sent["relay_host"].isin(relays).to_numpy(dtype=bool)]
@@ -168,16 +169,16 @@ def _evidence_rows(
 
 
 def _relay_params(
-    config: MainConfig | None, port: int | None, relay: object
+    config: MainConfig | None, port: int | None, server: object
 ) -> dict[str, object]:
-    """Return the relay parameters: main.cf's relayhost, else the first relay and
-    port that the log shows."""
+    """Return main.cf's relayhost, and the server and port to test: the first one
+    that the log shows Postfix trying, else relayhost's."""
     relayhost = config.get("relayhost") if config is not None else ""
     parsed = parse_relayhost(relayhost)
-    relay_host = "?" if relay is None else str(relay)
+    relay_host = "?" if server is None else str(server)
     port_text = "25" if port is None else str(port)
     if parsed is not None:
-        relay_host = parsed.host
+        relay_host = parsed.host if server is None else relay_host
         port_text = parsed.port if port is None else port_text
     return {"relayhost": relayhost, "relay_host": relay_host, "port": port_text}
 
@@ -187,7 +188,9 @@ def _relayhost_name(config: MainConfig | None) -> str:
     return parsed.host if parsed else ""
 
 
-def _variant(code: str, config: MainConfig | None, view: HostView | None) -> str:
+def _variant(
+    code: str, config: MainConfig | None, view: HostView | None, server: object = None
+) -> str:
     """Pick the summary that fits what main.cf says (see the catalog's variants)."""
     if config is None:
         return "no_config"
@@ -198,6 +201,15 @@ def _variant(code: str, config: MainConfig | None, view: HostView | None) -> str
         return "" if is_self(relay.host, view, config) else "elsewhere"
     if code == "relayhost-mx-lookup" and relay is not None and relay.bracketed:
         return "bracketed"
+    if (
+        code == "relay-connection-failed"
+        and relay is not None
+        and not relay.bracketed
+        and not relay.is_address
+        and server is not None
+        and str(server).lower() != relay.host.lower()
+    ):
+        return "via_mx"
     return ""
 
 
@@ -212,8 +224,17 @@ def _example_reasons(failures: Failures, rows: Rows) -> str:
         if len(with_reply):
             reply = reason.labels[reason.codes[with_reply[0]]]
             if isinstance(reply, str):
-                replies.append(reply)
+                replies.append(shorten(reply))
     return "; ".join(f'"{reply}"' for reply in replies)
+
+
+QUOTE_LIMIT = 300
+"""Longest reply quoted in a summary; the evidence lines keep the whole text."""
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """Return ``text`` cut to ``limit`` characters, marked with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _top(values: pd.Series, limit: int) -> str:

@@ -47,6 +47,12 @@ UNRESOLVED = ("deferred", "bounced", "expired", "partial", "unknown")
 Held and deleted messages are blocked or ended by an administrator instead."""
 LOST = ("bounced", "expired")
 LOOKUP_NAME = re.compile(r"name=([^\s,;)]+)")
+SERVER = re.compile(
+    r"(?:connect to|connection with|conversation with|host) "
+    r"(?P<name>[^\s\[\]]+)\[(?P<address>[^\]]+)\](?::(?P<port>\d+))?"
+)
+"""The server a reply names ("connect to mx.example.com[192.0.2.1]:25: ..."); when
+a connection fails, Postfix logs relay=none and names the server only here."""
 """The name that a DNS error names ("Name service error for name=example.com")."""
 FINDING_CODES = tuple(
     dict.fromkeys(
@@ -69,9 +75,8 @@ class Failures:
         self.relay_host = Coded.of(deliveries["relay_host"]).without("none")
         self.reason = Coded.of(deliveries["reason"])
         self.reason_normalized = Coded.of(deliveries["reason_normalized"])
-        self.relay_ip = deliveries["relay_ip"]
-        self.relay_port = deliveries["relay_port"]
-        self.has_port = self.relay_port.notna().to_numpy(dtype=bool)
+        self.server, self.server_address, self.server_port = self._servers(deliveries)
+        self.has_port = self.server_port >= 0
         self.time = deliveries["time"].array
         self.event = deliveries["event"].to_numpy()
         # Final state and sender of each message, indexed by message_key's codes.
@@ -86,6 +91,35 @@ class Failures:
         self.sender = Coded(np.append(sender.codes, -1)[found], sender.labels)
         self.sent = ctx.sent
         self._sent_by_host: dict[str, pd.DataFrame] = {}
+
+    def _servers(
+        self, deliveries: pd.DataFrame
+    ) -> tuple[Coded, npt.NDArray[np.object_], npt.NDArray[np.int64]]:
+        """Return the server each failed attempt tried: its name, address and port.
+
+        They come from relay=, or, where that is "none", from the server the reply
+        names. Replies are read once per distinct text.
+        """
+        named = self.reason.labels.to_series(index=range(len(self.reason.labels)))
+        found = named.astype(object).fillna("").str.extract(SERVER)
+        by_reply = self.reason.codes
+        reply = found.reindex(range(-1, len(found))).to_numpy(dtype=object)[
+            by_reply + 1
+        ]
+        relay = deliveries["relay_host"].to_numpy(dtype=object, na_value=None)
+        from_relay = np.array(
+            [v is not None and v != "none" for v in relay], dtype=bool
+        )
+        names = np.where(from_relay, relay, reply[:, 0])
+        address = deliveries["relay_ip"].to_numpy(dtype=object, na_value=None)
+        addresses = np.where(from_relay & pd.notna(address), address, reply[:, 1])
+        ports = pd.to_numeric(deliveries["relay_port"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        reply_ports = pd.to_numeric(pd.Series(reply[:, 2]), errors="coerce").to_numpy()
+        port = np.where(from_relay & ~np.isnan(ports), ports, reply_ports)
+        port = np.where(np.isnan(port), -1, port).astype(np.int64)
+        return Coded.of(pd.Series(names, dtype=object)), addresses, port
 
     def groups(self, codes: Rows) -> Iterator[tuple[str, str, Rows]]:
         """Yield the host, finding code and rows of each group of failed attempts.
@@ -112,9 +146,9 @@ class Failures:
         return pd.Series(self.time.take(rows), index=rows)
 
     def first_port(self, rows: Rows) -> int | None:
-        """Return the first relay port given at ``rows``, or None."""
+        """Return the port of the first server tried at ``rows``, or None."""
         present = rows[self.has_port[rows]]
-        return int(self.relay_port.iloc[present[0]]) if len(present) else None
+        return int(self.server_port[present[0]]) if len(present) else None
 
     def sent_after(self, host: str, last: pd.Timestamp) -> pd.DataFrame:
         """Return the successful deliveries of ``host`` after ``last``."""
@@ -144,9 +178,9 @@ def finding_codes(ctx: Context, failures: Failures) -> Rows:
     unreachable = np.isin(cause, ["network_unreachable", "no_route"])[reason_codes]
     ipv6 = np.flatnonzero((codes == index_of["relay-connection-failed"]) & unreachable)
     if len(ipv6):
-        relay_ip = failures.relay_ip.take(failures.rows[ipv6]).fillna("")
-        on_ipv6 = relay_ip.str.contains(":", regex=False).to_numpy(dtype=bool)
-        codes[ipv6[on_ipv6]] = index_of["ipv6-no-route"]
+        addresses = failures.server_address[failures.rows[ipv6]]
+        on_ipv6 = np.array([isinstance(a, str) and ":" in a for a in addresses])
+        codes[ipv6[on_ipv6.astype(bool)]] = index_of["ipv6-no-route"]
     dns_codes = [index_of["relayhost-mx-lookup"], index_of["relayhost-unresolvable"]]
     dns = np.flatnonzero(np.isin(codes, dns_codes))
     if len(dns):

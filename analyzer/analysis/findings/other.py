@@ -57,7 +57,7 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
         elif (
             not relay.bracketed
             and not relay.is_address
-            and "relayhost-mx-lookup" not in shown
+            and not shown & {"relayhost-mx-lookup", "relay-connection-failed:via_mx"}
         ):
             params["name"] = relay.host
             findings.append(

@@ -1,0 +1,87 @@
+"""Failure findings name the server Postfix tried, which relay=none leaves out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.api import Analysis, analyze_bundle
+
+HOST = "qradar-console"
+
+
+def deferred(queue_id: str, stamp: str, reply: str) -> list[str]:
+    head = f"Dec  4 {stamp} {HOST} postfix"
+    return [
+        f"{head}/pickup[300]: {queue_id}: uid=0 from=<root>\n",
+        f"{head}/cleanup[301]: {queue_id}: message-id=<{queue_id}@example.com>\n",
+        f"{head}/qmgr[302]: {queue_id}: from=<root@example.com>, size=700, nrcpt=1"
+        " (queue active)\n",
+        f"{head}/smtp[303]: {queue_id}: to=<soc@example.org>, relay=none, delay=30,"
+        f" delays=0/0/30/0, dsn=4.4.1, status=deferred ({reply})\n",
+    ]
+
+
+def bundle(tmp_path: Path, reply: str, main_cf: str | None) -> Analysis:
+    lines = deferred("A1B2C3D4E5", "10:00:00", reply)
+    lines += deferred("B2C3D4E5F6", "10:05:00", reply)
+    (tmp_path / "maillog").write_text("".join(lines))
+    if main_cf is not None:
+        (tmp_path / "main.cf").write_text(main_cf)
+    return analyze_bundle(tmp_path, year=2026)
+
+
+def finding(analysis: Analysis, code: str) -> dict[str, object]:
+    found = [f for f in analysis.findings if f.code == code]
+    assert found, [f.code for f in analysis.findings]
+    return {"summary": found[0].summary, "remedy": found[0].remedy, **found[0].params}
+
+
+TIMEOUT = "connect to mx1.corp.example[192.0.2.10]:25: Connection timed out"
+
+
+def test_unbracketed_relayhost_names_mx(tmp_path: Path) -> None:
+    analysis = bundle(tmp_path, TIMEOUT, "relayhost = smtp.corp.example\n")
+    params = finding(analysis, "relay-connection-failed")
+    assert params["variant"] == "via_mx"
+    assert params["relays"] == "mx1.corp.example"
+    assert "`nc -vz mx1.corp.example 25`" in str(params["remedy"])
+    assert "without brackets" in str(params["summary"])
+    codes = [f.code for f in analysis.findings]
+    assert "relayhost-unbracketed" not in codes
+
+
+def test_bracketed_relayhost_plain_summary(tmp_path: Path) -> None:
+    reply = TIMEOUT.replace("mx1.corp.example", "smtp.corp.example")
+    analysis = bundle(tmp_path, reply, "relayhost = [smtp.corp.example]:587\n")
+    params = finding(analysis, "relay-connection-failed")
+    assert params["variant"] == ""
+    assert params["relays"] == "smtp.corp.example"
+    assert params["port"] == "25"
+    assert "`nc -vz smtp.corp.example 25`" in str(params["remedy"])
+
+
+def test_no_main_cf_names_server(tmp_path: Path) -> None:
+    analysis = bundle(tmp_path, TIMEOUT, None)
+    params = finding(analysis, "relay-connection-failed")
+    assert params["relays"] == "mx1.corp.example"
+    assert "?" not in str(params["summary"])
+    assert "`nc -vz mx1.corp.example 25`" in str(params["remedy"])
+
+
+def test_ipv6_unreachable_from_reply(tmp_path: Path) -> None:
+    reply = "connect to mx1.corp.example[2001:db8::25]:25: Network is unreachable"
+    analysis = bundle(tmp_path, reply, "relayhost = [mx1.corp.example]\n")
+    params = finding(analysis, "ipv6-no-route")
+    assert params["relays"] == "mx1.corp.example"
+
+
+def test_long_reply_shortened_in_summary(tmp_path: Path) -> None:
+    reply = "connect to mx1.corp.example[192.0.2.10]:25: Connection timed out " + (
+        "x" * 5000
+    )
+    analysis = bundle(tmp_path, reply, "relayhost = [mx1.corp.example]\n")
+    params = finding(analysis, "relay-connection-failed")
+    quoted = str(params["reasons"])
+    assert len(quoted) == 302  # 300 characters and the quotes
+    assert quoted.endswith('…"')
+    assert len(str(params["summary"])) < 600

@@ -1,0 +1,104 @@
+"""Delivery replies: the cause each one names, and the normalized text that groups
+the same cause across messages and servers.
+
+The replies are written in the forms that Postfix and common mail servers
+(Exchange Online, Gmail, Postfix relays, greylisting daemons) use.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analyzer.analysis.reasons import normalize_reasons, reason_cause
+
+CAUSE_CASES = [
+    ("mail for localhost loops back to myself", "loops_to_myself"),
+    ("Host or domain name not found. Name service error for name=smtp.example.com"
+     " type=MX: Host not found, try again", "mx_lookup_failed"),
+    ("Host or domain name not found. Name service error for name=smtp.example.com"
+     " type=A: Host not found", "host_not_found"),
+    ("connect to mx1.example.com[192.0.2.10]:25: Connection refused",
+     "connection_refused"),
+    ("connect to mx1.example.com[192.0.2.10]:25: Connection timed out",
+     "connection_timed_out"),
+    ("conversation with mx1.example.com[192.0.2.10] timed out while receiving the"
+     " initial server greeting", "connection_timed_out"),
+    ("connect to mx1.example.com[192.0.2.10]:25: No route to host", "no_route"),
+    ("connect to mx1.example.com[2001:db8::10]:25: Network is unreachable",
+     "network_unreachable"),
+    ("lost connection with mx1.example.com[192.0.2.10] while receiving the initial"
+     " server greeting", "lost_connection"),
+    ("host mx1.example.com[192.0.2.10] said: 554 5.7.1 <soc@example.org>: Relay"
+     " access denied (in reply to RCPT TO command)", "relay_denied"),
+    ("host mx1.example.com[192.0.2.10] said: 454 4.7.1 <soc@example.org>: Relay"
+     " access denied (in reply to RCPT TO command)", "relay_denied"),
+    ("host mx1.example.com[192.0.2.10] said: 553 5.1.8 <root@qradar>: Sender"
+     " address rejected: Domain not found (in reply to RCPT TO command)",
+     "sender_rejected"),
+    ("SASL authentication failed; server mx1.example.com[192.0.2.10] said: 535"
+     " 5.7.8 Error: authentication failed: authentication failure", "sasl_failed"),
+    ("host smtp.office365.example[192.0.2.20] said: 530 5.7.57 Client not"
+     " authenticated to send mail. [AM0PR01CA0001.eurprd01.example]"
+     " (in reply to MAIL FROM command)", "sasl_failed"),
+    ("TLS is required, but was not offered by host mx1.example.com[192.0.2.10]",
+     "tls_not_offered"),
+    ("host mx1.example.com[192.0.2.10] said: 530 5.7.0 Must issue a STARTTLS"
+     " command first (in reply to MAIL FROM command)", "starttls_required"),
+    ("Server certificate not verified", "tls_failure"),
+    ("Server certificate not trusted", "tls_failure"),
+    ("Cannot start TLS: handshake failure", "tls_failure"),
+    ("host mx1.example.com[192.0.2.10] said: 552 5.3.4 Message size exceeds fixed"
+     " limit (in reply to end of DATA command)", "too_large"),
+    ("host mx1.example.com[192.0.2.10] said: 552 5.2.2 <soc@example.org>: mailbox"
+     " full (in reply to RCPT TO command)", "mailbox_full"),
+    ("host mx1.example.com[192.0.2.10] said: 550 5.1.1 <soc@example.org>: Recipient"
+     " address rejected: User unknown in virtual mailbox table (in reply to RCPT TO"
+     " command)", "unknown_recipient"),
+    ("host mx1.example.com[192.0.2.10] said: 550 Invalid mailbox: soc@example.org"
+     " (in reply to RCPT TO command)", "unknown_recipient"),
+    ("host mx1.example.com[192.0.2.10] said: 550 No such recipient here"
+     " (in reply to RCPT TO command)", "unknown_recipient"),
+    ("host mx1.example.com[192.0.2.10] said: 450 4.2.0 <soc@example.org>: Recipient"
+     " address rejected: Greylisted, see https://postgrey.example/ (in reply to"
+     " RCPT TO command)", "greylisted"),
+    ("host mx1.example.com[192.0.2.10] said: 550 5.7.26 Unauthenticated email from"
+     " example.com is not accepted due to domain's DMARC policy", "sender_policy"),
+    ("host mx1.example.com[192.0.2.10] said: 421 4.7.0 Too many concurrent"
+     " connections from this IP (in reply to end of DATA command)", "rate_limited"),
+    ("host mx1.example.com[192.0.2.10] said: 554 5.7.1 Message rejected as spam"
+     " (in reply to end of DATA command)", "content_rejected"),
+    ("delivery temporarily suspended: connect to mx1.example.com[192.0.2.10]:25:"
+     " Connection refused", "connection_refused"),
+    ("delivered to mailbox", "local_delivery"),
+    ("250 2.0.0 Ok: queued as 4QWz1k2f3gz9", "other"),
+    (None, "other"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("reply", "cause"), CAUSE_CASES)
+def test_reply_cause(reply: str | None, cause: str) -> None:
+    assert reason_cause(reply) == cause
+
+
+NORMALIZE_CASES = [
+    ("connect to mx1.example.com[192.0.2.10]:25: Connection refused",
+     "connect to HOST[IP]:N: Connection refused"),
+    ("connect to mx2.example.com[2001:db8::10]:25: Network is unreachable",
+     "connect to HOST[IP]:N: Network is unreachable"),
+    ("host mx1.example.com[192.0.2.10] said: 550 5.1.1 <soc@example.org>: User"
+     " unknown (in reply to RCPT TO command)",
+     "host HOST[IP] said: 550 5.1.1 <ADDR>: User unknown (in reply to RCPT TO"
+     " command)"),
+    ("250 2.0.0 Ok: queued as 4QWz1k2f3gz9", "250 2.0.0 Ok: queued as QID"),
+    ("Name service error for name=smtp.example.com type=MX: Host not found",
+     "Name service error for name=HOST type=MX: Host not found"),
+    ("421 4.7.0 Try again in 3600 seconds", "421 4.7.0 Try again in N seconds"),
+]  # fmt: skip
+
+
+def test_normalized_replies() -> None:
+    replies = pd.Series([reply for reply, _ in NORMALIZE_CASES] + [None])
+    expected = [normal for _, normal in NORMALIZE_CASES] + [None]
+    result = normalize_reasons(replies)
+    assert [None if pd.isna(v) else v for v in result] == expected
