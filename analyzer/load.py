@@ -124,8 +124,9 @@ class _Loader:
 
     def _reference(self, entry: InventoryEntry) -> YearReference:
         end = members.rotation_date(entry.path)
-        if end is None and entry.mtime is not None:
-            end = entry.mtime.astimezone(self.options.zone).date()
+        mtime = _file_time(entry)
+        if end is None and mtime is not None:
+            end = mtime.astimezone(self.options.zone).date()
         # --year is applied to the whole bundle once it is read (see _apply_year).
         return YearReference(end=end, today=self.options.today)
 
@@ -185,7 +186,7 @@ class _Loader:
         self, entry: InventoryEntry, text: str, captured: datetime | None
     ) -> QueueListing:
         if entry.kind == KIND_MAILQ:
-            moment = entry.mtime or captured
+            moment = _file_time(entry) or captured
             return parse_mailq(text, entry.path, moment, self.options.zone)
         return parse_postqueue_json(text, entry.path)
 
@@ -312,8 +313,23 @@ def _check_usable(path: Path | str, inventory: Inventory) -> None:
     )
 
 
+EARLIEST_FILE_TIME = datetime(1998, 1, 1, tzinfo=UTC)
+"""Postfix's first release was in 1998: an earlier file time, such as the zero
+that some archivers write, says nothing about when the file was written."""
+
+
+def _file_time(entry: InventoryEntry) -> datetime | None:
+    """Return the member's modification time, or None when it is unknown."""
+    mtime = entry.mtime
+    if mtime is None:
+        return None
+    if mtime.tzinfo is None:
+        mtime = mtime.replace(tzinfo=UTC)
+    return mtime if mtime >= EARLIEST_FILE_TIME else None
+
+
 def _capture_time(inventory: Inventory) -> datetime | None:
-    times = [e.mtime for e in inventory.entries if e.mtime is not None]
+    times = [t for t in map(_file_time, inventory.entries) if t is not None]
     return max(times) if times else None
 
 

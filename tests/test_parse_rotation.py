@@ -153,3 +153,10 @@ def test_moved_years_keep_wall_clock() -> None:
     spring = pd.Series(pd.to_datetime(["2025-03-29 01:30"], utc=True))
     moved = _move_years(spring, 1, zone).dt.tz_convert(zone)
     assert moved.dt.strftime("%Y-%m-%d %H:%M %z").tolist() == ["2026-03-29 03:00 +0200"]
+
+
+def test_zero_file_time_ignored(tmp_path: Path) -> None:
+    # Some archivers store no time, which reads as 1970: the analysis date counts.
+    write(tmp_path, "maillog", NEWEST_LINES, datetime(1970, 1, 1, tzinfo=UTC))
+    analysis = analyze_bundle(tmp_path, today=date(2024, 1, 2))
+    assert analysis.events["time"].dt.year.tolist() == [2023] + [2024] * 6
