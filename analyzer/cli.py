@@ -266,7 +266,22 @@ def report(
         written = write_reports(analysis, folder, wanted, lang)
     for path in written:
         click.echo(str(path))
+    _warn_stale(folder, written)
     return _partial_code(analysis)
+
+
+def _warn_stale(folder: Path, written: list[Path]) -> None:
+    """Warn about report files that this run left from an earlier one."""
+    from analyzer.report.write import REPORT_NAMES
+
+    for name in REPORT_NAMES:
+        path = folder / name
+        if path not in written and path.exists():
+            click.echo(
+                f"mailbundle: warning: {path} is left from an earlier run and may "
+                "describe another bundle; delete it or choose another folder with -o.",
+                err=True,
+            )
 
 
 def _parse_formats(text: str) -> list[str]:
@@ -321,6 +336,10 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
     """
     from analyzer.terminal import print_trace
 
+    if not query.strip():
+        raise click.BadParameter(
+            "empty; give a queue ID, Message-ID or address", param_hint="QUERY"
+        )
     analysis = _analyze(bundle, **options)
     found = print_trace(analysis, query, sys.stdout)
     if not found:

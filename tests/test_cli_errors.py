@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env
+from tests.conftest import SAMPLES, cli_env
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -88,3 +88,18 @@ def test_version_and_help() -> None:
         assert "--year" in help_text
         assert "--timezone" in help_text
         assert "Default" in help_text or "default" in help_text
+
+
+def test_error_page_named_zip(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_text("<!DOCTYPE html><html>Session expired</html>\n")
+    result = run_cli("summary", str(bundle))
+    assert_one_line_error(result, bundle)
+    assert "the name says zip, but the content is not a zip archive" in result.stderr
+    assert "fetch the bundle again" in result.stderr
+
+
+def test_empty_trace_query_rejected() -> None:
+    result = run_cli("trace", str(SAMPLES / "healthy.tar.gz"), " ")
+    assert result.returncode == 2, result.stderr
+    assert "QUERY" in result.stderr

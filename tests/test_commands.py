@@ -135,3 +135,17 @@ def test_summary_imports_no_renderer() -> None:
         check=True,
     )
     assert "LOADED []" in result.stdout
+
+
+def test_report_warns_about_stale_files(tmp_path: Path) -> None:
+    bundle = str(SAMPLES / "healthy.tar.gz")
+    output = str(tmp_path / "out")
+    first = CliRunner().invoke(
+        main, ["report", bundle, "--format", "html", "-o", output]
+    )
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(
+        main, ["report", bundle, "--format", "json", "-o", output]
+    )
+    assert second.exit_code == 0, second.output
+    assert "report.html is left from an earlier run" in second.output

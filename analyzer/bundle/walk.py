@@ -91,6 +91,28 @@ class ArchiveUnreadable(Exception):
     """A nested archive cannot be opened; its own inventory entry shows why."""
 
 
+ARCHIVE_SUFFIXES = {
+    ".zip": "zip",
+    ".7z": "7z",
+    ".tar": "tar",
+    ".tgz": "tar.gz",
+    ".tar.gz": "tar.gz",
+    ".tar.bz2": "tar.bz2",
+    ".tbz2": "tar.bz2",
+    ".tar.xz": "tar.xz",
+    ".txz": "tar.xz",
+}
+
+
+def _archive_suffix(name: str) -> str | None:
+    """Return the archive type that a file name claims, if any."""
+    lowered = name.lower()
+    for suffix, kind in ARCHIVE_SUFFIXES.items():
+        if lowered.endswith(suffix):
+            return kind
+    return None
+
+
 def _ignore(error: OSError) -> None:
     """Skip a folder that cannot be listed; the walk itself reports it."""
 
@@ -409,6 +431,14 @@ class Walker:
                     f"{path}: not a directory, log file or known archive (tar, "
                     "tar.gz, tgz, tar.bz2, tar.xz, zip or 7z); check that the "
                     "upload is complete."
+                )
+            claimed = _archive_suffix(path.name)
+            if claimed is not None and fmt is None:
+                start = peek.peek_head()[:40].decode("ascii", "replace")
+                raise UnsupportedBundle(
+                    f"{path}: the name says {claimed}, but the content is not a "
+                    f"{claimed} archive (it starts with {start!r}); the download or "
+                    "upload may have failed, so fetch the bundle again."
                 )
             entry = InventoryEntry(
                 path=display_name(path.name),

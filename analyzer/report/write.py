@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 HTML_NAME = "report.html"
 PDF_NAME = "summary.pdf"
 JSON_NAME = "findings.json"
+REPORT_NAMES = (HTML_NAME, PDF_NAME, JSON_NAME)
 
 
 class OutputError(MailbundleError):
