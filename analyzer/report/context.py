@@ -163,12 +163,22 @@ def _verdict(
 ) -> dict[str, str]:
     errors = [f for f in findings if f["severity"] == "error"]
     warnings = [f for f in findings if f["severity"] == "warning"]
-    if errors:
-        status, headline = "failing", labels["verdict_failing"]
-        detail = errors[0]["title"]
-    elif warnings:
-        status, headline = "warning", labels["verdict_warning"]
-        detail = warnings[0]["title"]
+    problems = errors or warnings
+    if problems:
+        status = "failing" if errors else "warning"
+        headline = labels[f"verdict_{status}"]
+        detail = problems[0]["title"]
+        if len(analysis.hosts) > 1:
+            # With several hosts, say which one the verdict is about, and which
+            # others need attention too.
+            detail += f" ({problems[0]['host']})"
+            others = dict.fromkeys(
+                f["host"] for f in errors + warnings if f["host"] != problems[0]["host"]
+            )
+            others.pop("bundle", None)
+            if others:
+                hosts = ", ".join(str(host) for host in others)
+                detail += " " + labels["verdict_other_hosts"].format(hosts=hosts)
     else:
         status, headline, detail = (
             "healthy",

@@ -32,6 +32,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Every message in the logs was delivered or handed on.",
         "ja": "ログ上のすべてのメッセージが配送または転送されました。",
     },
+    "verdict_other_hosts": {
+        "en": "Other hosts with problems: {hosts}.",
+        "ja": "ほかにも問題のあるホスト：{hosts}。",
+    },
     "verdict_partial": {
         "en": "Parts of the bundle could not be read; results are partial.",
         "ja": "バンドルの一部を読めなかったため、結果は部分的です。",
@@ -146,10 +150,11 @@ _LABELS: dict[str, dict[str, str]] = {
     "ours": {"en": "mailbundle", "ja": "mailbundle"},
     "peer": {"en": "pflogsumm definition", "ja": "pflogsumm の定義"},
     "totals_note": {
-        "en": "The second column counts as pflogsumm does: every recipient record, content "
-        "filter copies twice. The first counts each message once.",
-        "ja": "2 列目は pflogsumm と同じ数え方です（受信者ごと、コンテンツフィルターを通ったメッセージは "
-        "2 回）。1 列目はメッセージを 1 回だけ数えます。",
+        "en": "The second column counts as pflogsumm does, which counts a message "
+        "that passes a content filter twice. The first counts it once. Each row says "
+        "whether it counts messages or recipients.",
+        "ja": "2 列目は pflogsumm と同じ数え方で、コンテンツフィルターを通ったメッセージを 2 回数えます。"
+        "1 列目は 1 回だけ数えます。メッセージ数か受信者数かは各行に示します。",
     },
     "total_received": {"en": "Received", "ja": "受信"},
     "total_delivered": {"en": "Delivered (recipients)", "ja": "配送（受信者）"},
@@ -446,6 +451,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
+    (
+        "relay-connection-failed",
+        "via_mx",
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。main.cf の relayhost = {relayhost} "
+    "には角括弧がないため、Postfix はその名前自体ではなく、DNS が返す MX ホストに接続します。"
+    "指定したサーバーに接続するには relayhost = [名前] と書いてください。",
     (
         "localhost-loop",
         "unset",

@@ -1,0 +1,34 @@
+"""The verdict names the host it is about when a bundle holds several."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.api import analyze_bundle
+from analyzer.report.context import build_context
+from tests.conftest import SAMPLES
+from tests.test_findings_servers import TIMEOUT, deferred
+
+
+def test_two_hosts_verdict_names_host() -> None:
+    analysis = analyze_bundle(SAMPLES / "two-hosts.tar.gz")
+    verdict = build_context(analysis, "en").verdict
+    assert verdict["status"] == "failing"
+    assert verdict["detail"].endswith("(qradar-ep1)")
+
+
+def test_verdict_lists_other_hosts(tmp_path: Path) -> None:
+    for host, reply in (
+        ("console", TIMEOUT),
+        ("processor", "mail for localhost loops back to myself"),
+    ):
+        folder = tmp_path / host
+        folder.mkdir()
+        lines = deferred("A1B2C3D4E5", "10:00:00", reply)
+        (folder / "maillog").write_text("".join(lines).replace("qradar-console", host))
+    analysis = analyze_bundle(tmp_path, year=2026)
+    detail = build_context(analysis, "en").verdict["detail"]
+    first = analysis.findings[0].host
+    other = "processor" if first == "console" else "console"
+    assert f"({first})" in detail
+    assert detail.endswith(f"Other hosts with problems: {other}.")
