@@ -67,5 +67,7 @@ def test_report_outputs_agree_with_truth(name: str, fmt: str, tmp_path: Path) ->
     ).stdout
     words = " ".join(text.split())
     assert "Verdict" in words
+    # The manager summary is a title page and at most two more.
+    assert 2 <= text.count("\f") <= 3, text.count("\f")
     if top is not None:
         assert " ".join(findings[0]["title"].split()) in words
