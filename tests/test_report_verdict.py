@@ -32,3 +32,21 @@ def test_verdict_lists_other_hosts(tmp_path: Path) -> None:
     other = "processor" if first == "console" else "console"
     assert f"({first})" in detail
     assert detail.endswith(f"Other hosts with problems: {other}.")
+
+
+def test_backlog_follows_its_cause(tmp_path: Path) -> None:
+    """A backlog left by a relay that refuses connections names the refusal first."""
+    refused = "connect to mail.example.com[192.0.2.25]:25: Connection refused"
+    lines = []
+    for number in range(1200):
+        stamp = f"10:{number // 60 % 60:02d}:{number % 60:02d}"
+        lines += deferred(f"{0xA00000 + number:X}0000", stamp, refused)
+    (tmp_path / "maillog").write_text("".join(lines))
+    analysis = analyze_bundle(tmp_path, year=2026)
+    codes = [(f.code, f.severity) for f in analysis.findings]
+    assert codes[:2] == [
+        ("relay-connection-failed", "error"),
+        ("queue-backlog", "error"),
+    ], codes
+    verdict = build_context(analysis, "en").verdict
+    assert "cannot connect to the mail server" in verdict["detail"]

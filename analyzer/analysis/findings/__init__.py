@@ -5,6 +5,7 @@ from __future__ import annotations
 from analyzer.analysis.findings.catalog import CATALOG, render
 from analyzer.analysis.findings.context import Context
 from analyzer.analysis.findings.delivery import (
+    PRIORITY,
     accepted_findings,
     delivery_findings,
     local_mailbox_findings,
@@ -42,6 +43,7 @@ def diagnose(ctx: Context) -> list[Finding]:
     }
     findings += config_findings(ctx, shown)
     findings += bundle_findings(ctx)
+    _rank_backlog_below_cause(findings)
     for finding in findings:
         entry = CATALOG[finding.code]
         finding.params.setdefault("count", finding.messages_affected)
@@ -50,3 +52,21 @@ def diagnose(ctx: Context) -> list[Finding]:
         finding.summary = render(entry.summary_for(variant), finding.params)
         finding.remedy = render(entry.remedy, finding.params)
     return rank(findings)
+
+
+def _rank_backlog_below_cause(findings: list[Finding]) -> None:
+    """Put a backlog after the delivery failure that causes it.
+
+    A backlog is a symptom. When a delivery failure on the same host is an
+    error (still failing at the end of the log) and ranks as a cause, the
+    verdict names that failure, and the backlog follows it.
+    """
+    floor = PRIORITY["ipv6-no-route"]
+    causes = {
+        f.host
+        for f in findings
+        if f.severity == "error" and f.code in PRIORITY and f.priority >= floor
+    }
+    for finding in findings:
+        if finding.code == "queue-backlog" and finding.host in causes:
+            finding.priority = min(finding.priority, floor - 1)

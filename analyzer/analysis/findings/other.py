@@ -26,6 +26,8 @@ BACKLOG_WARNING = 100
 """Queued messages from which a backlog is worth a warning."""
 BACKLOG_ERROR = 1000
 """Queued messages from which a backlog is an error (QRadar outages leave thousands)."""
+BACKLOG_PRIORITY = 89
+"""Rank of a backlog among findings of its severity, when nothing explains it."""
 BURST_MESSAGES = 300
 """Submissions within BURST_WINDOW that count as a burst."""
 BURST_WINDOW = pd.Timedelta(minutes=10)
@@ -158,7 +160,7 @@ def _backlog(
         evidence=evidence,
         params=params,
         message_keys=stuck.index.tolist(),
-        priority=89,
+        priority=BACKLOG_PRIORITY,
     )
 
 
