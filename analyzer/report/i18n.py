@@ -420,8 +420,9 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "myhostname を完全な名前にして、`systemctl restart postfix` を実行してください。",
     ),
     "bundle-incomplete": (
-        "バンドルの一部を読めませんでした：結果は部分的です",
-        "バンドルの {count} 個のメンバーが破損、暗号化、または拒否されました：{members}。",
+        "バンドルの一部を読んでいません",
+        "バンドルの {count} 個のメンバーが破損、暗号化、制限による打ち切り、または安全でないための"
+        "拒否にあたりました：{members}。結果は部分的です。",
         "顧客にバンドルの再取得を依頼してください。それまでの検出事項は読めたメンバーだけに基づきます。",
     ),
     "timezone-mismatch": (
@@ -488,6 +489,11 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     ): "{count} 通が、DNS に {names} のアドレスがないため"
     "配送待ちになりました（「Name service error for name=... type=A」または「Host not found」）。"
     "多くはメール・サーバー名の入力ミスです。",
+    (
+        "bundle-incomplete",
+        "rejected",
+    ): "バンドルの {count} 個のメンバーは安全でない（バンドルの外を指すパス、リンク、デバイス）"
+    "ため拒否し、読んでいません：{members}。それ以外はすべて読みました。",
     (
         "queue-backlog",
         "log",

@@ -309,11 +309,16 @@ CATALOG: dict[str, Entry] = {
         "or give myhostname a full name, then run `systemctl restart postfix`.",
     ),
     "bundle-incomplete": Entry(
-        "Parts of the bundle could not be read: results are partial",
-        "{count} member(s) of the bundle were damaged, encrypted or rejected: "
-        "{members}.",
+        "Parts of the bundle were not read",
+        "{count} member(s) of the bundle were damaged, encrypted, cut by a limit or "
+        "rejected as unsafe: {members}. The results are partial.",
         "Ask the customer for a new copy of the bundle; meanwhile the findings cover "
         "only the members that could be read.",
+        variants={
+            "rejected": "{count} member(s) of the bundle were rejected as unsafe "
+            "(paths that lead out of the bundle, links, devices) and not read: "
+            "{members}. Everything else was read in full.",
+        },
     ),
     "timezone-mismatch": Entry(
         "The log's times are {hours} hours off: its time zone is not {zone}",

@@ -375,6 +375,7 @@ def bundle_findings(ctx: Context) -> list[Finding]:
                 params={
                     "count": len(broken) + len(ctx.inventory.errors),
                     "members": ", ".join(names),
+                    "variant": "" if ctx.inventory.partial else "rejected",
                 },
                 priority=30,
             )
