@@ -71,3 +71,9 @@ def test_report_outputs_agree_with_truth(name: str, fmt: str, tmp_path: Path) ->
     assert 2 <= text.count("\f") <= 3, text.count("\f")
     if top is not None:
         assert " ".join(findings[0]["title"].split()) in words
+    # Commands in remedies are set as code, not shown with their backticks.
+    remedies = soup.select("#findings p.remedy")
+    assert not any("`" in r.get_text() for r in remedies), name
+    if top == "localhost-loop":
+        assert "postfix flush" in [c.get_text() for c in remedies[0].find_all("code")]
+        assert "`" not in words

@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 
 from analyzer.api import analyze_bundle
 from analyzer.report import context as context_module
-from analyzer.report.render import render_html
+from analyzer.report.render import code_spans, render_html
 from analyzer.report.write import report_context
 from tests.conftest import SAMPLES
 
@@ -40,3 +40,13 @@ def test_short_trace_is_whole() -> None:
     for message in context.messages:
         assert len(message["trace"]) == events.get(message["key"], 0)
         assert message["omitted"] == 0
+
+
+def test_code_spans_escape_log_text() -> None:
+    """Backticks in log text make code spans, never markup of their own."""
+    text = "run `postfix flush`; reply `<img src=http://192.0.2.9/x>` & more"
+    html = str(code_spans(text))
+    assert "<code>postfix flush</code>" in html
+    assert "<code>&lt;img src=http://192.0.2.9/x&gt;</code>" in html
+    assert "&amp; more" in html
+    assert "<img" not in html
