@@ -21,6 +21,10 @@ CASES = [(name, fmt) for name in CORE_SAMPLES for fmt in ARCHIVE_FORMATS] + [
 ]
 
 
+def has_severity(findings: list[dict[str, str]], severity: str) -> bool:
+    return any(f["severity"] == severity for f in findings)
+
+
 def run_report(bundle: Path, output: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(bundle), "-o", str(output)])
     assert result.exit_code == 0, result.output
@@ -39,6 +43,10 @@ def test_report_outputs_agree_with_truth(name: str, fmt: str, tmp_path: Path) ->
     top = expected["expected_top_finding"]
     if expected["healthy"]:
         assert errors == [], errors
+    assert document["totals"]["states"] == expected["counts"]
+    warned = has_severity(findings, "warning")
+    status = "failing" if errors else "warning" if warned else "healthy"
+    assert document["verdict"]["status"] == status
     if top is not None:
         assert findings, "no findings at all"
         assert findings[0]["code"] == top

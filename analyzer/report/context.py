@@ -70,7 +70,7 @@ def build_context(
         title=labels["report_title"],
         generated=fmt.full(pd.Timestamp(generated or datetime.now(UTC))),
         bundle=_bundle(analysis),
-        verdict=_verdict(analysis, findings, labels),
+        verdict=verdict(analysis, findings, labels),
         key_numbers=_key_numbers(analysis, totals, labels, fmt),
         findings=findings,
         next_steps=_next_steps(findings),
@@ -158,9 +158,11 @@ def _bundle(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def _verdict(
+def verdict(
     analysis: Analysis, findings: list[dict[str, Any]], labels: dict[str, str]
 ) -> dict[str, str]:
+    """Return the verdict's status ("failing", "warning" or "healthy"), headline
+    and detail, from findings ranked as the report shows them."""
     errors = [f for f in findings if f["severity"] == "error"]
     warnings = [f for f in findings if f["severity"] == "warning"]
     problems = errors or warnings

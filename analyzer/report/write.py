@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from pathlib import Path
 
 from analyzer import progress
 from analyzer.api import Analysis
 from analyzer.errors import MailbundleError
-from analyzer.report import charts
-from analyzer.report.context import ReportContext, build_context
+from analyzer.report import charts, i18n
+from analyzer.report.context import ReportContext, build_context, verdict
 from analyzer.report.render import (
     CJK_FONT_HELP,
     cjk_font_available,
@@ -105,13 +106,17 @@ def _render_all(
 
 
 def findings_document(analysis: Analysis) -> dict[str, object]:
-    """The findings.json document: the bundle, its verdict counts and every finding."""
+    """Build the findings.json document: the bundle, the verdict in English, the
+    totals, the count of findings per severity and every finding."""
     records = [f.as_record() for f in analysis.findings]
     severities = [f.severity for f in analysis.findings]
     return {
         "bundle": analysis.bundle.inventory.source.rsplit("/", 1)[-1],
         "partial": analysis.partial,
         "hosts": sorted(analysis.hosts),
+        "verdict": verdict(analysis, records, i18n.labels("en")),
+        "totals": asdict(analysis.totals()),
+        "pflogsumm_totals": analysis.pflogsumm_totals(),
         "counts": {s: severities.count(s) for s in ("error", "warning", "info")},
         "findings": records,
     }
