@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -9,7 +12,7 @@ from analyzer.api import analyze_bundle
 from analyzer.report import context as context_module
 from analyzer.report.render import code_spans, render_html
 from analyzer.report.write import report_context
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, convert_sample
 
 
 def test_long_trace_is_cut(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,3 +53,16 @@ def test_code_spans_escape_log_text() -> None:
     assert "<code>&lt;img src=http://192.0.2.9/x&gt;</code>" in html
     assert "&amp; more" in html
     assert "<img" not in html
+
+
+def test_queue_ages_note_copy_gap(tmp_path: Path) -> None:
+    """A listing whose file time is long after the log gets a warning note."""
+    folder = convert_sample("connection-refused", "dir", tmp_path)
+    listing = folder / "mailq.out"
+    ages = report_context(analyze_bundle(folder), "en").qshape["note"]
+    assert "newest file time" in ages
+    assert "days after the last log line" not in ages
+    later = listing.stat().st_mtime + 30 * 86400
+    os.utime(listing, (later, later))
+    copied = report_context(analyze_bundle(folder), "en").qshape["note"]
+    assert "30.0 days after the last log line" in copied

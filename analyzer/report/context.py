@@ -77,7 +77,7 @@ def build_context(
         hosts=_hosts(analysis, labels),
         totals=_totals(analysis, totals, labels),
         deferrals=_deferrals(analysis, fmt),
-        qshape=_qshape(analysis),
+        qshape=_qshape(analysis, labels, fmt),
         config_review=_config_review(analysis),
         messages=_messages(analysis, fmt),
         messages_total=len(analysis.messages),
@@ -282,16 +282,32 @@ def _deferrals(analysis: Analysis, fmt: _TimeFormat) -> dict[str, list[dict[str,
     return result
 
 
-def _qshape(analysis: Analysis) -> dict[str, Any]:
+QUEUE_GAP_NOTE = pd.Timedelta(days=1)
+"""Gap between the last log line and the time ages are counted to that gets a note."""
+
+
+def _qshape(
+    analysis: Analysis, labels: dict[str, str], fmt: _TimeFormat
+) -> dict[str, Any]:
     table = analysis.qshape()
     if table.empty:
-        return {"columns": [], "rows": []}
+        return {"columns": [], "rows": [], "note": ""}
+    last_line = analysis.events["time"].max()
+    # Ages count to the later of the newest file time and the last log line.
+    counted_to = "files" if pd.isna(last_line) or analysis.now > last_line else "log"
+    note = labels[f"qshape_age_{counted_to}"].format(now=fmt.full(analysis.now))
+    if pd.notna(last_line) and analysis.now - last_line > QUEUE_GAP_NOTE:
+        # Files copied without their times (cp without -p) carry the copy time,
+        # and every age then grows by the gap.
+        days = (analysis.now - last_line) / pd.Timedelta(days=1)
+        note += " " + labels["qshape_gap_note"].format(days=f"{days:,.1f}")
     return {
         "columns": list(table.columns),
         "rows": [
             (str(index), [int(v) for v in row])
             for index, row in table.head(30).iterrows()
         ],
+        "note": note,
     }
 
 

@@ -90,6 +90,24 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Queue shape (minutes in queue, by domain)",
         "ja": "キューの状況（滞留時間（分）とドメイン別）",
     },
+    "qshape_age_files": {
+        "en": "Ages are minutes up to {now}, the newest file time in the bundle, "
+        "taken as the time the listing was made.",
+        "ja": "滞留時間は、バンドル内で最も新しいファイル時刻 {now} をキュー一覧の取得時刻とみなし、"
+        "そこまでの分数です。",
+    },
+    "qshape_age_log": {
+        "en": "Ages are minutes up to {now}, the last log line, taken as the time "
+        "the listing was made.",
+        "ja": "滞留時間は、最後のログ行の時刻 {now} をキュー一覧の取得時刻とみなし、そこまでの分数です。",
+    },
+    "qshape_gap_note": {
+        "en": "That time is {days} days after the last log line. If the files were "
+        "copied without keeping their times, every age here is too large by about "
+        "that much.",
+        "ja": "この時刻は最後のログ行の {days} 日後です。ファイルが時刻を保たずにコピーされた"
+        "場合、ここの滞留時間はすべてその分だけ大きすぎます。",
+    },
     "no_queue": {
         "en": "The bundle has no queue listing.",
         "ja": "バンドルにキュー一覧がありません。",
