@@ -380,4 +380,22 @@ def markdown() -> str:
         lines += [f"## {name}", "", "| column | dtype | meaning |", "|---|---|---|"]
         lines += [f"| `{c.name}` | {c.dtype} | {c.description} |" for c in columns]
         lines.append("")
+        if name == "findings":
+            lines += [*FINDINGS_JSON.splitlines(), ""]
     return "\n".join(lines)
+
+
+FINDINGS_JSON = """\
+The report's `findings.json` holds the same findings as records, with the
+English `title`, `summary` and `remedy` filled in, plus `params` (the values
+those texts were filled with). Around them it gives:
+
+| key | meaning |
+|---|---|
+| `bundle` | File or folder name of the bundle. |
+| `partial` | True when some member could not be read completely (exit code 4). |
+| `hosts` | Hosts found in the bundle. |
+| `verdict` | `status` (failing, warning or healthy), `headline` and `detail`, as the report opens. |
+| `totals` | Counts of the rebuilt messages, a content-filter pair counted once; `states` gives messages per final state. |
+| `pflogsumm_totals` | The same totals counted the way pflogsumm counts them. |
+| `counts` | Findings per severity. |"""
