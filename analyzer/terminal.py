@@ -25,7 +25,9 @@ def print_summary(analysis: Analysis, out: TextIO) -> None:
     inventory = analysis.bundle.inventory
     name = inventory.source.rsplit("/", 1)[-1]
     hosts = ", ".join(sorted(analysis.hosts)) or "none"
-    out.write(f"Bundle: {name} ({len(inventory.entries)} members; hosts: {hosts})\n")
+    members = len(inventory.entries)
+    noun = "member" if members == 1 else "members"
+    out.write(f"Bundle: {name} ({members:,} {noun}; hosts: {hosts})\n")
     errors = [f for f in analysis.findings if f.severity == "error"]
     warnings = [f for f in analysis.findings if f.severity == "warning"]
     if errors:
@@ -47,8 +49,8 @@ def _write_log_span(analysis: Analysis, out: TextIO) -> None:
     lines = sum(log.stats.lines for log in analysis.bundle.logs)
     postfix = sum(log.stats.postfix_lines for log in analysis.bundle.logs)
     recognized = sum(log.stats.recognized_lines for log in analysis.bundle.logs)
-    times = analysis.events["time"].dropna()
-    if len(times):
+    times = analysis.events["time"]
+    if times.notna().any():
         span = f"{_time(times.min(), analysis.zone)} to {_time(times.max(), analysis.zone)} {analysis.zone}"
     else:
         span = "no timestamps"
@@ -150,6 +152,7 @@ def print_trace(analysis: Analysis, query: str, out: TextIO) -> bool:
         return False
     events = analysis.events
     keyed = events[events["message_key"].isin(keys)]
+    out.write(f"{len(keys):,} message(s); times in {analysis.zone}\n")
     for key in keys:
         message = analysis.messages.loc[key]
         parent = message["parent_key"]

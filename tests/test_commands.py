@@ -67,6 +67,7 @@ def test_trace_by_queue_id_shows_linked_bounce_notice() -> None:
     output = invoke(
         "trace", str(SAMPLES / "bounce-notice.tar.gz"), notice["parent_queue_id"]
     )
+    assert output.startswith("2 message(s); times in UTC\n")
     assert f":{notice['parent_queue_id']}  [bounced]" in output
     assert f":{notice['queue_id']}  [delivered]" in output
     assert "sender non-delivery notification" in output
@@ -100,6 +101,15 @@ def test_summary_names_verdict_totals_and_reasons() -> None:
     assert "mail for localhost loops back to myself" in output
     assert "localhost-loop" in output
     assert "Totals as pflogsumm counts them: received" in output
+
+
+def test_summary_counts_members(tmp_path: Path) -> None:
+    log = tmp_path / "maillog"
+    log.write_text("Dec  4 10:00:00 mx1 postfix/master[300]: daemon started\n")
+    one = invoke("summary", str(log))
+    assert "(1 member; hosts: mx1)" in one
+    several = invoke("summary", str(SAMPLES / "localhost-loop.tar.gz"))
+    assert " members; hosts: qradar-console)" in several
 
 
 def test_report_folder_error_is_one_line() -> None:
