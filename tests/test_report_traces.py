@@ -66,3 +66,11 @@ def test_queue_ages_note_copy_gap(tmp_path: Path) -> None:
     os.utime(listing, (later, later))
     copied = report_context(analyze_bundle(folder), "en").qshape["note"]
     assert "30.0 days after the last log line" in copied
+
+
+def test_traffic_chart_needs_traffic(tmp_path: Path) -> None:
+    """A bundle with only main.cf gets no empty chart; a healthy one gets its chart."""
+    (tmp_path / "main.cf").write_text("relayhost = [mail.example.com]\n")
+    assert "traffic" not in report_context(analyze_bundle(tmp_path), "en").charts
+    healthy = report_context(analyze_bundle(SAMPLES / "healthy.tar.gz"), "en")
+    assert healthy.charts["traffic"].startswith("<svg")

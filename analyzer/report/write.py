@@ -70,10 +70,11 @@ def report_context(analysis: Analysis, lang: str) -> ReportContext:
     context = build_context(analysis, lang)
     times = analysis.events["time"]
     period = charts.choose_period(times.min(), times.max())
-    context.charts["traffic"] = charts.traffic_svg(
-        analysis.traffic(period), context.labels, period
-    )
-    context.chart_captions["traffic"] = context.labels[f"traffic_chart_{period}"]
+    traffic = analysis.traffic(period)
+    if len(traffic) and traffic.to_numpy().sum() > 0:
+        # Without a delivery attempt the chart would be an empty frame.
+        context.charts["traffic"] = charts.traffic_svg(traffic, context.labels, period)
+        context.chart_captions["traffic"] = context.labels[f"traffic_chart_{period}"]
     return context
 
 
