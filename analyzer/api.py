@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, tzinfo
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -57,20 +58,40 @@ class Analysis:
     def partial(self) -> bool:
         return self.bundle.inventory.partial
 
+    # The summary and the report both ask for these: each is computed on first
+    # use and kept in ``cache``, so the frames must not change after analysis.
+
     def totals(self) -> stats.Totals:
-        return stats.message_totals(self.events, self.messages, self.deliveries)
+        if "totals" not in self.cache:
+            self.cache["totals"] = stats.message_totals(
+                self.events, self.messages, self.deliveries
+            )
+        return cast(stats.Totals, self.cache["totals"])
 
     def pflogsumm_totals(self) -> dict[str, int]:
-        return stats.pflogsumm_totals(self.events, self.deliveries)
+        if "pflogsumm_totals" not in self.cache:
+            self.cache["pflogsumm_totals"] = stats.pflogsumm_totals(
+                self.events, self.deliveries
+            )
+        return cast(dict[str, int], self.cache["pflogsumm_totals"])
 
     def traffic(self, freq: str = "h") -> pd.DataFrame:
-        return stats.traffic(self.events, self.deliveries, freq, str(self.zone))
+        key = f"traffic:{freq}"
+        if key not in self.cache:
+            self.cache[key] = stats.traffic(
+                self.events, self.deliveries, freq, str(self.zone)
+            )
+        return cast(pd.DataFrame, self.cache[key])
 
     def deferrals(self) -> dict[str, pd.DataFrame]:
-        return stats.deferral_stats(self.deliveries)
+        if "deferrals" not in self.cache:
+            self.cache["deferrals"] = stats.deferral_stats(self.deliveries)
+        return cast(dict[str, pd.DataFrame], self.cache["deferrals"])
 
     def qshape(self) -> pd.DataFrame:
-        return stats.qshape(self.queue, self.now)
+        if "qshape" not in self.cache:
+            self.cache["qshape"] = stats.qshape(self.queue, self.now)
+        return cast(pd.DataFrame, self.cache["qshape"])
 
     def inventory_frame(self) -> pd.DataFrame:
         records = pd.DataFrame([e.as_dict() for e in self.bundle.inventory.entries])

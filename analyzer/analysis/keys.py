@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 BIRTH_KINDS = ("pickup", "client")
 END_KINDS = ("removed", "deleted")
@@ -31,8 +33,8 @@ class MessageIndex:
 
     message: np.ndarray
     """Per event: message number (position in ``keys``), or -1."""
-    keys: np.ndarray
-    """Per message, ordered by first event: the message key string."""
+    keys: pa.StringArray
+    """Per message, ordered by first event: the message key."""
     first_event: np.ndarray
     """Per message: its first event with a queue ID."""
 
@@ -62,7 +64,8 @@ def assign_messages(events: pd.DataFrame) -> MessageIndex:
     host, host_names = codes(events["host"])
     instance, instance_names = codes(events["instance"])
     kind, kind_names = codes(events["kind"])
-    qid_codes, qid_names = pd.factorize(qid.iloc[rows])
+    all_codes, qid_names = pd.factorize(qid)
+    qid_codes = all_codes[rows]
     end = np.isin(
         kind[rows], [kind_names.index(k) for k in END_KINDS if k in kind_names]
     )
@@ -97,32 +100,41 @@ def assign_messages(events: pd.DataFrame) -> MessageIndex:
     message = np.full(len(events), -1, dtype=np.int64)
     message[rows[order]] = renumber[sorted_message]
 
-    labels = _labels(
-        host_names, instance_names, np.asarray(qid_names, dtype=object),
-        host[first_event], instance[first_event], qid_codes[order[first_sorted]],
-        life[first_sorted],
+    first_sorted = first_sorted[by_time]
+    first_event = first_event[by_time]
+    qid_strings = pa.array(np.asarray(qid_names, dtype=object), pa.string())
+    keys = _labels(
+        host_names, instance_names, qid_strings, host[first_event],
+        instance[first_event], qid_codes[order[first_sorted]], life[first_sorted],
     )  # fmt: skip
-    keys = np.empty(len(labels), dtype=object)
-    keys[renumber] = labels
-    return MessageIndex(message, keys, first_event[by_time])
+    return MessageIndex(message, keys, first_event)
 
 
 def _labels(
     host_names: list[str],
     instance_names: list[str],
-    qid_names: np.ndarray,
+    qid_names: pa.Array,
     host: np.ndarray,
     instance: np.ndarray,
     qid: np.ndarray,
     life: np.ndarray,
-) -> np.ndarray:
-    hosts = np.asarray([*host_names, ""], dtype=object)[host]
-    instances = np.asarray([*instance_names, "postfix"], dtype=object)[instance]
-    frame = pd.DataFrame({"host": hosts, "instance": instances, "qid": qid_names[qid]})
-    prefix = np.where(frame["instance"] == "postfix", "", frame["instance"] + ":")
-    suffix = np.where(life > 0, "#" + (life + 1).astype(str), "")
-    return np.asarray(
-        frame["host"] + ":" + prefix + frame["qid"] + suffix, dtype=object
+) -> pa.StringArray:
+    """Return "host:[instance:]qid[#N]" for each message, as Arrow strings."""
+    # Code -1 (missing) picks the last name: no host, or the default instance.
+    hosts = pa.array([*host_names, ""], pa.string()).take(host % (len(host_names) + 1))
+    instances = pa.array([*instance_names, "postfix"], pa.string()).take(
+        instance % (len(instance_names) + 1)
+    )
+    prefix = pc.if_else(
+        pc.equal(instances, "postfix"),
+        "",
+        pc.binary_join_element_wise(instances, ":", ""),
+    )
+    reused = pa.array(life > 0)
+    number = pc.cast(pa.array(life + 1), pa.string())
+    suffix = pc.if_else(reused, pc.binary_join_element_wise("#", number, ""), "")
+    return pc.binary_join_element_wise(
+        hosts, ":", prefix, qid_names.take(qid), suffix, ""
     )
 
 

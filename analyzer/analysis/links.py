@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analyzer.analysis.frames import fields_frame
+from analyzer.analysis.frames import arrow_strings, fields_frame, take
 
 HANDOFF_WINDOW = pd.Timedelta(minutes=30)
 """Longest time between a hand-off and the first record of the new queue ID."""
 
 LINK_COLUMNS = ["parent", "child", "via", "recipient"]
+
+SENT_COLUMNS = ["event", "message_key", "host", "time", "recipient", "reason",
+                "relay_host", "relay_ip"]  # fmt: skip
+"""Columns of the deliveries that hand-offs are matched and checked on."""
 
 
 def find_links(
@@ -49,17 +54,18 @@ def find_links(
                 }
             )
         )
-    sent = deliveries[deliveries["status"] == "sent"]
+    is_sent = np.asarray(deliveries["status"].eq("sent").fillna(False), dtype=bool)
+    sent = deliveries.loc[is_sent, SENT_COLUMNS]
     if len(sent):
         found_ids = pc.extract_regex(
             pa.array(sent["reason"].array),
             r"(?P<how>queued as|forwarded as) (?P<new_id>[0-9A-Za-z]+)",
         )
         valid = found_ids.is_valid().to_numpy(zero_copy_only=False)
-        handed = sent[valid].copy()
-        handed["how"] = found_ids.field("how").filter(valid).to_pylist()
-        handed["new_id"] = found_ids.field("new_id").filter(valid).to_pylist()
-        handed["instance"] = events["instance"].to_numpy()[handed["event"].to_numpy()]
+        handed = sent[valid]
+        handed["how"] = arrow_strings(found_ids.field("how").filter(valid)).array
+        handed["new_id"] = arrow_strings(found_ids.field("new_id").filter(valid)).array
+        handed["instance"] = take(events["instance"], handed["event"].to_numpy())
         handed = _as_strings(handed)
         matched = _match_children(handed, candidates)
         local_relay = _is_local_relay(matched) | (matched["how"] == "forwarded as")
@@ -128,8 +134,12 @@ def apply_links(
     messages["parent_key"] = pd.array(parent, dtype="string")
     messages["link"] = pd.array(via, dtype="string")
     children: list[list[str]] = [[] for _ in range(len(messages))]
-    for parent_key, child in zip(links["parent"], links["child"], strict=True):
-        children[position.get_loc(parent_key)].append(child)
+    owners = position.get_indexer(links["parent"]).tolist()
+    for owner, child in zip(owners, links["child"].tolist(), strict=True):
+        # Parents are message keys, so none should be missing (-1); one that is
+        # missing is skipped rather than filed under the last message.
+        if owner >= 0:
+            children[owner].append(child)
     messages["child_keys"] = children
     handed = links.dropna(subset=["recipient"])
     if len(handed) and len(recipients):

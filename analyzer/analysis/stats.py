@@ -21,16 +21,37 @@ from analyzer.analysis.reasons import causes
 AGE_BUCKETS_MINUTES = (0, 5, 10, 20, 40, 80, 160, 320, 640, 1280)
 """Queue age bucket starts, as qshape prints them (the last one is open-ended)."""
 
+NAT_TICKS = np.iinfo(np.int64).min
+"""The integer value of NaT in a datetime64 array."""
+
 
 def recipient_domain(addresses: pd.Series) -> pd.Series:
-    """Return the lower-cased domain of each address ("" when it has none)."""
-    domain = addresses.astype("string").str.rsplit("@", n=1).str[-1].str.lower()
-    has_at = addresses.astype("string").str.contains("@", regex=False).fillna(False)
-    return domain.where(has_at, "")
+    """Return the lower-cased domain of each address ("" when it has none).
+
+    The domain is taken once per distinct address, because a deferred recipient
+    repeats on every retry.
+    """
+    codes, uniques = pd.factorize(addresses)
+    domains = [_domain(str(address)) for address in uniques]
+    # Missing addresses have code -1, which picks the trailing "".
+    per_code = np.array([*domains, ""], dtype=object)
+    return pd.Series(
+        per_code[codes], index=addresses.index, name=addresses.name, dtype=object
+    )
+
+
+def _domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1].lower() if "@" in address else ""
 
 
 def _is(values: pd.Series, *names: str) -> np.ndarray:
     """Rows whose (categorical or string) value is one of ``names``; no copies."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Compare the integer codes: isin on a categorical builds its values first.
+        wanted = np.zeros(len(values.cat.categories) + 1, dtype=bool)
+        found = values.cat.categories.get_indexer(list(names))
+        wanted[found[found >= 0]] = True
+        return np.asarray(wanted[values.cat.codes.to_numpy()], dtype=bool)
     return np.asarray(values.isin(names), dtype=bool)
 
 
@@ -86,19 +107,17 @@ def pflogsumm_totals(events: pd.DataFrame, deliveries: pd.DataFrame) -> dict[str
     received = int((facts["plain"] & facts["client"]).sum())
     received += int((facts["plain"] & facts["pickup"]).sum())
     mine = own[deliveries["event"].to_numpy(dtype=np.int64)]
-    deliveries = deliveries[mine]
     status = deliveries["status"]
-    forwarded = status.eq("sent") & deliveries["reason"].fillna("").str.contains(
-        "forwarded as "
-    )
-    deferred_ids = deliveries.loc[status.eq("deferred"), "queue_id"]
+    sent = mine & _is(status, "sent")
+    forwarded = _contains(deliveries["reason"], "forwarded as ", sent)
+    deferred = mine & _is(status, "deferred")
     return {
         "received": received,
-        "delivered": int((status.eq("sent") & ~forwarded).sum()),
+        "delivered": int((sent & ~forwarded).sum()),
         "forwarded": int(forwarded.sum()),
-        "deferred": int(deferred_ids.nunique()),
-        "deferrals": int(status.eq("deferred").sum()),
-        "bounced": int(status.eq("bounced").sum()),
+        "deferred": int(deliveries["queue_id"][deferred].nunique()),
+        "deferrals": int(deferred.sum()),
+        "bounced": int((mine & _is(status, "bounced")).sum()),
         "rejected": int(
             (own & facts["reject"] & ~(facts["milter"] & ~facts["cleanup"])).sum()
             + (own & facts["malformed"]).sum()
@@ -133,45 +152,60 @@ class Totals:
 def message_totals(
     events: pd.DataFrame, messages: pd.DataFrame, deliveries: pd.DataFrame
 ) -> Totals:
-    counted = messages[messages["final_state"] != "handed_off"]
-    originals = messages[messages["origin"].isin(["local", "smtp"])]
-    to_filter = _handoff_deliveries(deliveries, messages)
-    real = deliveries[~to_filter]
-    status = real["status"]
-    forwarded = status.eq("sent") & real["reason"].fillna("").str.contains(
-        "forwarded as "
-    )
+    counted = _mask(messages["final_state"] != "handed_off")
+    originals = np.asarray(messages["origin"].isin(["local", "smtp"]), dtype=bool)
+    real = ~_handoff_deliveries(deliveries, messages)
+    status = deliveries["status"]
+    sent = real & _is(status, "sent")
+    forwarded = _contains(deliveries["reason"], "forwarded as ", sent)
+    deferred = real & _is(status, "deferred")
     kind = events["kind"]
+    states = messages["final_state"][counted].value_counts()
     return Totals(
-        messages=len(counted),
-        received=len(originals),
-        delivered_recipients=int((status.eq("sent") & ~forwarded).sum()),
+        messages=int(counted.sum()),
+        received=int(originals.sum()),
+        delivered_recipients=int((sent & ~forwarded).sum()),
         forwarded=int(forwarded.sum()),
-        deferred_messages=int(real.loc[status.eq("deferred"), "message_key"].nunique()),
-        deferrals=int(status.eq("deferred").sum()),
-        bounced_recipients=int(status.eq("bounced").sum()),
+        deferred_messages=int(deliveries["message_key"][deferred].nunique()),
+        deferrals=int(deferred.sum()),
+        bounced_recipients=int((real & _is(status, "bounced")).sum()),
         rejected=int(_is(kind, "reject").sum()),
         held=int(_is(kind, "hold", "held").sum()),
         discarded=int(_is(kind, "discard").sum()),
-        bytes_received=int(originals["size"].fillna(0).sum()),
-        senders=int(originals["sender"].dropna().nunique()),
-        recipients=int(real["recipient"].dropna().nunique()),
-        states={
-            str(k): int(v) for k, v in counted["final_state"].value_counts().items()
-        },
+        bytes_received=int(messages["size"][originals].fillna(0).sum()),
+        senders=int(messages["sender"][originals].nunique()),
+        recipients=int(deliveries["recipient"][real].nunique()),
+        states={str(k): int(v) for k, v in states.items()},
     )
 
 
-def _handoff_deliveries(deliveries: pd.DataFrame, messages: pd.DataFrame) -> pd.Series:
+def _mask(values: pd.Series) -> np.ndarray:
+    """Return ``values`` as a NumPy mask, missing values False as in indexing."""
+    return np.asarray(values.fillna(False), dtype=bool)
+
+
+def _contains(values: pd.Series, text: str, where: np.ndarray) -> np.ndarray:
+    """Rows selected by ``where`` whose value contains ``text``.
+
+    Only those rows are searched: the texts are long and most rows are not
+    wanted. Missing values contain nothing.
+    """
+    result = np.zeros(len(values), dtype=bool)
+    rows = np.flatnonzero(where)
+    if len(rows):
+        found = values.iloc[rows].str.contains(text, regex=False)
+        result[rows] = _mask(found)
+    return result
+
+
+def _handoff_deliveries(deliveries: pd.DataFrame, messages: pd.DataFrame) -> np.ndarray:
     """True for deliveries that handed a message to a content filter."""
-    children = messages["parent_key"].notna() & messages["link"].eq("handoff")
-    parents = set(messages.loc[children, "parent_key"])
-    reason = deliveries["reason"].fillna("")
-    return (
-        deliveries["message_key"].isin(parents)
-        & deliveries["status"].eq("sent")
-        & reason.str.contains("queued as ")
-    ).fillna(False)
+    children = _mask(messages["parent_key"].notna() & messages["link"].eq("handoff"))
+    parents = messages["parent_key"][children].unique()
+    candidates = _is(deliveries["status"], "sent") & np.asarray(
+        deliveries["message_key"].isin(parents), dtype=bool
+    )
+    return _contains(deliveries["reason"], "queued as ", candidates)
 
 
 def traffic(
@@ -195,49 +229,131 @@ def traffic(
     return frame
 
 
+DEFERRAL_TABLES = {
+    "by_reason": "reason_normalized",
+    "by_cause": "cause",
+    "by_dsn": "dsn",
+    "by_relay": "relay",
+    "by_domain": "domain",
+    "by_host": "host",
+    "by_hour": "hour",
+}
+"""Deferral tables by name, and the column each one groups by."""
+
+
 def deferral_stats(deliveries: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Group deferred attempts by normalized reason, DSN class, relay, domain, host, hour."""
-    deferred = deliveries[deliveries["status"] == "deferred"].copy()
-    deferred["cause"] = causes(deferred["reason"])
-    deferred["domain"] = recipient_domain(deferred["recipient"])
-    deferred["hour"] = deferred["time"].dt.floor("h")
-    result: dict[str, pd.DataFrame] = {}
-    for name, column in (
-        ("by_reason", "reason_normalized"),
-        ("by_cause", "cause"),
-        ("by_dsn", "dsn"),
-        ("by_relay", "relay"),
-        ("by_domain", "domain"),
-        ("by_host", "host"),
-        ("by_hour", "hour"),
-    ):
-        result[name] = _group(deferred, column)
-    return result
+    """Group deferred attempts by normalized reason, DSN class, relay, domain, host, hour.
 
-
-def _group(deferred: pd.DataFrame, column: str) -> pd.DataFrame:
-    if deferred.empty:
-        return pd.DataFrame(
-            columns=[
-                column,
-                "deferrals",
-                "messages",
-                "first_seen",
-                "last_seen",
-                "example",
-            ]
+    Each table has one row per value, most deferrals first: the deferrals, the
+    distinct messages, the first and last time and the first reply text.
+    """
+    rows = np.flatnonzero(_is(deliveries["status"], "deferred"))
+    if len(rows) == 0:
+        return {name: _empty_group(column) for name, column in DEFERRAL_TABLES.items()}
+    reason = deliveries["reason"].iloc[rows]
+    time = deliveries["time"].iloc[rows]
+    message, _ = pd.factorize(deliveries["message_key"].iloc[rows])
+    keys = {
+        "cause": causes(reason),
+        "domain": recipient_domain(deliveries["recipient"].iloc[rows]),
+        "hour": time.dt.floor("h"),
+    }
+    return {
+        name: _group(
+            column,
+            keys[column] if column in keys else deliveries[column].iloc[rows],
+            message,
+            time,
+            reason,
         )
-    grouped = deferred.groupby(column, dropna=False, sort=False)
+        for name, column in DEFERRAL_TABLES.items()
+    }
+
+
+def _empty_group(column: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        columns=[column, "deferrals", "messages", "first_seen", "last_seen", "example"]
+    )
+
+
+def _group(
+    column: str,
+    keys: pd.Series,
+    message: np.ndarray,
+    time: pd.Series,
+    reason: pd.Series,
+) -> pd.DataFrame:
+    """Aggregate deferred rows per distinct key, missing keys included.
+
+    ``message`` holds the message number of each row (-1 for none). Groups come
+    in order of first appearance before the sort, as ``groupby(sort=False)``
+    gives them, so that rows with equal counts keep the same order.
+    """
+    group, uniques = pd.factorize(keys, use_na_sentinel=False)
+    count = len(uniques)
     frame = pd.DataFrame(
         {
-            "deferrals": grouped.size(),
-            "messages": grouped["message_key"].nunique(),
-            "first_seen": grouped["time"].min(),
-            "last_seen": grouped["time"].max(),
-            "example": grouped["reason"].first(),
-        }
+            "deferrals": np.bincount(group, minlength=count),
+            "messages": _distinct_per_group(group, message, count),
+            "first_seen": _time_per_group(group, time, count, np.minimum),
+            "last_seen": _time_per_group(group, time, count, np.maximum),
+            "example": reason.array.take(
+                _first_valid_per_group(group, reason, count), allow_fill=True
+            ),
+        },
+        index=_group_index(uniques, column),
     ).sort_values("deferrals", ascending=False)
     return frame.reset_index()
+
+
+def _group_index(uniques: pd.Index | np.ndarray, name: str) -> pd.Index:
+    """Return the distinct keys as the index that ``groupby`` would give them."""
+    index = pd.Index(uniques, name=name)
+    if index.dtype == object:
+        # groupby infers the dtype of object keys: plain strings give a "str" index.
+        index = pd.Index(index.to_list(), name=name)
+    return index
+
+
+def _distinct_per_group(
+    group: np.ndarray, values: np.ndarray, count: int
+) -> np.ndarray:
+    """Count the distinct non-negative ``values`` of each group."""
+    present = values >= 0
+    width = int(values.max(initial=0)) + 1
+    pairs = pd.unique(group[present].astype(np.int64) * width + values[present])
+    return np.bincount(pairs // width, minlength=count)
+
+
+def _time_per_group(
+    group: np.ndarray, time: pd.Series, count: int, pick: np.ufunc
+) -> pd.arrays.DatetimeArray:
+    """Return the earliest (``np.minimum``) or latest (``np.maximum``) group times.
+
+    Missing times are skipped, and a group without any gets NaT, as ``min`` and
+    ``max`` of a groupby do.
+    """
+    stamps = time.dt
+    ticks = np.asarray(time.array.asi8)
+    valid = ~np.asarray(time.isna())
+    start = NAT_TICKS if pick is np.maximum else np.iinfo(np.int64).max
+    result = np.full(count, start, dtype=np.int64)
+    pick.at(result, group[valid], ticks[valid])
+    result[result == np.iinfo(np.int64).max] = NAT_TICKS
+    instants = pd.DatetimeIndex(result.view(f"datetime64[{stamps.unit}]"))
+    if stamps.tz is not None:
+        instants = instants.tz_localize("UTC").tz_convert(stamps.tz)
+    return instants.array
+
+
+def _first_valid_per_group(
+    group: np.ndarray, values: pd.Series, count: int
+) -> np.ndarray:
+    """Return the row of the first non-missing value of each group, or -1."""
+    rows = np.flatnonzero(np.asarray(values.notna(), dtype=bool))
+    first = np.full(count, len(group), dtype=np.int64)
+    np.minimum.at(first, group[rows], rows)
+    return np.where(first == len(group), -1, first)
 
 
 def delivery_delays(
@@ -280,7 +396,8 @@ def qshape(queue: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
     columns = ["T"] + [str(b) for b in AGE_BUCKETS_MINUTES]
     if queue.empty:
         return pd.DataFrame(columns=columns)
-    frame = queue.dropna(subset=["recipient"]).copy()
+    listed = np.asarray(queue["recipient"].notna(), dtype=bool)
+    frame = queue.loc[listed, ["queue_id", "recipient", "arrival_time"]]
     frame["domain"] = recipient_domain(frame["recipient"])
     frame = frame.drop_duplicates(["queue_id", "domain"])
     age = (now - frame["arrival_time"]).dt.total_seconds() / 60
@@ -334,8 +451,8 @@ def reconcile(
     facts = _facts(events)
     own, plain, client = facts["own"], facts["plain"] & facts["own"], facts["client"]
     pickup = _is(events["kind"], "pickup")
-    owner = messages["origin"].reindex(events["message_key"])
-    original = owner.isin(["local", "smtp"]).to_numpy(dtype=bool)
+    is_original = np.asarray(messages["origin"].isin(["local", "smtp"]), dtype=bool)
+    original = _per_event(is_original, events["message_key"], messages.index)
     own_service = np.asarray(events["service"].isna(), dtype=bool) | _is(
         events["service"], "smtps", "submission"
     )
@@ -346,15 +463,15 @@ def reconcile(
     ]
     handoff = _handoff_deliveries(deliveries, messages)
     foreign = ~own[deliveries["event"].to_numpy(dtype=np.int64)]
-    sent = deliveries["status"].eq("sent") & ~deliveries["reason"].fillna(
-        ""
-    ).str.contains("forwarded as ")
+    status = deliveries["status"]
+    sent = _is(status, "sent")
+    sent = sent & ~_contains(deliveries["reason"], "forwarded as ", sent)
     delivered = [
         ("content_filter", int((handoff & ~foreign).sum())),
         ("other_instance", -int((sent & ~handoff & foreign).sum())),
     ]
-    is_deferred = (deliveries["status"].eq("deferred") & ~handoff).to_numpy(dtype=bool)
-    deferred_rows = deliveries[is_deferred]
+    is_deferred = _is(status, "deferred") & ~handoff
+    deferred_rows = deliveries.loc[is_deferred, ["message_key", "queue_id"]]
     by_key = deferred_rows.groupby("message_key")["queue_id"].first()
     foreign_keys = deliveries.loc[is_deferred & foreign, "message_key"]
     deferred = [
@@ -369,9 +486,7 @@ def reconcile(
         ("other_instance", -int((~own & facts["reject"]).sum())),
         ("malformed_reject", int((own & facts["malformed"]).sum())),
     ]
-    bounced = [
-        ("other_instance", -int((deliveries["status"].eq("bounced") & foreign).sum()))
-    ]
+    bounced = [("other_instance", -int((_is(status, "bounced") & foreign).sum()))]
     return [
         Reconciled("received", ours.received, _nonzero(received)),
         Reconciled("delivered", ours.delivered_recipients, _nonzero(delivered)),
@@ -379,6 +494,18 @@ def reconcile(
         Reconciled("bounced", ours.bounced_recipients, _nonzero(bounced)),
         Reconciled("rejected", ours.rejected, _nonzero(rejected)),
     ]
+
+
+def _per_event(
+    per_message: np.ndarray, message_key: pd.Series, keys: pd.Index
+) -> np.ndarray:
+    """Spread a boolean per message (in ``keys`` order) over the events.
+
+    Each distinct key is looked up once. Events of no known message get False.
+    """
+    codes, distinct = pd.factorize(message_key)
+    position = np.append(keys.get_indexer(distinct), -1)[codes]
+    return np.asarray(np.append(per_message, False)[position], dtype=bool)
 
 
 def _nonzero(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analyzer.analysis import links as linking
-from analyzer.analysis.frames import arrow_strings, take
+from analyzer.analysis.frames import arrow_strings, per_distinct, take, take_decoded
 from analyzer.analysis.keys import (
     NAT,
     MessageIndex,
@@ -59,20 +59,24 @@ def build_timeline(events: pd.DataFrame, fields: dict[str, pa.Table]) -> Timelin
     time = events["time"].array.asi8
     index = assign_messages(events)
     attach_agent_lines(events, index.message, time)
-    keys = np.concatenate(
-        [index.keys, np.array([None], dtype=object)]
-    )  # position -1 maps to None
-    events = events.assign(message_key=pd.array(keys[index.message], dtype="string"))
-    deliveries = _deliveries(events, index, fields.get("delivery"))
+    events = events.assign(message_key=_keys_at(index.keys, index.message))
+    deliveries, pair, pair_count = _deliveries(events, index, fields.get("delivery"))
     delivery_message = index.message[deliveries["event"].to_numpy(dtype=np.int64)]
     messages = _messages(events, index, fields, time)
-    recipients, recipient_message = _recipient_states(deliveries, delivery_message)
+    recipients, recipient_message = _recipient_states(
+        deliveries, delivery_message, pair, pair_count
+    )
     found = linking.find_links(events, messages, deliveries, fields)
     linking.apply_links(messages, recipients, found)
     linking.infer_bulk_deletions(messages, events, fields)
     held = _currently_held(events, index.message, len(messages))
     _final_states(messages, recipients, recipient_message, held)
     return Timeline(events, messages, deliveries, recipients)
+
+
+def _keys_at(keys: pa.Array, message: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Return the key of each message number as a "string" array, missing for -1."""
+    return arrow_strings(keys.take(pa.array(message, mask=message < 0))).array
 
 
 # Deliveries
@@ -87,41 +91,61 @@ DELAY_PARTS = (
 )
 
 
+DELIVERY_FIELDS = ("recipient", "orig_recipient", "relay", "conn_use", "delay",
+                   "delays", "dsn", "status", "reply")  # fmt: skip
+"""Fields of the delivery records that the deliveries frame uses."""
+
+DSN_CLASSES = {"2": "success", "4": "temporary", "5": "permanent"}
+
+
 def _deliveries(
     events: pd.DataFrame, index: MessageIndex, table: pa.Table | None
-) -> pd.DataFrame:
-    names = ["recipient", "orig_recipient", "relay", "conn_use", "delay", "delays",
-             "dsn", "status", "reply"]  # fmt: skip
+) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """Build the deliveries frame, one row per delivery record in event order.
+
+    Also returns the (message, recipient) pair of each row and the number of
+    pairs, which the recipient states reuse.
+    """
     if table is None or table.num_rows == 0:
-        return pd.DataFrame(columns=["event", *DELIVERY_COLUMNS])
+        empty = pd.DataFrame(columns=["event", *DELIVERY_COLUMNS])
+        return empty, np.zeros(0, dtype=np.int64), 0
+    present = [name for name in DELIVERY_FIELDS if name in table.column_names]
+    table = table.select([*present, "event"])
     table = table.take(pc.sort_indices(table, [("event", "ascending")]))
     event = table.column("event").to_numpy()
     frame = pd.DataFrame({"event": event})
     message = index.message[event]
-    frame["message_key"] = pd.array(
-        np.concatenate([index.keys, np.array([None], dtype=object)])[message],
-        dtype="string",
-    )
+    frame["message_key"] = _keys_at(index.keys, message)
     for column in ("queue_id", "host", "time", "daemon", "source", "line_no"):
-        frame[column] = take(events[column], event)
-    for name in names:
-        if name in table.column_names:
+        frame[column] = take_decoded(events[column], event)
+    missing = arrow_strings(pa.nulls(len(frame), pa.string())).array
+    for name in DELIVERY_FIELDS:
+        if name in present:
             frame[name] = arrow_strings(table.column(name)).array
         else:
-            frame[name] = pd.array([None] * len(frame), dtype="string")
+            frame[name] = missing
     _split_delays(frame, table)
     _split_relay(frame, table)
-    frame["delay"] = pd.to_numeric(frame["delay"], errors="coerce").astype("float64")
-    frame["conn_use"] = pd.to_numeric(frame["conn_use"], errors="coerce").astype(
-        "Int64"
-    )
+    frame["delay"] = per_distinct(frame["delay"], _to_float)
+    frame["conn_use"] = per_distinct(frame["conn_use"], _to_count)
     frame["reason"] = frame["reply"]
     frame["reason_normalized"] = normalize_reasons(frame["reply"])
-    first = frame["dsn"].str[0]
-    frame["dsn_class"] = first.map({"2": "success", "4": "temporary", "5": "permanent"})
-    pair, _ = _pairs(message, frame["recipient"])
+    frame["dsn_class"] = per_distinct(frame["dsn"], _dsn_class)
+    pair, pair_count = _pairs(message, frame["recipient"])
     frame["attempt"] = _running_count(pair)
-    return frame[["event", *DELIVERY_COLUMNS]]
+    return frame[["event", *DELIVERY_COLUMNS]], pair, pair_count
+
+
+def _to_float(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
+def _to_count(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce").astype("Int64")
+
+
+def _dsn_class(dsn: pd.Series) -> pd.Series:
+    return dsn.str[0].map(DSN_CLASSES).astype("string")
 
 
 DELIVERY_COLUMNS = [
@@ -132,39 +156,41 @@ DELIVERY_COLUMNS = [
 ]  # fmt: skip
 
 
+# The delays and relay texts repeat across deliveries, so each distinct text is
+# parsed once and the results are spread over the rows by dictionary indices.
+
+
 def _split_delays(frame: pd.DataFrame, table: pa.Table) -> None:
     if "delays" not in table.column_names:
         for name in DELAY_PARTS:
             frame[name] = np.nan
         return
-    parts = pc.extract_regex(table.column("delays").combine_chunks(), _DELAYS)
+    encoded = pc.dictionary_encode(table.column("delays").combine_chunks())
+    parts = pc.extract_regex(encoded.dictionary, _DELAYS)
     for name, group in zip(DELAY_PARTS, "abcd", strict=True):
         values = pc.cast(parts.field(group), pa.float64(), safe=False)
-        frame[name] = values.to_numpy(zero_copy_only=False)
+        frame[name] = values.take(encoded.indices).to_numpy(zero_copy_only=False)
 
 
 def _split_relay(frame: pd.DataFrame, table: pa.Table) -> None:
-    relay = (
-        table.column("relay").combine_chunks()
-        if "relay" in table.column_names
-        else None
-    )
-    if relay is None:
+    if "relay" not in table.column_names:
         for name in ("relay_host", "relay_ip"):
-            frame[name] = pd.array([None] * len(frame), dtype="string")
+            frame[name] = arrow_strings(pa.nulls(len(frame), pa.string())).array
         frame["relay_port"] = pd.array([None] * len(frame), dtype="Int64")
         return
-    parts = pc.extract_regex(relay, _RELAY)
+    encoded = pc.dictionary_encode(table.column("relay").combine_chunks())
+    parts = pc.extract_regex(encoded.dictionary, _RELAY)
     for name, group in (("relay_host", "name"), ("relay_ip", "ip")):
         values = parts.field(group)
-        frame[name] = arrow_strings(
-            pc.if_else(pc.equal(values, ""), None, values)
-        ).array
+        values = pc.if_else(pc.equal(values, ""), None, values)
+        frame[name] = arrow_strings(values.take(encoded.indices)).array
     port = pc.cast(
         pc.if_else(pc.equal(parts.field("port"), ""), None, parts.field("port")),
         pa.int64(),
     )
-    frame["relay_port"] = pd.array(port.to_pandas(), dtype="Int64")
+    frame["relay_port"] = pd.array(
+        port.take(encoded.indices).to_pandas(), dtype="Int64"
+    )
 
 
 def _pairs(message: np.ndarray, recipient: pd.Series) -> tuple[np.ndarray, int]:
@@ -206,9 +232,10 @@ def _messages(
 ) -> pd.DataFrame:
     count = len(index.keys)
     first = index.first_event
-    messages = pd.DataFrame(index=pd.Index(index.keys.astype(str), name="message_key"))
+    keys = pd.Index(arrow_strings(index.keys).array, name="message_key")
+    messages = pd.DataFrame(index=keys)
     for column in ("host", "instance", "queue_id"):
-        messages[column] = pd.array(take(events[column], first), dtype="string")
+        messages[column] = pd.array(take_decoded(events[column], first), dtype="string")
     qid_rows = np.flatnonzero(
         events["queue_id"].notna().to_numpy(dtype=bool) & (index.message >= 0)
     )
@@ -236,15 +263,14 @@ def _messages(
 
     values = {kind: _first_per_message(fields.get(kind), index, names, count)
               for kind, names in MESSAGE_FIELDS.items()}  # fmt: skip
-    messages["message_id"] = values["message_id"]["message_id"]
-    sender = values["queued"]["sender"]
-    messages["sender"] = np.where(pd.isna(sender), values["pickup"]["sender"], sender)
-    messages["size"] = pd.array(pd.to_numeric(values["queued"]["size"]), dtype="Int64")
-    messages["nrcpt"] = pd.array(
-        pd.to_numeric(values["queued"]["nrcpt"]), dtype="Int64"
-    )
+    messages["message_id"] = arrow_strings(values["message_id"]["message_id"]).array
+    sender = pc.coalesce(values["queued"]["sender"], values["pickup"]["sender"])
+    messages["sender"] = arrow_strings(sender).array
+    for name in ("size", "nrcpt"):
+        texts = values["queued"][name].to_numpy(zero_copy_only=False)
+        messages[name] = pd.array(pd.to_numeric(texts), dtype="Int64")
     for name in ("client", "client_ip", "orig_queue_id"):
-        messages[name] = values["client"][name]
+        messages[name] = arrow_strings(values["client"][name]).array
     origin = np.full(count, None, dtype=object)
     origin[has("client")] = "smtp"
     origin[has("pickup")] = "local"
@@ -254,8 +280,9 @@ def _messages(
     for name in FLAG_KINDS:
         messages[f"has_{name}"] = has(name)
     messages["deletion_inferred"] = False
-    messages["parent_key"] = pd.array([None] * count, dtype="string")
-    messages["link"] = pd.array([None] * count, dtype="string")
+    missing = arrow_strings(pa.nulls(count, pa.string())).array
+    messages["parent_key"] = missing
+    messages["link"] = missing
     return messages
 
 
@@ -265,32 +292,38 @@ def _to_times(values: np.ndarray) -> pd.DatetimeIndex:
 
 def _first_per_message(
     table: pa.Table | None, index: MessageIndex, names: tuple[str, ...], count: int
-) -> dict[str, np.ndarray]:
-    result = {name: np.full(count, None, dtype=object) for name in names}
+) -> dict[str, pa.ChunkedArray]:
+    """Return each field of the first record of each message, null where none."""
+    missing = pa.chunked_array([pa.nulls(count, pa.string())])
     if table is None or table.num_rows == 0:
-        return result
+        return {name: missing for name in names}
     event = table.column("event").to_numpy()
     owner = index.message[event]
     order = np.lexsort((event, owner))
     keep = order[owner[order] >= 0]
     unique_owner, first = np.unique(owner[keep], return_index=True)
-    rows = keep[first]
-    for name in names:
-        if name in table.column_names:
-            column = table.column(name).to_numpy(zero_copy_only=False)
-            result[name][unique_owner] = column[rows]
-    return result
+    rows = np.full(count, -1, dtype=np.int64)
+    rows[unique_owner] = keep[first]
+    positions = pa.array(rows, mask=rows < 0)
+    return {
+        name: table.column(name).take(positions)
+        if name in table.column_names
+        else missing
+        for name in names
+    }
 
 
 # Recipients and states
 
 
 def _recipient_states(
-    deliveries: pd.DataFrame, message: np.ndarray
+    deliveries: pd.DataFrame, message: np.ndarray, pair: np.ndarray, count: int
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per (message, recipient): its attempts and last status.
 
-    Returns the frame and the message number of each of its rows.
+    ``pair`` numbers the (message, recipient) pair of each delivery and ``count``
+    is the number of pairs. Returns the frame and the message number of each of
+    its rows.
     """
     columns = ["message_key", "recipient", "orig_recipient", "attempts", "first_attempt",
                "last_attempt", "last_status", "last_dsn", "last_reason", "relay",
@@ -300,7 +333,6 @@ def _recipient_states(
         return empty.set_index(["message_key", "recipient"]), np.zeros(
             0, dtype=np.int64
         )
-    pair, count = _pairs(message, deliveries["recipient"])
     rows = np.arange(len(pair))
     last = np.full(count, -1)
     np.maximum.at(last, pair, rows)
@@ -321,10 +353,14 @@ def _recipient_states(
     recipients["attempts"] = attempts
     recipients["first_attempt"] = take(times, first)
     recipients["last_attempt"] = take(times, last)
-    states = recipients["last_status"].map(STATUS_STATES).fillna("unknown")
-    recipients["final_state"] = states.astype(object).to_numpy()
+    states = per_distinct(recipients["last_status"], _status_state)
+    recipients["final_state"] = states.fillna("unknown").astype(object)
     recipients["child_key"] = pd.array([None] * count, dtype="string")
     return recipients[columns].set_index(["message_key", "recipient"]), message[last]
+
+
+def _status_state(status: pd.Series) -> pd.Series:
+    return status.map(STATUS_STATES).astype("string")
 
 
 def _final_states(
