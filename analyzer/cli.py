@@ -9,13 +9,15 @@ internal error. Output cut short by a closed pipe (``| head``) ends quietly.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -24,6 +26,7 @@ from analyzer.errors import MailbundleError
 
 if TYPE_CHECKING:
     from analyzer.api import Analysis
+    from analyzer.redact import Redactor
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -98,6 +101,13 @@ def _bundle_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="Maximum nesting of archives inside archives, and of "
             "compression layers inside one member (at least one layer is always "
             "read).",
+        ),
+        click.option(
+            "--redact",
+            is_flag=True,
+            help="Replace e-mail addresses, host names and IP addresses in the "
+            "output with pseudonyms (user1@host2.example, 198.18.0.1), the same "
+            "value always with the same one, for sharing outside support.",
         ),
         click.option(
             "-v",
@@ -205,6 +215,24 @@ def _zone(name: str) -> str:
     return name
 
 
+def _redactor(analysis: Analysis, options: dict[str, Any]) -> Redactor | None:
+    from analyzer.redact import for_analysis
+
+    return for_analysis(analysis) if options.get("redact") else None
+
+
+@contextlib.contextmanager
+def _redacted_stdout(analysis: Analysis, options: dict[str, Any]) -> Iterator[TextIO]:
+    """Give the terminal output a stream, redacted at the end under --redact."""
+    redactor = _redactor(analysis, options)
+    if redactor is None:
+        yield sys.stdout
+        return
+    buffer = io.StringIO()
+    yield buffer
+    sys.stdout.write(redactor.text(buffer.getvalue()))
+
+
 def _partial_code(analysis: Analysis) -> int:
     if analysis.partial:
         click.echo(
@@ -263,7 +291,9 @@ def report(
     from analyzer.report.write import write_reports
 
     with progress.shown(_show_progress(options.get("verbose", False))):
-        written = write_reports(analysis, folder, wanted, lang)
+        written = write_reports(
+            analysis, folder, wanted, lang, _redactor(analysis, options)
+        )
     for path in written:
         click.echo(str(path))
     _warn_stale(folder, written)
@@ -320,7 +350,8 @@ def summary(bundle: Path, **options: Any) -> int:
     from analyzer.terminal import print_summary
 
     analysis = _analyze(bundle, **options)
-    print_summary(analysis, sys.stdout)
+    with _redacted_stdout(analysis, options) as out:
+        print_summary(analysis, out)
     return _partial_code(analysis)
 
 
@@ -341,7 +372,8 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
             "empty; give a queue ID, Message-ID or address", param_hint="QUERY"
         )
     analysis = _analyze(bundle, **options)
-    found = print_trace(analysis, query, sys.stdout)
+    with _redacted_stdout(analysis, options) as out:
+        found = print_trace(analysis, query, out)
     if not found:
         click.echo(
             f"mailbundle: no message matches {query!r}; give a queue ID, Message-ID "
@@ -376,7 +408,7 @@ def export(bundle: Path, fmt: str, output: Path, **options: Any) -> int:
     from analyzer.export import export_frames
 
     analysis = _analyze(bundle, **options)
-    for path in export_frames(analysis, output, fmt):
+    for path in export_frames(analysis, output, fmt, _redactor(analysis, options)):
         click.echo(str(path))
     return _partial_code(analysis)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.api import Analysis
+from analyzer.redact import Redactor
 from analyzer.report.write import OutputError
 
 FORMATS = ("csv", "parquet", "json")
@@ -49,8 +50,11 @@ def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
         )
 
 
-def export_frames(analysis: Analysis, folder: Path, fmt: str) -> list[Path]:
-    """Write each frame of ``analysis.frames()`` to ``folder/NAME.EXT``."""
+def export_frames(
+    analysis: Analysis, folder: Path, fmt: str, redactor: Redactor | None = None
+) -> list[Path]:
+    """Write each frame of ``analysis.frames()`` to ``folder/NAME.EXT``, redacted
+    by ``redactor`` when one is given."""
     if fmt not in FORMATS:
         raise ValueError(
             f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}"
@@ -59,6 +63,8 @@ def export_frames(analysis: Analysis, folder: Path, fmt: str) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, frame in analysis.frames().items():
+            if redactor is not None:
+                frame = redactor.frame(frame)
             path = folder / f"{name}.{fmt}"
             _write(frame, path, fmt)
             written.append(path)

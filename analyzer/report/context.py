@@ -62,7 +62,9 @@ def build_context(
     labels = i18n.labels(lang)
     zone = analysis.zone
     fmt = _TimeFormat(zone)
-    findings = [_finding(f, lang, fmt) for f in analysis.findings]
+    findings = [
+        _finding(f, lang, fmt, number) for number, f in enumerate(analysis.findings)
+    ]
     totals = analysis.totals()
     return ReportContext(
         lang=lang,
@@ -120,7 +122,9 @@ class _TimeFormat:
         return formatted
 
 
-def _finding(finding: Finding, lang: str, fmt: _TimeFormat) -> dict[str, Any]:
+def _finding(
+    finding: Finding, lang: str, fmt: _TimeFormat, number: int
+) -> dict[str, Any]:
     texts = i18n.finding_texts(
         finding.code, lang, str(finding.params.get("variant") or "")
     )
@@ -142,7 +146,8 @@ def _finding(finding: Finding, lang: str, fmt: _TimeFormat) -> dict[str, Any]:
             {"source": e.source, "line_no": e.line_no, "text": e.text, "kind": e.kind}
             for e in finding.evidence
         ],
-        "anchor": f"finding-{finding.code}-{finding.host}".replace(".", "-"),
+        # Anchors name no host, so a redacted report leaks none through them.
+        "anchor": f"finding-{finding.code}-{number}",
     }
 
 
@@ -369,12 +374,11 @@ def _messages(analysis: Analysis, fmt: _TimeFormat) -> list[dict[str, Any]]:
     )
     traces, omitted = _traces(analysis.events, chosen.index, fmt)
     rows = []
-    for key, message in chosen.iterrows():
+    for number, (key, message) in enumerate(chosen.iterrows()):
         rows.append(
             {
                 "key": key,
-                "anchor": "message-"
-                + "".join(c if c.isalnum() else "-" for c in str(key)),
+                "anchor": f"message-{number}-{message['queue_id']}",
                 "host": message["host"],
                 "queue_id": message["queue_id"],
                 "message_id": _text(message["message_id"]),

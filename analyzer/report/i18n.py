@@ -538,3 +538,10 @@ def finding_texts(
         return None
     title, summary, remedy = _FINDINGS_JA[code]
     return title, _VARIANTS_JA.get((code, variant), summary), remedy
+
+
+def all_finding_texts() -> list[tuple[str, str, str]]:
+    """Return every Japanese (title, summary, remedy) template, variants included."""
+    texts = list(_FINDINGS_JA.values())
+    texts += [("", summary, "") for summary in _VARIANTS_JA.values()]
+    return texts

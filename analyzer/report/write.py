@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 from analyzer import progress
 from analyzer.api import Analysis
 from analyzer.errors import MailbundleError
+from analyzer.redact import Redactor
 from analyzer.report import charts, i18n
 from analyzer.report.context import ReportContext, build_context, verdict
 from analyzer.report.render import (
@@ -34,7 +35,11 @@ class OutputError(MailbundleError):
 
 
 def write_reports(
-    analysis: Analysis, folder: Path, formats: list[str], lang: str
+    analysis: Analysis,
+    folder: Path,
+    formats: list[str],
+    lang: str,
+    redactor: Redactor | None = None,
 ) -> list[Path]:
     """Write report.html, summary.pdf and findings.json (as requested) into ``folder``.
 
@@ -51,7 +56,7 @@ def write_reports(
         ) from error
     staged: list[tuple[Path, Path]] = []
     try:
-        _render_all(analysis, folder, formats, lang, staged)
+        _render_all(analysis, folder, formats, lang, staged, redactor)
         for temporary, final in staged:
             temporary.replace(final)
     except OSError as error:
@@ -84,6 +89,7 @@ def _render_all(
     formats: list[str],
     lang: str,
     staged: list[tuple[Path, Path]],
+    redactor: Redactor | None,
 ) -> None:
     def stage(name: str) -> Path:
         temporary = folder / f".{name}.partial"
@@ -91,11 +97,16 @@ def _render_all(
         return temporary
 
     if "json" in formats:
-        write_json(findings_document(analysis), stage(JSON_NAME))
+        document = findings_document(analysis)
+        if redactor is not None:
+            document = redactor.value(document)
+        write_json(document, stage(JSON_NAME))
     if "html" not in formats and "pdf" not in formats:
         return
     progress.stage("Building the report")
     context = report_context(analysis, lang)
+    if redactor is not None:
+        context = redact_context(context, redactor)
     if "html" in formats:
         progress.stage(f"Writing {HTML_NAME}")
         stage(HTML_NAME).write_text(render_html(context), encoding="utf-8")
@@ -104,6 +115,22 @@ def _render_all(
         if lang == "ja" and not cjk_font_available():
             logger.warning("%s", CJK_FONT_HELP)
         render_pdf(context, stage(PDF_NAME))
+
+
+UNREDACTED_FIELDS = frozenset(
+    ["lang", "labels", "title", "generated", "charts", "chart_captions", "zone"]
+)
+"""Report context fields that hold only mailbundle's own words, SVG or numbers."""
+
+
+def redact_context(context: ReportContext, redactor: Redactor) -> ReportContext:
+    """Return ``context`` with addresses, host names and IPs in its data replaced."""
+    changes = {
+        f.name: redactor.value(getattr(context, f.name))
+        for f in fields(context)
+        if f.name not in UNREDACTED_FIELDS
+    }
+    return replace(context, **changes)
 
 
 def findings_document(analysis: Analysis) -> dict[str, object]:

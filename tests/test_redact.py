@@ -1,0 +1,133 @@
+"""--redact: addresses, host names and IPs become pseudonyms in every output."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analyzer.cli import main
+from analyzer.redact import Redactor
+from tests.test_findings_servers import deferred
+
+# Text, then the text redacted by a fresh Redactor given the syslog host name
+# qradar-ep1. Numbers follow the order of first appearance in the text.
+CASES = [
+    (
+        "to=<soc@corp.example>, relay=mx1.corp.example[198.51.100.7]:25",
+        "to=<user1@host1.example>, relay=host2.example[198.18.0.1]:25",
+    ),
+    (
+        "connect to mx1.corp.example[2001:db8::25]:25: Network is unreachable",
+        "connect to host1.example[2001:db8::1]:25: Network is unreachable",
+    ),
+    ("client=unknown[IPv6:2001:db8::7]", "client=unknown[IPv6:2001:db8::1]"),
+    (
+        "message-id=<1796404861.4103.JavaMail.root@qradar-ep1.corp.example>",
+        "message-id=<user1@host1.example>",
+    ),
+    ("from=<root@qradar-ep1>", "from=<root@host1.example>"),
+    ("MAILER-DAEMON@corp.example", "MAILER-DAEMON@host1.example"),
+    ("sasl_username=monitor@corp.example", "sasl_username=user1@host1.example"),
+    ("qradar-ep1:4A1B2C3D4E", "host1.example:4A1B2C3D4E"),
+    (
+        "Dec  4 10:00:00 qradar-ep1 postfix/smtp[303]: warning: x",
+        "Dec  4 10:00:00 host1.example postfix/smtp[303]: warning: x",
+    ),
+    ("mail for localhost loops back to myself", "mail for localhost loops back to myself"),
+    ("connect to 127.0.0.1:25 and [::1]:25", "connect to 127.0.0.1:25 and [::1]:25"),
+    ("relayhost = [mail.example.com]:587", "relayhost = [mail.example.com]:587"),
+    ("main.cf, maillog.1.gz, postqueue-j.out", "main.cf, maillog.1.gz, postqueue-j.out"),
+    ("Postfix 3.7.11, dsn=4.4.1, delays=0.08/0.01/5/0", "Postfix 3.7.11, dsn=4.4.1, delays=0.08/0.01/5/0"),
+    ("at 17:21:01 from 10.1.2.3", "at 17:21:01 from 198.18.0.1"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_redactor_text(text: str, expected: str) -> None:
+    assert Redactor(["qradar-ep1"]).text(text) == expected
+
+
+def test_redactor_consistent() -> None:
+    redactor = Redactor()
+    first = redactor.text("soc@corp.example via 192.0.2.10")
+    assert redactor.text("corp.example") == "host1.example"
+    assert redactor.text("192.0.2.10 and 192.0.2.11") == "198.18.0.1 and 198.18.0.2"
+    assert redactor.text("soc@corp.example") == first.split(" via")[0]
+    assert redactor.text("noc@corp.example") == "user2@host1.example"
+
+
+def test_redactor_leaves_common_bare_names() -> None:
+    """A syslog host called "mail" stays: replacing the word would rewrite text."""
+    assert Redactor(["mail"]).text("mail for mail") == "mail for mail"
+
+
+SECRETS = ("corp.example", "example.org", "192.0.2.10", "soc@", "qradar-console")
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    reply = "connect to mx1.corp.example[192.0.2.10]:25: Connection timed out"
+    lines = deferred("A1B2C3D4E5", "10:00:00", reply)
+    lines += deferred("B2C3D4E5F6", "10:05:00", reply)
+    (folder / "maillog").write_text(
+        "".join(lines).replace("example.com", "corp.example")
+    )
+    (folder / "main.cf").write_text("relayhost = smtp.corp.example\n")
+    return folder
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(main, [*args, "--year", "2026"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def assert_redacted(text: str, where: str) -> None:
+    for secret in SECRETS:
+        assert secret not in text, (where, secret)
+
+
+def test_report_redacted(bundle: Path, tmp_path: Path) -> None:
+    output = tmp_path / "report"
+    plain = tmp_path / "plain"
+    invoke("report", str(bundle), "-o", str(plain), "--format", "html")
+    assert "mx1.corp.example" in (plain / "report.html").read_text()
+    invoke("report", str(bundle), "-o", str(output), "--redact")
+    html = (output / "report.html").read_text()
+    assert_redacted(html, "report.html")
+    assert "198.18.0.1" in html
+    assert "This host cannot connect to the mail server" in html
+    document = json.loads((output / "findings.json").read_text())
+    assert_redacted(json.dumps(document), "findings.json")
+    assert document["findings"][0]["code"] == "relay-connection-failed"
+    assert document["findings"][0]["params"]["relays"].endswith(".example")
+    pdf = subprocess.run(
+        ["pdftotext", str(output / "summary.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert_redacted(pdf, "summary.pdf")
+    assert re.search(r"host\d+\.example 25", pdf), "no pseudonym in the remedy"
+
+
+def test_summary_trace_export_redacted(bundle: Path, tmp_path: Path) -> None:
+    summary = invoke("summary", str(bundle), "--redact")
+    assert_redacted(summary, "summary")
+    assert "Connection timed out" in summary
+    trace = invoke("trace", str(bundle), "soc@example.org", "--redact")
+    assert_redacted(trace, "trace")
+    assert "A1B2C3D4E5" in trace
+    folder = tmp_path / "export"
+    invoke("export", str(bundle), "--format", "csv", "-o", str(folder), "--redact")
+    for path in folder.glob("*.csv"):
+        assert_redacted(path.read_text(), path.name)
+    events = (folder / "events.csv").read_text()
+    assert "198.18.0.1" in events
