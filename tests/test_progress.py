@@ -6,6 +6,7 @@ import os
 import pty
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import SAMPLES
 
@@ -66,3 +67,21 @@ def test_verbose_logs_instead_of_bar() -> None:
     assert process.wait(timeout=300) == 0
     assert "read 6 of 6 members" in shown
     assert "Diagnosing" not in shown
+
+
+def test_verbose_times_rendering(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "analyzer", "report", "-v", str(BUNDLE),
+         "-o", str(tmp_path), "--format", "html,pdf,json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for step in (
+        "wrote findings.json in",
+        "wrote report.html in",
+        "wrote summary.pdf in",
+    ):
+        assert step in result.stderr, result.stderr

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
+from collections.abc import Iterator
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
@@ -97,24 +100,36 @@ def _render_all(
         return temporary
 
     if "json" in formats:
-        document = findings_document(analysis)
-        if redactor is not None:
-            document = redactor.value(document)
-        write_json(document, stage(JSON_NAME))
+        with _timed(f"wrote {JSON_NAME}"):
+            document = findings_document(analysis)
+            if redactor is not None:
+                document = redactor.value(document)
+            write_json(document, stage(JSON_NAME))
     if "html" not in formats and "pdf" not in formats:
         return
     progress.stage("Building the report")
-    context = report_context(analysis, lang)
-    if redactor is not None:
-        context = redact_context(context, redactor)
+    with _timed("built the report context and charts"):
+        context = report_context(analysis, lang)
+        if redactor is not None:
+            context = redact_context(context, redactor)
     if "html" in formats:
         progress.stage(f"Writing {HTML_NAME}")
-        stage(HTML_NAME).write_text(render_html(context), encoding="utf-8")
+        with _timed(f"wrote {HTML_NAME}"):
+            stage(HTML_NAME).write_text(render_html(context), encoding="utf-8")
     if "pdf" in formats:
         progress.stage(f"Rendering {PDF_NAME}")
         if lang == "ja" and not cjk_font_available():
             logger.warning("%s", CJK_FONT_HELP)
-        render_pdf(context, stage(PDF_NAME))
+        with _timed(f"wrote {PDF_NAME}"):
+            render_pdf(context, stage(PDF_NAME))
+
+
+@contextlib.contextmanager
+def _timed(step: str) -> Iterator[None]:
+    """Log how long ``step`` took (shown with -v)."""
+    started = time.perf_counter()
+    yield
+    logger.info("%s in %.1f s", step, time.perf_counter() - started)
 
 
 UNREDACTED_FIELDS = frozenset(
