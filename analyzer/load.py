@@ -28,6 +28,7 @@ from analyzer.bundle.inventory import (
     STATUS_ERROR,
     STATUS_PARTIAL,
     STATUS_READ,
+    STATUS_REJECTED,
     STATUS_SKIPPED,
     Inventory,
     InventoryEntry,
@@ -218,8 +219,11 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
     _apply_year(loader.logs, options.year, options.zone)
     captured = _capture_time(inventory)
     loader.read_queues(captured)
-    groups = assign_groups([e.path for e in inventory.entries])
-    for entry in inventory.entries:
+    # Rejected members (paths out of the bundle, links, devices) belong to no
+    # host, and their odd paths must not shift the grouping of the others.
+    kept = [e for e in inventory.entries if e.status != STATUS_REJECTED]
+    groups = assign_groups([e.path for e in kept])
+    for entry in kept:
         entry.host = groups.get(entry.path) or None
     for config in loader.configs:
         config.group = groups.get(config.group, "")

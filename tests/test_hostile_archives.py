@@ -241,6 +241,7 @@ def test_traversal_names_rejected(watched: Watched, fmt: str) -> None:
         found = entry(analysis, name)
         assert found.status == "rejected", name
         assert "absolute" in found.detail or "(..)" in found.detail, found.detail
+        assert found.host is None, name
     assert (watched.canary / "keep.txt").read_text() == "canary\n"
     assert_finding(analysis)
     assert not analysis.partial
