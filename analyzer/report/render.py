@@ -96,6 +96,6 @@ def cjk_font_available() -> bool:
 
 CJK_FONT_HELP = (
     "no font with Japanese glyphs is installed, so Japanese text in the PDF would "
-    "show as boxes; install one, for example: apt-get install fonts-ipafont-gothic "
+    "show as boxes; install one, for example: apt-get install fonts-noto-cjk "
     "(Debian, Ubuntu) or dnf install google-noto-sans-cjk-jp-fonts (RHEL, Fedora)."
 )

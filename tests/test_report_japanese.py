@@ -1,0 +1,66 @@
+"""``--lang ja``: the reports in Japanese, with every text translated."""
+
+from __future__ import annotations
+
+import string
+import subprocess
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from analyzer.analysis.findings.catalog import CATALOG
+from analyzer.cli import main
+from analyzer.report import i18n
+from tests.conftest import SAMPLES
+
+LOOP_TITLE_JA = "メールがこのホスト自身に戻っています"
+
+
+def fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_finding_translated() -> None:
+    for code, entry in CATALOG.items():
+        texts = i18n.finding_texts(code, "ja")
+        assert texts is not None, code
+        title, summary, remedy = texts
+        # A Japanese text may leave out a value, but never name one the English lacks.
+        english = fields(entry.title + entry.summary + entry.remedy)
+        english |= {name for v in entry.variants.values() for name in fields(v)}
+        assert fields(title + summary + remedy) <= english, code
+
+
+def test_every_label_translated() -> None:
+    english, japanese = i18n.labels("en"), i18n.labels("ja")
+    assert english.keys() == japanese.keys()
+    for key, text in japanese.items():
+        assert text, key
+        assert fields(text) == fields(english[key]), key
+
+
+def test_japanese_report(tmp_path: Path) -> None:
+    bundle = SAMPLES / "localhost-loop.tar.gz"
+    result = CliRunner().invoke(
+        main, ["report", str(bundle), "-o", str(tmp_path), "--lang", "ja"]
+    )
+    assert result.exit_code == 0, result.output
+    soup = BeautifulSoup((tmp_path / "report.html").read_text(), "html.parser")
+    assert soup.html is not None
+    assert soup.html["lang"] == "ja"
+    verdict = soup.find(id="verdict")
+    assert verdict is not None
+    assert "メールが配送されていません" in verdict.get_text()
+    assert LOOP_TITLE_JA in soup.select("#findings article.finding h3")[0].get_text()
+
+    pdf = tmp_path / "summary.pdf"
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert LOOP_TITLE_JA in "".join(text.split())
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    # IPAGothic has no bold face; Noto Sans CJK has one, so headings are bold.
+    assert "Noto-Sans-CJK-JP-Bold" in fonts, fonts
