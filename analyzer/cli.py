@@ -404,7 +404,12 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
 )
 @_handle_errors
 def export(bundle: Path, fmt: str, output: Path, **options: Any) -> int:
-    """Export the frames of BUNDLE (events, messages, deliveries, findings, ...)."""
+    """Export the frames of BUNDLE (events, messages, deliveries, findings, ...).
+
+    Times are written in UTC, so that exports of bundles from different zones
+    compare directly; --timezone still sets how timestamps without a zone are
+    read.
+    """
     from analyzer.export import export_frames
 
     analysis = _analyze(bundle, **options)
