@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from analyzer.api import analyze_bundle
 from analyzer.report import context as context_module
 from analyzer.report.render import code_spans, render_html
-from analyzer.report.write import report_context
+from analyzer.report.write import report_context, write_reports
 from tests.conftest import SAMPLES, convert_sample
 
 
@@ -71,6 +71,11 @@ def test_queue_ages_note_copy_gap(tmp_path: Path) -> None:
 def test_traffic_chart_needs_traffic(tmp_path: Path) -> None:
     """A bundle with only main.cf gets no empty chart; a healthy one gets its chart."""
     (tmp_path / "main.cf").write_text("relayhost = [mail.example.com]\n")
-    assert "traffic" not in report_context(analyze_bundle(tmp_path), "en").charts
+    analysis = analyze_bundle(tmp_path)
+    assert "traffic" not in report_context(analysis, "en").charts
+    written = write_reports(analysis, tmp_path / "out", ["html", "pdf"], "en")
+    html = BeautifulSoup(written[0].read_text(), "html.parser")
+    assert html.select("#timeline figure.chart") == []
+    assert written[1].stat().st_size > 0
     healthy = report_context(analyze_bundle(SAMPLES / "healthy.tar.gz"), "en")
     assert healthy.charts["traffic"].startswith("<svg")
