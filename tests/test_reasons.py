@@ -36,6 +36,14 @@ CAUSE_CASES = [
     ("host mx1.example.com[192.0.2.10] said: 553 5.1.8 <root@qradar>: Sender"
      " address rejected: Domain not found (in reply to RCPT TO command)",
      "sender_rejected"),
+    ("host mx.other.example[198.51.100.9] said: 554 5.7.1 Service unavailable;"
+     " Client host [192.0.2.10] blocked using zen.dnsbl.example"
+     " (in reply to RCPT TO command)", "blocklisted"),
+    ("host mx.other.example[198.51.100.9] said: 550 5.7.1 Your IP 192.0.2.10 is"
+     " listed at bl.spamcop.net (in reply to MAIL FROM command)", "blocklisted"),
+    ("host mx.other.example[198.51.100.9] said: 554 5.7.1 <soc@example.org>:"
+     " Client host rejected: Access denied (in reply to RCPT TO command)",
+     "client_rejected"),
     ("SASL authentication failed; server mx1.example.com[192.0.2.10] said: 535"
      " 5.7.8 Error: authentication failed: authentication failure", "sasl_failed"),
     ("host smtp.office365.example[192.0.2.20] said: 530 5.7.57 Client not"

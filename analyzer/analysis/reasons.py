@@ -130,10 +130,11 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\bspam\b|virus|malware|phish",
         ),
         (
-            "client_rejected",
-            r"Client host rejected|Access denied|blocked using|554 5\.7\.1|"
-            r"block ?list|black ?list",
+            "blocklisted",
+            r"blocked using|listed (?:at|on|in|by) |block ?list|black ?list|"
+            r"\bDNSBL\b|\bRBL\b|spamhaus\.org|spamcop\.net|barracudacentral",
         ),
+        ("client_rejected", r"Client host rejected|Access denied|554 5\.7\.1"),
         (
             "unknown_recipient",
             r"5\.1\.1|User unknown|Recipient address rejected|"

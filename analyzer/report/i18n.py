@@ -277,6 +277,16 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "サーバー管理者に中継の許可を依頼するか（Exchange の受信コネクタ、Postfix の mynetworks など）、"
         "サーバーが要求する場合は SMTP 認証を設定してください。" + _FLUSH_JA,
     ),
+    "ip-blocklisted": (
+        "受信側サーバーがこのホストの IP アドレスを拒否しています：ブロックリストに登録されています",
+        "{count} 通が {relays} に拒否されました。このホストの送信元アドレスが DNS ブロックリストに"
+        "登録されています：{reasons}。",
+        "応答に書かれたリストでアドレスを調べ、登録された理由（共有の NAT アドレス、背後の感染した"
+        "マシンなど）を確かめたうえで、そのリストの削除手続きに従ってください。アプライアンスは"
+        "インターネットへ直接ではなく組織のメール・サーバー経由で送るべきです："
+        "/etc/postfix/main.cf に relayhost = [mail.example.com] を設定してください。"
+        + _FLUSH_JA,
+    ),
     "sender-address-rejected": (
         "メール・サーバーが送信者アドレスを拒否しています",
         "{count} 通が送信者 {senders} のために拒否されました：{reasons}。",

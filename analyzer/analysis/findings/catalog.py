@@ -126,6 +126,16 @@ CATALOG: dict[str, Entry] = {
         "Postfix mynetworks), or set up SMTP authentication if the server requires "
         "it. " + _FLUSH,
     ),
+    "ip-blocklisted": Entry(
+        "The receiving server rejects this host's IP address: it is on a blocklist",
+        "{count} message(s) were refused by {relays} because a DNS blocklist lists "
+        "the address this host sends from: {reasons}.",
+        "Look the address up on the list that the reply names and follow that list's "
+        "removal procedure, after finding out why it was listed (a shared NAT "
+        "address, an infected machine behind it). An appliance should send through "
+        "the organization's own mail server rather than to the Internet: set "
+        "relayhost = [mail.example.com] in /etc/postfix/main.cf. " + _FLUSH,
+    ),
     "sender-address-rejected": Entry(
         "The mail server rejects the sender address",
         "{count} message(s) were refused because of the sender {senders}: {reasons}.",

@@ -35,6 +35,7 @@ PRIORITY = {
     "relayhost-unresolvable": 88,
     "dns-lookup-failed": 85,
     "relay-access-denied": 82,
+    "ip-blocklisted": 82,
     "sender-address-rejected": 82,
     "sasl-authentication-failed": 82,
     "tls-failure": 82,

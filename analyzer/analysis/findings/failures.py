@@ -26,6 +26,7 @@ CAUSE_CODES = {
     "lost_connection": "relay-connection-failed",
     "relay_denied": "relay-access-denied",
     "client_rejected": "relay-access-denied",
+    "blocklisted": "ip-blocklisted",
     "sender_rejected": "sender-address-rejected",
     "sasl_failed": "sasl-authentication-failed",
     "tls_not_offered": "tls-failure",
