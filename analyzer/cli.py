@@ -105,9 +105,10 @@ def _bundle_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--redact",
             is_flag=True,
-            help="Replace e-mail addresses, host names and IP addresses in the "
-            "output with pseudonyms (user1@host2.example, 198.18.0.1), the same "
-            "value always with the same one, for sharing outside support.",
+            help="Replace e-mail addresses, user names, host names and IP "
+            "addresses in the output with pseudonyms (user1@host2.example, "
+            "198.18.0.1), the same value always with the same one, for sharing "
+            "outside support.",
         ),
         click.option(
             "-v",

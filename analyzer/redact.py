@@ -1,13 +1,14 @@
-"""Replace e-mail addresses, host names and IP addresses with pseudonyms.
+"""Replace e-mail addresses, user names, host names and IP addresses with pseudonyms.
 
 A report shared outside support must not show a customer's addresses or
 network. ``Redactor`` rewrites text so that each value always gets the same
-pseudonym within one run: ``soc@corp.example`` becomes ``user1@host1.example``
-wherever it appears, and ``corp.example`` alone becomes ``host1.example`` too.
-Pseudonyms are numbered in order of first appearance, so two runs of the same
-command on the same bundle agree, and they cannot be mapped back without the
-bundle. The outputs of one ``report`` run share one numbering; ``export`` and
-``summary`` number on their own.
+pseudonym: ``soc@corp.example`` becomes ``user1@host1.example`` wherever it
+appears, ``corp.example`` alone becomes ``host1.example`` and ``<soc>`` becomes
+``<user1>``. ``for_analysis`` numbers the bundle's hosts, senders, recipients,
+relays and clients first, in a fixed order, so every command gives those the
+same pseudonyms. Values found only in other text (a reply, say) are numbered
+as each command meets them. Pseudonyms cannot be mapped back without the
+bundle.
 
 Kept as they are: loopback addresses and ``localhost``, the system senders
 (root, postmaster, MAILER-DAEMON, double-bounce), file names such as
@@ -26,29 +27,48 @@ from typing import Any
 
 import pandas as pd
 
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_DOTTED = rf"{_LABEL}(?:\.{_LABEL})+"
+_LETTER = "A-Za-z\u00c0-\u024f"
+_LABEL = rf"[{_LETTER}0-9_](?:[{_LETTER}0-9_-]{{0,61}}[{_LETTER}0-9_])?"
+_DOMAIN = rf"{_LABEL}(?:\.{_LABEL})*"
+_IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}"
 _IPV6 = (
     r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
     r"|(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?::"
     r"(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?(?:\.\d{1,3}){0,3}"
 )
-# Alternatives are tried in this order: an address before the host name in it,
-# and an IPv4 address before the host-name rule could see its digits.
+_LOCAL = rf"[{_LETTER}0-9!#$%&'*+/?^_`{{|}}~.-]+"
+_IP_IN_BRACKETS = rf"\[(?:{_IPV4}|IPv6:[^\]\s]+|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)\]"
+
+# Alternatives are tried in this order at each position, so a key such as
+# helo= claims its value before the other rules see it, and an address claims
+# its domain before the host-name rule does.
 _PATTERN = re.compile(
-    rf"(?P<local>[A-Za-z0-9!#$%&*+?^_{{|}}~.-]+)@(?P<domain>{_LABEL}(?:\.{_LABEL})*)"
-    rf"|(?<![\w.:])(?P<ipv4>(?:\d{{1,3}}\.){{3}}\d{{1,3}})(?![\w.])"
-    rf"|(?:(?<=IPv6:)|(?<![\w:.]))(?P<ipv6>{_IPV6})(?![\w:])"
-    rf"|(?<![\w.-])(?P<name>{_DOTTED})(?![\w-])"
+    rf"\b(?P<key>helo|orig_to|to|from|sasl_username|sasl_sender|user)="
+    rf"(?P<open><)?(?P<value>[^<>@\s,;()\[\]\"]+)(?(open)>|(?=[\s,;)]|$))"
+    rf"|\"(?P<quoted>[^\"\n]{{1,64}})\"@(?P<quoted_domain>{_DOMAIN})"
+    rf"|(?P<local>{_LOCAL})@(?:(?P<domain>{_DOMAIN})|\[(?P<literal>{_IPV4})\])"
+    rf"|(?<![A-Za-z0-9.])(?P<ipv4>{_IPV4})(?![A-Za-z0-9]|\.\d)"
+    rf"|(?:(?<=IPv6:)|(?<=[A-Za-z]:)|(?<![\w:.]))(?P<ipv6>{_IPV6})(?![\w:])"
+    rf"|(?<![\w.-])(?P<name>{_LABEL}(?:\.{_LABEL})+)\.?(?![\w-])"
+    rf"|(?<![\w.-])(?P<bracketed>{_LABEL})(?={_IP_IN_BRACKETS})"
 )
+
+_EMBEDDED_IPV4 = re.compile(rf"(?<![0-9.]){_IPV4}(?![0-9]|\.\d)")
+
+NAME_KEYS = frozenset(["helo"])
+"""Keys whose value is a host name; the other keys hold addresses or user names."""
 
 FILE_SUFFIXES = frozenset([
     "cf", "log", "gz", "bz2", "xz", "zip", "7z", "tar", "tgz", "txt", "json", "out",
     "err", "html", "pdf", "py", "conf", "db", "lmdb", "pem", "crt", "cer", "key",
     "sh", "pl", "so", "service", "socket", "pid", "lock", "cdb", "eml", "csv",
     "parquet", "md", "yml", "yaml", "xml", "js", "css", "png", "svg", "ini", "dat",
+    "warn", "info", "crit", "notice", "debug", "old", "bak", "orig", "new", "tmp",
+    "save", "dist", "swp", "regexp", "pcre", "cidr", "hash", "proto",
 ])  # fmt: skip
-"""Last labels that make a dotted name a file name rather than a host name."""
+"""Last labels of file names. Some are also top-level domains (pl, sh), so the
+labels before them are still checked for a host name: mx1.corp.pl becomes
+host1.example.pl, and main.cf.bak stays."""
 
 SYSTEM_LOCAL_PARTS = frozenset(
     ["root", "postmaster", "mailer-daemon", "double-bounce", "nobody", "abuse"]
@@ -59,14 +79,19 @@ KEPT_NAMES = frozenset(["localhost", "localhost.localdomain", "unknown", "bundle
 
 COMMON_WORDS = frozenset([
     "mail", "smtp", "mx", "relay", "server", "host", "gateway", "postfix", "console",
-    "appliance", "qradar", "localhost", "unknown", "bundle", "none",
+    "appliance", "qradar", "localhost", "unknown", "bundle", "none", "private",
 ])  # fmt: skip
-"""Bare host names left alone, because replacing them would rewrite ordinary text."""
+"""Host and user names left alone outside addresses, because replacing the word
+everywhere would rewrite ordinary text."""
+
+BARE_WORD_MIN = 4
+"""Shortest host or user name replaced as a bare word outside an address."""
 
 
 @cache
-def _own_names() -> frozenset[str]:
-    """Dotted names in mailbundle's own finding texts, such as mail.example.com."""
+def _own_texts() -> tuple[frozenset[str], frozenset[str]]:
+    """Return the dotted names and the words of mailbundle's own finding texts and
+    labels, such as mail.example.com and "test"."""
     from analyzer.analysis.findings.catalog import CATALOG
     from analyzer.report import i18n
 
@@ -75,48 +100,59 @@ def _own_names() -> frozenset[str]:
         texts += [entry.title, entry.summary, entry.remedy, *entry.variants.values()]
     for title, summary, remedy in i18n.all_finding_texts():
         texts += [title, summary, remedy]
+    texts += i18n.labels("en").values()
     names = set()
     for text in texts:
         for match in _PATTERN.finditer(text):
-            if match["name"]:
-                names.add(match["name"].lower())
-            if match["domain"]:
-                names.add(match["domain"].lower())
-    return frozenset(names)
+            names.add((match["name"] or match["domain"] or "").lower())
+    words = {w.lower() for text in texts for w in re.findall(r"[\w.-]+", text)}
+    return frozenset(names - {""}), frozenset(words)
 
 
 class Redactor:
-    """Replace addresses, host names and IPs with consistent pseudonyms."""
+    """Replace addresses, user names, host names and IPs with consistent pseudonyms."""
 
-    def __init__(self, bare_names: Iterable[str] = ()) -> None:
+    def __init__(
+        self, bare_names: Iterable[str] = (), bare_locals: Iterable[str] = ()
+    ) -> None:
         self.names: dict[str, str] = {}
         self.locals: dict[str, str] = {}
         self.ips: dict[str, str] = {}
-        self.kept_names = _own_names() | KEPT_NAMES
-        bare = sorted(
+        self.ip_counts = {4: 0, 6: 0}
+        own_names, own_words = _own_texts()
+        self.kept_names = own_names | KEPT_NAMES
+        self.kept_words = own_words | COMMON_WORDS | SYSTEM_LOCAL_PARTS
+        # Host names without dots (qradar-ep1, exchsrv88) and user names outside
+        # an address (jdoe), which the rules above cannot tell from other words.
+        self.bare_names = self._word_pattern(bare_names)
+        self.bare_locals = self._word_pattern(bare_locals)
+
+    def _word_pattern(self, words: Iterable[str]) -> re.Pattern[str] | None:
+        chosen = sorted(
             {
-                str(name)
-                for name in bare_names
-                if isinstance(name, str)
-                and re.fullmatch(_LABEL, name)
-                and name.lower() not in COMMON_WORDS
+                word.lower()
+                for word in words
+                if isinstance(word, str)
+                and len(word) >= BARE_WORD_MIN
+                and re.fullmatch(r"[\w.-]+", word)
+                and word.lower() not in self.kept_words
             },
             key=len,
             reverse=True,
         )
-        # Syslog host names without dots (qradar-ep1) that the dotted-name
-        # rule cannot see; the longest first, so no name eats a longer one.
-        self.bare = (
-            re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, bare)) + r")(?![\w-])")
-            if bare
-            else None
-        )
+        if not chosen:
+            return None
+        # The longest first, so that no name eats the start of a longer one.
+        alternatives = "|".join(map(re.escape, chosen))
+        return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
     def text(self, value: str) -> str:
-        """Return ``value`` with every address, host name and IP replaced."""
+        """Return ``value`` with every address, name and IP replaced."""
         value = _PATTERN.sub(self._replace, value)
-        if self.bare is not None:
-            value = self.bare.sub(lambda m: self._name(m[1]), value)
+        if self.bare_names is not None:
+            value = self.bare_names.sub(lambda m: self._name(m[0]), value)
+        if self.bare_locals is not None:
+            value = self.bare_locals.sub(lambda m: self._local(m[0]), value)
         return value
 
     def value(self, value: Any) -> Any:
@@ -169,23 +205,58 @@ class Redactor:
         return values
 
     def _replace(self, match: re.Match[str]) -> str:
-        if match["domain"]:
-            local = match["local"]
-            if local.lower() not in SYSTEM_LOCAL_PARTS:
-                local = self._pseudonym(self.locals, local.lower(), "user{}")
-            return f"{local}@{self._name(match['domain'])}"
+        if match["key"]:
+            value = match["value"]
+            if match["key"] in NAME_KEYS:
+                value = self._name_or_ip(value)
+            else:
+                value = self._local(value)
+            return match[0].replace(match["value"], value, 1)
+        if match["quoted"]:
+            local = self._local(match["quoted"])
+            return f'"{local}"@{self._name(match["quoted_domain"])}'
+        if match["local"]:
+            local = self._local(match["local"])
+            if match["literal"]:
+                return f"{local}@[{self._ip(match['literal'])}]"
+            return f"{local}@{self._name_or_ip(match['domain'])}"
         if match["ipv4"]:
             return self._ip(match["ipv4"])
         if match["ipv6"]:
             return self._ip(match["ipv6"])
-        return self._name(match["name"])
+        if match["bracketed"]:
+            return self._name(match["bracketed"])
+        # A trailing dot (an absolute name) is kept after the pseudonym.
+        return self._name(match["name"]) + match[0][len(match["name"]) :]
+
+    def _local(self, local: str) -> str:
+        key = local.lower()
+        if key in SYSTEM_LOCAL_PARTS:
+            return local
+        return self._pseudonym(self.locals, key, "user{}")
+
+    def _name_or_ip(self, name: str) -> str:
+        return self._ip(name) if re.fullmatch(_IPV4, name) else self._name(name)
 
     def _name(self, name: str) -> str:
         key = name.lower()
-        if key in self.kept_names or key.rsplit(".", 1)[-1] in FILE_SUFFIXES:
+        if key in self.kept_names:
             return name
-        if "." in key and not key.rsplit(".", 1)[-1][:1].isalpha():
-            return name  # a version or number, such as 3.7.11
+        labels = key.split(".")
+        suffixes = 0
+        while suffixes < len(labels) - 1 and labels[-1 - suffixes] in FILE_SUFFIXES:
+            suffixes += 1
+        if suffixes:
+            # A file name: only a host name in front of its suffixes is replaced,
+            # as in zmta-ep5.corp.example.log.
+            stem = ".".join(name.split(".")[: len(labels) - suffixes])
+            rest = name[len(stem) :]
+            return (self._name(stem) if "." in stem else stem) + rest
+        top = labels[-1]
+        if len(labels) > 1 and (len(top) < 2 or not top[0].isalpha()):
+            # A version, a number or an abbreviation (3.7.11, e.g.), but maybe
+            # with an address inside, as in a scanner's probe PROBE_IP_25.
+            return _EMBEDDED_IPV4.sub(lambda m: self._ip(m[0]), name)
         return self._pseudonym(self.names, key, "host{}.example")
 
     def _ip(self, text: str) -> str:
@@ -199,7 +270,8 @@ class Redactor:
         if key not in self.ips:
             # 198.18.0.0/15 (RFC 2544, benchmarking) and 2001:db8::/32 (RFC 3849,
             # documentation) are reserved, so a pseudonym names no real host.
-            number = len(self.ips) + 1
+            self.ip_counts[address.version] += 1
+            number = self.ip_counts[address.version]
             pseudonym: ipaddress.IPv4Address | ipaddress.IPv6Address
             if address.version == 4:
                 pseudonym = ipaddress.IPv4Address(0xC6120000 + number % 0x20000)
@@ -215,9 +287,51 @@ class Redactor:
         return table[key]
 
 
+PRIMED_SETTINGS = ("myhostname", "mydomain", "myorigin", "relayhost", "mydestination")
+"""main.cf settings whose names are numbered before the log's values."""
+
+
 def for_analysis(analysis: Any) -> Redactor:
-    """Build a Redactor given the syslog host names of ``analysis``."""
-    hosts = set(analysis.hosts)
-    if "host" in analysis.events:
-        hosts |= set(analysis.events["host"].dropna().unique())
-    return Redactor(hosts)
+    """Build a Redactor for ``analysis``, with its names numbered in a fixed order.
+
+    The Redactor gets the bundle's bare host and user names: syslog hosts,
+    relays and clients without dots, recipients without a domain and SASL user
+    names. Then it numbers hosts, settings, senders, recipients, relays and
+    clients, so that every command on the bundle gives them the same pseudonyms.
+    """
+    hosts = sorted(str(h) for h in analysis.hosts)
+    deliveries = analysis.deliveries
+    messages = analysis.messages
+    texts: list[str] = list(hosts)
+    for name in hosts:
+        config = analysis.hosts[name].main
+        for setting in PRIMED_SETTINGS if config is not None else ():
+            texts.append(config.raw(setting) or "")
+    relayhosts = [re.sub(r"^\[?([^\]:]*)\]?(?::\d+)?$", r"\1", t) for t in texts]
+    columns = {
+        "sender": _unique(messages, "sender"),
+        "recipient": _unique(deliveries, "recipient"),
+        "orig_recipient": _unique(deliveries, "orig_recipient"),
+        "relay_host": _unique(deliveries, "relay_host"),
+        "relay_ip": _unique(deliveries, "relay_ip"),
+        "client": _unique(messages, "client"),
+        "client_ip": _unique(messages, "client_ip"),
+    }
+    names = [*hosts, *_unique(analysis.events, "host"), *relayhosts]
+    names += columns["relay_host"] + columns["client"]
+    locals_ = [
+        v for v in columns["recipient"] + columns["orig_recipient"] if "@" not in v
+    ]
+    if "text" in analysis.events:
+        sasl = analysis.events["text"].str.extract(r"sasl_username=([^\s,@]+)")[0]
+        locals_ += [str(v) for v in sasl.dropna().unique()]
+    redactor = Redactor([n for n in names if "." not in n and ":" not in n], locals_)
+    for text in texts + [v for values in columns.values() for v in values]:
+        redactor.text(text)
+    return redactor
+
+
+def _unique(frame: pd.DataFrame, column: str) -> list[str]:
+    if column not in frame:
+        return []
+    return [str(v) for v in frame[column].dropna().unique()]
