@@ -49,10 +49,17 @@ def base_name(path: str) -> str:
     return _COMPRESSION_SUFFIX.sub("", posixpath.basename(path))
 
 
+_CONFIG_COPY = re.compile(r"^(?:main|master)\.cf(?:[.~_-].*|~)$")
+"""Backups and templates of main.cf and master.cf: main.cf.bak, main.cf~,
+main.cf.orig, master.cf.dpkg-dist, main.cf.proto. Postfix reads neither."""
+
+
 def classify_member(path: str, head: bytes) -> str:
     """Return the member kind of a member, from its path and first bytes."""
     name = base_name(path).lower()
     text = head.decode("utf-8", errors="replace")
+    if _CONFIG_COPY.match(name):
+        return KIND_OTHER
     if name == "main.cf":
         return KIND_MAIN_CF
     if name == "master.cf":
@@ -114,7 +121,11 @@ def _looks_like_text(head: bytes) -> bool:
 
 def skip_reason(path: str, head: bytes) -> str:
     """Return why a member of kind "other" is not analyzed, for the inventory."""
-    if _LOG_NAME.match(base_name(path).lower()):
+    name = base_name(path).lower()
+    if _CONFIG_COPY.match(name):
+        live = name.split(".cf", 1)[0] + ".cf"
+        return f"a copy of {live} (backup or template), which Postfix does not read"
+    if _LOG_NAME.match(name):
         return "named like a mail log, but its content is binary data, not text lines"
     return "not a mail log, Postfix configuration or queue listing"
 

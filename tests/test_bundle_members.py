@@ -1,0 +1,41 @@
+"""Members are found by name and confirmed by content: one row a member shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.bundle.members import classify_member, skip_reason
+
+MAIN_CF = b"relayhost = [mail.example.com]\nmyhostname = mx1.example.com\n"
+MASTER_CF = b"smtp      inet  n       -       y       -       -       smtpd\n"
+LOG = b"Dec  4 10:00:00 mx1 postfix/qmgr[302]: 4A1B2C3D4E: removed\n"
+MAILQ = b"-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+
+# Member path, its first bytes, then the kind it is read as.
+CASES = [
+    ("etc/postfix/main.cf", MAIN_CF, "main.cf"),
+    ("etc/postfix/master.cf", MASTER_CF, "master.cf"),
+    ("commands/postconf-n.out", MAIN_CF, "postconf"),
+    ("etc/postfix/main.cf.bak", MAIN_CF, "other"),
+    ("etc/postfix/main.cf~", MAIN_CF, "other"),
+    ("etc/postfix/main.cf.orig", MAIN_CF, "other"),
+    ("etc/postfix/main.cf.proto", MAIN_CF, "other"),
+    ("etc/postfix/master.cf.dpkg-dist", MASTER_CF, "other"),
+    ("var/log/maillog-20261204.gz", LOG, "maillog"),
+    ("var/log/mail.log.1", LOG, "maillog"),
+    ("commands/mailq.out", MAILQ, "mailq"),
+    ("commands/postqueue-j.out", b"", "postqueue_json"),
+    ("notes.txt", b"nothing to see\n", "other"),
+]
+
+
+@pytest.mark.parametrize(("path", "head", "kind"), CASES)
+def test_member_kind(path: str, head: bytes, kind: str) -> None:
+    assert classify_member(path, head) == kind
+
+
+def test_config_copy_reason() -> None:
+    reason = skip_reason("etc/postfix/main.cf.bak", MAIN_CF)
+    assert (
+        reason == "a copy of main.cf (backup or template), which Postfix does not read"
+    )
