@@ -23,6 +23,7 @@ CASES = [
     ("etc/postfix/master.cf.dpkg-dist", MASTER_CF, "other"),
     ("var/log/maillog-20261204.gz", LOG, "maillog"),
     ("var/log/mail.log.1", LOG, "maillog"),
+    ("var/log/maillog", b"", "maillog"),
     ("commands/mailq.out", MAILQ, "mailq"),
     ("commands/postqueue-j.out", b"", "postqueue_json"),
     ("notes.txt", b"nothing to see\n", "other"),

@@ -112,6 +112,16 @@ def test_summary_counts_members(tmp_path: Path) -> None:
     assert " members; hosts: qradar-console)" in several
 
 
+def test_summary_empty_log(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text("")
+    (tmp_path / "main.cf").write_text("relayhost = [mail.example.com]\n")
+    output = invoke("summary", str(tmp_path))
+    assert "The bundle has no Postfix log lines" in output
+    found = analyze_bundle(tmp_path).findings
+    assert [f.code for f in found] == ["no-mail-log"]
+    assert "mail logs (maillog) hold no Postfix lines" in found[0].summary
+
+
 def test_report_folder_error_is_one_line() -> None:
     result = CliRunner().invoke(
         main,

@@ -16,6 +16,9 @@ from analyzer.load import LoadedBundle
 from analyzer.parse.config import MainConfig, MasterConfig
 from analyzer.parse.queue import QueueListing
 
+UNKNOWN_HOST = "unknown host"
+"""Name of a host that neither the logs, the configuration nor the folders name."""
+
 
 @dataclass
 class HostView:
@@ -101,7 +104,7 @@ def _group_host(
             return host
     if len(log_hosts) == 1:
         return log_hosts[0]
-    return group or "unknown host"
+    return group or UNKNOWN_HOST
 
 
 def _attach_members(view: HostView, group: str, bundle: LoadedBundle) -> None:
@@ -122,5 +125,6 @@ def _attach_members(view: HostView, group: str, bundle: LoadedBundle) -> None:
     view.log_sources.extend(
         log.source for log in bundle.logs if bundle.groups.get(log.source, "") == group
     )
-    if view.config is not None and not view.config.is_set("myhostname"):
+    known = view.name != UNKNOWN_HOST
+    if known and view.config is not None and not view.config.is_set("myhostname"):
         view.config.defaults.setdefault("myhostname", view.name)

@@ -92,6 +92,8 @@ def _empty_member_kind(name: str) -> str:
         return KIND_POSTQUEUE_JSON
     if "mailq" in name or "postqueue" in name:
         return KIND_MAILQ
+    if _LOG_NAME.match(name):
+        return KIND_MAILLOG  # an empty mail log is still the bundle's mail log
     return KIND_OTHER
 
 

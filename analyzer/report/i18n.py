@@ -470,7 +470,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "または QRadar 7.4 以降の接続テスト）、/var/log/maillog に現れるかを確認します。",
     ),
     "no-mail-log": (
-        "バンドルにメール・ログがありません",
+        "バンドルに Postfix のログ行がありません",
         "Postfix のログ行を含むメンバーがないため、配送について何も示せません。",
         "/var/log/maillog とそのローテーション分（Debian・Ubuntu では /var/log/mail.log）、または "
         "`journalctl -u postfix -o json` の出力を依頼してください。",
@@ -517,6 +517,11 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     ): "{count} 通が、DNS に {names} のアドレスがないため"
     "配送待ちになりました（「Name service error for name=... type=A」または「Host not found」）。"
     "多くはメール・サーバー名の入力ミスです。",
+    (
+        "no-mail-log",
+        "empty",
+    ): "バンドルのメール・ログ（{logs}）に Postfix の行がありません。ログが空か、syslog が "
+    "Postfix の行を別のファイルに書いています。",
     (
         "bundle-incomplete",
         "rejected",

@@ -349,11 +349,15 @@ CATALOG: dict[str, Entry] = {
         "it in /var/log/maillog.",
     ),
     "no-mail-log": Entry(
-        "The bundle has no mail log",
+        "The bundle has no Postfix log lines",
         "No member of the bundle holds Postfix log lines, so nothing about deliveries "
         "can be shown.",
         "Ask for /var/log/maillog and its rotated copies (/var/log/mail.log on Debian "
         "and Ubuntu), or the output of `journalctl -u postfix -o json`.",
+        variants={
+            "empty": "The bundle's mail logs ({logs}) hold no Postfix lines: they "
+            "are empty, or syslog writes Postfix's lines to another file.",
+        },
     ),
 }
 

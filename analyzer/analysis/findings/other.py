@@ -18,6 +18,7 @@ from analyzer.bundle.inventory import (
     KIND_MAILLOG,
     STATUS_ERROR,
     STATUS_PARTIAL,
+    STATUS_READ,
     STATUS_REJECTED,
 )
 from analyzer.parse.queue import QueueListing
@@ -383,8 +384,16 @@ def bundle_findings(ctx: Context) -> list[Finding]:
     logs = ctx.inventory.of_kind(KIND_MAILLOG, KIND_JOURNAL)
     if not any(e.postfix_lines for e in logs):
         # Below configuration and queue findings: without a log they are all we have.
+        read = [e.path for e in logs if e.status in (STATUS_READ, STATUS_PARTIAL)]
+        params = {"variant": "empty", "logs": ", ".join(read[:3])} if read else {}
         findings.append(
-            Finding(code="no-mail-log", severity="warning", host="bundle", priority=20)
+            Finding(
+                code="no-mail-log",
+                severity="warning",
+                host="bundle",
+                priority=20,
+                params=params,
+            )
         )
     elif ctx.messages.empty:
         findings.append(_no_activity(ctx))
