@@ -76,24 +76,33 @@ def _draw(
         if traffic.index.tz is not None
         else traffic.index
     )
+    from matplotlib.ticker import MaxNLocator
+
+    # Each bar covers its period [start, start + step), and the received line
+    # marks the middle of the period.
     width = step / pd.Timedelta(days=1) * 0.8  # matplotlib date units are days
     bottom = None
     for name in ("delivered", "deferred", "bounced"):
         values = traffic[name].to_numpy()
         axes.bar(
-            index,
+            index + step * 0.1,
             values,
             width=width,
             bottom=bottom,
+            align="edge",
             color=COLORS[name],
             label=labels[name],
         )
         bottom = values if bottom is None else bottom + values
-    axes.plot(index, traffic["received"].to_numpy(), color=COLORS["received"],
-              marker=".", linewidth=1, label=labels["received"])  # fmt: skip
-    axes.legend(loc="upper left", fontsize=8, frameon=False, ncol=4)
-    axes.set_xlim(index.min() - step, index.max() + step)
-    axes.set_ylim(0, max(1, axes.get_ylim()[1] * 1.15))
+    axes.plot(index + step / 2, traffic["received"].to_numpy(),
+              color=COLORS["received"], marker=".", linewidth=1,
+              label=labels["received"])  # fmt: skip
+    # Above the plot, so that the legend covers no bar.
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1), fontsize=8, frameon=False,
+                ncol=4, borderaxespad=0.2)  # fmt: skip
+    axes.set_xlim(index.min() - step, index.max() + 2 * step)
+    axes.set_ylim(0, max(1, axes.get_ylim()[1] * 1.05))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of attempts
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=8)
     figure = axes.get_figure()
