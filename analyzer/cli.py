@@ -42,13 +42,36 @@ FORMATS = ("html", "pdf", "json")
 logger = logging.getLogger("analyzer")
 
 
+class _Year(click.ParamType):
+    """A calendar year of Postfix logs, 1970 to 2200."""
+
+    name = "YEAR"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        try:
+            year = int(value)
+        except (TypeError, ValueError):
+            year = 0
+        if not 1970 <= year <= 2200:
+            self.fail(
+                f"{value!r} is not a year; give the four-digit year of the "
+                "newest log line, such as 2026",
+                param,
+                ctx,
+            )
+        return year
+
+
+YEAR = _Year()
+
+
 def _bundle_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that reads a bundle."""
     options = [
         click.argument("bundle", type=click.Path(path_type=Path)),
         click.option(
             "--year",
-            type=click.IntRange(1970, 2200),
+            type=YEAR,
             default=None,
             help="Year of the newest line of the bundle's BSD-format logs, which "
             "carry no year; older files and lines are placed before it. Default: "

@@ -103,3 +103,11 @@ def test_empty_trace_query_rejected() -> None:
     result = run_cli("trace", str(SAMPLES / "healthy.tar.gz"), " ")
     assert result.returncode == 2, result.stderr
     assert "QUERY" in result.stderr
+
+
+@pytest.mark.parametrize("year", ["abc", "1800", "26"])
+def test_invalid_year_rejected(year: str) -> None:
+    result = run_cli("summary", str(SAMPLES / "healthy.tar.gz"), "--year", year)
+    assert result.returncode == 2, result.stderr
+    assert f"'{year}' is not a year" in result.stderr
+    assert "such as 2026" in result.stderr
