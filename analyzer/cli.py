@@ -42,7 +42,13 @@ FORMATS = ("html", "pdf", "json")
 logger = logging.getLogger("analyzer")
 
 
-class _Year(click.ParamType):
+if TYPE_CHECKING:
+    _IntParamType = click.ParamType[int]  # generic since Click 8.2
+else:
+    _IntParamType = click.ParamType
+
+
+class _Year(_IntParamType):
     """A calendar year of Postfix logs, 1970 to 2200."""
 
     name = "YEAR"
