@@ -79,3 +79,16 @@ def test_traffic_chart_needs_traffic(tmp_path: Path) -> None:
     assert written[1].stat().st_size > 0
     healthy = report_context(analyze_bundle(SAMPLES / "healthy.tar.gz"), "en")
     assert healthy.charts["traffic"].startswith("<svg")
+
+
+def test_unrecognized_counted_once(tmp_path: Path) -> None:
+    """A line that two overlapping rotated copies both hold is listed once."""
+    odd = "Dec  4 10:00:01 mx1 postfix/smtp[300]: something no rule knows\n"
+    known = "Dec  4 10:00:00 mx1 postfix/qmgr[299]: 4A1B2C3D4E: removed\n"
+    (tmp_path / "maillog.1").write_text(known + odd)
+    (tmp_path / "maillog").write_text(known + odd)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert analysis.duplicates_dropped == 2
+    unrecognized = report_context(analysis, "en").unrecognized
+    assert unrecognized["by_daemon"] == [("smtp", 1)]
+    assert [s["text"] for s in unrecognized["samples"]] == ["something no rule knows"]

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analyzer import __version__
 from analyzer.analysis.findings import Finding
 from analyzer.analysis.findings.catalog import render
 from analyzer.api import Analysis
+from analyzer.parse.postfix import UNKNOWN
 from analyzer.report import i18n
 
 MESSAGE_ROWS = 300
@@ -477,15 +479,21 @@ def _unrecognized(analysis: Analysis) -> dict[str, Any]:
     unparsed = 0
     samples: list[dict[str, Any]] = []
     unparsed_samples: list[dict[str, Any]] = []
+    # Postfix lines no rule recognized come from the events, where lines that
+    # overlapping rotated copies repeat are already dropped.
+    events = analysis.events
+    unknown = events[np.asarray(events["kind"] == UNKNOWN, dtype=bool)]
+    for daemon, count in unknown["daemon"].value_counts().items():
+        if count:
+            by_daemon[str(daemon)] = int(count)
+    for _, row in unknown.head(30).iterrows():
+        samples.append({"source": row["source"], "line_no": int(row["line_no"]),
+                        "daemon": row["daemon"], "text": row["text"]})  # fmt: skip
     for log in analysis.bundle.logs:
         stats = log.stats
-        for daemon, count in stats.unknown_by_daemon.items():
-            by_daemon[daemon] = by_daemon.get(daemon, 0) + count
         for program, count in stats.other_programs.items():
             other[program] = other.get(program, 0) + count
         unparsed += stats.unparsed_lines
-        samples += [{"source": log.source, "line_no": n, "daemon": d, "text": t}
-                    for n, d, t in stats.unknown_samples[:10]]  # fmt: skip
         unparsed_samples += [{"source": log.source, "line_no": n, "text": t}
                              for n, t in stats.unparsed_samples[:5]]  # fmt: skip
     return {
