@@ -10,6 +10,8 @@ from typing import TextIO
 import pandas as pd
 
 from analyzer.api import Analysis
+from analyzer.report import i18n
+from analyzer.report.context import verdict
 
 TOP_REASONS = 8
 """Deferral reasons listed in the summary, most frequent first."""
@@ -28,17 +30,10 @@ def print_summary(analysis: Analysis, out: TextIO) -> None:
     members = len(inventory.entries)
     noun = "member" if members == 1 else "members"
     out.write(f"Bundle: {name} ({members:,} {noun}; hosts: {hosts})\n")
-    errors = [f for f in analysis.findings if f.severity == "error"]
-    warnings = [f for f in analysis.findings if f.severity == "warning"]
-    if errors:
-        verdict = f"FAILING: {errors[0].title}"
-    elif warnings:
-        verdict = f"WARNING: {warnings[0].title}"
-    else:
-        verdict = "HEALTHY: no problem found"
-    out.write(f"Verdict: {verdict}\n")
-    if analysis.partial:
-        out.write("Note: some members could not be read; results are partial.\n")
+    # The same verdict as the reports and findings.json, partial note included.
+    records = [finding.as_record() for finding in analysis.findings]
+    result = verdict(analysis, records, i18n.labels("en"))
+    out.write(f"Verdict: {result['status'].upper()}: {result['detail']}\n")
     _write_log_span(analysis, out)
     _write_totals(analysis, out)
     _write_reasons(analysis, out)
