@@ -27,7 +27,11 @@ from typing import Any
 
 import pandas as pd
 
-_LETTER = "A-Za-z\u00c0-\u024f"
+_LETTER = "A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
+"""Latin, Greek and Cyrillic letters, which host names and local parts use."""
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+"""Kana, CJK ideographs and Hangul: in local parts only, because Japanese
+report text sets Latin names next to them without a space."""
 _LABEL = rf"[{_LETTER}0-9_](?:[{_LETTER}0-9_-]{{0,61}}[{_LETTER}0-9_])?"
 _DOMAIN = rf"{_LABEL}(?:\.{_LABEL})*"
 _IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}"
@@ -36,7 +40,7 @@ _IPV6 = (
     r"|(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?::"
     r"(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?(?:\.\d{1,3}){0,3}"
 )
-_LOCAL = rf"[{_LETTER}0-9!#$%&'*+/?^_`{{|}}~.-]+"
+_LOCAL = rf"[{_LETTER}{_CJK}0-9!#$%&'*+?^_`{{|}}~-][{_LETTER}{_CJK}0-9!#$%&'*+/=?^_`{{|}}~.-]*"
 _IP_IN_BRACKETS = rf"\[(?:{_IPV4}|IPv6:[^\]\s]+|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)\]"
 
 # Alternatives are tried in this order at each position, so a key such as
@@ -44,14 +48,27 @@ _IP_IN_BRACKETS = rf"\[(?:{_IPV4}|IPv6:[^\]\s]+|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)\]"
 # its domain before the host-name rule does.
 _PATTERN = re.compile(
     rf"\b(?P<key>helo|orig_to|to|from|sasl_username|sasl_sender|user)="
-    rf"(?P<open><)?(?P<value>[^<>@\s,;()\[\]\"]+)(?(open)>|(?=[\s,;)]|$))"
+    rf"(?P<open><)?(?P<value>[^<>\s,;()\[\]\"]+)(?(open)>|(?=[\s,;)]|$))"
+    rf"|\b(?P<greeting>EHLO|HELO|ehlo|helo) (?P<greeted>{_LABEL}(?:\.{_LABEL})*)"
+    rf"|(?<=<)(?P<angle>[\w.+-]{{4,}})(?=>)"
+    rf"|\bUser (?P<unix_user>[\w.-]+)(?=\(\d+\))"
+    rf"|\b(?P<field>(?:subject|issuer)_CN|CN|O|OU|emailAddress)=(?P<field_value>[^,/\n]+)"
+    rf"|\bheader (?P<header>[\w-]+): (?P<header_value>.*?)(?= from \S+\[|$)"
+    rf"|(?<![\w.])(?P<cidr>{_IPV4}/(?:{_IPV4}|\d{{1,2}}))(?![\w.])"
+    rf"|\[(?P<cidr6>{_IPV6})\]/(?P<cidr6_length>\d{{1,3}})"
+    rf"|(?<![\w.])(?P<pct_local>[\w.+-]+)%40(?P<pct_domain>{_DOMAIN})"
     rf"|\"(?P<quoted>[^\"\n]{{1,64}})\"@(?P<quoted_domain>{_DOMAIN})"
     rf"|(?P<local>{_LOCAL})@(?:(?P<domain>{_DOMAIN})|\[(?P<literal>{_IPV4})\])"
-    rf"|(?<![A-Za-z0-9.])(?P<ipv4>{_IPV4})(?![A-Za-z0-9]|\.\d)"
+    rf"|(?<![A-Za-z0-9.])(?P<ipv4>{_IPV4})(?![A-Za-z0-9]|\.\w)"
     rf"|(?:(?<=IPv6:)|(?<=[A-Za-z]:)|(?<![\w:.]))(?P<ipv6>{_IPV6})(?![\w:])"
     rf"|(?<![\w.-])(?P<name>{_LABEL}(?:\.{_LABEL})+)\.?(?![\w-])"
     rf"|(?<![\w.-])(?P<bracketed>{_LABEL})(?={_IP_IN_BRACKETS})"
 )
+
+_NETMASKS = frozenset(
+    str(ipaddress.IPv4Network(f"0.0.0.0/{bits}").netmask) for bits in range(33)
+)
+"""Netmasks (255.255.255.0), which name no host and keep their meaning."""
 
 _EMBEDDED_IPV4 = re.compile(rf"(?<![0-9.]){_IPV4}(?![0-9]|\.\d)")
 
@@ -64,8 +81,13 @@ FILE_SUFFIXES = frozenset([
     "sh", "pl", "so", "service", "socket", "pid", "lock", "cdb", "eml", "csv",
     "parquet", "md", "yml", "yaml", "xml", "js", "css", "png", "svg", "ini", "dat",
     "warn", "info", "crit", "notice", "debug", "old", "bak", "orig", "new", "tmp",
-    "save", "dist", "swp", "regexp", "pcre", "cidr", "hash", "proto",
+    "save", "dist", "swp", "regexp", "pcre", "cidr", "hash", "proto", "jsonl",
+    "sock", "journal", "rpmsave", "rpmnew", "dpkg-dist", "dpkg-old", "map", "local",
+    "p12", "pfx", "der", "csr",
 ])  # fmt: skip
+TOP_LEVEL_SUFFIXES = frozenset(["cf", "info", "md", "pl", "py", "sh", "so", "zip"])
+"""File suffixes that are also top-level domains: name.pl is a host name unless
+its first label is a word of mailbundle's own texts (mail.info, main.cf)."""
 """Last labels of file names. Some are also top-level domains (pl, sh), so the
 labels before them are still checked for a host name: mx1.corp.pl becomes
 host1.example.pl, and main.cf.bak stays."""
@@ -80,6 +102,15 @@ KEPT_NAMES = frozenset(["localhost", "localhost.localdomain", "unknown", "bundle
 COMMON_WORDS = frozenset([
     "mail", "smtp", "mx", "relay", "server", "host", "gateway", "postfix", "console",
     "appliance", "qradar", "localhost", "unknown", "bundle", "none", "private",
+    "support", "backup", "info", "admin", "test", "main", "maildrop", "incoming",
+    "active", "deferred", "hold", "corrupt", "public",
+    # Postfix daemons and commands, which name programs in every log line.
+    "master", "smtpd", "qmgr", "oqmgr", "pickup", "cleanup", "local", "virtual",
+    "pipe", "bounce", "defer", "trace", "error", "retry", "discard", "anvil",
+    "scache", "verify", "tlsmgr", "tlsproxy", "dnsblog", "postscreen", "showq",
+    "flush", "lmtp", "proxymap", "proxywrite", "postdrop", "sendmail", "spawn",
+    "trivial-rewrite", "rewrite", "postqueue", "postsuper", "postmap", "postlog",
+    "postconf", "amavis", "dovecot",
 ])  # fmt: skip
 """Host and user names left alone outside addresses, because replacing the word
 everywhere would rewrite ordinary text."""
@@ -118,6 +149,8 @@ class Redactor:
         self.names: dict[str, str] = {}
         self.locals: dict[str, str] = {}
         self.ips: dict[str, str] = {}
+        self.networks: dict[str, str] = {}
+        self.subjects: dict[str, str] = {}
         self.ip_counts = {4: 0, 6: 0}
         own_names, own_words = _own_texts()
         self.kept_names = own_names | KEPT_NAMES
@@ -144,7 +177,11 @@ class Redactor:
             return None
         # The longest first, so that no name eats the start of a longer one.
         alternatives = "|".join(map(re.escape, chosen))
-        return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+        # Not followed by ".word": that is a dotted name, which the host-name
+        # rule handles (master.cf, or qradar-ep1.corp.example).
+        return re.compile(
+            rf"(?<![\w.-])(?:{alternatives})(?![\w-]|\.\w)", re.IGNORECASE
+        )
 
     def text(self, value: str) -> str:
         """Return ``value`` with every address, name and IP replaced."""
@@ -207,11 +244,40 @@ class Redactor:
     def _replace(self, match: re.Match[str]) -> str:
         if match["key"]:
             value = match["value"]
-            if match["key"] in NAME_KEYS:
+            if "@" in value:
+                value = _PATTERN.sub(self._replace, value)
+            elif match["key"] in NAME_KEYS:
                 value = self._name_or_ip(value)
             else:
                 value = self._local(value)
             return match[0].replace(match["value"], value, 1)
+        if match["angle"]:
+            # <name> without a domain is an address of a local user.
+            if match["angle"].lower() in self.kept_words:
+                return match["angle"]
+            return self._local(match["angle"])
+        if match["unix_user"]:
+            return f"User {self._local(match['unix_user'])}"
+        if match["greeting"]:
+            return f"{match['greeting']} {self._name_or_ip(match['greeted'])}"
+        if match["field"]:
+            # Certificate subjects and issuers name hosts, people and companies.
+            value = match["field_value"]
+            if re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})+", value):
+                return f"{match['field']}={self._name_or_ip(value)}"
+            if "@" in value:
+                return f"{match['field']}={_PATTERN.sub(self._replace, value)}"
+            subject = self._pseudonym(self.subjects, value.lower(), "name{}")
+            return f"{match['field']}={subject}"
+        if match["header"]:
+            return f"header {match['header']}: [redacted]"
+        if match["cidr"]:
+            return self._network(match["cidr"])
+        if match["cidr6"]:
+            return self._network(f"{match['cidr6']}/{match['cidr6_length']}")
+        if match["pct_local"]:
+            local = self._local(match["pct_local"])
+            return f"{local}%40{self._name(match['pct_domain'])}"
         if match["quoted"]:
             local = self._local(match["quoted"])
             return f'"{local}"@{self._name(match["quoted_domain"])}'
@@ -238,11 +304,33 @@ class Redactor:
     def _name_or_ip(self, name: str) -> str:
         return self._ip(name) if re.fullmatch(_IPV4, name) else self._name(name)
 
+    def _network(self, cidr: str) -> str:
+        """Replace a network by a placeholder that keeps its prefix length: any
+        address would wrongly put other pseudonyms inside or outside it."""
+        try:
+            network = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            return cidr
+        if network.is_loopback or network.prefixlen == 0:
+            return cidr
+        return (
+            self._pseudonym(self.networks, str(network), "net{}")
+            + f"/{network.prefixlen}"
+        )
+
     def _name(self, name: str) -> str:
+        if name.endswith(".") and len(name) > 1:
+            return self._name(name[:-1]) + "."  # an absolute name
         key = name.lower()
         if key in self.kept_names:
             return name
         labels = key.split(".")
+        if (
+            len(labels) == 2
+            and labels[1] in TOP_LEVEL_SUFFIXES
+            and labels[0] not in self.kept_words
+        ):
+            return self._pseudonym(self.names, key, "host{}.example")
         suffixes = 0
         while suffixes < len(labels) - 1 and labels[-1 - suffixes] in FILE_SUFFIXES:
             suffixes += 1
@@ -264,7 +352,7 @@ class Redactor:
             address = ipaddress.ip_address(text)
         except ValueError:
             return text
-        if address.is_loopback or address.is_unspecified:
+        if address.is_loopback or address.is_unspecified or text in _NETMASKS:
             return text
         key = str(address)
         if key not in self.ips:
@@ -287,7 +375,8 @@ class Redactor:
         return table[key]
 
 
-PRIMED_SETTINGS = ("myhostname", "mydomain", "myorigin", "relayhost", "mydestination")
+PRIMED_SETTINGS = ("myhostname", "mydomain", "myorigin", "relayhost", "mydestination",
+                   "relay_domains", "content_filter", "smtp_helo_name")  # fmt: skip
 """main.cf settings whose names are numbered before the log's values."""
 
 
@@ -319,9 +408,15 @@ def for_analysis(analysis: Any) -> Redactor:
     }
     names = [*hosts, *_unique(analysis.events, "host"), *relayhosts]
     names += columns["relay_host"] + columns["client"]
-    locals_ = [
-        v for v in columns["recipient"] + columns["orig_recipient"] if "@" not in v
-    ]
+    # Words of the settings (mydestination, content_filter = scan:[filter1]:10024)
+    names += [w for t in texts for w in re.split(r"[\s,:\[\]=$(){}]+", t) if w]
+    # Local parts of every address: Postfix repeats them bare in local
+    # deliveries (/var/mail/jdoe, "for user jdoe") and in replies.
+    addresses = columns["sender"] + columns["recipient"] + columns["orig_recipient"]
+    addresses += _unique(analysis.queue, "recipient") + _unique(
+        analysis.queue, "sender"
+    )
+    locals_ = [v.rsplit("@", 1)[0] for v in addresses]
     if "text" in analysis.events:
         sasl = analysis.events["text"].str.extract(r"sasl_username=([^\s,@]+)")[0]
         locals_ += [str(v) for v in sasl.dropna().unique()]
