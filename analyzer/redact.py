@@ -70,6 +70,10 @@ _NETMASKS = frozenset(
 )
 """Netmasks (255.255.255.0), which name no host and keep their meaning."""
 
+_WORD = re.compile(r"(?<![\w.-])\w[\w.-]*(?<![.-])")
+"""A word that may hold dots and hyphens (qradar-ep1, anna.nowak), without a
+trailing dot; master.cf is one word, so a host named master leaves it alone."""
+
 _EMBEDDED_IPV4 = re.compile(rf"(?<![0-9.]){_IPV4}(?![0-9]|\.\d)")
 
 NAME_KEYS = frozenset(["helo"])
@@ -157,40 +161,35 @@ class Redactor:
         self.kept_words = own_words | COMMON_WORDS | SYSTEM_LOCAL_PARTS
         # Host names without dots (qradar-ep1, exchsrv88) and user names outside
         # an address (jdoe), which the rules above cannot tell from other words.
-        self.bare_names = self._word_pattern(bare_names)
-        self.bare_locals = self._word_pattern(bare_locals)
+        self.bare_names = self._chosen(bare_names)
+        self.bare_locals = self._chosen(bare_locals) - self.bare_names
 
-    def _word_pattern(self, words: Iterable[str]) -> re.Pattern[str] | None:
-        chosen = sorted(
-            {
-                word.lower()
-                for word in words
-                if isinstance(word, str)
-                and len(word) >= BARE_WORD_MIN
-                and re.fullmatch(r"[\w.-]+", word)
-                and word.lower() not in self.kept_words
-            },
-            key=len,
-            reverse=True,
-        )
-        if not chosen:
-            return None
-        # The longest first, so that no name eats the start of a longer one.
-        alternatives = "|".join(map(re.escape, chosen))
-        # Not followed by ".word": that is a dotted name, which the host-name
-        # rule handles (master.cf, or qradar-ep1.corp.example).
-        return re.compile(
-            rf"(?<![\w.-])(?:{alternatives})(?![\w-]|\.\w)", re.IGNORECASE
+    def _chosen(self, words: Iterable[str]) -> frozenset[str]:
+        return frozenset(
+            word.lower()
+            for word in words
+            if isinstance(word, str)
+            and len(word) >= BARE_WORD_MIN
+            and _WORD.fullmatch(word)
+            and word.lower() not in self.kept_words
         )
 
     def text(self, value: str) -> str:
         """Return ``value`` with every address, name and IP replaced."""
         value = _PATTERN.sub(self._replace, value)
-        if self.bare_names is not None:
-            value = self.bare_names.sub(lambda m: self._name(m[0]), value)
-        if self.bare_locals is not None:
-            value = self.bare_locals.sub(lambda m: self._local(m[0]), value)
+        if self.bare_names or self.bare_locals:
+            # Each word is looked up in a set: one pass, however many names.
+            value = _WORD.sub(self._bare_word, value)
         return value
+
+    def _bare_word(self, match: re.Match[str]) -> str:
+        word = match[0]
+        key = word.lower()
+        if key in self.bare_names:
+            return self._name(word)
+        if key in self.bare_locals:
+            return self._local(word)
+        return word
 
     def value(self, value: Any) -> Any:
         """Redact every string inside ``value`` (lists, tuples, dicts, dataclasses)."""
