@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import tarfile
 import zipfile
 from pathlib import Path
@@ -84,3 +85,10 @@ def cli_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("MAILBUNDLE_PASSWORD", None)
     return env
+
+
+def pdf_text(path: Path) -> str:
+    """Return the text of a PDF as pdftotext (poppler-utils) extracts it."""
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from click.testing import CliRunner
 
 from analyzer.cli import main
 from analyzer.redact import Redactor
+from tests.conftest import pdf_text
 from tests.test_findings_servers import deferred
 
 # Text, then the text redacted by a fresh Redactor given the syslog host name
@@ -188,12 +188,7 @@ def test_report_redacted(bundle: Path, tmp_path: Path) -> None:
     codes = [finding["code"] for finding in document["findings"]]
     assert "relay-connection-failed" in codes
     assert document["findings"][0]["params"]["relays"].endswith(".example")
-    pdf = subprocess.run(
-        ["pdftotext", str(output / "summary.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    pdf = pdf_text(output / "summary.pdf")
     assert_redacted(pdf, "summary.pdf")
     assert re.search(r"host\d+\.example 25", pdf), "no pseudonym in the remedy"
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from analyzer.analysis.findings.catalog import CATALOG
 from analyzer.cli import main
 from analyzer.report import i18n
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, pdf_text
 
 LOOP_TITLE_JA = "メールがこのホスト自身に戻っています"
 
@@ -55,9 +55,7 @@ def test_japanese_report(tmp_path: Path) -> None:
     assert LOOP_TITLE_JA in soup.select("#findings article.finding h3")[0].get_text()
 
     pdf = tmp_path / "summary.pdf"
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(pdf)
     assert LOOP_TITLE_JA in "".join(text.split())
     fonts = subprocess.run(
         ["pdffonts", str(pdf)], capture_output=True, text=True, check=True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,13 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from analyzer.cli import main
-from tests.conftest import ARCHIVE_FORMATS, convert_sample, sample_names, truth
+from tests.conftest import (
+    ARCHIVE_FORMATS,
+    convert_sample,
+    pdf_text,
+    sample_names,
+    truth,
+)
 
 # Every sample in every format would render ~200 PDFs; the three bundles the
 # report must get right first run in every format, the rest as shipped.
@@ -67,12 +72,7 @@ def test_report_outputs_agree_with_truth(name: str, fmt: str, tmp_path: Path) ->
     if not expected["healthy"]:
         assert "No problem found" not in verdict
 
-    text = subprocess.run(
-        ["pdftotext", str(output / "summary.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdf_text(output / "summary.pdf")
     words = " ".join(text.split())
     assert "Verdict" in words
     # The manager summary is a title page and at most two more.
