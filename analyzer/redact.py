@@ -72,7 +72,7 @@ _NETMASKS = frozenset(
 
 _WORD = re.compile(r"(?<![\w.-])\w[\w.-]*(?<![.-])")
 """A word that may hold dots and hyphens (qradar-ep1, anna.nowak), without a
-trailing dot; master.cf is one word, so a host named master leaves it alone."""
+trailing dot. master.cf is one word, so a host named master leaves it alone."""
 
 _EMBEDDED_IPV4 = re.compile(rf"(?<![0-9.]){_IPV4}(?![0-9]|\.\d)")
 
@@ -241,6 +241,26 @@ class Redactor:
         return values
 
     def _replace(self, match: re.Match[str]) -> str:
+        """Return the pseudonym text of one match of ``_PATTERN``."""
+        if match["key"] or match["angle"] or match["unix_user"] or match["greeting"]:
+            return self._replace_keyed(match)
+        if match["field"] or match["header"]:
+            return self._replace_field(match)
+        if match["cidr"]:
+            return self._network(match["cidr"])
+        if match["cidr6"]:
+            return self._network(f"{match['cidr6']}/{match['cidr6_length']}")
+        if match["pct_local"] or match["quoted"] or match["local"]:
+            return self._replace_address(match)
+        if match["ipv4"] or match["ipv6"]:
+            return self._ip(match["ipv4"] or match["ipv6"])
+        if match["bracketed"]:
+            return self._name(match["bracketed"])
+        # A trailing dot (an absolute name) is kept after the pseudonym.
+        return self._name(match["name"]) + match[0][len(match["name"]) :]
+
+    def _replace_keyed(self, match: re.Match[str]) -> str:
+        """Replace a value that a key or a context marks: to=<jdoe>, EHLO name."""
         if match["key"]:
             value = match["value"]
             if "@" in value:
@@ -257,42 +277,33 @@ class Redactor:
             return self._local(match["angle"])
         if match["unix_user"]:
             return f"User {self._local(match['unix_user'])}"
-        if match["greeting"]:
-            return f"{match['greeting']} {self._name_or_ip(match['greeted'])}"
-        if match["field"]:
-            # Certificate subjects and issuers name hosts, people and companies.
-            value = match["field_value"]
-            if re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})+", value):
-                return f"{match['field']}={self._name_or_ip(value)}"
-            if "@" in value:
-                return f"{match['field']}={_PATTERN.sub(self._replace, value)}"
-            subject = self._pseudonym(self.subjects, value.lower(), "name{}")
-            return f"{match['field']}={subject}"
+        return f"{match['greeting']} {self._name_or_ip(match['greeted'])}"
+
+    def _replace_field(self, match: re.Match[str]) -> str:
+        """Replace a certificate field or a header value of a header_checks line."""
         if match["header"]:
             return f"header {match['header']}: [redacted]"
-        if match["cidr"]:
-            return self._network(match["cidr"])
-        if match["cidr6"]:
-            return self._network(f"{match['cidr6']}/{match['cidr6_length']}")
+        # Certificate subjects and issuers name hosts, people and companies.
+        value = match["field_value"]
+        if re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})+", value):
+            return f"{match['field']}={self._name_or_ip(value)}"
+        if "@" in value:
+            return f"{match['field']}={_PATTERN.sub(self._replace, value)}"
+        subject = self._pseudonym(self.subjects, value.lower(), "name{}")
+        return f"{match['field']}={subject}"
+
+    def _replace_address(self, match: re.Match[str]) -> str:
+        """Replace an address: plain, quoted, with an IP literal or URL-encoded."""
         if match["pct_local"]:
             local = self._local(match["pct_local"])
             return f"{local}%40{self._name(match['pct_domain'])}"
         if match["quoted"]:
             local = self._local(match["quoted"])
             return f'"{local}"@{self._name(match["quoted_domain"])}'
-        if match["local"]:
-            local = self._local(match["local"])
-            if match["literal"]:
-                return f"{local}@[{self._ip(match['literal'])}]"
-            return f"{local}@{self._name_or_ip(match['domain'])}"
-        if match["ipv4"]:
-            return self._ip(match["ipv4"])
-        if match["ipv6"]:
-            return self._ip(match["ipv6"])
-        if match["bracketed"]:
-            return self._name(match["bracketed"])
-        # A trailing dot (an absolute name) is kept after the pseudonym.
-        return self._name(match["name"]) + match[0][len(match["name"]) :]
+        local = self._local(match["local"])
+        if match["literal"]:
+            return f"{local}@[{self._ip(match['literal'])}]"
+        return f"{local}@{self._name_or_ip(match['domain'])}"
 
     def _local(self, local: str) -> str:
         key = local.lower()
