@@ -386,7 +386,7 @@ def markdown() -> str:
 
 
 FINDINGS_JSON = """\
-The report's `findings.json` holds the same findings as records, with the
+The report's `findings.json` contains the same findings as records, with the
 English `title`, `summary` and `remedy` filled in, plus `params` (the values
 those texts were filled with). Around them it gives:
 

@@ -5,11 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# poppler-utils: pdftotext, pdffonts and pdftoppm, to check PDFs;
-# fonts-noto-cjk: Japanese glyphs for --lang ja, with a bold face for headings;
-# fonts-ipafont-gothic: Japanese glyphs for the charts; libpango and
-# libharfbuzz-subset0: WeasyPrint's text layout and font subsetting;
-# pflogsumm: the peer whose totals the tests compare with.
+# What each package is for:
+# - poppler-utils: pdftotext, pdffonts and pdftoppm, which check the PDFs.
+# - fonts-noto-cjk: Japanese glyphs for --lang ja, with a bold face for headings.
+# - fonts-ipafont-gothic: Japanese glyphs for the charts.
+# - libpango and libharfbuzz-subset0: WeasyPrint's text layout and font subsetting.
+# - pflogsumm: the peer whose totals the tests compare with.
 packages=(python3-venv poppler-utils fonts-noto-cjk fonts-ipafont-gothic
           fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
           pflogsumm)

@@ -106,8 +106,8 @@ def test_summary_names_verdict_totals_and_reasons() -> None:
 def test_summary_counts_members(tmp_path: Path) -> None:
     log = tmp_path / "maillog"
     log.write_text("Dec  4 10:00:00 mx1 postfix/master[300]: daemon started\n")
-    one = invoke("summary", str(log))
-    assert "(1 member; hosts: mx1)" in one
+    single = invoke("summary", str(log))
+    assert "(1 member; hosts: mx1)" in single
     several = invoke("summary", str(SAMPLES / "localhost-loop.tar.gz"))
     assert " members; hosts: qradar-console)" in several
 

@@ -218,8 +218,8 @@ def entry(analysis: Analysis, path: str, index: int = 0) -> InventoryEntry:
 
 
 def assert_finding(analysis: Analysis) -> None:
-    """The sample's diagnosis survives, and a note on unread members says
-    "partial" only when the results are."""
+    """Check that the sample's diagnosis survives, and that the note on unread
+    members calls the results partial only when they are."""
     codes = [f.code for f in analysis.findings]
     assert FINDING in codes, codes
     for found in analysis.findings:

@@ -82,7 +82,7 @@ def test_traffic_chart_needs_traffic(tmp_path: Path) -> None:
 
 
 def test_unrecognized_counted_once(tmp_path: Path) -> None:
-    """A line that two overlapping rotated copies both hold is listed once."""
+    """A line that two overlapping rotated copies both contain is listed once."""
     odd = "Dec  4 10:00:01 mx1 postfix/smtp[300]: something no rule knows\n"
     known = "Dec  4 10:00:00 mx1 postfix/qmgr[299]: 4A1B2C3D4E: removed\n"
     (tmp_path / "maillog.1").write_text(known + odd)

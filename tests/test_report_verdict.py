@@ -36,11 +36,11 @@ def test_verdict_lists_other_hosts(tmp_path: Path) -> None:
 
 def test_backlog_follows_its_cause(tmp_path: Path) -> None:
     """A backlog left by a relay that refuses connections names the refusal first."""
-    refused = "connect to mail.example.com[192.0.2.25]:25: Connection refused"
+    reply = "connect to mail.example.com[192.0.2.25]:25: Connection refused"
     lines = []
     for number in range(1200):
         stamp = f"10:{number // 60 % 60:02d}:{number % 60:02d}"
-        lines += deferred(f"{0xA00000 + number:X}0000", stamp, refused)
+        lines += deferred(f"{0xA00000 + number:X}0000", stamp, reply)
     (tmp_path / "maillog").write_text("".join(lines))
     analysis = analyze_bundle(tmp_path, year=2026)
     codes = [(f.code, f.severity) for f in analysis.findings]

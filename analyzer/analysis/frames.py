@@ -86,7 +86,7 @@ def take_decoded(
 ) -> pd.api.extensions.ExtensionArray | np.ndarray:
     """Return ``values`` at ``positions``, a categorical of strings as "string".
 
-    The frames the analysis returns hold such columns as "string", and decoding
+    The frames the analysis returns contain such columns as "string", and decoding
     here through Arrow is faster than a later cast of the categorical.
     """
     if not isinstance(values.dtype, pd.CategoricalDtype):

@@ -136,8 +136,9 @@ def apply_links(
     children: list[list[str]] = [[] for _ in range(len(messages))]
     owners = position.get_indexer(links["parent"]).tolist()
     for owner, child in zip(owners, links["child"].tolist(), strict=True):
-        # Parents are message keys, so none should be missing (-1); one that is
-        # missing is skipped rather than filed under the last message.
+        # Parents are message keys, so get_indexer should find each one. A
+        # parent it does not find (-1) is skipped, not filed under the last
+        # message.
         if owner >= 0:
             children[owner].append(child)
     messages["child_keys"] = children

@@ -48,10 +48,10 @@ def _is(values: pd.Series, *names: str) -> np.ndarray:
     """Rows whose (categorical or string) value is one of ``names``; no copies."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         # Compare the integer codes: isin on a categorical builds its values first.
-        wanted = np.zeros(len(values.cat.categories) + 1, dtype=bool)
+        selected = np.zeros(len(values.cat.categories) + 1, dtype=bool)
         found = values.cat.categories.get_indexer(list(names))
-        wanted[found[found >= 0]] = True
-        return np.asarray(wanted[values.cat.codes.to_numpy()], dtype=bool)
+        selected[found[found >= 0]] = True
+        return np.asarray(selected[values.cat.codes.to_numpy()], dtype=bool)
     return np.asarray(values.isin(names), dtype=bool)
 
 
@@ -187,8 +187,8 @@ def _mask(values: pd.Series) -> np.ndarray:
 def _contains(values: pd.Series, text: str, where: np.ndarray) -> np.ndarray:
     """Rows selected by ``where`` whose value contains ``text``.
 
-    Only those rows are searched: the texts are long and most rows are not
-    wanted. Missing values contain nothing.
+    Only those rows are searched, because the texts are long and most rows are
+    not selected. Missing values contain nothing.
     """
     result = np.zeros(len(values), dtype=bool)
     rows = np.flatnonzero(where)
@@ -285,7 +285,7 @@ def _group(
 ) -> pd.DataFrame:
     """Aggregate deferred rows per distinct key, missing keys included.
 
-    ``message`` holds the message number of each row (-1 for none). Groups come
+    ``message`` contains the message number of each row (-1 for none). Groups come
     in order of first appearance before the sort, as ``groupby(sort=False)``
     gives them, so that rows with equal counts keep the same order.
     """

@@ -51,7 +51,7 @@ def base_name(path: str) -> str:
 
 _CONFIG_COPY = re.compile(r"^(?:main|master)\.cf(?:[.~_-].*|~)$")
 """Backups and templates of main.cf and master.cf: main.cf.bak, main.cf~,
-main.cf.orig, master.cf.dpkg-dist, main.cf.proto. Postfix reads neither."""
+main.cf.orig, master.cf.dpkg-dist, main.cf.proto. Postfix reads none of them."""
 
 
 def classify_member(path: str, head: bytes) -> str:
