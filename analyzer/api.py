@@ -153,6 +153,7 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     merged, fields, duplicates = merge_events(oldest_first(bundle.logs))
     events = events_frame(merged)
     timeline = build_timeline(events, fields)
+    del merged, fields, events  # the timeline holds what is still needed
     hosts = build_hosts(bundle, timeline.events)
     queue = _queue_frame(bundle, hosts)
     now = _reference_time(bundle, timeline.events)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import tarfile
 from typing import BinaryIO
@@ -18,6 +19,9 @@ SEVEN_ZIP = "7z"
 
 COMPRESSIONS = (GZIP, BZIP2, XZ)
 ARCHIVES = (TAR, ZIP, SEVEN_ZIP)
+
+FILE_PIECE_BYTES = 16 * 1024 * 1024
+"""Largest piece a ``SalvagingReader`` asks a regular file for at once."""
 
 # Enough for a tar header block (512 bytes) and any magic number.
 SNIFF_BYTES = 4096
@@ -104,10 +108,15 @@ class SalvagingReader:
     everything decoded in that call. This reader asks for at most
     ``piece_size`` bytes at a time (with ``read1`` where the reader has it) and
     keeps what it got: the error surfaces on the next read.
+
+    A regular file on disk fails whole reads, not parts of them, so its pieces
+    are as large as the reads asked for: no copying pieces together.
     """
 
     def __init__(self, raw: BinaryIO, piece_size: int = 64 * 1024) -> None:
         self._raw = raw
+        if isinstance(getattr(raw, "raw", None), io.FileIO):
+            piece_size = max(piece_size, FILE_PIECE_BYTES)
         self._piece_size = piece_size
         self._read_piece = getattr(raw, "read1", raw.read)
         self._error: BaseException | None = None

@@ -49,56 +49,69 @@ def iter_line_chunks(
         data = stream.read(chunk_bytes)
         if not data:
             break
-        data = carry + data
         cut = data.rfind(b"\n") + 1
-        if cut == 0 and len(data) < MAX_LINE_BYTES:
-            carry = data
+        if cut == 0 and len(carry) + len(data) < MAX_LINE_BYTES:
+            carry += data
             continue
         if cut == 0:  # one huge line with no end in sight
             cut = len(data)
+        # One copy at most: the chunk's bytes are the carried part line and this
+        # read up to its last line break.
+        whole: bytes | memoryview = (
+            b"".join((carry, memoryview(data)[:cut]))
+            if carry
+            else memoryview(data)[:cut]
+        )
         carry = data[cut:]
-        chunk = make_chunk(data[:cut], line_no)
+        chunk = make_chunk(whole, line_no)
         line_no += len(chunk.lines)
         yield chunk
     if carry:
         yield make_chunk(carry, line_no)
 
 
-def make_chunk(data: bytes, first_line_no: int) -> LineChunk:
+def make_chunk(data: bytes | memoryview, first_line_no: int) -> LineChunk:
     """Build the line array of ``data``, which ends at a line break or at EOF."""
+    buffer = np.frombuffer(data, dtype=np.uint8)
     invalid = 0
-    if not _is_utf8(data):
-        data = data.decode("utf-8", errors="replace").encode("utf-8")
+    if not _is_utf8(buffer):
+        data = bytes(data).decode("utf-8", errors="replace").encode("utf-8")
+        buffer = np.frombuffer(data, dtype=np.uint8)
         invalid = -1  # counted below, once the lines exist
     cut_lines = 0
-    buffer = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(buffer == 10) + 1
-    if len(ends) == 0 or ends[-1] != len(data):
-        ends = np.append(ends, len(data))
+    if len(ends) == 0 or ends[-1] != len(buffer):
+        ends = np.append(ends, len(buffer))
     starts = np.concatenate(([0], ends[:-1]))
     if (ends - starts).max(initial=0) > MAX_LINE_BYTES:
-        data, starts, ends, cut_lines = _cut_long_lines(data, starts, ends)
-    offsets = np.concatenate(([0], ends)).astype(
-        np.int32 if len(data) < 2**31 else np.int64
-    )
-    array_type = pa.string() if offsets.dtype == np.int32 else pa.large_string()
-    lines = pa.Array.from_buffers(
-        array_type,
-        len(ends),
-        [None, pa.py_buffer(offsets), pa.py_buffer(data)],
-    )
+        data, starts, ends, cut_lines = _cut_long_lines(bytes(data), starts, ends)
+        buffer = np.frombuffer(data, dtype=np.uint8)
+    lines = _string_array(buffer, ends)
     chunk = LineChunk(lines=lines, first_line_no=first_line_no, cut_lines=cut_lines)
     if invalid:
         chunk.invalid_utf8_lines = _count_true(pc.match_substring(lines, REPLACEMENT))
-    if b"\x00" in data:
+    if len(buffer) and buffer.min() == 0:
         chunk.nul_lines = _count_true(pc.match_substring(lines, "\x00"))
     return chunk
 
 
-def _is_utf8(data: bytes) -> bool:
+def _string_array(buffer: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """The strings that end at ``ends`` in ``buffer``, sharing its memory."""
+    offsets = np.concatenate(([0], ends)).astype(
+        np.int32 if len(buffer) < 2**31 else np.int64
+    )
+    array_type = pa.string() if offsets.dtype == np.int32 else pa.large_string()
+    return pa.Array.from_buffers(
+        array_type, len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(buffer)]
+    )
+
+
+def _is_utf8(buffer: np.ndarray) -> bool:
+    """Whether the bytes are valid UTF-8, checked by Arrow without a copy."""
+    whole = _string_array(buffer, np.array([len(buffer)]))
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
+        whole.validate(full=True)
+    except pa.ArrowInvalid:
         return False
     return True
 
