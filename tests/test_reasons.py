@@ -33,6 +33,11 @@ CAUSE_CASES = [
      " access denied (in reply to RCPT TO command)", "relay_denied"),
     ("host mx1.example.com[192.0.2.10] said: 454 4.7.1 <soc@example.org>: Relay"
      " access denied (in reply to RCPT TO command)", "relay_denied"),
+    ("host mx.example.org[192.0.2.30] said: 450 4.7.1 <qradar>: Helo command"
+     " rejected: Host not found (in reply to RCPT TO command)", "helo_rejected"),
+    ("host mx.example.org[192.0.2.30] said: 550 5.7.1 EHLO name qradar is"
+     " rejected: not a fully qualified name (in reply to MAIL FROM command)",
+     "helo_rejected"),
     ("host mx1.example.com[192.0.2.10] said: 553 5.1.8 <root@qradar>: Sender"
      " address rejected: Domain not found (in reply to RCPT TO command)",
      "sender_rejected"),

@@ -80,6 +80,7 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
         ("loops_to_myself", r"loops back to myself"),
+        ("helo_rejected", r"Helo command rejected|\b(?:HELO|EHLO)\b.{0,40}\brejected"),
         ("mx_lookup_failed", r"type=MX: Host not found"),
         (
             "host_not_found",

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, str] = {
     "default_transport": "smtp",
     "relay_transport": "relay",
     "smtp_tls_security_level": "",
+    "smtp_helo_name": "$myhostname",
     "smtp_sasl_auth_enable": "no",
     "smtp_host_lookup": "dns",
     "disable_dns_lookups": "no",

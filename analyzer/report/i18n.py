@@ -254,6 +254,28 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "E メール・サーバー設定）か、/etc/resolv.conf の DNS サーバーを修正してください。"
         + _FLUSH_JA,
     ),
+    "destination-dns-failed": (
+        "一部の宛先ドメインまたはそのメール・サーバーが DNS にありません",
+        "{domains} 宛ての {count} 通が {names} の DNS エラーで配送できませんでした。relayhost が"
+        "未設定のため、Postfix は宛先ドメインとそのメール・サーバーを自分で検索します。ほかの"
+        "サーバー宛ての {elsewhere} 通は送信できており、このホストの DNS は機能しています："
+        "これらの名前が DNS にないか、誤っています。",
+        "このホストにこのメールを止めている原因はありません。宛先アドレスの入力ミスを確認し、"
+        "宛先の管理者に DNS（MX レコードと、それが指すサーバーのアドレス）の修正を依頼してください："
+        "`host -t mx {domain}`。一時的な DNS エラーは maximal_queue_lifetime（既定 5 日）まで"
+        "再試行され、存在しない名前ならメールはすぐに返送されます。",
+    ),
+    "destination-unreachable": (
+        "一部の宛先ドメインのメール・サーバーが接続を受け付けません",
+        "{domains} 宛ての {count} 通を {relays} に渡せませんでした：{reasons}。relayhost が未設定の"
+        "ため、Postfix は宛先ドメインごとのメール・サーバーに自分で接続します。ほかのサーバー宛ての "
+        "{elsewhere} 通は送信できており、このホストからの外向きの接続は機能しています。",
+        "このホストにこのメールを止めている原因はありません。Postfix は配送待ちのメールを "
+        "maximal_queue_lifetime（既定 5 日）まで再送し、その後送信者に返します。{relays} がポート "
+        "{port} で応答しないことを宛先の管理者に伝えてください。これらのドメイン宛てのメールを早く"
+        "届ける必要があれば、組織のメール・サーバー経由で送ってください（relayhost = "
+        "[mail.example.com]）。",
+    ),
     "relay-connection-failed": (
         "このホストからメール・サーバーに接続できません",
         "{count} 通を {relays} に渡せませんでした：{reasons}。",
@@ -293,6 +315,13 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "名前解決できる実在のドメインを送信者にしてください：/etc/postfix/main.cf の myorigin = "
         "example.com（または QRadar の E メール設定の送信者アドレス）、あるいは sender_canonical_maps で"
         "root を書き換え、`systemctl restart postfix` を実行します。",
+    ),
+    "helo-rejected": (
+        "メール・サーバーがこのホストの HELO 名を拒否しています",
+        "{count} 通が、このホストの HELO 名のために {relays} に拒否されました：{reasons}。",
+        "Postfix は myhostname（smtp_helo_name があればその値）を名乗ります。/etc/postfix/main.cf の "
+        "myhostname を、DNS で名前解決できる完全修飾名（qradar.example.com など）にして、"
+        "`systemctl restart postfix` を実行してください。" + _FLUSH_JA,
     ),
     "sasl-authentication-failed": (
         "メール・サーバーへのログイン（SMTP 認証）に失敗しています",
@@ -402,7 +431,8 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "postfix-stopped": (
         "Postfix が停止したまま再起動されていません",
         "ログ上の最後の起動・停止は {last} の停止です。",
-        "`systemctl start postfix` で起動し、`systemctl enable postfix` で起動時に有効にしてください。",
+        "`systemctl start postfix` で起動し、`systemctl enable postfix` で起動時に有効にしてください。"
+        "その間に投入されたメールは maildrop キューで待っており、Postfix が動き出すと送信されます。",
     ),
     "delivery-suspended": (
         "失敗が続いたため、宛先への配送が一時停止されています",
@@ -486,6 +516,24 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     ): "{count} 通を {relays} に渡せませんでした：{reasons}。main.cf の relayhost = {relayhost} "
     "には角括弧がないため、Postfix はその名前自体ではなく、DNS が返す MX ホストに接続します。"
     "指定したサーバーに接続するには relayhost = [名前] と書いてください。",
+    (
+        "dns-lookup-failed",
+        "no_config",
+    ): "{count} 通が {names} の DNS エラーで配送待ちになりました。バンドルに main.cf はありませんが、"
+    "名前は宛先自身のドメインです：relayhost が未設定で、Postfix が宛先ドメインごとに配送先を"
+    "検索しています。",
+    (
+        "postfix-stopped",
+        "waiting",
+    ): "ログ上の最後の起動・停止は {last} の停止です。その後の {waiting} 件の投入は pickup "
+    "サービスを見つけられず（「unable to look up public/pickup」）、そのメールは Postfix が動くまで"
+    "待っています。",
+    (
+        "postfix-stopped",
+        "pickup",
+    ): "{last} 以降の {waiting} 件の投入が pickup サービスを見つけられませんでした"
+    "（「unable to look up public/pickup」）：Postfix は動いておらず、そのメールは動くまで待って"
+    "います。",
     (
         "localhost-loop",
         "unset",

@@ -94,6 +94,35 @@ CATALOG: dict[str, Entry] = {
         "Set the organization's mail server as relayhost = [mail.example.com] (QRadar: "
         "the host's e-mail server setting), or fix this host's DNS servers in "
         "/etc/resolv.conf. " + _FLUSH,
+        variants={
+            "no_config": "{count} message(s) were deferred with DNS errors for {names}. "
+            "The bundle has no main.cf, but the names are the recipients' own domains: "
+            "relayhost is not set, and Postfix looks up each recipient domain itself.",
+        },
+    ),
+    "destination-dns-failed": Entry(
+        "Some recipient domains or their mail servers are missing in DNS",
+        "{count} message(s) for {domains} failed with DNS errors for {names}. relayhost "
+        "is not set, so Postfix looks up each recipient domain and its mail servers "
+        "itself. {elsewhere} message(s) to other servers went out, so this host's DNS "
+        "works: these names are missing or wrong in DNS.",
+        "Nothing on this host stops this mail. Check the recipient addresses for "
+        "typos, and ask the recipients' administrators to fix their DNS (the MX "
+        "records and the addresses of the servers they name): `host -t mx {domain}`. "
+        "Postfix retries a temporary DNS failure until maximal_queue_lifetime (5 days "
+        "by default); a name that does not exist returns the mail at once.",
+    ),
+    "destination-unreachable": Entry(
+        "The mail servers of some recipient domains do not accept connections",
+        "{count} message(s) for {domains} could not be handed to {relays}: "
+        "{reasons}. relayhost is not set, so Postfix connects to each recipient "
+        "domain's mail servers itself, and {elsewhere} message(s) to other servers "
+        "went out: this host's outbound connections work.",
+        "Nothing on this host blocks this mail. Postfix retries deferred mail until "
+        "maximal_queue_lifetime (5 days by default) and then returns it to the sender. "
+        "Tell the recipients' administrators that {relays} does not answer on port "
+        "{port}; if mail to these domains must go out sooner, send it through the "
+        "organization's mail server (relayhost = [mail.example.com]).",
     ),
     "relay-connection-failed": Entry(
         "This host cannot connect to the mail server",
@@ -143,6 +172,15 @@ CATALOG: dict[str, Entry] = {
         "example.com in /etc/postfix/main.cf (or the sender address in QRadar's e-mail "
         "settings), or rewrite root with sender_canonical_maps, then run "
         "`systemctl restart postfix`.",
+    ),
+    "helo-rejected": Entry(
+        "The mail server rejects the name this host gives in HELO",
+        "{count} message(s) were refused by {relays} because of this host's HELO "
+        "name: {reasons}.",
+        "Postfix introduces itself with myhostname (or smtp_helo_name when set). Set "
+        "myhostname in /etc/postfix/main.cf to a fully qualified name that resolves in "
+        "DNS, such as qradar.example.com, then run `systemctl restart postfix`. "
+        + _FLUSH,
     ),
     "sasl-authentication-failed": Entry(
         "Logging in to the mail server fails",
@@ -271,7 +309,16 @@ CATALOG: dict[str, Entry] = {
         "Postfix was stopped and not started again",
         "The last Postfix start or stop in the log is a stop, at {last}.",
         "Start Postfix with `systemctl start postfix` and enable it at boot "
-        "(`systemctl enable postfix`).",
+        "(`systemctl enable postfix`). Mail submitted meanwhile waits in the "
+        "maildrop queue, and Postfix sends it once it runs.",
+        variants={
+            "waiting": "The last Postfix start or stop in the log is a stop, at "
+            '{last}. Afterwards, {waiting} submission(s) found no pickup service ("unable '
+            'to look up public/pickup"): that mail waits until Postfix runs.',
+            "pickup": "{waiting} submission(s) from {last} on found no pickup service "
+            '("unable to look up public/pickup"): Postfix was not running, and that mail '
+            "waits until it runs.",
+        },
     ),
     "delivery-suspended": Entry(
         "Delivery to the destination is suspended after earlier failures",

@@ -41,10 +41,11 @@ class Context:
 
     @functools.cached_property
     def sent(self) -> pd.DataFrame:
-        """Successful deliveries: host, time and relay, for recovery checks."""
+        """Successful deliveries: host, message, time and relay, for recovery checks."""
         deliveries = self.deliveries
         sent = (deliveries["status"] == "sent").to_numpy(dtype=bool)
-        return deliveries[["host", "time", "relay_host"]][sent]
+        columns = ["host", "message_key", "time", "relay_host", "relay_ip"]
+        return deliveries[columns][sent]
 
     @functools.cached_property
     def notes(self) -> tuple[Rows, Coded]:

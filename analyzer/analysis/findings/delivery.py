@@ -18,9 +18,13 @@ from analyzer.analysis.findings.context import (
 from analyzer.analysis.findings.failures import (
     CAUSE_CODES,
     LOOKUP_NAME,
+    RELAY_SET,
+    SERVER,
     Failures,
+    direct_lookups,
     finding_codes,
     lookup_names,
+    relay_state,
 )
 from analyzer.analysis.findings.model import Evidence, Finding
 from analyzer.analysis.hosts import HostView
@@ -37,11 +41,14 @@ PRIORITY = {
     "relay-access-denied": 82,
     "ip-blocklisted": 82,
     "sender-address-rejected": 82,
+    "helo-rejected": 82,
     "sasl-authentication-failed": 82,
     "tls-failure": 82,
     "tls-required-by-server": 82,
     "sender-policy-rejected": 80,
     "relay-connection-failed": 80,
+    "destination-dns-failed": 42,
+    "destination-unreachable": 42,
     "ipv6-no-route": 78,
     "message-too-large": 55,
     "unknown-recipient": 50,
@@ -54,7 +61,19 @@ PRIORITY = {
 }
 RECOVERED_PENALTY = 50
 """Priority taken off a failure that later deliveries through the same relay show cleared."""
-_DNS_CODES = ("relayhost-mx-lookup", "relayhost-unresolvable", "dns-lookup-failed")
+_DNS_CODES = (
+    "relayhost-mx-lookup",
+    "relayhost-unresolvable",
+    "dns-lookup-failed",
+    "destination-dns-failed",
+)
+"""Codes whose summaries name the names that DNS failed on."""
+_DESTINATION_CODES = {
+    "dns-lookup-failed": "destination-dns-failed",
+    "relay-connection-failed": "destination-unreachable",
+}
+"""Failures that, when Postfix sends straight to recipient domains, can be one
+destination's alone, and the code they then get."""
 
 
 def delivery_findings(ctx: Context) -> list[Finding]:
@@ -83,7 +102,14 @@ def _finding(
     )
     failing = failures.lost[key_codes].any() or (unresolved.any() and not recovered)
     severity = "error" if failing else "warning"
-    if code == "greylisting":
+    # Sending straight to recipient domains, a failure at some destinations
+    # while mail to others goes out is theirs, not this host's.
+    elsewhere = 0
+    if code in _DESTINATION_CODES and relay_state(ctx, host) != RELAY_SET:
+        elsewhere = failures.delivered_elsewhere(host, rows)
+    if elsewhere:
+        code = _DESTINATION_CODES[code]
+    if code == "greylisting" or elsewhere:
         severity = "warning" if unresolved.any() else "info"
 
     config = ctx.config(host)
@@ -104,6 +130,11 @@ def _finding(
     server = failures.server.first(rows)
     params.update(_relay_params(config, port, server))
     params["variant"] = _variant(code, config, ctx.host_view(host), server)
+    if elsewhere:
+        domains = failures.recipient_domains(rows, 3)
+        params["elsewhere"] = f"{elsewhere:,}"
+        params["domains"] = domains
+        params["domain"] = domains.split(", ")[0]
 
     evidence = log_evidence(ctx.events, _evidence_rows(ctx, failures, times, keys))
     if code in _CONFIG_NAMES:
@@ -147,9 +178,12 @@ _CONFIG_NAMES = {
     "relayhost-mx-lookup": ("relayhost",),
     "relayhost-unresolvable": ("relayhost",),
     "dns-lookup-failed": ("relayhost",),
+    "destination-dns-failed": ("relayhost",),
+    "destination-unreachable": ("relayhost",),
     "relay-connection-failed": ("relayhost",),
     "ipv6-no-route": ("inet_protocols",),
     "sender-address-rejected": ("myorigin", "myhostname"),
+    "helo-rejected": ("myhostname", "smtp_helo_name"),
     "sasl-authentication-failed": ("smtp_sasl_auth_enable", "smtp_sasl_password_maps"),
     "tls-failure": ("smtp_tls_security_level",),
     "message-too-large": ("message_size_limit",),
@@ -325,6 +359,20 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
         return []
     rows["cause"] = causes(rows["reason"])
     rows["code"] = rows["cause"].map(CAUSE_CODES).fillna("delivery-failed")
+    rows["name"] = rows["reason"].str.extract(LOOKUP_NAME, expand=False).str.lower()
+    rows["domain"] = rows["recipient"].fillna("").str.rpartition("@")[2].str.lower()
+    dns = rows["code"].isin(["relayhost-mx-lookup", "relayhost-unresolvable"])
+    triples = list(
+        rows.loc[dns, ["host", "name", "domain"]]
+        .astype(object)
+        .where(rows.loc[dns, ["host", "name", "domain"]].notna(), None)
+        .itertuples(index=False, name=None)
+    )
+    direct = direct_lookups(triples, lambda host: relay_state(ctx, host))
+    rows.loc[rows.index[dns.to_numpy()][np.asarray(direct, dtype=bool)], "code"] = (
+        "dns-lookup-failed"
+    )
+    servers = rows["reason"].str.extract(SERVER)
     findings = []
     for (host, code), group in rows.groupby(["host", "code"], sort=False):
         if (str(host), str(code)) in existing:
@@ -332,9 +380,10 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
         config = ctx.config(str(host))
         messages = group["queue_id"].nunique()
         first = group.drop_duplicates("reason")
+        named = servers.loc[group.index]
         params: dict[str, object] = {
             "count": f"{messages:,}",
-            "relays": _relayhost_name(config) or "?",
+            "relays": _top(named["name"], 3) or _relayhost_name(config) or "?",
             "reasons": "; ".join(f'"{r}"' for r in first["reason"].head(2)),
             "recipients": _top(group["recipient"], 3),
             "senders": _top(group["sender"], 2),
@@ -342,8 +391,17 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
         }
         name = group["reason"].str.extract(LOOKUP_NAME, expand=False).dropna()
         if len(name):
-            params["name"] = params["names"] = str(name.iloc[0])
-        params.update(_relay_params(config, None, None))
+            params["names"] = _top(name, 3)
+            params["name"] = str(name.iloc[0])
+        server = named["name"].dropna()
+        port = pd.to_numeric(named["port"], errors="coerce").dropna()
+        params.update(
+            _relay_params(
+                config,
+                int(port.iloc[0]) if len(port) else None,
+                server.iloc[0] if len(server) else None,
+            )
+        )
         params["variant"] = _variant(str(code), config, ctx.host_view(str(host)))
         evidence = [
             Evidence(

@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from analyzer.analysis.findings.coded import Coded, Rows
-from analyzer.analysis.findings.context import Context, Relayhost, parse_relayhost
+from analyzer.analysis.findings.context import Context, parse_relayhost
 from analyzer.analysis.reasons import reason_cause
 
 # Cause of a failed attempt -> finding code.
@@ -28,6 +28,7 @@ CAUSE_CODES = {
     "client_rejected": "relay-access-denied",
     "blocklisted": "ip-blocklisted",
     "sender_rejected": "sender-address-rejected",
+    "helo_rejected": "helo-rejected",
     "sasl_failed": "sasl-authentication-failed",
     "tls_not_offered": "tls-failure",
     "starttls_required": "tls-required-by-server",
@@ -151,14 +152,38 @@ class Failures:
         present = rows[self.has_port[rows]]
         return int(self.server_port[present[0]]) if len(present) else None
 
-    def sent_after(self, host: str, last: pd.Timestamp) -> pd.DataFrame:
-        """Return the successful deliveries of ``host`` after ``last``."""
+    def sent_by(self, host: str) -> pd.DataFrame:
+        """Return the successful deliveries of ``host``."""
         sent = self._sent_by_host.get(host)
         if sent is None:
             same_host = self.sent["host"] == host
             sent = self.sent[same_host.to_numpy(dtype=bool, na_value=False)]
             self._sent_by_host[host] = sent
+        return sent
+
+    def sent_after(self, host: str, last: pd.Timestamp) -> pd.DataFrame:
+        """Return the successful deliveries of ``host`` after ``last``."""
+        sent = self.sent_by(host)
         return sent[(sent["time"] > last).to_numpy(dtype=bool, na_value=False)]
+
+    def recipient_domains(self, rows: Rows, limit: int) -> str:
+        """Join the ``limit`` recipient domains most frequent at ``rows``."""
+        recipients = pd.Series(self.recipient.labels, dtype=object).fillna("")
+        codes, labels = pd.factorize(recipients.str.rpartition("@")[2].str.lower())
+        per_row = np.append(codes, -1)[self.recipient.codes[rows]]
+        return Coded(per_row, pd.Index(labels)).top(np.arange(len(rows)), limit)
+
+    def delivered_elsewhere(self, host: str, rows: Rows) -> int:
+        """Return how many messages ``host`` handed to remote servers other than
+        the ones that failed at ``rows``: its outbound connections work."""
+        sent = self.sent_by(host)
+        failing = {
+            str(self.server.labels[code]).lower() for code in self.server.distinct(rows)
+        }
+        relay = sent["relay_host"].astype(object).fillna("").str.lower()
+        remote = sent["relay_ip"].notna() & ~relay.isin(failing | {"", "none"})
+        keys = sent["message_key"][remote.to_numpy(dtype=bool, na_value=False)]
+        return int(keys.nunique())
 
 
 def finding_codes(ctx: Context, failures: Failures) -> Rows:
@@ -193,10 +218,11 @@ def finding_codes(ctx: Context, failures: Failures) -> Rows:
 def _direct_lookups(
     ctx: Context, failures: Failures, rows: Rows
 ) -> npt.NDArray[np.bool_]:
-    """Return which DNS failures at ``rows`` looked up the recipient's own domain on
-    a host without relayhost, because Postfix was sending straight to that domain.
+    """Return which DNS failures at ``rows`` were Postfix looking up a recipient's
+    destination itself, not a relay host (see ``direct_lookups``).
 
-    Names and domains are extracted once per distinct reply and recipient.
+    Names and domains are extracted once per distinct reply and recipient, and
+    the decision is made once per distinct host, name and domain.
     """
     reason_codes = failures.reason.codes[rows]
     names = _per_label(
@@ -210,32 +236,65 @@ def _direct_lookups(
         recipient_codes,
         lambda texts: texts.str.rpartition("@")[2].str.lower(),
     )
-    # A null recipient has the empty domain, as fillna("") gives it.
-    domains[-1] = ""
-    # Number the names and domains from one vocabulary to compare them as integers.
-    # No name is -1 and no domain is -2, so that the two never match.
-    vocabulary: dict[str, int] = {}
-    name_ids = np.array(
-        [
-            -1 if text is None else vocabulary.setdefault(text, len(vocabulary))
-            for text in names
-        ]
+    host_codes = failures.host.codes[rows]
+    width_names, width_domains = len(names), len(domains)
+    triple = (
+        (host_codes.astype(np.int64) + 1) * width_names + (reason_codes + 1)
+    ) * width_domains + (recipient_codes + 1)
+    which, uniques = pd.factorize(triple)
+    hosts = [*failures.host.labels.astype(object), None]
+    decoded = []
+    for value in uniques.tolist():
+        rest, domain = divmod(value, width_domains)
+        host, name = divmod(rest, width_names)
+        decoded.append((hosts[host - 1], names[name - 1], domains[domain - 1]))
+    direct = np.asarray(
+        direct_lookups(decoded, lambda host: relay_state(ctx, host)), dtype=bool
     )
-    domain_ids = np.array(
-        [
-            -2 if text is None else vocabulary.setdefault(text, len(vocabulary))
-            for text in domains
-        ]
+    return np.asarray(direct[which], dtype=bool)
+
+
+RELAY_SET, RELAY_UNSET, RELAY_UNKNOWN = "set", "unset", "unknown"
+
+
+def relay_state(ctx: Context, host: str | None) -> str:
+    """Whether main.cf of ``host`` sets relayhost; unknown without main.cf."""
+    config = ctx.config(host) if host is not None else None
+    if config is None:
+        return RELAY_UNKNOWN
+    return (
+        RELAY_UNSET if parse_relayhost(config.get("relayhost")) is None else RELAY_SET
     )
-    # Position -1 is for rows without a host, which no finding groups.
-    no_relay = np.array(
-        [_relayhost_of(ctx, str(host)) is None for host in failures.host.labels]
-        + [True],
-        dtype=bool,
-    )
-    name = name_ids[reason_codes]
-    same = (name >= 0) & (name == domain_ids[recipient_codes])
-    return np.asarray(same & no_relay[failures.host.codes[rows]], dtype=bool)
+
+
+def direct_lookups(
+    failures: list[tuple[str | None, str | None, str | None]],
+    state_of: Callable[[str | None], str],
+) -> list[bool]:
+    """Return, for each (host, looked-up name, recipient domain) of a DNS failure,
+    whether Postfix was finding the recipient's destination itself.
+
+    Without relayhost in main.cf, every lookup is of a destination: the
+    recipient's domain or the mail servers its MX records name. With relayhost
+    set, the lookup is of the relay host. Without main.cf, a name that is the
+    recipient's domain or under it is a destination, and so are all names of a
+    host that fails on more than one name, since one relay host has one name.
+    """
+    names_of_host: dict[str | None, set[str]] = {}
+    for host, name, _ in failures:
+        if name:
+            names_of_host.setdefault(host, set()).add(name)
+    result = []
+    for host, name, domain in failures:
+        state = state_of(host)
+        if state == RELAY_UNSET:
+            result.append(True)
+        elif state == RELAY_SET or not name:
+            result.append(False)
+        else:
+            own = bool(domain) and (name == domain or name.endswith("." + str(domain)))
+            result.append(own or len(names_of_host.get(host, ())) > 1)
+    return result
 
 
 def _per_label(
@@ -253,11 +312,6 @@ def _per_label(
         values = transform(texts).astype(object)
         result[used] = [None if pd.isna(v) else v for v in values]
     return result
-
-
-def _relayhost_of(ctx: Context, host: str) -> Relayhost | None:
-    config = ctx.config(host)
-    return parse_relayhost(config.get("relayhost")) if config else None
 
 
 def lookup_names(failures: Failures, rows: Rows) -> str:

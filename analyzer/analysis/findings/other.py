@@ -69,6 +69,10 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
                 )
             )
         origin = config.get("myorigin")
+        if not (config.is_set("myorigin") or config.is_set("myhostname")):
+            # Postfix then takes the machine's name, which a syslog short name
+            # does not show: the senders of mail submitted here do.
+            origin = _logged_origin(ctx, host) or ""
         if origin and "." not in origin and "sender-address-rejected" not in shown:
             findings.append(
                 _config_finding(
@@ -81,6 +85,20 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
                 )
             )
     return findings
+
+
+def _logged_origin(ctx: Context, host: str) -> str | None:
+    """Return the most frequent sender domain of mail submitted on ``host``
+    (pickup, sendmail), or None when the log shows none."""
+    messages = ctx.messages
+    local = (messages["host"] == host) & (messages["origin"] == "local")
+    senders = messages["sender"][local.to_numpy(dtype=bool, na_value=False)].dropna()
+    with_domain = senders[senders.str.contains("@", regex=False)]
+    if with_domain.empty:
+        return None
+    domains = with_domain.str.rpartition("@")[2]
+    counts = domains[domains != ""].value_counts()
+    return str(counts.index[0]) if len(counts) else None
 
 
 def _config_finding(
@@ -313,18 +331,64 @@ def system_findings(ctx: Context) -> list[Finding]:
     disk = events.take(rows[full.to_numpy(dtype=bool, na_value=False)])
     for host, group in disk.groupby("host", sort=False, observed=True):
         findings.append(_event_finding("disk-full", "error", str(host), group, ctx, 95))
+    findings += _stopped_findings(ctx)
+    return findings
+
+
+_NO_PICKUP = "unable to look up public/pickup"
+"""postdrop's warning when it cannot wake the pickup service: Postfix is not running."""
+
+
+def _waiting_submissions(ctx: Context) -> pd.DataFrame:
+    """postdrop warnings that Postfix's pickup service is not there: each is
+    mail submitted while Postfix was not running, waiting in the maildrop queue."""
+    events = ctx.events
+    rows = np.flatnonzero(
+        ctx.of_kind("warning") & (events["daemon"] == "postdrop").to_numpy(dtype=bool)
+    )
+    found = events["text"].take(rows).str.contains(_NO_PICKUP, regex=False)
+    return events.take(rows[found.to_numpy(dtype=bool, na_value=False)])
+
+
+def _stopped_findings(ctx: Context) -> list[Finding]:
+    """Postfix stopped and not started again, by the last start or stop line, or
+    by mail submitted afterwards that found no pickup service."""
+    events = ctx.events
     starts = events[ctx.of_kind("master_start", "master_stop", "postfix_script")]
-    for host, group in starts.groupby("host", sort=False, observed=True):
-        last = group.iloc[-1]
-        stopped = last["kind"] == "master_stop" or str(last["text"]).startswith(
-            "stopping"
+    waiting = _waiting_submissions(ctx)
+    findings = []
+    for host in dict.fromkeys([*starts["host"].dropna(), *waiting["host"].dropna()]):
+        group = starts[(starts["host"] == host).to_numpy(dtype=bool)]
+        last = group.iloc[-1] if len(group) else None
+        stopped = last is not None and (
+            last["kind"] == "master_stop" or str(last["text"]).startswith("stopping")
         )
-        if stopped:
-            finding = _event_finding(
-                "postfix-stopped", "warning", str(host), group.tail(1), ctx, 65
-            )
-            finding.params["last"] = f"{last['time']:%Y-%m-%d %H:%M:%S} UTC"
-            findings.append(finding)
+        since = last["time"] if last is not None else None
+        late = waiting[(waiting["host"] == host).to_numpy(dtype=bool)]
+        if since is not None and pd.notna(since):
+            late = late[(late["time"] >= since).to_numpy(dtype=bool, na_value=True)]
+        if not stopped and last is not None:
+            # The last line is a start: whatever postdrop met before it is over.
+            late = late.iloc[0:0]
+        if not stopped and late.empty:
+            continue
+        shown = pd.concat([group.tail(1) if stopped else group.iloc[0:0], late.head(3)])
+        finding = _event_finding(
+            "postfix-stopped",
+            "error" if len(late) else "warning",
+            str(host),
+            shown,
+            ctx,
+            92 if len(late) else 65,
+        )
+        when = last["time"] if stopped and last is not None else late["time"].min()
+        finding.params["last"] = f"{when:%Y-%m-%d %H:%M:%S} UTC"
+        finding.params["waiting"] = f"{len(late):,}"
+        variant = ""
+        if len(late):
+            variant = "waiting" if stopped else "pickup"
+        finding.params["variant"] = variant
+        findings.append(finding)
     return findings
 
 
@@ -395,7 +459,7 @@ def bundle_findings(ctx: Context) -> list[Finding]:
                 params=params,
             )
         )
-    elif ctx.messages.empty:
+    elif ctx.messages.empty and _waiting_submissions(ctx).empty:
         findings.append(_no_activity(ctx))
     return findings
 

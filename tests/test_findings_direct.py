@@ -1,0 +1,225 @@
+"""Failures of a host that sends straight to recipient domains (no relayhost).
+
+Such a host looks up and connects to each recipient domain's mail servers
+itself: a DNS error or a refused connection at one destination is not a relay
+host problem, and, while mail to other domains goes out, not this host's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.analysis.findings.failures import (
+    RELAY_SET,
+    RELAY_UNKNOWN,
+    RELAY_UNSET,
+    direct_lookups,
+)
+from analyzer.api import Analysis, analyze_bundle
+
+HOST = "relay01"
+NXDOMAIN_MX = (
+    "Host or domain name not found. Name service error for name=mx1.example.org "
+    "type=AAAA: Host not found"
+)
+NXDOMAIN_RELAY = (
+    "Host or domain name not found. Name service error for name=smtp.corp.example "
+    "type=A: Host not found"
+)
+REFUSED = "connect to mx.dead.example.org[203.0.113.9]:25: Connection refused"
+
+
+def message(number: int, recipient: str, relay: str, status: str, reply: str) -> str:
+    queue_id = f"{0xA0000 + number:X}0"
+    head = f"Dec  3 10:{number:02d}:00 {HOST} postfix"
+    dsn = {"sent": "2.0.0", "deferred": "4.4.1", "bounced": "5.4.4"}[status]
+    return (
+        f"{head}/pickup[300]: {queue_id}: uid=0 from=<root>\n"
+        f"{head}/cleanup[301]: {queue_id}: message-id=<{queue_id}@example.com>\n"
+        f"{head}/qmgr[302]: {queue_id}: from=<root@relay01.example.com>, size=700,"
+        " nrcpt=1 (queue active)\n"
+        f"{head}/smtp[303]: {queue_id}: to=<{recipient}>, relay={relay}, delay=1,"
+        f" delays=0/0/1/0, dsn={dsn}, status={status} ({reply})\n"
+    )
+
+
+def sent(count: int) -> list[str]:
+    return [
+        message(
+            number,
+            f"user{number}@example.net",
+            "mx.example.net[198.51.100.25]:25",
+            "sent",
+            "250 2.0.0 Ok: queued as 4F017AB",
+        )
+        for number in range(count)
+    ]
+
+
+def analyze(tmp_path: Path, lines: list[str], main_cf: str | None) -> Analysis:
+    (tmp_path / "maillog").write_text("".join(lines))
+    if main_cf is not None:
+        (tmp_path / "main.cf").write_text(
+            f"myhostname = relay01.example.com\n{main_cf}"
+        )
+    return analyze_bundle(tmp_path, year=2026)
+
+
+def codes(analysis: Analysis) -> dict[str, str]:
+    return {f.code: f.severity for f in analysis.findings}
+
+
+def test_one_domain_dns_error_among_deliveries_is_a_warning(tmp_path: Path) -> None:
+    failed = message(30, "ops@example.org", "none", "bounced", NXDOMAIN_MX)
+    analysis = analyze(tmp_path, [*sent(20), failed], "relayhost =\n")
+    found = codes(analysis)
+    assert found["destination-dns-failed"] == "warning"
+    assert "relayhost-unresolvable" not in found
+    finding = next(f for f in analysis.findings if f.code == "destination-dns-failed")
+    assert finding.params["elsewhere"] == "20"
+    assert finding.params["domains"] == "example.org"
+    assert "mx1.example.org" in finding.summary
+    assert "`host -t mx example.org`" in finding.remedy
+    assert not [f.code for f in analysis.findings if f.severity == "error"]
+
+
+def test_dns_errors_without_any_delivery_stay_this_hosts_problem(
+    tmp_path: Path,
+) -> None:
+    failed = message(30, "ops@example.org", "none", "bounced", NXDOMAIN_MX)
+    analysis = analyze(tmp_path, [failed], "relayhost =\n")
+    assert codes(analysis)["dns-lookup-failed"] == "error"
+
+
+def test_dns_error_with_relayhost_set_is_the_relay_host(tmp_path: Path) -> None:
+    failed = message(30, "ops@example.org", "none", "deferred", NXDOMAIN_RELAY)
+    analysis = analyze(
+        tmp_path, [*sent(3), failed], "relayhost = [smtp.corp.example]\n"
+    )
+    found = codes(analysis)
+    assert "relayhost-unresolvable" in found
+    assert "destination-dns-failed" not in found
+
+
+def test_one_refusing_domain_among_deliveries_is_a_warning(tmp_path: Path) -> None:
+    failed = message(30, "ops@dead.example.org", "none", "deferred", REFUSED)
+    analysis = analyze(tmp_path, [*sent(20), failed], "relayhost =\n")
+    found = codes(analysis)
+    assert found["destination-unreachable"] == "warning"
+    assert "relay-connection-failed" not in found
+    finding = next(f for f in analysis.findings if f.code == "destination-unreachable")
+    assert finding.params["relays"] == "mx.dead.example.org"
+    assert "dead.example.org" in finding.summary
+    assert "does not answer on port 25" in finding.remedy
+
+
+def test_refused_relay_host_is_an_error_though_others_were_sent(
+    tmp_path: Path,
+) -> None:
+    reply = REFUSED.replace("mx.dead.example.org", "smtp.corp.example")
+    failed = message(30, "ops@example.org", "none", "deferred", reply)
+    analysis = analyze(
+        tmp_path, [*sent(5), failed], "relayhost = [smtp.corp.example]\n"
+    )
+    found = codes(analysis)
+    assert found["relay-connection-failed"] == "error"
+    assert "destination-unreachable" not in found
+
+
+def test_helo_rejection_is_its_own_finding(tmp_path: Path) -> None:
+    reply = (
+        "host mx.example.org[192.0.2.30] said: 450 4.7.1 <relay01>: Helo command "
+        "rejected: Host not found (in reply to RCPT TO command)"
+    )
+    failed = message(
+        30, "ops@example.org", "mx.example.org[192.0.2.30]:25", "deferred", reply
+    )
+    analysis = analyze(tmp_path, [failed], "relayhost =\n")
+    found = codes(analysis)
+    assert "helo-rejected" in found
+    assert "relayhost-unresolvable" not in found
+    finding = next(f for f in analysis.findings if f.code == "helo-rejected")
+    assert [e.text for e in finding.evidence if e.kind == "config"] == [
+        "myhostname = relay01.example.com",
+        '(smtp_helo_name is not set; default: "relay01.example.com")',
+    ]
+
+
+MAILQ = """\
+-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------
+4B1C2D3E5F*    1200 Thu Dec  3 10:00:00  root@relay01.example.com
+(Host or domain name not found. Name service error for name=example.org type=MX: Host not found, try again)
+                                         ops@example.org
+
+5B1C2D3E5F     1200 Thu Dec  3 10:01:00  root@relay01.example.com
+(Host or domain name not found. Name service error for name=example.net type=MX: Host not found, try again)
+                                         soc@example.net
+
+6B1C2D3E5F     1200 Thu Dec  3 10:02:00  root@relay01.example.com
+(connect to mx.example.com[192.0.2.25]:25: Connection timed out)
+                                         admin@example.com
+
+-- 4 Kbytes in 3 Requests.
+"""
+
+
+def test_queue_listing_alone_tells_recipient_domains_from_a_relay_host(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "mailq.txt").write_text(MAILQ)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    found = {f.code: f for f in analysis.findings}
+    assert "relayhost-mx-lookup" not in found
+    dns = found["dns-lookup-failed"]
+    assert dns.params["variant"] == "no_config"
+    assert dns.params["names"] == "example.org, example.net"
+    assert "relayhost = [example.org]" not in dns.remedy
+    connect = found["relay-connection-failed"]
+    assert connect.params["relays"] == "mx.example.com"
+    assert "`nc -vz mx.example.com 25`" in connect.remedy
+
+
+@pytest.mark.parametrize(
+    ("failures", "states", "expected"),
+    [
+        # Without relayhost every lookup is of a destination, even an MX host's name.
+        ([("a", "mx1.example.org", "example.org")], {"a": RELAY_UNSET}, [True]),
+        # With relayhost set, the lookup is of the relay host.
+        ([("a", "example.org", "example.org")], {"a": RELAY_SET}, [False]),
+        # Without main.cf: the recipient's own domain, or a name under it.
+        ([("a", "example.org", "example.org")], {"a": RELAY_UNKNOWN}, [True]),
+        ([("a", "mx1.example.org", "example.org")], {"a": RELAY_UNKNOWN}, [True]),
+        ([("a", "smtp.corp.example", "example.org")], {"a": RELAY_UNKNOWN}, [False]),
+        # "badexample.org" is not under "example.org".
+        ([("a", "badexample.org", "example.org")], {"a": RELAY_UNKNOWN}, [False]),
+        # Two names on one host: one relay host has one name.
+        (
+            [
+                ("a", "mx.one.example", "x.example"),
+                ("a", "mx.two.example", "y.example"),
+            ],
+            {"a": RELAY_UNKNOWN},
+            [True, True],
+        ),
+        # The same two names on two hosts do not count together.
+        (
+            [
+                ("a", "mx.one.example", "x.example"),
+                ("b", "mx.two.example", "y.example"),
+            ],
+            {"a": RELAY_UNKNOWN, "b": RELAY_UNKNOWN},
+            [False, False],
+        ),
+        # A failure without a name is not a destination unless relayhost is unset.
+        ([("a", None, "example.org")], {"a": RELAY_UNKNOWN}, [False]),
+        ([("a", None, "example.org")], {"a": RELAY_UNSET}, [True]),
+    ],
+)
+def test_direct_lookups(
+    failures: list[tuple[str | None, str | None, str | None]],
+    states: dict[str, str],
+    expected: list[bool],
+) -> None:
+    assert direct_lookups(failures, lambda host: states[str(host)]) == expected
