@@ -216,6 +216,7 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
         loader.single_file = Path(path).name
     walker = Walker(options.limits, options.password)
     inventory = walker.walk(Path(path), loader.visit)
+    _follow_rotations(loader.logs, inventory, options.zone)
     _apply_year(loader.logs, options.year, options.zone)
     captured = _capture_time(inventory)
     loader.read_queues(captured)
@@ -238,6 +239,69 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
         options=options,
         captured=captured,
     )
+
+
+ROTATION_SLACK = pd.Timedelta(days=2)
+"""How long before its rotation date a rotated file's successor may begin: a
+file rotated at night holds the evening before."""
+
+
+def _follow_rotations(
+    logs: list[ParsedLog], inventory: Inventory, zone: tzinfo
+) -> None:
+    """Move a log without a date in its name to follow its dated rotations.
+
+    Its years come from its file time. A bundle made by copying files (rather
+    than archiving them) gives every file the copy's time, so a current
+    ``maillog`` next to ``maillog-20250105.gz`` may be read a year or more too
+    late. Such a file begins after its newest rotation, so it is moved back by
+    whole years while it still begins after that date.
+    """
+    entries = {entry.path: entry for entry in inventory.entries}
+    dated: dict[tuple[str, str], date] = {}
+    for log in logs:
+        when = members.rotation_date(log.source)
+        if when is not None:
+            key = _family(log.source)
+            dated[key] = max(when, dated.get(key, when))
+    for log in logs:
+        newest = dated.get(_family(log.source))
+        if newest is None or not log.year_guessed or log.events.num_rows == 0:
+            continue
+        if members.rotation_date(log.source) is not None:
+            continue
+        times = log.events.column("time").to_pandas()
+        first = times.min()
+        if pd.isna(first):
+            continue
+        earliest = pd.Timestamp(newest, tz=zone) - ROTATION_SLACK
+        years = 0
+        while first.tz_convert(zone) - pd.DateOffset(years=years + 1) >= earliest:
+            years += 1
+        if years == 0:
+            continue
+        position = log.events.column_names.index("time")
+        moved = _move_years(times, -years, zone)
+        column = pa.array(moved, pa.timestamp("ns", tz="UTC"))
+        log.events = log.events.set_column(position, "time", column)
+        note = (
+            f"years moved back {years} to follow the rotation of {newest:%Y-%m-%d}: "
+            "the file time is later than the lines"
+        )
+        entry = entries.get(log.source)
+        if entry is not None:
+            entry.detail = f"{entry.detail}; {note}" if entry.detail else note
+        logger.info("%s: %s", log.source, note)
+
+
+def _family(path: str) -> tuple[str, str]:
+    """The folder and the name without rotation date or number of a log file."""
+    name = members.base_name(path)
+    name = members.ROTATION_DATE.sub(
+        lambda match: "." if match.group(0).endswith(".") else "", name
+    )
+    name = members.ROTATION_NUMBER.sub("", name)
+    return posixpath.dirname(path), name
 
 
 def _apply_year(logs: list[ParsedLog], year: int | None, zone: tzinfo) -> None:

@@ -103,6 +103,33 @@ def test_dated_rotations_ignore_file_times(tmp_path: Path) -> None:
     check_merged(analyze_bundle(tmp_path, today=date(2024, 1, 2)))
 
 
+def test_current_log_follows_its_dated_rotations(tmp_path: Path) -> None:
+    # Every file was copied, and the current log's time is the copy's: read by
+    # it, the log would begin in January 2026, two years after its rotation.
+    copied = datetime(2026, 6, 1, tzinfo=UTC)
+    write(tmp_path, "maillog-20231231.gz", OLDEST_LINES, copied)
+    write(tmp_path, "maillog-20240101", MIDDLE_LINES, copied)
+    write(tmp_path, "maillog", NEWEST_LINES, copied)
+    analysis = analyze_bundle(tmp_path, today=date(2026, 6, 1))
+    check_merged(analysis)
+    details = {e.path: e.detail for e in analysis.bundle.inventory.entries}
+    assert "years moved back 2" in str(details["maillog"])
+    assert not details["maillog-20240101"]
+
+
+def test_current_log_a_year_after_its_rotation_stays(tmp_path: Path) -> None:
+    # A current log that begins in December, eleven months after the newest
+    # rotation, is later than it by its own file time: nothing moves it back.
+    december = message(
+        "6D4E5F6071", "Dec  1 10:00:00", "Dec  1 10:00:01", "Dec  1 10:00:02"
+    )
+    write(tmp_path, "maillog-20240101", MIDDLE_LINES, datetime(2026, 6, 1, tzinfo=UTC))
+    write(tmp_path, "maillog", december, datetime(2024, 12, 2, tzinfo=UTC))
+    analysis = analyze_bundle(tmp_path, today=date(2026, 6, 1))
+    late = analysis.messages.loc[f"{HOST}:6D4E5F6071", "first_seen"]
+    assert late == pd.Timestamp("2024-12-01 10:00:00", tz=UTC)
+
+
 def test_year_option_overrides_file_times(tmp_path: Path) -> None:
     write(tmp_path, "maillog", NEWEST_LINES, datetime(2026, 6, 1, tzinfo=UTC))
     analysis = analyze_bundle(tmp_path, year=2024, today=date(2026, 6, 1))

@@ -32,8 +32,10 @@ _POSTFIX_LINE = re.compile(
     re.MULTILINE,
 )
 _RFC5424_POSTFIX = re.compile(r"^<\d{1,3}>1 \S+ \S+ postfix[\w.-]*/", re.MULTILINE)
-_ROTATION_DATE = re.compile(r"[-_.](\d{4})(\d\d)(\d\d)(?:\d{2,6})?(?:\.|$)")
-_ROTATION_NUMBER = re.compile(r"\.(\d{1,3})$")
+ROTATION_DATE = re.compile(r"[-_.](\d{4})(\d\d)(\d\d)(?:\d{2,6})?(?:\.|$)")
+"""The date logrotate's ``dateext`` adds to a rotated log's name."""
+ROTATION_NUMBER = re.compile(r"\.(\d{1,3})$")
+"""The number logrotate adds to a rotated log's name, without ``dateext``."""
 
 # Folder names that say what a member is, not which host it comes from.
 _GENERIC_FOLDERS = {
@@ -134,7 +136,7 @@ def skip_reason(path: str, head: bytes) -> str:
 
 def rotation_date(path: str) -> date | None:
     """Return the date in a rotated log's name (``maillog-20210311.gz``), if any."""
-    match = _ROTATION_DATE.search(base_name(path))
+    match = ROTATION_DATE.search(base_name(path))
     if not match:
         return None
     try:
@@ -145,7 +147,7 @@ def rotation_date(path: str) -> date | None:
 
 def rotation_number(path: str) -> int:
     """Return N of ``mail.log.N`` (older logs have larger N), or 0."""
-    match = _ROTATION_NUMBER.search(base_name(path))
+    match = ROTATION_NUMBER.search(base_name(path))
     return int(match.group(1)) if match else 0
 
 
