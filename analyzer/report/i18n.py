@@ -535,6 +535,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "（「unable to look up public/pickup」）：Postfix は動いておらず、そのメールは動くまで待って"
     "います。",
     (
+        "timezone-mismatch",
+        "file_time",
+    ): "{log} の最後の行は {zone} として読むと {last} で、ファイル自身の時刻（{written}）より "
+    "{hours} 時間後です。ファイルにはその時刻より後に書き込まれないため、時間帯を持たないこのログの"
+    "タイムスタンプは、少なくとも {hours} 時間進んだ時間帯（UTC{offset} 以上）で書かれています。",
+    (
         "localhost-loop",
         "unset",
     ): "{count} 通が「mail for localhost loops back to myself」"

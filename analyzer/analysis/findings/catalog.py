@@ -385,6 +385,13 @@ CATALOG: dict[str, Entry] = {
         "agree.",
         "Run again with --timezone set to the host's zone (for example Asia/Tokyo), "
         "so that the report's times match the customer's clocks.",
+        variants={
+            "file_time": "The last line of {log}, read as {zone}, is at {last}, "
+            "{hours} hours after the file's own time ({written}). Nothing is written "
+            "to a file after that time, so the log's timestamps, which carry no zone, "
+            "were written in a zone at least {hours} hours ahead (UTC{offset} or "
+            "more).",
+        },
     ),
     "no-mail-activity": Entry(
         "No mail reached Postfix while the logs were written",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import numpy as np
 import pandas as pd
 
@@ -496,7 +498,7 @@ def timezone_findings(ctx: Context) -> list[Finding]:
     """
     queue = ctx.queue
     if queue.empty:
-        return []
+        return _file_time_findings(ctx)
     exact = queue[queue["source"].isin(_json_listings(ctx))].drop_duplicates(
         ["host", "queue_id"]
     )
@@ -506,11 +508,11 @@ def timezone_findings(ctx: Context) -> list[Finding]:
         on=["host", "queue_id"],
     )
     if joined.empty:
-        return []
+        return _file_time_findings(ctx)
     gap = (joined["arrival_time"] - joined["first_seen"]).median()
     quarters = round(gap / pd.Timedelta(minutes=15))
     if quarters == 0 or abs(gap - quarters * pd.Timedelta(minutes=15)) > ZONE_TOLERANCE:
-        return []
+        return _file_time_findings(ctx)
     hours = quarters / 4
     # Log lines read as UTC show later than the true time when the log was in a
     # zone ahead of UTC: the log's own offset is the opposite of the gap.
@@ -529,6 +531,64 @@ def timezone_findings(ctx: Context) -> list[Finding]:
             priority=75,
         )
     ]
+
+
+FILE_TIME_MARGIN = pd.Timedelta(minutes=30)
+"""How far a log's last line may read after its file's time before the zone is
+taken to be wrong: more than clocks drift, less than any zone offset."""
+_STAMP_WITH_ZONE = r"(?:Z|[+-]\d\d:?\d\d)$"
+
+
+def _file_time_findings(ctx: Context) -> list[Finding]:
+    """Warn when a log's last line reads later than the log file's own time.
+
+    Nothing is written to a file after its modification time, so a last line
+    read as hours later means that the zone-less timestamps were written in a
+    zone ahead of the one they were read in. The gap is a lower bound of the
+    offset: the file may have been written to after its last Postfix line. A
+    file time lost in copying is later than every line and shows nothing.
+    """
+    events = ctx.events
+    if events.empty:
+        return []
+    last_rows = (
+        events.reset_index(drop=True).groupby("source", observed=True)["time"].idxmax()
+    )
+    for entry in ctx.inventory.of_kind(KIND_MAILLOG):
+        if entry.mtime is None or entry.path not in last_rows.index:
+            continue
+        row = events.iloc[int(last_rows[entry.path])]
+        if pd.Series([str(row["stamp"])]).str.contains(_STAMP_WITH_ZONE).iloc[0]:
+            continue
+        written = pd.Timestamp(entry.mtime)
+        written = written.tz_localize(UTC) if written.tzinfo is None else written
+        gap = row["time"] - written
+        if pd.isna(gap) or gap <= FILE_TIME_MARGIN:
+            continue
+        hours = round(gap / pd.Timedelta(minutes=15)) / 4
+        return [
+            Finding(
+                code="timezone-mismatch",
+                severity="warning",
+                host=str(row["host"]),
+                first_seen=row["time"],
+                last_seen=row["time"],
+                evidence=log_evidence(
+                    events, [events.index[int(last_rows[entry.path])]]
+                ),
+                params={
+                    "hours": f"{hours:g}",
+                    "offset": f"{hours:+g}",
+                    "zone": str(ctx.zone),
+                    "log": entry.path,
+                    "last": f"{row['time']:%Y-%m-%d %H:%M} UTC",
+                    "written": f"{written.tz_convert(UTC):%Y-%m-%d %H:%M} UTC",
+                    "variant": "file_time",
+                },
+                priority=75,
+            )
+        ]
+    return []
 
 
 def _json_listings(ctx: Context) -> set[str]:

@@ -1,0 +1,71 @@
+"""A log's zone-less times read in the wrong zone, shown by the log file's own
+time: no line is written to a file after its modification time."""
+
+from __future__ import annotations
+
+import os
+import tarfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from analyzer.api import analyze_bundle
+
+LINES = (
+    "Dec  3 18:00:00 relay03 postfix/pickup[1]: 82AB12CD34: uid=0 from=<root>\n"
+    "Dec  3 18:00:00 relay03 postfix/qmgr[2]: 82AB12CD34: from=<root@relay03.example.com>,"
+    " size=500, nrcpt=1 (queue active)\n"
+    "Dec  3 18:02:00 relay03 postfix/smtp[3]: 82AB12CD34: to=<soc@example.com>,"
+    " relay=mail.example.com[192.0.2.25]:25, delay=1, delays=0/0/1/0, dsn=2.0.0,"
+    " status=sent (250 2.0.0 Ok)\n"
+)
+
+
+def bundle(tmp_path: Path, lines: str, written: datetime) -> Path:
+    """A tar.gz whose maillog member has the modification time ``written``."""
+    log = tmp_path / "maillog"
+    log.write_text(lines)
+    os.utime(log, (written.timestamp(), written.timestamp()))
+    archive = tmp_path / "bundle.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(log, arcname="relay03/var/log/maillog")
+    return archive
+
+
+@pytest.mark.parametrize(
+    ("written", "hours"),
+    [
+        # Written at 09:02 UTC, the lines read 18:02: a zone 9 hours ahead (JST).
+        (datetime(2026, 12, 3, 9, 2, 30, tzinfo=UTC), "9"),
+        # India: 5.5 hours ahead.
+        (datetime(2026, 12, 3, 12, 32, 10, tzinfo=UTC), "5.5"),
+        # Written when the last line was: the zone is right.
+        (datetime(2026, 12, 3, 18, 2, 5, tzinfo=UTC), None),
+        # Copied hours later, the file time says nothing about the zone.
+        (datetime(2026, 12, 4, 3, 0, tzinfo=UTC), None),
+    ],
+)
+def test_log_later_than_its_file(
+    tmp_path: Path, written: datetime, hours: str | None
+) -> None:
+    analysis = analyze_bundle(bundle(tmp_path, LINES, written), year=2026)
+    found = [f for f in analysis.findings if f.code == "timezone-mismatch"]
+    if hours is None:
+        assert not found
+        return
+    assert [f.params["hours"] for f in found] == [hours]
+    assert found[0].params["variant"] == "file_time"
+    assert "relay03/var/log/maillog" in found[0].summary
+    assert "--timezone" in found[0].remedy
+
+
+def test_times_with_their_zone_are_not_checked(tmp_path: Path) -> None:
+    lines = LINES.replace("Dec  3 18:0", "2026-12-03T18:0").replace(
+        ":00 relay03", ":00+09:00 relay03"
+    )
+    # An odd file time before the last line: its zone is still the line's own.
+    written = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)
+    analysis = analyze_bundle(bundle(tmp_path, lines, written), year=2026)
+    assert analysis.events["time"].max() == datetime(2026, 12, 3, 9, 2, tzinfo=UTC)
+    assert "timezone-mismatch" not in [f.code for f in analysis.findings]
