@@ -15,7 +15,7 @@ import pandas as pd
 
 from analyzer import __version__
 from analyzer.analysis.findings import Finding
-from analyzer.analysis.findings.catalog import render
+from analyzer.analysis.findings.catalog import render, render_remedy
 from analyzer.api import Analysis
 from analyzer.parse.postfix import UNKNOWN
 from analyzer.report import i18n
@@ -133,7 +133,8 @@ def _finding(
     if texts is None:
         title, summary, remedy = finding.title, finding.summary, finding.remedy
     else:
-        title, summary, remedy = (render(t, finding.params) for t in texts)
+        title, summary = (render(t, finding.params) for t in texts[:2])
+        remedy = render_remedy(texts[2], finding.params, i18n.FLUSH_JA)
     return {
         "code": finding.code,
         "severity": finding.severity,

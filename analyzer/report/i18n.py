@@ -208,6 +208,8 @@ def labels(lang: str) -> dict[str, str]:
 
 
 _FLUSH_JA = "原因を解消したら `postfix flush` でキュー内のメールを送信してください。"
+FLUSH_JA = _FLUSH_JA
+"""The remedies' last sentence in Japanese (see the catalog's FLUSH)."""
 
 # code -> (title, summary, remedy)
 _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
@@ -442,8 +444,10 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "mailbox-full": (
         "宛先のメールボックスが満杯です",
-        "{count} 通がメールボックス満杯のために拒否されました：{reasons}。",
-        "受信者またはメール・サーバー管理者に空き容量の確保を依頼してください。",
+        "{count} 通がメールボックス満杯のために配送できませんでした：{reasons}。",
+        "受信者またはメール・サーバー管理者に空き容量の確保を依頼してください。一時的な応答（4.2.2）"
+        "で配送待ちになったメールは maximal_queue_lifetime まで再送され、恒久的な応答（5.2.2）なら"
+        "送信者に返送されます。",
     ),
     "content-rejected": (
         "メール・サーバーがメッセージの内容を拒否しています",

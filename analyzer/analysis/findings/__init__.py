@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.analysis.findings.catalog import CATALOG, render
+from analyzer.analysis.findings.catalog import CATALOG, render, render_remedy
 from analyzer.analysis.findings.context import Context
 from analyzer.analysis.findings.delivery import (
     PRIORITY,
@@ -50,7 +50,7 @@ def diagnose(ctx: Context) -> list[Finding]:
         finding.title = render(entry.title, finding.params)
         variant = str(finding.params.get("variant") or "")
         finding.summary = render(entry.summary_for(variant), finding.params)
-        finding.remedy = render(entry.remedy, finding.params)
+        finding.remedy = render_remedy(entry.remedy, finding.params)
     return rank(findings)
 
 

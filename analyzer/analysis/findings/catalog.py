@@ -24,6 +24,8 @@ class Entry:
 
 
 _FLUSH = "Once the cause is fixed, run `postfix flush` to send the queued mail."
+FLUSH = _FLUSH
+"""The remedies' last sentence, left out where no affected mail is still queued."""
 
 CATALOG: dict[str, Entry] = {
     "localhost-loop": Entry(
@@ -329,8 +331,11 @@ CATALOG: dict[str, Entry] = {
     ),
     "mailbox-full": Entry(
         "Recipient mailboxes are full",
-        "{count} message(s) were refused because mailboxes are full: {reasons}.",
-        "Ask the recipients or the mail server administrator to free space.",
+        "{count} message(s) could not be delivered because mailboxes are full: "
+        "{reasons}.",
+        "Ask the recipients or the mail server administrator to free space. Postfix "
+        "retries mail deferred with a temporary reply (4.2.2) until "
+        "maximal_queue_lifetime; a permanent reply (5.2.2) returns it to the sender.",
     ),
     "content-rejected": Entry(
         "The mail server rejects the message content",
@@ -427,3 +432,12 @@ class _Lenient(string.Formatter):
 
 def render(template: str, params: dict[str, Any]) -> str:
     return _Lenient().format(template, **params)
+
+
+def render_remedy(template: str, params: dict[str, Any], flush: str = FLUSH) -> str:
+    """Fill a remedy; without the ``postfix flush`` sentence when the finding's
+    ``queued`` parameter says that none of its mail is still in the queue."""
+    text = render(template, params)
+    if params.get("queued") is False:
+        text = text.replace(" " + flush, "").replace(flush, "")
+    return text

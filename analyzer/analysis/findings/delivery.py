@@ -121,6 +121,8 @@ def _finding(
         "recipients": failures.recipient.top(rows, 3),
         "senders": failures.sender.top(key_codes, 2),
         "delivered": f"{int((~unresolved).sum()):,}",
+        # Bounced and expired mail has left the queue: nothing to flush.
+        "queued": bool((unresolved & ~failures.lost[key_codes]).any()),
     }
     if code in _DNS_CODES:
         names = lookup_names(failures, rows)
