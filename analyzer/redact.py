@@ -103,6 +103,16 @@ SYSTEM_LOCAL_PARTS = frozenset(
 
 KEPT_NAMES = frozenset(["localhost", "localhost.localdomain", "unknown", "bundle"])
 
+PUBLIC_BLOCKLISTS = frozenset([
+    "spamhaus.org", "spamcop.net", "barracudacentral.org", "sorbs.net",
+    "surriel.com", "uceprotect.net", "mailspike.net", "spameatingmonkey.net",
+    "abuseat.org", "dnswl.org", "senderscore.com", "invaluement.com",
+    "nordspam.com", "0spam.org", "junkemailfilter.com", "spfbl.net",
+    "blocklist.de", "dronebl.org", "anonmails.de", "manitu.net",
+])  # fmt: skip
+"""Domains of public DNS blocklists. Their zones (zen.spamhaus.org) name a public
+service, not the customer, and a blocklist finding's remedy needs the name."""
+
 COMMON_WORDS = frozenset([
     "mail", "smtp", "mx", "relay", "server", "host", "gateway", "postfix", "console",
     "appliance", "qradar", "localhost", "unknown", "bundle", "none", "private",
@@ -335,6 +345,8 @@ class Redactor:
         if key in self.kept_names:
             return name
         labels = key.split(".")
+        if ".".join(labels[-2:]) in PUBLIC_BLOCKLISTS:
+            return name
         if (
             len(labels) == 2
             and labels[1] in TOP_LEVEL_SUFFIXES

@@ -26,6 +26,16 @@ CASES = [
         "connect to host1.example[2001:db8::1]:25: Network is unreachable",
     ),
     ("client=unknown[IPv6:2001:db8::7]", "client=unknown[IPv6:2001:db8::1]"),
+    # A public blocklist's zone names a service, which the remedy needs.
+    (
+        "Client host [203.0.113.5] blocked using zen.spamhaus.org; see"
+        " https://check.spamhaus.org/",
+        "Client host [198.18.0.1] blocked using zen.spamhaus.org; see"
+        " https://check.spamhaus.org/",
+    ),
+    ("listed at bl.spamcop.net", "listed at bl.spamcop.net"),
+    # Only the blocklist's own domain: a look-alike under another one is replaced.
+    ("listed at spamhaus.org.corp.example", "listed at host1.example"),
     (
         "message-id=<1796404861.4103.JavaMail.root@qradar-ep1.corp.example>",
         "message-id=<user1@host1.example>",
