@@ -392,22 +392,24 @@ def summary(bundle: Path, **options: Any) -> int:
 def trace(bundle: Path, query: str, **options: Any) -> int:
     """Print the linked timeline of messages matching QUERY in BUNDLE.
 
-    QUERY is a queue ID, a Message-ID (with or without angle brackets) or an e-mail
-    address (sender or recipient).
+    QUERY is a queue ID, a Message-ID (with or without angle brackets), an e-mail
+    address (sender or recipient) or a domain (example.com or @example.com: every
+    sender and recipient in it).
     """
     from analyzer.terminal import print_trace
 
     if not query.strip():
         raise click.BadParameter(
-            "empty; give a queue ID, Message-ID or address", param_hint="QUERY"
+            "empty; give a queue ID, Message-ID, address or domain",
+            param_hint="QUERY",
         )
     analysis = _analyze(bundle, **options)
     with _redacted_stdout(analysis, options) as out:
         found = print_trace(analysis, query, out)
     if not found:
         click.echo(
-            f"mailbundle: no message matches {query!r}; give a queue ID, Message-ID "
-            "or address.",
+            f"mailbundle: no message matches {query!r}; give a queue ID, Message-ID, "
+            "address or domain.",
             err=True,
         )
         return EXIT_NO_MATCH

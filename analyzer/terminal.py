@@ -114,11 +114,17 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
     message_id = needle if needle.startswith("<") else f"<{needle}>"
     by_message_id = messages.index[messages["message_id"].fillna("") == message_id]
     lowered = needle.lower().strip("<>")
-    by_sender = messages.index[messages["sender"].fillna("").str.lower() == lowered]
+    domain = lowered.lstrip("@") if "." in lowered and "@" not in lowered[1:] else None
+
+    def matches(addresses: pd.Series) -> pd.Series:
+        text = addresses.fillna("").str.lower()
+        if domain is not None:
+            return text.str.endswith("@" + domain)
+        return text == lowered
+
+    by_sender = messages.index[matches(messages["sender"]).to_numpy(dtype=bool)]
     deliveries = analysis.deliveries
-    match = (deliveries["recipient"].fillna("").str.lower() == lowered) | (
-        deliveries["orig_recipient"].fillna("").str.lower() == lowered
-    )
+    match = matches(deliveries["recipient"]) | matches(deliveries["orig_recipient"])
     by_recipient = deliveries.loc[match, "message_key"].dropna().unique()
     found = [*by_id, *by_message_id, *by_sender, *by_recipient]
     return list(dict.fromkeys(found))
@@ -138,7 +144,32 @@ def family(analysis: Analysis, keys: list[str]) -> list[str]:
         if isinstance(parent, str):
             stack.append(parent)
         stack.extend(messages.at[key, "child_keys"])
-    return sorted(seen, key=lambda k: messages.at[k, "first_seen"])
+
+    # Each message comes before its children (a bounce notice can be first seen
+    # before its parent's earliest line in the log), otherwise by first seen.
+    def first_seen(key: str) -> tuple[bool, pd.Timestamp, int]:
+        value = messages.at[key, "first_seen"]
+        known = pd.notna(value)
+        when = value if known else pd.Timestamp(0, tz="UTC")
+        return (not known, when, int(messages.index.get_loc(key)))
+
+    ordered: list[str] = []
+
+    def visit(key: str) -> None:
+        ordered.append(key)
+        children = [c for c in messages.at[key, "child_keys"] if c in seen]
+        for child in sorted(children, key=first_seen):
+            if child not in ordered:
+                visit(child)
+
+    roots = [
+        key
+        for key in seen
+        if not (isinstance(p := messages.at[key, "parent_key"], str) and p in seen)
+    ]
+    for root in sorted(roots, key=first_seen):
+        visit(root)
+    return ordered
 
 
 def print_trace(analysis: Analysis, query: str, out: TextIO) -> bool:

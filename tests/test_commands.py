@@ -87,6 +87,25 @@ def test_trace_by_message_id_and_address() -> None:
     assert address in by_address
 
 
+@pytest.mark.parametrize("query", ["example.com", "@example.com", "EXAMPLE.COM"])
+def test_trace_by_domain_lists_each_notice_after_its_message(query: str) -> None:
+    facts = truth("bounce-notice")
+    output = invoke("trace", str(SAMPLES / "bounce-notice.tar.gz"), query)
+    headers = [line for line in output.splitlines() if line.startswith("== ")]
+    order = [line.split()[1].split(":")[1] for line in headers]
+    # Every message of the sample has a recipient in example.com or is a notice.
+    assert sorted(order) == sorted(m["queue_id"] for m in facts["messages"])
+    for notice in (m for m in facts["messages"] if m["kind"] == "bounce_notice"):
+        assert order.index(notice["parent_queue_id"]) < order.index(notice["queue_id"])
+
+
+def test_trace_by_domain_does_not_match_a_longer_one() -> None:
+    result = CliRunner().invoke(
+        main, ["trace", str(SAMPLES / "healthy.tar.gz"), "ample.com"]
+    )
+    assert result.exit_code == 6
+
+
 def test_trace_unknown_query_fails() -> None:
     result = CliRunner().invoke(
         main, ["trace", str(SAMPLES / "healthy.tar.gz"), "nobody@example.invalid"]
