@@ -50,3 +50,17 @@ def test_backlog_follows_its_cause(tmp_path: Path) -> None:
     ], codes
     verdict = build_context(analysis, "en").verdict
     assert "cannot connect to the mail server" in verdict["detail"]
+
+
+def test_key_numbers_count_recipients_still_queued() -> None:
+    # Three messages reached some recipients and wait for the others: the
+    # message counts show none deferred, so the recipients are counted too.
+    analysis = analyze_bundle(SAMPLES / "mixed-recipients.tar.gz")
+    numbers = dict(build_context(analysis).key_numbers)
+    assert numbers["Deferred, still queued"] == "0"
+    assert numbers["Delivered to some recipients only"] == "3"
+    assert numbers["Recipients still queued"] == "3"
+    healthy = dict(
+        build_context(analyze_bundle(SAMPLES / "healthy.tar.gz")).key_numbers
+    )
+    assert "Recipients still queued" not in healthy

@@ -220,6 +220,11 @@ def _key_numbers(
         # The main outcomes always show; the rarer ones only when they occur.
         if states.get(state, 0) or state in ("delivered", "deferred", "bounced"):
             rows.append((labels["state_" + state], f"{states.get(state, 0):,}"))
+    if states.get("partial", 0):
+        # A message delivered to some recipients may still wait for others:
+        # count those, or "deferred 0" reads as nothing queued.
+        waiting = analysis.recipients["final_state"].eq("deferred").sum()
+        rows.append((labels["recipients_queued"], f"{int(waiting):,}"))
     rows.append((labels["queued_now"], queued))
     rows.append((labels["log_span"], span or "–"))
     return rows

@@ -54,6 +54,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "state_unknown": {"en": "Outcome not in the logs", "ja": "ログに結果なし"},
     "state_bounced": {"en": "Bounced", "ja": "バウンス"},
     "state_expired": {"en": "Expired", "ja": "期限切れ"},
+    "recipients_queued": {
+        "en": "Recipients still queued",
+        "ja": "キュー内で待つ宛先",
+    },
     "queued_now": {"en": "In the queue listing", "ja": "キュー一覧の件数"},
     "log_span": {"en": "Log covers", "ja": "ログの期間"},
     "findings": {"en": "Findings", "ja": "検出事項"},
