@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import pandas as pd
@@ -52,14 +53,19 @@ class Finding:
         )
 
     def as_record(self) -> dict[str, Any]:
-        record = asdict(self)
+        """The finding as plain values, without its message keys and rank."""
+        record = {name: copy.deepcopy(getattr(self, name)) for name in RECORD_FIELDS}
         for name in ("first_seen", "last_seen"):
             value = getattr(self, name)
             record[name] = value.isoformat() if value is not None else None
         record["evidence"] = [asdict(e) for e in self.evidence]
-        record.pop("message_keys")
-        record.pop("priority")
         return record
+
+
+RECORD_FIELDS = [
+    f.name for f in fields(Finding) if f.name not in ("message_keys", "priority")
+]
+"""The fields of a finding's record: its message keys can be a million long."""
 
 
 def rank(findings: list[Finding]) -> list[Finding]:
