@@ -43,6 +43,12 @@ def enabled() -> bool:
     )
 
 
+def split_lines(data: bytes | memoryview) -> tuple[np.ndarray, np.ndarray]:
+    """Return the start and the end (before LF and CR) of each line of ``data``."""
+    starts, ends = _scan.split_lines(data)
+    return np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64)
+
+
 def buffers(strings: pa.Array) -> tuple[bytes | pa.Buffer, np.ndarray, np.ndarray]:
     """Return the data buffer and the absolute start and end of each string."""
     if strings.offset:

@@ -17,6 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analyzer.parse import fast
+
 CHUNK_BYTES = 8 * 1024 * 1024
 """Bytes read per chunk. Peak memory grows with it (a few chunks are parsed at
 once, each needing several times its size), and 8 MiB keeps it small."""
@@ -79,9 +81,7 @@ def make_chunk(data: bytes | memoryview, first_line_no: int) -> LineChunk:
         buffer = np.frombuffer(data, dtype=np.uint8)
         invalid = -1  # counted below, once the lines exist
     cut_lines = 0
-    ends = np.flatnonzero(buffer == 10) + 1
-    if len(ends) == 0 or ends[-1] != len(buffer):
-        ends = np.append(ends, len(buffer))
+    ends = _line_ends(data, buffer)
     starts = np.concatenate(([0], ends[:-1]))
     if (ends - starts).max(initial=0) > MAX_LINE_BYTES:
         data, starts, ends, cut_lines = _cut_long_lines(bytes(data), starts, ends)
@@ -93,6 +93,18 @@ def make_chunk(data: bytes | memoryview, first_line_no: int) -> LineChunk:
     if len(buffer) and buffer.min() == 0:
         chunk.nul_lines = _count_true(pc.match_substring(lines, "\x00"))
     return chunk
+
+
+def _line_ends(data: bytes | memoryview, buffer: np.ndarray) -> np.ndarray:
+    """The end of each line, after its LF; the last line may have none."""
+    if fast.enabled():
+        # The scanner finds the line starts without a mask as large as the data.
+        starts, _ = fast.split_lines(data)
+        return np.append(starts[1:], len(buffer)) if len(starts) else starts
+    ends = np.flatnonzero(buffer == 10) + 1
+    if len(buffer) and (len(ends) == 0 or ends[-1] != len(buffer)):
+        ends = np.append(ends, len(buffer))
+    return ends
 
 
 def _string_array(buffer: np.ndarray, ends: np.ndarray) -> pa.Array:
