@@ -64,6 +64,7 @@ from analyzer.bundle.sniff import (
     ZSTD,
     PeekReader,
     SalvagingReader,
+    is_empty_tar,
     open_decompressor,
     sniff_format,
 )
@@ -112,6 +113,12 @@ def _archive_suffix(name: str) -> str | None:
         if lowered.endswith(suffix):
             return kind
     return None
+
+
+def _claims_tar(name: str) -> bool:
+    """Return whether a file name claims a tar archive, compressed or not."""
+    kind = _archive_suffix(name)
+    return kind is not None and kind.startswith("tar")
 
 
 def _ignore(error: OSError) -> None:
@@ -419,6 +426,8 @@ class Walker:
             stream.seek(0)
             peek = PeekReader(stream)
             fmt = sniff_format(peek.peek_head())
+            if fmt is None and _claims_tar(path.name) and is_empty_tar(peek):
+                fmt = TAR
             if fmt in ARCHIVES:
                 # A zip or 7z file on disk can seek, so it is read in place.
                 source: BinaryIO = peek  # type: ignore[assignment]
@@ -468,6 +477,8 @@ class Walker:
         inner = PeekReader(limited)  # type: ignore[arg-type]
         try:
             inner_fmt = sniff_format(inner.peek_head())
+            if inner_fmt is None and _claims_tar(path.name) and is_empty_tar(inner):
+                inner_fmt = TAR
         except READ_ERRORS:
             return False
         if inner_fmt != TAR:
@@ -923,6 +934,9 @@ class Walker:
     ) -> None:
         peek = PeekReader(stream)
         fmt = sniff_format(peek.peek_head())
+        empty_tar = fmt is None and _claims_tar(entry.path) and is_empty_tar(peek)
+        if empty_tar:
+            fmt = TAR
         if fmt in COMPRESSIONS:
             self._decompress(entry, peek, fmt, depth, layers)  # type: ignore[arg-type]
             return
@@ -941,6 +955,8 @@ class Walker:
                 counted,
             )
             entry.status = STATUS_READ
+            if empty_tar:
+                entry.detail = "a tar archive with no members"
             return
         content = LimitedReader(peek, entry.path, self.budget, count_total=not counted)  # type: ignore[arg-type]
         guarded = _GuardedReader(content)  # type: ignore[arg-type]
