@@ -55,6 +55,7 @@ from analyzer.bundle.names import (
     normalize_name,
     unsafe_path_reason,
 )
+from analyzer.bundle.read_errors import describe_read_error
 from analyzer.bundle.sniff import (
     ARCHIVES,
     COMPRESSIONS,
@@ -752,7 +753,8 @@ class Walker:
             )
             return
         except READ_ERRORS as error:
-            self._fail(entry, f"cannot be read: {type(error).__name__}: {error}")
+            logger.warning("%s: cannot be opened: %r", entry.path, error)
+            self._fail(entry, f"cannot be read: {_read_error_detail(error)}")
             return
         with stream:
             limited = LimitedReader(stream, entry.path, self.budget, stored)  # type: ignore[arg-type]
@@ -920,7 +922,7 @@ class Walker:
             read_any = entry.status == STATUS_READ
             entry.status = STATUS_PARTIAL if read_any else STATUS_ERROR
             entry.detail = _read_error_detail(error)
-            logger.warning("%s: read error: %s", entry.path, entry.detail)
+            logger.warning("%s: read error: %r", entry.path, error)
             return
         entry.sha256 = hashing.sha256.hexdigest()
 
@@ -1026,9 +1028,9 @@ def _naming_bundle(error: LimitExceeded, path: Path) -> LimitExceeded:
 
 
 def _read_error_detail(error: BaseException) -> str:
-    if isinstance(error, ArchiveUnreadable):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
+    if isinstance(error, (ArchiveUnreadable, zipscan.ScanStopped)):
+        return str(error)  # mailbundle's own words
+    return describe_read_error(error)
 
 
 def _strip_dot_slash(name: str) -> str:
