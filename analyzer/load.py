@@ -234,10 +234,9 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
     loader.read_queues(captured)
     # Rejected members (paths out of the bundle, links, devices) belong to no
     # host, and their odd paths must not shift the grouping of the others.
+    # Each entry's host is set once the analysis has named the hosts.
     accepted = [e for e in inventory.entries if e.status != STATUS_REJECTED]
     groups = assign_groups([e.path for e in accepted])
-    for entry in accepted:
-        entry.host = groups.get(entry.path) or None
     for config in loader.configs:
         config.group = groups.get(config.group, "")
     _check_usable(path, inventory)
