@@ -16,7 +16,7 @@ from analyzer import progress
 from analyzer.analysis import stats
 from analyzer.analysis.findings import Context, Finding, diagnose, findings_frame
 from analyzer.analysis.frames import events_frame
-from analyzer.analysis.hosts import HostView, build_hosts
+from analyzer.analysis.hosts import HostView, assign_member_hosts, build_hosts
 from analyzer.analysis.timeline import build_timeline
 from analyzer.bundle.limits import Limits
 from analyzer.load import (
@@ -155,6 +155,7 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     timeline = build_timeline(events, fields)
     del merged, fields, events  # the timeline holds what is still needed
     hosts = build_hosts(bundle, timeline.events)
+    assign_member_hosts(bundle, hosts)
     queue = _queue_frame(bundle, hosts)
     now = _reference_time(bundle, timeline.events)
     messages = conform("messages", timeline.messages.reset_index()).set_index(

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analyzer.bundle import members
+from analyzer.bundle.encoding import Utf16Reader, utf16_codec, utf16_name
 from analyzer.bundle.inventory import (
     KIND_ARCHIVE,
     KIND_JOURNAL,
@@ -107,6 +108,14 @@ class _Loader:
     def visit(self, entry: InventoryEntry, stream: BinaryIO) -> None:
         reader = PeekReader(stream)
         head = reader.peek_head(members.SNIFF_BYTES)
+        codec = utf16_codec(head)
+        if codec is not None:
+            # Decoded before the member is recognized, because the patterns that
+            # recognize it are UTF-8.
+            _add_detail(entry, f"converted from {utf16_name(head)} to UTF-8")
+            utf8 = Utf16Reader(cast(BinaryIO, reader), codec)
+            reader = PeekReader(cast(BinaryIO, utf8))
+            head = reader.peek_head(members.SNIFF_BYTES)
         peek = cast(BinaryIO, reader)  # PeekReader has the read() the parsers use
         entry.kind = members.classify_member(entry.path, head)
         if entry.kind == KIND_OTHER and entry.path == self.single_file:
@@ -121,7 +130,7 @@ class _Loader:
             self.queue_entries.append((entry, _read_text(peek, entry)))
         elif entry.kind == KIND_OTHER:
             entry.status = STATUS_SKIPPED
-            entry.detail = members.skip_reason(entry.path, head)
+            _add_detail(entry, members.skip_reason(entry.path, head))
 
     def _reference(self, entry: InventoryEntry) -> YearReference:
         end = members.rotation_date(entry.path)
@@ -147,7 +156,7 @@ class _Loader:
         entry.postfix_lines = stats.postfix_lines
         entry.recognized_lines = stats.recognized_lines
         if stats.postfix_lines == 0:
-            entry.detail = "no Postfix lines"
+            _add_detail(entry, "no Postfix lines")
         self.logs.append(parsed)
 
     def _read_config(self, entry: InventoryEntry, stream: BinaryIO) -> None:
@@ -180,7 +189,7 @@ class _Loader:
                 continue
             entry.lines = len(listing.rows)
             if listing.error:
-                entry.detail = listing.error
+                _add_detail(entry, listing.error)
             self.queues.append(listing)
 
     def _parse_queue(
@@ -190,6 +199,10 @@ class _Loader:
             moment = _file_time(entry) or captured
             return parse_mailq(text, entry.path, moment, self.options.zone)
         return parse_postqueue_json(text, entry.path)
+
+
+def _add_detail(entry: InventoryEntry, text: str) -> None:
+    entry.detail = f"{entry.detail}; {text}" if entry.detail else text
 
 
 def _read_text(stream: BinaryIO, entry: InventoryEntry) -> str:
@@ -203,7 +216,7 @@ def _read_text(stream: BinaryIO, entry: InventoryEntry) -> str:
         received += len(part)
     data = b"".join(parts)
     if len(data) > CONFIG_MAX_BYTES:
-        entry.detail = f"only the first {CONFIG_MAX_BYTES} bytes were read"
+        _add_detail(entry, f"only the first {CONFIG_MAX_BYTES} bytes were read")
         data = data[:CONFIG_MAX_BYTES]
     return data.decode("utf-8", errors="replace")
 
@@ -222,10 +235,9 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
     loader.read_queues(captured)
     # Rejected members (paths out of the bundle, links, devices) belong to no
     # host, and their odd paths must not shift the grouping of the others.
+    # Each entry's host is set once the analysis has named the hosts.
     accepted = [e for e in inventory.entries if e.status != STATUS_REJECTED]
     groups = assign_groups([e.path for e in accepted])
-    for entry in accepted:
-        entry.host = groups.get(entry.path) or None
     for config in loader.configs:
         config.group = groups.get(config.group, "")
     _check_usable(path, inventory)

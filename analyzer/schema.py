@@ -323,7 +323,11 @@ FRAMES: dict[str, tuple[Column, ...]] = {
             "string",
             "Archive the member was found in, for nested archives.",
         ),
-        Column("host", "string", "Host group of the member."),
+        Column(
+            "host",
+            "string",
+            "Host the member belongs to, as the analysis names it: the only host of a one-host bundle, else the host of the member's folder. Empty for a member that was rejected or could not be read, and when no host name is known.",
+        ),
         Column(
             "lines",
             "Int64",

@@ -57,7 +57,7 @@ def test_empty_archive(tmp_path: Path, fmt: str) -> None:
         zipfile.ZipFile(path, "w").close()
     result = run_cli("summary", str(path))
     assert_one_line_error(result, path)
-    assert "empty" in result.stderr
+    assert "the bundle is empty" in result.stderr
 
 
 def test_truncated_tar_gz(tmp_path: Path) -> None:

@@ -678,7 +678,7 @@ def test_7z_stated_size_that_lies(watched: Watched) -> None:
     analysis = analyze(watched, bundle)
     liar = entry(analysis, "host2.7z/liar.log")
     assert liar.status == "error"
-    assert "declared size" in liar.detail or "CRC" in liar.detail
+    assert "size the archive states" in liar.detail or "CRC" in liar.detail
     assert analysis.partial
     assert_finding(analysis)
 

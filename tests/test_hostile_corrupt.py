@@ -50,7 +50,7 @@ def test_cut_gzip_member_keeps_lines_before_the_cut(tmp_path: Path) -> None:
     analysis = analyze_bundle(build_tar(tmp_path / "bundle.tar.gz", members))
     broken = entry(analysis, "maillog-20261203.gz")
     assert broken.status == "partial"
-    assert "EOFError" in broken.detail
+    assert broken.detail == "the compressed data ends early (file cut short?)"
     assert broken.lines is not None and broken.lines > 100
     assert analysis.partial
     assert_finding(analysis)
@@ -70,7 +70,7 @@ def test_zip_member_bad_crc(tmp_path: Path) -> None:
     analysis = analyze_bundle(bundle)
     broken = entry(analysis, "maillog.1")
     assert broken.status == "partial"
-    assert "Bad CRC-32" in broken.detail
+    assert "does not match its CRC checksum" in broken.detail
     assert analysis.partial
     assert_finding(analysis)
 
@@ -184,6 +184,6 @@ def test_cli_corrupt_member_report(tmp_path: Path) -> None:
     broken = [row for row in rows if "maillog-20261203.gz" in row]
     assert broken, rows
     assert "partial" in broken[0]
-    assert "EOFError" in broken[0]
+    assert "the compressed data ends early (file cut short?)" in broken[0]
     findings = json.loads((output / "findings.json").read_text())["findings"]
     assert FINDING in [f["code"] for f in findings]

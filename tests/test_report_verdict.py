@@ -1,20 +1,64 @@
-"""The verdict names the host it is about when a bundle holds several."""
+"""The verdict: sentences that name the host it is about and partial results."""
 
 from __future__ import annotations
 
+import gzip
+import subprocess
+import sys
 from pathlib import Path
 
 from analyzer.api import analyze_bundle
+from analyzer.report import i18n
 from analyzer.report.context import build_context
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, cli_env
 from tests.test_findings_servers import TIMEOUT, deferred
+
+LINE = (
+    "Dec  3 12:{minute:02d}:{second:02d} relay1 postfix/qmgr[1003]: 4F2A1C0D9E: removed"
+)
+ROTATED = "".join(
+    LINE.format(minute=n // 60 % 60, second=n % 60) + "\n" for n in range(3000)
+).encode()
+DEFERRED = (
+    "Dec  3 13:0{n}:01 relay1 postfix/smtp[2400]: 4F2A1C0D9{n}: to=<bob@example.net>, "
+    "relay=mx.example.net[192.0.2.25]:25, delay=0.4, delays=0.1/0/0.2/0.1, "
+    "dsn=4.2.2, status=deferred (host mx.example.net[192.0.2.25] said: 452 4.2.2 "
+    "Mailbox full (in reply to RCPT TO command))\n"
+)
+DELIVERED = (
+    "Dec  3 13:00:01 relay1 postfix/smtp[2400]: 4F2A1C0D9E: to=<bob@example.net>, "
+    "relay=mx.example.net[192.0.2.25]:25, delay=0.4, delays=0.1/0/0.2/0.1, "
+    "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 7B3C)\n"
+)
+
+
+def cut_gzip() -> bytes:
+    data = gzip.compress(ROTATED, mtime=0)
+    return data[: len(data) * 2 // 3]
+
+
+def partial_bundle(tmp_path: Path, log: str) -> Path:
+    """Write a bundle whose rotated log is cut short, next to ``log``."""
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "maillog").write_text(log)
+    (folder / "maillog.1.gz").write_bytes(cut_gzip())
+    (folder / "main.cf").write_text("myhostname = relay1.example.com\n")
+    return folder
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "analyzer", *args, "--year", "2026"],
+        capture_output=True, text=True, env=cli_env(), timeout=300,
+    )  # fmt: skip
 
 
 def test_two_hosts_verdict_names_host() -> None:
     analysis = analyze_bundle(SAMPLES / "two-hosts.tar.gz")
     verdict = build_context(analysis, "en").verdict
     assert verdict["status"] == "failing"
-    assert verdict["detail"].endswith("(qradar-ep1)")
+    assert verdict["detail"].endswith("(qradar-ep1).")
 
 
 def test_verdict_lists_other_hosts(tmp_path: Path) -> None:
@@ -64,3 +108,32 @@ def test_key_numbers_count_recipients_still_queued() -> None:
         build_context(analyze_bundle(SAMPLES / "healthy.tar.gz")).key_numbers
     )
     assert "Recipients still queued" not in healthy
+
+
+def test_partial_bundle_verdict_line(tmp_path: Path) -> None:
+    """Only the partial note shows when the bundle's damage leads the verdict."""
+    result = run_cli("summary", str(partial_bundle(tmp_path, DELIVERED)))
+    assert result.returncode == 4, result.stderr
+    assert result.stdout.splitlines()[1] == (
+        "Verdict: WARNING: Parts of the bundle could not be read; results are partial."
+    )
+
+
+def test_failing_partial_verdict_line(tmp_path: Path) -> None:
+    log = "".join(DEFERRED.format(n=n) for n in range(3))
+    result = run_cli("summary", str(partial_bundle(tmp_path, log)))
+    assert result.returncode == 4, result.stderr
+    assert result.stdout.splitlines()[1] == (
+        "Verdict: FAILING: Recipient mailboxes are full. Parts of the bundle could "
+        "not be read; results are partial."
+    )
+
+
+def test_japanese_partial_verdict(tmp_path: Path) -> None:
+    log = "".join(DEFERRED.format(n=n) for n in range(3))
+    analysis = analyze_bundle(partial_bundle(tmp_path, log), year=2026)
+    texts = i18n.finding_texts("mailbox-full", "ja")
+    assert texts is not None
+    partial = i18n.labels("ja")["verdict_partial"]
+    detail = build_context(analysis, "ja").verdict["detail"]
+    assert detail == f"{texts[0]}。{partial}"

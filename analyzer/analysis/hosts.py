@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analyzer.bundle.inventory import STATUS_ERROR, STATUS_REJECTED
 from analyzer.load import LoadedBundle
 from analyzer.parse.config import MainConfig, MasterConfig
 from analyzer.parse.queue import QueueListing
@@ -32,6 +33,8 @@ class HostView:
     master: MasterConfig | None = None
     queues: list[QueueListing] = field(default_factory=list)
     log_sources: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    """Every host group whose members belong to this host, ``group`` included."""
 
     @property
     def config(self) -> MainConfig | None:
@@ -54,8 +57,30 @@ def build_hosts(bundle: LoadedBundle, events: pd.DataFrame) -> dict[str, HostVie
         host = _group_host(group, group_hosts.get(group), bundle, log_hosts)
         view = views.setdefault(host, HostView(name=host, group=group))
         view.group = group
+        view.groups.append(group)
         _attach_members(view, group, bundle)
     return views
+
+
+def assign_member_hosts(bundle: LoadedBundle, views: dict[str, HostView]) -> None:
+    """Set the host of each inventory entry to the host it belongs to.
+
+    In a bundle of one host, every member belongs to it. With several hosts, a
+    member belongs to the host of its host group, and a group that contains no
+    log, configuration or queue listing keeps the folder name that made it a
+    group. Members that were rejected, or of which nothing could be read, belong
+    to no host, and neither does any member when no host name is known.
+    """
+    host_of_group = {
+        group: view.name for view in views.values() for group in view.groups
+    }
+    only_host = next(iter(views)) if len(views) == 1 else None
+    for entry in bundle.inventory.entries:
+        host = None
+        if entry.status not in (STATUS_REJECTED, STATUS_ERROR):
+            group = bundle.groups.get(entry.path, "")
+            host = only_host or host_of_group.get(group) or group or None
+        entry.host = None if host == UNKNOWN_HOST else host
 
 
 def _groups_with_content(bundle: LoadedBundle) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import stat
 import tempfile
 import zipfile
@@ -19,7 +20,10 @@ import py7zr.io
 
 from analyzer.bundle.limits import Budget, Limits, OptionLimitExceeded
 from analyzer.bundle.names import normalize_name, unsafe_path_reason
+from analyzer.bundle.read_errors import describe_read_error
 from analyzer.errors import EncryptedBundle, LimitExceeded
+
+logger = logging.getLogger(__name__)
 
 ZIP_AES = 99
 """Compression method that marks a WinZip AES-encrypted member."""
@@ -186,9 +190,10 @@ class SevenZipReader:
         # A damaged header, or one decrypted with a wrong password, makes py7zr
         # raise almost any exception (TypeError, KeyError, struct.error and more).
         except Exception as error:
+            logger.info("%s: py7zr cannot open the archive: %r", self._label, error)
             if password is not None:
                 raise self._wrong_password(error) from error
-            raise SevenZipError(f"{type(error).__name__}: {error}") from error
+            raise SevenZipError(describe_read_error(error)) from error
 
     def _encrypted(self) -> EncryptedBundle:
         return EncryptedBundle(
@@ -197,10 +202,10 @@ class SevenZipReader:
         )
 
     def _wrong_password(self, error: BaseException) -> EncryptedBundle:
+        logger.info("%s: py7zr cannot decrypt the archive: %r", self._label, error)
         return EncryptedBundle(
-            f"{self._label}: the 7z archive cannot be decrypted "
-            f"({type(error).__name__}: {error}); the password is wrong or the "
-            "archive is damaged. Check --password or MAILBUNDLE_PASSWORD."
+            f"{self._label}: the 7z archive cannot be decrypted; the password is "
+            "wrong or the archive is damaged. Check --password or MAILBUNDLE_PASSWORD."
         )
 
     def __enter__(self) -> SevenZipReader:
@@ -307,8 +312,8 @@ class SevenZipReader:
                 reason = str(error).split(": ", 1)[-1]
                 self.failures[name] = ("reject", reason, getattr(error, "option", None))
             except Exception as error:
-                reason = f"{type(error).__name__}: {error}"
-                self.failures[name] = ("error", reason, None)
+                logger.info("%s: py7zr cannot extract it: %r", name, error)
+                self.failures[name] = ("error", describe_read_error(error), None)
         return products
 
     def _extract_some(self, names: list[str]) -> dict[str, _SpoolWriter]:

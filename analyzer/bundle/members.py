@@ -39,7 +39,8 @@ ROTATION_NUMBER = re.compile(r"\.(\d{1,3})$")
 
 # Folder names that say what a member is, not which host it comes from.
 _GENERIC_FOLDERS = {
-    "var", "log", "logs", "etc", "postfix", "commands", "command", "spool", "tmp",
+    "var", "log", "logs", "etc", "postfix", "commands", "command", "command_output",
+    "spool", "tmp",
     "opt", "qradar", "support", "bundle", "files", "config", "conf", "output",
     "data", "system", "mail", "maillog", "queue", "root", "home", "usr", "store",
 }  # fmt: skip

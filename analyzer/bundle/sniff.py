@@ -100,6 +100,33 @@ class PeekReader:
         return True
 
 
+EMPTY_TAR_MAX_BYTES = 1024 * 1024
+"""Largest all-zero content taken for a tar archive without members. GNU tar and
+Python's tarfile write one record of 20 zero blocks, 10240 bytes."""
+
+TAR_BLOCK_BYTES = 512
+
+
+def is_empty_tar(reader: PeekReader) -> bool:
+    """Return whether the whole content of ``reader`` is zero blocks.
+
+    That is all a tar archive without members contains: its end-of-archive
+    marker, padded to a whole record. It has no magic number, so callers also
+    check that the name claims a tar archive, because a log whose blocks a
+    crash left zeroed looks the same. At most EMPTY_TAR_MAX_BYTES + 1 bytes
+    are peeked, and ``reader`` still returns them.
+    """
+    head = reader.peek_head(SNIFF_BYTES)
+    if not head or head.count(0) != len(head):
+        return False
+    content = reader.peek_head(EMPTY_TAR_MAX_BYTES + 1)
+    return (
+        len(content) <= EMPTY_TAR_MAX_BYTES
+        and len(content) % TAR_BLOCK_BYTES == 0
+        and content.count(0) == len(content)
+    )
+
+
 class SalvagingReader:
     """Binary reader that returns the data before a read error, then raises it.
 

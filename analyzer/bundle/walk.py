@@ -30,6 +30,7 @@ from typing import BinaryIO
 
 from analyzer import progress
 from analyzer.bundle import containers, zipscan
+from analyzer.bundle.encoding import utf16_codec
 from analyzer.bundle.inventory import (
     KIND_ARCHIVE,
     STATUS_ERROR,
@@ -54,6 +55,7 @@ from analyzer.bundle.names import (
     normalize_name,
     unsafe_path_reason,
 )
+from analyzer.bundle.read_errors import describe_read_error
 from analyzer.bundle.sniff import (
     ARCHIVES,
     COMPRESSIONS,
@@ -63,6 +65,7 @@ from analyzer.bundle.sniff import (
     ZSTD,
     PeekReader,
     SalvagingReader,
+    is_empty_tar,
     open_decompressor,
     sniff_format,
 )
@@ -111,6 +114,12 @@ def _archive_suffix(name: str) -> str | None:
         if lowered.endswith(suffix):
             return kind
     return None
+
+
+def _claims_tar(name: str) -> bool:
+    """Return whether a file name claims a tar archive, compressed or not."""
+    kind = _archive_suffix(name)
+    return kind is not None and kind.startswith("tar")
 
 
 def _ignore(error: OSError) -> None:
@@ -418,6 +427,8 @@ class Walker:
             stream.seek(0)
             peek = PeekReader(stream)
             fmt = sniff_format(peek.peek_head())
+            if fmt is None and _claims_tar(path.name) and is_empty_tar(peek):
+                fmt = TAR
             if fmt in ARCHIVES:
                 # A zip or 7z file on disk can seek, so it is read in place.
                 source: BinaryIO = peek  # type: ignore[assignment]
@@ -426,7 +437,8 @@ class Walker:
                     source = stream
                 self._walk_archive(fmt, source, str(path), path.name, 0, info.st_size)
                 return
-            if fmt is None and _looks_binary(peek.peek_head()):
+            head = peek.peek_head()
+            if fmt is None and _looks_binary(head) and utf16_codec(head) is None:
                 raise UnsupportedBundle(
                     f"{path}: not a directory, log file or known archive (tar, "
                     "tar.gz, tgz, tar.bz2, tar.xz, zip or 7z); check that the "
@@ -466,6 +478,8 @@ class Walker:
         inner = PeekReader(limited)  # type: ignore[arg-type]
         try:
             inner_fmt = sniff_format(inner.peek_head())
+            if inner_fmt is None and _claims_tar(path.name) and is_empty_tar(inner):
+                inner_fmt = TAR
         except READ_ERRORS:
             return False
         if inner_fmt != TAR:
@@ -739,7 +753,8 @@ class Walker:
             )
             return
         except READ_ERRORS as error:
-            self._fail(entry, f"cannot be read: {type(error).__name__}: {error}")
+            logger.warning("%s: cannot be opened: %r", entry.path, error)
+            self._fail(entry, f"cannot be read: {_read_error_detail(error)}")
             return
         with stream:
             limited = LimitedReader(stream, entry.path, self.budget, stored)  # type: ignore[arg-type]
@@ -907,7 +922,7 @@ class Walker:
             read_any = entry.status == STATUS_READ
             entry.status = STATUS_PARTIAL if read_any else STATUS_ERROR
             entry.detail = _read_error_detail(error)
-            logger.warning("%s: read error: %s", entry.path, entry.detail)
+            logger.warning("%s: read error: %r", entry.path, error)
             return
         entry.sha256 = hashing.sha256.hexdigest()
 
@@ -921,6 +936,9 @@ class Walker:
     ) -> None:
         peek = PeekReader(stream)
         fmt = sniff_format(peek.peek_head())
+        empty_tar = fmt is None and _claims_tar(entry.path) and is_empty_tar(peek)
+        if empty_tar:
+            fmt = TAR
         if fmt in COMPRESSIONS:
             self._decompress(entry, peek, fmt, depth, layers)  # type: ignore[arg-type]
             return
@@ -939,6 +957,8 @@ class Walker:
                 counted,
             )
             entry.status = STATUS_READ
+            if empty_tar:
+                entry.detail = "a tar archive with no members"
             return
         content = LimitedReader(peek, entry.path, self.budget, count_total=not counted)  # type: ignore[arg-type]
         guarded = _GuardedReader(content)  # type: ignore[arg-type]
@@ -1008,9 +1028,9 @@ def _naming_bundle(error: LimitExceeded, path: Path) -> LimitExceeded:
 
 
 def _read_error_detail(error: BaseException) -> str:
-    if isinstance(error, ArchiveUnreadable):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
+    if isinstance(error, (ArchiveUnreadable, zipscan.ScanStopped)):
+        return str(error)  # mailbundle's own words
+    return describe_read_error(error)
 
 
 def _strip_dot_slash(name: str) -> str:

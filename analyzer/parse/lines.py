@@ -44,32 +44,70 @@ class LineChunk:
 def iter_line_chunks(
     stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES
 ) -> Iterator[LineChunk]:
-    """Read ``stream`` and yield its lines in chunks that end on a line break."""
+    """Read ``stream`` and yield its lines in chunks that end on a line break.
+
+    A line longer than MAX_LINE_BYTES is one line, cut to that size, and the
+    rest of it up to its line break is skipped, however many reads it spans.
+    """
     line_no = 1
-    carry = b""
-    while True:
-        data = stream.read(chunk_bytes)
-        if not data:
-            break
-        cut = data.rfind(b"\n") + 1
-        if cut == 0 and len(carry) + len(data) < MAX_LINE_BYTES:
-            carry += data
+    carry = b""  # the start of an unfinished line, at most MAX_LINE_BYTES long
+    skipping = False  # inside a long line whose cut head was already yielded
+    while data := stream.read(chunk_bytes):
+        view = memoryview(data)
+        start = 0
+        if skipping:
+            start = data.find(b"\n") + 1
+            if start == 0:
+                continue
+            skipping = False
+        cut = data.rfind(b"\n", start) + 1
+        if cut:
+            # One copy at most: the chunk's bytes are the carried part line and
+            # this read up to its last line break.
+            whole = b"".join((carry, view[start:cut])) if carry else view[start:cut]
+            carry = b""
+            chunk = make_chunk(whole, line_no)
+            line_no += len(chunk.lines)
+            yield chunk
+            start = cut
+        tail = view[start:]
+        if len(carry) + len(tail) <= MAX_LINE_BYTES:
+            carry = b"".join((carry, tail))
             continue
-        if cut == 0:  # one huge line with no end in sight
-            cut = len(data)
-        # One copy at most: the chunk's bytes are the carried part line and this
-        # read up to its last line break.
-        whole: bytes | memoryview = (
-            b"".join((carry, memoryview(data)[:cut]))
-            if carry
-            else memoryview(data)[:cut]
-        )
-        carry = data[cut:]
-        chunk = make_chunk(whole, line_no)
-        line_no += len(chunk.lines)
-        yield chunk
+        # The unfinished line is already too long: emit its head now, so that
+        # its rest never counts as lines of its own.
+        head = b"".join((carry, tail[: MAX_LINE_BYTES - len(carry)]))
+        yield _cut_line(head, line_no)
+        line_no += 1
+        carry = b""
+        skipping = True
     if carry:
         yield make_chunk(carry, line_no)
+
+
+def _cut_line(head: bytes, line_no: int) -> LineChunk:
+    """Return the chunk of one line cut to ``head``, its first MAX_LINE_BYTES."""
+    chunk = make_chunk(_drop_partial_character(head) + b"\n", line_no)
+    chunk.cut_lines = 1
+    return chunk
+
+
+def _drop_partial_character(data: bytes) -> bytes:
+    """Drop a UTF-8 character that the end of ``data`` cuts in two."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 == 0x80:  # a continuation byte: the lead byte is further back
+            continue
+        if byte >= 0xF0:
+            length = 4
+        elif byte >= 0xE0:
+            length = 3
+        elif byte >= 0xC0:
+            length = 2
+        else:
+            length = 1
+        return data[:-back] if length > back else data
+    return data
 
 
 def make_chunk(data: bytes | memoryview, first_line_no: int) -> LineChunk:

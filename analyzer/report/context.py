@@ -174,30 +174,45 @@ def verdict(
     errors = [f for f in findings if f["severity"] == "error"]
     warnings = [f for f in findings if f["severity"] == "warning"]
     problems = errors or warnings
+    sentences = []
     if problems:
         status = "failing" if errors else "warning"
         headline = labels[f"verdict_{status}"]
-        detail = problems[0]["title"]
+        lead = problems[0]
+        # The note on partial results below repeats the bundle-incomplete title.
+        if not (lead["code"] == "bundle-incomplete" and analysis.partial):
+            sentences.append(_lead_sentence(analysis, lead, labels))
         if len(analysis.hosts) > 1:
-            # With several hosts, say which one the verdict is about, and which
-            # others need attention too.
-            detail += f" ({problems[0]['host']})"
+            # With several hosts, say which others need attention too.
             others = dict.fromkeys(
-                f["host"] for f in errors + warnings if f["host"] != problems[0]["host"]
+                f["host"] for f in errors + warnings if f["host"] != lead["host"]
             )
             others.pop("bundle", None)
             if others:
                 hosts = ", ".join(str(host) for host in others)
-                detail += " " + labels["verdict_other_hosts"].format(hosts=hosts)
+                sentences.append(labels["verdict_other_hosts"].format(hosts=hosts))
     else:
-        status, headline, detail = (
-            "healthy",
-            labels["verdict_healthy"],
-            labels["verdict_healthy_detail"],
-        )
+        status, headline = "healthy", labels["verdict_healthy"]
+        sentences.append(labels["verdict_healthy_detail"])
     if analysis.partial:
-        detail += " " + labels["verdict_partial"]
+        sentences.append(labels["verdict_partial"])
+    detail = sentences[0]
+    for sentence in sentences[1:]:
+        detail = labels["verdict_sentences"].format(first=detail, then=sentence)
     return {"status": status, "headline": headline, "detail": detail}
+
+
+def _lead_sentence(
+    analysis: Analysis, finding: dict[str, Any], labels: dict[str, str]
+) -> str:
+    """Turn the title of the verdict's finding into a sentence.
+
+    With several hosts, the sentence names the host the finding is about.
+    """
+    title = str(finding["title"])
+    if len(analysis.hosts) > 1 and finding["host"] != "bundle":
+        title += f" ({finding['host']})"
+    return labels["verdict_sentence"].format(text=title)
 
 
 def _key_numbers(

@@ -36,6 +36,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Other hosts with problems: {hosts}.",
         "ja": "ほかにも問題のあるホスト：{hosts}。",
     },
+    "verdict_sentence": {"en": "{text}.", "ja": "{text}。"},
+    "verdict_sentences": {"en": "{first} {then}", "ja": "{first}{then}"},
     "verdict_partial": {
         "en": "Parts of the bundle could not be read; results are partial.",
         "ja": "バンドルの一部を読めなかったため、結果は部分的です。",

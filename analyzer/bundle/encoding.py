@@ -1,0 +1,73 @@
+"""Recognize UTF-16 text members and convert them to UTF-8 as they are read.
+
+Windows tools (the ``>`` redirection of Windows PowerShell 5.1, Notepad's "Unicode")
+save text as UTF-16, and the parsers read UTF-8 only.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import BinaryIO
+
+UTF16_PROBE_BYTES = 1024
+"""Bytes checked for UTF-16 without a byte order mark."""
+
+
+def utf16_codec(head: bytes) -> str | None:
+    """Return the codec of UTF-16 text that starts with ``head``, or None.
+
+    UTF-16 text has a byte order mark, or, when it has none and is mostly ASCII,
+    a NUL in every other byte. A run of NUL bytes (a crashed log) is not text.
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"  # the decoder reads the byte order from the mark
+    probe = head[:UTF16_PROBE_BYTES]
+    if len(probe) < 2:
+        return None
+    even, odd = probe[0::2], probe[1::2]
+    if not odd.strip(b"\x00") and even.strip(b"\x00"):
+        return "utf-16-le"
+    if not even.strip(b"\x00") and odd.strip(b"\x00"):
+        return "utf-16-be"
+    return None
+
+
+def utf16_name(head: bytes) -> str:
+    """Return the UTF-16 form of the text that starts with ``head``: UTF-16LE or BE."""
+    if head.startswith(codecs.BOM_UTF16_BE) or utf16_codec(head) == "utf-16-be":
+        return "UTF-16BE"
+    return "UTF-16LE"
+
+
+class Utf16Reader:
+    """Binary reader of the UTF-8 bytes of a UTF-16 stream, decoded as it is read.
+
+    Code units that are not valid UTF-16 (a lone surrogate, an odd last byte)
+    become U+FFFD.
+    """
+
+    def __init__(self, raw: BinaryIO, codec: str) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        self._pending = bytearray()
+        self._ended = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        requested = None if size is None or size < 0 else size
+        if requested == 0:
+            return b""
+        while not self._ended and (requested is None or len(self._pending) < requested):
+            # ASCII text shrinks to half in UTF-8, so reading twice the request
+            # usually fills it in one round.
+            data = self._raw.read(2 * requested if requested else -1)
+            self._ended = not data
+            text = self._decoder.decode(data, final=self._ended)
+            self._pending += text.encode("utf-8")
+        if requested is None:
+            requested = len(self._pending)
+        result = bytes(self._pending[:requested])
+        del self._pending[:requested]
+        return result
+
+    def readable(self) -> bool:
+        return True
