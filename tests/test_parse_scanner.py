@@ -13,6 +13,7 @@ import io
 from datetime import UTC
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -122,3 +123,20 @@ def test_delivery_scanner_accepts_common_records() -> None:
     ok, scanned = fast.delivery(pa.array(texts))
     assert ok.all()
     assert scanned.equals(pc.extract_regex(pa.array(texts), "^" + DELIVERY.pattern))
+
+
+def test_delivery_scanner_reads_chosen_rows_in_place() -> None:
+    texts = pa.array(
+        [
+            "to=<a@example.com>, relay=local, delay=0.01, status=sent (delivered)",
+            "not a delivery record",
+            None,
+            "to=<b@example.com>, relay=none, delay=30, dsn=4.4.1, status=deferred"
+            " (connect to mx.example.com[192.0.2.2]:25: Connection refused)",
+        ]
+    ).slice(0)
+    rows = np.array([3, 1, 0, 2])
+    ok, scanned = fast.delivery(texts, rows)
+    expected_ok, expected = fast.delivery(texts.take(pa.array(rows)))
+    assert ok.tolist() == expected_ok.tolist() == [True, False, True, False]
+    assert scanned.equals(expected)

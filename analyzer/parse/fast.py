@@ -125,18 +125,23 @@ DELIVERY_FIELDS = (
 )  # fmt: skip
 
 
-def delivery(texts: pa.Array) -> tuple[np.ndarray, pa.StructArray]:
+def delivery(
+    texts: pa.Array, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, pa.StructArray]:
     """Return which texts are delivery records, and their fields as RE2 gives them.
 
-    The struct is null where a text is not accepted; an optional part that is not
-    there is an empty string, as in RE2's output.
+    With ``rows``, only those texts are read, in that order, without copying
+    them out first. The struct is null where a text is not accepted; an optional
+    part that is not there is an empty string, as in RE2's output.
     """
     data, starts, ends = buffers(texts)
     valid = np.asarray(texts.is_valid())
+    if rows is not None:
+        starts, ends, valid = starts[rows], ends[rows], valid[rows]
     starts = np.where(valid, starts, -1)
     matched, spans = _scan.delivery(data, starts.tobytes(), ends.tobytes())
     ok = np.frombuffer(matched, dtype=np.int8).astype(bool)
-    table = np.frombuffer(spans, dtype=np.int64).reshape(len(texts), -1, 2)
+    table = np.frombuffer(spans, dtype=np.int64).reshape(len(starts), -1, 2)
     columns = [
         cut(data, table[:, field, 0], table[:, field, 1], ok)
         for field in range(len(DELIVERY_FIELDS))

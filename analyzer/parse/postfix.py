@@ -185,7 +185,7 @@ def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classifi
             rows = rows[np.isin(daemon[rows], list(rule.daemons))]
         if len(rows) == 0:
             continue
-        extracted = _extract(rule, rest.take(pa.array(rows)))
+        extracted = _extract(rule, rest, rows)
         matched = np.asarray(extracted.is_valid())
         if not matched.any():
             continue
@@ -206,19 +206,21 @@ def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classifi
     return Classified(queue_id, kind, rule_index, fields)
 
 
-def _extract(rule: Rule, texts: pa.Array) -> pa.StructArray:
-    """Match ``rule`` against ``texts``: its fields, null where it does not match.
+def _extract(rule: Rule, texts: pa.Array, rows: np.ndarray) -> pa.StructArray:
+    """Match ``rule`` against ``texts`` at ``rows``: its fields, null where it
+    does not match.
 
-    Delivery records, the most frequent lines, go through the compiled scanner;
-    texts the scanner does not accept are left to the pattern.
+    Delivery records, the most frequent lines, go through the compiled scanner,
+    which reads them in place; texts the scanner does not accept are left to
+    the pattern.
     """
     if rule.pattern != fast.DELIVERY_PATTERN or not fast.enabled():
-        return pc.extract_regex(texts, _full_pattern(rule))
-    ok, scanned = fast.delivery(texts)
+        return pc.extract_regex(texts.take(pa.array(rows)), _full_pattern(rule))
+    ok, scanned = fast.delivery(texts, rows)
     if ok.all():
         return scanned
     others = np.flatnonzero(~ok)
-    fallback = pc.extract_regex(texts.take(pa.array(others)), _full_pattern(rule))
+    fallback = pc.extract_regex(texts.take(pa.array(rows[others])), _full_pattern(rule))
     combined = pa.concat_arrays([scanned.filter(pa.array(ok)), fallback])
     position = np.concatenate([np.flatnonzero(ok), others])
     return combined.take(pa.array(np.argsort(position, kind="stable")))
