@@ -102,12 +102,16 @@ class Failures:
         They come from relay=, or, where that is "none", from the server the reply
         names. Replies are read once per distinct text.
         """
-        named = self.reason.labels.to_series(index=range(len(self.reason.labels)))
-        found = named.astype(object).fillna("").str.extract(SERVER)
+        # Only the replies of failed attempts are read: the others are mostly
+        # "queued as ..." texts, one for each message.
         by_reply = self.reason.codes
-        reply = found.reindex(range(-1, len(found))).to_numpy(dtype=object)[
-            by_reply + 1
-        ]
+        used = np.unique(by_reply[self.rows])
+        used = used[used >= 0]
+        texts = pd.Series(self.reason.labels[used], dtype=object).fillna("")
+        per_label = np.full((len(self.reason.labels) + 1, 3), np.nan, dtype=object)
+        if len(used):
+            per_label[used + 1] = texts.str.extract(SERVER).to_numpy(dtype=object)
+        reply = per_label[by_reply + 1]
         relay = deliveries["relay_host"].to_numpy(dtype=object, na_value=None)
         from_relay = np.array(
             [v is not None and v != "none" for v in relay], dtype=bool
