@@ -85,6 +85,24 @@ def test_one_domain_dns_error_among_deliveries_is_a_warning(tmp_path: Path) -> N
     assert not [f.code for f in analysis.findings if f.severity == "error"]
 
 
+def test_without_main_cf_deliveries_to_several_domains_show_direct_sending(
+    tmp_path: Path,
+) -> None:
+    # No main.cf, and the failing name is neither the recipient's domain nor
+    # under it; but mail went to servers of two domains, so there is no relay host.
+    other = message(
+        21, "ops@example.com", "mx.example.com[192.0.2.26]:25", "sent", "250 2.0.0 Ok"
+    )
+    failed = message(30, "ops@example.org", "none", "bounced", NXDOMAIN_RELAY)
+    analysis = analyze(tmp_path, [*sent(3), other, failed], None)
+    found = codes(analysis)
+    assert found["destination-dns-failed"] == "warning"
+    assert "relayhost-unresolvable" not in found
+    # Mail to one domain only tells nothing: the name may be the relay host's.
+    analysis = analyze(tmp_path, [*sent(3), failed], None)
+    assert "relayhost-unresolvable" in codes(analysis)
+
+
 def test_dns_errors_without_any_delivery_stay_this_hosts_problem(
     tmp_path: Path,
 ) -> None:

@@ -530,8 +530,8 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "dns-lookup-failed",
         "no_config",
     ): "{count} 通が {names} の DNS エラーで配送待ちになりました。バンドルに main.cf はありませんが、"
-    "名前は宛先自身のドメインです：relayhost が未設定で、Postfix が宛先ドメインごとに配送先を"
-    "検索しています。",
+    "名前は一つの中継ホストではなく宛先に従っています（宛先自身のドメイン、または宛先ごとに異なる"
+    "名前）：relayhost が未設定で、Postfix が宛先ドメインごとに配送先を検索しています。",
     (
         "postfix-stopped",
         "waiting",

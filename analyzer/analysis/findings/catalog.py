@@ -98,7 +98,8 @@ CATALOG: dict[str, Entry] = {
         "/etc/resolv.conf. " + _FLUSH,
         variants={
             "no_config": "{count} message(s) were deferred with DNS errors for {names}. "
-            "The bundle has no main.cf, but the names are the recipients' own domains: "
+            "The bundle has no main.cf, but the names follow the recipients (their own "
+            "domains, or a different name for each) rather than one relay host: "
             "relayhost is not set, and Postfix looks up each recipient domain itself.",
         },
     ),

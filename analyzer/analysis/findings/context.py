@@ -48,6 +48,23 @@ class Context:
         return deliveries[columns][sent]
 
     @functools.cached_property
+    def direct_hosts(self) -> frozenset[str]:
+        """Hosts that handed mail to remote servers of two or more domains.
+
+        One relay host has one domain, so such a host sends straight to the
+        recipient domains. Loopback servers (content filters) do not count.
+        """
+        sent = self.sent
+        remote = sent["relay_ip"].notna() & ~sent["relay_ip"].fillna("").str.match(
+            r"^(?:127\.|::1$)"
+        )
+        servers = sent[remote.to_numpy(dtype=bool, na_value=False)]
+        names = servers["relay_host"].astype(object).fillna("").str.lower()
+        domains = names.str.split(".").str[-2:].str.join(".")
+        counts = domains.groupby(servers["host"].astype(object)).nunique()
+        return frozenset(str(host) for host in counts.index[counts >= 2])
+
+    @functools.cached_property
     def notes(self) -> tuple[Rows, Coded]:
         """Warnings and connection errors tied to a message, quoted as evidence:
         their event rows and their message keys."""

@@ -262,10 +262,11 @@ RELAY_SET, RELAY_UNSET, RELAY_UNKNOWN = "set", "unset", "unknown"
 
 
 def relay_state(ctx: Context, host: str | None) -> str:
-    """Whether main.cf of ``host`` sets relayhost; unknown without main.cf."""
+    """Whether main.cf of ``host`` sets relayhost. Without main.cf, a host whose
+    mail went to servers of several domains has none; else it is unknown."""
     config = ctx.config(host) if host is not None else None
     if config is None:
-        return RELAY_UNKNOWN
+        return RELAY_UNSET if host in ctx.direct_hosts else RELAY_UNKNOWN
     return (
         RELAY_UNSET if parse_relayhost(config.get("relayhost")) is None else RELAY_SET
     )
