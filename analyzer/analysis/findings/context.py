@@ -44,8 +44,20 @@ class Context:
         """Successful deliveries: host, message, time and relay, for recovery checks."""
         deliveries = self.deliveries
         sent = (deliveries["status"] == "sent").to_numpy(dtype=bool)
-        columns = ["host", "message_key", "time", "relay_host", "relay_ip"]
+        columns = ["host", "message_key", "time", "daemon", "relay_host", "relay_ip"]
         return deliveries[columns][sent]
+
+    @functools.cached_property
+    def sent_by_smtp(self) -> pd.DataFrame:
+        """Successful SMTP deliveries to remote servers: not to content filters on
+        loopback, and not LMTP or local deliveries to this site's mailboxes."""
+        sent = self.sent
+        remote = (
+            sent["daemon"].eq("smtp")
+            & sent["relay_ip"].notna()
+            & ~sent["relay_ip"].fillna("").str.match(r"^(?:127\.|::1$)")
+        )
+        return sent[remote.to_numpy(dtype=bool, na_value=False)]
 
     @functools.cached_property
     def direct_hosts(self) -> frozenset[str]:
@@ -54,11 +66,7 @@ class Context:
         One relay host has one domain, so such a host sends straight to the
         recipient domains. Loopback servers (content filters) do not count.
         """
-        sent = self.sent
-        remote = sent["relay_ip"].notna() & ~sent["relay_ip"].fillna("").str.match(
-            r"^(?:127\.|::1$)"
-        )
-        servers = sent[remote.to_numpy(dtype=bool, na_value=False)]
+        servers = self.sent_by_smtp
         names = servers["relay_host"].astype(object).fillna("").str.lower()
         domains = names.str.split(".").str[-2:].str.join(".")
         counts = domains.groupby(servers["host"].astype(object)).nunique()

@@ -92,6 +92,7 @@ class Failures:
         sender = Coded.of(messages["sender"])
         self.sender = Coded(np.append(sender.codes, -1)[found], sender.labels)
         self.sent = ctx.sent
+        self.sent_by_smtp = ctx.sent_by_smtp
         self._sent_by_host: dict[str, pd.DataFrame] = {}
 
     def _servers(
@@ -180,13 +181,13 @@ class Failures:
     def delivered_elsewhere(self, host: str, rows: Rows) -> int:
         """Return how many messages ``host`` handed to remote servers other than
         the ones that failed at ``rows``: its outbound connections work."""
-        sent = self.sent_by(host)
+        sent = self.sent_by_smtp[self.sent_by_smtp["host"] == host]
         failing = {
             str(self.server.labels[code]).lower() for code in self.server.distinct(rows)
         }
         relay = sent["relay_host"].astype(object).fillna("").str.lower()
-        remote = sent["relay_ip"].notna() & ~relay.isin(failing | {"", "none"})
-        keys = sent["message_key"][remote.to_numpy(dtype=bool, na_value=False)]
+        other = ~relay.isin(failing | {""})
+        keys = sent["message_key"][other.to_numpy(dtype=bool, na_value=False)]
         return int(keys.nunique())
 
 
