@@ -133,6 +133,24 @@ def test_one_refusing_domain_among_deliveries_is_a_warning(tmp_path: Path) -> No
     assert "does not answer on port 25" in finding.remedy
 
 
+def test_lmtp_hand_offs_do_not_prove_outbound_mail(tmp_path: Path) -> None:
+    # A mail server's own mailboxes take mail over LMTP: that says nothing about
+    # connections out of the site.
+    lmtp = [
+        text.replace("/smtp[303]", "/lmtp[303]").replace(
+            "mx.example.net[198.51.100.25]:25", "mail01.example.net[192.0.2.12]:7025"
+        )
+        for text in sent(5)
+    ]
+    failed = message(30, "ops@dead.example.org", "none", "deferred", REFUSED)
+    for folder, main_cf in (("with", "relayhost =\n"), ("without", None)):
+        (tmp_path / folder).mkdir()
+        analysis = analyze(tmp_path / folder, [*lmtp, failed], main_cf)
+        found = codes(analysis)
+        assert found["relay-connection-failed"] == "error", main_cf
+        assert "destination-unreachable" not in found
+
+
 def test_refused_relay_host_is_an_error_though_others_were_sent(
     tmp_path: Path,
 ) -> None:
