@@ -151,6 +151,22 @@ def test_lmtp_hand_offs_do_not_prove_outbound_mail(tmp_path: Path) -> None:
         assert "destination-unreachable" not in found
 
 
+def test_queue_listing_of_logged_messages_adds_no_finding(tmp_path: Path) -> None:
+    failed = message(30, "ops@dead.example.org", "none", "deferred", REFUSED)
+    (tmp_path / "mailq.txt").write_text(
+        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+        "A001E0         700 Thu Dec  3 10:30:00  root@relay01.example.com\n"
+        f"({REFUSED})\n"
+        "                                         ops@dead.example.org\n\n"
+        "-- 1 Kbytes in 1 Request.\n"
+    )
+    analysis = analyze(tmp_path, [*sent(20), failed], "relayhost =\n")
+    found = codes(analysis)
+    assert found["destination-unreachable"] == "warning"
+    assert "relay-connection-failed" not in found
+    assert len(analysis.queue) == 1
+
+
 def test_refused_relay_host_is_an_error_though_others_were_sent(
     tmp_path: Path,
 ) -> None:

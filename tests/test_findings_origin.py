@@ -35,6 +35,19 @@ def submitted(sender: str) -> str:
         ("myhostname = relay01\n", "root@relay01.example.com", "relay01"),
         ("myorigin = qradar\n", "root@relay01.example.com", "qradar"),
         ("myhostname = relay01.example.com\n", "root@relay01", None),
+        # myorigin names $myhostname, which is unset: Postfix adds .$mydomain to
+        # the machine's short name, and the log shows the result.
+        (
+            "mydomain = example.com\nmyorigin = $myhostname\n",
+            "root@relay01.example.com",
+            None,
+        ),
+        # Nothing in the log: the default is relay01.$mydomain.
+        ("mydomain = example.com\nmyorigin = $myhostname\n", None, None),
+        # A short machine name gets .localdomain without mydomain, which no DNS
+        # has; but the syslog name may be short for a full machine name.
+        ("myorigin = $myhostname\n", None, None),
+        ("relayhost =\n", "root@relay01.localdomain", "relay01.localdomain"),
     ],
 )
 def test_sender_domain_warning(

@@ -152,4 +152,12 @@ def _attach_members(view: HostView, group: str, bundle: LoadedBundle) -> None:
     )
     known = view.name != UNKNOWN_HOST
     if known and view.config is not None and not view.config.is_set("myhostname"):
-        view.config.defaults.setdefault("myhostname", view.name)
+        # Postfix's default is the machine's name; a name without a dot gets
+        # ".$mydomain", or ".localdomain" when mydomain is not set either.
+        name = view.name
+        if "." not in name:
+            domain = (
+                view.config.get("mydomain") if view.config.is_set("mydomain") else ""
+            )
+            name = f"{name}.{domain or 'localdomain'}"
+        view.config.defaults.setdefault("myhostname", name)

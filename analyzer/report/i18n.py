@@ -482,8 +482,9 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "myorigin-not-fqdn": (
         "送信者ドメインが完全なドメイン名ではありません",
-        "このホストのメールは送信者ドメイン {sender_domain}（ドットなし）で送られます。このような送信者は"
-        "一般に拒否されます（「Sender address rejected: Domain not found」）。",
+        "このホストのメールは送信者ドメイン {sender_domain} で送られます。ドットのない名前や "
+        ".localdomain の名前はどの DNS でも解決できず、このような送信者は一般に拒否されます"
+        "（「Sender address rejected: Domain not found」）。",
         "/etc/postfix/main.cf に myorigin = example.com（名前解決できるドメイン）を設定するか、"
         "myhostname を完全な名前にして、`systemctl restart postfix` を実行してください。",
     ),

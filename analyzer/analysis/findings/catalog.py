@@ -366,8 +366,9 @@ CATALOG: dict[str, Entry] = {
     ),
     "myorigin-not-fqdn": Entry(
         "The sender domain is not a full domain name",
-        "Mail from this host is sent as {sender_domain}, which has no dot. Mail servers "
-        'commonly reject such senders ("Sender address rejected: Domain not found").',
+        "Mail from this host is sent as {sender_domain}, a name without a dot or "
+        "under .localdomain, which no DNS resolves. Mail servers commonly reject such "
+        'senders ("Sender address rejected: Domain not found").',
         "Set myorigin = example.com (a domain that resolves) in /etc/postfix/main.cf, "
         "or give myhostname a full name, then run `systemctl restart postfix`.",
     ),

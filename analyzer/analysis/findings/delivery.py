@@ -356,7 +356,12 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
     queue = ctx.queue
     if queue.empty or "reason" not in queue:
         return []
-    rows = queue[queue["reason"].notna()].copy()
+    rows = queue[queue["reason"].notna()]
+    # Messages the log shows were judged from their log lines, which say more
+    # (every attempt, and deliveries to other servers): the listing adds nothing.
+    logged = pd.MultiIndex.from_frame(ctx.messages[["host", "queue_id"]].astype(object))
+    listed = pd.MultiIndex.from_frame(rows[["host", "queue_id"]].astype(object))
+    rows = rows[~listed.isin(logged)].copy()
     if rows.empty:
         return []
     rows["cause"] = causes(rows["reason"])

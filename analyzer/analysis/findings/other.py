@@ -71,11 +71,16 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
                 )
             )
         origin = config.get("myorigin")
-        if not (config.is_set("myorigin") or config.is_set("myhostname")):
-            # Postfix then takes the machine's name, which a syslog short name
-            # does not show: the senders of mail submitted here do.
+        literal = (
+            config.is_set("myorigin") and "$" not in config.settings["myorigin"].value
+        )
+        if not config.is_set("myhostname") and not literal:
+            # The sender domain then comes from the machine's name, which a syslog
+            # short name does not show: the senders of mail submitted here do,
+            # and without them nothing is known.
             origin = _logged_origin(ctx, host) or ""
-        if origin and "." not in origin and "sender-address-rejected" not in shown:
+        unqualified = "." not in origin or origin.lower().endswith(".localdomain")
+        if origin and unqualified and "sender-address-rejected" not in shown:
             findings.append(
                 _config_finding(
                     "myorigin-not-fqdn",
