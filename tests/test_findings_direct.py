@@ -106,9 +106,25 @@ def test_without_main_cf_deliveries_to_several_domains_show_direct_sending(
 def test_dns_errors_without_any_delivery_stay_this_hosts_problem(
     tmp_path: Path,
 ) -> None:
-    failed = message(30, "ops@example.org", "none", "bounced", NXDOMAIN_MX)
+    # "try again": the resolver got no answer, which may be this host's fault.
+    reply = NXDOMAIN_MX.replace(
+        "type=AAAA: Host not found", "type=MX: Host not found, try again"
+    )
+    failed = message(30, "ops@example.org", "none", "deferred", reply)
     analysis = analyze(tmp_path, [failed], "relayhost =\n")
     assert codes(analysis)["dns-lookup-failed"] == "error"
+    assert "resolv.conf" in analysis.findings[0].remedy
+
+
+def test_name_dns_says_does_not_exist_is_the_recipients(tmp_path: Path) -> None:
+    # "Host not found" without "try again" is DNS's answer: no such name.
+    failed = message(30, "ops@example.org", "none", "bounced", NXDOMAIN_MX)
+    analysis = analyze(tmp_path, [failed], "relayhost =\n")
+    assert codes(analysis)["destination-dns-failed"] == "warning"
+    finding = analysis.findings[0]
+    assert finding.params["variant"] == "absent"
+    assert "do not exist" in finding.summary
+    assert "went out" not in finding.summary
 
 
 def test_dns_error_with_relayhost_set_is_the_relay_host(tmp_path: Path) -> None:

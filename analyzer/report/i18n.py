@@ -256,7 +256,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "dns-lookup-failed": (
         "宛先ドメインへ直接配送しようとして、DNS の検索に失敗しています",
-        "{count} 通が {names} の DNS エラーで配送待ちになりました。relayhost が未設定のため、Postfix が"
+        "{count} 通が {names} の DNS エラーで配送できませんでした。relayhost が未設定のため、Postfix が"
         "宛先ドメインごとに配送先を検索しています。",
         "組織のメール・サーバーを relayhost = [mail.example.com] として設定する（QRadar ではホストの "
         "E メール・サーバー設定）か、/etc/resolv.conf の DNS サーバーを修正してください。"
@@ -530,7 +530,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "dns-lookup-failed",
         "no_config",
-    ): "{count} 通が {names} の DNS エラーで配送待ちになりました。バンドルに main.cf はありませんが、"
+    ): "{count} 通が {names} の DNS エラーで配送できませんでした。バンドルに main.cf はありませんが、"
     "名前は一つの中継ホストではなく宛先に従っています（宛先自身のドメイン、または宛先ごとに異なる"
     "名前）：relayhost が未設定で、Postfix が宛先ドメインごとに配送先を検索しています。",
     (
@@ -551,6 +551,13 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     ): "{log} の最後の行は {zone} として読むと {last} で、ファイル自身の時刻（{written}）より "
     "{hours} 時間後です。ファイルにはその時刻より後に書き込まれないため、時間帯を持たないこのログの"
     "タイムスタンプは、少なくとも {hours} 時間進んだ時間帯（UTC{offset} 以上）で書かれています。",
+    (
+        "destination-dns-failed",
+        "absent",
+    ): "{domains} 宛ての {count} 通が {names} の DNS エラーで配送できませんでした。DNS はこれらの"
+    "名前が存在しないと答えており（「Host not found」）、このホストの名前解決は機能しています。"
+    "relayhost が未設定のため、Postfix は宛先ドメインとそのメール・サーバーを自分で検索します："
+    "宛先アドレスの入力ミスか、ドメインがなくなっている可能性があります。",
     (
         "localhost-loop",
         "unset",

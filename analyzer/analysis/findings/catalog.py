@@ -91,13 +91,13 @@ CATALOG: dict[str, Entry] = {
     ),
     "dns-lookup-failed": Entry(
         "Postfix sends mail directly to the recipient domains, and their DNS lookup fails",
-        "{count} message(s) were deferred with DNS errors for {names}. relayhost is "
-        "not set, so Postfix looks up each recipient domain itself.",
+        "{count} message(s) failed with DNS errors for {names}. relayhost is not set, "
+        "so Postfix looks up each recipient domain itself.",
         "Set the organization's mail server as relayhost = [mail.example.com] (QRadar: "
         "the host's e-mail server setting), or fix this host's DNS servers in "
         "/etc/resolv.conf. " + _FLUSH,
         variants={
-            "no_config": "{count} message(s) were deferred with DNS errors for {names}. "
+            "no_config": "{count} message(s) failed with DNS errors for {names}. "
             "The bundle has no main.cf, but the names follow the recipients (their own "
             "domains, or a different name for each) rather than one relay host: "
             "relayhost is not set, and Postfix looks up each recipient domain itself.",
@@ -114,6 +114,13 @@ CATALOG: dict[str, Entry] = {
         "records and the addresses of the servers they name): `host -t mx {domain}`. "
         "Postfix retries a temporary DNS failure until maximal_queue_lifetime (5 days "
         "by default); a name that does not exist returns the mail at once.",
+        variants={
+            "absent": "{count} message(s) for {domains} failed with DNS errors for "
+            '{names}: DNS answered that these names do not exist ("Host not found"), '
+            "so this host's resolver works. relayhost is not set, so Postfix looks up "
+            "each recipient domain and its mail servers itself: the recipient "
+            "addresses are probably mistyped, or their domains are gone.",
+        },
     ),
     "destination-unreachable": Entry(
         "The mail servers of some recipient domains do not accept connections",

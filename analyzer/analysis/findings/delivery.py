@@ -107,9 +107,12 @@ def _finding(
     elsewhere = 0
     if code in _DESTINATION_CODES and relay_state(ctx, host) != RELAY_SET:
         elsewhere = failures.delivered_elsewhere(host, rows)
-    if elsewhere:
+    # DNS that answers "Host not found" (without "try again") works: the name
+    # does not exist, which is the recipient's side however the rest went.
+    absent = code == "dns-lookup-failed" and failures.names_absent(rows)
+    if elsewhere or absent:
         code = _DESTINATION_CODES[code]
-    if code == "greylisting" or elsewhere:
+    if code == "greylisting" or elsewhere or absent:
         severity = "warning" if unresolved.any() else "info"
 
     config = ctx.config(host)
@@ -132,11 +135,12 @@ def _finding(
     server = failures.server.first(rows)
     params.update(_relay_params(config, port, server))
     params["variant"] = _variant(code, config, ctx.host_view(host), server)
-    if elsewhere:
+    if elsewhere or absent:
         domains = failures.recipient_domains(rows, 3)
         params["elsewhere"] = f"{elsewhere:,}"
         params["domains"] = domains
         params["domain"] = domains.split(", ")[0]
+        params["variant"] = "" if elsewhere else "absent"
 
     evidence = log_evidence(ctx.events, _evidence_rows(ctx, failures, times, keys))
     if code in _CONFIG_NAMES:

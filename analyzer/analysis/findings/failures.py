@@ -171,6 +171,18 @@ class Failures:
         sent = self.sent_by(host)
         return sent[(sent["time"] > last).to_numpy(dtype=bool, na_value=False)]
 
+    def names_absent(self, rows: Rows) -> bool:
+        """Whether DNS answered that the names do not exist for every failure at
+        ``rows``: "Host not found" without "try again", which a resolver that
+        cannot reach DNS does not give."""
+        used = np.unique(self.reason.codes[rows])
+        if (used < 0).any():
+            return False
+        texts = pd.Series(self.reason.labels[used], dtype=object).str.lower()
+        found = texts.str.contains("host not found", regex=False)
+        retry = texts.str.contains("try again", regex=False)
+        return bool((found & ~retry).all())
+
     def recipient_domains(self, rows: Rows, limit: int) -> str:
         """Join the ``limit`` recipient domains most frequent at ``rows``."""
         recipients = pd.Series(self.recipient.labels, dtype=object).fillna("")
