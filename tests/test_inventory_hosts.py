@@ -125,3 +125,22 @@ def test_command_output_folder_is_no_host(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[0] == (
         f"Bundle: {tmp_path.name} (3 members; hosts: unknown host)"
     )
+
+
+def test_sosreport_folders_are_no_host(tmp_path: Path) -> None:
+    """sosreport keeps command output in sos_commands/: one host, not two."""
+    top = tmp_path / "sosreport-siem01-20261117"
+    (top / "sos_commands" / "postfix").mkdir(parents=True)
+    (top / "etc" / "postfix").mkdir(parents=True)
+    (top / "etc" / "postfix" / "main.cf").write_text(
+        MAIN_CF + "myhostname = siem01.example.com\n"
+    )
+    (top / "sos_commands" / "postfix" / "mailq").write_text("Mail queue is empty\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "analyzer", "summary", str(tmp_path)],
+        capture_output=True, text=True, env=cli_env(), timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        f"Bundle: {tmp_path.name} (2 members; hosts: siem01.example.com)"
+    )

@@ -43,6 +43,8 @@ _GENERIC_FOLDERS = {
     "spool", "tmp",
     "opt", "qradar", "support", "bundle", "files", "config", "conf", "output",
     "data", "system", "mail", "maillog", "queue", "root", "home", "usr", "store",
+    # sosreport's own folders: sos_commands/postfix/mailq and the like.
+    "sos_commands", "sos_reports", "sos_logs", "sos_strings", "sos_extras",
 }  # fmt: skip
 _ARCHIVE_SUFFIX = re.compile(r"\.(tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|tar|zip|7z)$")
 
