@@ -85,3 +85,19 @@ def test_long_reply_shortened_in_summary(tmp_path: Path) -> None:
     assert len(quoted) == 302  # 300 characters and the quotes
     assert quoted.endswith('…"')
     assert len(str(params["summary"])) < 600
+
+
+def test_failure_that_cleared_says_the_mail_went_out(tmp_path: Path) -> None:
+    lines = deferred("A1B2C3D4E5", "10:00:00", TIMEOUT)
+    lines.append(
+        f"Dec  4 10:05:00 {HOST} postfix/smtp[304]: A1B2C3D4E5: to=<soc@example.org>,"
+        " relay=mx1.corp.example[192.0.2.10]:25, delay=300, delays=0/290/5/5,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9F8E7D)\n"
+    )
+    (tmp_path / "maillog").write_text("".join(lines))
+    (tmp_path / "main.cf").write_text("relayhost = [mx1.corp.example]\n")
+    analysis = analyze_bundle(tmp_path, year=2026)
+    params = finding(analysis, "relay-connection-failed")
+    assert params["variant"] == "recovered"
+    assert "All of them were delivered later" in str(params["summary"])
+    assert "2026-12-04 10:00:00 UTC" in str(params["summary"])

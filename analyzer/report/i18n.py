@@ -559,6 +559,11 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "relayhost が未設定のため、Postfix は宛先ドメインとそのメール・サーバーを自分で検索します："
     "宛先アドレスの入力ミスか、ドメインがなくなっている可能性があります。",
     (
+        "relay-connection-failed",
+        "recovered",
+    ): "{count} 通を一時的に {relays} に渡せませんでした：{reasons}。どれも後で配送されており、"
+    "最後の失敗は {last} です。再発したら、下記のとおり接続を確認してください。",
+    (
         "localhost-loop",
         "unset",
     ): "{count} 通が「mail for localhost loops back to myself」"

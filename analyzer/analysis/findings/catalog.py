@@ -148,6 +148,9 @@ CATALOG: dict[str, Entry] = {
             "main.cf sets relayhost = {relayhost} without brackets, so Postfix "
             "connects to the MX hosts that DNS gives for that name, not to the name "
             "itself. Write relayhost = [name] to connect to the named server.",
+            "recovered": "{count} message(s) could not be handed to {relays} for a "
+            "while: {reasons}. All of them were delivered later; the last failure was "
+            "at {last}. If it happens again, test the connection as below.",
         },
     ),
     "ipv6-no-route": Entry(

@@ -135,6 +135,10 @@ def _finding(
     server = failures.server.first(rows)
     params.update(_relay_params(config, port, server))
     params["variant"] = _variant(code, config, ctx.host_view(host), server)
+    if code == "relay-connection-failed" and not unresolved.any():
+        # Every message got through in the end: say so, whatever else applies.
+        params["variant"] = "recovered"
+        params["last"] = f"{last_seen:%Y-%m-%d %H:%M:%S} UTC"
     if elsewhere or absent:
         domains = failures.recipient_domains(rows, 3)
         params["elsewhere"] = f"{elsewhere:,}"
