@@ -328,6 +328,9 @@ def system_findings(ctx: Context) -> list[Finding]:
     findings = []
     events = ctx.events
     fatal = events[ctx.of_kind("fatal", "panic")]
+    # A full disk has its own finding, with the remedy that fits.
+    full_disk = fatal["text"].str.contains(_DISK_FULL, regex=True)
+    fatal = fatal[~full_disk.to_numpy(dtype=bool, na_value=False)]
     for host, group in fatal.groupby("host", sort=False, observed=True):
         findings.append(
             _event_finding("postfix-fatal-error", "error", str(host), group, ctx, 70)
