@@ -5,6 +5,7 @@ Plain text for terminals and pipes alike; nothing here imports a renderer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
 import pandas as pd
@@ -113,21 +114,28 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
     by_id = messages.index[messages["queue_id"].str.upper() == needle.upper()]
     message_id = needle if needle.startswith("<") else f"<{needle}>"
     by_message_id = messages.index[messages["message_id"].fillna("") == message_id]
-    lowered = needle.lower().strip("<>")
-    domain = lowered.lstrip("@") if "." in lowered and "@" not in lowered[1:] else None
-
-    def matches(addresses: pd.Series) -> pd.Series:
-        text = addresses.fillna("").str.lower()
-        if domain is not None:
-            return text.str.endswith("@" + domain)
-        return text == lowered
-
+    matches = _matcher(query)
     by_sender = messages.index[matches(messages["sender"]).to_numpy(dtype=bool)]
     deliveries = analysis.deliveries
     match = matches(deliveries["recipient"]) | matches(deliveries["orig_recipient"])
     by_recipient = deliveries.loc[match, "message_key"].dropna().unique()
     found = [*by_id, *by_message_id, *by_sender, *by_recipient]
     return list(dict.fromkeys(found))
+
+
+def _matcher(query: str) -> Callable[[pd.Series], pd.Series]:
+    """Return a test of addresses against ``query``: the address itself, or every
+    address in the domain that ``query`` names (example.com or @example.com)."""
+    lowered = query.strip().lower().strip("<>")
+    domain = lowered.lstrip("@") if "." in lowered and "@" not in lowered[1:] else None
+
+    def matches(addresses: pd.Series) -> pd.Series:
+        text = addresses.astype(object).fillna("").str.lower()
+        if domain is not None:
+            return text.str.endswith("@" + domain)
+        return text == lowered
+
+    return matches
 
 
 def family(analysis: Analysis, keys: list[str]) -> list[str]:
@@ -174,8 +182,50 @@ def family(analysis: Analysis, keys: list[str]) -> list[str]:
 
 def print_trace(analysis: Analysis, query: str, out: TextIO) -> bool:
     keys = family(analysis, find_messages(analysis, query))
-    if not keys:
+    listed = _queued_only(analysis, query, keys)
+    if not keys and listed.empty:
         return False
+    if keys:
+        _print_logged(analysis, keys, out)
+    if not listed.empty:
+        _print_listed(analysis, listed, out)
+    return True
+
+
+def _queued_only(analysis: Analysis, query: str, keys: list[str]) -> pd.DataFrame:
+    """Queue listing rows that match ``query`` and whose message the log does not show."""
+    queue = analysis.queue
+    if queue.empty:
+        return queue
+    match = _matcher(query)
+    found = (queue["queue_id"].fillna("").str.upper() == query.strip().upper()) | (
+        match(queue["sender"]) | match(queue["recipient"])
+    )
+    # Every recipient of a matching message, as the log's timeline shows them.
+    ids = set(queue.loc[found.to_numpy(dtype=bool, na_value=False), "queue_id"])
+    ids -= set(analysis.messages.loc[keys, "queue_id"]) if keys else set()
+    return queue[queue["queue_id"].isin(ids).to_numpy(dtype=bool)]
+
+
+def _print_listed(analysis: Analysis, rows: pd.DataFrame, out: TextIO) -> None:
+    messages = rows.groupby("queue_id", sort=False)
+    out.write(
+        f"{messages.ngroups:,} message(s) only in the queue listing; times in "
+        f"{analysis.zone}\n"
+    )
+    for queue_id, group in messages:
+        first = group.iloc[0]
+        out.write(
+            f"\n== {queue_id}  [{first['queue_name']}]  from <{first['sender']}>"
+            f"  arrived {_time(first['arrival_time'], analysis.zone)}"
+            f"   [{first['source']}:{first['line_no']}]\n"
+        )
+        for _, row in group.iterrows():
+            reason = f"  ({row['reason']})" if pd.notna(row["reason"]) else ""
+            out.write(f"   to <{row['recipient']}>{reason}\n")
+
+
+def _print_logged(analysis: Analysis, keys: list[str], out: TextIO) -> None:
     events = analysis.events
     keyed = events[events["message_key"].isin(keys)]
     out.write(f"{len(keys):,} message(s); times in {analysis.zone}\n")
@@ -196,4 +246,3 @@ def print_trace(analysis: Analysis, query: str, out: TextIO) -> bool:
                 f"   {_time(event['time'], analysis.zone)}  {event['daemon']!s:<8} "
                 f"{event['text']}   [{event['source']}:{event['line_no']}]\n"
             )
-    return True

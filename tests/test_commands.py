@@ -188,3 +188,41 @@ def test_report_warns_about_stale_files(tmp_path: Path) -> None:
     )
     assert second.exit_code == 0, second.output
     assert "report.html is left from an earlier run" in second.output
+
+
+MAILQ_ONLY = """\
+-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------
+4F0E1D2C3B     2210 Thu Nov 12 06:02:19  root@siem01.example.com
+(connect to smtp.example.com[192.0.2.25]:25: Connection timed out)
+                                         soc@example.net
+                                         noc@example.org
+
+7C6B5A4938!    1800 Tue Nov 17 08:00:00  root@siem01.example.com
+                                         audit@example.net
+
+-- 4 Kbytes in 2 Requests.
+"""
+
+
+@pytest.mark.parametrize(
+    ("query", "ids"),
+    [
+        ("7C6B5A4938", ["7C6B5A4938"]),
+        ("example.org", ["4F0E1D2C3B"]),
+        ("soc@example.net", ["4F0E1D2C3B"]),
+        ("@example.net", ["4F0E1D2C3B", "7C6B5A4938"]),
+    ],
+)
+def test_trace_finds_messages_only_in_the_queue_listing(
+    tmp_path: Path, query: str, ids: list[str]
+) -> None:
+    (tmp_path / "mailq").write_text(MAILQ_ONLY)
+    output = invoke("trace", str(tmp_path), query)
+    assert output.startswith(f"{len(ids)} message(s) only in the queue listing")
+    assert [
+        line.split()[1] for line in output.splitlines() if line.startswith("== ")
+    ] == ids
+    # The whole message shows, both recipients, even when one matched.
+    if ids == ["4F0E1D2C3B"]:
+        assert "to <soc@example.net>" in output
+        assert "to <noc@example.org>" in output
