@@ -199,7 +199,31 @@ class Redactor:
             return self._name(word)
         if key in self.bare_locals:
             return self._local(word)
+        if "-" in word or "_" in word:
+            return self._inner_names(word)
         return word
+
+    def _inner_names(self, word: str) -> str:
+        """Replace host names inside a word joined by - or _, as in the folder
+        names sosreport-siem01-20261117 and logs_qradar-ep1_20261204."""
+        pieces = re.split(r"([-_])", word)
+        tokens = pieces[0::2]
+        out: list[str] = []
+        start = 0
+        while start < len(tokens):
+            # The longest run of pieces from here that is a known host name.
+            for end in range(len(tokens), start, -1):
+                run = "".join(pieces[2 * start : 2 * end - 1])
+                if run.lower() in self.bare_names:
+                    out.append(self._name(run))
+                    break
+            else:
+                end = start + 1
+                out.append(tokens[start])
+            if end < len(tokens):
+                out.append(pieces[2 * end - 1])
+            start = end
+        return "".join(out)
 
     def value(self, value: Any) -> Any:
         """Redact every string inside ``value`` (lists, tuples, dicts, dataclasses)."""

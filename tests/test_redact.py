@@ -99,6 +99,12 @@ CASES = [
      "550 5.1.1 <user1>: Recipient address rejected; <CR><LF>"),
     ("fatal: User jkowalczyk(1007) is not allowed to submit mail",
      "fatal: User user1(1007) is not allowed to submit mail"),
+    # Folder names that carry the host between - or _ (sosreport, collectors).
+    ("sosreport-qradar-ep1-20261117/var/log/maillog:4",
+     "sosreport-host1.example-20261117/var/log/maillog:4"),
+    ("logs_qradar-ep1_20261204/maillog", "logs_host1.example_20261204/maillog"),
+    # Only a whole name between separators: qradar-ep10 is another host.
+    ("logs_qradar-ep10_20261204/maillog", "logs_qradar-ep10_20261204/maillog"),
 ]  # fmt: skip
 
 
