@@ -149,6 +149,31 @@ def test_one_refusing_domain_among_deliveries_is_a_warning(tmp_path: Path) -> No
     assert "does not answer on port 25" in finding.remedy
 
 
+def test_every_domain_failing_points_at_blocked_port_25(tmp_path: Path) -> None:
+    timeouts = [
+        message(
+            number,
+            f"ops@{domain}",
+            "none",
+            "deferred",
+            f"connect to mx.{domain}[203.0.113.{number}]:25: Connection timed out",
+        )
+        for number, domain in enumerate(["example.net", "example.com", "example.org"])
+    ]
+    analysis = analyze(tmp_path, timeouts, "relayhost =\n")
+    finding = next(f for f in analysis.findings if f.code == "relay-connection-failed")
+    assert finding.severity == "error"
+    assert finding.params["variant"] == "direct_blocked"
+    assert "block port 25" in finding.summary
+    assert "relayhost = [mail.example.com]" in finding.summary
+    # One failing domain alone may be that domain's trouble.
+    single = tmp_path / "single"
+    single.mkdir()
+    analysis = analyze(single, timeouts[:1], "relayhost =\n")
+    finding = next(f for f in analysis.findings if f.code == "relay-connection-failed")
+    assert finding.params["variant"] != "direct_blocked"
+
+
 def test_lmtp_hand_offs_do_not_prove_outbound_mail(tmp_path: Path) -> None:
     # A mail server's own mailboxes take mail over LMTP: that says nothing about
     # connections out of the site.

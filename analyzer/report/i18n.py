@@ -560,6 +560,14 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "宛先アドレスの入力ミスか、ドメインがなくなっている可能性があります。",
     (
         "relay-connection-failed",
+        "direct_blocked",
+    ): "{domains} 宛ての {count} 通を、どのメール・サーバー（{relays}）にも渡せませんでした："
+    "{reasons}。relayhost が未設定のため、Postfix は宛先ドメインごとのサーバーにポート 25 で自分で"
+    "接続しますが、どの接続も成功していません：多くのネットワークは、メール・サーバー以外の"
+    "ホストからインターネットへのポート 25 を遮断しています。組織のメール・サーバー経由で送って"
+    "ください：relayhost = [mail.example.com]（QRadar では E メール・サーバー設定）。",
+    (
+        "relay-connection-failed",
         "recovered",
     ): "{count} 通を一時的に {relays} に渡せませんでした：{reasons}。どれも後で配送されており、"
     "最後の失敗は {last} です。再発したら、下記のとおり接続を確認してください。",

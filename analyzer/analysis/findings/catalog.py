@@ -148,6 +148,13 @@ CATALOG: dict[str, Entry] = {
             "main.cf sets relayhost = {relayhost} without brackets, so Postfix "
             "connects to the MX hosts that DNS gives for that name, not to the name "
             "itself. Write relayhost = [name] to connect to the named server.",
+            "direct_blocked": "{count} message(s) for {domains} could not be handed "
+            "to any of their mail servers ({relays}): {reasons}. relayhost is not "
+            "set, so Postfix connects to each recipient domain's servers on port 25 "
+            "itself, and none of those connections worked: most networks block port "
+            "25 to the internet for every host but the mail server. Send through the "
+            "organization's mail server instead: relayhost = [mail.example.com] "
+            "(QRadar: the e-mail server setting).",
             "recovered": "{count} message(s) could not be handed to {relays} for a "
             "while: {reasons}. All of them were delivered later; the last failure was "
             "at {last}. If it happens again, test the connection as below.",

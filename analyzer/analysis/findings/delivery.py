@@ -135,6 +135,15 @@ def _finding(
     server = failures.server.first(rows)
     params.update(_relay_params(config, port, server))
     params["variant"] = _variant(code, config, ctx.host_view(host), server)
+    if (
+        code == "relay-connection-failed"
+        and relay_state(ctx, host) != RELAY_SET
+        and failures.server_domains(rows) >= 2
+    ):
+        # Straight to recipient domains, and the servers of every one of them
+        # fail: the way out is closed, not each of those servers.
+        params["variant"] = "direct_blocked"
+        params["domains"] = failures.recipient_domains(rows, 3)
     if code == "relay-connection-failed" and not unresolved.any():
         # Every message got through in the end: say so, whatever else applies.
         params["variant"] = "recovered"

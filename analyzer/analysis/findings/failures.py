@@ -183,6 +183,11 @@ class Failures:
         retry = texts.str.contains("try again", regex=False)
         return bool((found & ~retry).all())
 
+    def server_domains(self, rows: Rows) -> int:
+        """Return how many domains the servers tried at ``rows`` belong to."""
+        names = [str(self.server.labels[c]).lower() for c in self.server.distinct(rows)]
+        return len({".".join(name.split(".")[-2:]) for name in names})
+
     def recipient_domains(self, rows: Rows, limit: int) -> str:
         """Join the ``limit`` recipient domains most frequent at ``rows``."""
         recipients = pd.Series(self.recipient.labels, dtype=object).fillna("")
