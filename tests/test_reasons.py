@@ -49,6 +49,8 @@ CAUSE_CASES = [
     ("host mx.other.example[198.51.100.9] said: 554 5.7.1 <soc@example.org>:"
      " Client host rejected: Access denied (in reply to RCPT TO command)",
      "client_rejected"),
+    ("SASL authentication failed; cannot authenticate to server"
+     " smtp.example.com[192.0.2.25]: no mechanism available", "sasl_no_mechanism"),
     ("SASL authentication failed; server mx1.example.com[192.0.2.10] said: 535"
      " 5.7.8 Error: authentication failed: authentication failure", "sasl_failed"),
     ("host smtp.office365.example[192.0.2.20] said: 530 5.7.57 Client not"

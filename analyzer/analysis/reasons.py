@@ -93,6 +93,7 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"TLS required|530[ -]5\.7\.0",
         ),
         ("tls_failure", r"\bTLS\b|\bSSL\b|certificate|handshake"),
+        ("sasl_no_mechanism", r"no mechanism available|No worthy mechs found"),
         (
             "sasl_failed",
             r"SASL authentication failed|authentication failed|5\.7\.8|"

@@ -29,6 +29,8 @@ DEFAULTS: dict[str, str] = {
     "smtp_tls_security_level": "",
     "smtp_helo_name": "$myhostname",
     "smtp_sasl_auth_enable": "no",
+    "smtp_sasl_security_options": "noplaintext, noanonymous",
+    "smtp_sasl_mechanism_filter": "",
     "smtp_host_lookup": "dns",
     "disable_dns_lookups": "no",
     "content_filter": "",

@@ -210,6 +210,18 @@ CATALOG: dict[str, Entry] = {
         "that the SASL modules are installed (libsasl2-modules or cyrus-sasl-plain). "
         + _FLUSH,
     ),
+    "sasl-no-mechanism": Entry(
+        "Postfix has no login method that the mail server accepts",
+        "{count} message(s) could not log in to {relays}: {reasons}. The SASL "
+        "library on this host found no login mechanism that both it and the server "
+        "allow; the password is never tried.",
+        "Install the Cyrus SASL plugins (libsasl2-modules on Debian and Ubuntu, "
+        "cyrus-sasl-plain on RHEL), and check smtp_sasl_security_options in "
+        "/etc/postfix/main.cf: its default, noplaintext among others, forbids the "
+        "PLAIN and LOGIN methods most servers offer. noanonymous allows them; set "
+        "smtp_tls_security_level = encrypt with it, so that the password travels "
+        "encrypted. Then run `systemctl restart postfix`. " + _FLUSH,
+    ),
     "tls-failure": Entry(
         "TLS with the mail server fails",
         "{count} message(s) were deferred by TLS problems with {relays}: {reasons}.",

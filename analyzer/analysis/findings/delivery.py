@@ -43,6 +43,7 @@ PRIORITY = {
     "sender-address-rejected": 82,
     "helo-rejected": 82,
     "sasl-authentication-failed": 82,
+    "sasl-no-mechanism": 82,
     "tls-failure": 82,
     "tls-required-by-server": 82,
     "sender-policy-rejected": 80,
@@ -204,6 +205,7 @@ _CONFIG_NAMES = {
     "sender-address-rejected": ("myorigin", "myhostname"),
     "helo-rejected": ("myhostname", "smtp_helo_name"),
     "sasl-authentication-failed": ("smtp_sasl_auth_enable", "smtp_sasl_password_maps"),
+    "sasl-no-mechanism": ("smtp_sasl_security_options", "smtp_sasl_mechanism_filter"),
     "tls-failure": ("smtp_tls_security_level",),
     "message-too-large": ("message_size_limit",),
 }
