@@ -402,6 +402,15 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "まず配送遅延の原因（他の検出事項）を解消してください。期限切れのメッセージは失われており、"
         "再送が必要です。",
     ),
+    "queue-past-lifetime": (
+        "キュー内のメールがキューの保持期間を超えています：Postfix は送信者に返送します",
+        "キュー一覧の {count} 通は、一覧を取得した {taken} より maximal_queue_lifetime（{lifetime}）"
+        "以上前に到着しています。最も古いものは {oldest} です。次の配送試行で Postfix は諦めて"
+        "送信者に返送するため、これらの通知は届きません。",
+        "まず配送待ちの原因を解消してください（ほかの検出結果を参照）。メールを残すには、"
+        "/etc/postfix/main.cf の maximal_queue_lifetime を延ばし（例：10d）、`postfix reload` の後に "
+        "`postqueue -f` を実行します。保持期間は各メールの到着時刻から数えられます。",
+    ),
     "queue-backlog": (
         "メール・キューに大量のメッセージが滞留しています",
         "{count} 通がキューで待機しています。最も古いものは {oldest} に到着しました。",

@@ -16,6 +16,7 @@ from analyzer.analysis.findings.other import (
     bundle_findings,
     config_findings,
     expiry_findings,
+    lifetime_findings,
     queue_findings,
     system_findings,
     timezone_findings,
@@ -30,6 +31,7 @@ def diagnose(ctx: Context) -> list[Finding]:
     findings += queue_cause_findings(ctx, {(f.host, f.code) for f in findings})
     findings += expiry_findings(ctx)
     findings += queue_findings(ctx)
+    findings += lifetime_findings(ctx)
     findings += system_findings(ctx)
     findings += timezone_findings(ctx)
     findings += local_mailbox_findings(ctx)

@@ -281,6 +281,17 @@ CATALOG: dict[str, Entry] = {
         "Fix the cause of the deferrals first (see the other findings); the expired "
         "messages are gone and must be sent again.",
     ),
+    "queue-past-lifetime": Entry(
+        "Queued mail is older than the queue lifetime: Postfix will return it",
+        "{count} message(s) in the queue listing arrived more than "
+        "maximal_queue_lifetime ({lifetime}) before {taken}, the time of the listing; "
+        "the oldest arrived at {oldest}. At its next delivery attempt Postfix gives up "
+        "on each and returns it to the sender, so those notifications will not arrive.",
+        "Fix the cause of the deferrals first (see the other findings). To keep the "
+        "mail, raise maximal_queue_lifetime in /etc/postfix/main.cf (for example 10d), "
+        "run `postfix reload`, then `postqueue -f`; Postfix measures the lifetime from "
+        "each message's arrival.",
+    ),
     "queue-backlog": Entry(
         "A backlog of messages is waiting in the mail queue",
         "{count} message(s) are waiting in the queue; the oldest arrived {oldest}.",

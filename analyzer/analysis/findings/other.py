@@ -321,6 +321,66 @@ def expiry_findings(ctx: Context) -> list[Finding]:
     return findings
 
 
+_TIME_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def postfix_duration(value: str, unit: str = "d") -> pd.Timedelta | None:
+    """Read a Postfix time value ("5d", "12h", "3600s"; a bare number is in
+    ``unit``), or None when it is not one."""
+    text = value.strip().lower()
+    number = text.rstrip("smhdw")
+    suffix = text[len(number) :] or unit
+    if not number.isdigit() or suffix not in _TIME_UNITS:
+        return None
+    return pd.Timedelta(seconds=int(number) * _TIME_UNITS[suffix])
+
+
+def lifetime_findings(ctx: Context) -> list[Finding]:
+    """Queued mail that arrived longer ago than maximal_queue_lifetime: Postfix
+    returns it to the sender at its next attempt. Held mail waits and is left out."""
+    queue = ctx.queue
+    if queue.empty:
+        return []
+    waiting = queue[(queue["queue_name"] != "hold").to_numpy(dtype=bool, na_value=True)]
+    findings = []
+    for host, group in waiting.groupby("host", sort=False):
+        config = ctx.config(str(host))
+        setting = config.get("maximal_queue_lifetime") if config else "5d"
+        lifetime = postfix_duration(setting) or pd.Timedelta(days=5)
+        old = group[(group["arrival_time"] < ctx.now - lifetime).to_numpy(dtype=bool)]
+        if old.empty:
+            continue
+        first = old.drop_duplicates("queue_id").sort_values("arrival_time")
+        findings.append(
+            Finding(
+                code="queue-past-lifetime",
+                severity="warning",
+                host=str(host),
+                messages_affected=int(old["queue_id"].nunique()),
+                first_seen=old["arrival_time"].min(),
+                last_seen=old["arrival_time"].max(),
+                evidence=[
+                    Evidence(
+                        str(r.source),
+                        int(r.line_no),
+                        f"{r.queue_id} ({r.arrival_time:%Y-%m-%d %H:%M} UTC)",
+                        "queue",
+                    )
+                    for r in first.head(3).itertuples()
+                ]
+                + config_evidence(config, "maximal_queue_lifetime"),
+                params={
+                    "count": f"{old['queue_id'].nunique():,}",
+                    "lifetime": setting,
+                    "oldest": f"{old['arrival_time'].min():%Y-%m-%d %H:%M} UTC",
+                    "taken": f"{ctx.now:%Y-%m-%d %H:%M} UTC",
+                },
+                priority=60,
+            )
+        )
+    return findings
+
+
 _DISK_FULL = r"No space left on device|not enough free space|queue file write error|insufficient system storage"
 
 
