@@ -143,6 +143,7 @@ def _own_texts() -> tuple[frozenset[str], frozenset[str]]:
     texts: list[str] = []
     for entry in CATALOG.values():
         texts += [entry.title, entry.summary, entry.remedy, *entry.variants.values()]
+        texts += entry.titles.values()
     for title, summary, remedy in i18n.all_finding_texts():
         texts += [title, summary, remedy]
     texts += i18n.labels("en").values()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from analyzer.api import Analysis, analyze_bundle
 
 HOST = "qradar-console"
@@ -101,3 +103,58 @@ def test_failure_that_cleared_says_the_mail_went_out(tmp_path: Path) -> None:
     assert params["variant"] == "recovered"
     assert "All of them were delivered later" in str(params["summary"])
     assert "2026-12-04 10:00:00 UTC" in str(params["summary"])
+
+
+FILTER_DOWN = "connect to 127.0.0.1[127.0.0.1]:10024: Connection refused"
+
+
+@pytest.mark.parametrize(
+    ("main_cf", "expected"),
+    [
+        # A filter on this host, with the relay host elsewhere.
+        (
+            "relayhost = [mx1.corp.example]\n"
+            "content_filter = smtp-amavis:[127.0.0.1]:10024\n",
+            "content-filter-unreachable",
+        ),
+        # relayhost itself is this host: that is the relay host's finding.
+        ("relayhost = [127.0.0.1]:10024\n", "relay-connection-failed"),
+    ],
+)
+def test_loopback_server_down_is_the_content_filter(
+    tmp_path: Path, main_cf: str, expected: str
+) -> None:
+    analysis = bundle(tmp_path, FILTER_DOWN, main_cf)
+    params = finding(analysis, expected)
+    if expected == "content-filter-unreachable":
+        assert params["relay_host"] == "127.0.0.1"
+        assert params["port"] == "10024"
+        texts = [e.text for e in analysis.findings[0].evidence if e.kind == "config"]
+        assert texts == ["content_filter = smtp-amavis:[127.0.0.1]:10024"]
+
+
+def test_deleted_mail_is_not_called_delivered(tmp_path: Path) -> None:
+    lines = deferred("A1B2C3D4E5", "10:00:00", TIMEOUT)
+    lines.append(
+        f"Dec  4 10:30:00 {HOST} postfix/postsuper[900]: A1B2C3D4E5: removed\n"
+    )
+    lines.append(f"Dec  4 10:30:00 {HOST} postfix/postsuper[900]: Deleted: 1 message\n")
+    (tmp_path / "maillog").write_text("".join(lines))
+    (tmp_path / "main.cf").write_text("relayhost = [mx1.corp.example]\n")
+    analysis = analyze_bundle(tmp_path, year=2026)
+    params = finding(analysis, "relay-connection-failed")
+    assert params["variant"] == "deleted"
+    assert "delivered later" not in str(params["summary"])
+    assert "deleted by an administrator" in str(params["summary"])
+
+
+def test_dns_that_did_not_answer_is_not_called_a_typo(tmp_path: Path) -> None:
+    reply = (
+        "Host or domain name not found. Name service error for name=mx1.corp.example"
+        " type=A: Host not found, try again"
+    )
+    analysis = bundle(tmp_path, reply, "relayhost = [mx1.corp.example]\n")
+    params = finding(analysis, "relayhost-unresolvable")
+    assert params["variant"] == "temporary"
+    assert "typo" not in str(params["summary"])
+    assert "resolv.conf" in str(params["summary"])

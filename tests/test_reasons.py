@@ -38,6 +38,11 @@ CAUSE_CASES = [
     ("host mx.example.org[192.0.2.30] said: 550 5.7.1 EHLO name qradar is"
      " rejected: not a fully qualified name (in reply to MAIL FROM command)",
      "helo_rejected"),
+    # Gmail's rate limit mentions spam, but defers: it is a rate limit.
+    ("host mx.example.org[192.0.2.30] said: 421-4.7.28 Our system has detected an"
+     " unusual rate of unsolicited mail originating from your IP address. To protect"
+     " our users from spam, mail sent from your IP address has been temporarily rate"
+     " limited. (in reply to end of DATA command)", "rate_limited"),
     ("host mx1.example.com[192.0.2.10] said: 553 5.1.8 <root@qradar>: Sender"
      " address rejected: Domain not found (in reply to RCPT TO command)",
      "sender_rejected"),

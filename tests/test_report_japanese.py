@@ -32,6 +32,16 @@ def test_every_finding_translated() -> None:
         assert fields(title + summary + remedy) <= english, code
 
 
+def test_every_variant_translated() -> None:
+    """Each English variant of a summary or a title has its Japanese, and no more."""
+    summaries = {(c, v) for c, e in CATALOG.items() for v in e.variants}
+    titles = {(c, v) for c, e in CATALOG.items() for v in e.titles}
+    assert set(i18n.VARIANTS_JA) == summaries
+    assert set(i18n.TITLES_JA) == titles
+    for (code, variant), text in i18n.TITLES_JA.items():
+        assert fields(text) <= fields(CATALOG[code].titles[variant]), code
+
+
 def test_every_label_translated() -> None:
     english, japanese = i18n.labels("en"), i18n.labels("ja")
     assert english.keys() == japanese.keys()

@@ -126,6 +126,8 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"Sender address rejected|Domain of sender address|"
             r"sender domain|5\.1\.[78]\b",
         ),
+        # A rate limit whose text also names spam (Gmail's 4.7.28) is a rate limit.
+        ("rate_limited", r"rate limit|4\.7\.28\b"),
         (
             "content_rejected",
             r"content (?:rejected|restriction)|rejected due to content|message content|"

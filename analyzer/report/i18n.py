@@ -293,6 +293,17 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "ファイアウォールが破棄しているか経路がありません。このホストからメール・サーバーへの"
         "ポートを開けるか、サーバー名とポートを修正してください。" + _FLUSH_JA,
     ),
+    "content-filter-unreachable": (
+        "このホストのコンテンツ・フィルターが接続を受け付けません",
+        "{count} 通を {relay_host}:{port} のコンテンツ・フィルターに渡せませんでした：{reasons}。"
+        "content_filter（main.cf、または master.cf の -o content_filter）がすべてのメールを"
+        "このホスト上のフィルター（amavis など）に通すため、フィルターが止まっている間は"
+        "すべてのメールがキューで待ちます。",
+        "フィルターを起動し、待ち受けを確認してください：`systemctl status amavis`（または amavisd）、"
+        "続いて `ss -ltn | grep {port}`。フィルターを廃止したのなら、/etc/postfix/main.cf と "
+        "master.cf から content_filter を削除して `postfix reload` を実行します。"
+        + _FLUSH_JA,
+    ),
     "ipv6-no-route": (
         "Postfix が IPv6 で接続しようとしていますが、このホストには IPv6 の経路がありません",
         "{count} 通が {relays} の IPv6 アドレスで「Network is unreachable」または「No route to host」"
@@ -587,6 +598,18 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "ホストからインターネットへのポート 25 を遮断しています。組織のメール・サーバー経由で送って"
     "ください：relayhost = [mail.example.com]（QRadar では E メール・サーバー設定）。",
     (
+        "relayhost-unresolvable",
+        "temporary",
+    ): "{count} 通が、DNS が {names} に応答しなかったため配送待ちになりました（「Host not found, "
+    "try again」）：そのとき /etc/resolv.conf の DNS サーバーが遅いか到達できませんでした。"
+    "名前の誤りではなく、検索の失敗です。",
+    (
+        "relay-connection-failed",
+        "deleted",
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。そのうち {deleted} 通は管理者が"
+    "削除したため（postsuper -d）、それらの通知は失われました：接続が回復したら送り直して"
+    "ください。",
+    (
         "relay-connection-failed",
         "recovered",
     ): "{count} 通を一時的に {relays} に渡せませんでした：{reasons}。どれも後で配送されており、"
@@ -650,6 +673,26 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 }
 
 
+# Other titles of some findings, as the catalog's ``titles``.
+TITLES_JA: dict[tuple[str, str], str] = {
+    ("relay-connection-failed", "direct_blocked"): "このホストはどの宛先ドメインの"
+    "メール・サーバーにも接続できません",
+    (
+        "relay-connection-failed",
+        "recovered",
+    ): "メール・サーバーへの接続が一時的に失敗しました",
+    (
+        "relayhost-unresolvable",
+        "temporary",
+    ): "メール・サーバー名の DNS 検索が失敗しました",
+    (
+        "postfix-stopped",
+        "pickup",
+    ): "Postfix が動いていません：投入されたメールが待っています",
+}
+VARIANTS_JA = _VARIANTS_JA
+
+
 def finding_texts(
     code: str, lang: str, variant: str = ""
 ) -> tuple[str, str, str] | None:
@@ -657,11 +700,16 @@ def finding_texts(
     if lang != "ja" or code not in _FINDINGS_JA:
         return None
     title, summary, remedy = _FINDINGS_JA[code]
-    return title, _VARIANTS_JA.get((code, variant), summary), remedy
+    return (
+        TITLES_JA.get((code, variant), title),
+        _VARIANTS_JA.get((code, variant), summary),
+        remedy,
+    )
 
 
 def all_finding_texts() -> list[tuple[str, str, str]]:
     """Return every Japanese (title, summary, remedy) template, variants included."""
     texts = list(_FINDINGS_JA.values())
     texts += [("", summary, "") for summary in _VARIANTS_JA.values()]
+    texts += [(title, "", "") for title in TITLES_JA.values()]
     return texts

@@ -49,8 +49,8 @@ def diagnose(ctx: Context) -> list[Finding]:
     for finding in findings:
         entry = CATALOG[finding.code]
         finding.params.setdefault("count", finding.messages_affected)
-        finding.title = render(entry.title, finding.params)
         variant = str(finding.params.get("variant") or "")
+        finding.title = render(entry.title_for(variant), finding.params)
         finding.summary = render(entry.summary_for(variant), finding.params)
         finding.remedy = render_remedy(entry.remedy, finding.params)
     return rank(findings)

@@ -18,9 +18,14 @@ class Entry:
     remedy: str
     variants: dict[str, str] = field(default_factory=dict)
     """Other summaries, chosen by the finding's ``variant`` parameter."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Other titles, for the variants whose cause reads differently."""
 
     def summary_for(self, variant: str | None) -> str:
         return self.variants.get(variant or "", self.summary)
+
+    def title_for(self, variant: str | None) -> str:
+        return self.titles.get(variant or "", self.title)
 
 
 _FLUSH = "Once the cause is fixed, run `postfix flush` to send the queued mail."
@@ -87,7 +92,12 @@ CATALOG: dict[str, Entry] = {
             "no_config": "{count} message(s) were deferred because DNS has no address "
             'for {names} ("Name service error for name=... type=A" or "Host not '
             'found"). A typo in the mail server name is the usual cause.',
+            "temporary": "{count} message(s) were deferred because DNS gave no answer "
+            'for {names} ("Host not found, try again"): the DNS servers in '
+            "/etc/resolv.conf were slow or unreachable then. That is a failing lookup, "
+            "not a wrong name.",
         },
+        titles={"temporary": "DNS lookups of the mail server's name failed"},
     ),
     "dns-lookup-failed": Entry(
         "Postfix sends mail directly to the recipient domains, and their DNS lookup fails",
@@ -155,10 +165,29 @@ CATALOG: dict[str, Entry] = {
             "25 to the internet for every host but the mail server. Send through the "
             "organization's mail server instead: relayhost = [mail.example.com] "
             "(QRadar: the e-mail server setting).",
+            "deleted": "{count} message(s) could not be handed to {relays}: {reasons}. "
+            "{deleted} of them were then deleted by an administrator (postsuper -d), so "
+            "those notifications are lost: send them again once the connection works.",
             "recovered": "{count} message(s) could not be handed to {relays} for a "
             "while: {reasons}. All of them were delivered later; the last failure was "
             "at {last}. If it happens again, test the connection as below.",
         },
+        titles={
+            "direct_blocked": "This host cannot connect to the mail servers of any "
+            "recipient domain",
+            "recovered": "Connections to the mail server failed for a while",
+        },
+    ),
+    "content-filter-unreachable": Entry(
+        "The content filter on this host does not accept connections",
+        "{count} message(s) could not be handed to the content filter at "
+        "{relay_host}:{port}: {reasons}. content_filter (in main.cf, or as -o "
+        "content_filter in master.cf) sends every message through a filter on this "
+        "host, such as amavis; while the filter is down, all mail waits in the queue.",
+        "Start the filter and check that it listens: `systemctl status amavis` (or "
+        "amavisd), then `ss -ltn | grep {port}`. If the filter is gone for good, remove "
+        "content_filter from /etc/postfix/main.cf and master.cf and run `postfix "
+        "reload`. " + _FLUSH,
     ),
     "ipv6-no-route": Entry(
         "Postfix tries IPv6, but this host has no IPv6 route",
@@ -362,6 +391,7 @@ CATALOG: dict[str, Entry] = {
             '("unable to look up public/pickup"): Postfix was not running, and that mail '
             "waits until it runs.",
         },
+        titles={"pickup": "Postfix is not running: submitted mail waits"},
     ),
     "delivery-suspended": Entry(
         "Delivery to the destination is suspended after earlier failures",

@@ -48,6 +48,7 @@ PRIORITY = {
     "tls-required-by-server": 82,
     "sender-policy-rejected": 80,
     "relay-connection-failed": 80,
+    "content-filter-unreachable": 86,
     "destination-dns-failed": 42,
     "destination-unreachable": 42,
     "ipv6-no-route": 78,
@@ -113,6 +114,13 @@ def _finding(
     absent = code == "dns-lookup-failed" and failures.names_absent(rows)
     if elsewhere or absent:
         code = _DESTINATION_CODES[code]
+    if (
+        code == "relay-connection-failed"
+        and failures.on_loopback(rows)
+        and not _relayhost_on_this_host(ctx, host)
+    ):
+        # A server on this host that is not the relay host: a content filter.
+        code = "content-filter-unreachable"
     if code == "greylisting" or elsewhere or absent:
         severity = "warning" if unresolved.any() else "info"
 
@@ -145,8 +153,15 @@ def _finding(
         # fail: the way out is closed, not each of those servers.
         params["variant"] = "direct_blocked"
         params["domains"] = failures.recipient_domains(rows, 3)
-    if code == "relay-connection-failed" and not unresolved.any():
+    if code == "relayhost-unresolvable" and failures.all_temporary(rows):
+        params["variant"] = "temporary"
+    deleted = int(failures.deleted[key_codes].sum())
+    if code == "relay-connection-failed" and deleted:
+        params["variant"] = "deleted"
+        params["deleted"] = f"{deleted:,}"
+    if code == "relay-connection-failed" and failures.delivered[key_codes].all():
         # Every message got through in the end: say so, whatever else applies.
+        # (Deleted and held mail is resolved too, but did not get through.)
         params["variant"] = "recovered"
         params["last"] = f"{last_seen:%Y-%m-%d %H:%M:%S} UTC"
     if elsewhere or absent:
@@ -187,6 +202,12 @@ def _recovered(
     return len(sent) > 0
 
 
+def _relayhost_on_this_host(ctx: Context, host: str) -> bool:
+    config = ctx.config(host)
+    relay = parse_relayhost(config.get("relayhost")) if config else None
+    return relay is not None and is_self(relay.host, ctx.host_view(host), config)
+
+
 def _relayhost_names(ctx: Context, host: str) -> set[str]:
     config = ctx.config(host)
     relay = parse_relayhost(config.get("relayhost")) if config else None
@@ -201,6 +222,7 @@ _CONFIG_NAMES = {
     "destination-dns-failed": ("relayhost",),
     "destination-unreachable": ("relayhost",),
     "relay-connection-failed": ("relayhost",),
+    "content-filter-unreachable": ("content_filter",),
     "ipv6-no-route": ("inet_protocols",),
     "sender-address-rejected": ("myorigin", "myhostname"),
     "helo-rejected": ("myhostname", "smtp_helo_name"),

@@ -90,6 +90,10 @@ class Failures:
         unresolved = states.isin(UNRESOLVED).to_numpy(dtype=bool)
         self.unresolved = np.append(unresolved, False)[found]
         self.lost = np.append(states.isin(LOST).to_numpy(dtype=bool), False)[found]
+        delivered = states.eq("delivered").to_numpy(dtype=bool, na_value=False)
+        self.delivered = np.append(delivered, False)[found]
+        deleted = states.eq("deleted").to_numpy(dtype=bool, na_value=False)
+        self.deleted = np.append(deleted, False)[found]
         sender = Coded.of(messages["sender"])
         self.sender = Coded(np.append(sender.codes, -1)[found], sender.labels)
         self.sent = ctx.sent
@@ -184,10 +188,27 @@ class Failures:
         retry = texts.str.contains("try again", regex=False)
         return bool((found & ~retry).all())
 
+    def on_loopback(self, rows: Rows) -> bool:
+        """Whether every failed attempt at ``rows`` that names a server address
+        names one on this host (127.0.0.0/8 or ::1), and some do."""
+        addresses = [a for a in self.server_address[rows] if isinstance(a, str)]
+        return bool(addresses) and all(
+            a.startswith("127.") or a in ("::1", "ipv6:::1") for a in addresses
+        )
+
     def server_domains(self, rows: Rows) -> int:
         """Return how many domains the servers tried at ``rows`` belong to."""
         names = [str(self.server.labels[c]).lower() for c in self.server.distinct(rows)]
         return len({".".join(name.split(".")[-2:]) for name in names})
+
+    def all_temporary(self, rows: Rows) -> bool:
+        """Whether every reply at ``rows`` is DNS's "try again": no answer then,
+        which says nothing about whether the name exists."""
+        used = np.unique(self.reason.codes[rows])
+        if (used < 0).any():
+            return False
+        texts = pd.Series(self.reason.labels[used], dtype=object).str.lower()
+        return bool(texts.str.contains("try again", regex=False).all())
 
     def recipient_domains(self, rows: Rows, limit: int) -> str:
         """Join the ``limit`` recipient domains most frequent at ``rows``."""
