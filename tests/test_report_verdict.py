@@ -11,6 +11,7 @@ from analyzer.api import analyze_bundle
 from analyzer.report import i18n
 from analyzer.report.context import build_context
 from tests.conftest import SAMPLES, cli_env
+from tests.test_findings_direct import analyze, message, sent
 from tests.test_findings_servers import TIMEOUT, deferred
 
 LINE = (
@@ -137,3 +138,21 @@ def test_japanese_partial_verdict(tmp_path: Path) -> None:
     partial = i18n.labels("ja")["verdict_partial"]
     detail = build_context(analysis, "ja").verdict["detail"]
     assert detail == f"{texts[0]}。{partial}"
+
+
+def test_headline_says_some_mail_when_most_was_delivered(tmp_path: Path) -> None:
+    denied = (
+        "host mail.example.com[192.0.2.25] said: 554 5.7.1 <ops@example.org>: Relay"
+        " access denied (in reply to RCPT TO command)"
+    )
+    bounced = message(
+        30, "ops@example.org", "mail.example.com[192.0.2.25]:25", "bounced", denied
+    )
+    analysis = analyze(
+        tmp_path, [*sent(3), bounced], "relayhost = [mail.example.com]\n"
+    )
+    verdict = build_context(analysis).verdict
+    assert verdict["status"] == "failing"
+    assert verdict["headline"] == "Some mail is not being delivered"
+    loop = build_context(analyze_bundle(SAMPLES / "localhost-loop.tar.gz")).verdict
+    assert loop["headline"] == "Mail is not being delivered"

@@ -178,6 +178,8 @@ def verdict(
     if problems:
         status = "failing" if errors else "warning"
         headline = labels[f"verdict_{status}"]
+        if errors and _mostly_delivered(analysis):
+            headline = labels["verdict_failing_some"]
         lead = problems[0]
         # The note on partial results below repeats the bundle-incomplete title.
         if not (lead["code"] == "bundle-incomplete" and analysis.partial):
@@ -200,6 +202,13 @@ def verdict(
     for sentence in sentences[1:]:
         detail = labels["verdict_sentences"].format(first=detail, then=sentence)
     return {"status": status, "headline": headline, "detail": detail}
+
+
+def _mostly_delivered(analysis: Analysis) -> bool:
+    """Whether most messages of the logs were delivered: then an error concerns
+    some mail, and the headline must not say that none gets through."""
+    states = analysis.messages["final_state"]
+    return len(states) > 0 and float(states.eq("delivered").mean()) > 0.5
 
 
 def _lead_sentence(

@@ -23,6 +23,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Mail is not being delivered",
         "ja": "メールが配送されていません",
     },
+    "verdict_failing_some": {
+        "en": "Some mail is not being delivered",
+        "ja": "一部のメールが配送されていません",
+    },
     "verdict_warning": {
         "en": "Problems to fix were found",
         "ja": "対処すべき問題が見つかりました",
