@@ -443,8 +443,10 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "messages-on-hold": (
         "保留キュー（hold）にメッセージがあります",
         "{count} 通が hold キューにあり、解放されるまで配送されません。",
-        "`postsuper -H ALL`（または `postsuper -H キューID`）で解放し、header_checks、body_checks、"
-        "アクセス・マップの HOLD 動作を確認してください。",
+        "まず保留された理由を確かめてください：管理者が意図して保留したか、header_checks、"
+        "body_checks、アクセス・マップが確認のために保留した可能性があります（`postcat -q キューID` で"
+        "内容を表示）。送るものだけを `postsuper -H キューID` で解放します。`postsuper -H ALL` は"
+        "すべてを解放します。",
     ),
     "accepted-by-relay": (
         "次のメール・サーバーがメッセージを受け付けました",

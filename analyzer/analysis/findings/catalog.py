@@ -348,8 +348,10 @@ CATALOG: dict[str, Entry] = {
         "Messages are on hold",
         "{count} message(s) are in the hold queue and will not be delivered until they "
         "are released.",
-        "Release them with `postsuper -H ALL` (or `postsuper -H QUEUE_ID`), and check "
-        "header_checks, body_checks and access maps for HOLD actions.",
+        "Find out first why each was held: an administrator may have held it on "
+        "purpose, or header_checks, body_checks or an access map held it for review "
+        "(`postcat -q QUEUE_ID` shows it). Release the ones to send with `postsuper -H "
+        "QUEUE_ID`; `postsuper -H ALL` releases every one.",
     ),
     "accepted-by-relay": Entry(
         "Messages were accepted by the next mail server",
