@@ -604,6 +604,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "ホストからインターネットへのポート 25 を遮断しています。組織のメール・サーバー経由で送って"
     "ください：relayhost = [mail.example.com]（QRadar では E メール・サーバー設定）。",
     (
+        "disk-full",
+        "passed",
+    ): "Postfix はディスク容量の不足を {count} 回報告しました（最後は {last}）：{reasons}。その後 "
+    "{later} 通が配送されており、容量は解放されています。ディスクが満杯の間に投入された"
+    "メールは拒否された可能性があります。",
+    (
         "relayhost-unresolvable",
         "temporary",
     ): "{count} 通が、DNS が {names} に応答しなかったため配送待ちになりました（「Host not found, "
@@ -691,6 +697,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "relayhost-unresolvable",
         "temporary",
     ): "メール・サーバー名の DNS 検索が失敗しました",
+    (
+        "disk-full",
+        "passed",
+    ): "メール・キューのファイル・システムが一時的に容量不足になりました",
     (
         "postfix-stopped",
         "pickup",

@@ -372,6 +372,12 @@ CATALOG: dict[str, Entry] = {
         "Postfix reported a lack of disk space {count} time(s): {reasons}.",
         "Free space on the file system of /var/spool/postfix, and check queue_minfree "
         "and message_size_limit in main.cf.",
+        variants={
+            "passed": "Postfix reported a lack of disk space {count} time(s), last at "
+            "{last}: {reasons}. {later} message(s) were delivered after that, so space "
+            "was freed; mail submitted while the disk was full may have been refused.",
+        },
+        titles={"passed": "The mail queue's file system ran out of space for a while"},
     ),
     "postfix-fatal-error": Entry(
         "Postfix reported fatal errors",

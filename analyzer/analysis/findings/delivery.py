@@ -324,7 +324,9 @@ def accepted_findings(ctx: Context) -> list[Finding]:
     """Diagnosis 6: messages the next server accepted ("250 ... queued as X")."""
     deliveries = ctx.deliveries
     columns = ["host", "message_key", "time", "event", "relay_host", "relay_ip"]
-    sent = deliveries["status"].eq("sent") & deliveries["daemon"].isin(["smtp", "lmtp"])
+    # SMTP only: LMTP hands mail to this site's own mailbox server (Dovecot,
+    # Cyrus), which is delivery, not a next server that may hold it.
+    sent = deliveries["status"].eq("sent") & deliveries["daemon"].eq("smtp")
     relayed = deliveries[columns][sent.to_numpy(dtype=bool, na_value=False)]
     remote = relayed[
         relayed["relay_ip"].notna()

@@ -400,7 +400,21 @@ def system_findings(ctx: Context) -> list[Finding]:
     full = events["text"].take(rows).str.contains(_DISK_FULL, regex=True)
     disk = events.take(rows[full.to_numpy(dtype=bool, na_value=False)])
     for host, group in disk.groupby("host", sort=False, observed=True):
-        findings.append(_event_finding("disk-full", "error", str(host), group, ctx, 95))
+        last = group["time"].max()
+        sent = ctx.sent[(ctx.sent["host"] == host).to_numpy(dtype=bool, na_value=False)]
+        after = sent["message_key"][
+            (sent["time"] > last).to_numpy(dtype=bool, na_value=False)
+        ]
+        later = int(after.nunique()) if pd.notna(last) else 0
+        # Deliveries after the last complaint: space was freed, the episode passed.
+        finding = _event_finding(
+            "disk-full", "warning" if later else "error", str(host), group, ctx, 95
+        )
+        if later:
+            finding.params["variant"] = "passed"
+            finding.params["later"] = f"{later:,}"
+            finding.params["last"] = f"{last:%Y-%m-%d %H:%M:%S} UTC"
+        findings.append(finding)
     findings += _stopped_findings(ctx)
     return findings
 
