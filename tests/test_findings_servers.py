@@ -158,3 +158,17 @@ def test_dns_that_did_not_answer_is_not_called_a_typo(tmp_path: Path) -> None:
     assert params["variant"] == "temporary"
     assert "typo" not in str(params["summary"])
     assert "resolv.conf" in str(params["summary"])
+
+
+def test_flush_names_the_instance_of_the_stuck_mail(tmp_path: Path) -> None:
+    lines = [
+        line.replace(" postfix/", " postfix-out/")
+        for line in deferred("A1B2C3D4E5", "10:00:00", TIMEOUT)
+    ]
+    (tmp_path / "maillog").write_text("".join(lines))
+    (tmp_path / "main.cf").write_text("relayhost = [mx1.corp.example]\n")
+    analysis = analyze_bundle(tmp_path, year=2026)
+    params = finding(analysis, "relay-connection-failed")
+    assert params["instance"] == "postfix-out"
+    assert "`postmulti -i postfix-out -x postfix flush`" in str(params["remedy"])
+    assert "run `postfix flush`" not in str(params["remedy"])

@@ -516,8 +516,15 @@ def render(template: str, params: dict[str, Any]) -> str:
 
 def render_remedy(template: str, params: dict[str, Any], flush: str = FLUSH) -> str:
     """Fill a remedy; without the ``postfix flush`` sentence when the finding's
-    ``queued`` parameter says that none of its mail is still in the queue."""
+    ``queued`` parameter says that none of its mail is still in the queue, and
+    with the command for its Postfix instance when ``instance`` names another."""
     text = render(template, params)
     if params.get("queued") is False:
         text = text.replace(" " + flush, "").replace(flush, "")
+    instance = params.get("instance")
+    if instance:
+        # `postfix flush` acts on the default instance only.
+        text = text.replace(
+            "`postfix flush`", f"`postmulti -i {instance} -x postfix flush`"
+        )
     return text

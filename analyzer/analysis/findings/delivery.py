@@ -136,6 +136,9 @@ def _finding(
         # Bounced and expired mail has left the queue: nothing to flush.
         "queued": bool((unresolved & ~failures.lost[key_codes]).any()),
     }
+    instances = ctx.messages["instance"].reindex(keys).dropna().unique()
+    if len(instances) == 1 and str(instances[0]) != "postfix":
+        params["instance"] = str(instances[0])
     if code in _DNS_CODES:
         names = lookup_names(failures, rows)
         params["names"] = names or "?"
