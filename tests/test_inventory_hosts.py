@@ -117,12 +117,7 @@ def test_command_output_folder_is_no_host(tmp_path: Path) -> None:
     (top / "etc" / "postfix" / "main.cf").write_text(MAIN_CF)
     (top / "command_output" / "postconf_-n.txt").write_text(MAIN_CF)
     (top / "command_output" / "postqueue_-p.txt").write_text("Mail queue is empty\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "analyzer", "summary", str(tmp_path)],
-        capture_output=True, text=True, env=cli_env(), timeout=300,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == (
+    assert summary_head(tmp_path) == (
         f"Bundle: {tmp_path.name} (3 members; hosts: unknown host)"
     )
 
@@ -136,11 +131,16 @@ def test_sosreport_folders_are_no_host(tmp_path: Path) -> None:
         MAIN_CF + "myhostname = siem01.example.com\n"
     )
     (top / "sos_commands" / "postfix" / "mailq").write_text("Mail queue is empty\n")
+    assert summary_head(tmp_path) == (
+        f"Bundle: {tmp_path.name} (2 members; hosts: siem01.example.com)"
+    )
+
+
+def summary_head(bundle: Path) -> str:
+    """The first line of the summary command's output: the bundle and its hosts."""
     result = subprocess.run(
-        [sys.executable, "-m", "analyzer", "summary", str(tmp_path)],
+        [sys.executable, "-m", "analyzer", "summary", str(bundle)],
         capture_output=True, text=True, env=cli_env(), timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == (
-        f"Bundle: {tmp_path.name} (2 members; hosts: siem01.example.com)"
-    )
+    return result.stdout.splitlines()[0]
