@@ -119,7 +119,7 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column(
             "final_state",
             "string",
-            "delivered, deferred, bounced, expired, deleted, held, rejected, partial, handed_off or unknown.",
+            "delivered, deferred, bounced, expired, deleted, held, rejected, discarded (by header_checks or an access map), partial, handed_off or unknown.",
         ),
         Column(
             "parent_key",

@@ -37,7 +37,7 @@ STATUS_STATES = {
 
 FINAL_STATES = (
     "delivered", "deferred", "bounced", "expired", "deleted", "held", "rejected",
-    "partial", "handed_off", "unknown",
+    "discarded", "partial", "handed_off", "unknown",
 )  # fmt: skip
 
 FLAG_KINDS = ("deleted", "expired", "reject", "discard", "hold", "held", "released")
@@ -396,7 +396,7 @@ def _final_states(
     none = highest < 0
     result = result.astype(object)
     result[none] = None
-    for flag, replacement in (("has_reject", "rejected"), ("has_discard", "rejected"),
+    for flag, replacement in (("has_reject", "rejected"), ("has_discard", "discarded"),
                               ("has_expired", "expired"), ("has_deleted", "deleted")):  # fmt: skip
         result = np.where(
             none & messages[flag].to_numpy(dtype=bool), replacement, result

@@ -240,7 +240,7 @@ def _key_numbers(
     )
     rows = [(labels["messages"], f"{totals.messages:,}")]
     for state in ("delivered", "deferred", "bounced", "expired", "held", "deleted",
-                  "partial", "rejected", "unknown"):  # fmt: skip
+                  "partial", "rejected", "discarded", "unknown"):  # fmt: skip
         # The main outcomes always show; the rarer ones only when they occur.
         if states.get(state, 0) or state in ("delivered", "deferred", "bounced"):
             rows.append((labels["state_" + state], f"{states.get(state, 0):,}"))
@@ -473,7 +473,8 @@ def _traces(
 
 
 _STATE_ORDER = {"bounced": 0, "expired": 1, "deferred": 2, "partial": 3, "held": 4,
-                "rejected": 5, "deleted": 6, "unknown": 7, "handed_off": 8, "delivered": 8}  # fmt: skip
+                "rejected": 5, "discarded": 5, "deleted": 6, "unknown": 7,
+                "handed_off": 8, "delivered": 8}  # fmt: skip
 
 
 def _text(value: object) -> str:

@@ -57,6 +57,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "ja": "一部の宛先のみ配送",
     },
     "state_rejected": {"en": "Rejected", "ja": "拒否"},
+    "state_discarded": {
+        "en": "Discarded by this host's checks",
+        "ja": "このホストのチェックで破棄",
+    },
     "state_unknown": {"en": "Outcome not in the logs", "ja": "ログに結果なし"},
     "state_bounced": {"en": "Bounced", "ja": "バウンス"},
     "state_expired": {"en": "Expired", "ja": "期限切れ"},

@@ -1,0 +1,29 @@
+"""Final states of messages that this host's own checks stopped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.api import analyze_bundle
+
+HEAD = "Dec  4 11:00:00 gw03 postfix"
+
+
+def checked(queue_id: str, action: str, reply: str) -> str:
+    return (
+        f"{HEAD}/pickup[300]: {queue_id}: uid=0 from=<root>\n"
+        f"{HEAD}/cleanup[301]: {queue_id}: {action}: header Subject: weekly report"
+        f" from local; from=<root@gw03.example.com> to=<soc@example.com>: {reply}\n"
+    )
+
+
+def test_discarded_and_rejected_messages_keep_their_own_state(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(
+        checked("A1B2C3D4E5", "discard", "DISCARD spam")
+        + checked(
+            "B2C3D4E5F6", "reject", "5.7.1 Executable attachments are not accepted"
+        )
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    states = analysis.messages.set_index("queue_id")["final_state"].to_dict()
+    assert states == {"A1B2C3D4E5": "discarded", "B2C3D4E5F6": "rejected"}
