@@ -27,3 +27,25 @@ def test_discarded_and_rejected_messages_keep_their_own_state(tmp_path: Path) ->
     analysis = analyze_bundle(tmp_path, year=2026)
     states = analysis.messages.set_index("queue_id")["final_state"].to_dict()
     assert states == {"A1B2C3D4E5": "discarded", "B2C3D4E5F6": "rejected"}
+
+
+def test_own_checks_that_stop_local_mail_are_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(
+        checked("A1B2C3D4E5", "discard", "DISCARD spam")
+        + checked(
+            "B2C3D4E5F6", "reject", "5.7.1 Executable attachments are not accepted"
+        )
+    )
+    (tmp_path / "main.cf").write_text(
+        "header_checks = regexp:/etc/postfix/header_checks\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(f for f in analysis.findings if f.code == "content-check-stopped")
+    # The messages were submitted on this host: its own notifications stopped.
+    assert finding.severity == "warning"
+    assert finding.messages_affected == 2
+    assert (finding.params["rejected"], finding.params["discarded"]) == ("1", "1")
+    assert '"5.7.1 Executable attachments are not accepted"' in finding.summary
+    assert (
+        finding.evidence[-2].text == "header_checks = regexp:/etc/postfix/header_checks"
+    )

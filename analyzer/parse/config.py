@@ -34,6 +34,8 @@ DEFAULTS: dict[str, str] = {
     "smtp_host_lookup": "dns",
     "disable_dns_lookups": "no",
     "content_filter": "",
+    "header_checks": "",
+    "body_checks": "",
     "maximal_queue_lifetime": "5d",
     "bounce_queue_lifetime": "5d",
     "message_size_limit": "10240000",

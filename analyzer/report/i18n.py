@@ -421,6 +421,16 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "まず配送遅延の原因（他の検出事項）を解消してください。期限切れのメッセージは失われており、"
         "再送が必要です。",
     ),
+    "content-check-stopped": (
+        "このホスト自身のコンテンツ・チェックがメッセージを止めています",
+        "cleanup が、このホストの header_checks または body_checks によって {rejected} 通を拒否し、"
+        "{discarded} 通を破棄しました（{count} 通）：{reasons}。これらはメール・サーバーに届いて"
+        "いません。",
+        "これらのメールを送るべきなら、/etc/postfix/main.cf の header_checks と body_checks が指す"
+        'ファイルで一致した行を探し（`postmap -q "Subject: ..." regexp:/etc/postfix/header_checks` で'
+        "1 件を試せます）、修正して `postfix reload` を実行してください。拒否されたメールは送信者に"
+        "返され、破棄されたメールは失われたため送り直す必要があります。",
+    ),
     "queue-past-lifetime": (
         "キュー内のメールがキューの保持期間を超えています：Postfix は送信者に返送します",
         "キュー一覧の {count} 通は、一覧を取得した {taken} より maximal_queue_lifetime（{lifetime}）"

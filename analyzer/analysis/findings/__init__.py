@@ -15,6 +15,7 @@ from analyzer.analysis.findings.model import Evidence, Finding, findings_frame, 
 from analyzer.analysis.findings.other import (
     bundle_findings,
     config_findings,
+    content_check_findings,
     expiry_findings,
     lifetime_findings,
     queue_findings,
@@ -32,6 +33,7 @@ def diagnose(ctx: Context) -> list[Finding]:
     findings += expiry_findings(ctx)
     findings += queue_findings(ctx)
     findings += lifetime_findings(ctx)
+    findings += content_check_findings(ctx)
     findings += system_findings(ctx)
     findings += timezone_findings(ctx)
     findings += local_mailbox_findings(ctx)

@@ -310,6 +310,17 @@ CATALOG: dict[str, Entry] = {
         "Fix the cause of the deferrals first (see the other findings); the expired "
         "messages are gone and must be sent again.",
     ),
+    "content-check-stopped": Entry(
+        "This host's own content checks stopped messages",
+        "cleanup rejected {rejected} and discarded {discarded} message(s) by "
+        "header_checks or body_checks on this host ({count} message(s)): {reasons}. "
+        "They never reached a mail server.",
+        "If these messages should go out, find the matching line in the files that "
+        "header_checks and body_checks name in /etc/postfix/main.cf (`postmap -q "
+        '"Subject: ..." regexp:/etc/postfix/header_checks` tests one), change it, and '
+        "run `postfix reload`. Rejected mail went back to its sender; discarded mail "
+        "is gone and must be sent again.",
+    ),
     "queue-past-lifetime": Entry(
         "Queued mail is older than the queue lifetime: Postfix will return it",
         "{count} message(s) in the queue listing arrived more than "

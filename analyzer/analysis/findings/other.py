@@ -335,6 +335,50 @@ def postfix_duration(value: str, unit: str = "d") -> pd.Timedelta | None:
     return pd.Timedelta(seconds=int(number) * _TIME_UNITS[suffix])
 
 
+def content_check_findings(ctx: Context) -> list[Finding]:
+    """Messages that this host's header_checks or body_checks rejected or
+    discarded in cleanup: they never left, whatever the mail server would do."""
+    events = ctx.events
+    stopped = ctx.of_kind("reject", "discard") & (
+        events["daemon"] == "cleanup"
+    ).to_numpy(dtype=bool)
+    rows = events[stopped]
+    findings = []
+    for host, group in rows.groupby("host", sort=False, observed=True):
+        keys = group["message_key"].dropna().unique().tolist()
+        origins = ctx.messages["origin"].reindex(keys)
+        # Mail submitted here (the appliance's own notifications) is the case
+        # to act on; checks stopping mail from clients are their job.
+        local = bool(origins.eq("local").any())
+        reasons = group["text"].str.extract(r":\s*([^:]*)$")[0].dropna()
+        finding = _event_finding(
+            "content-check-stopped",
+            "warning" if local else "info",
+            str(host),
+            group,
+            ctx,
+            58,
+        )
+        config = ctx.config(str(host))
+        finding.evidence += config_evidence(config, "header_checks") + config_evidence(
+            config, "body_checks"
+        )
+        finding.messages_affected = len(keys)
+        finding.message_keys = [str(k) for k in keys]
+        finding.params.update(
+            {
+                "count": f"{len(keys):,}",
+                "rejected": f"{int(group['kind'].eq('reject').sum()):,}",
+                "discarded": f"{int(group['kind'].eq('discard').sum()):,}",
+                "reasons": "; ".join(
+                    f'"{r.strip()}"' for r in reasons.value_counts().index[:2]
+                ),
+            }
+        )
+        findings.append(finding)
+    return findings
+
+
 def lifetime_findings(ctx: Context) -> list[Finding]:
     """Queued mail that arrived longer ago than maximal_queue_lifetime: Postfix
     returns it to the sender at its next attempt. Held mail waits and is left out."""
