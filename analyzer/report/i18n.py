@@ -183,10 +183,14 @@ _LABELS: dict[str, dict[str, str]] = {
     "peer": {"en": "pflogsumm definition", "ja": "pflogsumm の定義"},
     "totals_note": {
         "en": "The second column counts as pflogsumm does, which counts a message "
-        "that passes a content filter twice. The first counts it once. Each row says "
-        "whether it counts messages or recipients.",
+        "that passes a content filter twice. The first counts it once. Like "
+        "pflogsumm without --syslog-name, the second column reads only lines logged "
+        "as postfix/..., so it shows 0 for another instance (postfix-out/...). Each "
+        "row says whether it counts messages or recipients.",
         "ja": "2 列目は pflogsumm と同じ数え方で、コンテンツフィルターを通ったメッセージを 2 回数えます。"
-        "1 列目は 1 回だけ数えます。メッセージ数か受信者数かは各行に示します。",
+        "1 列目は 1 回だけ数えます。2 列目は --syslog-name なしの pflogsumm と同じく postfix/... と"
+        "記録された行だけを読むため、別のインスタンス（postfix-out/...）では 0 になります。"
+        "メッセージ数か受信者数かは各行に示します。",
     },
     "total_received": {"en": "Received", "ja": "受信"},
     "total_delivered": {"en": "Delivered (recipients)", "ja": "配送（受信者）"},
