@@ -153,7 +153,7 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     merged, fields, duplicates = merge_events(oldest_first(bundle.logs))
     events = events_frame(merged)
     timeline = build_timeline(events, fields)
-    del merged, fields, events  # the timeline holds what is still needed
+    del merged, fields, events  # the timeline contains what is still needed
     hosts = build_hosts(bundle, timeline.events)
     assign_member_hosts(bundle, hosts)
     queue = _queue_frame(bundle, hosts)

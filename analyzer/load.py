@@ -254,8 +254,8 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
 
 
 ROTATION_SLACK = pd.Timedelta(days=2)
-"""How long before its rotation date a rotated file's successor may begin: a
-file rotated at night holds the evening before."""
+"""How long before its rotation date a rotated file's successor may begin,
+because a file rotated at night contains the evening before."""
 
 
 def _follow_rotations(
@@ -307,7 +307,7 @@ def _follow_rotations(
 
 
 def _family(path: str) -> tuple[str, str]:
-    """The folder and the name without rotation date or number of a log file."""
+    """Return the folder and the name, without rotation date or number, of a log file."""
     name = members.base_name(path)
     name = members.ROTATION_DATE.sub(
         lambda match: "." if match.group(0).endswith(".") else "", name

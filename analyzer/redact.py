@@ -212,7 +212,7 @@ class Redactor:
         out: list[str] = []
         start = 0
         while start < len(tokens):
-            # The longest run of pieces from here that is a known host name.
+            # Match runs of pieces from here against the host names, longest first.
             for end in range(len(tokens), start, -1):
                 run = "".join(pieces[2 * start : 2 * end - 1])
                 if run.lower() in self.bare_names:

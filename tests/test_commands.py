@@ -88,7 +88,7 @@ def test_trace_by_message_id_and_address() -> None:
 
 
 @pytest.mark.parametrize("query", ["example.com", "@example.com", "EXAMPLE.COM"])
-def test_trace_by_domain_lists_each_notice_after_its_message(query: str) -> None:
+def test_trace_domain_notice_order(query: str) -> None:
     facts = truth("bounce-notice")
     output = invoke("trace", str(SAMPLES / "bounce-notice.tar.gz"), query)
     headers = [line for line in output.splitlines() if line.startswith("== ")]
@@ -99,7 +99,7 @@ def test_trace_by_domain_lists_each_notice_after_its_message(query: str) -> None
         assert order.index(notice["parent_queue_id"]) < order.index(notice["queue_id"])
 
 
-def test_trace_by_domain_does_not_match_a_longer_one() -> None:
+def test_trace_domain_whole_match() -> None:
     result = CliRunner().invoke(
         main, ["trace", str(SAMPLES / "healthy.tar.gz"), "ample.com"]
     )
@@ -213,9 +213,7 @@ MAILQ_ONLY = """\
         ("@example.net", ["4F0E1D2C3B", "7C6B5A4938"]),
     ],
 )
-def test_trace_finds_messages_only_in_the_queue_listing(
-    tmp_path: Path, query: str, ids: list[str]
-) -> None:
+def test_trace_queue_only_messages(tmp_path: Path, query: str, ids: list[str]) -> None:
     (tmp_path / "mailq").write_text(MAILQ_ONLY)
     output = invoke("trace", str(tmp_path), query)
     assert output.startswith(f"{len(ids)} message(s) only in the queue listing")

@@ -45,6 +45,11 @@ def message(number: int, recipient: str, relay: str, status: str, reply: str) ->
     )
 
 
+def said_by(server: str, text: str, command: str = "RCPT TO") -> str:
+    """Return the reply Postfix logs when ``server`` rejects a command."""
+    return f"host {server} said: {text} (in reply to {command} command)"
+
+
 def sent(count: int) -> list[str]:
     return [
         message(
@@ -72,7 +77,7 @@ def codes(analysis: Analysis) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("recipient", "reply", "code", "instead", "said"),
+    ("recipient", "reply", "code", "instead", "expected_texts"),
     [
         (
             "ops@example.org",
@@ -90,13 +95,13 @@ def codes(analysis: Analysis) -> dict[str, str]:
         ),
     ],
 )
-def test_one_failing_domain_among_deliveries_is_a_warning(
+def test_one_failing_domain_is_warning(
     tmp_path: Path,
     recipient: str,
     reply: str,
     code: str,
     instead: str,
-    said: list[str],
+    expected_texts: list[str],
 ) -> None:
     failed = message(30, recipient, "none", "bounced", reply)
     analysis = analyze(tmp_path, [*sent(20), failed], "relayhost =\n")
@@ -107,15 +112,15 @@ def test_one_failing_domain_among_deliveries_is_a_warning(
     finding = next(f for f in analysis.findings if f.code == code)
     assert finding.params["elsewhere"] == "20"
     assert finding.params["domains"] == recipient.split("@")[1]
-    assert said[0] in finding.summary
-    assert said[1] in finding.remedy
+    assert expected_texts[0] in finding.summary
+    assert expected_texts[1] in finding.remedy
 
 
-def test_without_main_cf_deliveries_to_several_domains_show_direct_sending(
+def test_no_main_cf_several_domains_is_direct(
     tmp_path: Path,
 ) -> None:
     # No main.cf, and the failing name is neither the recipient's domain nor
-    # under it; but mail went to servers of two domains, so there is no relay host.
+    # under it. Mail went to servers of two domains, so there is no relay host.
     other = message(
         21, "ops@example.com", "mx.example.com[192.0.2.26]:25", "sent", "250 2.0.0 Ok"
     )
@@ -124,15 +129,15 @@ def test_without_main_cf_deliveries_to_several_domains_show_direct_sending(
     found = codes(analysis)
     assert found["destination-dns-failed"] == "warning"
     assert "relayhost-unresolvable" not in found
-    # Mail to one domain only tells nothing: the name may be the relay host's.
+    # Mail to one domain proves nothing, because the name may be the relay host's.
     analysis = analyze(tmp_path, [*sent(3), failed], None)
     assert "relayhost-unresolvable" in codes(analysis)
 
 
-def test_dns_errors_without_any_delivery_stay_this_hosts_problem(
+def test_temporary_dns_error_stays_local(
     tmp_path: Path,
 ) -> None:
-    # "try again": the resolver got no answer, which may be this host's fault.
+    # "try again": the resolver got no reply, which may be this host's fault.
     reply = NXDOMAIN_MX.replace(
         "type=AAAA: Host not found", "type=MX: Host not found, try again"
     )
@@ -142,8 +147,8 @@ def test_dns_errors_without_any_delivery_stay_this_hosts_problem(
     assert "resolv.conf" in analysis.findings[0].remedy
 
 
-def test_name_dns_says_does_not_exist_is_the_recipients(tmp_path: Path) -> None:
-    # "Host not found" without "try again" is DNS's answer: no such name.
+def test_missing_name_is_recipient_side(tmp_path: Path) -> None:
+    # "Host not found" without "try again" is DNS reporting that no such name exists.
     failed = message(30, "ops@example.org", "none", "bounced", NXDOMAIN_MX)
     analysis = analyze(tmp_path, [failed], "relayhost =\n")
     assert codes(analysis)["destination-dns-failed"] == "warning"
@@ -153,7 +158,7 @@ def test_name_dns_says_does_not_exist_is_the_recipients(tmp_path: Path) -> None:
     assert "went out" not in finding.summary
 
 
-def test_dns_error_with_relayhost_set_is_the_relay_host(tmp_path: Path) -> None:
+def test_dns_error_with_relayhost_set(tmp_path: Path) -> None:
     failed = message(30, "ops@example.org", "none", "deferred", NXDOMAIN_RELAY)
     analysis = analyze(
         tmp_path, [*sent(3), failed], "relayhost = [smtp.corp.example]\n"
@@ -163,7 +168,7 @@ def test_dns_error_with_relayhost_set_is_the_relay_host(tmp_path: Path) -> None:
     assert "destination-dns-failed" not in found
 
 
-def test_every_domain_failing_points_at_blocked_port_25(tmp_path: Path) -> None:
+def test_all_domains_failing_blocked_port(tmp_path: Path) -> None:
     timeouts = [
         message(
             number,
@@ -188,9 +193,9 @@ def test_every_domain_failing_points_at_blocked_port_25(tmp_path: Path) -> None:
     assert finding.params["variant"] != "direct_blocked"
 
 
-def test_lmtp_hand_offs_do_not_prove_outbound_mail(tmp_path: Path) -> None:
-    # A mail server's own mailboxes take mail over LMTP: that says nothing about
-    # connections out of the site.
+def test_lmtp_does_not_prove_outbound(tmp_path: Path) -> None:
+    # A mail server's own mailboxes take mail over LMTP, which proves nothing
+    # about connections out of the site.
     lmtp = [
         text.replace("/smtp[303]", "/lmtp[303]").replace(
             "mx.example.net[198.51.100.25]:25", "mail01.example.net[192.0.2.12]:7025"
@@ -208,7 +213,7 @@ def test_lmtp_hand_offs_do_not_prove_outbound_mail(tmp_path: Path) -> None:
         assert "accepted-by-relay" not in found
 
 
-def test_queue_listing_of_logged_messages_adds_no_finding(tmp_path: Path) -> None:
+def test_queue_listing_of_logged_messages(tmp_path: Path) -> None:
     failed = message(30, "ops@dead.example.org", "none", "deferred", REFUSED)
     (tmp_path / "mailq.txt").write_text(
         "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
@@ -224,7 +229,7 @@ def test_queue_listing_of_logged_messages_adds_no_finding(tmp_path: Path) -> Non
     assert len(analysis.queue) == 1
 
 
-def test_refused_relay_host_is_an_error_though_others_were_sent(
+def test_refused_relay_host_is_error(
     tmp_path: Path,
 ) -> None:
     reply = REFUSED.replace("mx.dead.example.org", "smtp.corp.example")
@@ -237,10 +242,10 @@ def test_refused_relay_host_is_an_error_though_others_were_sent(
     assert "destination-unreachable" not in found
 
 
-def test_helo_rejection_is_its_own_finding(tmp_path: Path) -> None:
-    reply = (
-        "host mx.example.org[192.0.2.30] said: 450 4.7.1 <relay01>: Helo command "
-        "rejected: Host not found (in reply to RCPT TO command)"
+def test_helo_rejection_finding(tmp_path: Path) -> None:
+    reply = said_by(
+        "mx.example.org[192.0.2.30]",
+        "450 4.7.1 <relay01>: Helo command rejected: Host not found",
     )
     failed = message(
         30, "ops@example.org", "mx.example.org[192.0.2.30]:25", "deferred", reply
@@ -274,7 +279,7 @@ MAILQ = """\
 """
 
 
-def test_queue_listing_alone_tells_recipient_domains_from_a_relay_host(
+def test_queue_listing_alone_direct_domains(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "mailq.txt").write_text(MAILQ)

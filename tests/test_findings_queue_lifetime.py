@@ -56,8 +56,8 @@ def test_queued_mail_past_its_lifetime(
         assert not found
         return
     assert [f.messages_affected for f in found] == [len(expected)]
-    shown = [e.text.split()[0] for e in found[0].evidence if e.kind == "queue"]
-    assert shown == expected
+    quoted_ids = [e.text.split()[0] for e in found[0].evidence if e.kind == "queue"]
+    assert quoted_ids == expected
     assert "returns it to the sender" in found[0].summary
 
 

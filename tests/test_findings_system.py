@@ -37,7 +37,7 @@ def test_fatal_and_disk_errors(tmp_path: Path, line: str, expected: list[str]) -
     assert codes == expected
 
 
-def test_disk_full_that_passed_is_a_warning(tmp_path: Path) -> None:
+def test_disk_full_passed_warning(tmp_path: Path) -> None:
     full = f"{HEAD}/smtpd[701]: warning: not enough free space in mail queue: 0 bytes"
     later = (
         "Dec  3 10:30:00 relay01 postfix/smtp[702]: A1B2C3D4E5: to=<soc@example.net>,"
@@ -50,7 +50,7 @@ def test_disk_full_that_passed_is_a_warning(tmp_path: Path) -> None:
     assert finding.severity == "warning"
     assert finding.params["variant"] == "passed"
     assert "1 message(s) were delivered after that" in finding.summary
-    # Without a later delivery, the disk is still full as far as the log knows.
+    # Without a later delivery, the log shows the disk still full.
     (tmp_path / "maillog").write_text(f"{later.replace('10:30', '09:30')}\n{full}\n")
     analysis = analyze_bundle(tmp_path, year=2026)
     finding = next(f for f in analysis.findings if f.code == "disk-full")

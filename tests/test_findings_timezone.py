@@ -42,7 +42,7 @@ def bundle(tmp_path: Path, lines: str, written: datetime) -> Path:
         (datetime(2026, 12, 3, 12, 32, 10, tzinfo=UTC), "5.5"),
         # Written when the last line was: the zone is right.
         (datetime(2026, 12, 3, 18, 2, 5, tzinfo=UTC), None),
-        # Copied hours later, the file time says nothing about the zone.
+        # Copied hours later, the file time shows nothing about the zone.
         (datetime(2026, 12, 4, 3, 0, tzinfo=UTC), None),
     ],
 )
@@ -60,7 +60,7 @@ def test_log_later_than_its_file(
     assert "--timezone" in found[0].remedy
 
 
-def test_times_with_their_zone_are_not_checked(tmp_path: Path) -> None:
+def test_zoned_times_not_checked(tmp_path: Path) -> None:
     lines = LINES.replace("Dec  3 18:0", "2026-12-03T18:0").replace(
         ":00 relay03", ":00+09:00 relay03"
     )

@@ -17,7 +17,7 @@ def checked(queue_id: str, action: str, reply: str) -> str:
     )
 
 
-def test_discarded_and_rejected_messages_keep_their_own_state(tmp_path: Path) -> None:
+def test_discarded_and_rejected_states(tmp_path: Path) -> None:
     (tmp_path / "maillog").write_text(
         checked("A1B2C3D4E5", "discard", "DISCARD spam")
         + checked(
@@ -29,7 +29,7 @@ def test_discarded_and_rejected_messages_keep_their_own_state(tmp_path: Path) ->
     assert states == {"A1B2C3D4E5": "discarded", "B2C3D4E5F6": "rejected"}
 
 
-def test_own_checks_that_stop_local_mail_are_a_warning(tmp_path: Path) -> None:
+def test_local_checks_stopping_mail_warn(tmp_path: Path) -> None:
     (tmp_path / "maillog").write_text(
         checked("A1B2C3D4E5", "discard", "DISCARD spam")
         + checked(

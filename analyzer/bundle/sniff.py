@@ -21,7 +21,7 @@ COMPRESSIONS = (GZIP, BZIP2, XZ)
 ARCHIVES = (TAR, ZIP, SEVEN_ZIP)
 
 FILE_PIECE_BYTES = 16 * 1024 * 1024
-"""Largest piece a ``SalvagingReader`` asks a regular file for at once."""
+"""Largest piece that a ``SalvagingReader`` requests from a regular file at once."""
 
 # Enough for a tar header block (512 bytes) and any magic number.
 SNIFF_BYTES = 4096

@@ -134,7 +134,7 @@ def make_chunk(data: bytes | memoryview, first_line_no: int) -> LineChunk:
 
 
 def _line_ends(data: bytes | memoryview, buffer: np.ndarray) -> np.ndarray:
-    """The end of each line, after its LF; the last line may have none."""
+    """Return the end of each line, after its LF. The last line may have none."""
     if fast.enabled():
         # The scanner finds the line starts without a mask as large as the data.
         starts, _ = fast.split_lines(data)
@@ -146,7 +146,7 @@ def _line_ends(data: bytes | memoryview, buffer: np.ndarray) -> np.ndarray:
 
 
 def _string_array(buffer: np.ndarray, ends: np.ndarray) -> pa.Array:
-    """The strings that end at ``ends`` in ``buffer``, sharing its memory."""
+    """Return the strings that end at ``ends`` in ``buffer``, sharing its memory."""
     offsets = np.concatenate(([0], ends)).astype(
         np.int32 if len(buffer) < 2**31 else np.int64
     )
@@ -157,7 +157,7 @@ def _string_array(buffer: np.ndarray, ends: np.ndarray) -> pa.Array:
 
 
 def _is_utf8(buffer: np.ndarray) -> bool:
-    """Whether the bytes are valid UTF-8, checked by Arrow without a copy."""
+    """Check whether the bytes are valid UTF-8, with Arrow and without a copy."""
     whole = _string_array(buffer, np.array([len(buffer)]))
     try:
         whole.validate(full=True)

@@ -205,8 +205,8 @@ def verdict(
 
 
 def _mostly_delivered(analysis: Analysis) -> bool:
-    """Whether most messages of the logs were delivered: then an error concerns
-    some mail, and the headline must not say that none gets through."""
+    """Return whether most messages of the logs were delivered. An error then
+    concerns some of the mail, not all of it."""
     states = analysis.messages["final_state"]
     return len(states) > 0 and float(states.eq("delivered").mean()) > 0.5
 

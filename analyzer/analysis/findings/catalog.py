@@ -526,9 +526,9 @@ def render(template: str, params: dict[str, Any]) -> str:
 
 
 def render_remedy(template: str, params: dict[str, Any], flush: str = FLUSH) -> str:
-    """Fill a remedy; without the ``postfix flush`` sentence when the finding's
-    ``queued`` parameter says that none of its mail is still in the queue, and
-    with the command for its Postfix instance when ``instance`` names another."""
+    """Fill a remedy. Leave out the ``postfix flush`` sentence when the finding's
+    ``queued`` parameter is False (none of its mail is still queued), and use the
+    command for the Postfix instance that ``instance`` names."""
     text = render(template, params)
     if params.get("queued") is False:
         text = text.replace(" " + flush, "").replace(flush, "")

@@ -163,8 +163,8 @@ def _finding(
         params["variant"] = "deleted"
         params["deleted"] = f"{deleted:,}"
     if code == "relay-connection-failed" and failures.delivered[key_codes].all():
-        # Every message got through in the end: say so, whatever else applies.
-        # (Deleted and held mail is resolved too, but did not get through.)
+        # Every message was delivered in the end, which the summary reports
+        # whatever else applies. Deleted and held mail is resolved but not delivered.
         params["variant"] = "recovered"
         params["last"] = f"{last_seen:%Y-%m-%d %H:%M:%S} UTC"
     if elsewhere or absent:
@@ -403,8 +403,8 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
     if queue.empty or "reason" not in queue:
         return []
     rows = queue[queue["reason"].notna()]
-    # Messages the log shows were judged from their log lines, which say more
-    # (every attempt, and deliveries to other servers): the listing adds nothing.
+    # The log's lines, with every attempt and the deliveries to other servers,
+    # already judged the messages the log contains, so the listing adds nothing.
     logged = pd.MultiIndex.from_frame(ctx.messages[["host", "queue_id"]].astype(object))
     listed = pd.MultiIndex.from_frame(rows[["host", "queue_id"]].astype(object))
     rows = rows[~listed.isin(logged)].copy()

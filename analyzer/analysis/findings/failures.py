@@ -177,9 +177,9 @@ class Failures:
         return sent[(sent["time"] > last).to_numpy(dtype=bool, na_value=False)]
 
     def names_absent(self, rows: Rows) -> bool:
-        """Whether DNS answered that the names do not exist for every failure at
-        ``rows``: "Host not found" without "try again", which a resolver that
-        cannot reach DNS does not give."""
+        """Return whether DNS reported, for every failure at ``rows``, that the name
+        does not exist: "Host not found" without "try again". A resolver that
+        cannot reach DNS reports "try again" instead."""
         used = np.unique(self.reason.codes[rows])
         if (used < 0).any():
             return False
@@ -189,8 +189,8 @@ class Failures:
         return bool((found & ~retry).all())
 
     def on_loopback(self, rows: Rows) -> bool:
-        """Whether every failed attempt at ``rows`` that names a server address
-        names one on this host (127.0.0.0/8 or ::1), and some do."""
+        """Return whether the failed attempts at ``rows`` name at least one server
+        address, and every address they name is on this host (127.0.0.0/8, ::1)."""
         addresses = [a for a in self.server_address[rows] if isinstance(a, str)]
         return bool(addresses) and all(
             a.startswith("127.") or a in ("::1", "ipv6:::1") for a in addresses
@@ -202,8 +202,8 @@ class Failures:
         return len({".".join(name.split(".")[-2:]) for name in names})
 
     def all_temporary(self, rows: Rows) -> bool:
-        """Whether every reply at ``rows`` is DNS's "try again": no answer then,
-        which says nothing about whether the name exists."""
+        """Return whether every reply at ``rows`` is DNS's "try again": no reply
+        came, so whether the name exists is unknown."""
         used = np.unique(self.reason.codes[rows])
         if (used < 0).any():
             return False
@@ -285,7 +285,7 @@ def _direct_lookups(
     triple = (
         (host_codes.astype(np.int64) + 1) * width_names + (reason_codes + 1)
     ) * width_domains + (recipient_codes + 1)
-    which, uniques = pd.factorize(triple)
+    triple_codes, uniques = pd.factorize(triple)
     hosts = [*failures.host.labels.astype(object), None]
     decoded = []
     for value in uniques.tolist():
@@ -295,7 +295,7 @@ def _direct_lookups(
     direct = np.asarray(
         direct_lookups(decoded, lambda host: relay_state(ctx, host)), dtype=bool
     )
-    return np.asarray(direct[which], dtype=bool)
+    return np.asarray(direct[triple_codes], dtype=bool)
 
 
 RELAY_SET, RELAY_UNSET, RELAY_UNKNOWN = "set", "unset", "unknown"

@@ -76,8 +76,7 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
         )
         if not config.is_set("myhostname") and not literal:
             # The sender domain then comes from the machine's name, which a syslog
-            # short name does not show: the senders of mail submitted here do,
-            # and without them nothing is known.
+            # short name does not show. Without logged senders it is unknown.
             origin = _logged_origin(ctx, host) or ""
         unqualified = "." not in origin or origin.lower().endswith(".localdomain")
         if origin and unqualified and "sender-address-rejected" not in shown:
@@ -347,8 +346,8 @@ def content_check_findings(ctx: Context) -> list[Finding]:
     for host, group in rows.groupby("host", sort=False, observed=True):
         keys = group["message_key"].dropna().unique().tolist()
         origins = ctx.messages["origin"].reindex(keys)
-        # Mail submitted here (the appliance's own notifications) is the case
-        # to act on; checks stopping mail from clients are their job.
+        # Stopped mail submitted here (the appliance's own notifications) needs
+        # action, while checks that stop mail from clients do their job.
         local = bool(origins.eq("local").any())
         reasons = group["text"].str.extract(r":\s*([^:]*)$")[0].dropna()
         finding = _event_finding(
@@ -464,7 +463,7 @@ def system_findings(ctx: Context) -> list[Finding]:
 
 
 _NO_PICKUP = "unable to look up public/pickup"
-"""postdrop's warning when it cannot wake the pickup service: Postfix is not running."""
+"""postdrop's warning when the pickup service is missing, because Postfix is not running."""
 
 
 def _waiting_submissions(ctx: Context) -> pd.DataFrame:
@@ -496,16 +495,18 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
         if since is not None and pd.notna(since):
             late = late[(late["time"] >= since).to_numpy(dtype=bool, na_value=True)]
         if not stopped and last is not None:
-            # The last line is a start: whatever postdrop met before it is over.
+            # The last line is a start, so the failures postdrop logged before it are over.
             late = late.iloc[0:0]
         if not stopped and late.empty:
             continue
-        shown = pd.concat([group.tail(1) if stopped else group.iloc[0:0], late.head(3)])
+        quoted = pd.concat(
+            [group.tail(1) if stopped else group.iloc[0:0], late.head(3)]
+        )
         finding = _event_finding(
             "postfix-stopped",
             "error" if len(late) else "warning",
             str(host),
-            shown,
+            quoted,
             ctx,
             92 if len(late) else 65,
         )
