@@ -280,11 +280,27 @@ def _struct_to_table(struct: pa.StructArray, rows: np.ndarray) -> pa.Table:
         name = struct.type.field(i).name
         if name == QUEUE_ID_FIELD:
             continue
-        values = struct.field(i)
-        # RE2 reports an optional group that did not take part as "".
-        values = pc.if_else(pc.equal(values, ""), None, values)
+        values = _empty_to_null(struct.field(i))
         if name in ADDRESS_FIELDS:
-            values = pc.replace_substring_regex(values, r"^<(.*)>$", r"\1")
+            values = _strip_brackets(values)
         columns.append(values)
         names.append(name)
     return pa.Table.from_arrays(columns, names=names)
+
+
+def _empty_to_null(values: pa.Array) -> pa.Array:
+    """Make "" null: RE2 reports an optional group that did not take part as ""."""
+    empty = pc.equal(values, "")
+    count = pc.sum(empty).as_py() or 0
+    if count == 0:
+        return values
+    if count == len(values):  # a group that no row had, such as orig_to=
+        return pa.nulls(len(values), values.type)
+    return pc.if_else(empty, None, values)
+
+
+def _strip_brackets(values: pa.Array) -> pa.Array:
+    """Return addresses without their angle brackets: ``<a@example.com>`` gives
+    ``a@example.com`` and ``<>`` (the null sender) gives ""."""
+    enclosed = pc.and_(pc.starts_with(values, "<"), pc.ends_with(values, ">"))
+    return pc.if_else(enclosed, pc.utf8_slice_codeunits(values, 1, -1), values)
