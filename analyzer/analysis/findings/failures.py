@@ -117,6 +117,8 @@ class Failures:
         per_label = np.full((len(self.reason.labels) + 1, 3), np.nan, dtype=object)
         if len(used):
             per_label[used + 1] = texts.str.extract(SERVER).to_numpy(dtype=object)
+        label_ports = pd.to_numeric(pd.Series(per_label[:, 2]), errors="coerce")
+        reply_ports = label_ports.to_numpy(dtype=float)[by_reply + 1]
         reply = per_label[by_reply + 1]
         relay = deliveries["relay_host"].to_numpy(dtype=object, na_value=None)
         from_relay = np.array(
@@ -128,7 +130,6 @@ class Failures:
         ports = pd.to_numeric(deliveries["relay_port"], errors="coerce").to_numpy(
             dtype=float, na_value=np.nan
         )
-        reply_ports = pd.to_numeric(pd.Series(reply[:, 2]), errors="coerce").to_numpy()
         port = np.where(from_relay & ~np.isnan(ports), ports, reply_ports)
         port = np.where(np.isnan(port), -1, port).astype(np.int64)
         return Coded.of(pd.Series(names, dtype=object)), addresses, port
