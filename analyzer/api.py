@@ -83,10 +83,15 @@ class Analysis:
             )
         return cast(pd.DataFrame, self.cache[key])
 
-    def deferrals(self) -> dict[str, pd.DataFrame]:
-        if "deferrals" not in self.cache:
-            self.cache["deferrals"] = stats.deferral_stats(self.deliveries)
-        return cast(dict[str, pd.DataFrame], self.cache["deferrals"])
+    def deferrals(self, *names: str) -> dict[str, pd.DataFrame]:
+        """Deferral tables by name; all of ``stats.DEFERRAL_TABLES`` when none
+        are named. Each table is computed once, when first asked for."""
+        wanted = names or tuple(stats.DEFERRAL_TABLES)
+        tables = cast(dict[str, pd.DataFrame], self.cache.setdefault("deferrals", {}))
+        missing = [name for name in wanted if name not in tables]
+        if missing:
+            tables.update(stats.deferral_stats(self.deliveries, missing))
+        return {name: tables[name] for name in wanted}
 
     def qshape(self) -> pd.DataFrame:
         if "qshape" not in self.cache:

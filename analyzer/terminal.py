@@ -78,7 +78,7 @@ def _write_totals(analysis: Analysis, out: TextIO) -> None:
 
 
 def _write_reasons(analysis: Analysis, out: TextIO) -> None:
-    table = analysis.deferrals()["by_reason"]
+    table = analysis.deferrals("by_reason")["by_reason"]
     if table.empty:
         return
     out.write("\nTop deferral reasons (whole reply, one example per reason):\n")

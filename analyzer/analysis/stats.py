@@ -11,6 +11,7 @@ once, by the outcome of its last copy.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -241,32 +242,35 @@ DEFERRAL_TABLES = {
 """Deferral tables by name, and the column each one groups by."""
 
 
-def deferral_stats(deliveries: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def deferral_stats(
+    deliveries: pd.DataFrame, names: Iterable[str] | None = None
+) -> dict[str, pd.DataFrame]:
     """Group deferred attempts by normalized reason, DSN class, relay, domain, host, hour.
 
-    Each table has one row per value, most deferrals first: the deferrals, the
-    distinct messages, the first and last time and the first reply text.
+    ``names`` picks tables of DEFERRAL_TABLES (default: all). Each table has one
+    row per value, most deferrals first: the deferrals, the distinct messages,
+    the first and last time and the first reply text.
     """
+    wanted = {name: DEFERRAL_TABLES[name] for name in (names or DEFERRAL_TABLES)}
     rows = np.flatnonzero(_is(deliveries["status"], "deferred"))
     if len(rows) == 0:
-        return {name: _empty_group(column) for name, column in DEFERRAL_TABLES.items()}
+        return {name: _empty_group(column) for name, column in wanted.items()}
     reason = deliveries["reason"].iloc[rows]
     time = deliveries["time"].iloc[rows]
     message, _ = pd.factorize(deliveries["message_key"].iloc[rows])
-    keys = {
-        "cause": causes(reason),
-        "domain": recipient_domain(deliveries["recipient"].iloc[rows]),
-        "hour": time.dt.floor("h"),
-    }
+
+    def keys(column: str) -> pd.Series:
+        if column == "cause":
+            return causes(reason)
+        if column == "domain":
+            return recipient_domain(deliveries["recipient"].iloc[rows])
+        if column == "hour":
+            return time.dt.floor("h")
+        return deliveries[column].iloc[rows]
+
     return {
-        name: _group(
-            column,
-            keys[column] if column in keys else deliveries[column].iloc[rows],
-            message,
-            time,
-            reason,
-        )
-        for name, column in DEFERRAL_TABLES.items()
+        name: _group(column, keys(column), message, time, reason)
+        for name, column in wanted.items()
     }
 
 
