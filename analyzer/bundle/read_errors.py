@@ -7,11 +7,10 @@ itself, with its class and the library's message, goes to the log.
 from __future__ import annotations
 
 import lzma
+import sys
 import tarfile
 import zipfile
 import zlib
-
-import py7zr.exceptions
 
 CUT_SHORT = "the compressed data ends early (file cut short?)"
 CHECKSUM = "the data does not match its CRC checksum (damaged after packing?)"
@@ -30,7 +29,7 @@ def describe_read_error(error: BaseException) -> str:
     # Data cut short or altered after it was packed.
     if isinstance(error, EOFError):
         return CUT_SHORT  # gzip, bz2, lzma and zipfile at compressed data cut short
-    if isinstance(error, py7zr.exceptions.CrcError) or "CRC" in message:
+    if _is_py7zr(error, "CrcError") or "CRC" in message:
         return CHECKSUM  # gzip "CRC check failed", zipfile "Bad CRC-32 for file"
     if "declared size" in message:
         return SHORTER  # py7zr "decompression failed ... before reaching declared size"
@@ -49,11 +48,9 @@ def describe_read_error(error: BaseException) -> str:
     if isinstance(error, zipfile.BadZipFile):
         return "the zip archive is damaged at this member"
 
-    unsupported = (
-        NotImplementedError,
-        py7zr.exceptions.UnsupportedCompressionMethodError,
-    )
-    if isinstance(error, unsupported):
+    if isinstance(error, NotImplementedError) or _is_py7zr(
+        error, "UnsupportedCompressionMethodError"
+    ):
         return UNSUPPORTED
     if isinstance(error, OSError) and error.errno is not None:
         return f"reading failed: {error.strerror}"  # a disk or file system error
@@ -62,8 +59,15 @@ def describe_read_error(error: BaseException) -> str:
         zlib.error,
         lzma.LZMAError,
         OSError,  # gzip "Not a gzipped file", bz2 "Invalid data stream"
-        py7zr.exceptions.ArchiveError,  # Bad7zFile, DecompressionError and more
     )
-    if isinstance(error, damaged):
+    # py7zr's ArchiveError: Bad7zFile, DecompressionError and more.
+    if isinstance(error, damaged) or _is_py7zr(error, "ArchiveError"):
         return DAMAGED
     return "the data cannot be read (damaged?)"
+
+
+def _is_py7zr(error: BaseException, name: str) -> bool:
+    """Return whether ``error`` is py7zr's exception ``name``. Only a 7z archive
+    imports py7zr, and without it no such error can have been raised."""
+    module = sys.modules.get("py7zr.exceptions")
+    return module is not None and isinstance(error, getattr(module, name))

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from analyzer import progress
 from analyzer.bundle import containers, zipscan
@@ -78,6 +78,9 @@ from analyzer.errors import (
     MailbundleError,
     UnsupportedBundle,
 )
+
+if TYPE_CHECKING:
+    from analyzer.bundle.sevenzip import SevenZipItem
 
 logger = logging.getLogger(__name__)
 
@@ -846,8 +849,10 @@ class Walker:
     def _walk_7z(
         self, stream: BinaryIO, label: str, prefix: str, depth: int, top: bool
     ) -> None:
+        from analyzer.bundle.sevenzip import SevenZipReader
+
         try:
-            archive = containers.SevenZipReader(
+            archive = SevenZipReader(
                 stream, label, self.password, self.budget, self._tempdir
             )
         except READ_ERRORS as error:
@@ -859,9 +864,7 @@ class Walker:
             if archive.stopped is not None:
                 raise archive.stopped
 
-    def _walk_7z_member(
-        self, item: containers.SevenZipItem, prefix: str, depth: int
-    ) -> None:
+    def _walk_7z_member(self, item: SevenZipItem, prefix: str, depth: int) -> None:
         name = prefix + item.name
         self.budget.count_member(name)
         entry = self._inventory.add(
