@@ -85,13 +85,13 @@ class Analysis:
 
     def deferrals(self, *names: str) -> dict[str, pd.DataFrame]:
         """Deferral tables by name; all of ``stats.DEFERRAL_TABLES`` when none
-        are named. Each table is computed once, when first asked for."""
-        wanted = names or tuple(stats.DEFERRAL_TABLES)
+        are named. Each table is computed once, on its first request."""
+        requested = names or tuple(stats.DEFERRAL_TABLES)
         tables = cast(dict[str, pd.DataFrame], self.cache.setdefault("deferrals", {}))
-        missing = [name for name in wanted if name not in tables]
+        missing = [name for name in requested if name not in tables]
         if missing:
             tables.update(stats.deferral_stats(self.deliveries, missing))
-        return {name: tables[name] for name in wanted}
+        return {name: tables[name] for name in requested}
 
     def qshape(self) -> pd.DataFrame:
         if "qshape" not in self.cache:

@@ -17,7 +17,7 @@ def analysis():
     return analyze_bundle(SAMPLES / "greylisting.tar.gz", year=2026)
 
 
-def test_each_table_counts_every_deferred_attempt(analysis):
+def test_deferral_tables_count_every_attempt(analysis):
     deferred = int((analysis.deliveries["status"] == "deferred").sum())
     assert deferred > 0
     tables = analysis.deferrals()
@@ -35,13 +35,13 @@ def test_each_table_counts_every_deferred_attempt(analysis):
     assert "try again in 8 seconds" in top["example"]
 
 
-def test_a_table_asked_by_name_is_the_same_table(analysis):
+def test_deferral_table_by_name_matches_full_set(analysis):
     alone = stats.deferral_stats(analysis.deliveries, ["by_hour"])
     assert list(alone) == ["by_hour"]
     pd.testing.assert_frame_equal(alone["by_hour"], analysis.deferrals()["by_hour"])
 
 
-def test_the_analysis_computes_each_table_once(analysis, monkeypatch):
+def test_deferral_tables_computed_once(analysis, monkeypatch):
     first = analysis.deferrals("by_reason")["by_reason"]
     monkeypatch.setattr(stats, "deferral_stats", None)  # a second computation fails
     assert analysis.deferrals("by_reason")["by_reason"] is first

@@ -251,10 +251,10 @@ def deferral_stats(
     row per value, most deferrals first: the deferrals, the distinct messages,
     the first and last time and the first reply text.
     """
-    wanted = {name: DEFERRAL_TABLES[name] for name in (names or DEFERRAL_TABLES)}
+    requested = {name: DEFERRAL_TABLES[name] for name in (names or DEFERRAL_TABLES)}
     rows = np.flatnonzero(_is(deliveries["status"], "deferred"))
     if len(rows) == 0:
-        return {name: _empty_group(column) for name, column in wanted.items()}
+        return {name: _empty_group(column) for name, column in requested.items()}
     reason = deliveries["reason"].iloc[rows]
     time = deliveries["time"].iloc[rows]
     message, _ = pd.factorize(deliveries["message_key"].iloc[rows])
@@ -270,7 +270,7 @@ def deferral_stats(
 
     return {
         name: _group(column, keys(column), message, time, reason)
-        for name, column in wanted.items()
+        for name, column in requested.items()
     }
 
 

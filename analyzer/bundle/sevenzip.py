@@ -1,4 +1,4 @@
-"""Reading 7z archives with py7zr, imported only when a bundle holds one."""
+"""Reading 7z archives with py7zr, imported only when a bundle contains one."""
 
 from __future__ import annotations
 
