@@ -44,6 +44,13 @@ def bundle(tmp_path: Path, lines: str, written: datetime) -> Path:
         (datetime(2026, 12, 3, 18, 2, 5, tzinfo=UTC), None),
         # Copied hours later, the file time shows nothing about the zone.
         (datetime(2026, 12, 4, 3, 0, tzinfo=UTC), None),
+        # UTC+14, the furthest zone ahead.
+        (datetime(2026, 12, 3, 4, 2, 30, tzinfo=UTC), "14"),
+        # Further ahead than any zone: the file time is not when it was written.
+        (datetime(2026, 12, 3, 3, 0, tzinfo=UTC), None),
+        # An archiver that stores no time (1970), a zip's earliest date (1980).
+        (datetime(1970, 1, 1, tzinfo=UTC), None),
+        (datetime(1980, 1, 1, tzinfo=UTC), None),
     ],
 )
 def test_log_later_than_its_file(

@@ -663,6 +663,8 @@ def timezone_findings(ctx: Context) -> list[Finding]:
 FILE_TIME_MARGIN = pd.Timedelta(minutes=30)
 """How far a log's last line may read after its file's time before the zone is
 taken to be wrong: more than clocks drift, less than any zone offset."""
+MAX_UTC_OFFSET = pd.Timedelta(hours=14)
+"""How far ahead of UTC the furthest zone is (Pacific/Kiritimati, UTC+14)."""
 _STAMP_WITH_ZONE = r"(?:Z|[+-]\d\d:?\d\d)$"
 
 
@@ -691,6 +693,12 @@ def _file_time_findings(ctx: Context) -> list[Finding]:
         written = written.tz_localize(UTC) if written.tzinfo is None else written
         gap = row["time"] - written
         if pd.isna(gap) or gap <= FILE_TIME_MARGIN:
+            continue
+        # No zone is further ahead of the one read in than this. A larger gap
+        # means a file time that is not when the log was written: 1970 from an
+        # archiver that stores no time, 1980 from a zip's earliest date.
+        read_offset = row["time"].tz_convert(ctx.zone).utcoffset()
+        if gap > MAX_UTC_OFFSET - read_offset + FILE_TIME_MARGIN:
             continue
         hours = round(gap / pd.Timedelta(minutes=15)) / 4
         return [
