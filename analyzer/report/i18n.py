@@ -233,13 +233,32 @@ FLUSH_JA = _FLUSH_JA
 _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "localhost-loop": (
         "メールがこのホスト自身に戻っています：メール・サーバーが未設定か localhost です",
-        "{count} 通が「mail for localhost loops back to myself」（relay=none、DSN 4.3.5）で"
-        "配送待ちになりました。relayhost が「{relayhost}」のため、Postfix が自分自身に配送しようとしています。",
+        "{count} 通が {reasons} で失敗しました。relayhost が「{relayhost}」のため、Postfix が"
+        "自分自身に配送しようとしています。",
         "このホストに実在するメール・サーバーを設定してください（localhost は不可）。QRadar 7.3 以前は"
         "ホストごとに入力します（管理 > システムおよびライセンス管理 > ホスト > E メール・サーバー）。"
         "7.4 以降は保存済みのメール・サーバーを選び、必要なら「E メール・サーバーの管理」で追加し、"
         "接続テストを実行します。設定は /etc/postfix/main.cf の relayhost = [mail.example.com] になります。"
         + _FLUSH_JA,
+    ),
+    "myhostname-conflict": (
+        "メール・サーバーがこのホスト自身の名前（myhostname）で応答しています",
+        "{count} 通が {reasons} で失敗しました。サーバー {server} が、このホストの myhostname と"
+        "同じ名前 {own_name} で応答したため、Postfix はメールが自分に戻ったと判断して返送しました。",
+        "このホストに固有の名前を付けてください：/etc/postfix/main.cf の myhostname をメール・サーバーの"
+        "名前ではなく、このホストの完全修飾名にし、`postfix reload` を実行します。Postfix はサーバーの"
+        "応答を myhostname とだけ比べるため、smtp_helo_name では直りません。名前が誤っているのが"
+        "メール・サーバー側なら、そちらのホスト名を直してください。" + _FLUSH_JA,
+    ),
+    "own-name-loop": (
+        "このホスト自身の名前宛てのメールがループしています：mydestination にその名前がありません",
+        "{domains} 宛ての {count} 通が {reasons} で失敗しました。relayhost は未設定で、{domain} は"
+        "このホスト自身の名前ですが mydestination にないため、Postfix はそのメールを外部へ送ろうとして"
+        "自分自身に戻しています。",
+        "このホスト宛てのメールをここで配送してください：/etc/postfix/main.cf の mydestination に "
+        "$myhostname を加え（Postfix の既定値は mydestination = $myhostname, localhost.$mydomain, "
+        "localhost）、`postfix reload` を実行します。そのメールを人に届けるには、/etc/aliases で root に"
+        "外部のアドレスを設定し、`newaliases` を実行してください。" + _FLUSH_JA,
     ),
     "relayhost-mx-lookup": (
         "relayhost に角括弧がないため、Postfix が MX レコードを検索しています",
@@ -523,9 +542,10 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "relayhost-loopback": (
         "relayhost がこのホスト自身を指しています",
         "main.cf の relayhost = {relayhost} はこのホストです。外部宛てのメールは自分に戻ります"
-        "（「mail for localhost loops back to myself」）。",
+        "（「mail for ... loops back to myself」）。",
         "実在するメール・サーバーを設定してください：relayhost = [mail.example.com]（QRadar では"
-        "ホストの E メール・サーバー設定）。",
+        "ホストの E メール・サーバー設定）。relayhost がすでにメール・サーバーを指していて、myhostname "
+        "だけが同じ名前をこのホストに付けているなら、myhostname をこのホスト自身の完全修飾名にしてください。",
     ),
     "relayhost-not-set": (
         "relayhost が未設定です：Postfix は宛先ドメインへ直接配送します",
@@ -647,16 +667,14 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "localhost-loop",
         "unset",
-    ): "{count} 通が「mail for localhost loops back to myself」"
-    "（relay=none、DSN 4.3.5）で配送待ちになりました。relayhost が未設定で、宛先ドメインの"
+    ): "{count} 通が {reasons} で失敗しました。relayhost が未設定で、宛先ドメイン（{domains}）の"
     "メール・サーバーがこのホスト自身になっています。",
     (
         "localhost-loop",
         "elsewhere",
-    ): "{count} 通が「mail for localhost loops back to myself」"
-    "（relay=none、DSN 4.3.5）で配送待ちになりました。現在の main.cf の relayhost = {relayhost} は"
-    "このホストではありません。ログがその設定より前のものか、{relay_host} がこのホスト自身の"
-    "アドレスに解決されています。",
+    ): "{count} 通が {reasons} で失敗しました。現在の main.cf の relayhost = {relayhost} は"
+    "このホストを名指ししていません。ログがその設定より前のものか、{relay_host} がこのホスト自身の"
+    "アドレスです。",
     (
         "relayhost-mx-lookup",
         "no_config",

@@ -35,9 +35,8 @@ FLUSH = _FLUSH
 CATALOG: dict[str, Entry] = {
     "localhost-loop": Entry(
         "Mail loops back to this host: no mail server is set, or it is localhost",
-        '{count} message(s) were deferred with "mail for localhost loops back to '
-        'myself" (relay=none, DSN 4.3.5). Postfix handed the mail to itself because '
-        'relayhost is "{relayhost}".',
+        "{count} message(s) failed with {reasons}. Postfix handed the mail to itself "
+        'because relayhost is "{relayhost}".',
         "Configure a real mail server for this host, never localhost. In QRadar 7.3 "
         "and earlier, enter it for each host (Admin, System and License Management, "
         "Hosts, E-mail Server); in 7.4 and later, select a stored mail server there, "
@@ -45,14 +44,36 @@ CATALOG: dict[str, Entry] = {
         "The setting becomes relayhost = [mail.example.com] in /etc/postfix/main.cf. "
         + _FLUSH,
         variants={
-            "unset": '{count} message(s) were deferred with "mail for localhost loops '
-            'back to myself" (relay=none, DSN 4.3.5). relayhost is not set, and the '
-            "recipient domain's mail server is this host itself.",
-            "elsewhere": '{count} message(s) were deferred with "mail for localhost '
-            'loops back to myself" (relay=none, DSN 4.3.5). main.cf now sets relayhost '
-            "= {relayhost}, which is not this host: either the logs predate that "
-            "setting, or {relay_host} resolves to this host's own address.",
+            "unset": "{count} message(s) failed with {reasons}. relayhost is not set, "
+            "and the mail server of the recipient domain ({domains}) is this host "
+            "itself.",
+            "elsewhere": "{count} message(s) failed with {reasons}. main.cf now sets "
+            "relayhost = {relayhost}, which does not name this host: either the logs "
+            "predate that setting, or {relay_host} is one of this host's own "
+            "addresses.",
         },
+    ),
+    "myhostname-conflict": Entry(
+        "The mail server greets with this host's own name (myhostname)",
+        "{count} message(s) failed with {reasons}. The server {server} greeted "
+        "Postfix with {own_name}, the name that myhostname gives this host, so "
+        "Postfix took the mail to be looping back to itself and returned it.",
+        "Give this host a name of its own: set myhostname in /etc/postfix/main.cf to "
+        "this host's fully qualified name, not the mail server's, then run `postfix "
+        "reload`. Postfix compares the server's greeting with myhostname only, so "
+        "smtp_helo_name does not help. If the mail server is the one with the wrong "
+        "name, correct its host name instead. " + _FLUSH,
+    ),
+    "own-name-loop": Entry(
+        "Mail to this host's own name loops: mydestination does not list it",
+        "{count} message(s) to {domains} failed with {reasons}. relayhost is not "
+        "set, and {domain} is this host's own name, which mydestination does not "
+        "list, so Postfix sends that mail out to itself.",
+        "Deliver this host's own mail here: add $myhostname to mydestination in "
+        "/etc/postfix/main.cf (Postfix's default is mydestination = $myhostname, "
+        "localhost.$mydomain, localhost), then run `postfix reload`. For such mail "
+        "to reach a person, also set an outside address for root in /etc/aliases "
+        "and run `newaliases`. " + _FLUSH,
     ),
     "relayhost-mx-lookup": Entry(
         "The relay host has no brackets, so Postfix looks up MX records for it",
@@ -441,9 +462,11 @@ CATALOG: dict[str, Entry] = {
     "relayhost-loopback": Entry(
         "The relay host points at this host",
         "main.cf sets relayhost = {relayhost}, which is this host. Mail sent to remote "
-        'recipients will loop back ("mail for localhost loops back to myself").',
+        'recipients will loop back ("mail for ... loops back to myself").',
         "Set a real mail server: relayhost = [mail.example.com] (QRadar: the host's "
-        "e-mail server setting).",
+        "e-mail server setting). If relayhost already names the mail server and only "
+        "myhostname gives this host the same name, set myhostname to this host's own "
+        "fully qualified name instead.",
     ),
     "relayhost-not-set": Entry(
         "No relay host is set: Postfix delivers directly to recipient domains",

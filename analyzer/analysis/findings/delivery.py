@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from itertools import chain
 
 import numpy as np
@@ -35,6 +36,8 @@ from analyzer.parse.config import MainConfig
 PRIORITY = {
     "disk-full": 95,
     "localhost-loop": 90,
+    "myhostname-conflict": 90,
+    "own-name-loop": 60,
     "relayhost-mx-lookup": 90,
     "relayhost-unresolvable": 88,
     "dns-lookup-failed": 85,
@@ -114,6 +117,11 @@ def _finding(
     absent = code == "dns-lookup-failed" and failures.names_absent(rows)
     if elsewhere or absent:
         code = _DESTINATION_CODES[code]
+    greetings: list[int] = []
+    if code == "localhost-loop":
+        code, greetings = _loop_cause(ctx, failures, host, rows)
+    if code == "own-name-loop" and failures.delivered_elsewhere(host, rows):
+        severity = "warning"  # mail to other destinations goes out
     if (
         code == "relay-connection-failed"
         and failures.on_loopback(rows)
@@ -167,6 +175,15 @@ def _finding(
         # whatever else applies. Deleted and held mail is resolved but not delivered.
         params["variant"] = "recovered"
         params["last"] = f"{last_seen:%Y-%m-%d %H:%M:%S} UTC"
+    if code in ("localhost-loop", "own-name-loop"):
+        domains = failures.recipient_domains(rows, 3)
+        params["domains"] = domains
+        params["domain"] = domains.split(", ")[0]
+    if greetings:
+        greeting = _GREETING.search(str(ctx.events["text"].iloc[greetings[0]]))
+        if greeting:
+            params["server"] = greeting["server"]
+            params["own_name"] = greeting["own_name"]
     if elsewhere or absent:
         domains = failures.recipient_domains(rows, 3)
         params["elsewhere"] = f"{elsewhere:,}"
@@ -174,7 +191,9 @@ def _finding(
         params["domain"] = domains.split(", ")[0]
         params["variant"] = "" if elsewhere else "absent"
 
-    evidence = log_evidence(ctx.events, _evidence_rows(ctx, failures, times, keys))
+    quoted = [ctx.events.index[row] for row in greetings[:1]]
+    quoted += _evidence_rows(ctx, failures, times, keys)
+    evidence = log_evidence(ctx.events, quoted)
     if code in _CONFIG_NAMES:
         for name in _CONFIG_NAMES[code]:
             evidence += config_evidence(config, name)
@@ -190,6 +209,41 @@ def _finding(
         message_keys=keys,
         priority=PRIORITY.get(code, 30) - (RECOVERED_PENALTY if recovered else 0),
     )
+
+
+_GREETING = re.compile(
+    r"host (?P<server>\S+?)(?::\d+)? (?:greeted me|replied to HELO/EHLO) with my own "
+    r"hostname (?P<own_name>\S+)"
+)
+"""The warning that Postfix's smtp client logs before it returns "mail for ...
+loops back to myself", when the server used this host's myhostname (smtp_proto.c)."""
+
+
+def _loop_cause(
+    ctx: Context, failures: Failures, host: str, rows: Rows
+) -> tuple[str, list[int]]:
+    """Return the finding code of a "loops back to myself" failure, and the
+    positions of the greeting warnings that show a server using this host's name.
+
+    The server greeted with myhostname: myhostname-conflict. No relayhost and
+    every recipient domain names this host: own-name-loop, because mydestination
+    lacks the name. Otherwise mail went to this host as relay or MX: localhost-loop.
+    """
+    events = ctx.events
+    warnings = np.flatnonzero(ctx.of_kind("warning") & (events["host"] == host))
+    texts = events["text"].iloc[warnings].astype(str)
+    greeted = texts.str.contains("with my own hostname", regex=False).to_numpy(
+        dtype=bool
+    )
+    if greeted.any():
+        return "myhostname-conflict", warnings[greeted].tolist()
+    config = ctx.config(host)
+    relay = parse_relayhost(config.get("relayhost")) if config else None
+    view = ctx.host_view(host)
+    domains = [d for d in failures.recipient_domains(rows, 50).split(", ") if d]
+    if relay is None and domains and all(is_self(d, view, config) for d in domains):
+        return "own-name-loop", []
+    return "localhost-loop", []
 
 
 def _recovered(
@@ -219,6 +273,8 @@ def _relayhost_names(ctx: Context, host: str) -> set[str]:
 
 _CONFIG_NAMES = {
     "localhost-loop": ("relayhost", "mydestination"),
+    "myhostname-conflict": ("myhostname", "relayhost"),
+    "own-name-loop": ("mydestination", "myhostname", "relayhost"),
     "relayhost-mx-lookup": ("relayhost",),
     "relayhost-unresolvable": ("relayhost",),
     "dns-lookup-failed": ("relayhost",),

@@ -53,7 +53,7 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
                     _config_finding("relayhost-not-set", "info", host, evidence, params)
                 )
         elif is_self(relay.host, view, config):
-            if "localhost-loop" not in shown:
+            if not shown & {"localhost-loop", "myhostname-conflict"}:
                 findings.append(
                     _config_finding(
                         "relayhost-loopback", "warning", host, evidence, params
