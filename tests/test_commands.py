@@ -224,3 +224,34 @@ def test_trace_queue_only_messages(tmp_path: Path, query: str, ids: list[str]) -
     if ids == ["4F0E1D2C3B"]:
         assert "to <soc@example.net>" in output
         assert "to <noc@example.org>" in output
+
+
+# This host's header_checks and body_checks stop mail in cleanup, which names the
+# envelope (the first recipient only). No delivery record follows, and held mail
+# never reaches qmgr, whose "from=" line otherwise gives the sender.
+CHECKED_LOG = """\
+Dec  4 11:00:00 gw03 postfix/smtpd[200]: connect from client.example.net[198.51.100.7]
+Dec  4 11:00:00 gw03 postfix/smtpd[200]: 4A1B2C3D4E: client=client.example.net[198.51.100.7]
+Dec  4 11:00:01 gw03 postfix/cleanup[301]: 4A1B2C3D4E: hold: header Subject: invoice \
+from client.example.net[198.51.100.7]; from=<alice@example.net> to=<bob@example.com> \
+proto=ESMTP helo=<client.example.net>: held for review
+Dec  4 11:00:01 gw03 postfix/smtpd[200]: disconnect from client.example.net[198.51.100.7] \
+ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5
+Dec  4 11:01:00 gw03 postfix/pickup[300]: 5B2C3D4E5F: uid=0 from=<root>
+Dec  4 11:01:00 gw03 postfix/cleanup[301]: 5B2C3D4E5F: reject: header Subject: weekly \
+report from local; from=<root@gw03.example.com> to=<soc@example.com>: 5.7.1 \
+Executable attachments are not accepted
+Dec  4 11:02:00 gw03 postfix/smtpd[200]: 6C3D4E5F6A: client=client.example.net[198.51.100.7]
+Dec  4 11:02:01 gw03 postfix/cleanup[301]: 6C3D4E5F6A: reject: body X-Payload: evil \
+from client.example.net[198.51.100.7]; from=<carol@example.net> to=<dave@example.com> \
+proto=ESMTP helo=<client.example.net>: 5.7.1 Message content rejected
+"""
+
+
+def test_trace_held_mail_names_sender(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(CHECKED_LOG)
+    output = invoke("trace", "--year", "2026", str(tmp_path), "4A1B2C3D4E")
+    assert "== gw03:4A1B2C3D4E  [held]  from <alice@example.net>\n" in output
+    rejected = invoke("trace", "--year", "2026", str(tmp_path), "5B2C3D4E5F")
+    # cleanup's envelope, not pickup's login name "root".
+    assert "[rejected]  from <root@gw03.example.com>\n" in rejected
