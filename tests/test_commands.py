@@ -248,6 +248,31 @@ proto=ESMTP helo=<client.example.net>: 5.7.1 Message content rejected
 """
 
 
+@pytest.mark.parametrize(
+    ("query", "queue_id"),
+    [
+        ("bob@example.com", "4A1B2C3D4E"),
+        ("alice@example.net", "4A1B2C3D4E"),
+        ("soc@example.com", "5B2C3D4E5F"),
+        ("root@gw03.example.com", "5B2C3D4E5F"),
+        ("DAVE@example.com", "6C3D4E5F6A"),
+        ("carol@example.net", "6C3D4E5F6A"),
+    ],
+)
+def test_trace_finds_checked_mail(tmp_path: Path, query: str, queue_id: str) -> None:
+    (tmp_path / "maillog").write_text(CHECKED_LOG)
+    output = invoke("trace", "--year", "2026", str(tmp_path), query)
+    headers = [line for line in output.splitlines() if line.startswith("== ")]
+    assert len(headers) == 1, output
+    assert headers[0].startswith(f"== gw03:{queue_id}  ")
+
+
+def test_trace_domain_finds_checked_mail(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(CHECKED_LOG)
+    output = invoke("trace", "--year", "2026", str(tmp_path), "@example.com")
+    assert output.startswith("3 message(s)")
+
+
 def test_trace_held_mail_names_sender(tmp_path: Path) -> None:
     (tmp_path / "maillog").write_text(CHECKED_LOG)
     output = invoke("trace", "--year", "2026", str(tmp_path), "4A1B2C3D4E")
