@@ -79,7 +79,7 @@ class Analysis:
         key = f"traffic:{freq}"
         if key not in self.cache:
             self.cache[key] = stats.traffic(
-                self.events, self.deliveries, freq, str(self.zone)
+                self.events, self.messages, self.deliveries, freq, str(self.zone)
             )
         return cast(pd.DataFrame, self.cache[key])
 

@@ -66,7 +66,12 @@ FRAMES: dict[str, tuple[Column, ...]] = {
             "rule", "category", "Name of the parsing rule that recognized the line."
         ),
         Column("text", "string", "The message after the syslog header."),
-        Column("stamp", "category", "The timestamp exactly as written in the log."),
+        Column(
+            "stamp",
+            "category",
+            "The timestamp exactly as written in the log. A journal export stores no "
+            "text, so its lines get the time in --timezone with the offset (RFC 3339).",
+        ),
         Column("source", "category", "Bundle member the line comes from."),
         Column("line_no", "int64", "1-based line number in that member."),
         Column(

@@ -5,12 +5,15 @@ Plain text for terminals and pipes alike; nothing here imports a renderer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from functools import cache
 from typing import TextIO
 
 import pandas as pd
 
 from analyzer.api import Analysis
+from analyzer.parse.rules import RULES
 from analyzer.report import i18n
 from analyzer.report.context import verdict
 
@@ -119,8 +122,52 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
     deliveries = analysis.deliveries
     match = matches(deliveries["recipient"]) | matches(deliveries["orig_recipient"])
     by_recipient = deliveries.loc[match, "message_key"].dropna().unique()
-    found = [*by_id, *by_message_id, *by_sender, *by_recipient]
+    named = named_recipients(analysis.events)
+    by_named = named.loc[matches(named["recipient"]).to_numpy(bool), "message_key"]
+    found = [*by_id, *by_message_id, *by_sender, *by_recipient, *by_named]
     return list(dict.fromkeys(found))
+
+
+_NAMING_RULES = {
+    rule.name: rule.pattern
+    for rule in RULES
+    if rule.kind != "delivery" and "(?P<recipient>" in rule.pattern
+}
+"""Patterns of the rules whose lines name a recipient outside a delivery record:
+cleanup's header and body actions, and the access decisions of smtpd and milters."""
+
+
+@cache
+def _naming_pattern(rule: str) -> re.Pattern[str]:
+    return re.compile(_NAMING_RULES[rule])
+
+
+def named_recipients(events: pd.DataFrame) -> pd.DataFrame:
+    """Return the message key and recipient of each line of a message that names a
+    recipient without being a delivery record.
+
+    Mail that header_checks, body_checks or a milter rejects, holds or discards
+    gets no delivery record, so these lines alone name its recipient. cleanup
+    names the first envelope recipient only.
+    """
+    naming = events["rule"].isin(list(_NAMING_RULES)) & events["message_key"].notna()
+    lines = events[naming.to_numpy(dtype=bool)]
+    keys: list[str] = []
+    recipients: list[str] = []
+    for key, rule, queue_id, text in zip(
+        lines["message_key"],
+        lines["rule"],
+        lines["queue_id"],
+        lines["text"],
+        strict=True,
+    ):
+        # The rule patterns match the text after the queue ID, as the parser runs them.
+        found = _naming_pattern(str(rule)).match(text.removeprefix(f"{queue_id}: "))
+        recipient = (found["recipient"] or "").strip("<>") if found else ""
+        if recipient:
+            keys.append(key)
+            recipients.append(recipient)
+    return pd.DataFrame({"message_key": keys, "recipient": recipients}, dtype="string")
 
 
 def _matcher(query: str) -> Callable[[pd.Series], pd.Series]:

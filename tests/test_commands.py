@@ -226,3 +226,59 @@ def test_trace_queue_only_messages(tmp_path: Path, query: str, ids: list[str]) -
     if ids == ["4F0E1D2C3B"]:
         assert "to <soc@example.net>" in output
         assert "to <noc@example.org>" in output
+
+
+# This host's header_checks and body_checks stop mail in cleanup, which names the
+# envelope (the first recipient only). No delivery record follows, and held mail
+# never reaches qmgr, whose "from=" line otherwise gives the sender.
+CHECKED_LOG = """\
+Dec  4 11:00:00 gw03 postfix/smtpd[200]: connect from client.example.net[198.51.100.7]
+Dec  4 11:00:00 gw03 postfix/smtpd[200]: 4A1B2C3D4E: client=client.example.net[198.51.100.7]
+Dec  4 11:00:01 gw03 postfix/cleanup[301]: 4A1B2C3D4E: hold: header Subject: invoice \
+from client.example.net[198.51.100.7]; from=<alice@example.net> to=<bob@example.com> \
+proto=ESMTP helo=<client.example.net>: held for review
+Dec  4 11:00:01 gw03 postfix/smtpd[200]: disconnect from client.example.net[198.51.100.7] \
+ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5
+Dec  4 11:01:00 gw03 postfix/pickup[300]: 5B2C3D4E5F: uid=0 from=<root>
+Dec  4 11:01:00 gw03 postfix/cleanup[301]: 5B2C3D4E5F: reject: header Subject: weekly \
+report from local; from=<root@gw03.example.com> to=<soc@example.com>: 5.7.1 \
+Executable attachments are not accepted
+Dec  4 11:02:00 gw03 postfix/smtpd[200]: 6C3D4E5F6A: client=client.example.net[198.51.100.7]
+Dec  4 11:02:01 gw03 postfix/cleanup[301]: 6C3D4E5F6A: reject: body X-Payload: evil \
+from client.example.net[198.51.100.7]; from=<carol@example.net> to=<dave@example.com> \
+proto=ESMTP helo=<client.example.net>: 5.7.1 Message content rejected
+"""
+
+
+@pytest.mark.parametrize(
+    ("query", "queue_id"),
+    [
+        ("bob@example.com", "4A1B2C3D4E"),
+        ("alice@example.net", "4A1B2C3D4E"),
+        ("soc@example.com", "5B2C3D4E5F"),
+        ("root@gw03.example.com", "5B2C3D4E5F"),
+        ("DAVE@example.com", "6C3D4E5F6A"),
+        ("carol@example.net", "6C3D4E5F6A"),
+    ],
+)
+def test_trace_finds_checked_mail(tmp_path: Path, query: str, queue_id: str) -> None:
+    (tmp_path / "maillog").write_text(CHECKED_LOG)
+    output = invoke("trace", "--year", "2026", str(tmp_path), query)
+    headers = [line for line in output.splitlines() if line.startswith("== ")]
+    assert len(headers) == 1, output
+    assert headers[0].startswith(f"== gw03:{queue_id}  ")
+
+
+def test_trace_domain_finds_checked_mail(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(CHECKED_LOG)
+    output = invoke("trace", "--year", "2026", str(tmp_path), "@example.com")
+    assert output.startswith("3 message(s)")
+
+
+def test_trace_held_mail_names_sender(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(CHECKED_LOG)
+    output = invoke("trace", "--year", "2026", str(tmp_path), "4A1B2C3D4E")
+    assert "== gw03:4A1B2C3D4E  [held]  from <alice@example.net>\n" in output
+    rejected = invoke("trace", "--year", "2026", str(tmp_path), "5B2C3D4E5F")
+    # cleanup's envelope, not pickup's login name "root".
+    assert "[rejected]  from <root@gw03.example.com>\n" in rejected

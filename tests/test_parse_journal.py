@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
+import pytest
 
+from analyzer.api import analyze_bundle
 from analyzer.parse import journal
 from analyzer.parse.lines import iter_line_chunks
 
@@ -83,3 +87,95 @@ def test_byte_array_message_read_per_line() -> None:
     lines = next(iter_line_chunks(io.BytesIO(export(records)))).lines
     assert journal._read_bulk(lines) is None
     assert journal._record(lines.to_pylist()[0])[4] == "caf\ufffd"
+
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.mark.parametrize(
+    ("zone", "stamp"),
+    [
+        (UTC, "2024-03-11T12:14:29.123456+00:00"),
+        (TOKYO, "2024-03-11T21:14:29.123456+09:00"),
+        (ZoneInfo("America/St_Johns"), "2024-03-11T09:44:29.123456-02:30"),
+        (timezone(timedelta(hours=5, minutes=30)), "2024-03-11T17:44:29.123456+05:30"),
+    ],
+)
+def test_journal_stamps_in_zone(zone: tzinfo, stamp: str) -> None:
+    """The stamp gives the instant in the chosen zone, and the time stays the same."""
+    record = {"__REALTIME_TIMESTAMP": str(MICROS), "_HOSTNAME": "mx1.example.com",
+              "SYSLOG_IDENTIFIER": "postfix/qmgr", "MESSAGE": "3A1F2B7C9D: removed"}  # fmt: skip
+    lines = next(iter_line_chunks(io.BytesIO(export([record])))).lines
+    bulk = journal._read_bulk(lines, zone)
+    assert bulk is not None
+    assert bulk.ts.to_pylist() == [stamp]
+    assert journal._record(lines.to_pylist()[0], zone)[0] == stamp
+    parsed = journal.parse_journal(io.BytesIO(export([record])), "journal.json", zone)
+    event = parsed.events.to_pylist()[0]
+    assert event["stamp"] == stamp
+    assert pd.Timestamp(event["time"]) == pd.Timestamp(MOMENT)
+
+
+class ChangingOffset(tzinfo):
+    """A zone that gives no offset without a date, unlike ZoneInfo's keyed zones."""
+
+    def utcoffset(self, moment: datetime | None) -> timedelta | None:
+        return None if moment is None else timedelta(hours=9)
+
+    def dst(self, moment: datetime | None) -> timedelta | None:
+        return timedelta(0)
+
+
+def test_journal_zone_without_name_read_per_line() -> None:
+    record = {"__REALTIME_TIMESTAMP": str(MICROS), "SYSLOG_IDENTIFIER": "postfix/qmgr",
+              "MESSAGE": "3A1F2B7C9D: removed"}  # fmt: skip
+    data = export([record])
+    lines = next(iter_line_chunks(io.BytesIO(data))).lines
+    assert journal._read_bulk(lines, ChangingOffset()) is None
+    parsed = journal.parse_journal(io.BytesIO(data), "journal.json", ChangingOffset())
+    assert parsed.events.to_pylist()[0]["stamp"] == "2024-03-11T21:14:29.123456+09:00"
+
+
+DEFERRED = [
+    ("postfix/pickup", "BABDB210214: uid=0 from=<root>"),
+    ("postfix/qmgr", "BABDB210214: from=<root@siem01.example.com>, size=681, nrcpt=1"
+     " (queue active)"),
+    ("postfix/smtp", "BABDB210214: to=<soc@example.com>, relay=none, delay=0.06,"
+     " delays=0.03/0.02/0.01/0, dsn=4.4.1, status=deferred (connect to"
+     " mail.example.com[192.0.2.25]:25: Connection refused)"),
+]  # fmt: skip
+"""Tags and messages of one deferred message's lines."""
+
+
+def epoch_micros(moment: datetime) -> int:
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def test_journal_evidence_in_chosen_zone(tmp_path: Path) -> None:
+    """Journal and syslog lines of the same instants quote the same clock time."""
+    start = datetime(2026, 12, 4, 8, 28, 39, 250000, tzinfo=UTC)
+    records = [
+        {"__REALTIME_TIMESTAMP": str(epoch_micros(start) + n * 1_000_000),
+         "_HOSTNAME": "siem01", "SYSLOG_IDENTIFIER": tag, "_PID": "300",
+         "MESSAGE": text}
+        for n, (tag, text) in enumerate(DEFERRED)
+    ]  # fmt: skip
+    (tmp_path / "journal").mkdir()
+    (tmp_path / "journal" / "postfix.json").write_bytes(export(records))
+    # The same lines as syslog writes them on a host whose zone is Asia/Tokyo.
+    (tmp_path / "syslog").mkdir()
+    (tmp_path / "syslog" / "maillog").write_text(
+        "".join(
+            f"Dec  4 17:28:{39 + n} siem01 {tag}[300]: {text}\n"
+            for n, (tag, text) in enumerate(DEFERRED)
+        )
+    )
+    quoted = {}
+    for name in ("journal", "syslog"):
+        analysis = analyze_bundle(tmp_path / name, year=2026, timezone="Asia/Tokyo")
+        finding = next(f for f in analysis.findings if f.evidence)
+        quoted[name] = finding.evidence[0].text
+    journal_stamp, _, journal_rest = quoted["journal"].partition(" ")
+    assert journal_stamp == "2026-12-04T17:28:41.250000+09:00"
+    assert quoted["syslog"].startswith("Dec  4 17:28:41 ")
+    assert journal_rest == quoted["syslog"].removeprefix("Dec  4 17:28:41 ")

@@ -9,10 +9,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from analyzer.api import analyze_bundle
+from analyzer.report import charts
 from analyzer.report import context as context_module
 from analyzer.report.render import code_spans, render_html
 from analyzer.report.write import report_context, write_reports
-from tests.conftest import SAMPLES, convert_sample
+from tests.conftest import SAMPLES, convert_sample, truth
 
 
 def test_long_trace_is_cut(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,6 +80,26 @@ def test_traffic_chart_needs_traffic(tmp_path: Path) -> None:
     assert written[1].stat().st_size > 0
     healthy = report_context(analyze_bundle(SAMPLES / "healthy.tar.gz"), "en")
     assert healthy.charts["traffic"].startswith("<svg")
+
+
+def test_traffic_counts_filtered_mail_once() -> None:
+    """A message and its copy that the content filter re-queued count once."""
+    facts = truth("content-filter")
+    originals = [m for m in facts["messages"] if m["kind"] == "original"]
+    delivered = [
+        r
+        for m in facts["messages"]
+        for r in m["recipients"]
+        if r["final_state"] == "delivered"
+    ]
+    analysis = analyze_bundle(SAMPLES / "content-filter.tar.gz")
+    table = report_context(analysis, "en").traffic
+    assert [row["received"] for row in table] == [len(originals)]
+    assert [row["delivered"] for row in table] == [len(delivered)]
+    times = analysis.events["time"]
+    chart = analysis.traffic(charts.choose_period(times.min(), times.max()))
+    assert chart["received"].sum() == len(originals)
+    assert chart["delivered"].sum() == len(delivered)
 
 
 def test_unrecognized_counted_once(tmp_path: Path) -> None:

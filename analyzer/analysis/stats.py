@@ -210,15 +210,32 @@ def _handoff_deliveries(deliveries: pd.DataFrame, messages: pd.DataFrame) -> np.
 
 
 def traffic(
-    events: pd.DataFrame, deliveries: pd.DataFrame, freq: str, zone: str = "UTC"
+    events: pd.DataFrame,
+    messages: pd.DataFrame,
+    deliveries: pd.DataFrame,
+    freq: str,
+    zone: str = "UTC",
 ) -> pd.DataFrame:
-    """Count received, delivered, deferred, bounced and rejected per period."""
+    """Count received, delivered, deferred, bounced and rejected per period.
+
+    As in ``message_totals``, a message and the copy that a content filter or a
+    .forward re-queued count once. The copy's arrival is not counted as
+    received, and the hand-off of the message to the filter or the forward is
+    not counted as delivered.
+    """
     kind = events["kind"]
+    arrivals = np.flatnonzero(_is(kind, "pickup", "client"))
+    copies = messages.index[_mask(messages["link"].eq("handoff"))]
+    is_copy = events["message_key"].iloc[arrivals].isin(copies).to_numpy(dtype=bool)
+    status = deliveries["status"]
+    real = ~_handoff_deliveries(deliveries, messages)
+    sent = real & _is(status, "sent")
+    sent &= ~_contains(deliveries["reason"], "forwarded as ", sent)
     series = {
-        "received": events.loc[_is(kind, "pickup", "client"), "time"],
-        "delivered": deliveries.loc[deliveries["status"] == "sent", "time"],
-        "deferred": deliveries.loc[deliveries["status"] == "deferred", "time"],
-        "bounced": deliveries.loc[deliveries["status"] == "bounced", "time"],
+        "received": events["time"].iloc[arrivals[~is_copy]],
+        "delivered": deliveries.loc[sent, "time"],
+        "deferred": deliveries.loc[_is(status, "deferred"), "time"],
+        "bounced": deliveries.loc[_is(status, "bounced"), "time"],
         "rejected": events.loc[_is(kind, "reject"), "time"],
     }
     counts = {

@@ -218,6 +218,7 @@ def _running_count(group: np.ndarray) -> np.ndarray:
 
 MESSAGE_FIELDS = {
     "queued": ("sender", "size", "nrcpt"),
+    "expired": ("sender",),
     "pickup": ("sender",),
     "client": ("client", "client_ip", "orig_queue_id"),
     "message_id": ("message_id",),
@@ -264,7 +265,14 @@ def _messages(
     values = {kind: _first_per_message(fields.get(kind), index, names, count)
               for kind, names in MESSAGE_FIELDS.items()}  # fmt: skip
     messages["message_id"] = arrow_strings(values["message_id"]["message_id"]).array
-    sender = pc.coalesce(values["queued"]["sender"], values["pickup"]["sender"])
+    envelope = _first_per_message(_envelope_senders(fields), index, ("sender",), count)
+    # qmgr's records come first: they give the sender after cleanup's rewriting.
+    sender = pc.coalesce(
+        values["queued"]["sender"],
+        values["expired"]["sender"],
+        envelope["sender"],
+        values["pickup"]["sender"],
+    )
     messages["sender"] = arrow_strings(sender).array
     for name in ("size", "nrcpt"):
         texts = values["queued"][name].to_numpy(zero_copy_only=False)
@@ -284,6 +292,27 @@ def _messages(
     messages["parent_key"] = missing
     messages["link"] = missing
     return messages
+
+
+ENVELOPE_KINDS = ("reject", "reject_warning", "hold", "discard", "redirect",
+                  "filter", "bcc", "header_check", "proxy")  # fmt: skip
+"""Kinds of the records that end with the envelope (from=<> to=<>): cleanup's
+header and body actions, and the access decisions of smtpd and milters."""
+
+
+def _envelope_senders(fields: dict[str, pa.Table]) -> pa.Table | None:
+    """Return the sender and event of every record of ``ENVELOPE_KINDS``.
+
+    Mail that cleanup holds, rejects or discards never reaches qmgr. For such
+    mail these records alone give the envelope sender, because pickup logs only
+    the login name of the user who submitted it.
+    """
+    tables = [
+        table.select(["sender", "event"])
+        for kind in ENVELOPE_KINDS
+        if (table := fields.get(kind)) is not None and "sender" in table.column_names
+    ]
+    return pa.concat_tables(tables) if tables else None
 
 
 def _to_times(values: np.ndarray) -> pd.DatetimeIndex:

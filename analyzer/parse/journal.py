@@ -25,8 +25,14 @@ from analyzer.parse.timestamps import YearReference
 
 
 def parse_journal(stream: BinaryIO, source: str, zone: tzinfo) -> logfile.ParsedLog:
-    """Parse a journal JSON export; its timestamps are absolute, so no year is needed."""
-    chunks = _chunks(stream)
+    """Parse a journal JSON export; its timestamps are absolute, so no year is needed.
+
+    The journal stores each time as microseconds since the epoch, with no text.
+    The events' stamps give that time in ``zone`` with its UTC offset (RFC 3339),
+    so that quoted journal lines read in the zone of the rest of the report and
+    of BSD syslog lines, and still name the exact instant.
+    """
+    chunks = _chunks(stream, zone)
     return logfile.assemble(source, chunks, YearReference(), zone)
 
 
@@ -43,20 +49,25 @@ _FIELDS = pa.schema(
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _chunks(stream: BinaryIO) -> Iterator[logfile._ChunkResult]:
+def _chunks(stream: BinaryIO, zone: tzinfo) -> Iterator[logfile._ChunkResult]:
     for chunk in iter_line_chunks(stream):
         line_no = np.arange(len(chunk.lines), dtype=np.int64) + chunk.first_line_no
-        headers = _read_bulk(chunk.lines)
+        headers = _read_bulk(chunk.lines, zone)
         if headers is None:
-            yield _read_lines(chunk.lines.to_pylist(), line_no)
+            yield _read_lines(chunk.lines.to_pylist(), line_no, zone)
             continue
         stats = logfile.LineStats(lines=len(line_no), syslog_lines=len(line_no))
         yield logfile.process_headers(headers, line_no, stats, ())
 
 
-def _read_bulk(lines: pa.Array) -> syslog.Headers | None:
-    """Read a chunk with Arrow's JSON reader, or return None if a line needs more."""
-    if not pa.types.is_string(lines.type) or len(lines) == 0:
+def _read_bulk(lines: pa.Array, zone: tzinfo = UTC) -> syslog.Headers | None:
+    """Read a chunk with Arrow's JSON reader, or return None if a line needs more.
+
+    It also returns None for a ``zone`` that Arrow cannot name, so that the chunk
+    is read line by line.
+    """
+    arrow_zone = _arrow_zone(zone)
+    if not pa.types.is_string(lines.type) or len(lines) == 0 or arrow_zone is None:
         return None
     data = lines.buffers()[2]
     options = pa_json.ParseOptions(
@@ -69,16 +80,15 @@ def _read_bulk(lines: pa.Array) -> syslog.Headers | None:
             pa.BufferReader(data), read_options=read, parse_options=options
         )
         micros = pc.cast(table.column("__REALTIME_TIMESTAMP"), pa.int64())
+        if table.num_rows != len(lines) or micros.null_count:
+            return None
+        moments = pc.cast(micros, pa.timestamp("us", tz=arrow_zone))
+        # %S includes the microseconds of a microsecond timestamp, and %Ez writes
+        # the offset as +09:00. A zone missing from Arrow's time zone database
+        # fails here.
+        stamps = pc.strftime(moments, format="%Y-%m-%dT%H:%M:%S%Ez")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if table.num_rows != len(lines) or micros.null_count:
-        return None
-
-    moments = pc.cast(micros, pa.timestamp("us", tz="UTC"))
-    # %S includes the microseconds of a microsecond timestamp.
-    stamps = pc.binary_join_element_wise(
-        pc.strftime(moments, format="%Y-%m-%dT%H:%M:%S"), "+00:00", ""
-    )
     pid_text = pc.coalesce(table.column("_PID"), table.column("SYSLOG_PID"))
     numeric = pc.match_substring_regex(pid_text, r"^\d{1,18}$")
     pid = pc.cast(pc.if_else(numeric, pid_text, None), pa.int64())
@@ -94,9 +104,25 @@ def _read_bulk(lines: pa.Array) -> syslog.Headers | None:
     )
 
 
-def _read_lines(texts: list[str], line_no: np.ndarray) -> logfile._ChunkResult:
+def _arrow_zone(zone: tzinfo) -> str | None:
+    """Return the name Arrow reads ``zone`` by: its IANA key, or its fixed offset
+    (+05:30). Returns None for a zone with neither."""
+    key = getattr(zone, "key", None)
+    if isinstance(key, str):
+        return key
+    offset = zone.utcoffset(None)
+    if offset is None:
+        return None
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _read_lines(
+    texts: list[str], line_no: np.ndarray, zone: tzinfo
+) -> logfile._ChunkResult:
     """Read a chunk line by line, for the lines the bulk reader cannot take."""
-    records = [_record(text) for text in texts]
+    records = [_record(text, zone) for text in texts]
     matched = np.array([r is not None for r in records], dtype=bool)
     values = [r or ("", None, "", -1, "") for r in records]
     headers = syslog.Headers(
@@ -124,7 +150,9 @@ def _read_lines(texts: list[str], line_no: np.ndarray) -> logfile._ChunkResult:
     return logfile.process_headers(headers, line_no, stats, ())
 
 
-def _record(text: str) -> tuple[str, str | None, str, int, str] | None:
+def _record(
+    text: str, zone: tzinfo = UTC
+) -> tuple[str, str | None, str, int, str] | None:
     try:
         record = json.loads(text)
     except ValueError:  # JSONDecodeError, or an integer of over 4300 digits
@@ -149,7 +177,7 @@ def _record(text: str) -> tuple[str, str | None, str, int, str] | None:
     if not 0 <= pid_number < 2**31:
         pid_number = -1
     return (
-        moment.isoformat(timespec="microseconds"),
+        moment.astimezone(zone).isoformat(timespec="microseconds"),
         record.get("_HOSTNAME"),
         str(record.get("SYSLOG_IDENTIFIER", "")),
         pid_number,
