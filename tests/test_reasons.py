@@ -60,7 +60,9 @@ CAUSE_CASES = [
      " 5.7.8 Error: authentication failed: authentication failure", "sasl_failed"),
     ("host smtp.office365.example[192.0.2.20] said: 530 5.7.57 Client not"
      " authenticated to send mail. [AM0PR01CA0001.eurprd01.example]"
-     " (in reply to MAIL FROM command)", "sasl_failed"),
+     " (in reply to MAIL FROM command)", "auth_required"),
+    ("host mx1.example.com[192.0.2.10] said: 530 5.7.0 Authentication required"
+     " (in reply to MAIL FROM command)", "auth_required"),
     ("TLS is required, but was not offered by host mx1.example.com[192.0.2.10]",
      "tls_not_offered"),
     ("host mx1.example.com[192.0.2.10] said: 530 5.7.0 Must issue a STARTTLS"

@@ -87,6 +87,12 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"Host or domain name not found|Name service error|Host not found",
         ),
         ("tls_not_offered", r"TLS is required, but (?:was not offered|our TLS engine)"),
+        # Before starttls_required: "530 5.7.0 Authentication required" is a
+        # demand to log in, not to start TLS.
+        (
+            "auth_required",
+            r"not authenticated|Authentication required|5\.7\.57\b",
+        ),
         (
             "starttls_required",
             r"Must issue a STARTTLS|STARTTLS (?:is )?required|Encryption required|"

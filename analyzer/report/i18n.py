@@ -380,6 +380,19 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "smtp_sasl_auth_enable = yes、SASL モジュール（libsasl2-modules または cyrus-sasl-plain）の"
         "導入を確認してください。" + _FLUSH_JA,
     ),
+    "sasl-required": (
+        "メール・サーバーがログインを求めていますが、Postfix はログインする設定になっていません",
+        "{count} 通が、このホストがログインしなかったため {relays} に拒否されました：{reasons}。"
+        "main.cf で SMTP 認証が有効になっていません（smtp_sasl_auth_enable が yes ではありません）。",
+        "メール・サーバーの管理者から受け取ったアカウントでログインしてください：/etc/postfix/main.cf に "
+        "smtp_sasl_auth_enable = yes、smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd、"
+        "smtp_sasl_security_options = noanonymous、smtp_tls_security_level = encrypt を設定します"
+        "（Exchange Online などは STARTTLS の後でしかログインを受け付けません）。"
+        "/etc/postfix/sasl_passwd に {sasl_key} user:password の行を書き、"
+        "`postmap /etc/postfix/sasl_passwd` と `postfix reload` を実行します。または、"
+        "このホストのアドレスをログインなしで受け付けるようサーバー側で設定してください。"
+        + _FLUSH_JA,
+    ),
     "sasl-no-mechanism": (
         "メール・サーバーが受け付けるログイン方式が Postfix にありません",
         "{count} 通が {relays} にログインできませんでした：{reasons}。このホストの SASL ライブラリが、"

@@ -260,6 +260,20 @@ CATALOG: dict[str, Entry] = {
         "that the SASL modules are installed (libsasl2-modules or cyrus-sasl-plain). "
         + _FLUSH,
     ),
+    "sasl-required": Entry(
+        "The mail server requires a login, and Postfix is not set to log in",
+        "{count} message(s) were refused by {relays} because this host did not log "
+        "in: {reasons}. main.cf does not turn on SMTP authentication "
+        "(smtp_sasl_auth_enable is not yes).",
+        "Log in with the account the mail server's administrator gives you: in "
+        "/etc/postfix/main.cf set smtp_sasl_auth_enable = yes, smtp_sasl_password_maps "
+        "= hash:/etc/postfix/sasl_passwd, smtp_sasl_security_options = noanonymous and "
+        "smtp_tls_security_level = encrypt (servers such as Exchange Online offer a "
+        "login only after STARTTLS). Write the line {sasl_key} user:password to "
+        "/etc/postfix/sasl_passwd, run `postmap /etc/postfix/sasl_passwd` and `postfix "
+        "reload`. Or have the server accept this host's address without a login. "
+        + _FLUSH,
+    ),
     "sasl-no-mechanism": Entry(
         "Postfix has no login method that the mail server accepts",
         "{count} message(s) could not log in to {relays}: {reasons}. The SASL "

@@ -46,6 +46,7 @@ PRIORITY = {
     "sender-address-rejected": 82,
     "helo-rejected": 82,
     "sasl-authentication-failed": 82,
+    "sasl-required": 82,
     "sasl-no-mechanism": 82,
     "tls-failure": 82,
     "tls-required-by-server": 82,
@@ -117,6 +118,9 @@ def _finding(
     absent = code == "dns-lookup-failed" and failures.names_absent(rows)
     if elsewhere or absent:
         code = _DESTINATION_CODES[code]
+    if code == "sasl-required" and _logs_in(ctx.config(host)):
+        # Postfix is set to log in, yet the server saw no login: a failed one.
+        code = "sasl-authentication-failed"
     greetings: list[int] = []
     if code == "localhost-loop":
         code, greetings = _loop_cause(ctx, failures, host, rows)
@@ -155,6 +159,9 @@ def _finding(
     server = failures.server.first(rows)
     params.update(_relay_params(config, port, server))
     params["variant"] = _variant(code, config, ctx.host_view(host), server)
+    if code == "sasl-required":
+        # sasl_passwd is looked up by relayhost exactly as main.cf writes it.
+        params["sasl_key"] = params["relayhost"] or "[mail.example.com]:587"
     if (
         code == "relay-connection-failed"
         and relay_state(ctx, host) != RELAY_SET
@@ -246,6 +253,14 @@ def _loop_cause(
     return "localhost-loop", []
 
 
+def _logs_in(config: MainConfig | None) -> bool:
+    """Return whether main.cf turns SMTP AUTH on (True without main.cf, where
+    it is unknown)."""
+    if config is None:
+        return True
+    return config.get("smtp_sasl_auth_enable").strip().lower() == "yes"
+
+
 def _recovered(
     ctx: Context, failures: Failures, host: str, rows: Rows, last: pd.Timestamp
 ) -> bool:
@@ -286,6 +301,7 @@ _CONFIG_NAMES = {
     "sender-address-rejected": ("myorigin", "myhostname"),
     "helo-rejected": ("myhostname", "smtp_helo_name"),
     "sasl-authentication-failed": ("smtp_sasl_auth_enable", "smtp_sasl_password_maps"),
+    "sasl-required": ("smtp_sasl_auth_enable", "smtp_sasl_password_maps"),
     "sasl-no-mechanism": ("smtp_sasl_security_options", "smtp_sasl_mechanism_filter"),
     "tls-failure": ("smtp_tls_security_level",),
     "message-too-large": ("message_size_limit",),

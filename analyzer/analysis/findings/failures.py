@@ -30,6 +30,7 @@ CAUSE_CODES = {
     "sender_rejected": "sender-address-rejected",
     "helo_rejected": "helo-rejected",
     "sasl_failed": "sasl-authentication-failed",
+    "auth_required": "sasl-required",
     "sasl_no_mechanism": "sasl-no-mechanism",
     "tls_not_offered": "tls-failure",
     "starttls_required": "tls-required-by-server",

@@ -1,0 +1,66 @@
+"""A server that demands a login: Postfix not set to log in, or its login failing.
+
+Exchange Online replies "530 5.7.57 Client not authenticated" to a client that
+did not log in. Without smtp_sasl_auth_enable = yes Postfix never tries, so the
+fix is to turn SMTP AUTH on, not to check a password file that does not exist.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.api import analyze_bundle
+
+HOST = "gw05"
+REPLY = (
+    "host smtp.example.com[198.51.100.20] said: 530 5.7.57 Client not authenticated"
+    " to send mail. [AM0PR01CA0001.example.net] (in reply to MAIL FROM command)"
+)
+
+
+def attempt(number: int) -> str:
+    queue_id = f"{0xC0000 + number:X}0"
+    head = f"Dec  3 12:{number:02d}:00 {HOST} postfix"
+    return (
+        f"{head}/pickup[500]: {queue_id}: uid=0 from=<root>\n"
+        f"{head}/qmgr[502]: {queue_id}: from=<root@gw05.example.com>, size=700,"
+        " nrcpt=1 (queue active)\n"
+        f"{head}/smtp[503]: {queue_id}: to=<soc@example.com>,"
+        " relay=smtp.example.com[198.51.100.20]:587, delay=1, delays=0/0/1/0,"
+        f" dsn=5.7.57, status=bounced ({REPLY})\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sasl_settings", "code", "remedy_text"),
+    [
+        ("", "sasl-required", "smtp_sasl_auth_enable = yes"),
+        (
+            "smtp_sasl_auth_enable = yes\n"
+            "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n",
+            "sasl-authentication-failed",
+            "Check the user name and password",
+        ),
+    ],
+)
+def test_login_demanded_by_server(
+    tmp_path: Path, sasl_settings: str, code: str, remedy_text: str
+) -> None:
+    (tmp_path / "maillog").write_text("".join(attempt(n) for n in range(3)))
+    (tmp_path / "main.cf").write_text(
+        "myhostname = gw05.example.com\nrelayhost = [smtp.example.com]:587\n"
+        + sasl_settings
+    )
+
+    analysis = analyze_bundle(tmp_path, year=2026)
+
+    finding = analysis.findings[0]
+    assert finding.code == code
+    assert finding.severity == "error"
+    assert finding.messages_affected == 3
+    assert "530 5.7.57 Client not authenticated" in finding.summary
+    assert remedy_text in finding.remedy
+    if code == "sasl-required":
+        assert "[smtp.example.com]:587 user:password" in finding.remedy
