@@ -33,13 +33,18 @@ def test_every_finding_translated() -> None:
 
 
 def test_every_variant_translated() -> None:
-    """Each English variant of a summary or a title has its Japanese, and no more."""
+    """Each English variant of a summary, a title or a remedy has its Japanese,
+    and no more."""
     summaries = {(c, v) for c, e in CATALOG.items() for v in e.variants}
     titles = {(c, v) for c, e in CATALOG.items() for v in e.titles}
+    remedies = {(c, v) for c, e in CATALOG.items() for v in e.remedies}
     assert set(i18n.VARIANTS_JA) == summaries
     assert set(i18n.TITLES_JA) == titles
+    assert set(i18n.REMEDIES_JA) == remedies
     for (code, variant), text in i18n.TITLES_JA.items():
         assert fields(text) <= fields(CATALOG[code].titles[variant]), code
+    for (code, variant), text in i18n.REMEDIES_JA.items():
+        assert fields(text) <= fields(CATALOG[code].remedies[variant]), code
 
 
 def test_every_label_translated() -> None:

@@ -408,7 +408,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "メール・サーバーとの TLS 接続に失敗しています",
         "{count} 通が {relays} との TLS の問題で配送できませんでした：{reasons}。",
         "サーバーが STARTTLS を提供していない場合は、サーバー管理者に有効化を依頼するか、"
-        "smtp_tls_security_level を encrypt から may に下げてください。証明書エラーの場合は、発行元 CA を"
+        "smtp_tls_security_level を may に下げてください。証明書エラーの場合は、発行元 CA を"
         "Postfix に設定する（smtp_tls_CAfile）か、サーバー証明書を修正してもらいます。"
         + _FLUSH_JA,
     ),
@@ -610,6 +610,22 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "tls-failure",
+        "name_mismatch",
+    ): "{count} 通が {relays} との TLS の問題で配送できませんでした：{reasons}。Postfix は"
+    "サーバー証明書を検証できませんでした（{verification}）：証明書に Postfix が確認する名前が"
+    "ありません。",
+    (
+        "tls-failure",
+        "untrusted",
+    ): "{count} 通が {relays} との TLS の問題で配送できませんでした：{reasons}。Postfix は"
+    "サーバー証明書を検証できませんでした（{verification}）。",
+    (
+        "tls-failure",
+        "not_offered",
+    ): "{relays} が STARTTLS を提供しないため、{count} 通が配送できませんでした。"
+    "smtp_tls_security_level = {level} では TLS が必須です：{reasons}。",
+    (
         "relay-connection-failed",
         "via_mx",
     ): "{count} 通を {relays} に渡せませんでした：{reasons}。main.cf の relayhost = {relayhost} "
@@ -757,6 +773,32 @@ TITLES_JA: dict[tuple[str, str], str] = {
 }
 VARIANTS_JA = _VARIANTS_JA
 
+# Other remedies of some findings, as the catalog's ``remedies``.
+REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "tls-failure",
+        "name_mismatch",
+    ): "証明書にある名前でサーバーを指定してください：その名前を角括弧で囲んで /etc/postfix/main.cf の"
+    "relayhost に書くか、smtp_tls_secure_cert_match（レベル secure）または smtp_tls_verify_cert_match"
+    "（レベル verify）に加え、`postfix reload` を実行します。または、使っている名前で証明書を"
+    "発行し直してもらいます。smtp_tls_security_level = encrypt なら暗号化は続きますが、サーバーの"
+    "検証はしなくなります。" + _FLUSH_JA,
+    (
+        "tls-failure",
+        "untrusted",
+    ): "サーバー証明書の発行元 CA を Postfix に設定してください：/etc/postfix/main.cf の "
+    "smtp_tls_CAfile にその CA を含むファイル（社内 CA、またはシステムのバンドル。RHEL では "
+    "/etc/pki/tls/certs/ca-bundle.crt）を指定し、`postfix reload` を実行します。証明書が期限切れか"
+    "自己署名なら、交換してもらいます。smtp_tls_security_level = encrypt なら暗号化は続きますが、"
+    "サーバーの検証はしなくなります。" + _FLUSH_JA,
+    (
+        "tls-failure",
+        "not_offered",
+    ): "サーバー管理者に STARTTLS の有効化を依頼するか、/etc/postfix/main.cf で "
+    "smtp_tls_security_level = may とし（TLS のないサーバーには平文で送ります）、`postfix reload` を"
+    "実行してください。" + _FLUSH_JA,
+}
+
 
 def finding_texts(
     code: str, lang: str, variant: str = ""
@@ -768,7 +810,7 @@ def finding_texts(
     return (
         TITLES_JA.get((code, variant), title),
         _VARIANTS_JA.get((code, variant), summary),
-        remedy,
+        REMEDIES_JA.get((code, variant), remedy),
     )
 
 
@@ -777,4 +819,5 @@ def all_finding_texts() -> list[tuple[str, str, str]]:
     texts = list(_FINDINGS_JA.values())
     texts += [("", summary, "") for summary in _VARIANTS_JA.values()]
     texts += [(title, "", "") for title in TITLES_JA.values()]
+    texts += [("", "", remedy) for remedy in REMEDIES_JA.values()]
     return texts

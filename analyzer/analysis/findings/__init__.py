@@ -54,7 +54,7 @@ def diagnose(ctx: Context) -> list[Finding]:
         variant = str(finding.params.get("variant") or "")
         finding.title = render(entry.title_for(variant), finding.params)
         finding.summary = render(entry.summary_for(variant), finding.params)
-        finding.remedy = render_remedy(entry.remedy, finding.params)
+        finding.remedy = render_remedy(entry.remedy_for(variant), finding.params)
     return rank(findings)
 
 

@@ -20,12 +20,17 @@ class Entry:
     """Other summaries, chosen by the finding's ``variant`` parameter."""
     titles: dict[str, str] = field(default_factory=dict)
     """Other titles, for the variants whose cause reads differently."""
+    remedies: dict[str, str] = field(default_factory=dict)
+    """Other remedies, for the variants whose fix differs."""
 
     def summary_for(self, variant: str | None) -> str:
         return self.variants.get(variant or "", self.summary)
 
     def title_for(self, variant: str | None) -> str:
         return self.titles.get(variant or "", self.title)
+
+    def remedy_for(self, variant: str | None) -> str:
+        return self.remedies.get(variant or "", self.remedy)
 
 
 _FLUSH = "Once the cause is fixed, run `postfix flush` to send the queued mail."
@@ -290,9 +295,37 @@ CATALOG: dict[str, Entry] = {
         "TLS with the mail server fails",
         "{count} message(s) were deferred by TLS problems with {relays}: {reasons}.",
         "When the server offers no STARTTLS, either ask its administrator to enable it "
-        "or lower smtp_tls_security_level from encrypt to may. For certificate errors, "
-        "give Postfix the issuing CA (smtp_tls_CAfile) or have the server's certificate "
+        "or lower smtp_tls_security_level to may. For certificate errors, give "
+        "Postfix the issuing CA (smtp_tls_CAfile) or have the server's certificate "
         "fixed. " + _FLUSH,
+        variants={
+            "name_mismatch": "{count} message(s) were deferred by TLS problems with "
+            "{relays}: {reasons}. Postfix could not verify the server's certificate "
+            "({verification}): the certificate does not carry the name that Postfix "
+            "checks.",
+            "untrusted": "{count} message(s) were deferred by TLS problems with "
+            "{relays}: {reasons}. Postfix could not verify the server's certificate "
+            "({verification}).",
+            "not_offered": "{count} message(s) were deferred because {relays} offers "
+            "no STARTTLS, which smtp_tls_security_level = {level} requires: {reasons}.",
+        },
+        remedies={
+            "name_mismatch": "Name the server as its certificate does: write that name "
+            "in brackets in relayhost in /etc/postfix/main.cf, or add it to "
+            "smtp_tls_secure_cert_match (level secure) or smtp_tls_verify_cert_match "
+            "(level verify), then run `postfix reload`. Else have the certificate "
+            "reissued for the name in use. smtp_tls_security_level = encrypt keeps the "
+            "encryption but no longer checks the server. " + _FLUSH,
+            "untrusted": "Give Postfix the CA that issued the server's certificate: set "
+            "smtp_tls_CAfile in /etc/postfix/main.cf to a file with that CA (the "
+            "company CA, or the system bundle, /etc/pki/tls/certs/ca-bundle.crt on "
+            "RHEL), then run `postfix reload`. If the certificate is expired or "
+            "self-signed, have it replaced. smtp_tls_security_level = encrypt keeps the "
+            "encryption but no longer checks the server. " + _FLUSH,
+            "not_offered": "Ask the server's administrator to turn STARTTLS on, or set "
+            "smtp_tls_security_level = may in /etc/postfix/main.cf, which sends in "
+            "clear text to a server without TLS, then run `postfix reload`. " + _FLUSH,
+        },
     ),
     "tls-required-by-server": Entry(
         "The mail server requires TLS, and Postfix does not start it",

@@ -121,9 +121,9 @@ def _finding(
     if code == "sasl-required" and _logs_in(ctx.config(host)):
         # Postfix is set to log in, yet the server saw no login: a failed one.
         code = "sasl-authentication-failed"
-    greetings: list[int] = []
+    leading: list[int] = []  # lines that show the cause, quoted first
     if code == "localhost-loop":
-        code, greetings = _loop_cause(ctx, failures, host, rows)
+        code, leading = _loop_cause(ctx, failures, host, rows)
     if code == "own-name-loop" and failures.delivered_elsewhere(host, rows):
         severity = "warning"  # mail to other destinations goes out
     if (
@@ -186,11 +186,16 @@ def _finding(
         domains = failures.recipient_domains(rows, 3)
         params["domains"] = domains
         params["domain"] = domains.split(", ")[0]
-    if greetings:
-        greeting = _GREETING.search(str(ctx.events["text"].iloc[greetings[0]]))
+    if code == "myhostname-conflict" and leading:
+        greeting = _GREETING.search(str(ctx.events["text"].iloc[leading[0]]))
         if greeting:
             params["server"] = greeting["server"]
             params["own_name"] = greeting["own_name"]
+    if code == "tls-failure":
+        variant, leading, detail = _tls_cause(ctx, failures, host, rows)
+        params["variant"] = variant
+        params["verification"] = detail
+        params["level"] = config.get("smtp_tls_security_level") if config else "?"
     if elsewhere or absent:
         domains = failures.recipient_domains(rows, 3)
         params["elsewhere"] = f"{elsewhere:,}"
@@ -198,7 +203,7 @@ def _finding(
         params["domain"] = domains.split(", ")[0]
         params["variant"] = "" if elsewhere else "absent"
 
-    quoted = [ctx.events.index[row] for row in greetings[:1]]
+    quoted = [ctx.events.index[row] for row in leading[:1]]
     quoted += _evidence_rows(ctx, failures, times, keys)
     evidence = log_evidence(ctx.events, quoted)
     if code in _CONFIG_NAMES:
@@ -253,6 +258,36 @@ def _loop_cause(
     return "localhost-loop", []
 
 
+_VERIFY_DETAIL = re.compile(
+    r"verification failed for \S+: (?:num=\d+:)?(?P<detail>.+)$"
+)
+"""Pattern of Postfix's certificate check line, whose detail is OpenSSL's objection."""
+
+
+def _tls_cause(
+    ctx: Context, failures: Failures, host: str, rows: Rows
+) -> tuple[str, list[int], str]:
+    """Return the tls-failure variant, the position of the certificate check that
+    shows it, and what that check found wrong."""
+    replies = [str(failures.reason.labels[c]) for c in failures.reason.distinct(rows)]
+    if replies and all("was not offered" in reply for reply in replies):
+        return "not_offered", [], ""
+    events = ctx.events
+    checks = np.flatnonzero(
+        (events["rule"] == "tls-verify-failed").to_numpy(dtype=bool, na_value=False)
+        & (events["host"] == host).to_numpy(dtype=bool, na_value=False)
+    )
+    if len(checks) == 0:
+        return "", [], ""
+    details = events["text"].iloc[checks].astype(str).str.extract(_VERIFY_DETAIL)
+    found = details["detail"].fillna("")
+    mismatch = found.str.contains("mismatch", regex=False).to_numpy(dtype=bool)
+    if mismatch.any():
+        first = int(np.flatnonzero(mismatch)[0])
+        return "name_mismatch", [int(checks[first])], str(found.iloc[first])
+    return "untrusted", [int(checks[0])], str(found.iloc[0])
+
+
 def _logs_in(config: MainConfig | None) -> bool:
     """Return whether main.cf turns SMTP AUTH on (True without main.cf, where
     it is unknown)."""
@@ -303,7 +338,7 @@ _CONFIG_NAMES = {
     "sasl-authentication-failed": ("smtp_sasl_auth_enable", "smtp_sasl_password_maps"),
     "sasl-required": ("smtp_sasl_auth_enable", "smtp_sasl_password_maps"),
     "sasl-no-mechanism": ("smtp_sasl_security_options", "smtp_sasl_mechanism_filter"),
-    "tls-failure": ("smtp_tls_security_level",),
+    "tls-failure": ("smtp_tls_security_level", "smtp_tls_CAfile"),
     "message-too-large": ("message_size_limit",),
 }
 
