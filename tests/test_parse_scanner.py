@@ -26,7 +26,8 @@ from analyzer.parse.timestamps import YearReference
 from tests.test_parse_corpus import LOG_DIR, corpus_logs, unwrap
 
 pytestmark = pytest.mark.skipif(
-    not fast.AVAILABLE, reason="the compiled scanner is not built (no C compiler)"
+    not fast.AVAILABLE,
+    reason="the compiled scanner is not built: run pip install -e . (it needs a C compiler)",
 )
 
 DELIVERY = next(rule for rule in postfix.RULES if rule.name == "delivery")
