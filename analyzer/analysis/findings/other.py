@@ -163,7 +163,8 @@ def _backlog(
         oldest = rows["arrival_time"].min()
         params["oldest"] = f"{oldest:%Y-%m-%d %H:%M} UTC"
         first_seen, last_seen = oldest, rows["arrival_time"].max()
-        variant, resolved = _backlog_outcome(ctx, rows, _captured(ctx, listing))
+        taken = _captured(ctx, listing.source)
+        variant, resolved = _backlog_outcome(ctx, rows, taken)
         params[variant] = f"{resolved:,}"
         for _, row in rows.drop_duplicates("queue_id").head(3).iterrows():
             evidence.append(
@@ -189,10 +190,11 @@ def _backlog(
     )
 
 
-def _captured(ctx: Context, listing: QueueListing) -> pd.Timestamp:
-    """When the queue listing was taken: its file time, else the bundle's time."""
+def _captured(ctx: Context, source: str) -> pd.Timestamp:
+    """When the queue listing at ``source`` was taken: its file time, else the
+    bundle's time."""
     for entry in ctx.inventory.entries:
-        if entry.path == listing.source and entry.mtime is not None:
+        if entry.path == source and entry.mtime is not None:
             return pd.Timestamp(entry.mtime)
     return ctx.now
 
@@ -390,10 +392,16 @@ def lifetime_findings(ctx: Context) -> list[Finding]:
         config = ctx.config(str(host))
         setting = config.get("maximal_queue_lifetime") if config else "5d"
         lifetime = postfix_duration(setting) or pd.Timedelta(days=5)
-        old = group[(group["arrival_time"] < ctx.now - lifetime).to_numpy(dtype=bool)]
+        # Each listing is measured against its own time: a bundle packed again
+        # later, or one that combines hosts, is newer than its listings.
+        sources = group["source"].astype(str)
+        times = {source: _captured(ctx, source) for source in sources.unique()}
+        taken = pd.to_datetime(sources.map(times), utc=True)
+        old = group[(group["arrival_time"] < taken - lifetime).to_numpy(dtype=bool)]
         if old.empty:
             continue
         first = old.drop_duplicates("queue_id").sort_values("arrival_time")
+        oldest_taken = taken[first.index[0]]
         findings.append(
             Finding(
                 code="queue-past-lifetime",
@@ -416,7 +424,7 @@ def lifetime_findings(ctx: Context) -> list[Finding]:
                     "count": f"{old['queue_id'].nunique():,}",
                     "lifetime": setting,
                     "oldest": f"{old['arrival_time'].min():%Y-%m-%d %H:%M} UTC",
-                    "taken": f"{ctx.now:%Y-%m-%d %H:%M} UTC",
+                    "taken": f"{oldest_taken:%Y-%m-%d %H:%M} UTC",
                 },
                 priority=60,
             )
