@@ -67,6 +67,10 @@ def _write_totals(analysis: Analysis, out: TextIO) -> None:
     out.write(
         f"Messages: {totals.messages:,}" + (f" ({states})" if states else "") + "\n"
     )
+    if totals.rejected_unqueued:
+        out.write(
+            f"Submissions rejected before queueing: {totals.rejected_unqueued:,}\n"
+        )
     peer = analysis.pflogsumm_totals()
     out.write(
         "Totals as pflogsumm counts them: "

@@ -141,6 +141,10 @@ class Totals:
     deferrals: int = 0
     bounced_recipients: int = 0
     rejected: int = 0
+    rejected_unqueued: int = 0
+    """Rejects before a queue ID was given (NOQUEUE): mail never accepted."""
+    rejected_local: int = 0
+    """The NOQUEUE rejects of loopback clients: this host's own mail."""
     held: int = 0
     discarded: int = 0
     bytes_received: int = 0
@@ -148,6 +152,10 @@ class Totals:
     recipients: int = 0
     states: dict[str, int] = field(default_factory=dict)
     """Messages per final state, hand-off copies not counted."""
+
+
+LOOPBACK_CLIENT = r" from [^\s\[]*\[(?:127\.\d+\.\d+\.\d+|::1)\]"
+"""A reject of a client on a loopback address ("RCPT from localhost[127.0.0.1]")."""
 
 
 def message_totals(
@@ -162,6 +170,8 @@ def message_totals(
     deferred = real & _is(status, "deferred")
     kind = events["kind"]
     states = messages["final_state"][counted].value_counts()
+    unqueued = _is(kind, "reject") & np.asarray(events["message_key"].isna())
+    local = _text_matches(events, unqueued, LOOPBACK_CLIENT)
     return Totals(
         messages=int(counted.sum()),
         received=int(originals.sum()),
@@ -171,6 +181,8 @@ def message_totals(
         deferrals=int(deferred.sum()),
         bounced_recipients=int((real & _is(status, "bounced")).sum()),
         rejected=int(_is(kind, "reject").sum()),
+        rejected_unqueued=int(unqueued.sum()),
+        rejected_local=int(local.sum()),
         held=int(_is(kind, "hold", "held").sum()),
         discarded=int(_is(kind, "discard").sum()),
         bytes_received=int(messages["size"][originals].fillna(0).sum()),

@@ -61,6 +61,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Discarded by this host's checks",
         "ja": "このホストのチェックで破棄",
     },
+    "rejected_unqueued": {
+        "en": "Submissions rejected before queueing",
+        "ja": "キュー投入前に拒否された送信",
+    },
     "state_unknown": {"en": "Outcome not in the logs", "ja": "ログに結果なし"},
     "state_bounced": {"en": "Bounced", "ja": "バウンス"},
     "state_expired": {"en": "Expired", "ja": "期限切れ"},
@@ -92,6 +96,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "ja": "1 時間ごとの配送試行",
     },
     "traffic_chart_D": {"en": "Delivery attempts per day", "ja": "1 日ごとの配送試行"},
+    "traffic_chart_rejected": {
+        "en": "{caption}, and submissions rejected before queueing",
+        "ja": "{caption}と、キュー投入前に拒否された送信",
+    },
     "deferrals": {"en": "Deferrals", "ja": "配送の遅延"},
     "by_reason": {"en": "By reason", "ja": "理由別"},
     "by_relay": {"en": "By relay", "ja": "リレー先別"},

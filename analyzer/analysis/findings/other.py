@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.analysis.findings.context import (
+    EVIDENCE_LINES,
     Context,
     config_evidence,
     is_self,
@@ -450,6 +451,7 @@ def system_findings(ctx: Context) -> list[Finding]:
     rows = np.flatnonzero(ctx.of_kind("warning", "fatal", "error"))
     full = events["text"].take(rows).str.contains(_DISK_FULL, regex=True)
     disk = events.take(rows[full.to_numpy(dtype=bool, na_value=False)])
+    refused = _refused_for_space(ctx)
     for host, group in disk.groupby("host", sort=False, observed=True):
         last = group["time"].max()
         sent = ctx.sent[(ctx.sent["host"] == host).to_numpy(dtype=bool, na_value=False)]
@@ -461,6 +463,13 @@ def system_findings(ctx: Context) -> list[Finding]:
         finding = _event_finding(
             "disk-full", "warning" if later else "error", str(host), group, ctx, 95
         )
+        rejects = refused[(refused["host"] == host).to_numpy(dtype=bool)]
+        if len(rejects):
+            # NOTE: a reject line names no message, so a client that retries is
+            # counted once per attempt.
+            finding.messages_affected += len(rejects)
+            quoted = [*group.index[: EVIDENCE_LINES - 1], rejects.index[0]]
+            finding.evidence = log_evidence(events, sorted(quoted))
         if later:
             finding.params["variant"] = "passed"
             finding.params["later"] = f"{later:,}"
@@ -468,6 +477,21 @@ def system_findings(ctx: Context) -> list[Finding]:
         findings.append(finding)
     findings += _stopped_findings(ctx)
     return findings
+
+
+_NO_SPACE_REPLY = "Insufficient system storage"
+"""smtpd's reply (452 4.3.1) when the queue file system has less free space
+than queue_minfree or 1.5 times message_size_limit."""
+
+
+def _refused_for_space(ctx: Context) -> pd.DataFrame:
+    """Submissions that smtpd rejected before queueing for lack of disk space."""
+    events = ctx.events
+    rows = np.flatnonzero(
+        ctx.of_kind("reject") & events["message_key"].isna().to_numpy(dtype=bool)
+    )
+    found = events["text"].take(rows).str.contains(_NO_SPACE_REPLY, regex=False)
+    return events.take(rows[found.to_numpy(dtype=bool, na_value=False)])
 
 
 _NO_PICKUP = "unable to look up public/pickup"
