@@ -3,10 +3,11 @@
 Two sets of totals are kept. ``pflogsumm_totals`` follows pflogsumm 1.1.5's
 definitions line by line, so an admin can check them against the tool they trust:
 ``received`` counts smtpd ``client=`` and pickup records, ``delivered`` and
-``bounced`` count recipient records, ``deferred`` counts queue IDs with a deferral
-and ``rejected`` counts reject records. ``message_totals`` counts messages as
-rebuilt here: a message passed through a content filter and re-queued counts
-once, by the outcome of its last copy.
+``bounced`` count recipient records, ``deferred`` counts queue IDs with a deferral,
+``rejected`` counts reject records and ``reject_warnings`` counts smtpd's
+reject_warning records and cleanup's header_checks and body_checks WARN records.
+``message_totals`` counts messages as rebuilt here: a message passed through a
+content filter and re-queued counts once, by the outcome of its last copy.
 """
 
 from __future__ import annotations
@@ -86,6 +87,13 @@ def _facts(events: pd.DataFrame) -> dict[str, np.ndarray]:
         "milter": _text_matches(events, reject, r"^(?:\S+: )?milter-reject: "),
         # pflogsumm counts any smtpd line with "reject:", shapes no rule knows included.
         "malformed": _text_matches(events, unknown, r"\breject: "),
+        # header_checks and body_checks WARN (also a milter's), which pflogsumm
+        # counts as reject warnings; its pattern wants header or body, not content.
+        "content_warning": _text_matches(
+            events,
+            _is(kind, "header_check") & _is(events["daemon"], "cleanup"),
+            r"\bwarning: (?:header|body) ",
+        ),
     }
 
 
@@ -123,7 +131,10 @@ def pflogsumm_totals(events: pd.DataFrame, deliveries: pd.DataFrame) -> dict[str
             (own & facts["reject"] & ~(facts["milter"] & ~facts["cleanup"])).sum()
             + (own & facts["malformed"]).sum()
         ),
-        "reject_warnings": int((own & _is(events["kind"], "reject_warning")).sum()),
+        "reject_warnings": int(
+            (own & _is(events["kind"], "reject_warning")).sum()
+            + (facts["plain"] & facts["content_warning"]).sum()
+        ),
         "held": int((own & _is(events["kind"], "hold")).sum()),
         "discarded": int((own & _is(events["kind"], "discard")).sum()),
     }
