@@ -339,6 +339,20 @@ FRAMES: dict[str, tuple[Column, ...]] = {
 }
 
 
+INDEXES: dict[str, str] = {
+    "events": "`analysis.events` is indexed by `event`, the row number that the "
+    "`event` column of deliveries refers to.",
+    "messages": "`analysis.messages` is indexed by the message key, so "
+    "`analysis.messages.loc[key]` finds a message. The index is unnamed and "
+    "repeats the `message_key` column, so `merge`, `groupby` and `sort_values` "
+    'on "message_key" use the column.',
+    "recipients": "`analysis.recipients` is indexed by (message key, recipient), "
+    "two unnamed levels that repeat the `message_key` and `recipient` columns.",
+}
+"""The index of each frame as the ``Analysis`` attributes hold it. The frames of
+``Analysis.frames()`` and the exported files have a plain RangeIndex."""
+
+
 def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Return ``frame`` with the documented columns of ``name``, in order, cast."""
     columns = FRAMES[name]
@@ -379,11 +393,17 @@ def markdown() -> str:
         "",
         "Generated from `analyzer/schema.py`; a test keeps this page and the code in step.",
         "",
+        "The frames that `Analysis.frames()` returns and `mailbundle export` writes "
+        "have a plain RangeIndex. Some attributes of `Analysis` have an index; each "
+        "frame's section says which.",
+        "",
     ]
     for name, columns in FRAMES.items():
         lines += [f"## {name}", "", "| column | dtype | meaning |", "|---|---|---|"]
         lines += [f"| `{c.name}` | {c.dtype} | {c.description} |" for c in columns]
         lines.append("")
+        if name in INDEXES:
+            lines += [INDEXES[name], ""]
         if name == "findings":
             lines += [*FINDINGS_JSON.splitlines(), ""]
     return "\n".join(lines)
