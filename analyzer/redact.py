@@ -263,6 +263,8 @@ class Redactor:
     def _series(self, values: pd.Series) -> pd.Series:
         if isinstance(values.dtype, pd.CategoricalDtype):
             renamed = [self.value(c) for c in values.cat.categories]
+            if not renamed:
+                return values  # renaming to [] would drop the categories' type
             if len(set(renamed)) == len(renamed):
                 return values.cat.rename_categories(renamed)
             # Two values got one pseudonym (a kept name and its pseudonym, say).

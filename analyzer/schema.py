@@ -380,7 +380,13 @@ def _cast(values: pd.Series, dtype: str) -> pd.Series:
             numbers = numbers.fillna(0)
         return numbers.astype(dtype)
     if dtype == "category":
-        return values.astype("category")
+        categorical = values.astype("category")
+        if len(categorical.cat.categories) == 0:
+            # Categories of no value are not typed as text, and Parquet then
+            # stores a null column that reads back as object.
+            empty = pd.Index([], dtype="str")
+            categorical = categorical.cat.set_categories(empty)
+        return categorical
     if isinstance(values.dtype, pd.StringDtype):
         return values.astype("string")
     return values.astype(object).where(values.notna(), None).astype("string")
