@@ -134,8 +134,9 @@ def _finding(
     if texts is None:
         title, summary, remedy = finding.title, finding.summary, finding.remedy
     else:
-        title, summary = (render(t, finding.params) for t in texts[:2])
-        remedy = render_remedy(texts[2], finding.params, i18n.FLUSH_JA)
+        params = i18n.localized_params(finding.params, lang)
+        title, summary = (render(t, params) for t in texts[:2])
+        remedy = render_remedy(texts[2], params, i18n.FLUSH_JA)
     return {
         "code": finding.code,
         "severity": finding.severity,

@@ -735,6 +735,22 @@ TITLES_JA: dict[tuple[str, str], str] = {
 VARIANTS_JA = _VARIANTS_JA
 
 
+def localized_params(params: dict[str, object], lang: str) -> dict[str, object]:
+    """Return finding parameters with the log text they quote set in the
+    quotation marks of ``lang``.
+
+    ``reasons`` quotes log text as "a"; "b". Japanese texts set their own quotes
+    as 「…」, so there it becomes 「a」、「b」.
+    """
+    reasons = params.get("reasons")
+    if lang != "ja" or not isinstance(reasons, str) or len(reasons) < 2:
+        return params
+    if not (reasons.startswith('"') and reasons.endswith('"')):
+        return params
+    parts = reasons[1:-1].split('"; "')
+    return {**params, "reasons": "、".join(f"「{part}」" for part in parts)}
+
+
 def finding_texts(
     code: str, lang: str, variant: str = ""
 ) -> tuple[str, str, str] | None:
