@@ -163,14 +163,17 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     assign_member_hosts(bundle, hosts)
     queue = _queue_frame(bundle, hosts)
     now = _reference_time(bundle, timeline.events)
+    # The keys index these frames for lookups (.loc[key]), but the index levels
+    # stay unnamed: a level named like the column it repeats makes pandas reject
+    # merge, groupby and sort_values on that column as ambiguous.
     messages = conform("messages", timeline.messages.reset_index()).set_index(
         "message_key", drop=False
     )
-    messages.index.name = "message_key"
+    messages.index.name = None
     recipients = conform("recipients", timeline.recipients.reset_index()).set_index(
         ["message_key", "recipient"], drop=False
     )
-    recipients.index.names = ["message_key", "recipient"]
+    recipients.index.names = [None, None]
     analysis = Analysis(
         bundle=bundle,
         events=conform("events", timeline.events),

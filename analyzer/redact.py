@@ -263,6 +263,8 @@ class Redactor:
     def _series(self, values: pd.Series) -> pd.Series:
         if isinstance(values.dtype, pd.CategoricalDtype):
             renamed = [self.value(c) for c in values.cat.categories]
+            if not renamed:
+                return values  # renaming to [] would drop the categories' type
             if len(set(renamed)) == len(renamed):
                 return values.cat.rename_categories(renamed)
             # Two values got one pseudonym (a kept name and its pseudonym, say).
@@ -415,6 +417,13 @@ class Redactor:
             self.ips[key] = str(pseudonym)
         return self.ips[key]
 
+    def alias(self, name: str, same_as: str) -> None:
+        """Give ``name`` the pseudonym of ``same_as``, as for a host's FQDN and
+        its short name: the reader must see that both are one host."""
+        key = name.lower()
+        if key not in self.kept_names and key not in self.names:
+            self.names[key] = self._name(same_as)
+
     @staticmethod
     def _pseudonym(table: dict[str, str], key: str, template: str) -> str:
         if key not in table:
@@ -468,9 +477,23 @@ def for_analysis(analysis: Any) -> Redactor:
         sasl = analysis.events["text"].str.extract(r"sasl_username=([^\s,@]+)")[0]
         locals_ += [str(v) for v in sasl.dropna().unique()]
     redactor = Redactor([n for n in names if "." not in n and ":" not in n], locals_)
+    for name in hosts:
+        fqdn = _own_fqdn(name, analysis.hosts[name].main)
+        if fqdn is not None and name.lower() in redactor.bare_names:
+            redactor.alias(fqdn, name)
     for text in texts + [v for values in columns.values() for v in values]:
         redactor.text(text)
     return redactor
+
+
+def _own_fqdn(host: str, config: Any) -> str | None:
+    """Return the host's myhostname when it is the FQDN of the syslog host name
+    ``host`` (qradar-ep1.example.com for qradar-ep1), else None."""
+    value = (config.raw("myhostname") or "").strip() if config is not None else ""
+    first, dot, rest = value.partition(".")
+    if dot and rest and "$" not in value and first.lower() == host.lower():
+        return value
+    return None
 
 
 def _unique(frame: pd.DataFrame, column: str) -> list[str]:

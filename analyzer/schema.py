@@ -344,6 +344,20 @@ FRAMES: dict[str, tuple[Column, ...]] = {
 }
 
 
+INDEXES: dict[str, str] = {
+    "events": "`analysis.events` is indexed by `event`, the row number that the "
+    "`event` column of deliveries refers to.",
+    "messages": "`analysis.messages` is indexed by the message key, so "
+    "`analysis.messages.loc[key]` finds a message. The index is unnamed and "
+    "repeats the `message_key` column, so `merge`, `groupby` and `sort_values` "
+    'on "message_key" use the column.',
+    "recipients": "`analysis.recipients` is indexed by (message key, recipient), "
+    "two unnamed levels that repeat the `message_key` and `recipient` columns.",
+}
+"""The index of each frame as the ``Analysis`` attributes hold it. The frames of
+``Analysis.frames()`` and the exported files have a plain RangeIndex."""
+
+
 def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Return ``frame`` with the documented columns of ``name``, in order, cast."""
     columns = FRAMES[name]
@@ -371,7 +385,13 @@ def _cast(values: pd.Series, dtype: str) -> pd.Series:
             numbers = numbers.fillna(0)
         return numbers.astype(dtype)
     if dtype == "category":
-        return values.astype("category")
+        categorical = values.astype("category")
+        if len(categorical.cat.categories) == 0:
+            # Categories of no value are not typed as text, and Parquet then
+            # stores a null column that reads back as object.
+            empty = pd.Index([], dtype="str")
+            categorical = categorical.cat.set_categories(empty)
+        return categorical
     if isinstance(values.dtype, pd.StringDtype):
         return values.astype("string")
     return values.astype(object).where(values.notna(), None).astype("string")
@@ -384,11 +404,17 @@ def markdown() -> str:
         "",
         "Generated from `analyzer/schema.py`; a test keeps this page and the code in step.",
         "",
+        "The frames that `Analysis.frames()` returns and `mailbundle export` writes "
+        "have a plain RangeIndex. Some attributes of `Analysis` have an index; each "
+        "frame's section says which.",
+        "",
     ]
     for name, columns in FRAMES.items():
         lines += [f"## {name}", "", "| column | dtype | meaning |", "|---|---|---|"]
         lines += [f"| `{c.name}` | {c.dtype} | {c.description} |" for c in columns]
         lines.append("")
+        if name in INDEXES:
+            lines += [INDEXES[name], ""]
         if name == "findings":
             lines += [*FINDINGS_JSON.splitlines(), ""]
     return "\n".join(lines)

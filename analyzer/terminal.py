@@ -19,6 +19,8 @@ from analyzer.report.context import verdict
 
 TOP_REASONS = 8
 """Deferral reasons listed in the summary, most frequent first."""
+HOST_COLUMN = 24
+"""Minimum width of the host column of the summary's findings."""
 
 
 def _time(value: object, zone: object) -> str:
@@ -70,6 +72,10 @@ def _write_totals(analysis: Analysis, out: TextIO) -> None:
     out.write(
         f"Messages: {totals.messages:,}" + (f" ({states})" if states else "") + "\n"
     )
+    if totals.rejected_unqueued:
+        out.write(
+            f"Submissions rejected before queueing: {totals.rejected_unqueued:,}\n"
+        )
     peer = analysis.pflogsumm_totals()
     out.write(
         "Totals as pflogsumm counts them: "
@@ -93,13 +99,17 @@ def _write_findings(analysis: Analysis, out: TextIO) -> None:
     out.write("\nFindings:\n")
     if not analysis.findings:
         out.write("  none\n")
+    # The host column fits the longest host name, so a count never touches it.
+    width = max([HOST_COLUMN, *(len(f.host) + 2 for f in analysis.findings)])
     for finding in analysis.findings:
         count = (
             f"{finding.messages_affected:,} msgs" if finding.messages_affected else ""
         )
-        out.write(
-            f"  {finding.severity.upper():<8}{finding.code:<28}{finding.host:<24}{count}\n"
+        line = (
+            f"  {finding.severity.upper():<8}{finding.code:<28}"
+            f"{finding.host:<{width}}{count}"
         )
+        out.write(line.rstrip() + "\n")
         out.write(f"          {finding.title}\n")
         for evidence in finding.evidence[:1]:
             where = (

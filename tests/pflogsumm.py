@@ -20,6 +20,7 @@ TOTALS = (
     "deferred",
     "bounced",
     "rejected",
+    "reject warnings",
     "held",
     "discarded",
 )
@@ -40,7 +41,7 @@ def run_pflogsumm(text: bytes) -> dict[str, int]:
     for name in TOTALS:
         match = re.search(rf"^\s*(\d+)\s+{name}\b", grand, re.MULTILINE)
         assert match, f"pflogsumm printed no {name} total"
-        totals[name] = int(match.group(1))
+        totals[name.replace(" ", "_")] = int(match.group(1))
     deferrals = re.search(r"\((\d+)\s+deferrals\)", grand)
     totals["deferrals"] = int(deferrals.group(1)) if deferrals else 0
     return totals

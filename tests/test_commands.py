@@ -282,3 +282,29 @@ def test_trace_held_mail_names_sender(tmp_path: Path) -> None:
     rejected = invoke("trace", "--year", "2026", str(tmp_path), "5B2C3D4E5F")
     # cleanup's envelope, not pickup's login name "root".
     assert "[rejected]  from <root@gw03.example.com>\n" in rejected
+
+
+def test_parquet_keeps_empty_category(tmp_path: Path) -> None:
+    """A category column without a value (no service in any tag) reads back
+    from Parquet as a category."""
+    log = tmp_path / "maillog"
+    log.write_text("Dec  4 10:00:00 mx1 postfix/master[300]: daemon started\n")
+    for folder, redact in (("plain", []), ("redacted", ["--redact"])):
+        output = str(tmp_path / folder)
+        invoke("export", str(log), "--format", "parquet", "-o", output, *redact)
+        events = pd.read_parquet(tmp_path / folder / "events.parquet")
+        assert events["service"].isna().all(), folder
+        assert isinstance(events["service"].dtype, pd.CategoricalDtype), folder
+
+
+def test_summary_host_column_fits_long_names(tmp_path: Path) -> None:
+    host = "qradar-console-primary-01"
+    log = tmp_path / "maillog"
+    log.write_text(
+        f"Dec  4 10:00:00 {host} postfix/smtp[300]: A1B2C3D4E5: to=<soc@example.net>,"
+        " relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred"
+        " (connect to mail.example.com[192.0.2.25]:25: Connection timed out)\n"
+    )
+    output = invoke("summary", str(log))
+    finding = next(line for line in output.splitlines() if "relay-conn" in line)
+    assert f" {host}  1 msgs" in finding

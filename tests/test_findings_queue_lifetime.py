@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import tarfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,3 +77,27 @@ def test_queued_mail_past_its_lifetime(
 )
 def test_postfix_duration(value: str, expected: pd.Timedelta | None) -> None:
     assert postfix_duration(value) == expected
+
+
+def test_nested_listing_measured_at_own_time(tmp_path: Path) -> None:
+    """An inner archive packed into an outer one days later keeps the listing's
+    own time; the age of queued mail is measured against that time."""
+    inner = tmp_path / "host.tar.gz"
+    with tarfile.open(inner, "w:gz") as archive:
+        # Listed on Nov 28, the Nov 26 message is 2 days old: within the
+        # 5-day default, but 13 days old by the outer archive's time.
+        data = MAILQ.split("\n8D7C6B5A49")[0].encode()
+        member = tarfile.TarInfo("mailq")
+        member.size = len(data)
+        member.mtime = int(datetime(2026, 11, 28, 12, 0, tzinfo=UTC).timestamp())
+        archive.addfile(member, io.BytesIO(data))
+    outer = tmp_path / "outer.tar"
+    with tarfile.open(outer, "w") as archive:
+        member = archive.gettarinfo(inner, arcname="get_logs/host.tar.gz")
+        member.mtime = int(datetime(2026, 12, 9, 12, 0, tzinfo=UTC).timestamp())
+        with inner.open("rb") as stream:
+            archive.addfile(member, stream)
+    analysis = analyze_bundle(outer)
+    assert set(analysis.queue["queue_id"]) == {"4F0E1D2C3B", "7C6B5A4938"}
+    codes = [f.code for f in analysis.findings]
+    assert "queue-past-lifetime" not in codes

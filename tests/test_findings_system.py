@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
 from analyzer.api import analyze_bundle
+from analyzer.report.charts import COLORS
+from analyzer.report.context import build_context
+from analyzer.report.write import report_context
+from analyzer.terminal import print_summary
 
 HEAD = "Dec  3 10:00:00 relay01 postfix"
 
@@ -55,3 +60,53 @@ def test_disk_full_passed_warning(tmp_path: Path) -> None:
     analysis = analyze_bundle(tmp_path, year=2026)
     finding = next(f for f in analysis.findings if f.code == "disk-full")
     assert finding.severity == "error"
+
+
+def disk_full_log() -> str:
+    """One message delivered, then three submissions rejected for lack of space."""
+    head = "Dec  3 06:00:0{s} relay01 postfix"
+    lines = [
+        f"{head.format(s=0)}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>",
+        f"{head.format(s=0)}/qmgr[302]: A1B2C3D4E5: from=<root@relay01.example.com>,"
+        " size=700, nrcpt=1 (queue active)",
+        f"{head.format(s=1)}/smtp[303]: A1B2C3D4E5: to=<soc@example.net>,"
+        " relay=mail.example.com[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok)",
+    ]
+    for minute in (20, 30, 40):
+        head = f"Dec  3 06:{minute}:00 relay01 postfix/smtpd[5{minute}]:"
+        lines += [
+            f"{head} warning: not enough free space in mail queue: 0 bytes < 1.5*"
+            "message size limit",
+            f"{head} NOQUEUE: reject: MAIL from localhost[127.0.0.1]: 452 4.3.1"
+            " Insufficient system storage; proto=ESMTP helo=<relay01>",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def test_disk_full_counts_rejected_submissions(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(disk_full_log())
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(f for f in analysis.findings if f.code == "disk-full")
+    assert finding.messages_affected == 3
+    quoted = [e.text for e in finding.evidence]
+    assert any("452 4.3.1 Insufficient system storage" in text for text in quoted)
+    context = build_context(analysis)
+    numbers = dict(context.key_numbers)
+    assert numbers["Submissions rejected before queueing"] == "3"
+    # Nothing was accepted after the disk filled: not "some mail".
+    assert context.verdict["headline"] == "Mail is not being delivered"
+
+
+def test_disk_full_chart_and_summary(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(disk_full_log())
+    analysis = analyze_bundle(tmp_path, year=2026)
+    context = report_context(analysis, "en")
+    assert context.chart_captions["traffic"] == (
+        "Delivery attempts per minute, and submissions rejected before queueing"
+    )
+    # Text is drawn as paths, so the rejected bars are found by their color.
+    assert COLORS["rejected"] in context.charts["traffic"]
+    out = io.StringIO()
+    print_summary(analysis, out)
+    assert "Submissions rejected before queueing: 3\n" in out.getvalue()

@@ -25,6 +25,7 @@ COMPARED = (
     "deferrals",
     "bounced",
     "rejected",
+    "reject_warnings",
 )
 
 
@@ -117,3 +118,38 @@ def test_accuracy_page_is_current() -> None:
     assert (ROOT / "docs" / "accuracy.md").read_text() == module.render(), (
         "run python scripts/accuracy_table.py"
     )
+
+
+CONTENT_ACTIONS = """\
+Dec  3 10:00:00 relay01 postfix/pickup[300]: 4A1B2C3D4E: uid=0 from=<root>
+Dec  3 10:00:00 relay01 postfix/cleanup[301]: 4A1B2C3D4E: warning: header Subject: \
+Offense 42 from localhost[127.0.0.1]; from=<root@relay01.example.com> \
+to=<soc@example.net> proto=ESMTP helo=<relay01>: Subject matched
+Dec  3 10:00:01 relay01 postfix/cleanup[301]: 5A1B2C3D4E: warning: body Offense text \
+from localhost[127.0.0.1]; from=<root@relay01.example.com> to=<soc@example.net> \
+proto=ESMTP helo=<relay01>
+Dec  3 10:00:02 relay01 postfix/cleanup[301]: 6A1B2C3D4E: milter-header-warning: \
+header Subject: Checked from localhost[127.0.0.1]; from=<root@relay01.example.com> \
+to=<soc@example.net> proto=ESMTP helo=<relay01>
+Dec  3 10:00:03 relay01 postfix/cleanup[301]: 7A1B2C3D4E: hold: header Subject: Held \
+from localhost[127.0.0.1]; from=<root@relay01.example.com> to=<soc@example.net> \
+proto=ESMTP helo=<relay01>
+Dec  3 10:00:04 relay01 postfix/cleanup[301]: 8A1B2C3D4E: info: header Subject: Noted \
+from localhost[127.0.0.1]; from=<root@relay01.example.com> to=<soc@example.net> \
+proto=ESMTP helo=<relay01>
+Dec  3 10:00:05 relay01 postfix/smtpd[400]: NOQUEUE: reject_warning: RCPT from \
+unknown[203.0.113.5]: 450 4.7.1 Client host rejected: cannot find your hostname; \
+from=<a@example.org> to=<b@example.net> proto=ESMTP helo=<example.org>
+Dec  3 10:00:06 relay01 postfix/cleanup[301]: warning: 9A1B2C3D4E: read timeout
+"""
+
+
+def test_content_warnings_match_pflogsumm(tmp_path: Path) -> None:
+    """header_checks and body_checks WARN lines count as reject warnings."""
+    log = tmp_path / "maillog"
+    log.write_text(CONTENT_ACTIONS)
+    theirs = run_pflogsumm(CONTENT_ACTIONS.encode())
+    totals = analyze_bundle(log, year=2026).pflogsumm_totals()
+    assert theirs["reject_warnings"] == 4
+    assert totals["reject_warnings"] == theirs["reject_warnings"]
+    assert totals["held"] == theirs["held"]

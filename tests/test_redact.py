@@ -226,3 +226,26 @@ def test_summary_trace_export_redacted(bundle: Path, tmp_path: Path) -> None:
         assert_redacted(path.read_text(), path.name)
     events = (folder / "events.csv").read_text()
     assert re.search(r"198\.18\.0\.\d+", events)
+
+
+def test_short_name_and_fqdn_share_pseudonym(tmp_path: Path) -> None:
+    """The syslog host name and myhostname, its FQDN, name one host, so a loop
+    to the host's own name stays visible after redaction."""
+    head = "Dec  4 10:00:00 siem-console postfix"
+    (tmp_path / "maillog").write_text(
+        f"{head}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n"
+        f"{head}/qmgr[301]: A1B2C3D4E5: from=<root@siem-console.example.net>,"
+        " size=700, nrcpt=1 (queue active)\n"
+        f"{head}/smtp[302]: A1B2C3D4E5: to=<admin@siem-console.example.net>,"
+        " relay=none, delay=0.05, delays=0.05/0/0/0, dsn=5.4.6, status=bounced"
+        " (mail for siem-console.example.net loops back to myself)\n"
+    )
+    (tmp_path / "main.cf").write_text(
+        "myhostname = siem-console.example.net\nmydestination = localhost\n"
+    )
+    summary = invoke("summary", str(tmp_path), "--redact")
+    assert "siem-console" not in summary
+    host = summary.split("hosts: ")[1].split(")")[0]
+    assert re.fullmatch(r"host\d+\.example", host)
+    assert f"mail for {host} loops back to myself" in summary
+    assert f"to=<user1@{host}>" in summary

@@ -77,3 +77,25 @@ def test_japanese_report(tmp_path: Path) -> None:
     ).stdout
     # IPAGothic has no bold face; Noto Sans CJK has one, so headings are bold.
     assert "Noto-Sans-CJK-JP-Bold" in fonts, fonts
+
+
+def test_quoted_replies_in_japanese_marks(tmp_path: Path) -> None:
+    """A server's reply quoted from the log sits in 「」, not in ASCII quotes."""
+    bundle = SAMPLES / "sasl-auth-failed.tar.gz"
+    result = CliRunner().invoke(
+        main, ["report", str(bundle), "-o", str(tmp_path), "--lang", "ja"]
+    )
+    assert result.exit_code == 0, result.output
+    soup = BeautifulSoup((tmp_path / "report.html").read_text(), "html.parser")
+    summary = soup.select("#findings article.finding p")[2].get_text()
+    assert "：「SASL authentication failed;" in summary, summary
+    assert '"' not in summary, summary
+
+
+def test_localized_params_quotes() -> None:
+    params = {"reasons": '"mail for example.com loops back to myself"; "x"', "count": 2}
+    ja = i18n.localized_params(params, "ja")
+    assert ja["reasons"] == "「mail for example.com loops back to myself」、「x」"
+    assert ja["count"] == 2
+    assert i18n.localized_params(params, "en") is params
+    assert i18n.localized_params({"reasons": "plain"}, "ja") == {"reasons": "plain"}

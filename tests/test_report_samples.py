@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from analyzer.cli import main
 from tests.conftest import (
     ARCHIVE_FORMATS,
+    SAMPLES,
     convert_sample,
     pdf_text,
     sample_names,
@@ -79,7 +80,7 @@ def test_report_outputs_agree_with_truth(name: str, fmt: str, tmp_path: Path) ->
     text = pdf_text(output / "summary.pdf")
     words = " ".join(text.split())
     assert "Verdict" in words
-    # The manager summary is a title page and at most two more.
+    # The manager summary takes two or three pages.
     assert 2 <= text.count("\f") <= 3, text.count("\f")
     if top is not None:
         assert " ".join(findings[0]["title"].split()) in words
@@ -89,3 +90,17 @@ def test_report_outputs_agree_with_truth(name: str, fmt: str, tmp_path: Path) ->
     if top == "localhost-loop":
         assert "postfix flush" in [c.get_text() for c in remedies[0].find_all("code")]
         assert "`" not in words
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_summary_timeline_on_first_page(lang: str, tmp_path: Path) -> None:
+    """The title page has room for the chart, so it does not start a new page."""
+    result = CliRunner().invoke(
+        main,
+        ["report", str(SAMPLES / "tls-required.tar.gz"), "-o", str(tmp_path),
+         "--format", "pdf", "--lang", lang],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    first_page = pdf_text(tmp_path / "summary.pdf").split("\f")[0]
+    timeline = {"en": "Timeline", "ja": "タイムライン"}[lang]
+    assert timeline in first_page

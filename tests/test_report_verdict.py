@@ -156,3 +156,27 @@ def test_headline_some_mail_failing(tmp_path: Path) -> None:
     assert verdict["headline"] == "Some mail is not being delivered"
     loop = build_context(analyze_bundle(SAMPLES / "localhost-loop.tar.gz")).verdict
     assert loop["headline"] == "Mail is not being delivered"
+
+
+def test_headline_ignores_remote_rejects(tmp_path: Path) -> None:
+    """Rejected submissions of other hosts (spam at a mail server) are not this
+    host's undelivered mail, so most of the mail still counts as delivered."""
+    denied = said_by(
+        "mail.example.com[192.0.2.25]",
+        "554 5.7.1 <ops@example.org>: Relay access denied",
+    )
+    bounced = message(
+        30, "ops@example.org", "mail.example.com[192.0.2.25]:25", "bounced", denied
+    )
+    spam = [
+        f"Dec  3 11:0{n}:00 relay01 postfix/smtpd[90{n}]: NOQUEUE: reject: RCPT from "
+        f"unknown[203.0.113.{n + 1}]: 554 5.7.1 <x@example.org>: Relay access denied;"
+        " from=<x@example.net> to=<x@example.org> proto=ESMTP helo=<example.net>\n"
+        for n in range(8)
+    ]
+    analysis = analyze(
+        tmp_path, [*sent(3), bounced, *spam], "relayhost = [mail.example.com]\n"
+    )
+    assert analysis.totals().rejected_unqueued == 8
+    verdict = build_context(analysis).verdict
+    assert verdict["headline"] == "Some mail is not being delivered"

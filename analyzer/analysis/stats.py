@@ -3,10 +3,11 @@
 Two sets of totals are kept. ``pflogsumm_totals`` follows pflogsumm 1.1.5's
 definitions line by line, so an admin can check them against the tool they trust:
 ``received`` counts smtpd ``client=`` and pickup records, ``delivered`` and
-``bounced`` count recipient records, ``deferred`` counts queue IDs with a deferral
-and ``rejected`` counts reject records. ``message_totals`` counts messages as
-rebuilt here: a message passed through a content filter and re-queued counts
-once, by the outcome of its last copy.
+``bounced`` count recipient records, ``deferred`` counts queue IDs with a deferral,
+``rejected`` counts reject records and ``reject_warnings`` counts smtpd's
+reject_warning records and cleanup's header_checks and body_checks WARN records.
+``message_totals`` counts messages as rebuilt here: a message passed through a
+content filter and re-queued counts once, by the outcome of its last copy.
 """
 
 from __future__ import annotations
@@ -86,6 +87,13 @@ def _facts(events: pd.DataFrame) -> dict[str, np.ndarray]:
         "milter": _text_matches(events, reject, r"^(?:\S+: )?milter-reject: "),
         # pflogsumm counts any smtpd line with "reject:", shapes no rule knows included.
         "malformed": _text_matches(events, unknown, r"\breject: "),
+        # header_checks and body_checks WARN (also a milter's), which pflogsumm
+        # counts as reject warnings; its pattern wants header or body, not content.
+        "content_warning": _text_matches(
+            events,
+            _is(kind, "header_check") & _is(events["daemon"], "cleanup"),
+            r"\bwarning: (?:header|body) ",
+        ),
     }
 
 
@@ -123,7 +131,10 @@ def pflogsumm_totals(events: pd.DataFrame, deliveries: pd.DataFrame) -> dict[str
             (own & facts["reject"] & ~(facts["milter"] & ~facts["cleanup"])).sum()
             + (own & facts["malformed"]).sum()
         ),
-        "reject_warnings": int((own & _is(events["kind"], "reject_warning")).sum()),
+        "reject_warnings": int(
+            (own & _is(events["kind"], "reject_warning")).sum()
+            + (facts["plain"] & facts["content_warning"]).sum()
+        ),
         "held": int((own & _is(events["kind"], "hold")).sum()),
         "discarded": int((own & _is(events["kind"], "discard")).sum()),
     }
@@ -141,6 +152,10 @@ class Totals:
     deferrals: int = 0
     bounced_recipients: int = 0
     rejected: int = 0
+    rejected_unqueued: int = 0
+    """Rejects before a queue ID was given (NOQUEUE): mail never accepted."""
+    rejected_local: int = 0
+    """The NOQUEUE rejects of loopback clients: this host's own mail."""
     held: int = 0
     discarded: int = 0
     bytes_received: int = 0
@@ -148,6 +163,10 @@ class Totals:
     recipients: int = 0
     states: dict[str, int] = field(default_factory=dict)
     """Messages per final state, hand-off copies not counted."""
+
+
+LOOPBACK_CLIENT = r" from [^\s\[]*\[(?:127\.\d+\.\d+\.\d+|::1)\]"
+"""A reject of a client on a loopback address ("RCPT from localhost[127.0.0.1]")."""
 
 
 def message_totals(
@@ -162,6 +181,8 @@ def message_totals(
     deferred = real & _is(status, "deferred")
     kind = events["kind"]
     states = messages["final_state"][counted].value_counts()
+    unqueued = _is(kind, "reject") & np.asarray(events["message_key"].isna())
+    local = _text_matches(events, unqueued, LOOPBACK_CLIENT)
     return Totals(
         messages=int(counted.sum()),
         received=int(originals.sum()),
@@ -171,6 +192,8 @@ def message_totals(
         deferrals=int(deferred.sum()),
         bounced_recipients=int((real & _is(status, "bounced")).sum()),
         rejected=int(_is(kind, "reject").sum()),
+        rejected_unqueued=int(unqueued.sum()),
+        rejected_local=int(local.sum()),
         held=int(_is(kind, "hold", "held").sum()),
         discarded=int(_is(kind, "discard").sum()),
         bytes_received=int(messages["size"][originals].fillna(0).sum()),

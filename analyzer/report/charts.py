@@ -16,6 +16,7 @@ COLORS = {
     "deferred": "#f79009",
     "bounced": "#d92d20",
     "received": "#2e90fa",
+    "rejected": "#7a5af8",
 }
 FONT_PREFERENCE = ["IPAGothic", "IPAexGothic", "Noto Sans CJK JP", "DejaVu Sans"]
 """Chart fonts, Japanese-capable first; only installed ones are used."""
@@ -36,7 +37,8 @@ def choose_period(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
 def traffic_svg(
     traffic: pd.DataFrame, labels: dict[str, str], period: str = "h"
 ) -> str:
-    """Stacked bars of delivered, deferred and bounced attempts per period."""
+    """Stacked bars of delivered, deferred and bounced attempts and, when there
+    are any, rejected submissions per period, and a line of those received."""
     import matplotlib
 
     matplotlib.use("svg")
@@ -82,7 +84,10 @@ def _draw(
     # marks the middle of the period.
     width = step / pd.Timedelta(days=1) * 0.8  # matplotlib date units are days
     bottom = None
-    for name in ("delivered", "deferred", "bounced"):
+    names = ["delivered", "deferred", "bounced"]
+    if traffic["rejected"].any():
+        names.append("rejected")
+    for name in names:
         values = traffic[name].to_numpy()
         axes.bar(
             index + step * 0.1,

@@ -16,6 +16,7 @@ import pandas as pd
 from analyzer import __version__
 from analyzer.analysis.findings import Finding
 from analyzer.analysis.findings.catalog import render, render_remedy
+from analyzer.analysis.stats import Totals
 from analyzer.api import Analysis
 from analyzer.parse.postfix import UNKNOWN
 from analyzer.report import i18n
@@ -133,8 +134,9 @@ def _finding(
     if texts is None:
         title, summary, remedy = finding.title, finding.summary, finding.remedy
     else:
-        title, summary = (render(t, finding.params) for t in texts[:2])
-        remedy = render_remedy(texts[2], finding.params, i18n.FLUSH_JA)
+        params = i18n.localized_params(finding.params, lang)
+        title, summary = (render(t, params) for t in texts[:2])
+        remedy = render_remedy(texts[2], params, i18n.FLUSH_JA)
     return {
         "code": finding.code,
         "severity": finding.severity,
@@ -178,7 +180,7 @@ def verdict(
     if problems:
         status = "failing" if errors else "warning"
         headline = labels[f"verdict_{status}"]
-        if errors and _mostly_delivered(analysis):
+        if errors and _mostly_delivered(analysis, analysis.totals()):
             headline = labels["verdict_failing_some"]
         lead = problems[0]
         # The note on partial results below repeats the bundle-incomplete title.
@@ -204,11 +206,17 @@ def verdict(
     return {"status": status, "headline": headline, "detail": detail}
 
 
-def _mostly_delivered(analysis: Analysis) -> bool:
+def _mostly_delivered(analysis: Analysis, totals: Totals) -> bool:
     """Return whether most messages of the logs were delivered. An error then
-    concerns some of the mail, not all of it."""
+    concerns some of the mail, not all of it.
+
+    Submissions of loopback clients rejected before queueing (by a full disk,
+    say) count as mail not delivered: on a host that sends its own mail they are
+    its messages. Rejects of other clients, often spam at a mail server, do not.
+    """
     states = analysis.messages["final_state"]
-    return len(states) > 0 and float(states.eq("delivered").mean()) > 0.5
+    submitted = len(states) + totals.rejected_local
+    return submitted > 0 and int(states.eq("delivered").sum()) / submitted > 0.5
 
 
 def _lead_sentence(
@@ -244,6 +252,8 @@ def _key_numbers(
         # The main outcomes always show; the rarer ones only when they occur.
         if states.get(state, 0) or state in ("delivered", "deferred", "bounced"):
             rows.append((labels["state_" + state], f"{states.get(state, 0):,}"))
+    if totals.rejected_unqueued:
+        rows.append((labels["rejected_unqueued"], f"{totals.rejected_unqueued:,}"))
     if states.get("partial", 0):
         # A message delivered to some recipients may still wait for others:
         # count those, or "deferred 0" reads as nothing queued.

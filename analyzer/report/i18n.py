@@ -61,6 +61,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Discarded by this host's checks",
         "ja": "このホストのチェックで破棄",
     },
+    "rejected_unqueued": {
+        "en": "Submissions rejected before queueing",
+        "ja": "キュー投入前に拒否された送信",
+    },
     "state_unknown": {"en": "Outcome not in the logs", "ja": "ログに結果なし"},
     "state_bounced": {"en": "Bounced", "ja": "バウンス"},
     "state_expired": {"en": "Expired", "ja": "期限切れ"},
@@ -92,6 +96,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "ja": "1 時間ごとの配送試行",
     },
     "traffic_chart_D": {"en": "Delivery attempts per day", "ja": "1 日ごとの配送試行"},
+    "traffic_chart_rejected": {
+        "en": "{caption}, and submissions rejected before queueing",
+        "ja": "{caption}と、キュー投入前に拒否された送信",
+    },
     "deferrals": {"en": "Deferrals", "ja": "配送の遅延"},
     "by_reason": {"en": "By reason", "ja": "理由別"},
     "by_relay": {"en": "By relay", "ja": "リレー先別"},
@@ -798,6 +806,22 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     "smtp_tls_security_level = may とし（TLS のないサーバーには平文で送ります）、`postfix reload` を"
     "実行してください。" + _FLUSH_JA,
 }
+
+
+def localized_params(params: dict[str, object], lang: str) -> dict[str, object]:
+    """Return finding parameters with the log text they quote set in the
+    quotation marks of ``lang``.
+
+    ``reasons`` quotes log text as "a"; "b". Japanese texts set their own quotes
+    as 「…」, so there it becomes 「a」、「b」.
+    """
+    reasons = params.get("reasons")
+    if lang != "ja" or not isinstance(reasons, str) or len(reasons) < 2:
+        return params
+    if not (reasons.startswith('"') and reasons.endswith('"')):
+        return params
+    parts = reasons[1:-1].split('"; "')
+    return {**params, "reasons": "、".join(f"「{part}」" for part in parts)}
 
 
 def finding_texts(

@@ -82,7 +82,10 @@ def report_context(analysis: Analysis, lang: str) -> ReportContext:
     if len(traffic) and traffic.to_numpy().sum() > 0:
         # Without a delivery attempt the chart would be an empty frame.
         context.charts["traffic"] = charts.traffic_svg(traffic, context.labels, period)
-        context.chart_captions["traffic"] = context.labels[f"traffic_chart_{period}"]
+        caption = context.labels[f"traffic_chart_{period}"]
+        if traffic["rejected"].any():
+            caption = context.labels["traffic_chart_rejected"].format(caption=caption)
+        context.chart_captions["traffic"] = caption
     return context
 
 

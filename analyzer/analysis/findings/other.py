@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.analysis.findings.context import (
+    EVIDENCE_LINES,
     Context,
     config_evidence,
     is_self,
@@ -163,7 +164,8 @@ def _backlog(
         oldest = rows["arrival_time"].min()
         params["oldest"] = f"{oldest:%Y-%m-%d %H:%M} UTC"
         first_seen, last_seen = oldest, rows["arrival_time"].max()
-        variant, resolved = _backlog_outcome(ctx, rows, _captured(ctx, listing))
+        taken = _captured(ctx, listing.source)
+        variant, resolved = _backlog_outcome(ctx, rows, taken)
         params[variant] = f"{resolved:,}"
         for _, row in rows.drop_duplicates("queue_id").head(3).iterrows():
             evidence.append(
@@ -189,10 +191,11 @@ def _backlog(
     )
 
 
-def _captured(ctx: Context, listing: QueueListing) -> pd.Timestamp:
-    """When the queue listing was taken: its file time, else the bundle's time."""
+def _captured(ctx: Context, source: str) -> pd.Timestamp:
+    """When the queue listing at ``source`` was taken: its file time, else the
+    bundle's time."""
     for entry in ctx.inventory.entries:
-        if entry.path == listing.source and entry.mtime is not None:
+        if entry.path == source and entry.mtime is not None:
             return pd.Timestamp(entry.mtime)
     return ctx.now
 
@@ -390,10 +393,16 @@ def lifetime_findings(ctx: Context) -> list[Finding]:
         config = ctx.config(str(host))
         setting = config.get("maximal_queue_lifetime") if config else "5d"
         lifetime = postfix_duration(setting) or pd.Timedelta(days=5)
-        old = group[(group["arrival_time"] < ctx.now - lifetime).to_numpy(dtype=bool)]
+        # Each listing is measured against its own time: a bundle packed again
+        # later, or one that combines hosts, is newer than its listings.
+        sources = group["source"].astype(str)
+        times = {source: _captured(ctx, source) for source in sources.unique()}
+        taken = pd.to_datetime(sources.map(times), utc=True)
+        old = group[(group["arrival_time"] < taken - lifetime).to_numpy(dtype=bool)]
         if old.empty:
             continue
         first = old.drop_duplicates("queue_id").sort_values("arrival_time")
+        oldest_taken = taken[first.index[0]]
         findings.append(
             Finding(
                 code="queue-past-lifetime",
@@ -416,7 +425,7 @@ def lifetime_findings(ctx: Context) -> list[Finding]:
                     "count": f"{old['queue_id'].nunique():,}",
                     "lifetime": setting,
                     "oldest": f"{old['arrival_time'].min():%Y-%m-%d %H:%M} UTC",
-                    "taken": f"{ctx.now:%Y-%m-%d %H:%M} UTC",
+                    "taken": f"{oldest_taken:%Y-%m-%d %H:%M} UTC",
                 },
                 priority=60,
             )
@@ -442,6 +451,7 @@ def system_findings(ctx: Context) -> list[Finding]:
     rows = np.flatnonzero(ctx.of_kind("warning", "fatal", "error"))
     full = events["text"].take(rows).str.contains(_DISK_FULL, regex=True)
     disk = events.take(rows[full.to_numpy(dtype=bool, na_value=False)])
+    refused = _refused_for_space(ctx)
     for host, group in disk.groupby("host", sort=False, observed=True):
         last = group["time"].max()
         sent = ctx.sent[(ctx.sent["host"] == host).to_numpy(dtype=bool, na_value=False)]
@@ -453,6 +463,13 @@ def system_findings(ctx: Context) -> list[Finding]:
         finding = _event_finding(
             "disk-full", "warning" if later else "error", str(host), group, ctx, 95
         )
+        rejects = refused[(refused["host"] == host).to_numpy(dtype=bool)]
+        if len(rejects):
+            # NOTE: a reject line names no message, so a client that retries is
+            # counted once per attempt.
+            finding.messages_affected += len(rejects)
+            quoted = [*group.index[: EVIDENCE_LINES - 1], rejects.index[0]]
+            finding.evidence = log_evidence(events, sorted(quoted))
         if later:
             finding.params["variant"] = "passed"
             finding.params["later"] = f"{later:,}"
@@ -460,6 +477,21 @@ def system_findings(ctx: Context) -> list[Finding]:
         findings.append(finding)
     findings += _stopped_findings(ctx)
     return findings
+
+
+_NO_SPACE_REPLY = "Insufficient system storage"
+"""smtpd's reply (452 4.3.1) when the queue file system has less free space
+than queue_minfree or 1.5 times message_size_limit."""
+
+
+def _refused_for_space(ctx: Context) -> pd.DataFrame:
+    """Submissions that smtpd rejected before queueing for lack of disk space."""
+    events = ctx.events
+    rows = np.flatnonzero(
+        ctx.of_kind("reject") & events["message_key"].isna().to_numpy(dtype=bool)
+    )
+    found = events["text"].take(rows).str.contains(_NO_SPACE_REPLY, regex=False)
+    return events.take(rows[found.to_numpy(dtype=bool, na_value=False)])
 
 
 _NO_PICKUP = "unable to look up public/pickup"
