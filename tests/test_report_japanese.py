@@ -88,7 +88,7 @@ def test_quoted_replies_in_japanese_marks(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     soup = BeautifulSoup((tmp_path / "report.html").read_text(), "html.parser")
     summary = soup.select("#findings article.finding p")[2].get_text()
-    assert "：「SASL authentication failed;" in summary, summary
+    assert "「SASL authentication failed;" in summary, summary
     assert '"' not in summary, summary
 
 
