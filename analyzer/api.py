@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from analyzer import progress
+from analyzer import memory, progress
 from analyzer.analysis import stats
 from analyzer.analysis.findings import Context, Finding, diagnose, findings_frame
 from analyzer.analysis.frames import events_frame
@@ -155,10 +155,12 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     """Analyze an already loaded bundle."""
     started = time.perf_counter()
     progress.stage("Building message timelines")
+    memory.release()
     merged, fields, duplicates = merge_events(oldest_first(bundle.logs))
     events = events_frame(merged)
     timeline = build_timeline(events, fields)
     del merged, fields, events  # the timeline contains what is still needed
+    memory.release()
     hosts = build_hosts(bundle, timeline.events)
     assign_member_hosts(bundle, hosts)
     queue = _queue_frame(bundle, hosts)
@@ -200,6 +202,7 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     )
     progress.stage("Diagnosing")
     analysis.findings = diagnose(context)
+    memory.release()
     logger.info(
         "analyzed %s messages and %s events in %.1f s; findings: %d",
         f"{len(messages):,}",
