@@ -55,13 +55,18 @@ def test_every_label_translated() -> None:
         assert fields(text) == fields(english[key]), key
 
 
-def test_japanese_report(tmp_path: Path) -> None:
-    bundle = SAMPLES / "localhost-loop.tar.gz"
+def japanese_report(sample: str, output: Path) -> BeautifulSoup:
+    """Write the Japanese report of a sample bundle to ``output`` and parse its HTML."""
+    bundle = SAMPLES / f"{sample}.tar.gz"
     result = CliRunner().invoke(
-        main, ["report", str(bundle), "-o", str(tmp_path), "--lang", "ja"]
+        main, ["report", str(bundle), "-o", str(output), "--lang", "ja"]
     )
     assert result.exit_code == 0, result.output
-    soup = BeautifulSoup((tmp_path / "report.html").read_text(), "html.parser")
+    return BeautifulSoup((output / "report.html").read_text(), "html.parser")
+
+
+def test_japanese_report(tmp_path: Path) -> None:
+    soup = japanese_report("localhost-loop", tmp_path)
     assert soup.html is not None
     assert soup.html["lang"] == "ja"
     verdict = soup.find(id="verdict")
@@ -80,13 +85,8 @@ def test_japanese_report(tmp_path: Path) -> None:
 
 
 def test_quoted_replies_in_japanese_marks(tmp_path: Path) -> None:
-    """A server's reply quoted from the log sits in 「」, not in ASCII quotes."""
-    bundle = SAMPLES / "sasl-auth-failed.tar.gz"
-    result = CliRunner().invoke(
-        main, ["report", str(bundle), "-o", str(tmp_path), "--lang", "ja"]
-    )
-    assert result.exit_code == 0, result.output
-    soup = BeautifulSoup((tmp_path / "report.html").read_text(), "html.parser")
+    """A server's reply quoted from the log is set in 「」, not in ASCII quotes."""
+    soup = japanese_report("sasl-auth-failed", tmp_path)
     summary = soup.select("#findings article.finding p")[2].get_text()
     assert "「SASL authentication failed;" in summary, summary
     assert '"' not in summary, summary

@@ -809,11 +809,9 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
 
 
 def localized_params(params: dict[str, object], lang: str) -> dict[str, object]:
-    """Return finding parameters with the log text they quote set in the
-    quotation marks of ``lang``.
+    """Return finding parameters with quoted log text in the quotation marks of ``lang``.
 
-    ``reasons`` quotes log text as "a"; "b". Japanese texts set their own quotes
-    as 「…」, so there it becomes 「a」、「b」.
+    ``reasons`` quotes log text as "a"; "b", which becomes 「a」、「b」 in Japanese.
     """
     reasons = params.get("reasons")
     if lang != "ja" or not isinstance(reasons, str) or len(reasons) < 2:
