@@ -92,6 +92,19 @@ CAUSE_CASES = [
      " (in reply to end of DATA command)", "content_rejected"),
     ("delivery temporarily suspended: connect to mx1.example.com[192.0.2.10]:25:"
      " Connection refused", "connection_refused"),
+    ("lost connection with mx1.example.com[192.0.2.10] while performing the EHLO"
+     " handshake", "lost_connection"),
+    ("host mx1.example.com[192.0.2.10] said: 550 5.7.1 <soc@example.org>..."
+     " Relaying denied. Proper authentication required. (in reply to RCPT TO"
+     " command)", "relay_denied"),
+    ("host mx1.example.com[192.0.2.10] said: 554 5.7.1 Command rejected (in reply"
+     " to end of DATA command)", "other"),
+    ("host mx1.example.com[192.0.2.10] said: 554 5.7.1 User <soc@example.org>"
+     " should log in to enable receiving the mail (in reply to end of DATA"
+     " command)", "other"),
+    ("host mx1.example.com[192.0.2.10] said: 451-IP 192.0.2.25 is banned due spam"
+     " from it. For unban, please visit 451 https://unban.example.org/ (in reply"
+     " to RCPT TO command)", "blocklisted"),
     ("delivered to mailbox", "local_delivery"),
     ("250 2.0.0 Ok: queued as 4QWz1k2f3gz9", "other"),
     (None, "other"),

@@ -72,7 +72,6 @@ def _normalize_detail(text: str) -> str:
     return text.strip()
 
 
-# Causes a reply text can show, checked in order; the first match names the cause.
 # Causes a reply text can show, checked in order: the first match names the
 # cause, so specific texts come before the generic codes that also appear in them
 # (a "552 5.2.2 quota" reply is a full mailbox, not a message too large).
@@ -87,6 +86,13 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"Host or domain name not found|Name service error|Host not found",
         ),
         ("tls_not_offered", r"TLS is required, but (?:was not offered|our TLS engine)"),
+        # Before auth_required: "Relaying denied. Proper authentication required"
+        # comes from a server that does not take mail for that domain from this host.
+        (
+            "relay_denied",
+            r"Relay access denied|not permitted to relay|relaying denied|"
+            r"Relaying not allowed|Unable to relay|relay not permitted",
+        ),
         # Before starttls_required: "530 5.7.0 Authentication required" is a
         # demand to log in, not to start TLS.
         (
@@ -98,7 +104,8 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"Must issue a STARTTLS|STARTTLS (?:is )?required|Encryption required|"
             r"TLS required|530[ -]5\.7\.0",
         ),
-        ("tls_failure", r"\bTLS\b|\bSSL\b|certificate|handshake"),
+        # The EHLO "handshake" of a dropped connection is not a TLS handshake.
+        ("tls_failure", r"\bTLS\b|\bSSL\b|certificate|(?<!EHLO )(?<!HELO )handshake"),
         ("sasl_no_mechanism", r"no mechanism available|No worthy mechs found"),
         (
             "sasl_failed",
@@ -118,11 +125,6 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"exceeds (?:the )?(?:maximum |fixed )?(?:maximum )?(?:size|message size)",
         ),
         (
-            "relay_denied",
-            r"Relay access denied|not permitted to relay|relaying denied|"
-            r"Relaying not allowed|Unable to relay|relay not permitted",
-        ),
-        (
             "sender_policy",
             r"\bDMARC\b|\bSPF\b|\bDKIM\b|sender policy|not authori[sz]ed to send|"
             r"5\.7\.2[3-7]\b",
@@ -134,17 +136,21 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         # A rate limit whose text also names spam (Gmail's 4.7.28) is a rate limit.
         ("rate_limited", r"rate limit|4\.7\.28\b"),
+        # Before content_rejected: a banned or listed address is the cause even
+        # where the reply adds that spam came from it.
+        (
+            "blocklisted",
+            r"blocked using|listed (?:at|on|in|by) |block ?list|black ?list|"
+            r"\bDNSBL\b|\bRBL\b|spamhaus\.org|spamcop\.net|barracudacentral|"
+            r"\bIP\b.{0,40}\bbanned\b",
+        ),
         (
             "content_rejected",
             r"content (?:rejected|restriction)|rejected due to content|message content|"
             r"\bspam\b|virus|malware|phish",
         ),
-        (
-            "blocklisted",
-            r"blocked using|listed (?:at|on|in|by) |block ?list|black ?list|"
-            r"\bDNSBL\b|\bRBL\b|spamhaus\.org|spamcop\.net|barracudacentral",
-        ),
-        ("client_rejected", r"Client host rejected|Access denied|554 5\.7\.1"),
+        # A bare "554 5.7.1" names no cause ("Command rejected", "should log in").
+        ("client_rejected", r"Client host rejected|Access denied"),
         (
             "unknown_recipient",
             r"5\.1\.1|User unknown|Recipient address rejected|"

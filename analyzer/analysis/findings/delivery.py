@@ -29,7 +29,7 @@ from analyzer.analysis.findings.failures import (
 )
 from analyzer.analysis.findings.model import Evidence, Finding
 from analyzer.analysis.hosts import HostView
-from analyzer.analysis.reasons import causes
+from analyzer.analysis.reasons import causes, reason_cause
 from analyzer.parse.config import MainConfig
 
 # Priority of each finding code among findings of the same severity.
@@ -204,7 +204,7 @@ def _finding(
         params["variant"] = "" if elsewhere else "absent"
 
     quoted = [ctx.events.index[row] for row in leading[:1]]
-    quoted += _evidence_rows(ctx, failures, times, keys)
+    quoted += _evidence_rows(ctx, failures, times, keys, code)
     evidence = log_evidence(ctx.events, quoted)
     if code in _CONFIG_NAMES:
         for name in _CONFIG_NAMES[code]:
@@ -344,16 +344,33 @@ _CONFIG_NAMES = {
 
 
 def _evidence_rows(
-    ctx: Context, failures: Failures, times: pd.Series, keys: list[str]
+    ctx: Context, failures: Failures, times: pd.Series, keys: list[str], code: str
 ) -> list[int]:
     """Return event rows to quote: the earliest attempts, one for each of the first
-    normalized reasons, then the first notes of the first 50 messages."""
+    normalized reasons, then the first notes of the first 50 messages that show
+    no other finding's cause."""
     ordered = times.sort_values().index.to_numpy()
     reasons = pd.Series(failures.reason_normalized.codes[ordered])
     firsts = ordered[~reasons.duplicated().to_numpy()]
     events = failures.event
     earliest = chain(events[firsts], events[ordered])
-    return first_distinct(earliest, 3) + ctx.note_rows(keys[:50], 2)
+    notes = [row for row in ctx.note_rows(keys[:50], 20) if _note_fits(ctx, row, code)]
+    return first_distinct(earliest, 3) + notes[:2]
+
+
+def _note_fits(ctx: Context, row: int, code: str) -> bool:
+    """Tell whether a note can back finding ``code``: it shows no cause, or this one.
+
+    A message tried at several servers has notes about each of them, such as a
+    rate limit at the first MX host before a full mailbox at the second.
+    """
+    if code not in _CAUSE_FINDINGS:
+        return True
+    note_code = CAUSE_CODES.get(reason_cause(str(ctx.events["text"].iloc[row])))
+    return note_code is None or note_code == code
+
+
+_CAUSE_FINDINGS = frozenset(CAUSE_CODES.values())
 
 
 def _relay_params(
