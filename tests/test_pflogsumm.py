@@ -16,6 +16,7 @@ from analyzer.analysis.stats import RECONCILE_RULES, reconcile
 from analyzer.api import Analysis, analyze_bundle
 from tests.conftest import CORPUS, SAMPLES, sample_names, truth
 from tests.pflogsumm import log_text, run_pflogsumm
+from tests.test_timeline_links import two_instance_log
 
 COMPARED = (
     "received",
@@ -101,6 +102,21 @@ def test_content_filter_sample_counts_once() -> None:
     assert final > 0
     assert rows["delivered"].ours == final
     assert dict(rows["delivered"].differences) == {"content_filter": final}
+
+
+def test_filter_to_other_instance_counts_once(tmp_path: Path) -> None:
+    """A filter re-injects into postfix-out, so only postfix-out's delivery counts."""
+    log = two_instance_log().replace(" postfix-in/", " postfix/")
+    (tmp_path / "maillog").write_text(log)
+    rows = {row.name: row for row in check(tmp_path / "maillog")}
+    assert rows["received"].ours == 2
+    assert rows["received"].differences == []
+    assert rows["delivered"].ours == 1
+    assert dict(rows["delivered"].differences) == {
+        "content_filter": 2,
+        "other_instance": -1,
+    }
+    assert rows["deferred"].ours == 1
 
 
 def test_accuracy_page_is_current() -> None:

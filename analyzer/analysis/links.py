@@ -30,10 +30,14 @@ def find_links(
     A bounce or delay notice names its new queue ID ("sender non-delivery
     notification: NEWID"); a content filter or a .forward re-queues a recipient
     under a new ID ("250 ... queued as NEWID", "forwarded as NEWID"). The child is
-    the first message with that ID on the same host and instance that starts
-    within HANDOFF_WINDOW. A "queued as" reply counts as a hand-off only from a
-    loopback relay, or when the new message came from a loopback client: a
-    remote server's queue ID can equal a local one by chance.
+    the first message with that ID on the same host that starts within
+    HANDOFF_WINDOW. A notice's child is in the same Postfix instance. A hand-off's
+    child can be in another instance of the host, because a content filter can
+    re-inject into a second instance (postfix-in to postfix-out), and
+    ``_choose_child_instance`` picks among the instances. A "queued as" reply
+    counts as a hand-off only from a loopback relay, or when the new message
+    came from a loopback client: a remote server's queue ID can equal a local
+    one by chance.
     """
     candidates = messages.reset_index()[
         ["message_key", "host", "instance", "queue_id", "first_seen", "client_ip"]
@@ -67,7 +71,7 @@ def find_links(
         handed["new_id"] = arrow_strings(found_ids.field("new_id").filter(valid)).array
         handed["instance"] = take(events["instance"], handed["event"].to_numpy())
         handed = _as_strings(handed)
-        matched = _match_children(handed, candidates)
+        matched = _match_children(handed, candidates, any_instance=True)
         local_relay = _is_local_relay(matched) | (matched["how"] == "forwarded as")
         local_client = matched["client_ip"].fillna("").str.match(r"^(127\.|::1$)")
         matched = matched[(local_relay | local_client).to_numpy(dtype=bool)]
@@ -101,14 +105,21 @@ def _is_local_relay(handed: pd.DataFrame) -> pd.Series:
     )
 
 
-def _match_children(sources: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
-    """Pair each source row with the first message of ``new_id`` that follows it."""
+def _match_children(
+    sources: pd.DataFrame, candidates: pd.DataFrame, any_instance: bool = False
+) -> pd.DataFrame:
+    """Pair each source row with the first message of ``new_id`` that follows it.
+
+    With ``any_instance`` the message can be in any instance of the source's
+    host, and its instance is in the ``instance_child`` column.
+    """
+    keys = ["host", "new_id"] if any_instance else ["host", "instance", "new_id"]
     merged = sources.reset_index().merge(
         candidates.astype(
             {"host": "string", "instance": "string", "queue_id": "string"}
         ),
-        left_on=["host", "instance", "new_id"],
-        right_on=["host", "instance", "queue_id"],
+        left_on=keys,
+        right_on=[*keys[:-1], "queue_id"],
         suffixes=("", "_child"),
     )
     if merged.empty:
@@ -116,7 +127,31 @@ def _match_children(sources: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataF
     lag = merged["first_seen"] - merged["time"]
     close = (lag >= pd.Timedelta(seconds=-1)) & (lag <= HANDOFF_WINDOW)
     merged = merged[close & (merged["message_key"] != merged["message_key_child"])]
+    if any_instance:
+        merged = _choose_child_instance(merged)
     return merged.sort_values("first_seen").drop_duplicates("event")
+
+
+def _choose_child_instance(merged: pd.DataFrame) -> pd.DataFrame:
+    """Keep, per source event, the candidates of the most likely instance.
+
+    The source's own instance comes first, so a host with one instance links
+    within it. Next come other instances where the new message came from a
+    loopback client, as a filter's re-injection does, then any other instance.
+    Candidates in two or more other instances of equal rank are all dropped,
+    because nothing in the log shows which of them the filter re-injected into.
+    """
+    # NOTE: the port in the reply ("from MTA(smtp:[127.0.0.1]:10025)") could
+    # tell such instances apart, but the log does not say which instance
+    # listens on which port.
+    own = merged["instance_child"].fillna("") == merged["instance"].fillna("")
+    loopback = merged["client_ip"].fillna("").str.match(r"^(127\.|::1$)")
+    rank = np.where(own, 0, np.where(loopback.to_numpy(dtype=bool), 1, 2))
+    merged = merged.assign(rank=rank)
+    best = merged.groupby("event")["rank"].transform("min")
+    merged = merged[merged["rank"] == best]
+    instances = merged.groupby("event")["instance_child"].transform("nunique")
+    return merged[(merged["rank"] == 0) | (instances == 1)].drop(columns="rank")
 
 
 def apply_links(

@@ -1,0 +1,167 @@
+"""Content-filter hand-offs between Postfix instances of one host."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from analyzer.api import analyze_bundle
+from analyzer.cli import main
+
+FILTER_REPLY = "250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as"
+
+
+def received(host: str, instance: str, queue_id: str, client: str, at: str) -> str:
+    """Return the lines of one message that ``instance`` receives and queues."""
+    head = f"Dec  3 09:00:{at} {host} {instance}"
+    return (
+        f"{head}/smtpd[2001]: {queue_id}: client={client}\n"
+        f"{head}/cleanup[2002]: {queue_id}: message-id=<{queue_id}@client.example.com>\n"
+        f"{head}/qmgr[2003]: {queue_id}: from=<alice@example.com>, size=2000, "
+        "nrcpt=1 (queue active)\n"
+    )
+
+
+def handed_off(host: str, queue_id: str, new_id: str, recipient: str) -> str:
+    """Return postfix-in's delivery to the filter on port 10024 and its removal."""
+    head = f"Dec  3 09:00:20 {host} postfix-in"
+    return (
+        f"{head}/smtp[2004]: {queue_id}: to=<{recipient}>, "
+        "relay=127.0.0.1[127.0.0.1]:10024, delay=2.1, delays=0.1/0/0/2, "
+        f"dsn=2.0.0, status=sent ({FILTER_REPLY} {new_id})\n"
+        f"{head}/qmgr[2003]: {queue_id}: removed\n"
+    )
+
+
+def delivered(host: str, queue_id: str, recipient: str) -> str:
+    head = f"Dec  3 09:00:40 {host} postfix-out"
+    return (
+        f"{head}/smtp[3004]: {queue_id}: to=<{recipient}>, "
+        "relay=mx.example.net[198.51.100.7]:25, delay=1, delays=0.1/0/0.4/0.5, "
+        "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 7788A)\n"
+        f"{head}/qmgr[3003]: {queue_id}: removed\n"
+    )
+
+
+def deferred(host: str, queue_id: str, recipient: str) -> str:
+    return (
+        f"Dec  3 09:00:50 {host} postfix-out/smtp[3004]: {queue_id}: "
+        f"to=<{recipient}>, relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, "
+        "status=deferred (connect to mx.example.net[198.51.100.7]:25: "
+        "Connection refused)\n"
+    )
+
+
+INBOUND = "client.example.com[192.0.2.10]"
+REINJECTED = "localhost[127.0.0.1]"
+
+
+def two_instance_log() -> str:
+    """Return a postfix-in to postfix-out log: one delivered, one deferred.
+
+    The second message keeps its queue ID in postfix-out, which can happen
+    because each instance has its own queue directory.
+    """
+    return (
+        received("mx", "postfix-in", "4Pk1Xy2Zq9z3tBr", INBOUND, "01")
+        + received("mx", "postfix-in", "4Pk2Xy2Zq9z3tBr", INBOUND, "02")
+        + received("mx", "postfix-out", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
+        + received("mx", "postfix-out", "4Pk2Xy2Zq9z3tBr", REINJECTED, "20")
+        + handed_off("mx", "4Pk1Xy2Zq9z3tBr", "4Pm1Ab3Cd8z4tGh", "bob@example.net")
+        + handed_off("mx", "4Pk2Xy2Zq9z3tBr", "4Pk2Xy2Zq9z3tBr", "carol@example.net")
+        + delivered("mx", "4Pm1Ab3Cd8z4tGh", "bob@example.net")
+        + deferred("mx", "4Pk2Xy2Zq9z3tBr", "carol@example.net")
+    )
+
+
+def test_handoff_links_across_instances(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(two_instance_log())
+    analysis = analyze_bundle(tmp_path, year=2026)
+    messages = analysis.messages
+    parents = messages["parent_key"].dropna().to_dict()
+    assert parents == {
+        "mx:postfix-out:4Pm1Ab3Cd8z4tGh": "mx:postfix-in:4Pk1Xy2Zq9z3tBr",
+        "mx:postfix-out:4Pk2Xy2Zq9z3tBr": "mx:postfix-in:4Pk2Xy2Zq9z3tBr",
+    }
+    assert set(messages["link"].dropna()) == {"handoff"}
+    states = messages["final_state"].to_dict()
+    assert states["mx:postfix-in:4Pk1Xy2Zq9z3tBr"] == "handed_off"
+    assert states["mx:postfix-in:4Pk2Xy2Zq9z3tBr"] == "handed_off"
+    assert states["mx:postfix-out:4Pm1Ab3Cd8z4tGh"] == "delivered"
+    assert states["mx:postfix-out:4Pk2Xy2Zq9z3tBr"] == "deferred"
+    recipients = analysis.recipients.reset_index()
+    inbound = recipients[recipients["message_key"].str.startswith("mx:postfix-in:")]
+    assert set(inbound["final_state"]) == {"handed_off"}
+
+
+def test_summary_counts_filtered_copies_once(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(two_instance_log())
+    result = CliRunner().invoke(main, ["summary", "--year", "2026", str(tmp_path)])
+    assert result.exit_code in (0, 4), result.output
+    assert "Messages: 2 (delivered 1, deferred 1)" in result.output
+
+
+def test_trace_shows_parent_in_other_instance(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(two_instance_log())
+    result = CliRunner().invoke(
+        main, ["trace", "--year", "2026", str(tmp_path), "4Pm1Ab3Cd8z4tGh"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2 message(s); times in UTC\n")
+    assert "== mx:postfix-in:4Pk1Xy2Zq9z3tBr  [handed_off]" in result.output
+    assert "== mx:postfix-out:4Pm1Ab3Cd8z4tGh  [delivered]" in result.output
+    assert "child of mx:postfix-in:4Pk1Xy2Zq9z3tBr (handoff)" in result.output
+
+
+def test_handoff_not_linked_across_hosts(tmp_path: Path) -> None:
+    """A queue ID of another host is a different message, even in a filter reply."""
+    (tmp_path / "maillog").write_text(
+        received("mx1", "postfix-in", "4Pk1Xy2Zq9z3tBr", INBOUND, "01")
+        + received("mx2", "postfix-out", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
+        + handed_off("mx1", "4Pk1Xy2Zq9z3tBr", "4Pm1Ab3Cd8z4tGh", "bob@example.net")
+        + delivered("mx2", "4Pm1Ab3Cd8z4tGh", "bob@example.net")
+    )
+    messages = analyze_bundle(tmp_path, year=2026).messages
+    assert messages["parent_key"].isna().all()
+    assert messages.at["mx1:postfix-in:4Pk1Xy2Zq9z3tBr", "final_state"] == "delivered"
+
+
+def test_handoff_prefers_own_instance(tmp_path: Path) -> None:
+    """A filter that re-injects into the sending instance links there first."""
+    (tmp_path / "maillog").write_text(
+        received("mx", "postfix-in", "4Pk1Xy2Zq9z3tBr", INBOUND, "01")
+        + received("mx", "postfix-in", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
+        + received("mx", "postfix-out", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
+        + handed_off("mx", "4Pk1Xy2Zq9z3tBr", "4Pm1Ab3Cd8z4tGh", "bob@example.net")
+    )
+    messages = analyze_bundle(tmp_path, year=2026).messages
+    assert messages["parent_key"].dropna().to_dict() == {
+        "mx:postfix-in:4Pm1Ab3Cd8z4tGh": "mx:postfix-in:4Pk1Xy2Zq9z3tBr"
+    }
+
+
+def test_handoff_to_two_other_instances_not_linked(tmp_path: Path) -> None:
+    """Two other instances that both queued the new ID leave the child unknown."""
+    (tmp_path / "maillog").write_text(
+        received("mx", "postfix-in", "4Pk1Xy2Zq9z3tBr", INBOUND, "01")
+        + received("mx", "postfix-out", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
+        + received("mx", "postfix-relay", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
+        + handed_off("mx", "4Pk1Xy2Zq9z3tBr", "4Pm1Ab3Cd8z4tGh", "bob@example.net")
+    )
+    messages = analyze_bundle(tmp_path, year=2026).messages
+    assert messages["parent_key"].isna().all()
+
+
+def test_handoff_prefers_loopback_client(tmp_path: Path) -> None:
+    """Of two other instances, the one the filter connected to over loopback wins."""
+    (tmp_path / "maillog").write_text(
+        received("mx", "postfix-in", "4Pk1Xy2Zq9z3tBr", INBOUND, "01")
+        + received("mx", "postfix-out", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
+        + received("mx", "postfix-relay", "4Pm1Ab3Cd8z4tGh", INBOUND, "20")
+        + handed_off("mx", "4Pk1Xy2Zq9z3tBr", "4Pm1Ab3Cd8z4tGh", "bob@example.net")
+    )
+    messages = analyze_bundle(tmp_path, year=2026).messages
+    assert messages["parent_key"].dropna().to_dict() == {
+        "mx:postfix-out:4Pm1Ab3Cd8z4tGh": "mx:postfix-in:4Pk1Xy2Zq9z3tBr"
+    }
