@@ -36,6 +36,22 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Every message in the logs was delivered or handed on.",
         "ja": "ログ上のすべてのメッセージが配送または転送されました。",
     },
+    "verdict_healthy_none": {
+        "en": "No message in the logs was delivered or handed on ({states}).",
+        "ja": "ログ上のメッセージは 1 通も配送・転送されていません（{states}）。",
+    },
+    "verdict_healthy_some": {
+        "en": "{delivered} of {total} messages in the logs were delivered or handed "
+        "on ({states}).",
+        "ja": "ログ上の {total} 通のうち {delivered} 通が配送または転送されました"
+        "（残り：{states}）。",
+    },
+    "verdict_state": {"en": "{count} {state}", "ja": "{state} {count} 通"},
+    "verdict_state_unknown": {
+        "en": "{count} with no outcome in the logs",
+        "ja": "ログに結果なし {count} 通",
+    },
+    "verdict_state_separator": {"en": "; ", "ja": "、"},
     "verdict_other_hosts": {
         "en": "Other hosts with problems: {hosts}.",
         "ja": "ほかにも問題のあるホスト：{hosts}。",
