@@ -122,7 +122,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "by_domain": {"en": "By recipient domain", "ja": "宛先ドメイン別"},
     "by_dsn": {"en": "By DSN code", "ja": "DSN コード別"},
     "count": {"en": "Count", "ja": "件数"},
-    "example": {"en": "Example reply", "ja": "応答の例"},
+    "example": {"en": "Most frequent reply", "ja": "最も多い応答"},
     "per_host": {"en": "Per host", "ja": "ホスト別"},
     "queue_shape": {
         "en": "Queue shape (minutes in queue, by domain)",
