@@ -771,6 +771,20 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "delivered",
     ): "{count} 通がキューに滞留し（キュー一覧に記載）、そのうち {delivered} 通は"
     "原因の解消後に配送されました。",
+    (
+        "messages-expired",
+        "default",
+    ): "{count} 通が maximal_queue_lifetime を超えてキューに残り、配送不能として返送されました。"
+    "バンドルのどの main.cf もこの値を設定していないため、Postfix の既定値 {lifetime} と"
+    "考えられます。",
+    (
+        "messages-expired",
+        "from_log",
+    ): "{count} 通が maximal_queue_lifetime を超えてキューに残り、配送不能として返送されました。"
+    "バンドルのどの main.cf もこの値を設定しておらず、Postfix の既定値は {lifetime} ですが、"
+    "これらのメッセージは到着から {shortest_hours}～{longest_hours} 時間で期限切れになっています"
+    "（最後の配送試行の delay=）。ログから見ると、このホストの有効期間は長くても約 "
+    "{shortest_hours} 時間のようです。",
 }
 
 
@@ -821,6 +835,13 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     ): "サーバー管理者に STARTTLS の有効化を依頼するか、/etc/postfix/main.cf で "
     "smtp_tls_security_level = may とし（TLS のないサーバーには平文で送ります）、`postfix reload` を"
     "実行してください。" + _FLUSH_JA,
+    (
+        "messages-expired",
+        "from_log",
+    ): "まず配送遅延の原因（他の検出事項）を解消してください。期限切れのメッセージは失われており、"
+    "再送が必要です。ホストで `postconf maximal_queue_lifetime` を実行し、実際の有効期間を"
+    "確認してください。有効期間が数時間だと、1 日の障害なら遅れて届くはずのメールが返送されます。"
+    "Postfix の既定値は 5d です。",
 }
 
 

@@ -377,6 +377,25 @@ CATALOG: dict[str, Entry] = {
         "({lifetime}) and were returned as undeliverable.",
         "Fix the cause of the deferrals first (see the other findings); the expired "
         "messages are gone and must be sent again.",
+        variants={
+            "default": "{count} message(s) stayed in the queue longer than "
+            "maximal_queue_lifetime and were returned as undeliverable. No main.cf in "
+            "the bundle sets it, so the lifetime is presumably Postfix's default, "
+            "{lifetime}.",
+            "from_log": "{count} message(s) stayed in the queue longer than "
+            "maximal_queue_lifetime and were returned as undeliverable. No main.cf in "
+            "the bundle sets it, and Postfix's default is {lifetime}, but the messages "
+            "expired {shortest_hours} to {longest_hours} hours after they arrived "
+            "(the delay= of their last delivery attempt). So this host's lifetime "
+            "appears to be about {shortest_hours} hours at most, from the log.",
+        },
+        remedies={
+            "from_log": "Fix the cause of the deferrals first (see the other "
+            "findings); the expired messages are gone and must be sent again. Check "
+            "the lifetime in force on the host with `postconf maximal_queue_lifetime`: "
+            "a lifetime of hours returns mail that an outage of a day would only "
+            "delay. Postfix's default is 5d.",
+        },
     ),
     "content-check-stopped": Entry(
         "This host's own content checks stopped messages",
