@@ -225,7 +225,9 @@ def _healthy_sentence(totals: Totals, labels: dict[str, str]) -> str:
     if not delivered:
         return labels["verdict_healthy_none"].format(states=states)
     return labels["verdict_healthy_some"].format(
-        delivered=f"{delivered:,}", total=f"{sum(totals.states.values()):,}", states=states
+        delivered=f"{delivered:,}",
+        total=f"{sum(totals.states.values()):,}",
+        states=states,
     )
 
 
