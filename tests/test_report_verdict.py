@@ -223,3 +223,26 @@ def test_healthy_verdict_all_delivered(tmp_path: Path) -> None:
     analysis = analyze(tmp_path, sent(2), "relayhost = [mail.example.com]\n")
     verdict = build_context(analysis, "en").verdict
     assert verdict["detail"] == "Every message in the logs was delivered or handed on."
+
+
+def test_rejected_submissions_only(tmp_path: Path) -> None:
+    """Submissions that smtpd rejected before queueing did reach Postfix."""
+    spam = [
+        f"Dec  3 11:0{n}:00 mx1 postfix/smtpd[92{n}]: NOQUEUE: reject: RCPT from "
+        f"unknown[192.0.2.{n + 1}]: 554 5.7.1 <x@example.org>: Relay access denied;"
+        " from=<x@example.net> to=<x@example.org> proto=ESMTP helo=<example.net>\n"
+        for n in range(4)
+    ]
+    (tmp_path / "maillog").write_text("".join(spam))
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(f for f in analysis.findings if f.code == "no-mail-activity")
+    assert finding.params["variant"] == "rejected"
+    assert finding.params["rejected"] == "4"
+    assert "did not hand any" not in finding.summary
+    assert "4 submission(s)" in finding.summary
+    assert "Relay access denied" in finding.evidence[0].text
+    japanese = build_context(analysis, "ja")
+    summary = next(
+        f["summary"] for f in japanese.findings if f["code"] == "no-mail-activity"
+    )
+    assert "4 件" in summary

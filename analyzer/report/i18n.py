@@ -777,6 +777,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     ): "{count} 通がキューに滞留し（キュー一覧に記載）、そのうち {delivered} 通は"
     "原因の解消後に配送されました。",
     (
+        "no-mail-activity",
+        "rejected",
+    ): "ログは {first} から {last} までを含み Postfix は動作していますが、キューに入った"
+    "メッセージはありません：ログ上の {rejected} 件の投入はすべて、キューに入る前に smtpd が"
+    "拒否しました。",
+    (
         "relay-access-denied",
         "direct",
     ): "{domains} 宛ての {count} 通が {relays} に拒否されました：{reasons}。relayhost が設定されて"
@@ -829,6 +835,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "relay-access-denied",
         "direct",
     ): "宛先ドメインのメール・サーバーがこのホストからのメールを拒否しています",
+    (
+        "no-mail-activity",
+        "rejected",
+    ): "ログの期間中、Postfix はメッセージを 1 通もキューに入れていません",
 }
 VARIANTS_JA = _VARIANTS_JA
 
@@ -856,6 +866,13 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     ): "サーバー管理者に STARTTLS の有効化を依頼するか、/etc/postfix/main.cf で "
     "smtp_tls_security_level = may とし（TLS のないサーバーには平文で送ります）、`postfix reload` を"
     "実行してください。" + _FLUSH_JA,
+    (
+        "no-mail-activity",
+        "rejected",
+    ): "拒否された投入が必要なメールだったなら、証拠の拒否応答が、止めた制限（main.cf の "
+    "smtpd_recipient_restrictions など）を示しています。このホスト自身がメールを送るべきなら、"
+    "ホストでテスト・メールを送り（`echo test | mail -s test you@example.com`）、メール・ログに"
+    "現れるかを確認してください。",
     (
         "relay-access-denied",
         "direct",

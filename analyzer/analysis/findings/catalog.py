@@ -620,6 +620,19 @@ CATALOG: dict[str, Entry] = {
         "send e-mail. Send a test message on the host (`echo test | mail -s test "
         "you@example.com`, or the connection test in QRadar 7.4 and later) and look for "
         "it in /var/log/maillog.",
+        variants={
+            "rejected": "The logs cover {first} to {last} and show Postfix running, "
+            "but it queued no message: smtpd rejected all {rejected} submission(s) "
+            "in the logs before queueing.",
+        },
+        titles={"rejected": "Postfix queued no message while the logs were written"},
+        remedies={
+            "rejected": "If the rejected submissions were wanted mail, the reject "
+            "replies in the evidence name the restriction that stopped them "
+            "(smtpd_recipient_restrictions and related settings in main.cf). If this "
+            "host should send mail of its own, send a test message on the host (`echo "
+            "test | mail -s test you@example.com`) and look for it in the mail log.",
+        },
     ),
     "no-mail-log": Entry(
         "The bundle has no Postfix log lines",

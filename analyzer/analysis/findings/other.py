@@ -675,19 +675,26 @@ def bundle_findings(ctx: Context) -> list[Finding]:
 
 
 def _no_activity(ctx: Context) -> Finding:
-    """The logs have Postfix lines but no message: nothing reached Postfix."""
+    """The logs have Postfix lines but no message: nothing reached Postfix, or
+    smtpd rejected every submission before queueing."""
     times = ctx.events["time"].dropna()
+    params: dict[str, object] = {
+        "first": f"{times.min():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
+        "last": f"{times.max():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
+    }
+    quoted = ctx.events.index[-3:]
+    rejects = np.flatnonzero(ctx.of_kind("reject"))
+    if len(rejects):
+        params.update(variant="rejected", rejected=f"{len(rejects):,}")
+        quoted = ctx.events.index[rejects]
     return Finding(
         code="no-mail-activity",
         severity="warning",
         host="bundle",
         first_seen=times.min() if len(times) else None,
         last_seen=times.max() if len(times) else None,
-        evidence=log_evidence(ctx.events, ctx.events.index[-3:]),
-        params={
-            "first": f"{times.min():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
-            "last": f"{times.max():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
-        },
+        evidence=log_evidence(ctx.events, quoted),
+        params=params,
         priority=85,
     )
 
