@@ -205,7 +205,7 @@ def test_healthy_verdict_without_deliveries(tmp_path: Path) -> None:
     )
     japanese = build_context(analysis, "ja").verdict
     assert japanese["detail"] == (
-        "ログ上のメッセージは 1 通も配送・転送されていません（拒否 3 通）。"
+        "ログ上のメッセージは 1 通も配送・転送されていません\uff08拒否 3 通\uff09。"
     )
 
 

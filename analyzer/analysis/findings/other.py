@@ -337,14 +337,14 @@ message's age at expiry. Postfix logs the expiry right after the last attempt.""
 
 def _lifetime_from_log(
     ctx: Context, group: pd.DataFrame, expiries: pd.DataFrame
-) -> dict[str, object]:
+) -> dict[str, str]:
     """Return the parameters of an expiry finding whose lifetime main.cf does
     not set: the default, or the shorter lifetime that the log shows.
 
     Postfix returns a message when an attempt fails temporarily after its time
     in the queue reached maximal_queue_lifetime (postconf(5)), so the age at
-    expiry is an upper bound of the lifetime. The age is the delay= of the last attempt shortly before the expiry.
-    Bounce notices (sender <>) expire by bounce_queue_lifetime and are left out.
+    expiry is an upper bound of the lifetime. The age is the delay= of the last
+    attempt shortly before the expiry. Bounce notices (sender <>) expire by bounce_queue_lifetime and are left out.
     """
     default = {"lifetime": DEFAULT_QUEUE_LIFETIME, "variant": "default"}
     senders = group["sender"].reindex(expiries["message_key"].to_numpy())
