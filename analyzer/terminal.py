@@ -90,9 +90,19 @@ def _write_reasons(analysis: Analysis, out: TextIO) -> None:
     table = analysis.deferrals("by_reason")["by_reason"]
     if table.empty:
         return
-    out.write("\nTop deferral reasons (whole reply, one example per reason):\n")
+    out.write(
+        "\nTop deferral reasons (deferrals per reason, shown by its most frequent"
+        " whole reply):\n"
+    )
     for _, row in table.head(TOP_REASONS).iterrows():
-        out.write(f"  {int(row['deferrals']):>7,} x  {row['example']}\n")
+        deferrals = int(row["deferrals"])
+        example_count = int(row["example_deferrals"])
+        share = (
+            f" ({example_count:,} of {deferrals:,} with this reply)"
+            if example_count < deferrals
+            else ""
+        )
+        out.write(f"  {deferrals:>7,} x  {row['example']}{share}\n")
 
 
 def _write_findings(analysis: Analysis, out: TextIO) -> None:

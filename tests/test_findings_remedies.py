@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.analysis.findings.catalog import FLUSH
+from analyzer.analysis.findings.catalog import CATALOG, FLUSH
 from analyzer.api import analyze_bundle
 from analyzer.report.context import build_context
-from analyzer.report.i18n import FLUSH_JA
+from analyzer.report.i18n import FLUSH_JA, finding_texts
+from tests.test_findings_direct import analyze, message, said_by, sent
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "bundles"
 
@@ -35,3 +36,98 @@ def test_flush_only_while_mail_is_queued(sample: str, queued: bool) -> None:
         f["remedy"] for f in japanese.findings if f["code"] == "relay-access-denied"
     )
     assert (FLUSH_JA in remedy) is queued
+
+
+def denied_direct(number: int, domain: str) -> str:
+    server = f"mx.{domain}[198.51.100.{number + 10}]"
+    return message(
+        number,
+        f"user{number}@{domain}",
+        f"{server}:25",
+        "bounced",
+        said_by(server, f"554 5.7.1 <user{number}@{domain}>: Relay access denied"),
+    )
+
+
+def test_relay_denied_by_recipient_mx(tmp_path: Path) -> None:
+    """Without relayhost, the server that denies relaying is the recipient
+    domain's own: its remedy is about the recipient, not this host's relay."""
+    lines = [*sent(2), denied_direct(20, "example.org")]
+    analysis = analyze(tmp_path, lines, "")
+    finding = next(f for f in analysis.findings if f.code == "relay-access-denied")
+    assert finding.params["variant"] == "direct"
+    assert "example.org" in finding.summary
+    assert "relayhost is not set" in finding.summary
+    assert "mynetworks" not in finding.remedy
+    assert "recipient address" in finding.remedy
+    assert finding.title != CATALOG["relay-access-denied"].title
+    japanese = build_context(analysis, lang="ja")
+    texts = next(f for f in japanese.findings if f["code"] == "relay-access-denied")
+    assert "mynetworks" not in texts["remedy"]
+    assert "relayhost が設定されていない" in texts["summary"]
+
+
+def test_relay_denied_by_relay_host(tmp_path: Path) -> None:
+    lines = [*sent(2), denied_direct(20, "example.org")]
+    analysis = analyze(tmp_path, lines, "relayhost = [mx.example.org]\n")
+    finding = next(f for f in analysis.findings if f.code == "relay-access-denied")
+    assert finding.params.get("variant", "") == ""
+    assert "mynetworks" in finding.remedy
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "sender-address-rejected",
+        "unknown-recipient",
+        "submission-burst",
+        "queue-backlog",
+    ],
+)
+def test_remedies_name_no_product(code: str) -> None:
+    """Nothing in a bundle shows which application submits the mail, so these
+    remedies name none."""
+    entry = CATALOG[code]
+    japanese = finding_texts(code, "ja")
+    assert japanese is not None
+    for text in (entry.remedy, japanese[2]):
+        assert "QRadar" not in text
+        assert "offense" not in text
+        assert "オフェンス" not in text
+        assert "notification" not in text
+        assert "通知" not in text
+
+
+ALIASED = (
+    "Dec  3 10:30:00 relay01 postfix/pickup[300]: 4C1D2E3F40: uid=0 from=<root>\n"
+    "Dec  3 10:30:00 relay01 postfix/qmgr[302]: 4C1D2E3F40: "
+    "from=<root@relay01.example.com>, size=700, nrcpt=1 (queue active)\n"
+    "Dec  3 10:30:01 relay01 postfix/local[304]: 4C1D2E3F40: "
+    "to=<anna@relay01.example.com>, orig_to=<root>, relay=local, delay=1, "
+    "delays=0/0/0/1, dsn=2.0.0, status=sent (delivered to mailbox)\n"
+)
+
+
+def test_local_mailbox_of_aliased_root(tmp_path: Path) -> None:
+    analysis = analyze(tmp_path, [ALIASED], "relayhost = [mail.example.com]\n")
+    finding = next(f for f in analysis.findings if f.code == "local-mailbox-delivery")
+    assert finding.params["variant"] == "aliased"
+    assert finding.params["users"] == "anna"
+    assert "nobody reads" not in finding.summary
+    assert "anna" in finding.summary
+    japanese = build_context(analysis, lang="ja")
+    summary = next(
+        f["summary"] for f in japanese.findings if f["code"] == "local-mailbox-delivery"
+    )
+    assert "誰も読まない" not in summary
+    assert "anna" in summary
+
+
+def test_local_mailbox_of_root(tmp_path: Path) -> None:
+    unaliased = ALIASED.replace(
+        "to=<anna@relay01.example.com>, orig_to=<root>", "to=<root@relay01.example.com>"
+    )
+    analysis = analyze(tmp_path, [unaliased], "relayhost = [mail.example.com]\n")
+    finding = next(f for f in analysis.findings if f.code == "local-mailbox-delivery")
+    assert finding.params.get("variant", "") == ""
+    assert "nobody reads" in finding.summary

@@ -180,3 +180,69 @@ def test_headline_ignores_remote_rejects(tmp_path: Path) -> None:
     assert analysis.totals().rejected_unqueued == 8
     verdict = build_context(analysis).verdict
     assert verdict["headline"] == "Some mail is not being delivered"
+
+
+INBOUND_REJECTS = [
+    f"Dec  3 11:0{n}:00 mx1 postfix/smtpd[91{n}]: 4F2A1C0D{n}0: reject: RCPT from "
+    f"client.example.net[192.0.2.{n + 1}]: 550 5.1.1 <nobody{n}@example.org>: "
+    "Recipient address rejected: User unknown in local recipient table; "
+    f"from=<x@example.net> to=<nobody{n}@example.org> proto=ESMTP "
+    "helo=<client.example.net>\n"
+    for n in range(3)
+]
+
+
+def test_healthy_verdict_without_deliveries(tmp_path: Path) -> None:
+    """A log of rejected inbound mail only does not claim that mail was delivered."""
+    (tmp_path / "maillog").write_text("".join(INBOUND_REJECTS))
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert analysis.totals().states == {"rejected": 3}
+    english = build_context(analysis, "en").verdict
+    assert english["status"] == "healthy"
+    assert "Every message" not in english["detail"]
+    assert english["detail"] == (
+        "No message in the logs was delivered or handed on (3 rejected)."
+    )
+    japanese = build_context(analysis, "ja").verdict
+    assert japanese["detail"] == (
+        "ログ上のメッセージは 1 通も配送・転送されていません\uff08拒否 3 通\uff09。"
+    )
+
+
+def test_healthy_verdict_counts_other_outcomes(tmp_path: Path) -> None:
+    lines = [*sent(2), *INBOUND_REJECTS]
+    analysis = analyze(tmp_path, lines, "relayhost = [mail.example.com]\n")
+    verdict = build_context(analysis, "en").verdict
+    assert verdict["status"] == "healthy"
+    assert verdict["detail"] == (
+        "2 of 5 messages in the logs were delivered or handed on (3 rejected)."
+    )
+
+
+def test_healthy_verdict_all_delivered(tmp_path: Path) -> None:
+    analysis = analyze(tmp_path, sent(2), "relayhost = [mail.example.com]\n")
+    verdict = build_context(analysis, "en").verdict
+    assert verdict["detail"] == "Every message in the logs was delivered or handed on."
+
+
+def test_rejected_submissions_only(tmp_path: Path) -> None:
+    """Submissions that smtpd rejected before queueing did reach Postfix."""
+    spam = [
+        f"Dec  3 11:0{n}:00 mx1 postfix/smtpd[92{n}]: NOQUEUE: reject: RCPT from "
+        f"unknown[192.0.2.{n + 1}]: 554 5.7.1 <x@example.org>: Relay access denied;"
+        " from=<x@example.net> to=<x@example.org> proto=ESMTP helo=<example.net>\n"
+        for n in range(4)
+    ]
+    (tmp_path / "maillog").write_text("".join(spam))
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(f for f in analysis.findings if f.code == "no-mail-activity")
+    assert finding.params["variant"] == "rejected"
+    assert finding.params["rejected"] == "4"
+    assert "did not hand any" not in finding.summary
+    assert "4 submission(s)" in finding.summary
+    assert "Relay access denied" in finding.evidence[0].text
+    japanese = build_context(analysis, "ja")
+    summary = next(
+        f["summary"] for f in japanese.findings if f["code"] == "no-mail-activity"
+    )
+    assert "4 件" in summary

@@ -3,11 +3,14 @@ counted over the deferred attempts of a real Postfix log."""
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
 from analyzer.analysis import stats
 from analyzer.api import analyze_bundle
+from analyzer.terminal import print_summary
 from tests.conftest import SAMPLES
 
 
@@ -46,3 +49,31 @@ def test_deferral_tables_computed_once(analysis, monkeypatch):
     monkeypatch.setattr(stats, "deferral_stats", None)  # a second computation fails
     assert analysis.deferrals("by_reason")["by_reason"] is first
     assert set(analysis.deferrals()) == set(stats.DEFERRAL_TABLES)
+
+
+def timed_out(number: int, server: str, address: str) -> str:
+    queue_id = f"{0xB0000 + number:X}0"
+    return (
+        f"Dec  3 10:{number:02d}:00 relay01 postfix/smtp[400]: {queue_id}: "
+        f"to=<user{number}@example.net>, relay=none, delay=31, "
+        "delays=0/0/31/0, dsn=4.4.1, status=deferred "
+        f"(connect to {server}[{address}]:25: Connection timed out)\n"
+    )
+
+
+def test_deferral_example_most_frequent_reply(tmp_path):
+    """A reason's example is its most frequent reply, not the first one found."""
+    lines = [timed_out(0, "mx.example.org", "198.51.100.7")]
+    lines += [timed_out(n, "mx.example.net", "192.0.2.25") for n in range(1, 4)]
+    (tmp_path / "maillog").write_text("".join(lines))
+    analysis = analyze_bundle(tmp_path, year=2026)
+    for name in ("by_reason", "by_dsn"):
+        top = analysis.deferrals(name)[name].iloc[0]
+        assert top["deferrals"] == 4, name
+        assert "mx.example.net[192.0.2.25]" in top["example"], name
+        assert top["example_deferrals"] == 3, name
+    out = io.StringIO()
+    print_summary(analysis, out)
+    text = out.getvalue()
+    assert "4 x  connect to mx.example.net[192.0.2.25]:25" in text
+    assert "(3 of 4 with this reply)" in text

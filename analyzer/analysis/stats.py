@@ -289,7 +289,8 @@ def deferral_stats(
 
     ``names`` picks tables of DEFERRAL_TABLES (default: all). Each table has one
     row per value, most deferrals first: the deferrals, the distinct messages,
-    the first and last time and the first reply text.
+    the first and last time, the most frequent reply text (``example``) and the
+    deferrals with that text (``example_deferrals``).
     """
     requested = {name: DEFERRAL_TABLES[name] for name in (names or DEFERRAL_TABLES)}
     rows = np.flatnonzero(_is(deliveries["status"], "deferred"))
@@ -316,7 +317,15 @@ def deferral_stats(
 
 def _empty_group(column: str) -> pd.DataFrame:
     return pd.DataFrame(
-        columns=[column, "deferrals", "messages", "first_seen", "last_seen", "example"]
+        columns=[
+            column,
+            "deferrals",
+            "messages",
+            "first_seen",
+            "last_seen",
+            "example",
+            "example_deferrals",
+        ]
     )
 
 
@@ -335,15 +344,15 @@ def _group(
     """
     group, uniques = pd.factorize(keys, use_na_sentinel=False)
     count = len(uniques)
+    example, example_deferrals = _most_frequent_per_group(group, reason, count)
     frame = pd.DataFrame(
         {
             "deferrals": np.bincount(group, minlength=count),
             "messages": _distinct_per_group(group, message, count),
             "first_seen": _time_per_group(group, time, count, np.minimum),
             "last_seen": _time_per_group(group, time, count, np.maximum),
-            "example": reason.array.take(
-                _first_valid_per_group(group, reason, count), allow_fill=True
-            ),
+            "example": reason.array.take(example, allow_fill=True),
+            "example_deferrals": example_deferrals,
         },
         index=_group_index(uniques, column),
     ).sort_values("deferrals", ascending=False)
@@ -390,14 +399,27 @@ def _time_per_group(
     return instants.array
 
 
-def _first_valid_per_group(
+def _most_frequent_per_group(
     group: np.ndarray, values: pd.Series, count: int
-) -> np.ndarray:
-    """Return the row of the first non-missing value of each group, or -1."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Find the most frequent non-missing value of each group, the first one to
+    appear among equals. Return its first row (-1 for a group without values)
+    and how many rows of the group have it (0 then)."""
     rows = np.flatnonzero(np.asarray(values.notna(), dtype=bool))
-    first = np.full(count, len(group), dtype=np.int64)
-    np.minimum.at(first, group[rows], rows)
-    return np.where(first == len(group), -1, first)
+    example = np.full(count, -1, dtype=np.int64)
+    frequency = np.zeros(count, dtype=np.int64)
+    if len(rows) == 0:
+        return example, frequency
+    codes, uniques = pd.factorize(values.iloc[rows])
+    pairs = group[rows].astype(np.int64) * len(uniques) + codes
+    distinct, first, counts = np.unique(pairs, return_index=True, return_counts=True)
+    owner = distinct // len(uniques)
+    # Per group: the highest count first, then the earliest row.
+    order = np.lexsort((first, -counts, owner))
+    leading = order[np.r_[True, owner[order][1:] != owner[order][:-1]]]
+    example[owner[leading]] = rows[first[leading]]
+    frequency[owner[leading]] = counts[leading]
+    return example, frequency
 
 
 def delivery_delays(

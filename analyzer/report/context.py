@@ -197,13 +197,38 @@ def verdict(
                 sentences.append(labels["verdict_other_hosts"].format(hosts=hosts))
     else:
         status, headline = "healthy", labels["verdict_healthy"]
-        sentences.append(labels["verdict_healthy_detail"])
+        sentences.append(_healthy_sentence(analysis.totals(), labels))
     if analysis.partial:
         sentences.append(labels["verdict_partial"])
     detail = sentences[0]
     for sentence in sentences[1:]:
         detail = labels["verdict_sentences"].format(first=detail, then=sentence)
     return {"status": status, "headline": headline, "detail": detail}
+
+
+def _healthy_sentence(totals: Totals, labels: dict[str, str]) -> str:
+    """Return the healthy verdict's sentence: how many messages were delivered
+    and how the others ended, such as the rejects of an inbound-only log."""
+    delivered = totals.states.get("delivered", 0)
+    others = {
+        state: count for state, count in totals.states.items() if state != "delivered"
+    }
+    if not others:
+        return labels["verdict_healthy_detail"]
+    parts = []
+    for state, count in sorted(others.items(), key=lambda item: -item[1]):
+        label = labels.get(f"state_{state}", state)
+        label = label[:1].lower() + label[1:]
+        template = labels.get(f"verdict_state_{state}", labels["verdict_state"])
+        parts.append(template.format(count=f"{count:,}", state=label))
+    states = labels["verdict_state_separator"].join(parts)
+    if not delivered:
+        return labels["verdict_healthy_none"].format(states=states)
+    return labels["verdict_healthy_some"].format(
+        delivered=f"{delivered:,}",
+        total=f"{sum(totals.states.values()):,}",
+        states=states,
+    )
 
 
 def _mostly_delivered(analysis: Analysis, totals: Totals) -> bool:

@@ -36,6 +36,22 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Every message in the logs was delivered or handed on.",
         "ja": "ログ上のすべてのメッセージが配送または転送されました。",
     },
+    "verdict_healthy_none": {
+        "en": "No message in the logs was delivered or handed on ({states}).",
+        "ja": "ログ上のメッセージは 1 通も配送・転送されていません（{states}）。",
+    },
+    "verdict_healthy_some": {
+        "en": "{delivered} of {total} messages in the logs were delivered or handed "
+        "on ({states}).",
+        "ja": "ログ上の {total} 通のうち {delivered} 通が配送または転送されました"
+        "（残り：{states}）。",
+    },
+    "verdict_state": {"en": "{count} {state}", "ja": "{state} {count} 通"},
+    "verdict_state_unknown": {
+        "en": "{count} with no outcome in the logs",
+        "ja": "ログに結果なし {count} 通",
+    },
+    "verdict_state_separator": {"en": "; ", "ja": "、"},
     "verdict_other_hosts": {
         "en": "Other hosts with problems: {hosts}.",
         "ja": "ほかにも問題のあるホスト：{hosts}。",
@@ -106,7 +122,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "by_domain": {"en": "By recipient domain", "ja": "宛先ドメイン別"},
     "by_dsn": {"en": "By DSN code", "ja": "DSN コード別"},
     "count": {"en": "Count", "ja": "件数"},
-    "example": {"en": "Example reply", "ja": "応答の例"},
+    "example": {"en": "Most frequent reply", "ja": "最も多い応答"},
     "per_host": {"en": "Per host", "ja": "ホスト別"},
     "queue_shape": {
         "en": "Queue shape (minutes in queue, by domain)",
@@ -370,9 +386,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "sender-address-rejected": (
         "メール・サーバーが送信者アドレスを拒否しています",
         "{count} 通が送信者 {senders} のために拒否されました：{reasons}。",
-        "名前解決できる実在のドメインを送信者にしてください：/etc/postfix/main.cf の myorigin = "
-        "example.com（または QRadar の E メール設定の送信者アドレス）、あるいは sender_canonical_maps で"
-        "root を書き換え、`systemctl restart postfix` を実行します。",
+        "メール・サーバーが受け付ける、名前解決できる実在のドメインの送信者アドレスにしてください。"
+        "このホストで投入されたメールなら、/etc/postfix/main.cf の myorigin = example.com か送信元"
+        "アプリケーションの設定の送信者アドレスを設定するか、sender_canonical_maps で root などの"
+        "ローカル送信者を書き換え、`systemctl restart postfix` を実行します。ほかのクライアントから"
+        "中継したメールは送信者アドレスがそのまま使われるため、その送信者がアドレスを直す必要が"
+        "あります。",
     ),
     "helo-rejected": (
         "メール・サーバーがこのホストの HELO 名を拒否しています",
@@ -450,7 +469,8 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "unknown-recipient": (
         "宛先アドレスが存在しません",
         "{count} 通が存在しない宛先（{recipients}）のために拒否されました：{reasons}。",
-        "通知やレポートの設定で宛先アドレスを修正してください。",
+        "宛先アドレスを設定している場所（送信元アプリケーション、メーリング・リスト、エイリアス）で"
+        "修正するか、宛先ドメインの管理者にメールボックスが移動していないか確認してください。",
     ),
     "greylisting": (
         "メール・サーバーがグレイリストを使っています：初回は一時拒否され、再送で受け付けられます",
@@ -487,16 +507,17 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "queue-backlog": (
         "メール・キューに大量のメッセージが滞留しています",
         "{count} 通がキューで待機しています。最も古いものは {oldest} に到着しました。",
-        "まず配送の問題を解消してください。オフェンスごとに 1 通送るようなルールが原因なら、送信数が"
-        "減るようにルールを調整します。その後 `postfix flush` で滞留分を送信します。代わりに "
-        "`postsuper -d ALL` を使うとキュー内のすべてのメッセージが削除されます。元に戻せず、通知は"
-        "失われます。",
+        "まず配送の問題を解消してください。イベントごとに 1 通送るアプリケーションやアラート・ルールが"
+        "原因なら、送信数が減るように調整します。その後 `postfix flush` で滞留分を送信します。代わりに "
+        "`postsuper -d ALL` を使うとキュー内のすべてのメッセージが削除されます。元に戻せず、その"
+        "メールは失われます。",
     ),
     "submission-burst": (
         "数分の間に大量のメッセージが投入されました",
         "{burst_start} から {burst_end} までに {count} 通が投入されました。",
-        "このような集中は、オフェンスごとにメールを送るルールが原因であることが多いです。ルールや"
-        "応答リミッターを調整してください。",
+        "証拠の送信者とクライアントから、投入元を特定してください。このような集中は、イベントごとに"
+        "メールを送るアプリケーションやアラート・ルールが原因であることが多いです。それらを調整するか、"
+        "送信レートを制限してください。",
     ),
     "messages-on-hold": (
         "保留キュー（hold）にメッセージがあります",
@@ -755,6 +776,38 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "delivered",
     ): "{count} 通がキューに滞留し（キュー一覧に記載）、そのうち {delivered} 通は"
     "原因の解消後に配送されました。",
+    (
+        "no-mail-activity",
+        "rejected",
+    ): "ログは {first} から {last} までを含み Postfix は動作していますが、キューに入った"
+    "メッセージはありません：ログ上の {rejected} 件の投入はすべて、キューに入る前に smtpd が"
+    "拒否しました。",
+    (
+        "relay-access-denied",
+        "direct",
+    ): "{domains} 宛ての {count} 通が {relays} に拒否されました：{reasons}。relayhost が設定されて"
+    "いないため、これらは宛先ドメイン自身のメール・サーバーです。これらの宛先アドレスを自分のもの"
+    "と見なしていないか、このホストからのメールを受け付けていません。",
+    (
+        "local-mailbox-delivery",
+        "aliased",
+    ): "{recipients} 宛ての {count} 通が、このホストのメールボックスに保存されました（relay=local）。"
+    "エイリアスによりローカル・ユーザー {users} に渡されるため、このホスト上でメールを読まないと"
+    "見えません。",
+    (
+        "messages-expired",
+        "default",
+    ): "{count} 通が maximal_queue_lifetime を超えてキューに残り、配送不能として返送されました。"
+    "バンドルのどの main.cf もこの値を設定していないため、Postfix の既定値 {lifetime} と"
+    "考えられます。",
+    (
+        "messages-expired",
+        "from_log",
+    ): "{count} 通が maximal_queue_lifetime を超えてキューに残り、配送不能として返送されました。"
+    "バンドルのどの main.cf もこの値を設定しておらず、Postfix の既定値は {lifetime} ですが、"
+    "これらのメッセージは到着から {shortest_hours}～{longest_hours} 時間で期限切れになっています"
+    "（最後の配送試行の delay=）。ログから見ると、このホストの有効期間は長くても約 "
+    "{shortest_hours} 時間のようです。",
 }
 
 
@@ -778,6 +831,14 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "postfix-stopped",
         "pickup",
     ): "Postfix が動いていません：投入されたメールが待っています",
+    (
+        "relay-access-denied",
+        "direct",
+    ): "宛先ドメインのメール・サーバーがこのホストからのメールを拒否しています",
+    (
+        "no-mail-activity",
+        "rejected",
+    ): "ログの期間中、Postfix はメッセージを 1 通もキューに入れていません",
 }
 VARIANTS_JA = _VARIANTS_JA
 
@@ -805,6 +866,34 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     ): "サーバー管理者に STARTTLS の有効化を依頼するか、/etc/postfix/main.cf で "
     "smtp_tls_security_level = may とし（TLS のないサーバーには平文で送ります）、`postfix reload` を"
     "実行してください。" + _FLUSH_JA,
+    (
+        "no-mail-activity",
+        "rejected",
+    ): "拒否された投入が必要なメールだったなら、証拠の拒否応答が、止めた制限（main.cf の "
+    "smtpd_recipient_restrictions など）を示しています。このホスト自身がメールを送るべきなら、"
+    "ホストでテスト・メールを送り（`echo test | mail -s test you@example.com`）、メール・ログに"
+    "現れるかを確認してください。",
+    (
+        "relay-access-denied",
+        "direct",
+    ): "宛先アドレスに誤りがないか確認し、宛先ドメインの管理者に、メールボックスが存在するか、"
+    "このホストからのメールを受け付けるかを問い合わせてください。メールを別のプロバイダーに移した"
+    "ドメインは、MX レコードが古いことがあります（`host -t mx {domain}`）。このホストがインター"
+    "ネットへ直接送るべきでないなら、組織のメール・サーバー経由で送ってください：/etc/postfix/main.cf "
+    "の relayhost = [mail.example.com]。" + _FLUSH_JA,
+    (
+        "local-mailbox-delivery",
+        "aliased",
+    ): "{users} がほかの場所でメールを読むなら、エイリアスを外部アドレスへの転送に変えてください："
+    "/etc/aliases に「root: admin@example.com」と書き、`newaliases` を実行します。ユーザーの "
+    "~/.forward ファイルでも同じことができます。",
+    (
+        "messages-expired",
+        "from_log",
+    ): "まず配送遅延の原因（他の検出事項）を解消してください。期限切れのメッセージは失われており、"
+    "再送が必要です。ホストで `postconf maximal_queue_lifetime` を実行し、実際の有効期間を"
+    "確認してください。有効期間が数時間だと、1 日の障害なら遅れて届くはずのメールが返送されます。"
+    "Postfix の既定値は 5d です。",
 }
 
 

@@ -229,6 +229,24 @@ CATALOG: dict[str, Entry] = {
         "administrator to allow relaying from it (an Exchange receive connector, "
         "Postfix mynetworks), or set up SMTP authentication if the server requires "
         "it. " + _FLUSH,
+        variants={
+            "direct": "{count} message(s) for {domains} were refused by {relays}: "
+            "{reasons}. relayhost is not set, so these are the recipient domains' own "
+            "mail servers: they do not count these recipient addresses as their own, "
+            "or they do not take mail from this host.",
+        },
+        titles={
+            "direct": "The recipient domains' mail servers refuse mail from this host",
+        },
+        remedies={
+            "direct": "Check each recipient address for typos and ask the recipient "
+            "domain's administrator whether the mailbox exists and whether their "
+            "server takes mail from this host; a domain whose mail moved to another "
+            "provider can have outdated MX records (`host -t mx {domain}`). If this "
+            "host must not send to the Internet itself, send through the "
+            "organization's mail server: relayhost = [mail.example.com] in "
+            "/etc/postfix/main.cf. " + _FLUSH,
+        },
     ),
     "ip-blocklisted": Entry(
         "The receiving server rejects this host's IP address: it is on a blocklist",
@@ -243,10 +261,13 @@ CATALOG: dict[str, Entry] = {
     "sender-address-rejected": Entry(
         "The mail server rejects the sender address",
         "{count} message(s) were refused because of the sender {senders}: {reasons}.",
-        "Give the mail a sender in a real, resolvable domain: set myorigin = "
-        "example.com in /etc/postfix/main.cf (or the sender address in QRadar's e-mail "
-        "settings), or rewrite root with sender_canonical_maps, then run "
-        "`systemctl restart postfix`.",
+        "Give the mail a sender address that the mail server accepts, in a real, "
+        "resolvable domain. For mail submitted on this host, set myorigin = "
+        "example.com in /etc/postfix/main.cf or the sender address in the sending "
+        "application's settings, or rewrite local senders such as root with "
+        "sender_canonical_maps, then run `systemctl restart postfix`. Mail relayed "
+        "for other clients keeps their sender addresses, so those senders must "
+        "correct them.",
     ),
     "helo-rejected": Entry(
         "The mail server rejects the name this host gives in HELO",
@@ -362,7 +383,9 @@ CATALOG: dict[str, Entry] = {
         "Recipient addresses do not exist",
         "{count} message(s) were refused for unknown recipients ({recipients}): "
         "{reasons}.",
-        "Correct the recipient addresses in the notification or report settings.",
+        "Correct the recipient addresses where they are set (in the sending "
+        "application, a mailing list or an alias), or ask the recipient domain's "
+        "administrator whether the mailboxes moved.",
     ),
     "greylisting": Entry(
         "The mail server greylists: first attempts are deferred, later ones accepted",
@@ -377,6 +400,25 @@ CATALOG: dict[str, Entry] = {
         "({lifetime}) and were returned as undeliverable.",
         "Fix the cause of the deferrals first (see the other findings); the expired "
         "messages are gone and must be sent again.",
+        variants={
+            "default": "{count} message(s) stayed in the queue longer than "
+            "maximal_queue_lifetime and were returned as undeliverable. No main.cf in "
+            "the bundle sets it, so the lifetime is presumably Postfix's default, "
+            "{lifetime}.",
+            "from_log": "{count} message(s) stayed in the queue longer than "
+            "maximal_queue_lifetime and were returned as undeliverable. No main.cf in "
+            "the bundle sets it, and Postfix's default is {lifetime}, but the messages "
+            "expired {shortest_hours} to {longest_hours} hours after they arrived "
+            "(the delay= of their last delivery attempt). So this host's lifetime "
+            "appears to be about {shortest_hours} hours at most, from the log.",
+        },
+        remedies={
+            "from_log": "Fix the cause of the deferrals first (see the other "
+            "findings); the expired messages are gone and must be sent again. Check "
+            "the lifetime in force on the host with `postconf maximal_queue_lifetime`: "
+            "a lifetime of hours returns mail that an outage of a day would only "
+            "delay. Postfix's default is 5d.",
+        },
     ),
     "content-check-stopped": Entry(
         "This host's own content checks stopped messages",
@@ -403,10 +445,10 @@ CATALOG: dict[str, Entry] = {
     "queue-backlog": Entry(
         "A backlog of messages is waiting in the mail queue",
         "{count} message(s) are waiting in the queue; the oldest arrived {oldest}.",
-        "Fix the delivery problem first. If the backlog comes from rules that send one "
-        "e-mail per offense, tune those rules so that they send fewer. Then `postfix "
-        "flush` sends the backlog. `postsuper -d ALL` deletes every queued message "
-        "instead: it cannot be undone and the notifications are lost.",
+        "Fix the delivery problem first. If the backlog comes from an application or "
+        "alert rules that send one e-mail per event, tune them so that they send "
+        "fewer. Then `postfix flush` sends the backlog. `postsuper -d ALL` deletes "
+        "every queued message instead: it cannot be undone and that mail is lost.",
         variants={
             "log": "{count} message(s) are still queued at the end of the log: their "
             "last delivery attempt was deferred.",
@@ -420,8 +462,9 @@ CATALOG: dict[str, Entry] = {
     "submission-burst": Entry(
         "Many messages were submitted within minutes",
         "{count} messages were submitted between {burst_start} and {burst_end}.",
-        "Bursts like this usually come from rules that send one e-mail per offense. "
-        "Tune the rules or their response limiter.",
+        "Find what submitted them from the senders and clients in the evidence. "
+        "Bursts like this usually come from an application or alert rules that send "
+        "one e-mail per event; tune them or limit their rate.",
     ),
     "messages-on-hold": Entry(
         "Messages are on hold",
@@ -445,6 +488,16 @@ CATALOG: dict[str, Entry] = {
         "(relay=local), where nobody reads them.",
         "Use full addresses (user@example.com) as recipients, or forward the local "
         'user: add "root: admin@example.com" to /etc/aliases and run `newaliases`.',
+        variants={
+            "aliased": "{count} message(s) for {recipients} were stored in a mailbox "
+            "on this host (relay=local). An alias hands them to the local user(s) "
+            "{users}, who must read mail on this host to see them.",
+        },
+        remedies={
+            "aliased": "If {users} read mail elsewhere, forward the alias to an outside "
+            'address instead: "root: admin@example.com" in /etc/aliases, then run '
+            "`newaliases`. A ~/.forward file of the user does the same.",
+        },
     ),
     "disk-full": Entry(
         "The mail queue's file system is out of space",
@@ -567,6 +620,19 @@ CATALOG: dict[str, Entry] = {
         "send e-mail. Send a test message on the host (`echo test | mail -s test "
         "you@example.com`, or the connection test in QRadar 7.4 and later) and look for "
         "it in /var/log/maillog.",
+        variants={
+            "rejected": "The logs cover {first} to {last} and show Postfix running, "
+            "but it queued no message: smtpd rejected all {rejected} submission(s) "
+            "in the logs before queueing.",
+        },
+        titles={"rejected": "Postfix queued no message while the logs were written"},
+        remedies={
+            "rejected": "If the rejected submissions were wanted mail, the reject "
+            "replies in the evidence name the restriction that stopped them "
+            "(smtpd_recipient_restrictions and related settings in main.cf). If this "
+            "host should send mail of its own, send a test message on the host (`echo "
+            "test | mail -s test you@example.com`) and look for it in the mail log.",
+        },
     ),
     "no-mail-log": Entry(
         "The bundle has no Postfix log lines",

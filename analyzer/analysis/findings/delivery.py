@@ -20,6 +20,7 @@ from analyzer.analysis.findings.failures import (
     CAUSE_CODES,
     LOOKUP_NAME,
     RELAY_SET,
+    RELAY_UNSET,
     SERVER,
     Failures,
     direct_lookups,
@@ -171,6 +172,12 @@ def _finding(
         # fail: the way out is closed, not each of those servers.
         params["variant"] = "direct_blocked"
         params["domains"] = failures.recipient_domains(rows, 3)
+    if code == "relay-access-denied" and relay_state(ctx, host) == RELAY_UNSET:
+        # Without relayhost the refusing server is the recipient domain's MX host.
+        domains = failures.recipient_domains(rows, 3)
+        params["variant"] = "direct"
+        params["domains"] = domains
+        params["domain"] = domains.split(", ")[0]
     if code == "relayhost-unresolvable" and failures.all_temporary(rows):
         params["variant"] = "temporary"
     deleted = int(failures.deleted[key_codes].sum())
@@ -500,6 +507,13 @@ def local_mailbox_findings(ctx: Context) -> list[Finding]:
     for host, group in local.groupby("host", sort=False):
         keys = group["message_key"].dropna().unique().tolist()
         recipients = group["orig_recipient"].fillna(group["recipient"])
+        params: dict[str, object] = {
+            "count": len(keys),
+            "recipients": _top(recipients, 3),
+        }
+        users = _alias_users(group)
+        if users:
+            params.update(variant="aliased", users=users)
         findings.append(
             Finding(
                 code="local-mailbox-delivery",
@@ -509,12 +523,25 @@ def local_mailbox_findings(ctx: Context) -> list[Finding]:
                 first_seen=group["time"].min(),
                 last_seen=group["time"].max(),
                 evidence=log_evidence(ctx.events, group["event"]),
-                params={"count": len(keys), "recipients": _top(recipients, 3)},
+                params=params,
                 message_keys=keys,
                 priority=60,
             )
         )
     return findings
+
+
+def _alias_users(deliveries: pd.DataFrame) -> str:
+    """Return the local users that an alias gave every one of ``deliveries``
+    (orig_to=<root> stored for to=<anna@...>), or "" when any went to the
+    addressed user itself."""
+    original = deliveries["orig_recipient"].astype(object)
+    if original.isna().any():
+        return ""
+    users = deliveries["recipient"].astype(object).fillna("").str.partition("@")[0]
+    if (original.str.partition("@")[0].str.lower() == users.str.lower()).any():
+        return ""
+    return _top(users[users != ""], 3)
 
 
 def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Finding]:

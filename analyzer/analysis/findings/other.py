@@ -304,7 +304,11 @@ def expiry_findings(ctx: Context) -> list[Finding]:
             ctx.events["message_key"].isin(list(group.index)) & ctx.of_kind("expired")
         ]
         config = ctx.config(str(host))
-        lifetime = config.get("maximal_queue_lifetime") if config else "5d"
+        params: dict[str, object] = {"count": len(group)}
+        if config is not None and config.is_set("maximal_queue_lifetime"):
+            params["lifetime"] = config.get("maximal_queue_lifetime")
+        else:
+            params.update(_lifetime_from_log(ctx, group, rows))
         findings.append(
             Finding(
                 code="messages-expired",
@@ -315,12 +319,57 @@ def expiry_findings(ctx: Context) -> list[Finding]:
                 last_seen=group["last_seen"].max(),
                 evidence=log_evidence(ctx.events, rows.index)
                 + config_evidence(config, "maximal_queue_lifetime"),
-                params={"count": len(group), "lifetime": lifetime},
+                params=params,
                 message_keys=list(group.index),
                 priority=89,
             )
         )
     return findings
+
+
+DEFAULT_QUEUE_LIFETIME = "5d"
+"""maximal_queue_lifetime when main.cf does not set it: Postfix's default."""
+DEFAULT_QUEUE_SECONDS = 5 * 86400
+EXPIRY_ATTEMPT = pd.Timedelta(minutes=5)
+"""How long before an expiry a delivery attempt may end and still give the
+message's age at expiry. Postfix logs the expiry right after the last attempt."""
+
+
+def _lifetime_from_log(
+    ctx: Context, group: pd.DataFrame, expiries: pd.DataFrame
+) -> dict[str, str]:
+    """Return the parameters of an expiry finding whose lifetime main.cf does
+    not set: the default, or the shorter lifetime that the log shows.
+
+    Postfix returns a message when an attempt fails temporarily after its time
+    in the queue reached maximal_queue_lifetime (postconf(5)), so the age at
+    expiry is an upper bound of the lifetime. The age is the delay= of the last
+    attempt shortly before the expiry. Bounce notices (sender <>) expire by bounce_queue_lifetime and are left out.
+    """
+    default = {"lifetime": DEFAULT_QUEUE_LIFETIME, "variant": "default"}
+    senders = group["sender"].reindex(expiries["message_key"].to_numpy())
+    own = expiries[(senders.to_numpy(dtype=object) != "")]
+    if own.empty:
+        return default
+    expired_at = own.groupby("message_key", observed=True)["time"].min()
+    deliveries = ctx.deliveries
+    attempts = deliveries[deliveries["message_key"].isin(list(expired_at.index))]
+    attempts = attempts[["message_key", "time", "delay"]].dropna()
+    limit = attempts["message_key"].map(expired_at)
+    recent = (attempts["time"] <= limit) & (attempts["time"] >= limit - EXPIRY_ATTEMPT)
+    before = attempts[recent.to_numpy(dtype=bool)]
+    if before.empty:
+        return default
+    ages = before.sort_values("time").groupby("message_key", observed=True)["delay"]
+    last = ages.last()
+    if last.min() >= DEFAULT_QUEUE_SECONDS:
+        return default
+    return {
+        "lifetime": DEFAULT_QUEUE_LIFETIME,
+        "variant": "from_log",
+        "shortest_hours": f"{last.min() / 3600:.1f}",
+        "longest_hours": f"{last.max() / 3600:.1f}",
+    }
 
 
 _TIME_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -626,19 +675,26 @@ def bundle_findings(ctx: Context) -> list[Finding]:
 
 
 def _no_activity(ctx: Context) -> Finding:
-    """The logs have Postfix lines but no message: nothing reached Postfix."""
+    """The logs have Postfix lines but no message: nothing reached Postfix, or
+    smtpd rejected every submission before queueing."""
     times = ctx.events["time"].dropna()
+    params: dict[str, object] = {
+        "first": f"{times.min():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
+        "last": f"{times.max():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
+    }
+    quoted = ctx.events.index[-3:]
+    rejects = np.flatnonzero(ctx.of_kind("reject"))
+    if len(rejects):
+        params.update(variant="rejected", rejected=f"{len(rejects):,}")
+        quoted = ctx.events.index[rejects]
     return Finding(
         code="no-mail-activity",
         severity="warning",
         host="bundle",
         first_seen=times.min() if len(times) else None,
         last_seen=times.max() if len(times) else None,
-        evidence=log_evidence(ctx.events, ctx.events.index[-3:]),
-        params={
-            "first": f"{times.min():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
-            "last": f"{times.max():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
-        },
+        evidence=log_evidence(ctx.events, quoted),
+        params=params,
         priority=85,
     )
 
