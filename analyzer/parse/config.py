@@ -53,6 +53,9 @@ DEFAULTS: dict[str, str] = {
     "smtp_generic_maps": "",
 }
 
+# A "#" at the start of the value or after white space: a comment meant to end
+# the line. A "#" inside a word, as in a regexp table name, is not one.
+_INLINE_COMMENT = re.compile(r"(?:^|\s)(#)")
 _NAME = re.compile(r"^([A-Za-z0-9_.-]+)\s*=\s*(.*?)\s*$", re.DOTALL)
 # Names inside references: Postfix allows only these characters there.
 _REFERENCE_NAME = re.compile(r"[A-Za-z0-9_]*")
@@ -69,6 +72,15 @@ class Setting:
     line_no: int
     text: str
     """The logical line as written, continuation lines joined by newlines."""
+
+    @property
+    def comment(self) -> str:
+        """Return the text from a "#" that starts a word of the value, or "".
+
+        Postfix has no comments after a value, so such text is part of it.
+        """
+        match = _INLINE_COMMENT.search(self.value)
+        return self.value[match.start(1) :] if match else ""
 
 
 @dataclass

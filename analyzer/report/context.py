@@ -382,6 +382,7 @@ def _config_review(analysis: Analysis) -> list[dict[str, Any]]:
                     "effective": config.get(parameter),
                     "line_no": setting.line_no if setting else None,
                     "default": setting is None,
+                    "comment": setting.comment if setting else "",
                 }
             )
         reviews.append(

@@ -140,6 +140,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "effective": {"en": "Effective", "ja": "実効値"},
     "line": {"en": "Line", "ja": "行"},
     "default": {"en": "default", "ja": "既定値"},
+    "inline_comment": {
+        "en": '(includes the comment "{comment}": Postfix reads it as part of the value)',
+        "ja": "（コメント「{comment}」を含みます。Postfix はこれを値の一部として読みます）",
+    },
     "overridden": {
         "en": "Overridden by a later line",
         "ja": "後の行で上書きされた設定",
@@ -576,6 +580,14 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "このホストから外部への 25 番ポートが閉じている場合は relayhost = [mail.example.com] を設定して"
         "ください（QRadar ではホストの E メール・サーバー設定）。",
     ),
+    "config-inline-comment": (
+        "main.cf の値の後ろのコメントが値の一部になっています",
+        "{source} の {count} 行で値の後ろにコメントがあります：{parameters}。Postfix が「#」を"
+        "コメントとみなすのは行頭だけなので、「#」とその後ろの文字列は値の一部になり、Postfix は"
+        "その値を使います。",
+        "各コメントを「#」で始まる独立した行に移し、等号の後ろには値だけを残してから、"
+        "`postfix reload` を実行してください。",
+    ),
     "myorigin-not-fqdn": (
         "送信者ドメインが完全なドメイン名ではありません",
         "このホストのメールは送信者ドメイン {sender_domain} で送られます。ドットのない名前や "
@@ -760,6 +772,10 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
+    (
+        "relayhost-mx-lookup",
+        "bracketed",
+    ): "Postfix が relayhost の MX レコードを検索しました（現在の main.cf では角括弧付き）",
     ("relay-connection-failed", "direct_blocked"): "このホストはどの宛先ドメインの"
     "メール・サーバーにも接続できません",
     (
@@ -783,6 +799,12 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "relayhost-mx-lookup",
+        "bracketed",
+    ): "main.cf にはすでに角括弧があります。最後の `postfix reload` の後に編集したのなら、"
+    "`postfix reload` を実行して Postfix にその設定を使わせ、新しい配送待ちに type=MX が"
+    "現れないことを確認してください。" + _FLUSH_JA,
     (
         "tls-failure",
         "name_mismatch",

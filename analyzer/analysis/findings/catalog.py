@@ -96,6 +96,15 @@ CATALOG: dict[str, Entry] = {
             'service error for name={name} type=MX". main.cf now sets relayhost = '
             "{relayhost} with brackets: the logs predate that setting.",
         },
+        titles={
+            "bracketed": "Postfix looked up MX records for the relay host, which "
+            "main.cf now puts in brackets",
+        },
+        remedies={
+            "bracketed": "main.cf already has the brackets. If it was edited after "
+            "the last `postfix reload`, run `postfix reload` so that Postfix uses it, "
+            "then check that new deferrals no longer name type=MX. " + _FLUSH,
+        },
     ),
     "relayhost-unbracketed": Entry(
         "The relay host has no brackets: Postfix will look up MX records for it",
@@ -522,6 +531,14 @@ CATALOG: dict[str, Entry] = {
         "usually must send through the company mail server.",
         "If outbound port 25 is blocked here, set relayhost = [mail.example.com] "
         "(QRadar: the host's e-mail server setting).",
+    ),
+    "config-inline-comment": Entry(
+        "A comment after a value in main.cf becomes part of the value",
+        "{source} has a comment after the value on {count} line(s): {parameters}. "
+        'Postfix reads "#" as a comment only at the start of a line, so the "#" '
+        "and the text after it are part of the value, and Postfix uses that value.",
+        'Move each comment to its own line that starts with "#", leaving only the '
+        "value after the equals sign, then run `postfix reload`.",
     ),
     "myorigin-not-fqdn": Entry(
         "The sender domain is not a full domain name",

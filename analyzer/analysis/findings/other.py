@@ -24,6 +24,7 @@ from analyzer.bundle.inventory import (
     STATUS_READ,
     STATUS_REJECTED,
 )
+from analyzer.parse.config import MainConfig
 from analyzer.parse.queue import QueueListing
 
 BACKLOG_WARNING = 100
@@ -71,6 +72,9 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
                     "relayhost-unbracketed", "warning", host, evidence, params
                 )
             )
+        commented = inline_comment_finding(host, config)
+        if commented is not None:
+            findings.append(commented)
         origin = config.get("myorigin")
         literal = (
             config.is_set("myorigin") and "$" not in config.settings["myorigin"].value
@@ -92,6 +96,25 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
                 )
             )
     return findings
+
+
+def inline_comment_finding(host: str, config: MainConfig) -> Finding | None:
+    """Warn about settings with a comment after the value, which Postfix keeps."""
+    commented = [s for s in config.settings.values() if s.comment]
+    if not commented:
+        return None
+    names = ", ".join(f"{s.name} (line {s.line_no})" for s in commented)
+    evidence = [
+        Evidence(config.source, s.line_no, s.text, "config") for s in commented
+    ]
+    params: dict[str, object] = {
+        "source": config.source,
+        "count": len(commented),
+        "parameters": names,
+    }
+    return _config_finding(
+        "config-inline-comment", "warning", host, evidence, params
+    )
 
 
 def _logged_origin(ctx: Context, host: str) -> str | None:
