@@ -89,3 +89,79 @@ def test_bracketed_relayhost_remedy_no_brackets(tmp_path: Path) -> None:
     assert "Put the mail server in brackets" not in found[0].remedy
     assert "postfix reload" in found[0].remedy
     assert "relayhost-unbracketed" not in codes(analysis)
+
+
+UNBRACKETED = (
+    "myhostname = relay1.example.com\n"
+    "inet_interfaces = localhost\n"
+    "relayhost = mail.example.com\n"
+)
+POSTCONF = (
+    "inet_interfaces = localhost\n"
+    "myhostname = relay1.example.com\n"
+    "relayhost = [mail.example.com]\n"
+)
+
+
+def set_times(folder: Path, main_cf: int, postconf: int) -> None:
+    """Set the modification times of main.cf and the postconf -n output."""
+    os.utime(folder / "etc/postfix/main.cf", (main_cf, main_cf))
+    output = folder / "sos_commands/postfix/postconf_-n"
+    os.utime(output, (postconf, postconf))
+
+
+def test_conflict_uses_postconf(tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "b", UNBRACKETED, POSTCONF)
+    set_times(folder, 1796400000, 1796400600)
+    analysis = analyze_bundle(folder, year=2026)
+    found = [f for f in analysis.findings if f.code == "config-conflict"]
+    assert len(found) == 1
+    assert found[0].severity == "warning"
+    assert "relayhost" in found[0].summary
+    assert "postconf_-n" in found[0].summary
+    quoted = [
+        (e.source.rsplit("/", 1)[-1], e.line_no, e.text) for e in found[0].evidence
+    ]
+    assert quoted == [
+        ("main.cf", 3, "relayhost = mail.example.com"),
+        ("postconf_-n", 3, "relayhost = [mail.example.com]"),
+    ]
+    config = analysis.hosts[HOST].config
+    assert config is not None
+    assert config.source.endswith("postconf_-n")
+    mx = [f for f in analysis.findings if f.code == "relayhost-mx-lookup"]
+    assert mx[0].params["variant"] == "bracketed"
+
+
+def test_conflict_newer_main_cf_wins(tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "b", UNBRACKETED, POSTCONF)
+    set_times(folder, 1796400600, 1796400000)
+    analysis = analyze_bundle(folder, year=2026)
+    found = [f for f in analysis.findings if f.code == "config-conflict"]
+    assert len(found) == 1
+    assert found[0].params["variant"] == "main_newer"
+    config = analysis.hosts[HOST].config
+    assert config is not None
+    assert config.source.endswith("main.cf")
+    mx = [f for f in analysis.findings if f.code == "relayhost-mx-lookup"]
+    assert mx[0].params["variant"] == ""
+
+
+def test_conflict_missing_setting(tmp_path: Path) -> None:
+    postconf = "myhostname = relay1.example.com\nrelayhost = mail.example.com\n"
+    folder = write_bundle(tmp_path / "b", UNBRACKETED, postconf)
+    analysis = analyze_bundle(folder, year=2026)
+    found = [f for f in analysis.findings if f.code == "config-conflict"]
+    assert len(found) == 1
+    assert found[0].params["parameters"] == "inet_interfaces"
+    texts = [e.text for e in found[0].evidence]
+    assert "(inet_interfaces is not set)" in texts
+
+
+def test_agreeing_configs_no_conflict(tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "b", UNBRACKETED, UNBRACKETED)
+    analysis = analyze_bundle(folder, year=2026)
+    assert "config-conflict" not in codes(analysis)
+    config = analysis.hosts[HOST].config
+    assert config is not None
+    assert config.source.endswith("main.cf")

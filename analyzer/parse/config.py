@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 # Defaults of Postfix 3.7 (``postconf -d``) for the parameters that the findings
 # read. Hostname-dependent defaults are derived from myhostname.
@@ -94,6 +95,8 @@ class MainConfig:
     unparsed: list[tuple[int, str]] = field(default_factory=list)
     defaults: dict[str, str] = field(default_factory=dict)
     """Extra defaults, such as myhostname taken from the bundle."""
+    modified: datetime | None = None
+    """Modification time of the file, when the bundle keeps it."""
 
     def raw(self, name: str) -> str | None:
         """Return the value as written, or None when the file does not set it."""

@@ -580,6 +580,16 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "このホストから外部への 25 番ポートが閉じている場合は relayhost = [mail.example.com] を設定して"
         "ください（QRadar ではホストの E メール・サーバー設定）。",
     ),
+    "config-conflict": (
+        "main.cf がバンドル内の postconf -n の出力と異なります",
+        "{main} と postconf -n の出力 {postconf} とで {parameters} の値が異なります。postconf -n は"
+        "実行時点の main.cf を出力するので、main.cf は別の時点で変更されています。変更した main.cf を"
+        "Postfix が使うのは `postfix reload` の後です。main.cf の方が新しくないため、検出事項は "
+        "Postfix 自身が出力した postconf -n の値を使います。",
+        "ホスト上で `postconf -n` と /etc/postfix/main.cf を比べ、意図した値を main.cf に残して "
+        "`postfix reload` を実行してください。そのうえで、ログと設定が同じ時点のものになるよう"
+        "バンドルを取り直してください。",
+    ),
     "config-inline-comment": (
         "main.cf の値の後ろのコメントが値の一部になっています",
         "{source} の {count} 行で値の後ろにコメントがあります：{parameters}。Postfix が「#」を"
@@ -629,6 +639,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
+    (
+        "config-conflict",
+        "main_newer",
+    ): "{main} と postconf -n の出力 {postconf} とで {parameters} の値が異なります。main.cf は "
+    "postconf -n の実行後に変更されており、変更した main.cf を Postfix が使うのは `postfix reload` "
+    "の後です。main.cf の方が新しいため、検出事項は main.cf の値を使います。",
     (
         "tls-failure",
         "name_mismatch",
@@ -734,7 +750,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "relayhost-mx-lookup",
         "bracketed",
     ): "{count} 通が DSN 4.4.3「Name service error for "
-    "name={name} type=MX」で配送待ちになりました。現在の main.cf の relayhost = {relayhost} には"
+    "name={name} type=MX」で配送待ちになりました。現在の設定の relayhost = {relayhost} には"
     "角括弧があり、ログはその設定より前のものです。",
     (
         "relayhost-unresolvable",
@@ -775,7 +791,7 @@ TITLES_JA: dict[tuple[str, str], str] = {
     (
         "relayhost-mx-lookup",
         "bracketed",
-    ): "Postfix が relayhost の MX レコードを検索しました（現在の main.cf では角括弧付き）",
+    ): "Postfix が relayhost の MX レコードを検索しました（現在の設定では角括弧付き）",
     ("relay-connection-failed", "direct_blocked"): "このホストはどの宛先ドメインの"
     "メール・サーバーにも接続できません",
     (
@@ -802,7 +818,7 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     (
         "relayhost-mx-lookup",
         "bracketed",
-    ): "main.cf にはすでに角括弧があります。最後の `postfix reload` の後に編集したのなら、"
+    ): "設定にはすでに角括弧があります。main.cf を最後の `postfix reload` の後に編集したのなら、"
     "`postfix reload` を実行して Postfix にその設定を使わせ、新しい配送待ちに type=MX が"
     "現れないことを確認してください。" + _FLUSH_JA,
     (

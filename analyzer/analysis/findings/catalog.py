@@ -93,15 +93,16 @@ CATALOG: dict[str, Entry] = {
             'service error for name={name} type=MX". The bundle has no main.cf; the '
             "MX lookup means relayhost is written without brackets.",
             "bracketed": '{count} message(s) were deferred with DSN 4.4.3: "Name '
-            'service error for name={name} type=MX". main.cf now sets relayhost = '
-            "{relayhost} with brackets: the logs predate that setting.",
+            'service error for name={name} type=MX". The configuration now sets '
+            "relayhost = {relayhost} with brackets: the logs predate that setting.",
         },
         titles={
             "bracketed": "Postfix looked up MX records for the relay host, which "
-            "main.cf now puts in brackets",
+            "the configuration now puts in brackets",
         },
         remedies={
-            "bracketed": "main.cf already has the brackets. If it was edited after "
+            "bracketed": "The configuration already has the brackets. If main.cf was "
+            "edited after "
             "the last `postfix reload`, run `postfix reload` so that Postfix uses it, "
             "then check that new deferrals no longer name type=MX. " + _FLUSH,
         },
@@ -531,6 +532,23 @@ CATALOG: dict[str, Entry] = {
         "usually must send through the company mail server.",
         "If outbound port 25 is blocked here, set relayhost = [mail.example.com] "
         "(QRadar: the host's e-mail server setting).",
+    ),
+    "config-conflict": Entry(
+        "main.cf differs from the postconf -n output in the bundle",
+        "{main} and the postconf -n output {postconf} set {parameters} differently. "
+        "postconf -n prints main.cf as it was when the command ran, so main.cf was "
+        "changed at another time, and Postfix uses a changed main.cf only after "
+        "`postfix reload`. The findings use the postconf -n output, which Postfix "
+        "itself wrote, because main.cf is not newer than it.",
+        "On the host, compare `postconf -n` with /etc/postfix/main.cf, keep the "
+        "intended values in main.cf, and run `postfix reload`. Then collect the "
+        "bundle again, so that the logs and the settings are from the same time.",
+        variants={
+            "main_newer": "{main} and the postconf -n output {postconf} set "
+            "{parameters} differently. main.cf was changed after postconf -n ran, and "
+            "Postfix uses a changed main.cf only after `postfix reload`. The findings "
+            "use main.cf, because it is newer.",
+        },
     ),
     "config-inline-comment": Entry(
         "A comment after a value in main.cf becomes part of the value",

@@ -16,6 +16,7 @@ from analyzer.analysis.findings.context import (
     parse_relayhost,
 )
 from analyzer.analysis.findings.model import Evidence, Finding
+from analyzer.analysis.hosts import HostView, config_conflicts, main_is_newer
 from analyzer.bundle.inventory import (
     KIND_JOURNAL,
     KIND_MAILLOG,
@@ -72,6 +73,9 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
                     "relayhost-unbracketed", "warning", host, evidence, params
                 )
             )
+        conflict = conflict_finding(host, view)
+        if conflict is not None:
+            findings.append(conflict)
         commented = inline_comment_finding(host, config)
         if commented is not None:
             findings.append(commented)
@@ -98,23 +102,48 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
     return findings
 
 
+def conflict_finding(host: str, view: HostView) -> Finding | None:
+    """Warn when main.cf and ``postconf -n`` output disagree on a parameter that
+    the findings read, quoting both lines, and name the one the findings use."""
+    main, postconf = view.main, view.postconf
+    if main is None or postconf is None:
+        return None
+    names = config_conflicts(main, postconf)
+    if not names:
+        return None
+    evidence = []
+    for name in names:
+        for config in (main, postconf):
+            setting = config.settings.get(name)
+            if setting is None:
+                text = f"({name} is not set)"
+                evidence.append(Evidence(config.source, None, text, "config"))
+            else:
+                evidence.append(
+                    Evidence(config.source, setting.line_no, setting.text, "config")
+                )
+    params: dict[str, object] = {
+        "main": main.source,
+        "postconf": postconf.source,
+        "parameters": ", ".join(names),
+        "variant": "main_newer" if main_is_newer(main, postconf) else "",
+    }
+    return _config_finding("config-conflict", "warning", host, evidence, params)
+
+
 def inline_comment_finding(host: str, config: MainConfig) -> Finding | None:
     """Warn about settings with a comment after the value, which Postfix keeps."""
     commented = [s for s in config.settings.values() if s.comment]
     if not commented:
         return None
     names = ", ".join(f"{s.name} (line {s.line_no})" for s in commented)
-    evidence = [
-        Evidence(config.source, s.line_no, s.text, "config") for s in commented
-    ]
+    evidence = [Evidence(config.source, s.line_no, s.text, "config") for s in commented]
     params: dict[str, object] = {
         "source": config.source,
         "count": len(commented),
         "parameters": names,
     }
-    return _config_finding(
-        "config-inline-comment", "warning", host, evidence, params
-    )
+    return _config_finding("config-inline-comment", "warning", host, evidence, params)
 
 
 def _logged_origin(ctx: Context, host: str) -> str | None:
