@@ -189,6 +189,7 @@ class _Loader:
                 )
                 continue
             entry.lines = len(listing.rows)
+            listing.taken = _file_time(entry) or captured
             if listing.error:
                 _add_detail(entry, listing.error)
             self.queues.append(listing)

@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 import pyarrow as pa
@@ -39,7 +39,7 @@ def parse_journal(stream: BinaryIO, source: str, zone: tzinfo) -> logfile.Parsed
     of BSD syslog lines, and still name the exact instant.
     """
     head = stream.read(FORM_BYTES)
-    whole = _Prefixed(head, stream)
+    whole = cast(BinaryIO, _Prefixed(head, stream))
     if _one_object_per_line(head):
         chunks = _chunks(whole, zone)
     else:

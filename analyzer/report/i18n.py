@@ -112,16 +112,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Queue shape (minutes in queue, by domain)",
         "ja": "キューの状況（滞留時間（分）とドメイン別）",
     },
-    "qshape_age_files": {
-        "en": "Ages are minutes up to {now}, the newest file time in the bundle, "
-        "taken as the time the listing was made.",
-        "ja": "滞留時間は、バンドル内で最も新しいファイル時刻 {now} をキュー一覧の取得時刻とみなし、"
-        "そこまでの分数です。",
-    },
-    "qshape_age_log": {
-        "en": "Ages are minutes up to {now}, the last log line, taken as the time "
-        "the listing was made.",
-        "ja": "滞留時間は、最後のログ行の時刻 {now} をキュー一覧の取得時刻とみなし、そこまでの分数です。",
+    "qshape_age_listing": {
+        "en": "Ages are minutes up to the time each listing was made: {times}. That "
+        "is the listing's file time, or its newest arrival time when that is later.",
+        "ja": "滞留時間は、各キュー一覧の作成時刻までの分数です：{times}。作成時刻は一覧のファイル"
+        "時刻で、一覧内で最も新しい到着時刻の方が後ならその到着時刻です。",
     },
     "qshape_gap_note": {
         "en": "That time is {days} days after the last log line. If the files were "
@@ -606,6 +601,22 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "/etc/postfix/main.cf に myorigin = example.com（名前解決できるドメイン）を設定するか、"
         "myhostname を完全な名前にして、`systemctl restart postfix` を実行してください。",
     ),
+    "queue-listings-differ": (
+        "キュー一覧が異なる時刻に作成されています",
+        "このホストのキュー一覧は異なるメッセージを示しています：{listings}。{total} 通のうち {shared} 通が"
+        "複数の一覧にあります。レポートはそれらを 1 通ずつにまとめ、各一覧のメッセージの滞留時間は"
+        "その一覧の作成時刻までで数えます。",
+        "各一覧はその作成時刻の状態として読んでください。一貫した状態を得るには、ホストで "
+        "`postqueue -j` と `mailq` を続けて実行し、その出力を送ってもらってください。",
+    ),
+    "queue-listing-empty": (
+        "キュー一覧は空ですが、ログではメッセージがキューに残っています",
+        "{source} は「Mail queue is empty」（作成 {taken}）ですが、ログの終わり（{last_line}）の"
+        "時点で {count} 通が配送待ちのまま、配送・返送・削除されていません。一覧が別のホストや Postfix "
+        "インスタンスのものか、ログが別の時期のものかもしれません。",
+        "ホストで `postqueue -p` を実行し（root で。別インスタンスなら `postmulti -i NAME -x "
+        "postqueue -p`）、ログと比べてください。",
+    ),
     "bundle-incomplete": (
         "バンドルの一部を読んでいません",
         "バンドルの {count} 個のメンバーが破損、暗号化、制限による打ち切り、または安全でないための"
@@ -639,6 +650,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
+    (
+        "queue-listing-empty",
+        "later",
+    ): "{source} は「Mail queue is empty」（作成 {taken}）で、ログの終わり（{last_line}）より"
+    "後のものです。ログではその時点で {count} 通が配送待ちだったので、その間に配送・返送・削除"
+    "されていますが、このログには現れません。",
     (
         "config-conflict",
         "main_newer",
@@ -815,6 +832,10 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "queue-listing-empty",
+        "later",
+    ): "これらのメッセージの行方を確認するため、キュー一覧の作成時刻までのログを送ってもらってください。",
     (
         "relayhost-mx-lookup",
         "bracketed",

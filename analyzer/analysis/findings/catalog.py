@@ -566,6 +566,34 @@ CATALOG: dict[str, Entry] = {
         "Set myorigin = example.com (a domain that resolves) in /etc/postfix/main.cf, "
         "or give myhostname a full name, then run `systemctl restart postfix`.",
     ),
+    "queue-listings-differ": Entry(
+        "The queue listings were made at different times",
+        "The queue listings of this host list different messages: {listings}. "
+        "{shared} of the {total} messages are in more than one. The report combines "
+        "them, each message once, and counts the ages of each listing's messages to "
+        "the time that listing was made.",
+        "Read each listing for the time it was made. For one consistent picture, "
+        "run `postqueue -j` and `mailq` together on the host and send their output.",
+    ),
+    "queue-listing-empty": Entry(
+        "The queue listing is empty, but the log shows messages still queued",
+        '{source} says "Mail queue is empty" (made {taken}), but the log shows '
+        "{count} message(s) deferred and not yet delivered, returned or deleted when "
+        "it ends ({last_line}). The listing may come from another host or Postfix "
+        "instance, or the log from another time.",
+        "Run `postqueue -p` on the host (as root, with `postmulti -i NAME -x "
+        "postqueue -p` for another instance) and compare it with the log.",
+        variants={
+            "later": '{source} says "Mail queue is empty" (made {taken}), after the '
+            "log ends ({last_line}). The log shows {count} message(s) still deferred "
+            "then, so they were delivered, returned or deleted in between, which this "
+            "log does not show.",
+        },
+        remedies={
+            "later": "Send the log up to the time of the listing to see what became "
+            "of these messages.",
+        },
+    ),
     "bundle-incomplete": Entry(
         "Parts of the bundle were not read",
         "{count} member(s) of the bundle were damaged, encrypted, cut by a limit or "
