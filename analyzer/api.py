@@ -163,8 +163,8 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     memory.release()
     hosts = build_hosts(bundle, timeline.events)
     assign_member_hosts(bundle, hosts)
-    queue = _queue_frame(bundle, hosts)
     now = _reference_time(bundle, timeline.events)
+    queue = _queue_frame(bundle, hosts, now)
     # The keys index these frames for lookups (.loc[key]), but the index levels
     # stay unnamed: a level named like the column it repeats makes pandas reject
     # merge, groupby and sort_values on that column as ambiguous.
@@ -213,23 +213,41 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     return analysis
 
 
-def _queue_frame(bundle: LoadedBundle, hosts: dict[str, HostView]) -> pd.DataFrame:
+def _queue_frame(
+    bundle: LoadedBundle, hosts: dict[str, HostView], now: pd.Timestamp
+) -> pd.DataFrame:
     """All queue listings as one frame, each message and recipient once.
 
     A bundle often holds both ``mailq`` and ``postqueue -j`` output of the same
     queue; the JSON is kept, being exact (arrival times with year, queue names).
+    Each row keeps the time of its own listing, because listings of one bundle
+    may be taken hours apart.
     """
     host_of = {q.source: view.name for view in hosts.values() for q in view.queues}
     listings = sorted(
         (q for q in bundle.queues if q.rows), key=lambda q: q.format != "postqueue_json"
     )
     if not listings:
-        frame = pd.DataFrame(columns=[*QUEUE_COLUMNS, "host"])
+        frame = pd.DataFrame(columns=[*QUEUE_COLUMNS, "host", "listing_time"])
         frame["arrival_time"] = pd.to_datetime(frame["arrival_time"], utc=True)
+        frame["listing_time"] = pd.to_datetime(frame["listing_time"], utc=True)
         return frame
     frame = pd.concat([q.frame() for q in listings], ignore_index=True)
     frame["arrival_time"] = pd.to_datetime(frame["arrival_time"], utc=True)
     frame["host"] = frame["source"].map(host_of)
+    taken = {q.source: pd.Timestamp(q.taken) if q.taken else now for q in listings}
+    # A listing is made after every arrival it lists, so a file time before its
+    # newest arrival is not the time the listing was made.
+    newest = frame.groupby("source")["arrival_time"].max()
+    frame["listing_time"] = pd.to_datetime(
+        frame["source"].map(
+            {
+                s: max(t, newest[s]) if pd.notna(newest.get(s)) else t
+                for s, t in taken.items()
+            }
+        ),
+        utc=True,
+    )
     return frame.drop_duplicates(["host", "queue_id", "recipient"], keep="first")
 
 

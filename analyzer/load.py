@@ -167,6 +167,7 @@ class _Loader:
             entry.lines = len(config.master.services)
         else:
             config.main = parse_main_cf(text, entry.path)
+            config.main.modified = _file_time(entry)
             entry.lines = len(config.main.settings)
         config.group = entry.path  # replaced by the host group once all are known
         self.configs.append(config)
@@ -188,6 +189,7 @@ class _Loader:
                 )
                 continue
             entry.lines = len(listing.rows)
+            listing.taken = _file_time(entry) or captured
             if listing.error:
                 _add_detail(entry, listing.error)
             self.queues.append(listing)

@@ -298,6 +298,12 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column("source", "string", "Bundle member of the listing."),
         Column("line_no", "int64", "Line of the message in that member."),
         Column("host", "string", "Host the listing belongs to."),
+        Column(
+            "listing_time",
+            TIME,
+            "When the listing was made: the member's file time (else the bundle's "
+            "newest), or the listing's newest arrival time when that is later.",
+        ),
     ),
     "inventory": (
         Column("path", "string", "Member path inside the bundle."),

@@ -84,6 +84,8 @@ def _write_totals(analysis: Analysis, out: TextIO) -> None:
     )
     if len(analysis.queue):
         out.write(f"Queue listing: {analysis.queue['queue_id'].nunique():,} messages\n")
+    elif empty := [q.source for q in analysis.bundle.queues if q.empty]:
+        out.write(f"Queue listing: empty ({', '.join(empty)})\n")
 
 
 def _write_reasons(analysis: Analysis, out: TextIO) -> None:

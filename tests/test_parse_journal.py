@@ -179,3 +179,99 @@ def test_journal_evidence_in_chosen_zone(tmp_path: Path) -> None:
     assert journal_stamp == "2026-12-04T17:28:41.250000+09:00"
     assert quoted["syslog"].startswith("Dec  4 17:28:41 ")
     assert journal_rest == quoted["syslog"].removeprefix("Dec  4 17:28:41 ")
+
+
+def message_records() -> list[dict[str, object]]:
+    """A delivered message as journal entries, with a byte-list MESSAGE."""
+    texts = [
+        ("postfix/pickup", "4B2C3D4E5F: uid=0 from=<root>"),
+        ("postfix/qmgr", "4B2C3D4E5F: from=<root@mx1.example.com>, size=612, nrcpt=1"
+         " (queue active)"),
+        ("postfix/smtp", "4B2C3D4E5F: to=<ops@example.net>, relay=mail.example.net"
+         "[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)"),
+        ("postfix/qmgr", "4B2C3D4E5F: removed"),
+    ]  # fmt: skip
+    records: list[dict[str, object]] = [
+        {
+            "__CURSOR": f"s=1;i={number}",
+            "__REALTIME_TIMESTAMP": str(MICROS + number * 1_000_000),
+            "_HOSTNAME": "mx1.example.com",
+            "SYSLOG_IDENTIFIER": program,
+            "_PID": str(2400 + number),
+            "MESSAGE": text,
+        }
+        for number, (program, text) in enumerate(texts)
+    ]
+    records[3]["MESSAGE"] = list(str(records[3]["MESSAGE"]).encode())
+    return records
+
+
+def event_fields(data: bytes) -> list[tuple[object, ...]]:
+    parsed = journal.parse_journal(io.BytesIO(data), "journal.json", UTC)
+    return [
+        (e["kind"], e["host"], e["pid"], e["time"]) for e in parsed.events.to_pylist()
+    ]
+
+
+def test_pretty_export_read() -> None:
+    records = message_records()
+    pretty = "\n".join(json.dumps(r, indent=8) for r in records).encode() + b"\n"
+    expected = event_fields(export(records))
+    assert len(expected) == 4
+    assert event_fields(pretty) == expected
+
+
+def test_pretty_export_line_numbers() -> None:
+    records = message_records()
+    pretty = "\n".join(json.dumps(r, indent=8) for r in records).encode() + b"\n"
+    parsed = journal.parse_journal(io.BytesIO(pretty), "journal.json", UTC)
+    object_lines = len(json.dumps(records[0], indent=8).split("\n"))
+    line_nos = [e["line_no"] for e in parsed.events.to_pylist()]
+    assert line_nos[:2] == [1, 1 + object_lines]
+
+
+def test_array_export_read() -> None:
+    records = message_records()
+    expected = event_fields(export(records))
+    assert event_fields(json.dumps(records).encode()) == expected
+    spread = json.dumps(records, indent=2).encode()
+    assert event_fields(spread) == expected
+
+
+def test_pretty_export_small_reads() -> None:
+    """Objects that span many reads are put together before they are parsed."""
+    records = message_records()
+    pretty = "\n".join(json.dumps(r, indent=8) for r in records).encode()
+    objects = list(journal.iter_objects(io.BytesIO(pretty), read_bytes=7))
+    object_lines = len(json.dumps(records[0], indent=8).split("\n"))
+    assert [line_no for line_no, _ in objects] == [
+        1 + number * object_lines for number in range(4)
+    ]
+    assert [json.loads(text) for _, text in objects] == records
+
+
+def test_pretty_export_invalid_object_skipped() -> None:
+    records = message_records()
+    objects = [json.dumps(r, indent=8) for r in records]
+    objects.insert(2, '{\n        "__REALTIME_TIMESTAMP": oops\n}')
+    parsed = journal.parse_journal(
+        io.BytesIO("\n".join(objects).encode()), "journal.json", UTC
+    )
+    kinds = [e["kind"] for e in parsed.events.to_pylist()]
+    assert len(kinds) == 4
+    assert parsed.stats.lines == 5
+    assert parsed.stats.unparsed_samples[0][1].startswith("{")
+
+
+@pytest.mark.parametrize("form", ["pretty", "array"])
+def test_journal_forms_in_bundle(tmp_path: Path, form: str) -> None:
+    records = message_records()
+    if form == "pretty":
+        data = "\n".join(json.dumps(r, indent=8) for r in records)
+    else:
+        data = json.dumps(records)
+    (tmp_path / "journal.json").write_text(data)
+    analysis = analyze_bundle(tmp_path / "journal.json", year=2026)
+    entry = analysis.bundle.inventory.entries[0]
+    assert entry.kind == "journal_json"
+    assert list(analysis.messages["final_state"]) == ["delivered"]

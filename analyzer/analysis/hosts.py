@@ -14,7 +14,7 @@ import pandas as pd
 
 from analyzer.bundle.inventory import STATUS_ERROR, STATUS_REJECTED
 from analyzer.load import LoadedBundle
-from analyzer.parse.config import MainConfig, MasterConfig
+from analyzer.parse.config import DEFAULTS, MainConfig, MasterConfig
 from analyzer.parse.queue import QueueListing
 
 UNKNOWN_HOST = "unknown host"
@@ -28,8 +28,8 @@ class HostView:
     name: str
     group: str
     main: MainConfig | None = None
-    """main.cf, or ``postconf -n`` output when main.cf is missing."""
     postconf: MainConfig | None = None
+    """``postconf -n`` output."""
     master: MasterConfig | None = None
     queues: list[QueueListing] = field(default_factory=list)
     log_sources: list[str] = field(default_factory=list)
@@ -38,7 +38,45 @@ class HostView:
 
     @property
     def config(self) -> MainConfig | None:
-        return self.main or self.postconf
+        """Return the settings the findings read: main.cf, or ``postconf -n``
+        output when main.cf is missing or disagrees with it and is not newer.
+
+        ``postconf -n`` prints main.cf as Postfix parsed it when the command
+        ran. A bundle copies main.cf with its own modification time, so a main.cf
+        newer than the output was edited after the command ran, and the next
+        ``postfix reload`` applies it. Otherwise the output is preferred because
+        Postfix itself wrote it, while the main.cf copy may come from another
+        time or another configuration directory.
+        """
+        main, postconf = self.main, self.postconf
+        if main is None or postconf is None:
+            return main or postconf
+        if not config_conflicts(main, postconf) or main_is_newer(main, postconf):
+            return main
+        return postconf
+
+
+DIAGNOSED = frozenset(DEFAULTS) | {"myhostname"}
+"""Parameters that the findings read, besides the smtp_sasl_* and smtp_tls_* ones."""
+
+
+def config_conflicts(main: MainConfig, postconf: MainConfig) -> list[str]:
+    """Return the parameters the findings read that main.cf and ``postconf -n``
+    output set differently, or that only one of them sets."""
+    names = set(main.settings) | set(postconf.settings)
+    diagnosed = [
+        name
+        for name in names
+        if name in DIAGNOSED or name.startswith(("smtp_sasl_", "smtp_tls_"))
+    ]
+    return sorted(name for name in diagnosed if main.raw(name) != postconf.raw(name))
+
+
+def main_is_newer(main: MainConfig, postconf: MainConfig) -> bool:
+    """Return True when main.cf's file time is later than the output's."""
+    if main.modified is None or postconf.modified is None:
+        return False
+    return main.modified > postconf.modified
 
 
 def short_name(host: str) -> str:

@@ -458,15 +458,20 @@ def qshape(queue: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
     """Rebuild qshape's table: messages per recipient domain and age bucket.
 
     qshape counts each recipient of a message once per domain; so does this.
+    Ages count to each row's ``listing_time``, or to ``now`` without one.
     """
     columns = ["T"] + [str(b) for b in AGE_BUCKETS_MINUTES]
     if queue.empty:
         return pd.DataFrame(columns=columns)
     listed = np.asarray(queue["recipient"].notna(), dtype=bool)
-    frame = queue.loc[listed, ["queue_id", "recipient", "arrival_time"]]
+    columns = ["queue_id", "recipient", "arrival_time"]
+    if "listing_time" in queue:
+        columns.append("listing_time")
+    frame = queue.loc[listed, columns]
     frame["domain"] = recipient_domain(frame["recipient"])
     frame = frame.drop_duplicates(["queue_id", "domain"])
-    age = (now - frame["arrival_time"]).dt.total_seconds() / 60
+    reference = frame["listing_time"].fillna(now) if "listing_time" in frame else now
+    age = (reference - frame["arrival_time"]).dt.total_seconds() / 60
     bucket = pd.cut(
         age.clip(lower=0),
         bins=[*AGE_BUCKETS_MINUTES, float("inf")],

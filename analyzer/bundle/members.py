@@ -103,11 +103,24 @@ def _empty_member_kind(name: str) -> str:
 
 
 def _is_journal(text: str) -> bool:
-    first = text.lstrip().split("\n", 1)[0]
+    """Recognize a journal export: one object per line (``-o json``), objects
+    over several lines (``-o json-pretty``), or one JSON array of objects."""
+    start = text.lstrip()
+    if start.startswith("["):
+        start = start[1:].lstrip()
+    first = start.split("\n", 1)[0]
+    if first.strip() == "{":
+        # json-pretty puts each field on its own line, and __CURSOR and
+        # __REALTIME_TIMESTAMP come first.
+        first = start[:_PRETTY_HEAD_CHARS]
     return first.startswith("{") and (
         '"__REALTIME_TIMESTAMP"' in first
         or ('"MESSAGE"' in first and '"SYSLOG_IDENTIFIER"' in first)
     )
+
+
+_PRETTY_HEAD_CHARS = 2048
+"""Characters of a json-pretty export searched for the journal's field names."""
 
 
 def _looks_like_text(head: bytes) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 # Defaults of Postfix 3.7 (``postconf -d``) for the parameters that the findings
 # read. Hostname-dependent defaults are derived from myhostname.
@@ -53,6 +54,9 @@ DEFAULTS: dict[str, str] = {
     "smtp_generic_maps": "",
 }
 
+# A "#" at the start of the value or after white space: a comment meant to end
+# the line. A "#" inside a word, as in a regexp table name, is not one.
+_INLINE_COMMENT = re.compile(r"(?:^|\s)(#)")
 _NAME = re.compile(r"^([A-Za-z0-9_.-]+)\s*=\s*(.*?)\s*$", re.DOTALL)
 # Names inside references: Postfix allows only these characters there.
 _REFERENCE_NAME = re.compile(r"[A-Za-z0-9_]*")
@@ -70,6 +74,15 @@ class Setting:
     text: str
     """The logical line as written, continuation lines joined by newlines."""
 
+    @property
+    def comment(self) -> str:
+        """Return the text from a "#" that starts a word of the value, or "".
+
+        Postfix has no comments after a value, so such text is part of it.
+        """
+        match = _INLINE_COMMENT.search(self.value)
+        return self.value[match.start(1) :] if match else ""
+
 
 @dataclass
 class MainConfig:
@@ -82,6 +95,8 @@ class MainConfig:
     unparsed: list[tuple[int, str]] = field(default_factory=list)
     defaults: dict[str, str] = field(default_factory=dict)
     """Extra defaults, such as myhostname taken from the bundle."""
+    modified: datetime | None = None
+    """Modification time of the file, when the bundle keeps it."""
 
     def raw(self, name: str) -> str | None:
         """Return the value as written, or None when the file does not set it."""

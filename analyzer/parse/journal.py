@@ -5,14 +5,20 @@ since the epoch), ``_HOSTNAME``, ``SYSLOG_IDENTIFIER``, ``_PID`` or ``SYSLOG_PID
 and ``MESSAGE``, which journald stores as an array of byte values when the text
 is not valid UTF-8. Arrow's JSON reader reads a chunk at once. A chunk with such
 an array, a line that is not a JSON object or a blank line is read line by line.
+
+Exports whose objects span several lines (``journalctl -o json-pretty``) or sit
+in one JSON array are read object by object, and each event's line number is
+the line where its object starts.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 import pyarrow as pa
@@ -32,8 +38,118 @@ def parse_journal(stream: BinaryIO, source: str, zone: tzinfo) -> logfile.Parsed
     so that quoted journal lines read in the zone of the rest of the report and
     of BSD syslog lines, and still name the exact instant.
     """
-    chunks = _chunks(stream, zone)
+    head = stream.read(FORM_BYTES)
+    whole = cast(BinaryIO, _Prefixed(head, stream))
+    if _one_object_per_line(head):
+        chunks = _chunks(whole, zone)
+    else:
+        chunks = _object_chunks(whole, zone)
     return logfile.assemble(source, chunks, YearReference(), zone)
+
+
+FORM_BYTES = 64 * 1024
+"""Bytes read to tell one object per line from objects spread over lines."""
+
+
+def _one_object_per_line(head: bytes) -> bool:
+    """Return False for an export that starts with a JSON array, or with an
+    object whose first line is only "{", as ``json-pretty`` writes it."""
+    text = head.lstrip()
+    if text.startswith(b"["):
+        return False
+    first = text.split(b"\n", 1)[0].strip()
+    return first != b"{"
+
+
+class _Prefixed:
+    """Binary reader that returns ``head`` and then the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = head
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        if not self._head:
+            return self._stream.read(size)
+        if size < 0:
+            data = self._head + self._stream.read()
+            self._head = b""
+            return data
+        data, self._head = self._head[:size], self._head[size:]
+        return data
+
+
+OBJECT_READ_BYTES = 1024 * 1024
+"""Bytes read at a time when an export is read object by object."""
+OBJECT_MAX_CHARS = 4 * 1024 * 1024
+"""Maximum characters of one object; a longer or invalid one is skipped up to the
+next object. A 64 KiB MESSAGE written as a byte list takes about 320 KiB."""
+OBJECTS_PER_CHUNK = 50_000
+"""Objects parsed together, which bounds the memory of one chunk."""
+# White space, array brackets, commas and the RS characters of json-seq between
+# objects.
+_BETWEEN_OBJECTS = re.compile(r"[\s,\[\]\x1e]*")
+# The start of the next object: a "{" that begins a line or follows a comma.
+_NEXT_OBJECT = re.compile(r"(?:\n|,)[ \t\r]*(?=\{)")
+
+
+def iter_objects(
+    stream: BinaryIO, read_bytes: int = OBJECT_READ_BYTES
+) -> Iterator[tuple[int, str]]:
+    """Yield (first line number, text) of each top-level JSON value in ``stream``.
+
+    Memory stays within about ``read_bytes`` plus OBJECT_MAX_CHARS. Text that is
+    not valid JSON is yielded as it is, up to the next line or comma that starts
+    an object, so that the caller can count it.
+    """
+    decoder = json.JSONDecoder()
+    text_decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    buffer = ""
+    position = 0
+    line_no = 1
+    ended = False
+    while True:
+        gap = _BETWEEN_OBJECTS.match(buffer, position)
+        end = gap.end() if gap else position
+        line_no += buffer.count("\n", position, end)
+        position = end
+        if position < len(buffer):
+            try:
+                _, end = decoder.raw_decode(buffer, position)
+            except (ValueError, RecursionError):
+                # Either invalid or not all read yet: read more, unless the value
+                # is already too long or the stream has ended.
+                if not ended and len(buffer) - position <= OBJECT_MAX_CHARS:
+                    end = -1
+                else:
+                    following = _NEXT_OBJECT.search(buffer, position + 1)
+                    end = following.start() if following else len(buffer)
+            if end >= 0:
+                yield line_no, buffer[position:end][:OBJECT_MAX_CHARS]
+                line_no += buffer.count("\n", position, end)
+                position = end
+                continue
+        if ended:
+            return
+        data = stream.read(read_bytes)
+        ended = not data
+        buffer = buffer[position:] + text_decoder.decode(data, final=ended)
+        position = 0
+
+
+def _object_chunks(stream: BinaryIO, zone: tzinfo) -> Iterator[logfile._ChunkResult]:
+    texts: list[str] = []
+    line_nos: list[int] = []
+    size = 0
+    for line_no, text in iter_objects(stream):
+        texts.append(text)
+        line_nos.append(line_no)
+        size += len(text)
+        if len(texts) >= OBJECTS_PER_CHUNK or size >= OBJECT_MAX_CHARS:
+            yield _read_lines(texts, np.array(line_nos, dtype=np.int64), zone)
+            texts, line_nos, size = [], [], 0
+    if texts:
+        yield _read_lines(texts, np.array(line_nos, dtype=np.int64), zone)
 
 
 _FIELDS = pa.schema(

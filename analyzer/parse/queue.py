@@ -67,6 +67,11 @@ class QueueListing:
     footer_kbytes: int | None = None
     empty: bool = False
     """True when the listing says the queue is empty."""
+    empty_line_no: int | None = None
+    """Line of the "Mail queue is empty" message."""
+    taken: datetime | None = None
+    """When the listing was made, as far as the bundle shows: the member's file
+    time, else the newest file time in the bundle."""
     error: str | None = None
     """A postqueue error instead of a listing, such as a permission problem."""
     unparsed: list[tuple[int, str]] = field(default_factory=list)
@@ -108,6 +113,7 @@ def parse_mailq(
             listing.footer_requests = int(match.group("count"))
         elif line.strip() == "Mail queue is empty":
             listing.empty = True
+            listing.empty_line_no = number
         elif _ERROR_LINE.search(line):
             listing.error = line.strip()
         else:

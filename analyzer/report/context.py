@@ -365,13 +365,16 @@ def _qshape(
     if table.empty:
         return {"columns": [], "rows": [], "note": ""}
     last_line = analysis.events["time"].max()
-    # Ages count to the later of the newest file time and the last log line.
-    counted_to = "files" if pd.isna(last_line) or analysis.now > last_line else "log"
-    note = labels[f"qshape_age_{counted_to}"].format(now=fmt.full(analysis.now))
-    if pd.notna(last_line) and analysis.now - last_line > QUEUE_GAP_NOTE:
+    listing_times = analysis.queue.groupby("source")["listing_time"].first().dropna()
+    times = "; ".join(
+        f"{source} {fmt.full(moment)}" for source, moment in listing_times.items()
+    )
+    note = labels["qshape_age_listing"].format(times=times)
+    latest = listing_times.max() if len(listing_times) else analysis.now
+    if pd.notna(last_line) and latest - last_line > QUEUE_GAP_NOTE:
         # Files copied without their times (cp without -p) carry the copy time,
         # and every age then grows by the gap.
-        days = (analysis.now - last_line) / pd.Timedelta(days=1)
+        days = (latest - last_line) / pd.Timedelta(days=1)
         note += " " + labels["qshape_gap_note"].format(days=f"{days:,.1f}")
     return {
         "columns": list(table.columns),
@@ -407,6 +410,7 @@ def _config_review(analysis: Analysis) -> list[dict[str, Any]]:
                     "effective": config.get(parameter),
                     "line_no": setting.line_no if setting else None,
                     "default": setting is None,
+                    "comment": setting.comment if setting else "",
                 }
             )
         reviews.append(

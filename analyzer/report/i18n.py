@@ -128,16 +128,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Queue shape (minutes in queue, by domain)",
         "ja": "キューの状況（滞留時間（分）とドメイン別）",
     },
-    "qshape_age_files": {
-        "en": "Ages are minutes up to {now}, the newest file time in the bundle, "
-        "taken as the time the listing was made.",
-        "ja": "滞留時間は、バンドル内で最も新しいファイル時刻 {now} をキュー一覧の取得時刻とみなし、"
-        "そこまでの分数です。",
-    },
-    "qshape_age_log": {
-        "en": "Ages are minutes up to {now}, the last log line, taken as the time "
-        "the listing was made.",
-        "ja": "滞留時間は、最後のログ行の時刻 {now} をキュー一覧の取得時刻とみなし、そこまでの分数です。",
+    "qshape_age_listing": {
+        "en": "Ages are minutes up to the time each listing was made: {times}. That "
+        "is the listing's file time, or its newest arrival time when that is later.",
+        "ja": "滞留時間は、各キュー一覧の作成時刻までの分数です：{times}。作成時刻は一覧のファイル"
+        "時刻で、一覧内で最も新しい到着時刻の方が後ならその到着時刻です。",
     },
     "qshape_gap_note": {
         "en": "That time is {days} days after the last log line. If the files were "
@@ -156,6 +151,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "effective": {"en": "Effective", "ja": "実効値"},
     "line": {"en": "Line", "ja": "行"},
     "default": {"en": "default", "ja": "既定値"},
+    "inline_comment": {
+        "en": '(includes the comment "{comment}": Postfix reads it as part of the value)',
+        "ja": "（コメント「{comment}」を含みます。Postfix はこれを値の一部として読みます）",
+    },
     "overridden": {
         "en": "Overridden by a later line",
         "ja": "後の行で上書きされた設定",
@@ -597,6 +596,24 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "このホストから外部への 25 番ポートが閉じている場合は relayhost = [mail.example.com] を設定して"
         "ください（QRadar ではホストの E メール・サーバー設定）。",
     ),
+    "config-conflict": (
+        "main.cf がバンドル内の postconf -n の出力と異なります",
+        "{main} と postconf -n の出力 {postconf} とで {parameters} の値が異なります。postconf -n は"
+        "実行時点の main.cf を出力するので、main.cf は別の時点で変更されています。変更した main.cf を"
+        "Postfix が使うのは `postfix reload` の後です。main.cf の方が新しくないため、検出事項は "
+        "Postfix 自身が出力した postconf -n の値を使います。",
+        "ホスト上で `postconf -n` と /etc/postfix/main.cf を比べ、意図した値を main.cf に残して "
+        "`postfix reload` を実行してください。そのうえで、ログと設定が同じ時点のものになるよう"
+        "バンドルを取り直してください。",
+    ),
+    "config-inline-comment": (
+        "main.cf の値の後ろのコメントが値の一部になっています",
+        "{source} の {count} 行で値の後ろにコメントがあります：{parameters}。Postfix が「#」を"
+        "コメントとみなすのは行頭だけなので、「#」とその後ろの文字列は値の一部になり、Postfix は"
+        "その値を使います。",
+        "各コメントを「#」で始まる独立した行に移し、等号の後ろには値だけを残してから、"
+        "`postfix reload` を実行してください。",
+    ),
     "myorigin-not-fqdn": (
         "送信者ドメインが完全なドメイン名ではありません",
         "このホストのメールは送信者ドメイン {sender_domain} で送られます。ドットのない名前や "
@@ -604,6 +621,22 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "（「Sender address rejected: Domain not found」）。",
         "/etc/postfix/main.cf に myorigin = example.com（名前解決できるドメイン）を設定するか、"
         "myhostname を完全な名前にして、`systemctl restart postfix` を実行してください。",
+    ),
+    "queue-listings-differ": (
+        "キュー一覧が異なる時刻に作成されています",
+        "このホストのキュー一覧は異なるメッセージを示しています：{listings}。{total} 通のうち {shared} 通が"
+        "複数の一覧にあります。レポートはそれらを 1 通ずつにまとめ、各一覧のメッセージの滞留時間は"
+        "その一覧の作成時刻までで数えます。",
+        "各一覧はその作成時刻の状態として読んでください。一貫した状態を得るには、ホストで "
+        "`postqueue -j` と `mailq` を続けて実行し、その出力を送ってもらってください。",
+    ),
+    "queue-listing-empty": (
+        "キュー一覧は空ですが、ログではメッセージがキューに残っています",
+        "{source} は「Mail queue is empty」（作成 {taken}）ですが、ログの終わり（{last_line}）の"
+        "時点で {count} 通が配送待ちのまま、配送・返送・削除されていません。一覧が別のホストや Postfix "
+        "インスタンスのものか、ログが別の時期のものかもしれません。",
+        "ホストで `postqueue -p` を実行し（root で。別インスタンスなら `postmulti -i NAME -x "
+        "postqueue -p`）、ログと比べてください。",
     ),
     "bundle-incomplete": (
         "バンドルの一部を読んでいません",
@@ -638,6 +671,18 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
+    (
+        "queue-listing-empty",
+        "later",
+    ): "{source} は「Mail queue is empty」（作成 {taken}）で、ログの終わり（{last_line}）より"
+    "後のものです。ログではその時点で {count} 通が配送待ちだったので、その間に配送・返送・削除"
+    "されていますが、このログには現れません。",
+    (
+        "config-conflict",
+        "main_newer",
+    ): "{main} と postconf -n の出力 {postconf} とで {parameters} の値が異なります。main.cf は "
+    "postconf -n の実行後に変更されており、変更した main.cf を Postfix が使うのは `postfix reload` "
+    "の後です。main.cf の方が新しいため、検出事項は main.cf の値を使います。",
     (
         "tls-failure",
         "name_mismatch",
@@ -743,7 +788,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "relayhost-mx-lookup",
         "bracketed",
     ): "{count} 通が DSN 4.4.3「Name service error for "
-    "name={name} type=MX」で配送待ちになりました。現在の main.cf の relayhost = {relayhost} には"
+    "name={name} type=MX」で配送待ちになりました。現在の設定の relayhost = {relayhost} には"
     "角括弧があり、ログはその設定より前のものです。",
     (
         "relayhost-unresolvable",
@@ -813,6 +858,10 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
+    (
+        "relayhost-mx-lookup",
+        "bracketed",
+    ): "Postfix が relayhost の MX レコードを検索しました（現在の設定では角括弧付き）",
     ("relay-connection-failed", "direct_blocked"): "このホストはどの宛先ドメインの"
     "メール・サーバーにも接続できません",
     (
@@ -844,6 +893,16 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "queue-listing-empty",
+        "later",
+    ): "これらのメッセージの行方を確認するため、キュー一覧の作成時刻までのログを送ってもらってください。",
+    (
+        "relayhost-mx-lookup",
+        "bracketed",
+    ): "設定にはすでに角括弧があります。main.cf を最後の `postfix reload` の後に編集したのなら、"
+    "`postfix reload` を実行して Postfix にその設定を使わせ、新しい配送待ちに type=MX が"
+    "現れないことを確認してください。" + _FLUSH_JA,
     (
         "tls-failure",
         "name_mismatch",

@@ -93,8 +93,18 @@ CATALOG: dict[str, Entry] = {
             'service error for name={name} type=MX". The bundle has no main.cf; the '
             "MX lookup means relayhost is written without brackets.",
             "bracketed": '{count} message(s) were deferred with DSN 4.4.3: "Name '
-            'service error for name={name} type=MX". main.cf now sets relayhost = '
-            "{relayhost} with brackets: the logs predate that setting.",
+            'service error for name={name} type=MX". The configuration now sets '
+            "relayhost = {relayhost} with brackets: the logs predate that setting.",
+        },
+        titles={
+            "bracketed": "Postfix looked up MX records for the relay host, which "
+            "the configuration now puts in brackets",
+        },
+        remedies={
+            "bracketed": "The configuration already has the brackets. If main.cf was "
+            "edited after "
+            "the last `postfix reload`, run `postfix reload` so that Postfix uses it, "
+            "then check that new deferrals no longer name type=MX. " + _FLUSH,
         },
     ),
     "relayhost-unbracketed": Entry(
@@ -576,6 +586,31 @@ CATALOG: dict[str, Entry] = {
         "If outbound port 25 is blocked here, set relayhost = [mail.example.com] "
         "(QRadar: the host's e-mail server setting).",
     ),
+    "config-conflict": Entry(
+        "main.cf differs from the postconf -n output in the bundle",
+        "{main} and the postconf -n output {postconf} set {parameters} differently. "
+        "postconf -n prints main.cf as it was when the command ran, so main.cf was "
+        "changed at another time, and Postfix uses a changed main.cf only after "
+        "`postfix reload`. The findings use the postconf -n output, which Postfix "
+        "itself wrote, because main.cf is not newer than it.",
+        "On the host, compare `postconf -n` with /etc/postfix/main.cf, keep the "
+        "intended values in main.cf, and run `postfix reload`. Then collect the "
+        "bundle again, so that the logs and the settings are from the same time.",
+        variants={
+            "main_newer": "{main} and the postconf -n output {postconf} set "
+            "{parameters} differently. main.cf was changed after postconf -n ran, and "
+            "Postfix uses a changed main.cf only after `postfix reload`. The findings "
+            "use main.cf, because it is newer.",
+        },
+    ),
+    "config-inline-comment": Entry(
+        "A comment after a value in main.cf becomes part of the value",
+        "{source} has a comment after the value on {count} line(s): {parameters}. "
+        'Postfix reads "#" as a comment only at the start of a line, so the "#" '
+        "and the text after it are part of the value, and Postfix uses that value.",
+        'Move each comment to its own line that starts with "#", leaving only the '
+        "value after the equals sign, then run `postfix reload`.",
+    ),
     "myorigin-not-fqdn": Entry(
         "The sender domain is not a full domain name",
         "Mail from this host is sent as {sender_domain}, a name without a dot or "
@@ -583,6 +618,34 @@ CATALOG: dict[str, Entry] = {
         'senders ("Sender address rejected: Domain not found").',
         "Set myorigin = example.com (a domain that resolves) in /etc/postfix/main.cf, "
         "or give myhostname a full name, then run `systemctl restart postfix`.",
+    ),
+    "queue-listings-differ": Entry(
+        "The queue listings were made at different times",
+        "The queue listings of this host list different messages: {listings}. "
+        "{shared} of the {total} messages are in more than one. The report combines "
+        "them, each message once, and counts the ages of each listing's messages to "
+        "the time that listing was made.",
+        "Read each listing for the time it was made. For one consistent picture, "
+        "run `postqueue -j` and `mailq` together on the host and send their output.",
+    ),
+    "queue-listing-empty": Entry(
+        "The queue listing is empty, but the log shows messages still queued",
+        '{source} says "Mail queue is empty" (made {taken}), but the log shows '
+        "{count} message(s) deferred and not yet delivered, returned or deleted when "
+        "it ends ({last_line}). The listing may come from another host or Postfix "
+        "instance, or the log from another time.",
+        "Run `postqueue -p` on the host (as root, with `postmulti -i NAME -x "
+        "postqueue -p` for another instance) and compare it with the log.",
+        variants={
+            "later": '{source} says "Mail queue is empty" (made {taken}), after the '
+            "log ends ({last_line}). The log shows {count} message(s) still deferred "
+            "then, so they were delivered, returned or deleted in between, which this "
+            "log does not show.",
+        },
+        remedies={
+            "later": "Send the log up to the time of the listing to see what became "
+            "of these messages.",
+        },
     ),
     "bundle-incomplete": Entry(
         "Parts of the bundle were not read",

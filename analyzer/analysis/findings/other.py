@@ -16,6 +16,7 @@ from analyzer.analysis.findings.context import (
     parse_relayhost,
 )
 from analyzer.analysis.findings.model import Evidence, Finding
+from analyzer.analysis.hosts import HostView, config_conflicts, main_is_newer
 from analyzer.bundle.inventory import (
     KIND_JOURNAL,
     KIND_MAILLOG,
@@ -24,6 +25,7 @@ from analyzer.bundle.inventory import (
     STATUS_READ,
     STATUS_REJECTED,
 )
+from analyzer.parse.config import MainConfig
 from analyzer.parse.queue import QueueListing
 
 BACKLOG_WARNING = 100
@@ -71,6 +73,12 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
                     "relayhost-unbracketed", "warning", host, evidence, params
                 )
             )
+        conflict = conflict_finding(host, view)
+        if conflict is not None:
+            findings.append(conflict)
+        commented = inline_comment_finding(host, config)
+        if commented is not None:
+            findings.append(commented)
         origin = config.get("myorigin")
         literal = (
             config.is_set("myorigin") and "$" not in config.settings["myorigin"].value
@@ -92,6 +100,50 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
                 )
             )
     return findings
+
+
+def conflict_finding(host: str, view: HostView) -> Finding | None:
+    """Warn when main.cf and ``postconf -n`` output disagree on a parameter that
+    the findings read, quoting both lines, and name the one the findings use."""
+    main, postconf = view.main, view.postconf
+    if main is None or postconf is None:
+        return None
+    names = config_conflicts(main, postconf)
+    if not names:
+        return None
+    evidence = []
+    for name in names:
+        for config in (main, postconf):
+            setting = config.settings.get(name)
+            if setting is None:
+                text = f"({name} is not set)"
+                evidence.append(Evidence(config.source, None, text, "config"))
+            else:
+                evidence.append(
+                    Evidence(config.source, setting.line_no, setting.text, "config")
+                )
+    params: dict[str, object] = {
+        "main": main.source,
+        "postconf": postconf.source,
+        "parameters": ", ".join(names),
+        "variant": "main_newer" if main_is_newer(main, postconf) else "",
+    }
+    return _config_finding("config-conflict", "warning", host, evidence, params)
+
+
+def inline_comment_finding(host: str, config: MainConfig) -> Finding | None:
+    """Warn about settings with a comment after the value, which Postfix keeps."""
+    commented = [s for s in config.settings.values() if s.comment]
+    if not commented:
+        return None
+    names = ", ".join(f"{s.name} (line {s.line_no})" for s in commented)
+    evidence = [Evidence(config.source, s.line_no, s.text, "config") for s in commented]
+    params: dict[str, object] = {
+        "source": config.source,
+        "count": len(commented),
+        "parameters": names,
+    }
+    return _config_finding("config-inline-comment", "warning", host, evidence, params)
 
 
 def _logged_origin(ctx: Context, host: str) -> str | None:
@@ -137,6 +189,100 @@ def queue_findings(ctx: Context) -> list[Finding]:
         burst = _burst(ctx, host)
         if burst is not None:
             findings.append(burst)
+        differ = _listings_differ(ctx, host, view.queues)
+        if differ is not None:
+            findings.append(differ)
+        findings += _empty_listings(ctx, host, view.queues)
+    return findings
+
+
+def _listings_differ(
+    ctx: Context, host: str, listings: list[QueueListing]
+) -> Finding | None:
+    """Note listings of one host that list different messages: they were taken
+    at different times, and the queue frame combines them."""
+    listed = [q for q in listings if q.rows]
+    ids = [{str(row["queue_id"]) for row in q.rows} for q in listed]
+    if len(listed) < 2 or all(queue_ids == ids[0] for queue_ids in ids[1:]):
+        return None
+    shared = set.intersection(*ids)
+    parts = []
+    evidence = []
+    for listing, queue_ids in zip(listed, ids, strict=True):
+        taken = _captured(ctx, listing.source)
+        parts.append(
+            f"{listing.source} ({len(queue_ids):,} messages, made "
+            f"{taken:%Y-%m-%d %H:%M} UTC)"
+        )
+        row = listing.rows[0]
+        evidence.append(
+            Evidence(
+                listing.source, int(str(row["line_no"])), str(row["queue_id"]), "queue"
+            )
+        )
+    return Finding(
+        code="queue-listings-differ",
+        severity="info",
+        host=host,
+        messages_affected=len(set.union(*ids)),
+        evidence=evidence,
+        params={
+            "listings": "; ".join(parts),
+            "shared": f"{len(shared):,}",
+            "total": f"{len(set.union(*ids)):,}",
+        },
+        priority=30,
+    )
+
+
+def _empty_listings(
+    ctx: Context, host: str, listings: list[QueueListing]
+) -> list[Finding]:
+    """Point out a listing of an empty queue while the log ends with messages
+    still deferred on the same host."""
+    messages = ctx.messages
+    stuck = _message_times(
+        ctx, (messages["host"] == host) & (messages["final_state"] == "deferred")
+    )
+    host_times = ctx.events["time"][
+        (ctx.events["host"] == host).to_numpy(dtype=bool, na_value=False)
+    ]
+    last_line = host_times.max() if len(host_times) else pd.NaT
+    findings = []
+    for listing in listings:
+        if not listing.empty or listing.rows or stuck.empty:
+            continue
+        taken = _captured(ctx, listing.source)
+        # Mail may have left the queue between the last log line and the listing.
+        later = pd.notna(last_line) and taken > last_line
+        evidence = [
+            Evidence(
+                listing.source, listing.empty_line_no, "Mail queue is empty", "queue"
+            )
+        ]
+        evidence += log_evidence(ctx.events, _last_events(ctx, stuck.index[:2]))
+        findings.append(
+            Finding(
+                code="queue-listing-empty",
+                severity="info" if later else "warning",
+                host=host,
+                messages_affected=len(stuck),
+                first_seen=stuck["first_seen"].min(),
+                last_seen=stuck["last_seen"].max(),
+                evidence=evidence,
+                params={
+                    "source": listing.source,
+                    "count": f"{len(stuck):,}",
+                    "taken": f"{taken:%Y-%m-%d %H:%M} UTC",
+                    "last_line": f"{last_line:%Y-%m-%d %H:%M} UTC"
+                    if pd.notna(last_line)
+                    else "?",
+                    "variant": "later" if later else "",
+                },
+                message_keys=stuck.index.tolist(),
+                priority=30,
+            )
+        )
     return findings
 
 
@@ -192,8 +338,12 @@ def _backlog(
 
 
 def _captured(ctx: Context, source: str) -> pd.Timestamp:
-    """When the queue listing at ``source`` was taken: its file time, else the
-    bundle's time."""
+    """When the queue listing at ``source`` was taken: its ``listing_time``, else
+    its file time, else the bundle's time."""
+    if len(ctx.queue) and "listing_time" in ctx.queue:
+        times = ctx.queue["listing_time"][ctx.queue["source"] == source].dropna()
+        if len(times):
+            return pd.Timestamp(times.iloc[0])
     for entry in ctx.inventory.entries:
         if entry.path == source and entry.mtime is not None:
             return pd.Timestamp(entry.mtime)

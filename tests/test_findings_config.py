@@ -1,0 +1,167 @@
+"""Findings about the configuration files themselves: comments after a value,
+and main.cf disagreeing with ``postconf -n`` output."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from analyzer.api import Analysis, analyze_bundle
+from analyzer.report.context import build_context
+
+HOST = "relay1"
+
+
+def mx_lookup_log() -> str:
+    """Two messages deferred because Postfix looked up MX records for the relay."""
+    lines = []
+    for queue_id, stamp in (("A1B2C3D4E5", "10:00:00"), ("B2C3D4E5F6", "10:05:00")):
+        head = f"Dec  4 {stamp} {HOST} postfix"
+        lines += [
+            f"{head}/pickup[300]: {queue_id}: uid=0 from=<root>\n",
+            f"{head}/cleanup[301]: {queue_id}: message-id=<{queue_id}@example.com>\n",
+            f"{head}/qmgr[302]: {queue_id}: from=<root@relay1.example.com>, "
+            "size=700, nrcpt=1 (queue active)\n",
+            f"{head}/smtp[303]: {queue_id}: to=<soc@example.com>, relay=none, "
+            "delay=1, delays=0/0/1/0, dsn=4.4.3, status=deferred (Host or domain "
+            "name not found. Name service error for name=mail.example.com type=MX: "
+            "Host not found, try again)\n",
+        ]
+    return "".join(lines)
+
+
+def write_bundle(folder: Path, main_cf: str, postconf: str | None = None) -> Path:
+    (folder / "var/log").mkdir(parents=True)
+    (folder / "var/log/maillog").write_text(mx_lookup_log())
+    (folder / "etc/postfix").mkdir(parents=True)
+    (folder / "etc/postfix/main.cf").write_text(main_cf)
+    if postconf is not None:
+        (folder / "sos_commands/postfix").mkdir(parents=True)
+        (folder / "sos_commands/postfix/postconf_-n").write_text(postconf)
+    return folder
+
+
+def codes(analysis: Analysis) -> list[str]:
+    return [f.code for f in analysis.findings]
+
+
+MAIN_CF = (
+    "myhostname = relay1.example.com\n"
+    "inet_interfaces = localhost\n"
+    "relayhost = [mail.example.com]   # corp relay\n"
+)
+
+
+def test_inline_comment_is_warned(tmp_path: Path) -> None:
+    analysis = analyze_bundle(write_bundle(tmp_path / "b", MAIN_CF), year=2026)
+    found = [f for f in analysis.findings if f.code == "config-inline-comment"]
+    assert len(found) == 1
+    assert found[0].severity == "warning"
+    assert "relayhost (line 3)" in found[0].summary
+    assert "own line" in found[0].remedy
+    assert found[0].evidence[0].line_no == 3
+    assert found[0].evidence[0].text == "relayhost = [mail.example.com]   # corp relay"
+
+
+def test_inline_comment_stays_in_value(tmp_path: Path) -> None:
+    analysis = analyze_bundle(write_bundle(tmp_path / "b", MAIN_CF), year=2026)
+    config = analysis.hosts[HOST].config
+    assert config is not None
+    assert config.get("relayhost") == "[mail.example.com] # corp relay"
+
+
+def test_inline_comment_in_review(tmp_path: Path) -> None:
+    analysis = analyze_bundle(write_bundle(tmp_path / "b", MAIN_CF), year=2026)
+    context = build_context(analysis, "en")
+    rows = context.config_review[0]["rows"]
+    relayhost = next(row for row in rows if row["name"] == "relayhost")
+    assert relayhost["comment"] == "# corp relay"
+    myhostname = next(row for row in rows if row["name"] == "myhostname")
+    assert myhostname["comment"] == ""
+
+
+def test_bracketed_relayhost_remedy_no_brackets(tmp_path: Path) -> None:
+    analysis = analyze_bundle(write_bundle(tmp_path / "b", MAIN_CF), year=2026)
+    found = [f for f in analysis.findings if f.code == "relayhost-mx-lookup"]
+    assert len(found) == 1
+    assert found[0].params["variant"] == "bracketed"
+    assert "has no brackets" not in found[0].title
+    assert "Put the mail server in brackets" not in found[0].remedy
+    assert "postfix reload" in found[0].remedy
+    assert "relayhost-unbracketed" not in codes(analysis)
+
+
+UNBRACKETED = (
+    "myhostname = relay1.example.com\n"
+    "inet_interfaces = localhost\n"
+    "relayhost = mail.example.com\n"
+)
+POSTCONF = (
+    "inet_interfaces = localhost\n"
+    "myhostname = relay1.example.com\n"
+    "relayhost = [mail.example.com]\n"
+)
+
+
+def set_times(folder: Path, main_cf: int, postconf: int) -> None:
+    """Set the modification times of main.cf and the postconf -n output."""
+    os.utime(folder / "etc/postfix/main.cf", (main_cf, main_cf))
+    output = folder / "sos_commands/postfix/postconf_-n"
+    os.utime(output, (postconf, postconf))
+
+
+def test_conflict_uses_postconf(tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "b", UNBRACKETED, POSTCONF)
+    set_times(folder, 1796400000, 1796400600)
+    analysis = analyze_bundle(folder, year=2026)
+    found = [f for f in analysis.findings if f.code == "config-conflict"]
+    assert len(found) == 1
+    assert found[0].severity == "warning"
+    assert "relayhost" in found[0].summary
+    assert "postconf_-n" in found[0].summary
+    quoted = [
+        (e.source.rsplit("/", 1)[-1], e.line_no, e.text) for e in found[0].evidence
+    ]
+    assert quoted == [
+        ("main.cf", 3, "relayhost = mail.example.com"),
+        ("postconf_-n", 3, "relayhost = [mail.example.com]"),
+    ]
+    config = analysis.hosts[HOST].config
+    assert config is not None
+    assert config.source.endswith("postconf_-n")
+    mx = [f for f in analysis.findings if f.code == "relayhost-mx-lookup"]
+    assert mx[0].params["variant"] == "bracketed"
+
+
+def test_conflict_newer_main_cf_wins(tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "b", UNBRACKETED, POSTCONF)
+    set_times(folder, 1796400600, 1796400000)
+    analysis = analyze_bundle(folder, year=2026)
+    found = [f for f in analysis.findings if f.code == "config-conflict"]
+    assert len(found) == 1
+    assert found[0].params["variant"] == "main_newer"
+    config = analysis.hosts[HOST].config
+    assert config is not None
+    assert config.source.endswith("main.cf")
+    mx = [f for f in analysis.findings if f.code == "relayhost-mx-lookup"]
+    assert mx[0].params["variant"] == ""
+
+
+def test_conflict_missing_setting(tmp_path: Path) -> None:
+    postconf = "myhostname = relay1.example.com\nrelayhost = mail.example.com\n"
+    folder = write_bundle(tmp_path / "b", UNBRACKETED, postconf)
+    analysis = analyze_bundle(folder, year=2026)
+    found = [f for f in analysis.findings if f.code == "config-conflict"]
+    assert len(found) == 1
+    assert found[0].params["parameters"] == "inet_interfaces"
+    texts = [e.text for e in found[0].evidence]
+    assert "(inet_interfaces is not set)" in texts
+
+
+def test_agreeing_configs_no_conflict(tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "b", UNBRACKETED, UNBRACKETED)
+    analysis = analyze_bundle(folder, year=2026)
+    assert "config-conflict" not in codes(analysis)
+    config = analysis.hosts[HOST].config
+    assert config is not None
+    assert config.source.endswith("main.cf")

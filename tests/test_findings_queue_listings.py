@@ -1,0 +1,146 @@
+"""Queue listings taken at different times, and listings that the log contradicts."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from analyzer.api import Analysis, analyze_bundle
+from analyzer.terminal import print_summary
+
+HOST = "mx1"
+LOG_END = datetime(2026, 12, 4, 10, 30, tzinfo=UTC)
+
+
+def deferred_log(queue_ids: list[str]) -> str:
+    """Messages deferred on Dec 4 and still queued when the log ends."""
+    lines = []
+    for number, queue_id in enumerate(queue_ids):
+        stamp = f"Dec  4 10:{number:02d}:00 {HOST} postfix"
+        lines += [
+            f"{stamp}/pickup[300]: {queue_id}: uid=0 from=<root>\n",
+            f"{stamp}/qmgr[302]: {queue_id}: from=<root@mx1.example.com>, size=700, "
+            "nrcpt=1 (queue active)\n",
+            f"{stamp}/smtp[303]: {queue_id}: to=<ops@example.com>, relay=none, "
+            "delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to "
+            "mail.example.com[192.0.2.25]:25: Connection timed out)\n",
+        ]
+    lines.append(f"Dec  4 10:30:00 {HOST} postfix/qmgr[302]: 9F8E7D6C5B: removed\n")
+    return "".join(lines)
+
+
+def postqueue_json(queue_ids: list[str], arrival: datetime) -> str:
+    return "".join(
+        json.dumps(
+            {
+                "queue_name": "deferred",
+                "queue_id": queue_id,
+                "arrival_time": int(arrival.timestamp()),
+                "message_size": 700,
+                "forced_expire": False,
+                "sender": "root@mx1.example.com",
+                "recipients": [
+                    {"address": "ops@example.com", "delay_reason": "timed out"}
+                ],
+            }
+        )
+        + "\n"
+        for queue_id in queue_ids
+    )
+
+
+MAILQ = (
+    "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+    "C1D2E3F4A5*    1200 Sat Dec  5 09:10:11  root@mx1.example.com\n"
+    "                                         soc@example.org\n"
+    "\n"
+    "D1E2F3A4B5!     900 Sat Dec  5 09:12:00  root@mx1.example.com\n"
+    "                                         ops@example.org\n"
+    "\n"
+    "-- 2 Kbytes in 2 Requests.\n"
+)
+
+
+def write(folder: Path, name: str, text: str, moment: datetime) -> None:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    os.utime(path, (moment.timestamp(), moment.timestamp()))
+
+
+def two_listings(tmp_path: Path) -> Analysis:
+    ids = ["A1B2C3D4E5", "B2C3D4E5F6"]
+    write(tmp_path, "var/log/maillog", deferred_log(ids), LOG_END)
+    listed = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    arrival = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+    write(tmp_path, "cmd/postqueue_-j", postqueue_json(ids, arrival), listed)
+    # The file time of the mailq output is earlier than the arrivals it lists.
+    write(tmp_path, "cmd/mailq", MAILQ, datetime(2026, 12, 5, 1, 34, tzinfo=UTC))
+    write(tmp_path, "etc/postfix/main.cf", "relayhost = [mail.example.com]\n"
+          "myhostname = mx1.example.com\n", datetime(2026, 12, 6, tzinfo=UTC))  # fmt: skip
+    return analyze_bundle(tmp_path, year=2026)
+
+
+def test_listings_differ_note(tmp_path: Path) -> None:
+    analysis = two_listings(tmp_path)
+    found = [f for f in analysis.findings if f.code == "queue-listings-differ"]
+    assert len(found) == 1
+    assert found[0].severity == "info"
+    assert "cmd/postqueue_-j" in found[0].summary
+    assert "cmd/mailq" in found[0].summary
+    assert found[0].params["shared"] == "0"
+
+
+def test_listing_time_per_listing(tmp_path: Path) -> None:
+    analysis = two_listings(tmp_path)
+    times = analysis.queue.groupby("source")["listing_time"].unique()
+    assert list(times["cmd/postqueue_-j"]) == [datetime(2026, 12, 4, 12, 0, tzinfo=UTC)]
+    # A listing is taken after every arrival it lists.
+    assert list(times["cmd/mailq"]) == [datetime(2026, 12, 5, 9, 12, tzinfo=UTC)]
+
+
+def test_qshape_ages_from_listing_time(tmp_path: Path) -> None:
+    analysis = two_listings(tmp_path)
+    table = analysis.qshape()
+    # The postqueue -j messages arrived two hours before that listing.
+    assert table.loc["example.com", "80"] == 2
+    assert table.loc["example.com", "T"] == 2
+    # The mailq messages arrived 0 and 2 minutes before theirs.
+    assert table.loc["example.org", "0"] == 2
+    assert table.loc["example.org", "T"] == 2
+
+
+def test_empty_listing_contradicts_log(tmp_path: Path) -> None:
+    ids = ["A1B2C3D4E5", "B2C3D4E5F6", "C3D4E5F6A7"]
+    write(tmp_path, "var/log/maillog", deferred_log(ids), LOG_END)
+    write(tmp_path, "cmd/mailq", "Mail queue is empty\n", LOG_END)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    found = [f for f in analysis.findings if f.code == "queue-listing-empty"]
+    assert len(found) == 1
+    assert found[0].severity == "warning"
+    assert found[0].messages_affected == 3
+    assert "cmd/mailq" in found[0].summary
+    assert found[0].evidence[0].text == "Mail queue is empty"
+
+
+def test_empty_listing_after_log_note(tmp_path: Path) -> None:
+    ids = ["A1B2C3D4E5"]
+    write(tmp_path, "var/log/maillog", deferred_log(ids), LOG_END)
+    later = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    write(tmp_path, "cmd/mailq", "Mail queue is empty\n", later)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    found = [f for f in analysis.findings if f.code == "queue-listing-empty"]
+    assert len(found) == 1
+    assert found[0].severity == "info"
+    assert found[0].params["variant"] == "later"
+
+
+def test_summary_shows_empty_listing(tmp_path: Path) -> None:
+    write(tmp_path, "var/log/maillog", deferred_log(["A1B2C3D4E5"]), LOG_END)
+    write(tmp_path, "cmd/mailq", "Mail queue is empty\n", LOG_END)
+    out = io.StringIO()
+    print_summary(analyze_bundle(tmp_path, year=2026), out)
+    assert "Queue listing: empty (cmd/mailq)" in out.getvalue()
