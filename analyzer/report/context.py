@@ -41,6 +41,10 @@ class ReportContext:
     findings: list[dict[str, Any]]
     next_steps: list[tuple[str, str]]
     """(title, remedy) of the findings to act on, most important first."""
+    summary_findings: list[dict[str, Any]]
+    """The first PDF_FINDINGS findings, which the PDF summary lists."""
+    summary_note: str
+    """The PDF summary's sentence on the findings it leaves out, or ""."""
     hosts: list[dict[str, Any]]
     totals: list[tuple[str, str, str]]
     deferrals: dict[str, list[dict[str, Any]]]
@@ -60,8 +64,13 @@ class ReportContext:
 
 
 def build_context(
-    analysis: Analysis, lang: str = "en", generated: datetime | None = None
+    analysis: Analysis,
+    lang: str = "en",
+    generated: datetime | None = None,
+    html_written: bool = True,
 ) -> ReportContext:
+    """Build the report context. With ``html_written``, report.html comes
+    with the PDF summary, which then refers to it for the findings it leaves out."""
     labels = i18n.labels(lang)
     zone = analysis.zone
     fmt = _TimeFormat(zone)
@@ -79,6 +88,8 @@ def build_context(
         key_numbers=_key_numbers(analysis, totals, labels, fmt),
         findings=findings,
         next_steps=_next_steps(findings),
+        summary_findings=findings[:PDF_FINDINGS],
+        summary_note=_summary_note(len(findings), labels, html_written),
         hosts=_hosts(analysis, labels),
         totals=_totals(analysis, totals, labels),
         deferrals=_deferrals(analysis, fmt),
@@ -96,6 +107,13 @@ def build_context(
 
 PDF_FINDINGS = 5
 """Findings the manager summary lists; its next steps cover the same ones."""
+
+
+def _summary_note(total: int, labels: dict[str, str], html_written: bool) -> str:
+    if total <= PDF_FINDINGS:
+        return ""
+    name = "summary_findings_note" if html_written else "summary_findings_note_command"
+    return labels[name].format(shown=PDF_FINDINGS, total=f"{total:,}")
 
 
 def _next_steps(findings: list[dict[str, Any]]) -> list[tuple[str, str]]:

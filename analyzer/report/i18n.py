@@ -76,6 +76,16 @@ _LABELS: dict[str, dict[str, str]] = {
     "log_span": {"en": "Log covers", "ja": "ログの期間"},
     "findings": {"en": "Findings", "ja": "検出事項"},
     "no_findings": {"en": "No findings.", "ja": "検出事項はありません。"},
+    "summary_findings_note": {
+        "en": "{shown} of {total} findings shown; report.html lists them all.",
+        "ja": "{total} 件の検出事項のうち {shown} 件を表示しています。すべては report.html にあります。",
+    },
+    "summary_findings_note_command": {
+        "en": "{shown} of {total} findings shown; `mailbundle report --format html` "
+        "lists them all.",
+        "ja": "{total} 件の検出事項のうち {shown} 件を表示しています。すべては "
+        "`mailbundle report --format html` で出力できます。",
+    },
     "severity_error": {"en": "Error", "ja": "エラー"},
     "severity_warning": {"en": "Warning", "ja": "警告"},
     "severity_info": {"en": "Information", "ja": "情報"},

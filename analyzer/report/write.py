@@ -73,9 +73,11 @@ def write_reports(
     return [final for _, final in staged]
 
 
-def report_context(analysis: Analysis, lang: str) -> ReportContext:
+def report_context(
+    analysis: Analysis, lang: str, html_written: bool = True
+) -> ReportContext:
     """Build the context of both reports, charts included."""
-    context = build_context(analysis, lang)
+    context = build_context(analysis, lang, html_written=html_written)
     times = analysis.events["time"]
     period = charts.choose_period(times.min(), times.max())
     traffic = analysis.traffic(period)
@@ -112,7 +114,7 @@ def _render_all(
         return
     progress.stage("Building the report")
     with _timed("built the report context and charts"):
-        context = report_context(analysis, lang)
+        context = report_context(analysis, lang, html_written="html" in formats)
         if redactor is not None:
             context = redact_context(context, redactor)
     if "html" in formats:
@@ -136,7 +138,16 @@ def _timed(step: str) -> Iterator[None]:
 
 
 UNREDACTED_FIELDS = frozenset(
-    ["lang", "labels", "title", "generated", "charts", "chart_captions", "zone"]
+    [
+        "lang",
+        "labels",
+        "title",
+        "generated",
+        "charts",
+        "chart_captions",
+        "zone",
+        "summary_note",
+    ]
 )
 """Report context fields that hold only mailbundle's own words, SVG or numbers."""
 
