@@ -263,15 +263,24 @@ def _redacted_stdout(analysis: Analysis, options: dict[str, Any]) -> Iterator[Te
     sys.stdout.write(redactor.text(buffer.getvalue()))
 
 
+PARTIAL_NAMED = 3
+"""Unreadable members that the warning on partial results names."""
+
+
 def _partial_code(analysis: Analysis) -> int:
-    if analysis.partial:
-        click.echo(
-            "mailbundle: warning: some members of the bundle could not be read; the "
-            "results are partial (see the inventory).",
-            err=True,
-        )
-        return EXIT_PARTIAL
-    return EXIT_OK
+    if not analysis.partial:
+        return EXIT_OK
+    problems = analysis.bundle.inventory.problems()
+    lines = [
+        "mailbundle: warning: the results are partial because some members of "
+        "the bundle could not be read:"
+    ]
+    lines += [f"  {problem}" for problem in problems[:PARTIAL_NAMED]]
+    if len(problems) > PARTIAL_NAMED:
+        more = len(problems) - PARTIAL_NAMED
+        lines.append(f"  and {more} more (the inventory lists them all)")
+    click.echo("\n".join(lines), err=True)
+    return EXIT_PARTIAL
 
 
 @click.group(
@@ -315,10 +324,13 @@ def report(
     bundle: Path, output: Path | None, formats: str, lang: str, **options: Any
 ) -> int:
     """Write the case report of BUNDLE as HTML, PDF and findings.json."""
+    from analyzer.report.write import check_output_folder, write_reports
+
     wanted = _parse_formats(formats)
-    analysis = _analyze(bundle, **options)
     folder = output or Path(f"{_stem(bundle)}-report")
-    from analyzer.report.write import write_reports
+    # Fail before the analysis, which can take long on a large bundle.
+    check_output_folder(folder)
+    analysis = _analyze(bundle, **options)
 
     with progress.shown(_show_progress(options.get("verbose", False))):
         written = write_reports(

@@ -50,6 +50,7 @@ def write_reports(
     end, so an interrupted run leaves the previous reports as they were instead of
     mixing two bundles' files in one folder.
     """
+    check_output_folder(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -71,6 +72,15 @@ def write_reports(
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
     return [final for _, final in staged]
+
+
+def check_output_folder(folder: Path) -> None:
+    """Raise ``OutputError`` when ``folder`` exists and is not a folder."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(
+            f"{folder} is a file, not a folder; choose a folder with -o (a new "
+            "name creates it) or move the file away."
+        )
 
 
 def report_context(
