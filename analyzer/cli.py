@@ -404,15 +404,18 @@ def summary(bundle: Path, **options: Any) -> int:
 def trace(bundle: Path, query: str, **options: Any) -> int:
     """Print the linked timeline of messages matching QUERY in BUNDLE.
 
-    QUERY is a queue ID, a Message-ID (with or without angle brackets), an e-mail
-    address (sender or recipient) or a domain (example.com or @example.com: every
-    sender and recipient in it).
+    QUERY is a queue ID, a message key as trace prints it (mx1:4A1B2C0000, or
+    mx1:postfix-out:4A1B2C0000#2 for one instance and lifetime), a Message-ID
+    (with or without angle brackets), an e-mail address (sender or recipient), a
+    domain (example.com or @example.com: every sender and recipient in it), or a
+    relay host name or IP address (every message delivered or tried there).
     """
     from analyzer.terminal import print_trace
 
     if not query.strip():
         raise click.BadParameter(
-            "empty; give a queue ID, Message-ID, address or domain",
+            "empty; give a queue ID, message key, Message-ID, address, domain, "
+            "or relay host name or IP address",
             param_hint="QUERY",
         )
     analysis = _analyze(bundle, **options)
@@ -420,8 +423,8 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
         found = print_trace(analysis, query, out)
     if not found:
         click.echo(
-            f"mailbundle: no message matches {query!r}; give a queue ID, Message-ID, "
-            "address or domain.",
+            f"mailbundle: no message matches {query!r}; give a queue ID, message "
+            "key, Message-ID, address, domain, or relay host name or IP address.",
             err=True,
         )
         return EXIT_NO_MATCH
