@@ -52,6 +52,9 @@ class ReportContext:
     config_review: list[dict[str, Any]]
     messages: list[dict[str, Any]]
     messages_total: int
+    messages_note: str
+    """The sentence on how many queue entries the message table shows, and why
+    there are more of them than messages when some went on under a new queue ID."""
     inventory: list[dict[str, Any]]
     unrecognized: dict[str, Any]
     traffic: list[dict[str, Any]]
@@ -78,6 +81,7 @@ def build_context(
         _finding(f, lang, fmt, number) for number, f in enumerate(analysis.findings)
     ]
     totals = analysis.totals()
+    messages = _messages(analysis, fmt)
     return ReportContext(
         lang=lang,
         labels=labels,
@@ -95,8 +99,9 @@ def build_context(
         deferrals=_deferrals(analysis, fmt),
         qshape=_qshape(analysis, labels, fmt),
         config_review=_config_review(analysis),
-        messages=_messages(analysis, fmt),
+        messages=messages,
         messages_total=len(analysis.messages),
+        messages_note=_messages_note(len(messages), analysis, totals, labels),
         trace_head=TRACE_HEAD,
         inventory=_inventory(analysis, fmt),
         unrecognized=_unrecognized(analysis),
@@ -420,6 +425,22 @@ def _config_review(analysis: Analysis) -> list[dict[str, Any]]:
             }
         )
     return reviews
+
+
+def _messages_note(
+    shown: int, analysis: Analysis, totals: Totals, labels: dict[str, str]
+) -> str:
+    """Build the sentence that states how many entries the message table shows.
+    A copy that went on under a new queue ID is an entry of its own, which the
+    key numbers do not count."""
+    total = len(analysis.messages)
+    handed_off = total - totals.messages
+    values = {"shown": f"{shown:,}", "total": f"{total:,}"}
+    if not handed_off:
+        return labels["message_table_note"].format(**values)
+    return labels["message_table_note_handoffs"].format(
+        handed_off=f"{handed_off:,}", messages=f"{totals.messages:,}", **values
+    )
 
 
 def _messages(analysis: Analysis, fmt: _TimeFormat) -> list[dict[str, Any]]:

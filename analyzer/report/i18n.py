@@ -160,6 +160,16 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Showing {shown} of {total} messages, problems first.",
         "ja": "{total} 件中 {shown} 件を表示（問題のあるものから）。",
     },
+    "message_table_note_handoffs": {
+        "en": "Showing {shown} of {total} queue entries, problems first. "
+        "{handed_off} of them are copies that went on under a new queue ID "
+        "(through a content filter, another Postfix instance or an alias forward), "
+        "so the key numbers count {messages} messages.",
+        "ja": "{total} 件のキューエントリのうち {shown} 件を表示（問題のあるものから）。"
+        "うち {handed_off} 件は新しいキュー ID で引き継がれたコピー（コンテンツ"
+        "フィルター、別の Postfix インスタンス、エイリアスの転送による）のため、"
+        "主要な数値ではメッセージを {messages} 件と数えています。",
+    },
     "trace_omitted": {
         "en": "{count} more lines of this message; mailbundle trace BUNDLE {queue_id} "
         "shows them all.",

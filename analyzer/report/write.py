@@ -157,6 +157,7 @@ UNREDACTED_FIELDS = frozenset(
         "chart_captions",
         "zone",
         "summary_note",
+        "messages_note",
     ]
 )
 """Report context fields that hold only mailbundle's own words, SVG or numbers."""
