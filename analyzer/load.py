@@ -367,7 +367,9 @@ def _check_usable(path: Path | str, inventory: Inventory) -> None:
         for e in inventory.entries
         if e.kind not in (KIND_OTHER, KIND_ARCHIVE) and e.status in usable
     ]
-    if readable and any(e.size for e in readable):
+    # A member whose size is unknown (a zip member with a data descriptor)
+    # counts as having content.
+    if readable and any(e.size != 0 for e in readable):
         return
     if readable:
         raise EmptyBundle(

@@ -156,7 +156,8 @@ def _by_message_key(keys: pd.Index, needle: str) -> list[str]:
     lowered = keys.str.lower()
     without_lifetime = lowered.str.replace(r"#\d+$", "", regex=True)
     query = needle.lower()
-    return keys[(lowered == query) | (without_lifetime == query)].tolist()
+    matched = (lowered == query) | (without_lifetime == query)
+    return [str(key) for key in keys[matched]]
 
 
 RELAY_DAEMONS = ("smtp", "lmtp")
