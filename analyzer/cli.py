@@ -263,15 +263,24 @@ def _redacted_stdout(analysis: Analysis, options: dict[str, Any]) -> Iterator[Te
     sys.stdout.write(redactor.text(buffer.getvalue()))
 
 
+PARTIAL_NAMED = 3
+"""Unreadable members that the warning on partial results names."""
+
+
 def _partial_code(analysis: Analysis) -> int:
-    if analysis.partial:
-        click.echo(
-            "mailbundle: warning: some members of the bundle could not be read; the "
-            "results are partial (see the inventory).",
-            err=True,
-        )
-        return EXIT_PARTIAL
-    return EXIT_OK
+    if not analysis.partial:
+        return EXIT_OK
+    problems = analysis.bundle.inventory.problems()
+    lines = [
+        "mailbundle: warning: the results are partial because some members of "
+        "the bundle could not be read:"
+    ]
+    lines += [f"  {problem}" for problem in problems[:PARTIAL_NAMED]]
+    if len(problems) > PARTIAL_NAMED:
+        more = len(problems) - PARTIAL_NAMED
+        lines.append(f"  and {more} more (the inventory lists them all)")
+    click.echo("\n".join(lines), err=True)
+    return EXIT_PARTIAL
 
 
 @click.group(
@@ -315,10 +324,13 @@ def report(
     bundle: Path, output: Path | None, formats: str, lang: str, **options: Any
 ) -> int:
     """Write the case report of BUNDLE as HTML, PDF and findings.json."""
+    from analyzer.report.write import check_output_folder, write_reports
+
     wanted = _parse_formats(formats)
-    analysis = _analyze(bundle, **options)
     folder = output or Path(f"{_stem(bundle)}-report")
-    from analyzer.report.write import write_reports
+    # Fail before the analysis, which can take long on a large bundle.
+    check_output_folder(folder)
+    analysis = _analyze(bundle, **options)
 
     with progress.shown(_show_progress(options.get("verbose", False))):
         written = write_reports(
@@ -392,15 +404,18 @@ def summary(bundle: Path, **options: Any) -> int:
 def trace(bundle: Path, query: str, **options: Any) -> int:
     """Print the linked timeline of messages matching QUERY in BUNDLE.
 
-    QUERY is a queue ID, a Message-ID (with or without angle brackets), an e-mail
-    address (sender or recipient) or a domain (example.com or @example.com: every
-    sender and recipient in it).
+    QUERY is a queue ID, a message key as trace prints it (mx1:4A1B2C0000, or
+    mx1:postfix-out:4A1B2C0000#2 for one instance and lifetime), a Message-ID
+    (with or without angle brackets), an e-mail address (sender or recipient), a
+    domain (example.com or @example.com: every sender and recipient in it), or a
+    relay host name or IP address (every message delivered or tried there).
     """
     from analyzer.terminal import print_trace
 
     if not query.strip():
         raise click.BadParameter(
-            "empty; give a queue ID, Message-ID, address or domain",
+            "empty; give a queue ID, message key, Message-ID, address, domain, "
+            "or relay host name or IP address",
             param_hint="QUERY",
         )
     analysis = _analyze(bundle, **options)
@@ -408,8 +423,8 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
         found = print_trace(analysis, query, out)
     if not found:
         click.echo(
-            f"mailbundle: no message matches {query!r}; give a queue ID, Message-ID, "
-            "address or domain.",
+            f"mailbundle: no message matches {query!r}; give a queue ID, message "
+            "key, Message-ID, address, domain, or relay host name or IP address.",
             err=True,
         )
         return EXIT_NO_MATCH

@@ -369,8 +369,15 @@ def _check_usable(path: Path | str, inventory: Inventory) -> None:
         for e in inventory.entries
         if e.kind not in (KIND_OTHER, KIND_ARCHIVE) and e.status in usable
     ]
-    if readable:
+    # A member whose size is unknown (a zip member with a data descriptor)
+    # counts as having content.
+    if readable and any(e.size != 0 for e in readable):
         return
+    if readable:
+        raise EmptyBundle(
+            f"{path}: the bundle is empty: {_empty_files(readable)}; it should "
+            "contain the mail log, main.cf and the output of mailq."
+        )
     limited = [e for e in inventory.entries if e.limit is not None]
     if limited:
         first = limited[0]
@@ -395,6 +402,17 @@ def _check_usable(path: Path | str, inventory: Inventory) -> None:
         "`journalctl -u postfix -o json` where syslog keeps no file), "
         "/etc/postfix/main.cf and the output of mailq."
     )
+
+
+def _empty_files(entries: list[InventoryEntry], named: int = 3) -> str:
+    """Name up to ``named`` empty members in a clause such as "maillog and
+    main.cf are empty files"."""
+    names = [e.path for e in entries[:named]]
+    if len(entries) > named:
+        names.append(f"{len(entries) - named} more")
+    if len(names) == 1:
+        return f"{names[0]} is an empty file"
+    return f"{', '.join(names[:-1])} and {names[-1]} are empty files"
 
 
 EARLIEST_FILE_TIME = datetime(1998, 1, 1, tzinfo=UTC)

@@ -5,6 +5,7 @@ Plain text for terminals and pipes alike; nothing here imports a renderer.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from functools import cache
@@ -133,10 +134,12 @@ def _write_findings(analysis: Analysis, out: TextIO) -> None:
 
 
 def find_messages(analysis: Analysis, query: str) -> list[str]:
-    """Return the keys of messages matching a queue ID, Message-ID or address."""
+    """Return the keys of messages matching a queue ID, message key, Message-ID,
+    address, domain, or relay host name or IP address."""
     messages = analysis.messages
     needle = query.strip()
     by_id = messages.index[messages["queue_id"].str.upper() == needle.upper()]
+    by_key = _by_message_key(messages.index, needle)
     message_id = needle if needle.startswith("<") else f"<{needle}>"
     by_message_id = messages.index[messages["message_id"].fillna("") == message_id]
     matches = _matcher(query)
@@ -146,8 +149,56 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
     by_recipient = deliveries.loc[match, "message_key"].dropna().unique()
     named = named_recipients(analysis.events)
     by_named = named.loc[matches(named["recipient"]).to_numpy(bool), "message_key"]
-    found = [*by_id, *by_message_id, *by_sender, *by_recipient, *by_named]
+    by_relay = _by_relay(analysis.events, needle)
+    found = [
+        *by_id,
+        *by_key,
+        *by_message_id,
+        *by_sender,
+        *by_recipient,
+        *by_named,
+        *by_relay,
+    ]
     return list(dict.fromkeys(found))
+
+
+def _by_message_key(keys: pd.Index, needle: str) -> list[str]:
+    """Return the keys equal to ``needle``, such as mx1:postfix-out:4A1B2C0000#2.
+    Without the #N suffix, the query matches every lifetime of that queue ID."""
+    lowered = keys.str.lower()
+    without_lifetime = lowered.str.replace(r"#\d+$", "", regex=True)
+    query = needle.lower()
+    matched = (lowered == query) | (without_lifetime == query)
+    return [str(key) for key in keys[matched]]
+
+
+RELAY_DAEMONS = ("smtp", "lmtp")
+"""Delivery agents whose lines name the server that a message went to or was
+attempted at: relay=host[address], or "connect to", "host ... said" and "lost
+connection with" replies."""
+
+
+def _by_relay(events: pd.DataFrame, needle: str) -> list[str]:
+    """Return the keys of messages that went to, or were attempted at, the relay
+    host name or IP address ``needle``, in the order of their lines."""
+    try:
+        address = ipaddress.ip_address(needle.strip("[]"))
+    except ValueError:
+        if not _HOST_NAME.fullmatch(needle):
+            return []
+        # The name ends where Postfix writes the address, as in name[192.0.2.1].
+        pattern = rf"(?:^|[\s=]){re.escape(needle)}\["
+    else:
+        pattern = rf"\[(?:ipv6:)?{re.escape(str(address))}\]"
+    chosen = events["daemon"].isin(RELAY_DAEMONS) & events["message_key"].notna()
+    lines = events.loc[chosen.to_numpy(dtype=bool), ["message_key", "text"]]
+    named = lines["text"].astype(str).str.contains(pattern, case=False, regex=True)
+    keys = lines.loc[named.to_numpy(dtype=bool), "message_key"].astype(str)
+    return list(dict.fromkeys(keys))
+
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+"""A host name as a relay query: letters, digits, dots and hyphens."""
 
 
 _NAMING_RULES = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 import tarfile
@@ -111,3 +112,71 @@ def test_invalid_year_rejected(year: str) -> None:
     assert result.returncode == 2, result.stderr
     assert f"'{year}' is not a year" in result.stderr
     assert "such as 2026" in result.stderr
+
+
+def test_empty_log_file_is_empty_bundle(tmp_path: Path) -> None:
+    path = tmp_path / "maillog"
+    path.write_text("")
+    result = run_cli("summary", str(path))
+    assert_one_line_error(result, path)
+    assert "the bundle is empty: maillog is an empty file" in result.stderr
+
+
+def test_folder_of_empty_files_is_empty(tmp_path: Path) -> None:
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "maillog").write_text("")
+    (folder / "main.cf").write_text("")
+    result = run_cli("summary", str(folder))
+    assert_one_line_error(result, folder)
+    assert "the bundle is empty: maillog and main.cf are empty files" in result.stderr
+
+
+def test_report_output_is_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "afile"
+    target.write_text("keep me\n")
+    bundle = str(SAMPLES / "healthy.tar.gz")
+    result = run_cli("report", bundle, "--format", "json", "-o", str(target))
+    assert result.returncode == 5, result.stderr
+    assert f"{target} is a file, not a folder" in result.stderr
+    assert "choose a folder with -o" in result.stderr
+    assert target.read_text() == "keep me\n"
+
+
+CUT_LOG = "".join(
+    f"Dec  3 12:{n // 60 % 60:02d}:{n % 60:02d} relay1 postfix/qmgr[1003]: "
+    f"4F2A1C0D9E: removed\n"
+    for n in range(3000)
+).encode()
+
+
+def write_cut_gzip(path: Path) -> None:
+    data = gzip.compress(CUT_LOG, mtime=0)
+    path.write_bytes(data[: len(data) * 2 // 3])
+
+
+def test_partial_warning_names_members(tmp_path: Path) -> None:
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "maillog").write_text(CUT_LOG.decode())
+    for number in range(1, 6):
+        write_cut_gzip(folder / f"maillog.{number}.gz")
+    result = run_cli("summary", str(folder))
+    assert result.returncode == 4, result.stderr
+    warning = result.stderr[result.stderr.index("warning:") :]
+    lines = warning.splitlines()
+    problem = "the compressed data ends early"
+    assert "results are partial" in lines[0]
+    assert len(lines) == 5, warning
+    assert lines[1].strip().startswith("maillog.1.gz: " + problem)
+    assert lines[3].strip().startswith("maillog.3.gz: " + problem)
+    assert lines[4].strip() == "and 2 more (the inventory lists them all)"
+
+
+def test_partial_warning_one_member(tmp_path: Path) -> None:
+    path = tmp_path / "maillog-20261203.gz"
+    write_cut_gzip(path)
+    result = run_cli("summary", str(path))
+    assert result.returncode == 4, result.stderr
+    assert "maillog-20261203.gz: the compressed data ends early" in result.stderr
+    assert "more" not in result.stderr

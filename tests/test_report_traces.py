@@ -114,3 +114,25 @@ def test_unrecognized_counted_once(tmp_path: Path) -> None:
     unrecognized = report_context(analysis, "en").unrecognized
     assert unrecognized["by_daemon"] == [("smtp", 1)]
     assert [s["text"] for s in unrecognized["samples"]] == ["something no rule knows"]
+
+
+def test_message_note_explains_handoffs() -> None:
+    analysis = analyze_bundle(SAMPLES / "content-filter.tar.gz")
+    context = report_context(analysis, "en")
+    numbers = dict(context.key_numbers)
+    assert numbers["Messages"] == "3"
+    assert context.messages_note == (
+        "Showing 6 of 6 queue entries, problems first. 3 of them are copies that "
+        "went on under a new queue ID (through a content filter, another Postfix "
+        "instance or an alias forward), so the key numbers count 3 messages."
+    )
+    japanese = report_context(analysis, "ja").messages_note
+    assert "うち 3 件は新しいキュー ID で引き継がれたコピー" in japanese
+
+
+def test_message_note_without_handoffs() -> None:
+    context = report_context(analyze_bundle(SAMPLES / "healthy.tar.gz"), "en")
+    shown = len(context.messages)
+    assert context.messages_note == (
+        f"Showing {shown} of {shown} messages, problems first."
+    )

@@ -87,5 +87,16 @@ class Inventory:
             e.status in broken or e.limit is not None for e in self.entries
         )
 
+    def problems(self) -> list[str]:
+        """Return "member: problem" for each member that could not be read
+        completely, then the problems with the bundle as a whole."""
+        broken = {STATUS_ERROR, STATUS_PARTIAL}
+        members = [
+            f"{e.path}: {e.detail or e.status}"
+            for e in self.entries
+            if e.status in broken or e.limit is not None
+        ]
+        return members + self.errors
+
     def of_kind(self, *kinds: str) -> list[InventoryEntry]:
         return [e for e in self.entries if e.kind in kinds]

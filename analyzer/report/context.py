@@ -41,6 +41,10 @@ class ReportContext:
     findings: list[dict[str, Any]]
     next_steps: list[tuple[str, str]]
     """(title, remedy) of the findings to act on, most important first."""
+    summary_findings: list[dict[str, Any]]
+    """The first PDF_FINDINGS findings, which the PDF summary lists."""
+    summary_note: str
+    """The PDF summary's sentence on the findings it leaves out, or ""."""
     hosts: list[dict[str, Any]]
     totals: list[tuple[str, str, str]]
     deferrals: dict[str, list[dict[str, Any]]]
@@ -48,6 +52,9 @@ class ReportContext:
     config_review: list[dict[str, Any]]
     messages: list[dict[str, Any]]
     messages_total: int
+    messages_note: str
+    """The sentence on how many queue entries the message table shows, and why
+    there are more of them than messages when some went on under a new queue ID."""
     inventory: list[dict[str, Any]]
     unrecognized: dict[str, Any]
     traffic: list[dict[str, Any]]
@@ -60,8 +67,13 @@ class ReportContext:
 
 
 def build_context(
-    analysis: Analysis, lang: str = "en", generated: datetime | None = None
+    analysis: Analysis,
+    lang: str = "en",
+    generated: datetime | None = None,
+    html_written: bool = True,
 ) -> ReportContext:
+    """Build the report context. With ``html_written``, report.html comes
+    with the PDF summary, which then refers to it for the findings it leaves out."""
     labels = i18n.labels(lang)
     zone = analysis.zone
     fmt = _TimeFormat(zone)
@@ -69,6 +81,7 @@ def build_context(
         _finding(f, lang, fmt, number) for number, f in enumerate(analysis.findings)
     ]
     totals = analysis.totals()
+    messages = _messages(analysis, fmt)
     return ReportContext(
         lang=lang,
         labels=labels,
@@ -79,13 +92,16 @@ def build_context(
         key_numbers=_key_numbers(analysis, totals, labels, fmt),
         findings=findings,
         next_steps=_next_steps(findings),
+        summary_findings=findings[:PDF_FINDINGS],
+        summary_note=_summary_note(len(findings), labels, html_written),
         hosts=_hosts(analysis, labels),
         totals=_totals(analysis, totals, labels),
         deferrals=_deferrals(analysis, fmt),
         qshape=_qshape(analysis, labels, fmt),
         config_review=_config_review(analysis),
-        messages=_messages(analysis, fmt),
+        messages=messages,
         messages_total=len(analysis.messages),
+        messages_note=_messages_note(len(messages), analysis, totals, labels),
         trace_head=TRACE_HEAD,
         inventory=_inventory(analysis, fmt),
         unrecognized=_unrecognized(analysis),
@@ -96,6 +112,13 @@ def build_context(
 
 PDF_FINDINGS = 5
 """Findings the manager summary lists; its next steps cover the same ones."""
+
+
+def _summary_note(total: int, labels: dict[str, str], html_written: bool) -> str:
+    if total <= PDF_FINDINGS:
+        return ""
+    name = "summary_findings_note" if html_written else "summary_findings_note_command"
+    return labels[name].format(shown=PDF_FINDINGS, total=f"{total:,}")
 
 
 def _next_steps(findings: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -431,6 +454,22 @@ def _config_review(analysis: Analysis) -> list[dict[str, Any]]:
             }
         )
     return reviews
+
+
+def _messages_note(
+    shown: int, analysis: Analysis, totals: Totals, labels: dict[str, str]
+) -> str:
+    """Build the sentence that states how many entries the message table shows.
+    A copy that went on under a new queue ID is an entry of its own, which the
+    key numbers do not count."""
+    total = len(analysis.messages)
+    handed_off = total - totals.messages
+    values = {"shown": f"{shown:,}", "total": f"{total:,}"}
+    if not handed_off:
+        return labels["message_table_note"].format(**values)
+    return labels["message_table_note_handoffs"].format(
+        handed_off=f"{handed_off:,}", messages=f"{totals.messages:,}", **values
+    )
 
 
 def _messages(analysis: Analysis, fmt: _TimeFormat) -> list[dict[str, Any]]:

@@ -92,6 +92,16 @@ _LABELS: dict[str, dict[str, str]] = {
     "log_span": {"en": "Log covers", "ja": "ログの期間"},
     "findings": {"en": "Findings", "ja": "検出事項"},
     "no_findings": {"en": "No findings.", "ja": "検出事項はありません。"},
+    "summary_findings_note": {
+        "en": "{shown} of {total} findings shown; report.html lists them all.",
+        "ja": "{total} 件の検出事項のうち {shown} 件を表示しています。すべては report.html にあります。",
+    },
+    "summary_findings_note_command": {
+        "en": "{shown} of {total} findings shown; `mailbundle report --format html` "
+        "lists them all.",
+        "ja": "{total} 件の検出事項のうち {shown} 件を表示しています。すべては "
+        "`mailbundle report --format html` で出力できます。",
+    },
     "severity_error": {"en": "Error", "ja": "エラー"},
     "severity_warning": {"en": "Warning", "ja": "警告"},
     "severity_info": {"en": "Information", "ja": "情報"},
@@ -164,6 +174,16 @@ _LABELS: dict[str, dict[str, str]] = {
     "message_table_note": {
         "en": "Showing {shown} of {total} messages, problems first.",
         "ja": "{total} 件中 {shown} 件を表示（問題のあるものから）。",
+    },
+    "message_table_note_handoffs": {
+        "en": "Showing {shown} of {total} queue entries, problems first. "
+        "{handed_off} of them are copies that went on under a new queue ID "
+        "(through a content filter, another Postfix instance or an alias forward), "
+        "so the key numbers count {messages} messages.",
+        "ja": "{total} 件のキューエントリのうち {shown} 件を表示（問題のあるものから）。"
+        "うち {handed_off} 件は新しいキュー ID で引き継がれたコピー（コンテンツ"
+        "フィルター、別の Postfix インスタンス、エイリアスの転送による）のため、"
+        "主要な数値ではメッセージを {messages} 件と数えています。",
     },
     "trace_omitted": {
         "en": "{count} more lines of this message; mailbundle trace BUNDLE {queue_id} "

@@ -50,6 +50,7 @@ def write_reports(
     end, so an interrupted run leaves the previous reports as they were instead of
     mixing two bundles' files in one folder.
     """
+    check_output_folder(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -73,9 +74,20 @@ def write_reports(
     return [final for _, final in staged]
 
 
-def report_context(analysis: Analysis, lang: str) -> ReportContext:
+def check_output_folder(folder: Path) -> None:
+    """Raise ``OutputError`` when ``folder`` exists and is not a folder."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(
+            f"{folder} is a file, not a folder; choose a folder with -o (a new "
+            "name creates it) or move the file away."
+        )
+
+
+def report_context(
+    analysis: Analysis, lang: str, html_written: bool = True
+) -> ReportContext:
     """Build the context of both reports, charts included."""
-    context = build_context(analysis, lang)
+    context = build_context(analysis, lang, html_written=html_written)
     times = analysis.events["time"]
     period = charts.choose_period(times.min(), times.max())
     traffic = analysis.traffic(period)
@@ -112,7 +124,7 @@ def _render_all(
         return
     progress.stage("Building the report")
     with _timed("built the report context and charts"):
-        context = report_context(analysis, lang)
+        context = report_context(analysis, lang, html_written="html" in formats)
         if redactor is not None:
             context = redact_context(context, redactor)
     if "html" in formats:
@@ -136,7 +148,17 @@ def _timed(step: str) -> Iterator[None]:
 
 
 UNREDACTED_FIELDS = frozenset(
-    ["lang", "labels", "title", "generated", "charts", "chart_captions", "zone"]
+    [
+        "lang",
+        "labels",
+        "title",
+        "generated",
+        "charts",
+        "chart_captions",
+        "zone",
+        "summary_note",
+        "messages_note",
+    ]
 )
 """Report context fields that hold only mailbundle's own words, SVG or numbers."""
 

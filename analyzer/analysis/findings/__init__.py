@@ -74,3 +74,4 @@ def _rank_backlog_below_cause(findings: list[Finding]) -> None:
     for finding in findings:
         if finding.code == "queue-backlog" and finding.host in causes:
             finding.priority = min(finding.priority, floor - 1)
+            finding.secondary = True

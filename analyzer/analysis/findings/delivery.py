@@ -227,6 +227,9 @@ def _finding(
         params=params,
         message_keys=keys,
         priority=PRIORITY.get(code, 30) - (RECOVERED_PENALTY if recovered else 0),
+        # A bounce stays an error when the relay accepts mail again, so it
+        # ranks with the other errors; only a warning that cleared ranks last.
+        secondary=recovered and severity == "warning",
     )
 
 

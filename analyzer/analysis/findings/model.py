@@ -10,6 +10,11 @@ import pandas as pd
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+CAUSE_PRIORITY = 85
+"""Priority from which findings rank first in their severity, by priority and
+whatever their message counts. These are causes of a host's other findings (a
+full disk, a mail loop, an unusable relayhost), expired mail and a backlog that
+nothing explains. The other findings rank by messages affected."""
 
 
 @dataclass
@@ -38,17 +43,25 @@ class Finding:
     """Values the title, summary and remedy texts are filled with."""
     message_keys: list[str] = field(default_factory=list)
     priority: int = 50
-    """Order among findings of the same severity; higher comes first."""
+    """Cause rank among findings of the same severity; higher comes first.
+    Below CAUSE_PRIORITY it only breaks ties of messages affected."""
+    secondary: bool = False
+    """Whether the finding is a symptom of another one or a problem that
+    cleared, which ranks after the other findings of its severity."""
     title: str = ""
     summary: str = ""
     remedy: str = ""
 
-    def sort_key(self) -> tuple[int, int, int, float]:
+    def sort_key(self) -> tuple[int, bool, int, int, int, float]:
+        """Return the key that ranks findings as every report lists them."""
         last = self.last_seen.timestamp() if self.last_seen is not None else 0.0
+        cause = self.priority if self.priority >= CAUSE_PRIORITY else 0
         return (
             SEVERITY_RANK[self.severity],
-            -self.priority,
+            self.secondary,
+            -cause,
             -self.messages_affected,
+            -self.priority,
             -last,
         )
 
@@ -63,7 +76,9 @@ class Finding:
 
 
 RECORD_FIELDS = [
-    f.name for f in fields(Finding) if f.name not in ("message_keys", "priority")
+    f.name
+    for f in fields(Finding)
+    if f.name not in ("message_keys", "priority", "secondary")
 ]
 """The fields of a finding's record: its message keys can be a million long."""
 

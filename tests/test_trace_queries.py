@@ -1,0 +1,104 @@
+"""Queries of ``trace``: the message key that it prints, and the relay host name
+or IP address that deliveries went to or were attempted at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analyzer.api import Analysis, analyze_bundle
+from analyzer.cli import main
+from analyzer.terminal import find_messages
+
+SENT = "250 2.0.0 Ok: queued as 7B3C"
+REFUSED = "connect to mx.dead.example.org[198.51.100.9]:25: Connection refused"
+
+
+def lifetime(
+    host: str, program: str, queue_id: str, minute: int, relay: str, reply: str
+) -> str:
+    """Return the lines of one message that ``host`` sends to ``relay``."""
+    head = f"Dec  3 10:{minute:02d}:00 {host} {program}"
+    status = "sent" if reply == SENT else "deferred"
+    lines = (
+        f"{head}/pickup[300]: {queue_id}: uid=0 from=<root>\n"
+        f"{head}/cleanup[301]: {queue_id}: message-id=<{queue_id}.{minute}@example.com>\n"
+        f"{head}/qmgr[302]: {queue_id}: from=<root@{host}.example.com>, size=700,"
+        " nrcpt=1 (queue active)\n"
+        f"{head}/smtp[303]: {queue_id}: to=<bob@example.net>, relay={relay}, delay=1,"
+        f" delays=0/0/1/0, dsn=2.0.0, status={status} ({reply})\n"
+    )
+    if status == "sent":
+        lines += f"{head}/qmgr[302]: {queue_id}: removed\n"
+    return lines
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Write a log of two hosts that share a queue ID. mx1 uses it twice and
+    runs a second instance, postfix-out, whose one message is deferred."""
+    log = (
+        lifetime("mx1", "postfix", "4A1B2C0000", 1, "mx.example.net[198.51.100.25]:25", SENT)
+        + lifetime("mx1", "postfix", "4A1B2C0000", 2, "mx.example.net[198.51.100.25]:25", SENT)
+        + lifetime("mx2", "postfix", "4A1B2C0000", 3, "mx.other.example[198.51.100.26]:25", SENT)
+        + lifetime("mx1", "postfix-out", "5B2C3D0000", 4, "none", REFUSED)
+    )  # fmt: skip
+    path = tmp_path_factory.mktemp("trace") / "maillog"
+    path.write_text(log)
+    return path
+
+
+@pytest.fixture(scope="module")
+def analysis(bundle: Path) -> Analysis:
+    return analyze_bundle(bundle, year=2026)
+
+
+def test_message_keys_as_expected(analysis: Analysis) -> None:
+    assert analysis.messages.index.tolist() == [
+        "mx1:4A1B2C0000",
+        "mx1:4A1B2C0000#2",
+        "mx2:4A1B2C0000",
+        "mx1:postfix-out:5B2C3D0000",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("mx1:4A1B2C0000", ["mx1:4A1B2C0000", "mx1:4A1B2C0000#2"]),
+        ("mx1:4A1B2C0000#2", ["mx1:4A1B2C0000#2"]),
+        ("mx2:4a1b2c0000", ["mx2:4A1B2C0000"]),
+        ("mx1:postfix-out:5B2C3D0000", ["mx1:postfix-out:5B2C3D0000"]),
+        ("mx3:4A1B2C0000", []),
+    ],
+)
+def test_trace_by_message_key(
+    analysis: Analysis, query: str, expected: list[str]
+) -> None:
+    assert find_messages(analysis, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("mx.example.net", ["mx1:4A1B2C0000", "mx1:4A1B2C0000#2"]),
+        ("MX.Example.NET", ["mx1:4A1B2C0000", "mx1:4A1B2C0000#2"]),
+        ("198.51.100.26", ["mx2:4A1B2C0000"]),
+        ("mx.dead.example.org", ["mx1:postfix-out:5B2C3D0000"]),
+        ("198.51.100.9", ["mx1:postfix-out:5B2C3D0000"]),
+        ("dead.example.org", []),
+        ("198.51.100.2", []),
+    ],
+)
+def test_trace_by_relay(analysis: Analysis, query: str, expected: list[str]) -> None:
+    assert find_messages(analysis, query) == expected
+
+
+def test_trace_cli_accepts_printed_key(bundle: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["trace", str(bundle), "mx1:4A1B2C0000#2"])
+    assert result.exit_code == 0, result.output
+    assert "== mx1:4A1B2C0000#2" in result.output
+    assert "== mx2:4A1B2C0000" not in result.output
