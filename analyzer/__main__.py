@@ -1,5 +1,5 @@
 """Run the command line as ``python -m analyzer``."""
 
-from analyzer.cli import main
+from analyzer.cli import run
 
-main(prog_name="mailbundle")
+run()

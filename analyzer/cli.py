@@ -465,5 +465,17 @@ def export(bundle: Path, fmt: str, output: Path, **options: Any) -> int:
     return _partial_code(analysis)
 
 
+def run() -> None:
+    """Run the command line as the ``mailbundle`` command and ``python -m analyzer``.
+
+    The process first starts again with glibc's huge page tunable where it helps
+    (see ``analyzer.memory``); ``main`` alone, as tests call it, never restarts.
+    """
+    from analyzer.memory import restart_with_huge_pages
+
+    restart_with_huge_pages([sys.executable, "-m", "analyzer", *sys.argv[1:]])
+    main(prog_name="mailbundle")
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -8,6 +8,11 @@ mmap'ed again and returned when freed. Arrow then allocates through glibc too,
 and ``release`` hands the heap's free pages back between the analysis stages.
 The command line calls ``tune_allocator`` once; a library user decides for their
 own process.
+
+Each mmap'ed block starts with page faults, one per 4 KiB page. On this kind of
+virtual machine a fault costs several microseconds, and a 10M-line log takes 6.7
+million of them. ``restart_with_huge_pages`` starts the command again with glibc
+asking for transparent huge pages (2 MiB) for those blocks.
 """
 
 from __future__ import annotations
@@ -15,9 +20,19 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+import os
+import platform
 import sys
+from collections.abc import Sequence
 
 logger = logging.getLogger(__name__)
+
+HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1"
+"""Makes glibc's malloc advise transparent huge pages for what it maps (glibc
+2.35 and later; older versions ignore it). glibc reads tunables only at start."""
+RESTARTED_VARIABLE = "MAILBUNDLE_RESTARTED"
+"""Set in the restarted command, so that it never restarts again."""
+THP_MODE_FILE = "/sys/kernel/mm/transparent_hugepage/enabled"
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
@@ -70,3 +85,34 @@ def release() -> None:
     """
     if _libc is not None:
         _libc.malloc_trim(0)
+
+
+def restart_with_huge_pages(argv: Sequence[str]) -> None:
+    """Replace this process with ``argv`` run with glibc's huge page tunable.
+
+    Returns without doing anything where the tunable cannot help: not Linux with
+    glibc, transparent huge pages turned off, the tunable already set, or this
+    process already restarted. On a 10M-line log the restart cut page faults
+    from 6.7 to 2.2 million, and the run by 5 to 12 s of 50 to 60 s. It costs one
+    more interpreter start, before the large imports.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get(RESTARTED_VARIABLE):
+        return
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    if "glibc.malloc.hugetlb" in tunables or platform.libc_ver()[0] != "glibc":
+        return
+    try:
+        with open(THP_MODE_FILE, encoding="ascii") as mode:
+            if "[never]" in mode.read():
+                return
+    except OSError:
+        return
+    environment = dict(os.environ)
+    environment[RESTARTED_VARIABLE] = "1"
+    environment["GLIBC_TUNABLES"] = ":".join(
+        filter(None, (tunables, HUGE_PAGES_TUNABLE))
+    )
+    try:
+        os.execve(argv[0], list(argv), environment)
+    except OSError as error:
+        logger.debug("restart with %s failed: %s", HUGE_PAGES_TUNABLE, error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -13,17 +14,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def run(code: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-
 def test_arrow_allocates_through_glibc() -> None:
-    output = run(
+    output = run_with(
         """
         import pyarrow as pa
         from analyzer.memory import tune_allocator
@@ -37,7 +29,7 @@ def test_arrow_allocates_through_glibc() -> None:
 def test_release_trims_heap() -> None:
     """Blocks below the mmap threshold come from the heap. Once freed, they stay
     in the process until ``release`` trims the heap."""
-    output = run(
+    output = run_with(
         """
         from analyzer import memory
         assert memory.tune_allocator()
@@ -60,3 +52,61 @@ def test_release_trims_heap() -> None:
     )
     before, after = map(int, output.split())
     assert before - after > 200, output
+
+
+RESTART = """
+    import sys
+    from analyzer import memory
+    child = "import os; print(os.environ.get('GLIBC_TUNABLES'))"
+    memory.restart_with_huge_pages([sys.executable, "-c", child])
+    print("not restarted")
+"""
+
+
+def huge_pages_possible() -> bool:
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as mode:
+            return "[never]" not in mode.read()
+    except OSError:
+        return False
+
+
+def run_with(code: str, **variables: str) -> str:
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("GLIBC_TUNABLES", "MAILBUNDLE_RESTARTED")
+    }
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**environment, **variables},
+    ).stdout
+
+
+@pytest.mark.skipif(not huge_pages_possible(), reason="transparent huge pages are off")
+@pytest.mark.parametrize(
+    ("tunables", "expected"),
+    [
+        ({}, "glibc.malloc.hugetlb=1"),
+        (
+            {"GLIBC_TUNABLES": "glibc.malloc.check=0"},
+            "glibc.malloc.check=0:glibc.malloc.hugetlb=1",
+        ),
+    ],
+)
+def test_restart_sets_huge_pages(tunables: dict[str, str], expected: str) -> None:
+    assert run_with(RESTART, **tunables).split() == [expected]
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"MAILBUNDLE_RESTARTED": "1"},
+        {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"},
+    ],
+)
+def test_restart_happens_once(variables: dict[str, str]) -> None:
+    assert run_with(RESTART, **variables).split() == ["not", "restarted"]
