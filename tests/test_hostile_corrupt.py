@@ -56,6 +56,38 @@ def test_cut_gzip_member_keeps_lines_before_the_cut(tmp_path: Path) -> None:
     assert_finding(analysis)
 
 
+def test_small_cut_gzip_keeps_its_lines(tmp_path: Path) -> None:
+    """A gzip cut within the bytes read to recognize it still gives its lines."""
+    head = ROTATED[: 40 * 80]
+    data = gzip.compress(head)
+    log = tmp_path / "maillog.4.gz"
+    log.write_bytes(data[: len(data) - 12])
+
+    analysis = analyze_bundle(log, year=2026)
+
+    broken = entry(analysis, "maillog.4.gz")
+    assert broken.status == "partial"
+    assert broken.lines is not None and broken.lines >= 30
+    assert len(analysis.events) >= 30
+
+
+def test_tar_gz_cut_after_last_member(tmp_path: Path) -> None:
+    """A .tar.gz that lacks only its end blocks loses no line of its members."""
+    members = [Member(n, d) for n, d in sample_members().items()]
+    lines = b"".join(ROTATED.splitlines(keepends=True)[:20])
+    members.append(Member("maillog.1", lines))
+    whole = build_tar(tmp_path / "whole.tar.gz", members).read_bytes()
+    bundle = tmp_path / "cut.tar.gz"
+    bundle.write_bytes(whole[:-40])
+
+    analysis = analyze_bundle(bundle, year=2026)
+
+    rotated = entry(analysis, "maillog.1")
+    assert rotated.status == "read"
+    assert rotated.lines == 20
+    assert analysis.partial
+
+
 def test_zip_member_bad_crc(tmp_path: Path) -> None:
     members = [Member(n, d) for n, d in sample_members().items()]
     members.append(Member("maillog.1", ROTATED))

@@ -77,10 +77,23 @@ class PeekReader:
     def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
         self._buffer = b""
+        self._error: BaseException | None = None
+        """A read error after the first bytes, raised once they are read."""
 
     def peek_head(self, size: int = SNIFF_BYTES) -> bytes:
-        while len(self._buffer) < size:
-            data = self._raw.read(size - len(self._buffer))
+        """Return the first ``size`` bytes, or fewer when the data ends or fails.
+
+        A member cut short within its first bytes still shows what it is, and
+        its bytes are read before the error is raised.
+        """
+        while len(self._buffer) < size and self._error is None:
+            try:
+                data = self._raw.read(size - len(self._buffer))
+            except Exception as error:
+                if not self._buffer:
+                    raise
+                self._error = error
+                break
             if not data:
                 break
             self._buffer += data
@@ -89,11 +102,15 @@ class PeekReader:
     def read(self, size: int = -1) -> bytes:
         if self._buffer:
             if size < 0:
-                data = self._buffer + self._raw.read()
+                rest = self._raw.read() if self._error is None else b""
+                data = self._buffer + rest
                 self._buffer = b""
                 return data
             data, self._buffer = self._buffer[:size], self._buffer[size:]
             return data
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
         return self._raw.read(size)
 
     def readable(self) -> bool:

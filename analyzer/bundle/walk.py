@@ -474,9 +474,13 @@ class Walker:
         fmt = sniff_format(peek.peek_head())
         if fmt not in COMPRESSIONS:
             return False
-        decompressed = open_decompressor(fmt, peek)  # type: ignore[arg-type]
+        decompressed = SalvagingReader(open_decompressor(fmt, peek))  # type: ignore[arg-type]
         limited = LimitedReader(
-            decompressed, str(path), self.budget, size, member_limit=False
+            decompressed,  # type: ignore[arg-type]
+            str(path),
+            self.budget,
+            size,
+            member_limit=False,
         )
         inner = PeekReader(limited)  # type: ignore[arg-type]
         try:
