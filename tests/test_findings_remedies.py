@@ -98,6 +98,30 @@ def test_remedies_name_no_product(code: str) -> None:
         assert "通知" not in text
 
 
+def catalog_texts() -> list[tuple[str, str]]:
+    """Return every English and Japanese text of the catalog, with its code."""
+    texts = []
+    for code, entry in CATALOG.items():
+        english = [entry.title, entry.summary, entry.remedy]
+        english += [*entry.variants.values(), *entry.titles.values()]
+        english += list(entry.remedies.values())
+        texts += [(code, text) for text in english]
+        japanese = finding_texts(code, "ja")
+        assert japanese is not None
+        texts += [(code, text) for text in japanese]
+    return texts
+
+
+def test_texts_assume_no_appliance() -> None:
+    """QRadar is named only as an aside ("on QRadar, ..."): the host may be any
+    Postfix host, so no text calls it an appliance or names it like QRadar."""
+    for code, text in catalog_texts():
+        assert "appliance" not in text.lower(), code
+        assert "アプライアンス" not in text, code
+        assert "qradar.example.com" not in text, code
+        assert "QRadar's" not in text, code
+
+
 ALIASED = (
     "Dec  3 10:30:00 relay01 postfix/pickup[300]: 4C1D2E3F40: uid=0 from=<root>\n"
     "Dec  3 10:30:00 relay01 postfix/qmgr[302]: 4C1D2E3F40: "

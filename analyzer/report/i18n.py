@@ -278,11 +278,11 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "メールがこのホスト自身に戻っています：メール・サーバーが未設定か localhost です",
         "{count} 通が {reasons} で失敗しました。relayhost が「{relayhost}」のため、Postfix が"
         "自分自身に配送しようとしています。",
-        "このホストに実在するメール・サーバーを設定してください（localhost は不可）。QRadar 7.3 以前は"
+        "実在するメール・サーバーを設定してください（localhost は不可）：/etc/postfix/main.cf の "
+        "relayhost = [mail.example.com]。QRadar ではコンソールがこの設定を書き込みます。7.3 以前は"
         "ホストごとに入力します（管理 > システムおよびライセンス管理 > ホスト > E メール・サーバー）。"
         "7.4 以降は保存済みのメール・サーバーを選び、必要なら「E メール・サーバーの管理」で追加し、"
-        "接続テストを実行します。設定は /etc/postfix/main.cf の relayhost = [mail.example.com] になります。"
-        + _FLUSH_JA,
+        "接続テストを実行します。" + _FLUSH_JA,
     ),
     "myhostname-conflict": (
         "メール・サーバーがこのホスト自身の名前（myhostname）で応答しています",
@@ -324,7 +324,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "{count} 通が、DNS に {names} のアドレスがないため配送待ちになりました（「Name service error for "
         "name=... type=A」または「Host not found」）。多くはメール・サーバー名の入力ミスです。"
         "main.cf の relayhost は {relayhost} です。",
-        "QRadar の E メール設定（main.cf の relayhost）のサーバー名の綴りと、このホストで名前解決できるかを"
+        "/etc/postfix/main.cf の relayhost（QRadar では E メール・サーバー設定）の綴りと、このホストで名前解決できるかを"
         "確認してください：`getent hosts {name}`。[192.0.2.10] のように IP アドレスを角括弧で書けば"
         "名前解決は不要です。" + _FLUSH_JA,
     ),
@@ -361,7 +361,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "relay-connection-failed": (
         "このホストからメール・サーバーに接続できません",
         "{count} 通を {relays} に渡せませんでした：{reasons}。",
-        "このホストから接続を確認してください（QRadar の接続テストと同じ確認です）："
+        "このホストから接続を確認してください："
         "`nc -vz {relay_host} {port}`。「Connection refused」はそのポートで待ち受けがないか"
         "ファイアウォールが拒否しています。「Connection timed out」「No route to host」は"
         "ファイアウォールが破棄しているか経路がありません。このホストからメール・サーバーへの"
@@ -397,8 +397,8 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "{count} 通が {relays} に拒否されました。このホストの送信元アドレスが DNS ブロックリストに"
         "登録されています：{reasons}。",
         "応答に書かれたリストでアドレスを調べ、登録された理由（共有の NAT アドレス、背後の感染した"
-        "マシンなど）を確かめたうえで、そのリストの削除手続きに従ってください。アプライアンスは"
-        "インターネットへ直接ではなく組織のメール・サーバー経由で送るべきです："
+        "マシンなど）を確かめたうえで、そのリストの削除手続きに従ってください。メール・サーバーでない"
+        "ホストは、インターネットへ直接ではなく組織のメール・サーバー経由で送るべきです："
         "/etc/postfix/main.cf に relayhost = [mail.example.com] を設定してください。"
         + _FLUSH_JA,
     ),
@@ -416,7 +416,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "メール・サーバーがこのホストの HELO 名を拒否しています",
         "{count} 通が、このホストの HELO 名のために {relays} に拒否されました：{reasons}。",
         "Postfix は myhostname（smtp_helo_name があればその値）を名乗ります。/etc/postfix/main.cf の "
-        "myhostname を、DNS で名前解決できる完全修飾名（qradar.example.com など）にして、"
+        "myhostname を、DNS で名前解決できる完全修飾名（host.example.com など）にして、"
         "`systemctl restart postfix` を実行してください。" + _FLUSH_JA,
     ),
     "sasl-authentication-failed": (
@@ -469,8 +469,8 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "メール・サーバーが送信者ドメインのポリシー（SPF、DKIM、DMARC）で拒否しています",
         "{count} 通が、送信者ドメインがこのホストを許可していないため {relays} に拒否されました：{reasons}。",
         "送信者ドメインが許可するメール・サーバー（SPF レコード、DKIM 署名）、通常は組織のサーバーを"
-        "経由して送ってください：relayhost = [mail.example.com]。または QRadar の E メール設定の"
-        "送信者アドレスを、SPF レコードにこのホストを含むドメインに変えます。",
+        "経由して送ってください：relayhost = [mail.example.com]。または送信者アドレス（QRadar では"
+        "E メール設定）を、SPF レコードにこのホストを含むドメインに変えます。",
     ),
     "rate-limited": (
         "メール・サーバーがこのホストの送信速度を制限しています",
@@ -611,8 +611,8 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "relayhost-not-set": (
         "relayhost が未設定です：Postfix は宛先ドメインへ直接配送します",
         "main.cf に relayhost がないため、Postfix は宛先ドメインのメール・サーバーを自分で検索して"
-        "接続します。社内ネットワークのアプライアンスは通常、社内のメール・サーバー経由で送る必要が"
-        "あります。",
+        "接続します。社内ネットワークのホストは、メール・サーバーを除き、通常は社内のメール・サーバー"
+        "経由で送る必要があります。",
         "このホストから外部への 25 番ポートが閉じている場合は relayhost = [mail.example.com] を設定して"
         "ください（QRadar ではホストの E メール・サーバー設定）。",
     ),
@@ -675,9 +675,9 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "no-mail-activity": (
         "ログの期間中、Postfix にメールが届いていません",
         "ログは {first} から {last} までを含み Postfix は動作していますが、投入されたメッセージが"
-        "1 通もありません。アプライアンスが通知を Postfix に渡していません。",
-        "アプライアンスの E メール設定と、ルールやレポートが E メールを送る設定になっているかを"
-        "確認してください。ホストでテスト・メールを送り（`echo test | mail -s test you@example.com`、"
+        "1 通もありません。どのプログラムも Postfix にメールを渡していません。",
+        "送信元アプリケーションの E メール設定を確認してください（QRadar では、ルールやレポートが "
+        "E メールを送る設定になっているかも確認します）。ホストでテスト・メールを送り（`echo test | mail -s test you@example.com`、"
         "または QRadar 7.4 以降の接続テスト）、/var/log/maillog に現れるかを確認します。",
     ),
     "no-mail-log": (

@@ -42,12 +42,12 @@ CATALOG: dict[str, Entry] = {
         "Mail loops back to this host: no mail server is set, or it is localhost",
         "{count} message(s) failed with {reasons}. Postfix handed the mail to itself "
         'because relayhost is "{relayhost}".',
-        "Configure a real mail server for this host, never localhost. In QRadar 7.3 "
-        "and earlier, enter it for each host (Admin, System and License Management, "
-        "Hosts, E-mail Server); in 7.4 and later, select a stored mail server there, "
-        "add one with Manage Email Servers if needed, and run its connection test. "
-        "The setting becomes relayhost = [mail.example.com] in /etc/postfix/main.cf. "
-        + _FLUSH,
+        "Set a real mail server, never localhost: relayhost = [mail.example.com] in "
+        "/etc/postfix/main.cf. On QRadar the console writes this setting: in 7.3 and "
+        "earlier, enter the server for each host (Admin, System and License "
+        "Management, Hosts, E-mail Server); in 7.4 and later, select a stored mail "
+        "server there, add one with Manage Email Servers if needed, and run its "
+        "connection test. " + _FLUSH,
         variants={
             "unset": "{count} message(s) failed with {reasons}. relayhost is not set, "
             "and the mail server of the recipient domain ({domains}) is this host "
@@ -120,8 +120,8 @@ CATALOG: dict[str, Entry] = {
         "{count} message(s) were deferred because DNS has no address for {names} "
         '("Name service error for name=... type=A" or "Host not found"). A typo in '
         "the mail server name is the usual cause; main.cf sets relayhost = {relayhost}.",
-        "Check the spelling of the mail server in the QRadar e-mail settings "
-        "(relayhost in /etc/postfix/main.cf) and that this host resolves it: "
+        "Check the spelling of relayhost in /etc/postfix/main.cf (on QRadar, the "
+        "e-mail server setting) and that this host resolves it: "
         "`getent hosts {name}`. Writing the server's IP address in brackets, such as "
         "[192.0.2.10], avoids the lookup. " + _FLUSH,
         variants={
@@ -183,7 +183,7 @@ CATALOG: dict[str, Entry] = {
     "relay-connection-failed": Entry(
         "This host cannot connect to the mail server",
         "{count} message(s) could not be handed to {relays}: {reasons}.",
-        "Test the connection from this host, as QRadar's connection test does: "
+        "Test the connection from this host: "
         '`nc -vz {relay_host} {port}`. "Connection refused" means nothing listens on '
         'that port or a firewall rejects the connection; "Connection timed out" and '
         '"No route to host" mean a firewall drops it or a route is missing. Open the '
@@ -264,9 +264,10 @@ CATALOG: dict[str, Entry] = {
         "the address this host sends from: {reasons}.",
         "Look the address up on the list that the reply names and follow that list's "
         "removal procedure, after finding out why it was listed (a shared NAT "
-        "address, an infected machine behind it). An appliance should send through "
-        "the organization's own mail server rather than to the Internet: set "
-        "relayhost = [mail.example.com] in /etc/postfix/main.cf. " + _FLUSH,
+        "address, an infected machine behind it). A host that is not itself a mail "
+        "server should send through the organization's mail server rather than to "
+        "the Internet: set relayhost = [mail.example.com] in /etc/postfix/main.cf. "
+        + _FLUSH,
     ),
     "sender-address-rejected": Entry(
         "The mail server rejects the sender address",
@@ -285,7 +286,7 @@ CATALOG: dict[str, Entry] = {
         "name: {reasons}.",
         "Postfix introduces itself with myhostname (or smtp_helo_name when set). Set "
         "myhostname in /etc/postfix/main.cf to a fully qualified name that resolves in "
-        "DNS, such as qradar.example.com, then run `systemctl restart postfix`. "
+        "DNS, such as host.example.com, then run `systemctl restart postfix`. "
         + _FLUSH,
     ),
     "sasl-authentication-failed": Entry(
@@ -371,8 +372,8 @@ CATALOG: dict[str, Entry] = {
         "authorize this host: {reasons}.",
         "Send through a mail server that the sender domain authorizes (its SPF record, "
         "DKIM signing), usually the organization's own: relayhost = [mail.example.com]; "
-        "or change the sender address in QRadar's e-mail settings to a domain that "
-        "lists this host in its SPF record.",
+        "or change the sender address (on QRadar, in its e-mail settings) to a domain "
+        "that lists this host in its SPF record.",
     ),
     "rate-limited": Entry(
         "The mail server limits how fast this host may send",
@@ -581,8 +582,8 @@ CATALOG: dict[str, Entry] = {
     "relayhost-not-set": Entry(
         "No relay host is set: Postfix delivers directly to recipient domains",
         "main.cf does not set relayhost, so Postfix looks up and connects to each "
-        "recipient domain's mail servers itself. Appliances inside a company network "
-        "usually must send through the company mail server.",
+        "recipient domain's mail servers itself. Hosts inside a company network, other "
+        "than its mail servers, usually must send through the company mail server.",
         "If outbound port 25 is blocked here, set relayhost = [mail.example.com] "
         "(QRadar: the host's e-mail server setting).",
     ),
@@ -678,9 +679,10 @@ CATALOG: dict[str, Entry] = {
     "no-mail-activity": Entry(
         "No mail reached Postfix while the logs were written",
         "The logs cover {first} to {last} and show Postfix running, but not one message "
-        "submitted: the appliance did not hand any notification to Postfix.",
-        "Check the appliance's e-mail settings and that its rules or reports are set to "
-        "send e-mail. Send a test message on the host (`echo test | mail -s test "
+        "submitted: no program handed mail to Postfix.",
+        "Check the sending application's e-mail settings (on QRadar, also that its "
+        "rules or reports are set to send e-mail). Send a test message on the host "
+        "(`echo test | mail -s test "
         "you@example.com`, or the connection test in QRadar 7.4 and later) and look for "
         "it in /var/log/maillog.",
         variants={
