@@ -458,7 +458,10 @@ def export(bundle: Path, fmt: str, output: Path, **options: Any) -> int:
     read.
     """
     from analyzer.export import export_frames
+    from analyzer.report.write import check_output_folder
 
+    # Fail before the analysis, which can take long on a large bundle.
+    check_output_folder(output)
     analysis = _analyze(bundle, **options)
     for path in export_frames(analysis, output, fmt, _redactor(analysis, options)):
         click.echo(str(path))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from analyzer.api import Analysis
 from analyzer.redact import Redactor
-from analyzer.report.write import OutputError
+from analyzer.report.write import OutputError, check_output_folder
 
 FORMATS = ("csv", "parquet", "json")
 
@@ -59,6 +59,7 @@ def export_frames(
         raise ValueError(
             f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}"
         )
+    check_output_folder(folder)
     written = []
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -132,11 +132,14 @@ def test_folder_of_empty_files_is_empty(tmp_path: Path) -> None:
     assert "the bundle is empty: maillog and main.cf are empty files" in result.stderr
 
 
-def test_report_output_is_a_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command", [["report", "--format", "json"], ["export", "--format", "csv"]]
+)
+def test_output_is_a_file(tmp_path: Path, command: list[str]) -> None:
     target = tmp_path / "afile"
     target.write_text("keep me\n")
     bundle = str(SAMPLES / "healthy.tar.gz")
-    result = run_cli("report", bundle, "--format", "json", "-o", str(target))
+    result = run_cli(command[0], bundle, *command[1:], "-o", str(target))
     assert result.returncode == 5, result.stderr
     assert f"{target} is a file, not a folder" in result.stderr
     assert "choose a folder with -o" in result.stderr
