@@ -407,8 +407,10 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
     QUERY is a queue ID, a message key as trace prints it (mx1:4A1B2C0000, or
     mx1:postfix-out:4A1B2C0000#2 for one instance and lifetime), a Message-ID
     (with or without angle brackets), an e-mail address (sender or recipient), a
-    domain (example.com or @example.com: every sender and recipient in it), or a
-    relay host name or IP address (every message delivered or tried there).
+    domain (example.com or @example.com: every sender and recipient in it), a
+    relay host name or IP address (every message delivered or tried there; also
+    [mail.example.com]:587 as relayhost writes it), or the name or address of the
+    client that submitted a message.
     """
     from analyzer.terminal import print_trace
 

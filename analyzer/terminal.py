@@ -135,11 +135,11 @@ def _write_findings(analysis: Analysis, out: TextIO) -> None:
 
 def find_messages(analysis: Analysis, query: str) -> list[str]:
     """Return the keys of messages matching a queue ID, message key, Message-ID,
-    address, domain, or relay host name or IP address."""
+    address, domain, relay host name or IP address, or submitting client."""
     messages = analysis.messages
     needle = query.strip()
     by_id = messages.index[messages["queue_id"].str.upper() == needle.upper()]
-    by_key = _by_message_key(messages.index, needle)
+    by_key = _by_message_key(messages, needle)
     message_id = needle if needle.startswith("<") else f"<{needle}>"
     by_message_id = messages.index[messages["message_id"].fillna("") == message_id]
     matches = _matcher(query)
@@ -149,7 +149,12 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
     by_recipient = deliveries.loc[match, "message_key"].dropna().unique()
     named = named_recipients(analysis.events)
     by_named = named.loc[matches(named["recipient"]).to_numpy(bool), "message_key"]
-    by_relay = _by_relay(analysis.events, needle)
+    target = _server_name(needle)
+    by_relay = _by_relay(analysis.events, target)
+    by_client = messages.index[
+        (messages["client"].str.lower() == target.lower()).fillna(False)
+        | (messages["client_ip"] == target).fillna(False)
+    ]
     found = [
         *by_id,
         *by_key,
@@ -158,18 +163,49 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
         *by_recipient,
         *by_named,
         *by_relay,
+        *by_client,
     ]
     return list(dict.fromkeys(found))
 
 
-def _by_message_key(keys: pd.Index, needle: str) -> list[str]:
-    """Return the keys equal to ``needle``, such as mx1:postfix-out:4A1B2C0000#2.
-    Without the #N suffix, the query matches every lifetime of that queue ID."""
-    lowered = keys.str.lower()
-    without_lifetime = lowered.str.replace(r"#\d+$", "", regex=True)
-    query = needle.lower()
-    matched = (lowered == query) | (without_lifetime == query)
-    return [str(key) for key in keys[matched]]
+def _by_message_key(messages: pd.DataFrame, needle: str) -> list[str]:
+    """Return the keys of messages that ``needle`` names as host:queue_id, or
+    host:instance:queue_id, with an optional #N for the N-th lifetime.
+
+    Without the instance, the query matches every instance of the host. Without
+    #N, it matches every lifetime. The first lifetime's key has no suffix, and #1
+    names it.
+    """
+    parts = needle.split(":")
+    if len(parts) not in (2, 3):
+        return []
+    host, *instance, last = parts
+    queue_id, _, lifetime = last.partition("#")
+    if lifetime and not lifetime.isdigit():
+        return []
+    matched = (messages["host"].str.lower() == host.lower()) & (
+        messages["queue_id"].str.upper() == queue_id.upper()
+    )
+    if instance:
+        matched &= messages["instance"].str.lower() == instance[0].lower()
+    if lifetime:
+        numbers = messages.index.str.extract(r"#(\d+)$", expand=False).fillna("1")
+        matched &= numbers.to_numpy() == str(int(lifetime))
+    return [str(key) for key in messages.index[matched.fillna(False).to_numpy(bool)]]
+
+
+def _server_name(needle: str) -> str:
+    """Return the host name or address of a server query, without the brackets
+    and the port of relayhost's forms: [mail.example.com], 192.0.2.1:25,
+    [2001:db8::1]:25."""
+    text = needle.strip()
+    bracketed = re.fullmatch(r"\[([^\]]+)\](?::\d+)?", text)
+    if bracketed:
+        return bracketed[1]
+    host, separator, port = text.rpartition(":")
+    if separator and port.isdigit() and ":" not in host:
+        return host
+    return text
 
 
 RELAY_DAEMONS = ("smtp", "lmtp")

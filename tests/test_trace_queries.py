@@ -71,6 +71,11 @@ def test_message_keys_as_expected(analysis: Analysis) -> None:
         ("mx1:4A1B2C0000#2", ["mx1:4A1B2C0000#2"]),
         ("mx2:4a1b2c0000", ["mx2:4A1B2C0000"]),
         ("mx1:postfix-out:5B2C3D0000", ["mx1:postfix-out:5B2C3D0000"]),
+        ("mx1:5B2C3D0000", ["mx1:postfix-out:5B2C3D0000"]),
+        ("mx1:4A1B2C0000#1", ["mx1:4A1B2C0000"]),
+        ("mx1:postfix-out:5B2C3D0000#1", ["mx1:postfix-out:5B2C3D0000"]),
+        ("mx1:postfix:4A1B2C0000#2", ["mx1:4A1B2C0000#2"]),
+        ("mx1:4A1B2C0000#3", []),
         ("mx3:4A1B2C0000", []),
     ],
 )
@@ -88,6 +93,10 @@ def test_trace_by_message_key(
         ("198.51.100.26", ["mx2:4A1B2C0000"]),
         ("mx.dead.example.org", ["mx1:postfix-out:5B2C3D0000"]),
         ("198.51.100.9", ["mx1:postfix-out:5B2C3D0000"]),
+        ("[mx.example.net]", ["mx1:4A1B2C0000", "mx1:4A1B2C0000#2"]),
+        ("mx.example.net:25", ["mx1:4A1B2C0000", "mx1:4A1B2C0000#2"]),
+        ("198.51.100.26:25", ["mx2:4A1B2C0000"]),
+        ("[198.51.100.26]:25", ["mx2:4A1B2C0000"]),
         ("dead.example.org", []),
         ("198.51.100.2", []),
     ],
@@ -102,3 +111,17 @@ def test_trace_cli_accepts_printed_key(bundle: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "== mx1:4A1B2C0000#2" in result.output
     assert "== mx2:4A1B2C0000" not in result.output
+
+
+def test_trace_by_client(tmp_path: Path) -> None:
+    """The client that submitted a message, by name or address."""
+    log = (
+        "Dec  3 10:00:00 mx1 postfix/smtpd[400]: 6C3D4E0000:"
+        " client=app1.example.com[192.0.2.50]\n"
+        "Dec  3 10:00:01 mx1 postfix/qmgr[302]: 6C3D4E0000:"
+        " from=<app@example.com>, size=700, nrcpt=1 (queue active)\n"
+    )
+    (tmp_path / "maillog").write_text(log)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    for query in ("app1.example.com", "192.0.2.50", "APP1.example.com"):
+        assert find_messages(analysis, query) == ["mx1:6C3D4E0000"], query
