@@ -149,6 +149,16 @@ class _Loader:
     def _read_journal(self, entry: InventoryEntry, stream: BinaryIO) -> None:
         parsed = journal.parse_journal(stream, entry.path, self.options.zone)
         self._add_log(entry, parsed)
+        # journalctl writes every entry as an object with its time, so an entry
+        # without one is damage: a cut or edited export.
+        damaged = parsed.stats.unparsed_lines
+        if damaged and entry.status == STATUS_READ:
+            entry.status = STATUS_PARTIAL
+            _add_detail(
+                entry,
+                f"{damaged:,} entr{'y is' if damaged == 1 else 'ies are'} not valid "
+                "journal JSON (a cut or edited export); the other entries were read",
+            )
 
     def _add_log(self, entry: InventoryEntry, parsed: ParsedLog) -> None:
         stats = parsed.stats

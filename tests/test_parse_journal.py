@@ -275,3 +275,31 @@ def test_journal_forms_in_bundle(tmp_path: Path, form: str) -> None:
     entry = analysis.bundle.inventory.entries[0]
     assert entry.kind == "journal_json"
     assert list(analysis.messages["final_state"]) == ["delivered"]
+
+
+@pytest.mark.parametrize("form", ["lines", "pretty"])
+def test_damaged_journal_is_partial(tmp_path: Path, form: str) -> None:
+    """An entry that is not valid JSON marks the export as damaged; the rest is read."""
+    records = message_records()
+    if form == "lines":
+        texts = [json.dumps(r) for r in records]
+        texts[1] = texts[1][: len(texts[1]) // 2]
+    else:
+        texts = [json.dumps(r, indent=8) for r in records]
+        texts.insert(2, '{\n        "__REALTIME_TIMESTAMP": oops\n}')
+    (tmp_path / "journal.json").write_text("\n".join(texts) + "\n")
+
+    analysis = analyze_bundle(tmp_path / "journal.json", year=2026)
+
+    entry = analysis.bundle.inventory.entries[0]
+    assert entry.status == "partial"
+    assert "1 entry is not valid journal JSON" in entry.detail
+    assert analysis.partial
+    assert len(analysis.events) >= 3
+
+
+def test_whole_journal_is_read(tmp_path: Path) -> None:
+    (tmp_path / "journal.json").write_bytes(export(message_records()))
+    analysis = analyze_bundle(tmp_path / "journal.json", year=2026)
+    assert analysis.bundle.inventory.entries[0].status == "read"
+    assert not analysis.partial
