@@ -381,7 +381,7 @@ def _check_usable(path: Path | str, inventory: Inventory) -> None:
     ]
     # A member whose size is unknown (a zip member with a data descriptor)
     # counts as having content.
-    if readable and any(e.size != 0 for e in readable):
+    if readable and any(_has_content(e) for e in readable):
         return
     if readable:
         raise EmptyBundle(
@@ -412,6 +412,14 @@ def _check_usable(path: Path | str, inventory: Inventory) -> None:
         "`journalctl -u postfix -o json` where syslog keeps no file), "
         "/etc/postfix/main.cf and the output of mailq."
     )
+
+
+def _has_content(entry: InventoryEntry) -> bool:
+    """Tell whether a member holds anything. A compressed log's size is that of
+    its compressed form: logrotate compresses an empty log to a few bytes."""
+    if entry.compression is not None and entry.kind in (KIND_MAILLOG, KIND_JOURNAL):
+        return bool(entry.lines)
+    return entry.size != 0
 
 
 def _empty_files(entries: list[InventoryEntry], named: int = 3) -> str:

@@ -122,6 +122,23 @@ def test_empty_log_file_is_empty_bundle(tmp_path: Path) -> None:
     assert "the bundle is empty: maillog is an empty file" in result.stderr
 
 
+def test_compressed_empty_log_is_empty_bundle(tmp_path: Path) -> None:
+    """logrotate compresses an empty log to a few bytes of gzip: still empty."""
+    path = tmp_path / "maillog.1.gz"
+    path.write_bytes(gzip.compress(b""))
+    result = run_cli("summary", str(path))
+    assert_one_line_error(result, path)
+    assert "the bundle is empty: maillog.1.gz is an empty file" in result.stderr
+
+
+def test_zero_byte_archive(tmp_path: Path) -> None:
+    path = tmp_path / "bundle.tar.gz"
+    path.write_bytes(b"")
+    result = run_cli("summary", str(path))
+    assert_one_line_error(result, path)
+    assert "the file is empty (0 bytes), not a tar.gz archive" in result.stderr
+
+
 def test_folder_of_empty_files_is_empty(tmp_path: Path) -> None:
     folder = tmp_path / "bundle"
     folder.mkdir()

@@ -448,6 +448,11 @@ class Walker:
                     "upload is complete."
                 )
             claimed = _archive_suffix(path.name)
+            if claimed is not None and fmt is None and not head:
+                raise UnsupportedBundle(
+                    f"{path}: the file is empty (0 bytes), not a {claimed} archive; "
+                    "the download or upload may have failed, so fetch the bundle again."
+                )
             if claimed is not None and fmt is None:
                 start = peek.peek_head()[:40].decode("ascii", "replace")
                 raise UnsupportedBundle(
