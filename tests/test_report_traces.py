@@ -50,8 +50,10 @@ def test_code_spans_escape_log_text() -> None:
     """Backticks in log text make code spans, never markup of their own."""
     text = "run `postfix flush`; reply `<img src=http://192.0.2.9/x>` & more"
     html = str(code_spans(text))
-    assert "<code>postfix flush</code>" in html
-    assert "<code>&lt;img src=http://192.0.2.9/x&gt;</code>" in html
+    flush = '<span class="token">postfix</span> <span class="token">flush</span>'
+    assert f"<code>{flush}</code>" in html
+    img = '<span class="token">&lt;img</span> <span class="token">src=http://192.0.2.9/x&gt;</span>'
+    assert f"<code>{img}</code>" in html
     assert "&amp; more" in html
     assert "<img" not in html
 

@@ -34,12 +34,47 @@ def templates_dir() -> Path:
 
 
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_CODE_TOKEN = re.compile(r"[^ ]+")
+
+
+def code_element(command: str) -> str:
+    """Wrap ``command`` in <code> and each space-separated token of it in a .token span.
+
+    The CSS makes each token an inline block, so a line breaks at the spaces
+    between tokens but not after a "-" or "/" inside one (``ss -`` / ``ltn``).
+    Only a token wider than the line wraps inside. The spans add no characters,
+    so text copied from the HTML or the PDF is the command itself.
+    """
+    tokens = _CODE_TOKEN.sub(r'<span class="token">\g<0></span>', command)
+    return f"<code>{tokens}</code>"
+
+
+# An absolute path in running text, such as /etc/postfix/main.cf. It ends before a
+# final "." or "," and before non-ASCII text, as in Japanese "/etc/postfix/main.cfの".
+# A slash after a letter, digit, "/", ":" or "." starts no path, so "and/or" and URLs
+# stay plain text.
+_PLAIN_PATH = re.compile(r"(?<![\w/:.])/[\w.+-]+(?:/[\w.+-]+)*/?(?<![.,])", re.ASCII)
+
+
+def path_token(match: re.Match[str]) -> str:
+    return f'<span class="token">{match.group(0)}</span>'
 
 
 def code_spans(text: str) -> markupsafe.Markup:
-    """Escape ``text`` and set each `backticked` command in <code>."""
+    """Escape ``text``, set each `backticked` command in <code> and keep paths whole.
+
+    A path outside backticks gets the same token span as a code token, so the
+    line does not break after one of its slashes either.
+    """
     escaped = str(markupsafe.escape(text))
-    return markupsafe.Markup(_CODE_SPAN.sub(r"<code>\1</code>", escaped))
+    parts = _CODE_SPAN.split(escaped)
+    # re.split puts the text between backticks at the odd indexes.
+    for index, part in enumerate(parts):
+        if index % 2:
+            parts[index] = code_element(part)
+        else:
+            parts[index] = _PLAIN_PATH.sub(path_token, part)
+    return markupsafe.Markup("".join(parts))
 
 
 def environment() -> jinja2.Environment:
