@@ -306,7 +306,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "relayhost-mx-lookup": (
         "relayhost に角括弧がないため、Postfix が MX レコードを検索しています",
         "{count} 通が DSN 4.4.3「Name service error for name={name} type=MX」で配送待ちに"
-        "なりました。main.cf の relayhost = {relayhost} に角括弧がないため、Postfix は {name} に"
+        "なりました。使用中の設定の relayhost = {relayhost} に角括弧がないため、Postfix は {name} に"
         "接続せず、その MX レコードを DNS に問い合わせています。",
         "メール・サーバーを角括弧で囲んで MX 検索を止めてください：/etc/postfix/main.cf に "
         "relayhost = [{name}]（別ポートなら [{name}]:587）と書き、`systemctl restart postfix` を"
@@ -314,7 +314,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "relayhost-unbracketed": (
         "relayhost に角括弧がありません：Postfix は MX レコードを検索します",
-        "main.cf の relayhost = {relayhost} には角括弧がありません。Postfix は {name} の MX レコードを"
+        "{source} の relayhost = {relayhost} には角括弧がありません。Postfix は {name} の MX レコードを"
         "DNS に問い合わせ、レコードがなければ「type=MX: Host not found」で配送を延期します。"
         "このバンドルのログにはまだ現れていません。",
         "/etc/postfix/main.cf に relayhost = [{name}] と書き、`systemctl restart postfix` を実行してください。",
@@ -323,7 +323,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "メール・サーバーの名前を解決できません",
         "{count} 通が、DNS に {names} のアドレスがないため配送待ちになりました（「Name service error for "
         "name=... type=A」または「Host not found」）。多くはメール・サーバー名の入力ミスです。"
-        "main.cf の relayhost は {relayhost} です。",
+        "使用中の設定の relayhost は {relayhost} です。",
         "QRadar の E メール設定（main.cf の relayhost）のサーバー名の綴りと、このホストで名前解決できるかを"
         "確認してください：`getent hosts {name}`。[192.0.2.10] のように IP アドレスを角括弧で書けば"
         "名前解決は不要です。" + _FLUSH_JA,
@@ -429,7 +429,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "sasl-required": (
         "メール・サーバーがログインを求めていますが、Postfix はログインする設定になっていません",
         "{count} 通が、このホストがログインしなかったため {relays} に拒否されました：{reasons}。"
-        "main.cf で SMTP 認証が有効になっていません（smtp_sasl_auth_enable が yes ではありません）。",
+        "使用中の設定で SMTP 認証が有効になっていません（smtp_sasl_auth_enable が yes ではありません）。",
         "メール・サーバーの管理者から受け取ったアカウントでログインしてください：/etc/postfix/main.cf に "
         "smtp_sasl_auth_enable = yes、smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd、"
         "smtp_sasl_security_options = noanonymous、smtp_tls_security_level = encrypt を設定します"
@@ -602,7 +602,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "relayhost-loopback": (
         "relayhost がこのホスト自身を指しています",
-        "main.cf の relayhost = {relayhost} はこのホストです。外部宛てのメールは自分に戻ります"
+        "使用中の設定の relayhost = {relayhost} はこのホストです。外部宛てのメールは自分に戻ります"
         "（「mail for ... loops back to myself」）。",
         "実在するメール・サーバーを設定してください：relayhost = [mail.example.com]（QRadar では"
         "ホストの E メール・サーバー設定）。relayhost がすでにメール・サーバーを指していて、myhostname "
@@ -610,7 +610,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "relayhost-not-set": (
         "relayhost が未設定です：Postfix は宛先ドメインへ直接配送します",
-        "main.cf に relayhost がないため、Postfix は宛先ドメインのメール・サーバーを自分で検索して"
+        "使用中の設定に relayhost がないため、Postfix は宛先ドメインのメール・サーバーを自分で検索して"
         "接続します。社内ネットワークのアプライアンスは通常、社内のメール・サーバー経由で送る必要が"
         "あります。",
         "このホストから外部への 25 番ポートが閉じている場合は relayhost = [mail.example.com] を設定して"
@@ -692,6 +692,19 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "relayhost-unbracketed",
+        "main_fixed",
+    ): "使用中の設定 {source} の relayhost = {relayhost} には角括弧がないため、Postfix は {name} の "
+    "MX レコードを DNS に問い合わせ、レコードがなければ「type=MX: Host not found」で配送を延期"
+    "します。{main} にはすでに relayhost = [{name}] とありますが、Postfix がそれを使うのは "
+    "`postfix reload` の後です。",
+    (
+        "config-inline-comment",
+        "not_in_use",
+    ): "{source} の {count} 行で値の後ろにコメントがあります：{parameters}。Postfix が「#」を"
+    "コメントとみなすのは行頭だけなので、次の `postfix reload` で「#」とその後ろの文字列が値の一部"
+    "になります。使用中の設定にはまだ含まれていません。",
+    (
         "queue-listing-empty",
         "later",
     ): "{source} は「Mail queue is empty」（作成 {taken}）で、ログの終わり（{last_line}）より"
@@ -722,7 +735,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "relay-connection-failed",
         "via_mx",
-    ): "{count} 通を {relays} に渡せませんでした：{reasons}。main.cf の relayhost = {relayhost} "
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。使用中の設定の relayhost = {relayhost} "
     "には角括弧がないため、Postfix はその名前自体ではなく、DNS が返す MX ホストに接続します。"
     "指定したサーバーに接続するには relayhost = [名前] と書いてください。",
     (
@@ -795,7 +808,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "localhost-loop",
         "elsewhere",
-    ): "{count} 通が {reasons} で失敗しました。現在の main.cf の relayhost = {relayhost} は"
+    ): "{count} 通が {reasons} で失敗しました。使用中の設定の relayhost = {relayhost} は"
     "このホストを名指ししていません。ログがその設定より前のものか、{relay_host} がこのホスト自身の"
     "アドレスです。",
     (
@@ -879,6 +892,10 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "relayhost-unbracketed",
+        "main_fixed",
+    ): "使用中の relayhost には角括弧がありませんが、main.cf にはすでにあります",
+    (
         "relayhost-mx-lookup",
         "bracketed",
     ): "Postfix が relayhost の MX レコードを検索しました（現在の設定では角括弧付き）",
@@ -913,6 +930,11 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "relayhost-unbracketed",
+        "main_fixed",
+    ): "main.cf にはすでに角括弧があります。`postfix reload` を実行して Postfix にその設定を"
+    "使わせ、`postconf relayhost` が relayhost = [{name}] を表示することを確認してください。",
     (
         "queue-listing-empty",
         "later",

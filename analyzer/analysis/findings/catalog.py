@@ -83,7 +83,7 @@ CATALOG: dict[str, Entry] = {
     "relayhost-mx-lookup": Entry(
         "The relay host has no brackets, so Postfix looks up MX records for it",
         '{count} message(s) were deferred with DSN 4.4.3: "Name service error for '
-        'name={name} type=MX". main.cf sets relayhost = {relayhost} without brackets, '
+        'name={name} type=MX". The configuration in use sets relayhost = {relayhost} without brackets, '
         "so Postfix asks DNS for MX records of {name} instead of connecting to it.",
         "Put the mail server in brackets, which turns off the MX lookup: "
         "relayhost = [{name}] (or [{name}]:587 for another port) in "
@@ -109,17 +109,33 @@ CATALOG: dict[str, Entry] = {
     ),
     "relayhost-unbracketed": Entry(
         "The relay host has no brackets: Postfix will look up MX records for it",
-        "main.cf sets relayhost = {relayhost} without brackets. Postfix then asks DNS "
+        "{source} sets relayhost = {relayhost} without brackets. Postfix then asks DNS "
         "for MX records of {name}; when there are none, mail is deferred with "
         '"type=MX: Host not found". The logs in this bundle do not show that yet.',
         "Write relayhost = [{name}] in /etc/postfix/main.cf and run "
         "`systemctl restart postfix`.",
+        variants={
+            "main_fixed": "The configuration in use, {source}, sets relayhost = "
+            "{relayhost} without brackets, so Postfix asks DNS for MX records of "
+            '{name}; when there are none, mail is deferred with "type=MX: Host not '
+            'found". {main} already sets relayhost = [{name}], and Postfix uses it '
+            "only after `postfix reload`.",
+        },
+        titles={
+            "main_fixed": "The relay host in use has no brackets, but main.cf "
+            "already has them",
+        },
+        remedies={
+            "main_fixed": "main.cf already has the brackets. Run `postfix reload` so "
+            "that Postfix uses it, then check that `postconf relayhost` prints "
+            "relayhost = [{name}].",
+        },
     ),
     "relayhost-unresolvable": Entry(
         "The mail server's name cannot be resolved",
         "{count} message(s) were deferred because DNS has no address for {names} "
         '("Name service error for name=... type=A" or "Host not found"). A typo in '
-        "the mail server name is the usual cause; main.cf sets relayhost = {relayhost}.",
+        "the mail server name is the usual cause; the configuration in use sets relayhost = {relayhost}.",
         "Check the spelling of the mail server in the QRadar e-mail settings "
         "(relayhost in /etc/postfix/main.cf) and that this host resolves it: "
         "`getent hosts {name}`. Writing the server's IP address in brackets, such as "
@@ -191,7 +207,7 @@ CATALOG: dict[str, Entry] = {
         + _FLUSH,
         variants={
             "via_mx": "{count} message(s) could not be handed to {relays}: {reasons}. "
-            "main.cf sets relayhost = {relayhost} without brackets, so Postfix "
+            "The configuration in use sets relayhost = {relayhost} without brackets, so Postfix "
             "connects to the MX hosts that DNS gives for that name, not to the name "
             "itself. Write relayhost = [name] to connect to the named server.",
             "direct_blocked": "{count} message(s) for {domains} could not be handed "
@@ -299,7 +315,7 @@ CATALOG: dict[str, Entry] = {
     "sasl-required": Entry(
         "The mail server requires a login, and Postfix is not set to log in",
         "{count} message(s) were refused by {relays} because this host did not log "
-        "in: {reasons}. main.cf does not turn on SMTP authentication "
+        "in: {reasons}. The configuration in use does not turn on SMTP authentication "
         "(smtp_sasl_auth_enable is not yes).",
         "Log in with the account the mail server's administrator gives you: in "
         "/etc/postfix/main.cf set smtp_sasl_auth_enable = yes, smtp_sasl_password_maps "
@@ -571,7 +587,7 @@ CATALOG: dict[str, Entry] = {
     ),
     "relayhost-loopback": Entry(
         "The relay host points at this host",
-        "main.cf sets relayhost = {relayhost}, which is this host. Mail sent to remote "
+        "The configuration in use sets relayhost = {relayhost}, which is this host. Mail sent to remote "
         'recipients will loop back ("mail for ... loops back to myself").',
         "Set a real mail server: relayhost = [mail.example.com] (QRadar: the host's "
         "e-mail server setting). If relayhost already names the mail server and only "
@@ -580,7 +596,7 @@ CATALOG: dict[str, Entry] = {
     ),
     "relayhost-not-set": Entry(
         "No relay host is set: Postfix delivers directly to recipient domains",
-        "main.cf does not set relayhost, so Postfix looks up and connects to each "
+        "The configuration in use does not set relayhost, so Postfix looks up and connects to each "
         "recipient domain's mail servers itself. Appliances inside a company network "
         "usually must send through the company mail server.",
         "If outbound port 25 is blocked here, set relayhost = [mail.example.com] "
@@ -610,6 +626,13 @@ CATALOG: dict[str, Entry] = {
         "and the text after it are part of the value, and Postfix uses that value.",
         'Move each comment to its own line that starts with "#", leaving only the '
         "value after the equals sign, then run `postfix reload`.",
+        variants={
+            "not_in_use": "{source} has a comment after the value on {count} "
+            'line(s): {parameters}. Postfix reads "#" as a comment only at the start '
+            'of a line, so at the next `postfix reload` the "#" and the text after it '
+            "become part of the value. The configuration in use does not have them "
+            "yet.",
+        },
     ),
     "myorigin-not-fqdn": Entry(
         "The sender domain is not a full domain name",

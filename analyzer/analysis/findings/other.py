@@ -68,6 +68,8 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
             and not shown & {"relayhost-mx-lookup", "relay-connection-failed:via_mx"}
         ):
             params["name"] = relay.host
+            params["source"] = config.source
+            evidence += _bracketed_on_disk(view, relay.host, params)
             findings.append(
                 _config_finding(
                     "relayhost-unbracketed", "warning", host, evidence, params
@@ -76,7 +78,9 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
         conflict = conflict_finding(host, view)
         if conflict is not None:
             findings.append(conflict)
-        commented = inline_comment_finding(host, config)
+        # main.cf on disk is what the next reload applies, even while the
+        # findings read the postconf -n output.
+        commented = inline_comment_finding(host, view.main or config, config)
         if commented is not None:
             findings.append(commented)
         origin = config.get("myorigin")
@@ -131,17 +135,40 @@ def conflict_finding(host: str, view: HostView) -> Finding | None:
     return _config_finding("config-conflict", "warning", host, evidence, params)
 
 
-def inline_comment_finding(host: str, config: MainConfig) -> Finding | None:
-    """Warn about settings with a comment after the value, which Postfix keeps."""
+def _bracketed_on_disk(
+    view: HostView, name: str, params: dict[str, object]
+) -> list[Evidence]:
+    """Set the "main_fixed" variant and return main.cf's relayhost line when the
+    configuration in use has ``name`` without brackets but main.cf has them."""
+    main = view.main
+    if main is None or main is view.config:
+        return []
+    on_disk = parse_relayhost(main.get("relayhost"))
+    if on_disk is None or not on_disk.bracketed or on_disk.host != name:
+        return []
+    params["variant"] = "main_fixed"
+    params["main"] = main.source
+    return config_evidence(main, "relayhost")
+
+
+def inline_comment_finding(
+    host: str, config: MainConfig, in_use: MainConfig
+) -> Finding | None:
+    """Warn about settings of ``config`` with a comment after the value, which
+    Postfix keeps. ``in_use`` is the configuration the findings read: when it
+    is another file without those comments, they apply from the next reload."""
     commented = [s for s in config.settings.values() if s.comment]
     if not commented:
         return None
+    loaded = [in_use.settings.get(s.name) for s in commented]
+    pending = config is not in_use and not any(s and s.comment for s in loaded)
     names = ", ".join(f"{s.name} (line {s.line_no})" for s in commented)
     evidence = [Evidence(config.source, s.line_no, s.text, "config") for s in commented]
     params: dict[str, object] = {
         "source": config.source,
         "count": len(commented),
         "parameters": names,
+        "variant": "not_in_use" if pending else "",
     }
     return _config_finding("config-inline-comment", "warning", host, evidence, params)
 
