@@ -139,10 +139,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "ja": "キューの状況（滞留時間（分）とドメイン別）",
     },
     "qshape_age_listing": {
-        "en": "Ages are minutes up to the time each listing was made: {times}. That "
-        "is the listing's file time, or its newest arrival time when that is later.",
-        "ja": "滞留時間は、各キュー一覧の作成時刻までの分数です：{times}。作成時刻は一覧のファイル"
-        "時刻で、一覧内で最も新しい到着時刻の方が後ならその到着時刻です。",
+        "en": "The table shows the messages of each host's newest queue listing. "
+        "Ages are minutes up to the time that listing was made: {times}. That is the "
+        "listing's file time, or its newest arrival time when that is later.",
+        "ja": "表は各ホストの最新のキュー一覧のメッセージを示します。滞留時間は、その一覧の作成時刻"
+        "までの分数です：{times}。作成時刻は一覧のファイル時刻で、一覧内で最も新しい到着時刻の方が"
+        "後ならその到着時刻です。",
     },
     "qshape_gap_note": {
         "en": "That time is {days} days after the last log line. If the files were "
@@ -645,8 +647,9 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "queue-listings-differ": (
         "キュー一覧が異なる時刻に作成されています",
         "このホストのキュー一覧は異なるメッセージを示しています：{listings}。{total} 通のうち {shared} 通が"
-        "複数の一覧にあります。レポートはそれらを 1 通ずつにまとめ、各一覧のメッセージの滞留時間は"
-        "その一覧の作成時刻までで数えます。",
+        "複数の一覧にあります。古い一覧の {gone} 通は最新の一覧（{newest}）にないため、その作成前に"
+        "配送・返送・削除されています。レポートは最新の一覧のメッセージだけをキューにあるものとして"
+        "数え、各メッセージの滞留時間はそれを示す最新の一覧の作成時刻までで数えます。",
         "各一覧はその作成時刻の状態として読んでください。一貫した状態を得るには、ホストで "
         "`postqueue -j` と `mailq` を続けて実行し、その出力を送ってもらってください。",
     ),

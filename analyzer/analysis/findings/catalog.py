@@ -645,9 +645,11 @@ CATALOG: dict[str, Entry] = {
     "queue-listings-differ": Entry(
         "The queue listings were made at different times",
         "The queue listings of this host list different messages: {listings}. "
-        "{shared} of the {total} messages are in more than one. The report combines "
-        "them, each message once, and counts the ages of each listing's messages to "
-        "the time that listing was made.",
+        "{shared} of the {total} messages are in more than one. {gone} message(s) "
+        "of the older listings are not in the newest one ({newest}), so they were "
+        "delivered, returned or deleted before it was made. The report counts only "
+        "the messages of the newest listing as queued, and counts each message's "
+        "age to the time of the newest listing that shows it.",
         "Read each listing for the time it was made. For one consistent picture, "
         "run `postqueue -j` and `mailq` together on the host and send their output.",
     ),
