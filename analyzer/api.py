@@ -95,7 +95,8 @@ class Analysis:
 
     def qshape(self) -> pd.DataFrame:
         if "qshape" not in self.cache:
-            self.cache["qshape"] = stats.qshape(self.queue, self.now)
+            current = self.queue[self.queue["in_newest_listing"].astype(bool)]
+            self.cache["qshape"] = stats.qshape(current, self.now)
         return cast(pd.DataFrame, self.cache["qshape"])
 
     def inventory_frame(self) -> pd.DataFrame:
@@ -220,10 +221,12 @@ def _queue_frame(
 
     A bundle often holds both ``mailq`` and ``postqueue -j`` output of the same
     queue; the JSON is kept, being exact (arrival times with year, queue names).
-    Each row keeps the time of its own listing, because listings of one bundle
-    may be taken hours apart.
+    Listings of one bundle may be taken hours apart, so a message counts as
+    queued only when its host's newest listing shows it, and its
+    ``listing_time`` is the time of the newest listing that shows it.
     """
     host_of = {q.source: view.name for view in hosts.values() for q in view.queues}
+    _set_listing_times(bundle, now)
     listings = sorted(
         (q for q in bundle.queues if q.rows), key=lambda q: q.format != "postqueue_json"
     )
@@ -231,24 +234,41 @@ def _queue_frame(
         frame = pd.DataFrame(columns=[*QUEUE_COLUMNS, "host", "listing_time"])
         frame["arrival_time"] = pd.to_datetime(frame["arrival_time"], utc=True)
         frame["listing_time"] = pd.to_datetime(frame["listing_time"], utc=True)
+        frame["in_newest_listing"] = pd.Series(dtype=bool)
         return frame
     frame = pd.concat([q.frame() for q in listings], ignore_index=True)
     frame["arrival_time"] = pd.to_datetime(frame["arrival_time"], utc=True)
     frame["host"] = frame["source"].map(host_of)
-    taken = {q.source: pd.Timestamp(q.taken) if q.taken else now for q in listings}
-    # A listing is made after every arrival it lists, so a file time before its
-    # newest arrival is not the time the listing was made.
-    newest = frame.groupby("source")["arrival_time"].max()
-    frame["listing_time"] = pd.to_datetime(
-        frame["source"].map(
-            {
-                s: max(t, newest[s]) if pd.notna(newest.get(s)) else t
-                for s, t in taken.items()
-            }
-        ),
-        utc=True,
-    )
+    taken = {q.source: pd.Timestamp(q.taken) for q in listings if q.taken}
+    frame["listing_time"] = pd.to_datetime(frame["source"].map(taken), utc=True)
+    # Key rows by host and queue ID as strings, so that a listing of no known
+    # host still groups with itself.
+    message = frame["host"].astype(str) + " " + frame["queue_id"].astype(str)
+    frame["listing_time"] = frame.groupby(message)["listing_time"].transform("max")
+    newest = {}
+    for view in hosts.values():
+        made = [q.taken for q in view.queues if q.taken and (q.rows or q.empty)]
+        if made:
+            newest[view.name] = pd.Timestamp(max(made))
+    newest_time = pd.to_datetime(frame["host"].map(newest), utc=True)
+    frame["in_newest_listing"] = (
+        (frame["listing_time"] >= newest_time) | newest_time.isna()
+    ).astype(bool)
     return frame.drop_duplicates(["host", "queue_id", "recipient"], keep="first")
+
+
+def _set_listing_times(bundle: LoadedBundle, now: pd.Timestamp) -> None:
+    """Set each listing's ``taken`` to when it was made: its file time (else
+    ``now``), or its newest arrival when that is later, because a listing is
+    made after every arrival it lists."""
+    for listing in bundle.queues:
+        if not listing.rows and not listing.empty:
+            continue
+        taken = pd.Timestamp(listing.taken) if listing.taken else now
+        arrivals = pd.to_datetime(listing.frame()["arrival_time"], utc=True).dropna()
+        if len(arrivals) and arrivals.max() > taken:
+            taken = arrivals.max()
+        listing.taken = taken.to_pydatetime()
 
 
 def _reference_time(bundle: LoadedBundle, events: pd.DataFrame) -> pd.Timestamp:

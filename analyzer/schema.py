@@ -301,8 +301,15 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column(
             "listing_time",
             TIME,
-            "When the listing was made: the member's file time (else the bundle's "
-            "newest), or the listing's newest arrival time when that is later.",
+            "When the newest listing that shows the message was made: the member's "
+            "file time (else the bundle's newest), or the listing's newest arrival "
+            "time when that is later.",
+        ),
+        Column(
+            "in_newest_listing",
+            "bool",
+            "The host's newest listing shows the message; false when the message "
+            "left the queue after an older listing was made.",
         ),
     ),
     "inventory": (

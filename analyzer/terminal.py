@@ -83,10 +83,24 @@ def _write_totals(analysis: Analysis, out: TextIO) -> None:
         + ", ".join(f"{key} {peer[key]:,}" for key in PEER_TOTALS)
         + "\n"
     )
-    if len(analysis.queue):
-        out.write(f"Queue listing: {analysis.queue['queue_id'].nunique():,} messages\n")
-    elif empty := [q.source for q in analysis.bundle.queues if q.empty]:
-        out.write(f"Queue listing: empty ({', '.join(empty)})\n")
+    _write_queue_count(analysis, out)
+
+
+def _write_queue_count(analysis: Analysis, out: TextIO) -> None:
+    """Write how many messages the newest queue listings show, and how many that
+    only older listings show, which left the queue in between."""
+    queue = analysis.queue
+    current = queue["in_newest_listing"].astype(bool)
+    queued = int(queue["queue_id"][current].nunique())
+    gone = int(queue["queue_id"][~current].nunique())
+    later = f"; {gone:,} messages listed earlier are gone from it" if gone else ""
+    empty = [q.source for q in analysis.bundle.queues if q.empty]
+    if queued:
+        out.write(f"Queue listing: {queued:,} messages{later}\n")
+    elif empty:
+        out.write(f"Queue listing: empty ({', '.join(empty)}){later}\n")
+    elif gone:
+        out.write(f"Queue listing: 0 messages{later}\n")
 
 
 def _write_reasons(analysis: Analysis, out: TextIO) -> None:

@@ -165,3 +165,80 @@ def test_agreeing_configs_no_conflict(tmp_path: Path) -> None:
     config = analysis.hosts[HOST].config
     assert config is not None
     assert config.source.endswith("main.cf")
+
+
+def delivered_log() -> str:
+    """One message delivered through the relay, with no MX lookup."""
+    head = f"Dec  4 10:00:00 {HOST} postfix"
+    return (
+        f"{head}/pickup[300]: C3D4E5F6A7: uid=0 from=<root>\n"
+        f"{head}/cleanup[301]: C3D4E5F6A7: message-id=<c3@example.com>\n"
+        f"{head}/qmgr[302]: C3D4E5F6A7: from=<root@relay1.example.com>, size=700, "
+        "nrcpt=1 (queue active)\n"
+        f"{head}/smtp[303]: C3D4E5F6A7: to=<soc@example.com>, "
+        "relay=mail.example.com[192.0.2.10]:25, delay=1, delays=0/0/0.5/0.5, "
+        "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9F8E7D)\n"
+    )
+
+
+BRACKETED_COMMENTED = (
+    "myhostname = relay1.example.com\n"
+    "inet_interfaces = localhost\n"
+    "relayhost = [mail.example.com] # corp relay\n"
+)
+POSTCONF_UNBRACKETED = (
+    "inet_interfaces = localhost\n"
+    "myhostname = relay1.example.com\n"
+    "relayhost = mail.example.com\n"
+)
+
+
+def stale_postconf_bundle(folder: Path) -> Path:
+    """Return a bundle whose older main.cf has the brackets (and a comment after
+    the value) while the newer postconf -n output prints relayhost without them."""
+    write_bundle(folder, BRACKETED_COMMENTED, POSTCONF_UNBRACKETED)
+    (folder / "var/log/maillog").write_text(delivered_log())
+    set_times(folder, 1796400000, 1796400600)
+    return folder
+
+
+def test_unbracketed_names_postconf_source(tmp_path: Path) -> None:
+    analysis = analyze_bundle(stale_postconf_bundle(tmp_path / "b"), year=2026)
+    assert "config-conflict" in codes(analysis)
+    found = [f for f in analysis.findings if f.code == "relayhost-unbracketed"]
+    assert len(found) == 1
+    assert found[0].params["variant"] == "main_fixed"
+    assert "main.cf sets relayhost = mail.example.com" not in found[0].summary
+    assert "postconf_-n" in found[0].summary
+    assert "[mail.example.com]" in found[0].summary
+
+
+def test_unbracketed_fixed_main_remedy_reload(tmp_path: Path) -> None:
+    analysis = analyze_bundle(stale_postconf_bundle(tmp_path / "b"), year=2026)
+    found = [f for f in analysis.findings if f.code == "relayhost-unbracketed"]
+    assert len(found) == 1
+    assert "postfix reload" in found[0].remedy
+    assert "Write relayhost" not in found[0].remedy
+
+
+def test_unbracketed_main_cf_only(tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "b", UNBRACKETED)
+    (folder / "var/log/maillog").write_text(delivered_log())
+    analysis = analyze_bundle(folder, year=2026)
+    found = [f for f in analysis.findings if f.code == "relayhost-unbracketed"]
+    assert len(found) == 1
+    assert "variant" not in found[0].params
+    assert "etc/postfix/main.cf sets relayhost" in found[0].summary
+    assert "Write relayhost = [mail.example.com]" in found[0].remedy
+
+
+def test_inline_comment_checked_in_main_cf(tmp_path: Path) -> None:
+    analysis = analyze_bundle(stale_postconf_bundle(tmp_path / "b"), year=2026)
+    config = analysis.hosts[HOST].config
+    assert config is not None
+    assert config.source.endswith("postconf_-n")
+    found = [f for f in analysis.findings if f.code == "config-inline-comment"]
+    assert len(found) == 1
+    assert found[0].params["source"] == "etc/postfix/main.cf"
+    assert found[0].params["variant"] == "not_in_use"
+    assert "postfix reload" in found[0].summary

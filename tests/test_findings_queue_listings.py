@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analyzer.api import Analysis, analyze_bundle
+from analyzer.report.context import build_context
 from analyzer.terminal import print_summary
 
 HOST = "mx1"
@@ -105,12 +106,17 @@ def test_listing_time_per_listing(tmp_path: Path) -> None:
 def test_qshape_ages_from_listing_time(tmp_path: Path) -> None:
     analysis = two_listings(tmp_path)
     table = analysis.qshape()
-    # The postqueue -j messages arrived two hours before that listing.
-    assert table.loc["example.com", "80"] == 2
-    assert table.loc["example.com", "T"] == 2
-    # The mailq messages arrived 0 and 2 minutes before theirs.
+    # The mailq messages arrived 0 and 2 minutes before that listing.
     assert table.loc["example.org", "0"] == 2
     assert table.loc["example.org", "T"] == 2
+
+
+def test_qshape_leaves_out_gone_messages(tmp_path: Path) -> None:
+    analysis = two_listings(tmp_path)
+    table = analysis.qshape()
+    # The newer mailq no longer lists the postqueue -j messages.
+    assert "example.com" not in table.index
+    assert table.loc["TOTAL", "T"] == 2
 
 
 def test_empty_listing_contradicts_log(tmp_path: Path) -> None:
@@ -144,3 +150,99 @@ def test_summary_shows_empty_listing(tmp_path: Path) -> None:
     out = io.StringIO()
     print_summary(analyze_bundle(tmp_path, year=2026), out)
     assert "Queue listing: empty (cmd/mailq)" in out.getvalue()
+
+
+HELD_AND_OLD = [
+    {"queue_name": "deferred", "queue_id": "A1B2C3D4E5", "arrival": 1796378400},
+    {"queue_name": "deferred", "queue_id": "E1E2E3E4E5", "arrival": 1795593600},
+    {"queue_name": "hold", "queue_id": "F1F2F3F4F5", "arrival": 1796284800},
+]
+"""postqueue -j rows: a message from the log, one 9 days old and one on hold."""
+
+
+def held_and_old_json() -> str:
+    return "".join(
+        json.dumps(
+            {
+                "queue_name": row["queue_name"],
+                "queue_id": row["queue_id"],
+                "arrival_time": row["arrival"],
+                "message_size": 700,
+                "forced_expire": False,
+                "sender": "root@mx1.example.com",
+                "recipients": [{"address": "ops@example.net"}],
+            }
+        )
+        + "\n"
+        for row in HELD_AND_OLD
+    )
+
+
+def emptied_later(tmp_path: Path) -> Analysis:
+    """Return the analysis of postqueue -j output with three messages, and
+    a mailq made half an hour later that says the queue is empty."""
+    write(tmp_path, "var/log/maillog", deferred_log(["A1B2C3D4E5"]), LOG_END)
+    older = datetime(2026, 12, 4, 10, 30, tzinfo=UTC)
+    newer = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)
+    write(tmp_path, "cmd/postqueue_-j", held_and_old_json(), older)
+    write(tmp_path, "cmd/mailq", "Mail queue is empty\n", newer)
+    return analyze_bundle(tmp_path, year=2026)
+
+
+def test_newer_empty_listing_differs(tmp_path: Path) -> None:
+    analysis = emptied_later(tmp_path)
+    found = [f for f in analysis.findings if f.code == "queue-listings-differ"]
+    assert len(found) == 1
+    assert "cmd/mailq (0 messages" in found[0].summary
+    assert found[0].params["gone"] == "3"
+    assert "Mail queue is empty" in [e.text for e in found[0].evidence]
+
+
+def test_newer_empty_listing_no_hold(tmp_path: Path) -> None:
+    analysis = emptied_later(tmp_path)
+    codes = [f.code for f in analysis.findings]
+    assert "messages-on-hold" not in codes
+    assert "queue-past-lifetime" not in codes
+
+
+def test_newer_empty_listing_summary(tmp_path: Path) -> None:
+    out = io.StringIO()
+    print_summary(emptied_later(tmp_path), out)
+    text = out.getvalue()
+    assert "Queue listing: 3 messages" not in text
+    assert "Queue listing: empty (cmd/mailq)" in text
+    assert "3 messages listed earlier are gone" in text
+
+
+def test_newer_empty_listing_key_numbers(tmp_path: Path) -> None:
+    context = build_context(emptied_later(tmp_path), "en")
+    numbers = dict(context.key_numbers)
+    assert numbers["In the queue listing"] == "0"
+
+
+def test_queued_in_newest_listing_column(tmp_path: Path) -> None:
+    analysis = emptied_later(tmp_path)
+    assert not analysis.queue["in_newest_listing"].any()
+
+
+SHARED_MAILQ = (
+    "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+    "A1B2C3D4E5      700 Fri Dec  4 10:00:00  root@mx1.example.com\n"
+    "                                         ops@example.net\n"
+    "\n"
+    "-- 1 Kbytes in 1 Request.\n"
+)
+
+
+def test_shared_message_aged_to_newest(tmp_path: Path) -> None:
+    write(tmp_path, "var/log/maillog", deferred_log(["A1B2C3D4E5"]), LOG_END)
+    older = datetime(2026, 12, 4, 10, 30, tzinfo=UTC)
+    newer = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)
+    write(tmp_path, "cmd/postqueue_-j", held_and_old_json(), older)
+    write(tmp_path, "cmd/mailq", SHARED_MAILQ, newer)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    table = analysis.qshape()
+    # 10:00 to the 11:00 mailq is 60 minutes; to the 10:30 listing it was 30.
+    assert table.loc["example.net", "40"] == 1
+    assert table.loc["example.net", "T"] == 1
+    assert table.loc["TOTAL", "T"] == 1

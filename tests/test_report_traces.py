@@ -64,7 +64,8 @@ def test_queue_ages_note_copy_gap(tmp_path: Path) -> None:
     # The queue shape counts the postqueue -j rows, which the mailq output repeats.
     listing = folder / "postqueue-j.out"
     ages = report_context(analyze_bundle(folder), "en").qshape["note"]
-    assert "the time each listing was made: postqueue-j.out" in ages
+    assert "the time that listing was made: " in ages
+    assert "postqueue-j.out 2026-12-04" in ages
     assert "days after the last log line" not in ages
     later = listing.stat().st_mtime + 30 * 86400
     os.utime(listing, (later, later))

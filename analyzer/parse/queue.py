@@ -71,7 +71,8 @@ class QueueListing:
     """Line of the "Mail queue is empty" message."""
     taken: datetime | None = None
     """When the listing was made, as far as the bundle shows: the member's file
-    time, else the newest file time in the bundle."""
+    time, else the newest file time in the bundle. The analysis raises it to the
+    newest arrival the listing shows when that is later."""
     error: str | None = None
     """A postqueue error instead of a listing, such as a permission problem."""
     unparsed: list[tuple[int, str]] = field(default_factory=list)

@@ -289,10 +289,9 @@ def _key_numbers(
     if len(events) and events["time"].notna().any():
         span = f"{fmt.full(events['time'].min())} – {fmt.full(events['time'].max())}"
     listings = analysis.bundle.queues
+    current = analysis.queue[analysis.queue["in_newest_listing"].astype(bool)]
     queued = (
-        f"{int(analysis.queue['queue_id'].nunique()):,}"
-        if listings
-        else labels["missing"]
+        f"{int(current['queue_id'].nunique()):,}" if listings else labels["missing"]
     )
     rows = [(labels["messages"], f"{totals.messages:,}")]
     for state in ("delivered", "deferred", "bounced", "expired", "held", "deleted",
@@ -312,6 +311,12 @@ def _key_numbers(
     return rows
 
 
+def _queued_count(queue: pd.DataFrame, host: str) -> int:
+    """Return how many messages of ``host`` its newest queue listing shows."""
+    mask = (queue["host"] == host) & queue["in_newest_listing"].astype(bool)
+    return int(queue["queue_id"][mask.to_numpy(dtype=bool, na_value=False)].nunique())
+
+
 def _hosts(analysis: Analysis, labels: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     messages = analysis.messages
@@ -327,7 +332,7 @@ def _hosts(analysis: Analysis, labels: dict[str, str]) -> list[dict[str, Any]]:
                 "config": config.source if config else labels["missing"],
                 "master": view.master.source if view.master else labels["missing"],
                 "queue": ", ".join(q.source for q in view.queues) or labels["missing"],
-                "queued": max((q.message_count for q in view.queues), default=0),
+                "queued": _queued_count(analysis.queue, name),
                 "logs": ", ".join(view.log_sources) or labels["missing"],
                 "states": own["final_state"].value_counts().to_dict(),
                 "messages": len(own),
@@ -388,12 +393,22 @@ def _qshape(
     if table.empty:
         return {"columns": [], "rows": [], "note": ""}
     last_line = analysis.events["time"].max()
-    listing_times = analysis.queue.groupby("source")["listing_time"].first().dropna()
+    current = analysis.queue[analysis.queue["in_newest_listing"].astype(bool)]
+    # Name the listings whose times the ages count to: a row kept from an
+    # older listing counts to the newer listing that also shows it.
+    made: dict[str, pd.Timestamp] = {}
+    for view in analysis.hosts.values():
+        own = current["listing_time"][current["host"] == view.name]
+        used = set(own.dropna())
+        for listing in view.queues:
+            taken = pd.Timestamp(listing.taken) if listing.taken else None
+            if taken is not None and taken in used:
+                made[listing.source] = taken
     times = "; ".join(
-        f"{source} {fmt.full(moment)}" for source, moment in listing_times.items()
+        f"{source} {fmt.full(moment)}" for source, moment in sorted(made.items())
     )
     note = labels["qshape_age_listing"].format(times=times)
-    latest = listing_times.max() if len(listing_times) else analysis.now
+    latest = max(made.values()) if made else analysis.now
     if pd.notna(last_line) and latest - last_line > QUEUE_GAP_NOTE:
         # Files copied without their times (cp without -p) carry the copy time,
         # and every age then grows by the gap.

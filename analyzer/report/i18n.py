@@ -139,10 +139,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "ja": "キューの状況（滞留時間（分）とドメイン別）",
     },
     "qshape_age_listing": {
-        "en": "Ages are minutes up to the time each listing was made: {times}. That "
-        "is the listing's file time, or its newest arrival time when that is later.",
-        "ja": "滞留時間は、各キュー一覧の作成時刻までの分数です：{times}。作成時刻は一覧のファイル"
-        "時刻で、一覧内で最も新しい到着時刻の方が後ならその到着時刻です。",
+        "en": "The table shows the messages of each host's newest queue listing. "
+        "Ages are minutes up to the time that listing was made: {times}. That is the "
+        "listing's file time, or its newest arrival time when that is later.",
+        "ja": "表は各ホストの最新のキュー一覧のメッセージを示します。滞留時間は、その一覧の作成時刻"
+        "までの分数です：{times}。作成時刻は一覧のファイル時刻で、一覧内で最も新しい到着時刻の方が"
+        "後ならその到着時刻です。",
     },
     "qshape_gap_note": {
         "en": "That time is {days} days after the last log line. If the files were "
@@ -306,7 +308,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "relayhost-mx-lookup": (
         "relayhost に角括弧がないため、Postfix が MX レコードを検索しています",
         "{count} 通が DSN 4.4.3「Name service error for name={name} type=MX」で配送待ちに"
-        "なりました。main.cf の relayhost = {relayhost} に角括弧がないため、Postfix は {name} に"
+        "なりました。使用中の設定の relayhost = {relayhost} に角括弧がないため、Postfix は {name} に"
         "接続せず、その MX レコードを DNS に問い合わせています。",
         "メール・サーバーを角括弧で囲んで MX 検索を止めてください：/etc/postfix/main.cf に "
         "relayhost = [{name}]（別ポートなら [{name}]:587）と書き、`systemctl restart postfix` を"
@@ -314,7 +316,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "relayhost-unbracketed": (
         "relayhost に角括弧がありません：Postfix は MX レコードを検索します",
-        "main.cf の relayhost = {relayhost} には角括弧がありません。Postfix は {name} の MX レコードを"
+        "{source} の relayhost = {relayhost} には角括弧がありません。Postfix は {name} の MX レコードを"
         "DNS に問い合わせ、レコードがなければ「type=MX: Host not found」で配送を延期します。"
         "このバンドルのログにはまだ現れていません。",
         "/etc/postfix/main.cf に relayhost = [{name}] と書き、`systemctl restart postfix` を実行してください。",
@@ -323,7 +325,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "メール・サーバーの名前を解決できません",
         "{count} 通が、DNS に {names} のアドレスがないため配送待ちになりました（「Name service error for "
         "name=... type=A」または「Host not found」）。多くはメール・サーバー名の入力ミスです。"
-        "main.cf の relayhost は {relayhost} です。",
+        "使用中の設定の relayhost は {relayhost} です。",
         "/etc/postfix/main.cf の relayhost（QRadar では E メール・サーバー設定）の綴りと、このホストで名前解決できるかを"
         "確認してください：`getent hosts {name}`。[192.0.2.10] のように IP アドレスを角括弧で書けば"
         "名前解決は不要です。" + _FLUSH_JA,
@@ -429,7 +431,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "sasl-required": (
         "メール・サーバーがログインを求めていますが、Postfix はログインする設定になっていません",
         "{count} 通が、このホストがログインしなかったため {relays} に拒否されました：{reasons}。"
-        "main.cf で SMTP 認証が有効になっていません（smtp_sasl_auth_enable が yes ではありません）。",
+        "使用中の設定で SMTP 認証が有効になっていません（smtp_sasl_auth_enable が yes ではありません）。",
         "メール・サーバーの管理者から受け取ったアカウントでログインしてください：/etc/postfix/main.cf に "
         "smtp_sasl_auth_enable = yes、smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd、"
         "smtp_sasl_security_options = noanonymous、smtp_tls_security_level = encrypt を設定します"
@@ -602,7 +604,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "relayhost-loopback": (
         "relayhost がこのホスト自身を指しています",
-        "main.cf の relayhost = {relayhost} はこのホストです。外部宛てのメールは自分に戻ります"
+        "使用中の設定の relayhost = {relayhost} はこのホストです。外部宛てのメールは自分に戻ります"
         "（「mail for ... loops back to myself」）。",
         "実在するメール・サーバーを設定してください：relayhost = [mail.example.com]（QRadar では"
         "ホストの E メール・サーバー設定）。relayhost がすでにメール・サーバーを指していて、myhostname "
@@ -610,7 +612,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "relayhost-not-set": (
         "relayhost が未設定です：Postfix は宛先ドメインへ直接配送します",
-        "main.cf に relayhost がないため、Postfix は宛先ドメインのメール・サーバーを自分で検索して"
+        "使用中の設定に relayhost がないため、Postfix は宛先ドメインのメール・サーバーを自分で検索して"
         "接続します。社内ネットワークのホストは、メール・サーバーを除き、通常は社内のメール・サーバー"
         "経由で送る必要があります。",
         "このホストから外部への 25 番ポートが閉じている場合は relayhost = [mail.example.com] を設定して"
@@ -645,8 +647,9 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "queue-listings-differ": (
         "キュー一覧が異なる時刻に作成されています",
         "このホストのキュー一覧は異なるメッセージを示しています：{listings}。{total} 通のうち {shared} 通が"
-        "複数の一覧にあります。レポートはそれらを 1 通ずつにまとめ、各一覧のメッセージの滞留時間は"
-        "その一覧の作成時刻までで数えます。",
+        "複数の一覧にあります。古い一覧の {gone} 通は最新の一覧（{newest}）にないため、その作成前に"
+        "配送・返送・削除されています。レポートは最新の一覧のメッセージだけをキューにあるものとして"
+        "数え、各メッセージの滞留時間はそれを示す最新の一覧の作成時刻までで数えます。",
         "各一覧はその作成時刻の状態として読んでください。一貫した状態を得るには、ホストで "
         "`postqueue -j` と `mailq` を続けて実行し、その出力を送ってもらってください。",
     ),
@@ -692,6 +695,19 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "relayhost-unbracketed",
+        "main_fixed",
+    ): "使用中の設定 {source} の relayhost = {relayhost} には角括弧がないため、Postfix は {name} の "
+    "MX レコードを DNS に問い合わせ、レコードがなければ「type=MX: Host not found」で配送を延期"
+    "します。{main} にはすでに relayhost = [{name}] とありますが、Postfix がそれを使うのは "
+    "`postfix reload` の後です。",
+    (
+        "config-inline-comment",
+        "not_in_use",
+    ): "{source} の {count} 行で値の後ろにコメントがあります：{parameters}。Postfix が「#」を"
+    "コメントとみなすのは行頭だけなので、次の `postfix reload` で「#」とその後ろの文字列が値の一部"
+    "になります。使用中の設定にはまだ含まれていません。",
+    (
         "queue-listing-empty",
         "later",
     ): "{source} は「Mail queue is empty」（作成 {taken}）で、ログの終わり（{last_line}）より"
@@ -722,7 +738,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "relay-connection-failed",
         "via_mx",
-    ): "{count} 通を {relays} に渡せませんでした：{reasons}。main.cf の relayhost = {relayhost} "
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。使用中の設定の relayhost = {relayhost} "
     "には角括弧がないため、Postfix はその名前自体ではなく、DNS が返す MX ホストに接続します。"
     "指定したサーバーに接続するには relayhost = [名前] と書いてください。",
     (
@@ -795,7 +811,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "localhost-loop",
         "elsewhere",
-    ): "{count} 通が {reasons} で失敗しました。現在の main.cf の relayhost = {relayhost} は"
+    ): "{count} 通が {reasons} で失敗しました。使用中の設定の relayhost = {relayhost} は"
     "このホストを名指ししていません。ログがその設定より前のものか、{relay_host} がこのホスト自身の"
     "アドレスです。",
     (
@@ -879,6 +895,10 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "relayhost-unbracketed",
+        "main_fixed",
+    ): "使用中の relayhost には角括弧がありませんが、main.cf にはすでにあります",
+    (
         "relayhost-mx-lookup",
         "bracketed",
     ): "Postfix が relayhost の MX レコードを検索しました（現在の設定では角括弧付き）",
@@ -913,6 +933,11 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "relayhost-unbracketed",
+        "main_fixed",
+    ): "main.cf にはすでに角括弧があります。`postfix reload` を実行して Postfix にその設定を"
+    "使わせ、`postconf relayhost` が relayhost = [{name}] を表示することを確認してください。",
     (
         "queue-listing-empty",
         "later",

@@ -83,7 +83,7 @@ CATALOG: dict[str, Entry] = {
     "relayhost-mx-lookup": Entry(
         "The relay host has no brackets, so Postfix looks up MX records for it",
         '{count} message(s) were deferred with DSN 4.4.3: "Name service error for '
-        'name={name} type=MX". main.cf sets relayhost = {relayhost} without brackets, '
+        'name={name} type=MX". The configuration in use sets relayhost = {relayhost} without brackets, '
         "so Postfix asks DNS for MX records of {name} instead of connecting to it.",
         "Put the mail server in brackets, which turns off the MX lookup: "
         "relayhost = [{name}] (or [{name}]:587 for another port) in "
@@ -109,17 +109,34 @@ CATALOG: dict[str, Entry] = {
     ),
     "relayhost-unbracketed": Entry(
         "The relay host has no brackets: Postfix will look up MX records for it",
-        "main.cf sets relayhost = {relayhost} without brackets. Postfix then asks DNS "
+        "{source} sets relayhost = {relayhost} without brackets. Postfix then asks DNS "
         "for MX records of {name}; when there are none, mail is deferred with "
         '"type=MX: Host not found". The logs in this bundle do not show that yet.',
         "Write relayhost = [{name}] in /etc/postfix/main.cf and run "
         "`systemctl restart postfix`.",
+        variants={
+            "main_fixed": "The configuration in use, {source}, sets relayhost = "
+            "{relayhost} without brackets, so Postfix asks DNS for MX records of "
+            '{name}; when there are none, mail is deferred with "type=MX: Host not '
+            'found". {main} already sets relayhost = [{name}], and Postfix uses it '
+            "only after `postfix reload`.",
+        },
+        titles={
+            "main_fixed": "The relay host in use has no brackets, but main.cf "
+            "already has them",
+        },
+        remedies={
+            "main_fixed": "main.cf already has the brackets. Run `postfix reload` so "
+            "that Postfix uses it, then check that `postconf relayhost` prints "
+            "relayhost = [{name}].",
+        },
     ),
     "relayhost-unresolvable": Entry(
         "The mail server's name cannot be resolved",
         "{count} message(s) were deferred because DNS has no address for {names} "
         '("Name service error for name=... type=A" or "Host not found"). A typo in '
-        "the mail server name is the usual cause; main.cf sets relayhost = {relayhost}.",
+        "the mail server name is the usual cause; the configuration in use sets "
+        "relayhost = {relayhost}.",
         "Check the spelling of relayhost in /etc/postfix/main.cf (on QRadar, the "
         "e-mail server setting) and that this host resolves it: "
         "`getent hosts {name}`. Writing the server's IP address in brackets, such as "
@@ -191,7 +208,7 @@ CATALOG: dict[str, Entry] = {
         + _FLUSH,
         variants={
             "via_mx": "{count} message(s) could not be handed to {relays}: {reasons}. "
-            "main.cf sets relayhost = {relayhost} without brackets, so Postfix "
+            "The configuration in use sets relayhost = {relayhost} without brackets, so Postfix "
             "connects to the MX hosts that DNS gives for that name, not to the name "
             "itself. Write relayhost = [name] to connect to the named server.",
             "direct_blocked": "{count} message(s) for {domains} could not be handed "
@@ -300,7 +317,7 @@ CATALOG: dict[str, Entry] = {
     "sasl-required": Entry(
         "The mail server requires a login, and Postfix is not set to log in",
         "{count} message(s) were refused by {relays} because this host did not log "
-        "in: {reasons}. main.cf does not turn on SMTP authentication "
+        "in: {reasons}. The configuration in use does not turn on SMTP authentication "
         "(smtp_sasl_auth_enable is not yes).",
         "Log in with the account the mail server's administrator gives you: in "
         "/etc/postfix/main.cf set smtp_sasl_auth_enable = yes, smtp_sasl_password_maps "
@@ -572,7 +589,7 @@ CATALOG: dict[str, Entry] = {
     ),
     "relayhost-loopback": Entry(
         "The relay host points at this host",
-        "main.cf sets relayhost = {relayhost}, which is this host. Mail sent to remote "
+        "The configuration in use sets relayhost = {relayhost}, which is this host. Mail sent to remote "
         'recipients will loop back ("mail for ... loops back to myself").',
         "Set a real mail server: relayhost = [mail.example.com] (QRadar: the host's "
         "e-mail server setting). If relayhost already names the mail server and only "
@@ -581,9 +598,10 @@ CATALOG: dict[str, Entry] = {
     ),
     "relayhost-not-set": Entry(
         "No relay host is set: Postfix delivers directly to recipient domains",
-        "main.cf does not set relayhost, so Postfix looks up and connects to each "
-        "recipient domain's mail servers itself. Hosts inside a company network, other "
-        "than its mail servers, usually must send through the company mail server.",
+        "The configuration in use does not set relayhost, so Postfix looks up and "
+        "connects to each recipient domain's mail servers itself. Hosts inside a "
+        "company network, other than its mail servers, usually must send through the "
+        "company mail server.",
         "If outbound port 25 is blocked here, set relayhost = [mail.example.com] "
         "(QRadar: the host's e-mail server setting).",
     ),
@@ -611,6 +629,13 @@ CATALOG: dict[str, Entry] = {
         "and the text after it are part of the value, and Postfix uses that value.",
         'Move each comment to its own line that starts with "#", leaving only the '
         "value after the equals sign, then run `postfix reload`.",
+        variants={
+            "not_in_use": "{source} has a comment after the value on {count} "
+            'line(s): {parameters}. Postfix reads "#" as a comment only at the start '
+            'of a line, so at the next `postfix reload` the "#" and the text after it '
+            "become part of the value. The configuration in use does not have them "
+            "yet.",
+        },
     ),
     "myorigin-not-fqdn": Entry(
         "The sender domain is not a full domain name",
@@ -623,9 +648,11 @@ CATALOG: dict[str, Entry] = {
     "queue-listings-differ": Entry(
         "The queue listings were made at different times",
         "The queue listings of this host list different messages: {listings}. "
-        "{shared} of the {total} messages are in more than one. The report combines "
-        "them, each message once, and counts the ages of each listing's messages to "
-        "the time that listing was made.",
+        "{shared} of the {total} messages are in more than one. {gone} message(s) "
+        "of the older listings are not in the newest one ({newest}), so they were "
+        "delivered, returned or deleted before it was made. The report counts only "
+        "the messages of the newest listing as queued, and counts each message's "
+        "age to the time of the newest listing that shows it.",
         "Read each listing for the time it was made. For one consistent picture, "
         "run `postqueue -j` and `mailq` together on the host and send their output.",
     ),

@@ -68,6 +68,8 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
             and not shown & {"relayhost-mx-lookup", "relay-connection-failed:via_mx"}
         ):
             params["name"] = relay.host
+            params["source"] = config.source
+            evidence += _bracketed_on_disk(view, relay.host, params)
             findings.append(
                 _config_finding(
                     "relayhost-unbracketed", "warning", host, evidence, params
@@ -76,7 +78,9 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
         conflict = conflict_finding(host, view)
         if conflict is not None:
             findings.append(conflict)
-        commented = inline_comment_finding(host, config)
+        # main.cf on disk is what the next reload applies, even while the
+        # findings read the postconf -n output.
+        commented = inline_comment_finding(host, view.main or config, config)
         if commented is not None:
             findings.append(commented)
         origin = config.get("myorigin")
@@ -131,17 +135,40 @@ def conflict_finding(host: str, view: HostView) -> Finding | None:
     return _config_finding("config-conflict", "warning", host, evidence, params)
 
 
-def inline_comment_finding(host: str, config: MainConfig) -> Finding | None:
-    """Warn about settings with a comment after the value, which Postfix keeps."""
+def _bracketed_on_disk(
+    view: HostView, name: str, params: dict[str, object]
+) -> list[Evidence]:
+    """Set the "main_fixed" variant and return main.cf's relayhost line when the
+    configuration in use has ``name`` without brackets but main.cf has them."""
+    main = view.main
+    if main is None or main is view.config:
+        return []
+    on_disk = parse_relayhost(main.get("relayhost"))
+    if on_disk is None or not on_disk.bracketed or on_disk.host != name:
+        return []
+    params["variant"] = "main_fixed"
+    params["main"] = main.source
+    return config_evidence(main, "relayhost")
+
+
+def inline_comment_finding(
+    host: str, config: MainConfig, in_use: MainConfig
+) -> Finding | None:
+    """Warn about settings of ``config`` with a comment after the value, which
+    Postfix keeps. ``in_use`` is the configuration the findings read: when it
+    is another file without those comments, they apply from the next reload."""
     commented = [s for s in config.settings.values() if s.comment]
     if not commented:
         return None
+    loaded = [in_use.settings.get(s.name) for s in commented]
+    pending = config is not in_use and not any(s and s.comment for s in loaded)
     names = ", ".join(f"{s.name} (line {s.line_no})" for s in commented)
     evidence = [Evidence(config.source, s.line_no, s.text, "config") for s in commented]
     params: dict[str, object] = {
         "source": config.source,
         "count": len(commented),
         "parameters": names,
+        "variant": "not_in_use" if pending else "",
     }
     return _config_finding("config-inline-comment", "warning", host, evidence, params)
 
@@ -175,12 +202,13 @@ def queue_findings(ctx: Context) -> list[Finding]:
     findings = []
     for host, view in ctx.hosts.items():
         listing = max(view.queues, key=lambda q: q.message_count, default=None)
+        rows = _queued_rows(ctx, host)
         stuck = _message_times(
             ctx,
             (ctx.messages["host"] == host)
             & ctx.messages["final_state"].isin(["deferred"]),
         )
-        count = max(listing.message_count if listing else 0, len(stuck))
+        count = max(int(rows["queue_id"].nunique()), len(stuck))
         if count >= BACKLOG_WARNING:
             findings.append(_backlog(ctx, host, count, listing, stuck))
         held = _held_count(ctx, host, view)
@@ -196,16 +224,37 @@ def queue_findings(ctx: Context) -> list[Finding]:
     return findings
 
 
+def _queued_rows(ctx: Context, host: str) -> pd.DataFrame:
+    """Return the queue rows of ``host`` that its newest listing shows."""
+    queue = ctx.queue
+    if queue.empty:
+        return queue
+    mask = (queue["host"] == host) & queue["in_newest_listing"].astype(bool)
+    return queue[mask.to_numpy(dtype=bool, na_value=False)]
+
+
 def _listings_differ(
     ctx: Context, host: str, listings: list[QueueListing]
 ) -> Finding | None:
-    """Note listings of one host that list different messages: they were taken
-    at different times, and the queue frame combines them."""
-    listed = [q for q in listings if q.rows]
+    """Note listings of one host that list different messages, an empty listing
+    included: they were taken at different times, and the messages that the
+    newest one no longer shows left the queue in between."""
+    listed = sorted(
+        (q for q in listings if q.rows or q.empty),
+        key=lambda q: _captured(ctx, q.source),
+    )
     ids = [{str(row["queue_id"]) for row in q.rows} for q in listed]
     if len(listed) < 2 or all(queue_ids == ids[0] for queue_ids in ids[1:]):
         return None
     shared = set.intersection(*ids)
+    newest_time = max(_captured(ctx, q.source) for q in listed)
+    newest = set().union(
+        *(
+            queue_ids
+            for listing, queue_ids in zip(listed, ids, strict=True)
+            if _captured(ctx, listing.source) == newest_time
+        )
+    )
     parts = []
     evidence = []
     for listing, queue_ids in zip(listed, ids, strict=True):
@@ -214,12 +263,13 @@ def _listings_differ(
             f"{listing.source} ({len(queue_ids):,} messages, made "
             f"{taken:%Y-%m-%d %H:%M} UTC)"
         )
-        row = listing.rows[0]
-        evidence.append(
-            Evidence(
-                listing.source, int(str(row["line_no"])), str(row["queue_id"]), "queue"
-            )
-        )
+        line_no: int | None
+        if listing.rows:
+            row = listing.rows[0]
+            line_no, text = int(str(row["line_no"])), str(row["queue_id"])
+        else:
+            line_no, text = listing.empty_line_no, "Mail queue is empty"
+        evidence.append(Evidence(listing.source, line_no, text, "queue"))
     return Finding(
         code="queue-listings-differ",
         severity="info",
@@ -230,6 +280,8 @@ def _listings_differ(
             "listings": "; ".join(parts),
             "shared": f"{len(shared):,}",
             "total": f"{len(set.union(*ids)):,}",
+            "gone": f"{len(set.union(*ids) - newest):,}",
+            "newest": f"{newest_time:%Y-%m-%d %H:%M} UTC",
         },
         priority=30,
     )
@@ -301,7 +353,7 @@ def _backlog(
     stuck: pd.DataFrame,
 ) -> Finding:
     evidence: list[Evidence] = []
-    rows = ctx.queue[ctx.queue["host"] == host] if len(ctx.queue) else ctx.queue
+    rows = _queued_rows(ctx, host)
     params: dict[str, object] = {"count": f"{count:,}"}
     first_seen = stuck["first_seen"].min() if len(stuck) else None
     last_seen = stuck["last_seen"].max() if len(stuck) else None
@@ -338,12 +390,12 @@ def _backlog(
 
 
 def _captured(ctx: Context, source: str) -> pd.Timestamp:
-    """When the queue listing at ``source`` was taken: its ``listing_time``, else
-    its file time, else the bundle's time."""
-    if len(ctx.queue) and "listing_time" in ctx.queue:
-        times = ctx.queue["listing_time"][ctx.queue["source"] == source].dropna()
-        if len(times):
-            return pd.Timestamp(times.iloc[0])
+    """When the queue listing at ``source`` was taken: the time the analysis set
+    on the listing, else its file time, else the bundle's time."""
+    for view in ctx.hosts.values():
+        for listing in view.queues:
+            if listing.source == source and listing.taken is not None:
+                return pd.Timestamp(listing.taken)
     for entry in ctx.inventory.entries:
         if entry.path == source and entry.mtime is not None:
             return pd.Timestamp(entry.mtime)
@@ -385,11 +437,8 @@ def _held_count(ctx: Context, host: str, view: object) -> int:
     held_log = int(
         ((ctx.messages["host"] == host) & (ctx.messages["final_state"] == "held")).sum()
     )
-    rows = (
-        ctx.queue[(ctx.queue["host"] == host) & (ctx.queue["queue_name"] == "hold")]
-        if len(ctx.queue)
-        else ctx.queue
-    )
+    rows = _queued_rows(ctx, host)
+    rows = rows[rows["queue_name"] == "hold"] if len(rows) else rows
     return max(held_log, int(rows["queue_id"].nunique()) if len(rows) else 0)
 
 
@@ -586,17 +635,19 @@ def lifetime_findings(ctx: Context) -> list[Finding]:
     queue = ctx.queue
     if queue.empty:
         return []
-    waiting = queue[(queue["queue_name"] != "hold").to_numpy(dtype=bool, na_value=True)]
+    # Messages that a newer listing no longer shows have left the queue.
+    waiting = queue[
+        (queue["queue_name"] != "hold").to_numpy(dtype=bool, na_value=True)
+        & queue["in_newest_listing"].to_numpy(dtype=bool)
+    ]
     findings = []
     for host, group in waiting.groupby("host", sort=False):
         config = ctx.config(str(host))
         setting = config.get("maximal_queue_lifetime") if config else "5d"
         lifetime = postfix_duration(setting) or pd.Timedelta(days=5)
-        # Each listing is measured against its own time: a bundle packed again
-        # later, or one that combines hosts, is newer than its listings.
-        sources = group["source"].astype(str)
-        times = {source: _captured(ctx, source) for source in sources.unique()}
-        taken = pd.to_datetime(sources.map(times), utc=True)
+        # Each message is measured against the time of the newest listing that
+        # shows it: a bundle packed again later is newer than its listings.
+        taken = group["listing_time"].fillna(ctx.now)
         old = group[(group["arrival_time"] < taken - lifetime).to_numpy(dtype=bool)]
         if old.empty:
             continue
