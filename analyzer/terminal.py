@@ -83,6 +83,14 @@ def _write_totals(analysis: Analysis, out: TextIO) -> None:
         + ", ".join(f"{key} {peer[key]:,}" for key in PEER_TOTALS)
         + "\n"
     )
+    instances = analysis.events["instance"].astype("string")
+    others = instances[instances.notna() & (instances != "postfix")]
+    if len(others):
+        names = ", ".join(sorted(others.unique())[:3])
+        out.write(
+            f"  (pflogsumm reads only postfix/ lines: the {len(others):,} lines of "
+            f"other instances, {names}, are not in these totals)\n"
+        )
     _write_queue_count(analysis, out)
 
 

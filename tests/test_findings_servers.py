@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.analysis.findings.catalog import render_remedy
 from analyzer.api import Analysis, analyze_bundle
 
 HOST = "qradar-console"
@@ -175,3 +176,15 @@ def test_flush_names_instance(tmp_path: Path) -> None:
     assert params["instance"] == "postfix-out"
     assert "`postmulti -i postfix-out -x postfix flush`" in str(params["remedy"])
     assert "run `postfix flush`" not in str(params["remedy"])
+
+
+def test_instance_commands_and_folder() -> None:
+    remedy = render_remedy(
+        "Remove content_filter from /etc/postfix/main.cf and run `postfix reload`. "
+        "Then run `postfix flush`.",
+        {"instance": "postfix-in"},
+    )
+    assert "/etc/postfix-in/main.cf" in remedy
+    assert "`postmulti -i postfix-in -p reload`" in remedy
+    assert "`postmulti -i postfix-in -x postfix flush`" in remedy
+    assert "/etc/postfix/" not in remedy

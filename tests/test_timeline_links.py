@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from analyzer.api import analyze_bundle
 from analyzer.cli import main
+from analyzer.report.context import build_context
 
 FILTER_REPLY = "250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as"
 
@@ -100,6 +101,16 @@ def test_summary_counts_filtered_copies_once(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["summary", "--year", "2026", str(tmp_path)])
     assert result.exit_code in (0, 4), result.output
     assert "Messages: 2 (delivered 1, deferred 1)" in result.output
+    assert "pflogsumm reads only postfix/ lines: the " in result.output
+    assert "postfix-in, postfix-out, are not in these totals" in result.output
+
+
+def test_per_host_count_matches_key_numbers(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(two_instance_log())
+    analysis = analyze_bundle(tmp_path, year=2026)
+    context = build_context(analysis)
+    assert [host["messages"] for host in context.hosts] == [analysis.totals().messages]
+    assert analysis.totals().messages == 2
 
 
 def test_trace_shows_parent_in_other_instance(tmp_path: Path) -> None:

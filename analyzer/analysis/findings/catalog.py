@@ -756,14 +756,18 @@ def render(template: str, params: dict[str, Any]) -> str:
 def render_remedy(template: str, params: dict[str, Any], flush: str = FLUSH) -> str:
     """Fill a remedy. Leave out the ``postfix flush`` sentence when the finding's
     ``queued`` parameter is False (none of its mail is still queued), and use the
-    command for the Postfix instance that ``instance`` names."""
+    commands and the configuration folder of the Postfix instance that
+    ``instance`` names."""
     text = render(template, params)
     if params.get("queued") is False:
         text = text.replace(" " + flush, "").replace(flush, "")
     instance = params.get("instance")
     if instance:
-        # `postfix flush` acts on the default instance only.
+        # `postfix flush` and `postfix reload` act on the default instance only,
+        # and postmulti gives an instance the folder /etc/NAME.
         text = text.replace(
             "`postfix flush`", f"`postmulti -i {instance} -x postfix flush`"
         )
+        text = text.replace("`postfix reload`", f"`postmulti -i {instance} -p reload`")
+        text = text.replace("/etc/postfix/", f"/etc/{instance}/")
     return text
