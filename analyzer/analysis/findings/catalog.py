@@ -764,7 +764,7 @@ def render_remedy(template: str, params: dict[str, Any], flush: str = FLUSH) -> 
     instance = params.get("instance")
     if instance:
         # `postfix flush` and `postfix reload` act on the default instance only,
-        # and postmulti gives an instance the folder /etc/NAME.
+        # and postmulti gives a new instance the folder /etc/NAME by default.
         text = text.replace(
             "`postfix flush`", f"`postmulti -i {instance} -x postfix flush`"
         )
