@@ -474,7 +474,7 @@ def run() -> None:
     """Run the command line as the ``mailbundle`` command and ``python -m analyzer``.
 
     The process first starts again with glibc's huge page tunable where it helps
-    (see ``analyzer.memory``); ``main`` alone, as tests call it, never restarts.
+    (see ``analyzer.memory``). ``main`` alone, as tests call it, never restarts.
     """
     from analyzer.memory import restart_with_huge_pages
 

@@ -415,8 +415,11 @@ def _check_usable(path: Path | str, inventory: Inventory) -> None:
 
 
 def _has_content(entry: InventoryEntry) -> bool:
-    """Tell whether a member holds anything. A compressed log's size is that of
-    its compressed form: logrotate compresses an empty log to a few bytes."""
+    """Tell whether a member has any content.
+
+    A compressed log's size is that of its compressed form, and logrotate
+    compresses an empty log to a few bytes, so its line count decides.
+    """
     if entry.compression is not None and entry.kind in (KIND_MAILLOG, KIND_JOURNAL):
         return bool(entry.lines)
     return entry.size != 0

@@ -367,7 +367,7 @@ INDEXES: dict[str, str] = {
     "recipients": "`analysis.recipients` is indexed by (message key, recipient), "
     "two unnamed levels that repeat the `message_key` and `recipient` columns.",
 }
-"""The index of each frame as the ``Analysis`` attributes hold it. The frames of
+"""The index of each frame in the ``Analysis`` attributes. The frames of
 ``Analysis.frames()`` and the exported files have a plain RangeIndex."""
 
 
@@ -400,8 +400,8 @@ def _cast(values: pd.Series, dtype: str) -> pd.Series:
     if dtype == "category":
         categorical = values.astype("category")
         if len(categorical.cat.categories) == 0:
-            # Categories of no value are not typed as text, and Parquet then
-            # stores a null column that reads back as object.
+            # An empty set of categories has no text type, so Parquet would
+            # store a null column that reads back as object.
             empty = pd.Index([], dtype="str")
             categorical = categorical.cat.set_categories(empty)
         return categorical

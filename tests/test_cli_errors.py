@@ -91,15 +91,6 @@ def test_version_and_help() -> None:
         assert "Default" in help_text or "default" in help_text
 
 
-def test_error_page_named_zip(tmp_path: Path) -> None:
-    bundle = tmp_path / "bundle.zip"
-    bundle.write_text("<!DOCTYPE html><html>Session expired</html>\n")
-    result = run_cli("summary", str(bundle))
-    assert_one_line_error(result, bundle)
-    assert "the name says zip, but the content is not a zip archive" in result.stderr
-    assert "fetch the bundle again" in result.stderr
-
-
 def test_empty_trace_query_rejected() -> None:
     result = run_cli("trace", str(SAMPLES / "healthy.tar.gz"), " ")
     assert result.returncode == 2, result.stderr
@@ -114,29 +105,42 @@ def test_invalid_year_rejected(year: str) -> None:
     assert "such as 2026" in result.stderr
 
 
-def test_empty_log_file_is_empty_bundle(tmp_path: Path) -> None:
-    path = tmp_path / "maillog"
-    path.write_text("")
+@pytest.mark.parametrize(
+    ("name", "content", "messages"),
+    [
+        (
+            "bundle.zip",
+            b"<!DOCTYPE html><html>Session expired</html>\n",
+            [
+                "the name says zip, but the content is not a zip archive",
+                "fetch the bundle again",
+            ],
+        ),
+        ("maillog", b"", ["the bundle is empty: maillog is an empty file"]),
+        # logrotate compresses an empty log to a few bytes of gzip: still empty.
+        (
+            "maillog.1.gz",
+            gzip.compress(b""),
+            ["the bundle is empty: maillog.1.gz is an empty file"],
+        ),
+        (
+            "bundle.tar.gz",
+            b"",
+            ["the file is empty (0 bytes), not a tar.gz archive"],
+        ),
+    ],
+)
+def test_unusable_file_error(
+    tmp_path: Path, name: str, content: bytes, messages: list[str]
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+
     result = run_cli("summary", str(path))
+
     assert_one_line_error(result, path)
-    assert "the bundle is empty: maillog is an empty file" in result.stderr
-
-
-def test_compressed_empty_log_is_empty_bundle(tmp_path: Path) -> None:
-    """logrotate compresses an empty log to a few bytes of gzip: still empty."""
-    path = tmp_path / "maillog.1.gz"
-    path.write_bytes(gzip.compress(b""))
-    result = run_cli("summary", str(path))
-    assert_one_line_error(result, path)
-    assert "the bundle is empty: maillog.1.gz is an empty file" in result.stderr
-
-
-def test_zero_byte_archive(tmp_path: Path) -> None:
-    path = tmp_path / "bundle.tar.gz"
-    path.write_bytes(b"")
-    result = run_cli("summary", str(path))
-    assert_one_line_error(result, path)
-    assert "the file is empty (0 bytes), not a tar.gz archive" in result.stderr
+    for message in messages:
+        assert message in result.stderr
 
 
 def test_folder_of_empty_files_is_empty(tmp_path: Path) -> None:

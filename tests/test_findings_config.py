@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from analyzer.analysis.findings.model import Finding
 from analyzer.api import Analysis, analyze_bundle
 from analyzer.report.context import build_context
 
@@ -39,6 +40,19 @@ def write_bundle(folder: Path, main_cf: str, postconf: str | None = None) -> Pat
         (folder / "sos_commands/postfix").mkdir(parents=True)
         (folder / "sos_commands/postfix/postconf_-n").write_text(postconf)
     return folder
+
+
+def config_source(analysis: Analysis) -> str:
+    """Return the file name of the configuration that the analysis uses."""
+    config = analysis.hosts[HOST].config
+    assert config is not None
+    return config.source.rsplit("/", 1)[-1]
+
+
+def mx_variant(analysis: Analysis) -> str:
+    """Return the variant of the relayhost-mx-lookup finding."""
+    found = [f for f in analysis.findings if f.code == "relayhost-mx-lookup"]
+    return str(found[0].params["variant"])
 
 
 def codes(analysis: Analysis) -> list[str]:
@@ -110,41 +124,40 @@ def set_times(folder: Path, main_cf: int, postconf: int) -> None:
     os.utime(output, (postconf, postconf))
 
 
-def test_conflict_uses_postconf(tmp_path: Path) -> None:
+def timed_conflict(
+    tmp_path: Path, main_cf_time: int, postconf_time: int
+) -> tuple[Analysis, Finding]:
+    """Return the analysis of the conflicting pair with these file times, and
+    its one config-conflict finding."""
     folder = write_bundle(tmp_path / "b", UNBRACKETED, POSTCONF)
-    set_times(folder, 1796400000, 1796400600)
+    set_times(folder, main_cf_time, postconf_time)
     analysis = analyze_bundle(folder, year=2026)
     found = [f for f in analysis.findings if f.code == "config-conflict"]
     assert len(found) == 1
-    assert found[0].severity == "warning"
-    assert "relayhost" in found[0].summary
-    assert "postconf_-n" in found[0].summary
+    return analysis, found[0]
+
+
+def test_conflict_uses_postconf(tmp_path: Path) -> None:
+    analysis, finding = timed_conflict(tmp_path, 1796400000, 1796400600)
+    assert finding.severity == "warning"
+    assert "relayhost" in finding.summary
+    assert "postconf_-n" in finding.summary
     quoted = [
-        (e.source.rsplit("/", 1)[-1], e.line_no, e.text) for e in found[0].evidence
+        (e.source.rsplit("/", 1)[-1], e.line_no, e.text) for e in finding.evidence
     ]
     assert quoted == [
         ("main.cf", 3, "relayhost = mail.example.com"),
         ("postconf_-n", 3, "relayhost = [mail.example.com]"),
     ]
-    config = analysis.hosts[HOST].config
-    assert config is not None
-    assert config.source.endswith("postconf_-n")
-    mx = [f for f in analysis.findings if f.code == "relayhost-mx-lookup"]
-    assert mx[0].params["variant"] == "bracketed"
+    assert config_source(analysis) == "postconf_-n"
+    assert mx_variant(analysis) == "bracketed"
 
 
 def test_conflict_newer_main_cf_wins(tmp_path: Path) -> None:
-    folder = write_bundle(tmp_path / "b", UNBRACKETED, POSTCONF)
-    set_times(folder, 1796400600, 1796400000)
-    analysis = analyze_bundle(folder, year=2026)
-    found = [f for f in analysis.findings if f.code == "config-conflict"]
-    assert len(found) == 1
-    assert found[0].params["variant"] == "main_newer"
-    config = analysis.hosts[HOST].config
-    assert config is not None
-    assert config.source.endswith("main.cf")
-    mx = [f for f in analysis.findings if f.code == "relayhost-mx-lookup"]
-    assert mx[0].params["variant"] == ""
+    analysis, finding = timed_conflict(tmp_path, 1796400600, 1796400000)
+    assert finding.params["variant"] == "main_newer"
+    assert config_source(analysis) == "main.cf"
+    assert mx_variant(analysis) == ""
 
 
 def test_conflict_missing_setting(tmp_path: Path) -> None:
@@ -162,9 +175,7 @@ def test_agreeing_configs_no_conflict(tmp_path: Path) -> None:
     folder = write_bundle(tmp_path / "b", UNBRACKETED, UNBRACKETED)
     analysis = analyze_bundle(folder, year=2026)
     assert "config-conflict" not in codes(analysis)
-    config = analysis.hosts[HOST].config
-    assert config is not None
-    assert config.source.endswith("main.cf")
+    assert config_source(analysis) == "main.cf"
 
 
 def delivered_log() -> str:
@@ -234,9 +245,7 @@ def test_unbracketed_main_cf_only(tmp_path: Path) -> None:
 
 def test_inline_comment_checked_in_main_cf(tmp_path: Path) -> None:
     analysis = analyze_bundle(stale_postconf_bundle(tmp_path / "b"), year=2026)
-    config = analysis.hosts[HOST].config
-    assert config is not None
-    assert config.source.endswith("postconf_-n")
+    assert config_source(analysis) == "postconf_-n"
     found = [f for f in analysis.findings if f.code == "config-inline-comment"]
     assert len(found) == 1
     assert found[0].params["source"] == "etc/postfix/main.cf"

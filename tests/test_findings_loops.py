@@ -27,6 +27,13 @@ def message(number: int, recipient: str, relay: str, status: str, reply: str) ->
     )
 
 
+def deferred_loops(count: int, reply: str) -> list[str]:
+    """Return ``count`` messages to soc@example.com deferred with ``reply``."""
+    return [
+        message(n, "soc@example.com", "none", "deferred", reply) for n in range(count)
+    ]
+
+
 def analyze(tmp_path: Path, lines: list[str], main_cf: str) -> Analysis:
     (tmp_path / "maillog").write_text("".join(lines))
     (tmp_path / "main.cf").write_text(main_cf)
@@ -115,16 +122,7 @@ def test_loop_to_own_name_without_mydestination(tmp_path: Path) -> None:
 
 
 def test_loop_relayhost_is_this_host(tmp_path: Path) -> None:
-    lines = [
-        message(
-            n,
-            "soc@example.com",
-            "none",
-            "deferred",
-            "mail for localhost loops back to myself",
-        )
-        for n in range(3)
-    ]
+    lines = deferred_loops(3, "mail for localhost loops back to myself")
     main_cf = "myhostname = gw04.example.com\nrelayhost = localhost\n"
     analysis = analyze(tmp_path, lines, main_cf)
     found = codes(analysis)
@@ -137,16 +135,7 @@ def test_loop_relayhost_is_this_host(tmp_path: Path) -> None:
 
 def test_loop_quotes_the_logged_reply(tmp_path: Path) -> None:
     # relayhost is this host's own address: the reply names it, not localhost.
-    lines = [
-        message(
-            n,
-            "soc@example.com",
-            "none",
-            "deferred",
-            "mail for [192.0.2.60] loops back to myself",
-        )
-        for n in range(2)
-    ]
+    lines = deferred_loops(2, "mail for [192.0.2.60] loops back to myself")
     main_cf = "myhostname = gw04.example.com\nrelayhost = [192.0.2.60]\n"
     analysis = analyze(tmp_path, lines, main_cf)
     finding = next(f for f in analysis.findings if f.code == "localhost-loop")

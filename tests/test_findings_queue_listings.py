@@ -180,7 +180,7 @@ def held_and_old_json() -> str:
 
 def emptied_later(tmp_path: Path) -> Analysis:
     """Return the analysis of postqueue -j output with three messages, and
-    a mailq made half an hour later that says the queue is empty."""
+    a mailq made half an hour later whose output is "Mail queue is empty"."""
     write(tmp_path, "var/log/maillog", deferred_log(["A1B2C3D4E5"]), LOG_END)
     older = datetime(2026, 12, 4, 10, 30, tzinfo=UTC)
     newer = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)

@@ -2,8 +2,8 @@
 
 Postfix logs why it rejected a server's certificate on a line of its own before
 the delivery record ("server certificate verification failed for ...:
-num=62:hostname mismatch"); the delivery record only says "Server certificate
-not verified".
+num=62:hostname mismatch"). The delivery record contains only "Server
+certificate not verified".
 """
 
 from __future__ import annotations

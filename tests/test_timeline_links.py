@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from analyzer.api import analyze_bundle
@@ -138,41 +139,33 @@ def test_handoff_not_linked_across_hosts(tmp_path: Path) -> None:
     assert messages.at["mx1:postfix-in:4Pk1Xy2Zq9z3tBr", "final_state"] == "delivered"
 
 
-def test_handoff_prefers_own_instance(tmp_path: Path) -> None:
-    """A filter that re-injects into the sending instance links there first."""
-    (tmp_path / "maillog").write_text(
-        received("mx", "postfix-in", "4Pk1Xy2Zq9z3tBr", INBOUND, "01")
-        + received("mx", "postfix-in", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
-        + received("mx", "postfix-out", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
-        + handed_off("mx", "4Pk1Xy2Zq9z3tBr", "4Pm1Ab3Cd8z4tGh", "bob@example.net")
-    )
+@pytest.mark.parametrize(
+    ("copies", "links"),
+    [
+        # A filter that re-injects into the sending instance links there first.
+        (
+            [("postfix-in", REINJECTED), ("postfix-out", REINJECTED)],
+            {"mx:postfix-in:4Pm1Ab3Cd8z4tGh": "mx:postfix-in:4Pk1Xy2Zq9z3tBr"},
+        ),
+        # Two other instances that both queued the new ID leave the child unknown.
+        ([("postfix-out", REINJECTED), ("postfix-relay", REINJECTED)], {}),
+        # Of two other instances, the one the filter reached over loopback wins.
+        (
+            [("postfix-out", REINJECTED), ("postfix-relay", INBOUND)],
+            {"mx:postfix-out:4Pm1Ab3Cd8z4tGh": "mx:postfix-in:4Pk1Xy2Zq9z3tBr"},
+        ),
+    ],
+)
+def test_handoff_instance_choice(
+    tmp_path: Path, copies: list[tuple[str, str]], links: dict[str, str]
+) -> None:
+    """Which queued copy of the new ID a hand-off from postfix-in links to."""
+    log = received("mx", "postfix-in", "4Pk1Xy2Zq9z3tBr", INBOUND, "01")
+    for instance, client in copies:
+        log += received("mx", instance, "4Pm1Ab3Cd8z4tGh", client, "20")
+    log += handed_off("mx", "4Pk1Xy2Zq9z3tBr", "4Pm1Ab3Cd8z4tGh", "bob@example.net")
+    (tmp_path / "maillog").write_text(log)
+
     messages = analyze_bundle(tmp_path, year=2026).messages
-    assert messages["parent_key"].dropna().to_dict() == {
-        "mx:postfix-in:4Pm1Ab3Cd8z4tGh": "mx:postfix-in:4Pk1Xy2Zq9z3tBr"
-    }
 
-
-def test_handoff_to_two_other_instances_not_linked(tmp_path: Path) -> None:
-    """Two other instances that both queued the new ID leave the child unknown."""
-    (tmp_path / "maillog").write_text(
-        received("mx", "postfix-in", "4Pk1Xy2Zq9z3tBr", INBOUND, "01")
-        + received("mx", "postfix-out", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
-        + received("mx", "postfix-relay", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
-        + handed_off("mx", "4Pk1Xy2Zq9z3tBr", "4Pm1Ab3Cd8z4tGh", "bob@example.net")
-    )
-    messages = analyze_bundle(tmp_path, year=2026).messages
-    assert messages["parent_key"].isna().all()
-
-
-def test_handoff_prefers_loopback_client(tmp_path: Path) -> None:
-    """Of two other instances, the one the filter connected to over loopback wins."""
-    (tmp_path / "maillog").write_text(
-        received("mx", "postfix-in", "4Pk1Xy2Zq9z3tBr", INBOUND, "01")
-        + received("mx", "postfix-out", "4Pm1Ab3Cd8z4tGh", REINJECTED, "20")
-        + received("mx", "postfix-relay", "4Pm1Ab3Cd8z4tGh", INBOUND, "20")
-        + handed_off("mx", "4Pk1Xy2Zq9z3tBr", "4Pm1Ab3Cd8z4tGh", "bob@example.net")
-    )
-    messages = analyze_bundle(tmp_path, year=2026).messages
-    assert messages["parent_key"].dropna().to_dict() == {
-        "mx:postfix-out:4Pm1Ab3Cd8z4tGh": "mx:postfix-in:4Pk1Xy2Zq9z3tBr"
-    }
+    assert messages["parent_key"].dropna().to_dict() == links

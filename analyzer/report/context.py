@@ -258,8 +258,8 @@ def _mostly_delivered(analysis: Analysis, totals: Totals) -> bool:
     """Return whether most messages of the logs were delivered. An error then
     concerns some of the mail, not all of it.
 
-    Submissions of loopback clients rejected before queueing (by a full disk,
-    say) count as mail not delivered: on a host that sends its own mail they are
+    Submissions of loopback clients rejected before queueing (for example by a
+    full disk) count as mail not delivered: on a host that sends its own mail they are
     its messages. Rejects of other clients, often spam at a mail server, do not.
     """
     states = analysis.messages["final_state"]

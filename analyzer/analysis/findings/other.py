@@ -246,22 +246,21 @@ def _listings_differ(
     ids = [{str(row["queue_id"]) for row in q.rows} for q in listed]
     if len(listed) < 2 or all(queue_ids == ids[0] for queue_ids in ids[1:]):
         return None
-    shared = set.intersection(*ids)
-    newest_time = max(_captured(ctx, q.source) for q in listed)
-    newest = set().union(
-        *(
-            queue_ids
-            for listing, queue_ids in zip(listed, ids, strict=True)
-            if _captured(ctx, listing.source) == newest_time
-        )
-    )
+
+    times = [_captured(ctx, listing.source) for listing in listed]
+    newest_time = max(times)
+    newest: set[str] = set()
+    for queue_ids, captured in zip(ids, times, strict=True):
+        if captured == newest_time:
+            newest |= queue_ids
+    every = set.union(*ids)
+
     parts = []
     evidence = []
-    for listing, queue_ids in zip(listed, ids, strict=True):
-        taken = _captured(ctx, listing.source)
+    for listing, queue_ids, captured in zip(listed, ids, times, strict=True):
         parts.append(
             f"{listing.source} ({len(queue_ids):,} messages, made "
-            f"{taken:%Y-%m-%d %H:%M} UTC)"
+            f"{captured:%Y-%m-%d %H:%M} UTC)"
         )
         line_no: int | None
         if listing.rows:
@@ -274,13 +273,13 @@ def _listings_differ(
         code="queue-listings-differ",
         severity="info",
         host=host,
-        messages_affected=len(set.union(*ids)),
+        messages_affected=len(every),
         evidence=evidence,
         params={
             "listings": "; ".join(parts),
-            "shared": f"{len(shared):,}",
-            "total": f"{len(set.union(*ids)):,}",
-            "gone": f"{len(set.union(*ids) - newest):,}",
+            "shared": f"{len(set.intersection(*ids)):,}",
+            "total": f"{len(every):,}",
+            "gone": f"{len(every - newest):,}",
             "newest": f"{newest_time:%Y-%m-%d %H:%M} UTC",
         },
         priority=30,
@@ -390,8 +389,8 @@ def _backlog(
 
 
 def _captured(ctx: Context, source: str) -> pd.Timestamp:
-    """When the queue listing at ``source`` was taken: the time the analysis set
-    on the listing, else its file time, else the bundle's time."""
+    """Return when the queue listing at ``source`` was made: the time the analysis
+    set on the listing, else its file time, else the bundle's time."""
     for view in ctx.hosts.values():
         for listing in view.queues:
             if listing.source == source and listing.taken is not None:
@@ -647,12 +646,12 @@ def lifetime_findings(ctx: Context) -> list[Finding]:
         lifetime = postfix_duration(setting) or pd.Timedelta(days=5)
         # Each message is measured against the time of the newest listing that
         # shows it: a bundle packed again later is newer than its listings.
-        taken = group["listing_time"].fillna(ctx.now)
-        old = group[(group["arrival_time"] < taken - lifetime).to_numpy(dtype=bool)]
+        listed_at = group["listing_time"].fillna(ctx.now)
+        old = group[(group["arrival_time"] < listed_at - lifetime).to_numpy(dtype=bool)]
         if old.empty:
             continue
         first = old.drop_duplicates("queue_id").sort_values("arrival_time")
-        oldest_taken = taken[first.index[0]]
+        oldest_listed_at = listed_at[first.index[0]]
         findings.append(
             Finding(
                 code="queue-past-lifetime",
@@ -675,7 +674,7 @@ def lifetime_findings(ctx: Context) -> list[Finding]:
                     "count": f"{old['queue_id'].nunique():,}",
                     "lifetime": setting,
                     "oldest": f"{old['arrival_time'].min():%Y-%m-%d %H:%M} UTC",
-                    "taken": f"{oldest_taken:%Y-%m-%d %H:%M} UTC",
+                    "taken": f"{oldest_listed_at:%Y-%m-%d %H:%M} UTC",
                 },
                 priority=60,
             )
@@ -701,7 +700,7 @@ def system_findings(ctx: Context) -> list[Finding]:
     rows = np.flatnonzero(ctx.of_kind("warning", "fatal", "error"))
     full = events["text"].take(rows).str.contains(_DISK_FULL, regex=True)
     disk = events.take(rows[full.to_numpy(dtype=bool, na_value=False)])
-    refused = _refused_for_space(ctx)
+    no_space = _rejected_for_space(ctx)
     for host, group in disk.groupby("host", sort=False, observed=True):
         last = group["time"].max()
         sent = ctx.sent[(ctx.sent["host"] == host).to_numpy(dtype=bool, na_value=False)]
@@ -713,7 +712,7 @@ def system_findings(ctx: Context) -> list[Finding]:
         finding = _event_finding(
             "disk-full", "warning" if later else "error", str(host), group, ctx, 95
         )
-        rejects = refused[(refused["host"] == host).to_numpy(dtype=bool)]
+        rejects = no_space[(no_space["host"] == host).to_numpy(dtype=bool)]
         if len(rejects):
             # NOTE: a reject line names no message, so a client that retries is
             # counted once per attempt.
@@ -734,7 +733,7 @@ _NO_SPACE_REPLY = "Insufficient system storage"
 than queue_minfree or 1.5 times message_size_limit."""
 
 
-def _refused_for_space(ctx: Context) -> pd.DataFrame:
+def _rejected_for_space(ctx: Context) -> pd.DataFrame:
     """Submissions that smtpd rejected before queueing for lack of disk space."""
     events = ctx.events
     rows = np.flatnonzero(
