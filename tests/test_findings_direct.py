@@ -337,3 +337,25 @@ def test_direct_lookups(
     expected: list[bool],
 ) -> None:
     assert direct_lookups(failures, lambda host: states[str(host)]) == expected
+
+
+def test_temporary_recipient_rejection_is_not_unknown_user(tmp_path: Path) -> None:
+    """A 4xx "Recipient address rejected" says the server could not check the
+    address (here its DNS lookup of the domain failed), not that it is unknown."""
+    reply = said_by(
+        "mx.example.org[192.0.2.30]",
+        "450 4.1.2 <ops@example.org>: Recipient address rejected: Domain not found",
+    )
+    failed = [
+        message(
+            40 + n, "ops@example.org", "mx.example.org[192.0.2.30]:25", "deferred", reply
+        )
+        for n in range(3)
+    ]
+    analysis = analyze(tmp_path, [*sent(2), *failed], "relayhost =\n")
+    found = codes(analysis)
+    assert "unknown-recipient" not in found
+    assert "delivery-failed" in found
+    finding = next(f for f in analysis.findings if f.code == "delivery-failed")
+    assert finding.messages_affected == 3
+    assert any("Domain not found" in e.text for e in finding.evidence)

@@ -77,6 +77,29 @@ CAUSE_CASES = [
     ("host mx1.example.com[192.0.2.10] said: 550 5.1.1 <soc@example.org>: Recipient"
      " address rejected: User unknown in virtual mailbox table (in reply to RCPT TO"
      " command)", "unknown_recipient"),
+    # A temporary "Recipient address rejected" does not say the user is unknown:
+    # the server's own lookup failed, and it asks to try again.
+    ("host mx1.example.com[192.0.2.10] said: 450 4.1.2 <soc@example.org>: Recipient"
+     " address rejected: Domain not found (in reply to RCPT TO command)",
+     "recipient_deferred"),
+    ("host mx1.example.com[192.0.2.10] said: 451 4.3.0 <soc@example.org>: Recipient"
+     " address rejected: Server configuration problem (in reply to RCPT TO"
+     " command)", "recipient_deferred"),
+    ("host mx1.example.com[192.0.2.10] said: 450 4.1.1 <soc@example.org>: Recipient"
+     " address rejected: unverified address: Address verification in progress"
+     " (in reply to RCPT TO command)", "recipient_deferred"),
+    # ... unless the reply quotes the user-unknown result of a verification probe.
+    ("host mx1.example.com[192.0.2.10] said: 450 4.1.1 <soc@example.org>: Recipient"
+     " address rejected: unverified address: host mbox.example.org[192.0.2.40]"
+     " said: 550 5.1.1 <soc@example.org>: User unknown (in reply to RCPT TO"
+     " command)", "unknown_recipient"),
+    ("NOQUEUE: reject: RCPT from client.example.net[192.0.2.77]: 550 5.1.1"
+     " <nobody@example.org>: Recipient address rejected: User unknown in local"
+     " recipient table; from=<a@example.net> to=<nobody@example.org> proto=ESMTP"
+     " helo=<client.example.net>", "unknown_recipient"),
+    ("host mx1.example.com[192.0.2.10] said: 550 <soc@example.org>: Recipient"
+     " address rejected: Access denied (in reply to RCPT TO command)",
+     "client_rejected"),
     ("host mx1.example.com[192.0.2.10] said: 550 Invalid mailbox: soc@example.org"
      " (in reply to RCPT TO command)", "unknown_recipient"),
     ("host mx1.example.com[192.0.2.10] said: 550 No such recipient here"

@@ -153,11 +153,18 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("client_rejected", r"Client host rejected|Access denied"),
         (
             "unknown_recipient",
-            r"5\.1\.1|User unknown|Recipient address rejected|"
+            r"5\.1\.1|User unknown|"
             r"no such (?:user|recipient|mailbox)|mailbox unavailable|does not exist|"
             r"unknown user|Unknown recipient|invalid (?:mailbox|recipient)|"
             r"mailbox not found|recipient not found",
         ),
+        # With a temporary code and none of the texts above, the server could not
+        # check the recipient (its DNS or verification failed) and asks to retry.
+        (
+            "recipient_deferred",
+            r"\b4\d\d[ -](?:4\.\d{1,3}\.\d{1,3} )?[^()]*Recipient address rejected",
+        ),
+        ("unknown_recipient", r"Recipient address rejected"),
         ("connection_refused", r"Connection refused"),
         (
             "connection_timed_out",
