@@ -246,3 +246,37 @@ def test_shared_message_aged_to_newest(tmp_path: Path) -> None:
     assert table.loc["example.net", "40"] == 1
     assert table.loc["example.net", "T"] == 1
     assert table.loc["TOTAL", "T"] == 1
+
+
+OLD_MAILQ = (
+    "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+    "E1F2A3B4C5     1200 Fri Dec  4 08:00:00  root@mx1.example.com\n"
+    "(Host or domain name not found. Name service error for name=example.net "
+    "type=MX: Host not found, try again)\n"
+    "                                         soc@example.net\n"
+    "\n"
+    "-- 2 Kbytes in 1 Request.\n"
+)
+NEW_MAILQ = (
+    "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+    "F1A2B3C4D5     1200 Fri Dec  4 11:00:00  root@mx1.example.com\n"
+    "(connect to mail.example.org[192.0.2.26]:25: Connection refused)\n"
+    "                                         ops@example.org\n"
+    "\n"
+    "-- 2 Kbytes in 1 Request.\n"
+)
+
+
+def test_queue_causes_read_only_the_newest_listing(tmp_path: Path) -> None:
+    """A reason that only an older listing gives belongs to a message that has
+    left the queue since; it diagnoses nothing queued now."""
+    write(tmp_path, "cmd/mailq.0800", OLD_MAILQ, datetime(2026, 12, 4, 8, 5, tzinfo=UTC))
+    write(tmp_path, "cmd/mailq", NEW_MAILQ, datetime(2026, 12, 4, 11, 5, tzinfo=UTC))
+    write(tmp_path, "etc/postfix/main.cf", "myhostname = mx1.example.com\n",
+          datetime(2026, 12, 1, tzinfo=UTC))  # fmt: skip
+    analysis = analyze_bundle(tmp_path, year=2026)
+    found = {f.code: f for f in analysis.findings}
+    assert "queue-listings-differ" in found
+    assert "relayhost-mx-lookup" not in found
+    assert "dns-lookup-failed" not in found
+    assert "destination-unreachable" in found or "relay-connection-failed" in found

@@ -144,3 +144,18 @@ def summary_head(bundle: Path) -> str:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()[0]
+
+
+def test_listing_folder_joins_the_only_host(tmp_path: Path) -> None:
+    """A folder of its own for mailq output names no second host when the
+    bundle's only configuration names the host."""
+    top = tmp_path / "case-0412"
+    (top / "diag").mkdir(parents=True)
+    (top / "etc" / "postfix").mkdir(parents=True)
+    (top / "etc" / "postfix" / "main.cf").write_text(
+        MAIN_CF + "myhostname = relay7.example.com\n"
+    )
+    (top / "diag" / "mailq").write_text("Mail queue is empty\n")
+    assert summary_head(tmp_path) == (
+        f"Bundle: {tmp_path.name} (2 members; hosts: relay7.example.com)"
+    )

@@ -97,7 +97,33 @@ def build_hosts(bundle: LoadedBundle, events: pd.DataFrame) -> dict[str, HostVie
         view.group = group
         view.groups.append(group)
         _attach_members(view, group, bundle)
+    _merge_listing_only_groups(views)
     return views
+
+
+def _merge_listing_only_groups(views: dict[str, HostView]) -> None:
+    """Give queue listings in a folder of their own to the bundle's only host.
+
+    A folder such as ``diag/`` that holds only command output names no host,
+    and without logs nothing else does. When exactly one other view has a log
+    or a configuration, the listings belong to it.
+    """
+
+    def has_content(view: HostView) -> bool:
+        configs = (view.main, view.postconf, view.master)
+        return bool(view.log_sources) or any(c is not None for c in configs)
+
+    substantive = [view for view in views.values() if has_content(view)]
+    if len(substantive) != 1:
+        return
+    target = substantive[0]
+    for name, view in list(views.items()):
+        named_by_folder = view.group != "" and view.name in (view.group, UNKNOWN_HOST)
+        if view is target or has_content(view) or not named_by_folder:
+            continue
+        target.queues.extend(view.queues)
+        target.groups.extend(view.groups)
+        del views[name]
 
 
 def assign_member_hosts(bundle: LoadedBundle, views: dict[str, HostView]) -> None:

@@ -556,7 +556,10 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
     queue = ctx.queue
     if queue.empty or "reason" not in queue:
         return []
-    rows = queue[queue["reason"].notna()]
+    # A message that only an older listing shows has left the queue since: its
+    # reason may no longer hold.
+    current = queue["in_newest_listing"].to_numpy(dtype=bool)
+    rows = queue[queue["reason"].notna().to_numpy(dtype=bool) & current]
     # The log's lines, with every attempt and the deliveries to other servers,
     # already judged the messages the log contains, so the listing adds nothing.
     logged = pd.MultiIndex.from_frame(ctx.messages[["host", "queue_id"]].astype(object))
