@@ -449,9 +449,10 @@ def for_analysis(analysis: Any) -> Redactor:
     messages = analysis.messages
     texts: list[str] = list(hosts)
     for name in hosts:
-        config = analysis.hosts[name].main
-        for setting in PRIMED_SETTINGS if config is not None else ():
-            texts.append(config.raw(setting) or "")
+        view = analysis.hosts[name]
+        # Evidence quotes main.cf and postconf -n output alike.
+        for config in (c for c in (view.main, view.postconf) if c is not None):
+            texts += [config.raw(setting) or "" for setting in PRIMED_SETTINGS]
     relayhosts = [re.sub(r"^\[?([^\]:]*)\]?(?::\d+)?$", r"\1", t) for t in texts]
     columns = {
         "sender": _unique(messages, "sender"),
@@ -478,7 +479,7 @@ def for_analysis(analysis: Any) -> Redactor:
         locals_ += [str(v) for v in sasl.dropna().unique()]
     redactor = Redactor([n for n in names if "." not in n and ":" not in n], locals_)
     for name in hosts:
-        fqdn = _own_fqdn(name, analysis.hosts[name].main)
+        fqdn = _own_fqdn(name, analysis.hosts[name].config)
         if fqdn is not None and name.lower() in redactor.bare_names:
             redactor.alias(fqdn, name)
     for text in texts + [v for values in columns.values() for v in values]:

@@ -228,9 +228,11 @@ def test_summary_trace_export_redacted(bundle: Path, tmp_path: Path) -> None:
     assert re.search(r"198\.18\.0\.\d+", events)
 
 
-def test_short_name_and_fqdn_share_pseudonym(tmp_path: Path) -> None:
+@pytest.mark.parametrize("config_name", ["main.cf", "postconf-n.txt"])
+def test_short_name_and_fqdn_share_pseudonym(tmp_path: Path, config_name: str) -> None:
     """The syslog host name and myhostname, its FQDN, name one host, so a loop
-    to the host's own name stays visible after redaction."""
+    to the host's own name stays visible after redaction. ``postconf -n``
+    output without main.cf names it as well."""
     head = "Dec  4 10:00:00 siem-console postfix"
     (tmp_path / "maillog").write_text(
         f"{head}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n"
@@ -240,7 +242,7 @@ def test_short_name_and_fqdn_share_pseudonym(tmp_path: Path) -> None:
         " relay=none, delay=0.05, delays=0.05/0/0/0, dsn=5.4.6, status=bounced"
         " (mail for siem-console.example.net loops back to myself)\n"
     )
-    (tmp_path / "main.cf").write_text(
+    (tmp_path / config_name).write_text(
         "myhostname = siem-console.example.net\nmydestination = localhost\n"
     )
     summary = invoke("summary", str(tmp_path), "--redact")
