@@ -51,7 +51,6 @@ class ReportContext:
     qshape: dict[str, Any]
     config_review: list[dict[str, Any]]
     messages: list[dict[str, Any]]
-    messages_total: int
     messages_note: str
     """The sentence on how many queue entries the message table shows, and why
     there are more of them than messages when some went on under a new queue ID."""
@@ -100,7 +99,6 @@ def build_context(
         qshape=_qshape(analysis, labels, fmt),
         config_review=_config_review(analysis),
         messages=messages,
-        messages_total=len(analysis.messages),
         messages_note=_messages_note(len(messages), analysis, totals, labels),
         trace_head=TRACE_HEAD,
         inventory=_inventory(analysis, fmt),
