@@ -1,8 +1,11 @@
 """Export the analysis frames as CSV, Parquet or JSON files, one per frame.
 
 CSV holds list columns (``child_keys``, ``evidence``) as JSON text; Parquet keeps
-them as lists; JSON writes each frame as one array of records, which
-``pandas.read_json(path)`` reads back.
+them as lists and every dtype. JSON writes each frame as one array of records,
+with times as ISO 8601 strings in UTC to the nanosecond. ``pandas.read_json``
+reads them back, but turns into times only columns named like dates
+(``arrival_time``): apply ``pandas.to_datetime`` to ``time``, ``first_seen`` and
+the others. An empty frame is an empty array, without columns.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
             path,
             orient="records",
             date_format="iso",
+            date_unit="ns",
             force_ascii=False,
             default_handler=str,
             indent=None,

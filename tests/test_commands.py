@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pandas as pd
@@ -308,3 +310,17 @@ def test_summary_host_column_fits_long_names(tmp_path: Path) -> None:
     output = invoke("summary", str(log))
     finding = next(line for line in output.splitlines() if "relay-conn" in line)
     assert f" {host}  1 msgs" in finding
+
+
+def test_export_json_keeps_fractions_of_seconds(tmp_path: Path) -> None:
+    """RFC 3339 stamps carry microseconds; JSON keeps them as CSV and Parquet do."""
+    log = tmp_path / "mail.log"
+    log.write_text(
+        "2026-03-14T09:00:31.123456+01:00 mx1 postfix/pickup[300]: 4B2C3D0001: "
+        "uid=0 from=<root>\n"
+    )
+    invoke("export", str(log), "--format", "json", "-o", str(tmp_path / "out"))
+    events = json.loads((tmp_path / "out" / "events.json").read_text())
+    assert events[0]["time"] == "2026-03-14T08:00:31.123456000Z"
+    back = pd.read_json(tmp_path / "out" / "events.json")
+    assert pd.to_datetime(back["time"])[0] == pd.Timestamp("2026-03-14T08:00:31.123456Z")
