@@ -106,9 +106,14 @@ def test_listing_time_per_listing(tmp_path: Path) -> None:
 def test_qshape_ages_from_listing_time(tmp_path: Path) -> None:
     analysis = two_listings(tmp_path)
     table = analysis.qshape()
-    # The mailq messages arrived 0 and 2 minutes before that listing.
-    assert table.loc["example.org", "0"] == 2
+    # The mailq messages arrived 0 and 2 minutes before that listing. As in
+    # Postfix's qshape, a column is named by the age its messages stay below.
+    assert table.loc["example.org", "5"] == 2
     assert table.loc["example.org", "T"] == 2
+    assert list(table.columns) == [
+        "T", "5", "10", "20", "40", "80", "160", "320", "640", "1280", "1280+"
+    ]
+    assert table.columns.name is None
 
 
 def test_qshape_leaves_out_gone_messages(tmp_path: Path) -> None:
@@ -243,7 +248,7 @@ def test_shared_message_aged_to_newest(tmp_path: Path) -> None:
     analysis = analyze_bundle(tmp_path, year=2026)
     table = analysis.qshape()
     # 10:00 to the 11:00 mailq is 60 minutes; to the 10:30 listing it was 30.
-    assert table.loc["example.net", "40"] == 1
+    assert table.loc["example.net", "80"] == 1
     assert table.loc["example.net", "T"] == 1
     assert table.loc["TOTAL", "T"] == 1
 

@@ -21,7 +21,8 @@ import pandas as pd
 from analyzer.analysis.reasons import causes
 
 AGE_BUCKETS_MINUTES = (0, 5, 10, 20, 40, 80, 160, 320, 640, 1280)
-"""Queue age bucket starts, as qshape prints them (the last one is open-ended)."""
+"""Queue age bucket starts in minutes. qshape names each bucket by the start of
+the next one, and the last, open-ended one by its start and "+"."""
 
 NAT_TICKS = np.iinfo(np.int64).min
 """The integer value of NaT in a datetime64 array."""
@@ -457,12 +458,17 @@ def stuck_messages(messages: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
 def qshape(queue: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
     """Rebuild qshape's table: messages per recipient domain and age bucket.
 
-    qshape counts each recipient of a message once per domain; so does this.
-    Ages count to each row's ``listing_time``, or to ``now`` without one.
+    As in Postfix's qshape, each column is named by the age in minutes that its
+    messages are younger than ("5" for 0 to 5 minutes), and the last, "1280+",
+    has no limit. qshape counts each recipient of a message once per domain, and
+    so does this. Ages count to each row's ``listing_time``, or to ``now``
+    without one.
     """
-    columns = ["T"] + [str(b) for b in AGE_BUCKETS_MINUTES]
+    labels = [str(b) for b in AGE_BUCKETS_MINUTES[1:]] + [
+        f"{AGE_BUCKETS_MINUTES[-1]}+"
+    ]
     if queue.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=["T", *labels])
     listed = np.asarray(queue["recipient"].notna(), dtype=bool)
     columns = ["queue_id", "recipient", "arrival_time"]
     if "listing_time" in queue:
@@ -476,13 +482,13 @@ def qshape(queue: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
         age.clip(lower=0),
         bins=[*AGE_BUCKETS_MINUTES, float("inf")],
         right=False,
-        labels=[str(b) for b in AGE_BUCKETS_MINUTES],
+        labels=labels,
     )
-    table = pd.crosstab(frame["domain"], bucket).reindex(
-        columns=[str(b) for b in AGE_BUCKETS_MINUTES], fill_value=0
-    )
+    table = pd.crosstab(frame["domain"], bucket).reindex(columns=labels, fill_value=0)
     table.insert(0, "T", table.sum(axis=1))
     table = table.sort_values("T", ascending=False)
+    table.columns.name = None
+    table.index.name = None
     total = table.sum().to_frame().T
     total.index = ["TOTAL"]
     return pd.concat([total, table])

@@ -141,10 +141,14 @@ _LABELS: dict[str, dict[str, str]] = {
     "qshape_age_listing": {
         "en": "The table shows the messages of each host's newest queue listing. "
         "Ages are minutes up to the time that listing was made: {times}. That is the "
-        "listing's file time, or its newest arrival time when that is later.",
+        "listing's file time, or its newest arrival time when that is later. As in "
+        "Postfix's qshape, each column counts the messages younger than its heading "
+        "and at least as old as the previous one. The 1280+ column counts messages "
+        "of 1,280 minutes and more.",
         "ja": "表は各ホストの最新のキュー一覧のメッセージを示します。滞留時間は、その一覧の作成時刻"
         "までの分数です：{times}。作成時刻は一覧のファイル時刻で、一覧内で最も新しい到着時刻の方が"
-        "後ならその到着時刻です。",
+        "後ならその到着時刻です。Postfix の qshape と同じく、各列は見出しの分数未満で前の列の"
+        "分数以上のメッセージを数えます。1280+ の列は 1,280 分以上のメッセージです。",
     },
     "qshape_gap_note": {
         "en": "That time is {days} days after the last log line. If the files were "
