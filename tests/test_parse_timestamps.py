@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pyarrow as pa
@@ -128,3 +129,53 @@ def test_invalid_stamps_are_flagged() -> None:
         pa.array(["Foo 11 12:14:29", "Mar 11 12:14:29", "2024-13-01T00:00:00Z"])
     )
     assert parts.valid.tolist() == [False, True, False]
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+"""On 2026-11-01 its clocks go back from 02:00 EDT (UTC-4) to 01:00 EST (UTC-5),
+so local times from 01:00 to 01:59 happen twice."""
+
+
+def parse_in(stamps: list[str], zone: ZoneInfo) -> list[str | None]:
+    text = "".join(f"{stamp} {BODY}\n" for stamp in stamps)
+    parsed = parse_log(
+        io.BytesIO(text.encode()), "maillog", YearReference(year=2026), zone
+    )
+    return times(parsed)
+
+
+@pytest.mark.parametrize(
+    ("stamps", "expected"),
+    [
+        # Stamps repeat (several lines in one second) on both passes of the hour:
+        # the jump back from 01:50 to 01:05 is where the clocks went back.
+        (
+            ["Nov  1 00:59:00", "Nov  1 01:50:00", "Nov  1 01:50:00",
+             "Nov  1 01:50:30", "Nov  1 01:05:00", "Nov  1 01:05:01",
+             "Nov  1 01:05:01", "Nov  1 02:30:00"],
+            ["2026-11-01 04:59:00", "2026-11-01 05:50:00", "2026-11-01 05:50:00",
+             "2026-11-01 05:50:30", "2026-11-01 06:05:00", "2026-11-01 06:05:01",
+             "2026-11-01 06:05:01", "2026-11-01 07:30:00"],
+        ),
+        # Lines a second out of order are not the jump back.
+        (
+            ["Nov  1 01:20:01", "Nov  1 01:20:00", "Nov  1 01:40:00",
+             "Nov  1 01:10:00"],
+            ["2026-11-01 05:20:01", "2026-11-01 05:20:00", "2026-11-01 05:40:00",
+             "2026-11-01 06:10:00"],
+        ),
+        # Without a jump back nothing tells the pass: standard time.
+        (["Nov  1 01:30:00"], ["2026-11-01 06:30:00"]),
+    ],
+)  # fmt: skip
+def test_repeated_hour_placed_by_jump_back(
+    stamps: list[str], expected: list[str]
+) -> None:
+    assert parse_in(stamps, NEW_YORK) == expected
+
+
+def test_missing_hour_moves_forward() -> None:
+    # On 2026-03-08 New York's clocks skip from 02:00 to 03:00.
+    assert parse_in(["Mar  8 02:30:00", "Mar  8 03:10:00"], NEW_YORK) == [
+        "2026-03-08 07:00:00", "2026-03-08 07:10:00",
+    ]  # fmt: skip

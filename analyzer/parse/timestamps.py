@@ -258,14 +258,46 @@ def to_utc(parts: TimeParts, years: np.ndarray, zone: tzinfo) -> np.ndarray:
 
 def _localize(local_ns: np.ndarray, zone: tzinfo) -> np.ndarray:
     naive = pd.DatetimeIndex(local_ns.astype("datetime64[ns]"))
-    try:
-        aware = naive.tz_localize(zone, ambiguous="infer", nonexistent="shift_forward")
-    except (ValueError, TypeError):
-        ambiguous = np.zeros(len(naive), dtype=bool)  # take standard time
+    aware = naive.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward")
+    repeated = np.asarray(aware.isna()) & ~np.asarray(naive.isna())
+    if repeated.any():
+        first_pass = _first_pass(local_ns, repeated)
         aware = naive.tz_localize(
-            zone, ambiguous=ambiguous, nonexistent="shift_forward"
+            zone, ambiguous=first_pass, nonexistent="shift_forward"
         )
     return np.asarray(aware.tz_convert("UTC").tz_localize(None).asi8)
+
+
+JUMP_BACK_NS = 60 * 1_000_000_000
+"""Local time must go back by more than this, from one line of a repeated hour
+to a later line, to mark where the clocks went back. Lines of concurrent
+processes can reach the log a few seconds out of order, so a shorter step back
+is taken as that."""
+
+NS_PER_DAY = 86_400 * 1_000_000_000
+
+
+def _first_pass(local_ns: np.ndarray, repeated: np.ndarray) -> np.ndarray:
+    """Return True for the lines of a repeated hour logged before the clocks went back.
+
+    Lines are in file order. On each day with a repeated hour, its lines up to
+    the first jump back in local time are on the first pass (daylight saving
+    time), and the rest on the second (standard time). Without a jump back, the
+    log does not show the pass, and all are taken as standard time. pandas'
+    ``ambiguous="infer"`` raises on a stamp repeated within a pass, which logs
+    often have.
+    """
+    first_pass = np.zeros(len(local_ns), dtype=bool)
+    rows = np.flatnonzero(repeated)
+    days = local_ns[rows] // NS_PER_DAY
+    for day in np.unique(days):
+        day_rows = rows[days == day]
+        times = local_ns[day_rows]
+        latest = np.maximum.accumulate(times)
+        jumps = np.flatnonzero(times[1:] < latest[:-1] - JUMP_BACK_NS)
+        if len(jumps):
+            first_pass[day_rows[: jumps[0] + 1]] = True
+    return first_pass
 
 
 def _days_from_civil(
