@@ -102,6 +102,13 @@ def test_reference_day_allows_one_day_for_zones() -> None:
     assert times(parsed) == ["2024-01-02 23:00:00"]
 
 
+def test_reference_day_allows_one_day_into_next_year() -> None:
+    # A host east of UTC logs Jan 1 while the file time, in UTC, is still Dec 31.
+    parsed = parse(["Dec 31 23:50:00", "Jan  1 00:05:00"],
+                   YearReference(end=date(2025, 12, 31)))  # fmt: skip
+    assert times(parsed) == ["2025-12-31 23:50:00", "2026-01-01 00:05:00"]
+
+
 def test_bsd_stamps_take_year_of_iso_neighbours() -> None:
     # rsyslog switched from BSD to RFC 3339 stamps in the middle of the file. The
     # reference, a copy made years later, does not decide the year.

@@ -19,7 +19,7 @@ input too (default UTC).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import numpy as np
 import pandas as pd
@@ -211,11 +211,16 @@ def _end_year(month: int, day: int, reference: YearReference) -> int:
         or reference.today
         or datetime.now(UTC).date()
     )
-    # A last line dated after the reference day (allowing one day for zones)
-    # was written in the year before.
-    if (month, day) > (end.month, end.day + 1):
-        return end.year - 1
-    return end.year
+    # The last line falls on or before the reference day, allowing one day for
+    # zones: a host east of UTC logs Jan 1 while its file time in UTC is Dec 31.
+    latest = end + timedelta(days=1)
+    for year in (end.year + 1, end.year):
+        try:
+            if date(year, month, day) <= latest:
+                return year
+        except ValueError:  # February 29 of a common year: _fit_leap_days moves it
+            continue
+    return end.year - 1
 
 
 def _fit_leap_days(
