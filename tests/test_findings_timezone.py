@@ -76,3 +76,39 @@ def test_zoned_times_not_checked(tmp_path: Path) -> None:
     analysis = analyze_bundle(bundle(tmp_path, lines, written), year=2026)
     assert analysis.events["time"].max() == datetime(2026, 12, 3, 9, 2, tzinfo=UTC)
     assert "timezone-mismatch" not in [f.code for f in analysis.findings]
+
+
+ROTATED_BSD = (
+    "Dec  3 17:55:00 relay03 postfix/pickup[1]: 71AB12CD34: uid=0 from=<root>\n"
+    "Dec  3 17:55:00 relay03 postfix/qmgr[2]: 71AB12CD34: from=<root@relay03.example.com>,"
+    " size=500, nrcpt=1 (queue active)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("zone", "hours"), [("UTC", "9"), ("Europe/Berlin", "8"), ("Asia/Tokyo", None)]
+)
+def test_offset_of_rfc3339_lines_names_zone(
+    tmp_path: Path, zone: str, hours: str | None
+) -> None:
+    """The host's RFC 3339 lines carry their offset (+09:00), so its BSD lines,
+    read in --timezone, are off by the difference."""
+    folder = tmp_path / "relay03" / "var" / "log"
+    folder.mkdir(parents=True)
+    (folder / "maillog.1").write_text(ROTATED_BSD)
+    zoned = LINES.replace("Dec  3 18:0", "2026-12-03T18:0").replace(
+        ":00 relay03", ":00+09:00 relay03"
+    )
+    (folder / "maillog").write_text(zoned)
+    analysis = analyze_bundle(tmp_path, year=2026, timezone=zone)
+    found = [f for f in analysis.findings if f.code == "timezone-mismatch"]
+    if hours is None:
+        assert not found
+        return
+    assert [f.params["hours"] for f in found] == [hours]
+    assert found[0].params["variant"] == "stamp_offset"
+    assert found[0].params["offset"] == "+9"
+    assert "relay03/var/log/maillog.1" in found[0].summary
+    assert "+09:00" in found[0].summary
+    assert any("+09:00" in e.text for e in found[0].evidence)
+    assert any(e.source.endswith("maillog.1") for e in found[0].evidence)

@@ -770,6 +770,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "{hours} 時間後です。ファイルにはその時刻より後に書き込まれないため、時間帯を持たないこのログの"
     "タイムスタンプは、少なくとも {hours} 時間進んだ時間帯（UTC{offset} 以上）で書かれています。",
     (
+        "timezone-mismatch",
+        "stamp_offset",
+    ): "{zoned_log} の行にはタイムゾーン（オフセット {stated}）があります。同じホストの {log} の行には"
+    "タイムゾーンがなく、{zone} として読んだため、そのオフセットと {hours} 時間ずれています。"
+    "ホストが書いたとおり UTC{offset} として読むと、ほかの行と一致します。",
+    (
         "destination-dns-failed",
         "absent",
     ): "{domains} 宛ての {count} 通が {names} の DNS エラーで配送できませんでした。DNS はこれらの"

@@ -701,6 +701,10 @@ CATALOG: dict[str, Entry] = {
             "to a file after that time, so the log's timestamps, which carry no zone, "
             "were written in a zone at least {hours} hours ahead (UTC{offset} or "
             "more).",
+            "stamp_offset": "The lines of {zoned_log} carry their zone, the offset "
+            "{stated}. The lines of {log}, from the same host, carry none and were "
+            "read as {zone}, {hours} hours away from that offset. Read as "
+            "UTC{offset}, as the host writes them, they agree with the others.",
         },
     ),
     "no-mail-activity": Entry(

@@ -904,6 +904,93 @@ ZONE_TOLERANCE = pd.Timedelta(minutes=2)
 
 
 def timezone_findings(ctx: Context) -> list[Finding]:
+    """Warn when zone-less log times were read in a zone other than the host's.
+
+    The offsets of the host's own RFC 3339 lines show it best. Without them,
+    ``postqueue -j`` arrival times show it, and then the log files' times.
+    """
+    found = _stamp_offset_findings(ctx)
+    covered = {finding.host for finding in found}
+    return found + [f for f in _arrival_findings(ctx) if f.host not in covered]
+
+
+_ZONE_SUFFIX = r"(?P<sign>[+-])(?P<hours>\d\d):?(?P<minutes>\d\d)$|(?P<utc>Z)$"
+ZONE_DIFFERENCE = pd.Timedelta(minutes=15)
+"""The smallest difference between two zones' offsets (UTC+5:45 and UTC+5:30)."""
+
+
+def _stamp_offset_findings(ctx: Context) -> list[Finding]:
+    """Warn when a host's zone-less stamps were read with another offset than the
+    one its RFC 3339 lines carry.
+
+    A host that logs both forms (rsyslog switched format, or one file comes from
+    journald) writes both in its own zone, so the two offsets must agree.
+    """
+    events = ctx.events
+    if events.empty:
+        return []
+    codes, stamps = pd.factorize(events["stamp"].astype(object))
+    parts = pd.Series(stamps, dtype=object).astype(str).str.extract(_ZONE_SUFFIX)
+    sign = np.where(parts["sign"] == "-", -1, 1)
+    minutes = sign * (
+        pd.to_numeric(parts["hours"]) * 60 + pd.to_numeric(parts["minutes"])
+    )
+    minutes = minutes.where(parts["utc"].isna(), 0.0).to_numpy(dtype=float)
+    stated = np.where(codes >= 0, minutes[np.maximum(codes, 0)], np.nan)
+    times = events["time"]
+    known = times.notna().to_numpy()
+    zoned = ~np.isnan(stated) & known
+    plain = np.isnan(stated) & known & (codes >= 0)
+    hosts = events["host"].astype(object).to_numpy()
+    findings = []
+    for host in pd.unique(hosts[zoned]):
+        own_zoned = zoned & (hosts == host)
+        own_plain = plain & (hosts == host)
+        if not own_plain.any():
+            continue
+        offset = pd.Timedelta(minutes=float(pd.Series(stated[own_zoned]).mode()[0]))
+        plain_times = times[own_plain]
+        local = plain_times.dt.tz_convert(ctx.zone).dt.tz_localize(None)
+        read = (local - plain_times.dt.tz_localize(None)).mode()[0]
+        difference = offset - read
+        if abs(difference) < ZONE_DIFFERENCE:
+            continue
+        zoned_row = int(np.flatnonzero(own_zoned)[-1])
+        plain_row = int(np.flatnonzero(own_plain)[-1])
+        hours = difference / pd.Timedelta(hours=1)
+        keys = events["message_key"][own_plain].dropna()
+        findings.append(
+            Finding(
+                code="timezone-mismatch",
+                severity="warning",
+                host=str(host),
+                messages_affected=int(keys.nunique()),
+                first_seen=plain_times.min(),
+                last_seen=plain_times.max(),
+                evidence=log_evidence(events, [plain_row, zoned_row]),
+                params={
+                    "hours": f"{abs(hours):g}",
+                    "offset": f"{offset / pd.Timedelta(hours=1):+g}",
+                    "zone": str(ctx.zone),
+                    "log": str(events["source"].iloc[plain_row]),
+                    "zoned_log": str(events["source"].iloc[zoned_row]),
+                    "stated": _offset_text(offset),
+                    "variant": "stamp_offset",
+                },
+                priority=75,
+            )
+        )
+    return findings
+
+
+def _offset_text(offset: pd.Timedelta) -> str:
+    """Return an offset as RFC 3339 writes it: +09:00, -05:00, +05:45."""
+    total = int(offset / pd.Timedelta(minutes=1))
+    sign = "-" if total < 0 else "+"
+    return f"{sign}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
+
+
+def _arrival_findings(ctx: Context) -> list[Finding]:
     """Warn when log times and ``postqueue -j`` arrival times are hours apart.
 
     ``postqueue -j`` gives arrival times as epoch seconds, so they are exact;
