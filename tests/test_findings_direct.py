@@ -359,3 +359,34 @@ def test_temporary_recipient_rejection_is_not_unknown_user(tmp_path: Path) -> No
     finding = next(f for f in analysis.findings if f.code == "delivery-failed")
     assert finding.messages_affected == 3
     assert any("Domain not found" in e.text for e in finding.evidence)
+
+
+GREYLISTED = said_by(
+    "mx.example.org[192.0.2.30]",
+    "450 4.7.1 <ops@example.org>: Recipient address rejected: Greylisted, try again"
+    " later",
+)
+
+
+@pytest.mark.parametrize("retried", [True, False])
+def test_greylisting_says_whether_retry_accepted(
+    tmp_path: Path, retried: bool
+) -> None:
+    relay = "mx.example.org[192.0.2.30]:25"
+    lines = [message(50, "ops@example.org", relay, "deferred", GREYLISTED)]
+    if retried:
+        accepted = message(50, "ops@example.org", relay, "sent", "250 2.0.0 Ok")
+        # Only the delivery line: the same message, tried again nine minutes later.
+        lines.append(accepted.splitlines(keepends=True)[-1].replace("10:50", "10:59"))
+    analysis = analyze(tmp_path, lines, "relayhost =\n")
+    finding = next(f for f in analysis.findings if f.code == "greylisting")
+    if retried:
+        assert finding.severity == "info"
+        assert finding.title.endswith("later ones accepted")
+        assert finding.remedy.startswith("Nothing is broken")
+    else:
+        assert finding.severity == "warning"
+        assert "accepted" not in finding.title
+        assert "no later attempt" in finding.summary
+        assert "Nothing is broken" not in finding.remedy
+        assert "postqueue -f" in finding.remedy

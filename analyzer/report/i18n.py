@@ -770,6 +770,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "{hours} 時間後です。ファイルにはその時刻より後に書き込まれないため、時間帯を持たないこのログの"
     "タイムスタンプは、少なくとも {hours} 時間進んだ時間帯（UTC{offset} 以上）で書かれています。",
     (
+        "greylisting",
+        "pending",
+    ): "{count} 通が {relays} に一時拒否され（{reasons}）、ログには後で受け付けられた試行がありません。"
+    "グレイリストのサーバーは待ち時間の後の再送を受け付け、Postfix は一時拒否されたメールを自動で"
+    "再送します。",
+    (
         "timezone-mismatch",
         "stamp_offset",
     ): "{zoned_log} の行にはタイムゾーン（オフセット {stated}）があります。同じホストの {log} の行には"
@@ -938,11 +944,21 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "no-mail-activity",
         "rejected",
     ): "ログの期間中、Postfix はメッセージを 1 通もキューに入れていません",
+    (
+        "greylisting",
+        "pending",
+    ): "メール・サーバーがグレイリストを使っています：初回の送信は一時拒否されます",
 }
 VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "greylisting",
+        "pending",
+    ): "再送が受け付けられるか確認してください：サーバーの待ち時間（多くは 5 分）の後、ホストで "
+    "`postqueue -f` を実行し、メール・ログに status=sent が出るかを見ます。再送も一時拒否され続ける"
+    "なら、このホストをグレイリストの対象外にするようサーバー管理者に依頼してください。",
     (
         "relayhost-unbracketed",
         "main_fixed",

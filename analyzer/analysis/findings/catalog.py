@@ -421,6 +421,19 @@ CATALOG: dict[str, Entry] = {
         "of them were delivered later.",
         "Nothing is broken. To avoid the delay, ask the mail server administrator to "
         "exempt this host from greylisting.",
+        variants={
+            "pending": "{count} message(s) were deferred by {relays} ({reasons}), and "
+            "the log shows no later attempt accepted. A greylisting server accepts a "
+            "retry that comes after its waiting time, and Postfix retries deferred "
+            "mail on its own.",
+        },
+        titles={"pending": "The mail server greylists: first attempts are deferred"},
+        remedies={
+            "pending": "Check that the retry is accepted: after the server's waiting "
+            "time (often 5 minutes), run `postqueue -f` on the host and look for "
+            "status=sent in the mail log. If retries keep being deferred, ask the mail "
+            "server administrator to exempt this host from greylisting.",
+        },
     ),
     "messages-expired": Entry(
         "Messages expired in the queue and were returned to the sender",

@@ -189,6 +189,8 @@ def _finding(
         # whatever else applies. Deleted and held mail is resolved but not delivered.
         params["variant"] = "recovered"
         params["last"] = f"{last_seen:%Y-%m-%d %H:%M:%S} UTC"
+    if code == "greylisting" and unresolved.all():
+        params["variant"] = "pending"
     if code in ("localhost-loop", "own-name-loop"):
         domains = failures.recipient_domains(rows, 3)
         params["domains"] = domains
