@@ -99,3 +99,24 @@ def test_localized_params_quotes() -> None:
     assert ja["count"] == 2
     assert i18n.localized_params(params, "en") is params
     assert i18n.localized_params({"reasons": "plain"}, "ja") == {"reasons": "plain"}
+
+
+def test_listings_and_states_in_japanese(tmp_path: Path) -> None:
+    """Queue listings made at different times, and the per-host message states,
+    read in Japanese, with times in the zone asked for."""
+    from analyzer.api import analyze_bundle
+    from analyzer.report.context import build_context
+    from tests.test_findings_queue_listings import two_listings
+
+    analysis = two_listings(tmp_path)
+    english = next(f for f in analysis.findings if f.code == "queue-listings-differ")
+    assert "(2 messages, made 2026-12-04 12:00 UTC)" in english.summary
+
+    tokyo = analyze_bundle(tmp_path, year=2026, timezone="Asia/Tokyo")
+    context = build_context(tokyo, "ja")
+    finding = next(f for f in context.findings if f["code"] == "queue-listings-differ")
+    assert "messages, made" not in finding["summary"]
+    assert "cmd/postqueue_-j（2 通、2026-12-04 21:00 Asia/Tokyo 作成）" in finding["summary"]
+    states = context.hosts[0]["states"]
+    # The log ends with the removal of a message whose start it lacks.
+    assert states == {"配送待ち": 2, "不明": 1}

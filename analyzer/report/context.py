@@ -80,7 +80,7 @@ def build_context(
         _finding(f, lang, fmt, number) for number, f in enumerate(analysis.findings)
     ]
     totals = analysis.totals()
-    messages = _messages(analysis, fmt)
+    messages = _messages(analysis, fmt, labels)
     return ReportContext(
         lang=lang,
         labels=labels,
@@ -332,7 +332,10 @@ def _hosts(analysis: Analysis, labels: dict[str, str]) -> list[dict[str, Any]]:
                 "queue": ", ".join(q.source for q in view.queues) or labels["missing"],
                 "queued": _queued_count(analysis.queue, name),
                 "logs": ", ".join(view.log_sources) or labels["missing"],
-                "states": own["final_state"].value_counts().to_dict(),
+                "states": {
+                    labels.get(f"short_{state}", str(state)): count
+                    for state, count in own["final_state"].value_counts().items()
+                },
                 # Counted as the key numbers count: a copy that went on under a
                 # new queue ID is the same message.
                 "messages": int((own["final_state"] != "handed_off").sum()),
@@ -487,7 +490,9 @@ def _messages_note(
     )
 
 
-def _messages(analysis: Analysis, fmt: _TimeFormat) -> list[dict[str, Any]]:
+def _messages(
+    analysis: Analysis, fmt: _TimeFormat, labels: dict[str, str]
+) -> list[dict[str, Any]]:
     messages = analysis.messages
     if messages.empty:
         return []
@@ -509,6 +514,9 @@ def _messages(analysis: Analysis, fmt: _TimeFormat) -> list[dict[str, Any]]:
                 "message_id": _text(message["message_id"]),
                 "sender": _text(message["sender"]),
                 "state": message["final_state"],
+                "state_label": labels.get(
+                    f"short_{message['final_state']}", str(message["final_state"])
+                ),
                 "first_seen": fmt.full(message["first_seen"]),
                 "last_seen": fmt.full(message["last_seen"]),
                 "parent": _text(message["parent_key"]),

@@ -262,6 +262,18 @@ _LABELS: dict[str, dict[str, str]] = {
     "deferred": {"en": "Deferred", "ja": "配送遅延"},
     "bounced": {"en": "Bounced", "ja": "バウンス"},
     "rejected": {"en": "Rejected", "ja": "拒否"},
+    # Final states as tables name them: the frames' own values in English.
+    "short_delivered": {"en": "delivered", "ja": "配送済み"},
+    "short_deferred": {"en": "deferred", "ja": "配送待ち"},
+    "short_bounced": {"en": "bounced", "ja": "バウンス"},
+    "short_expired": {"en": "expired", "ja": "期限切れ"},
+    "short_deleted": {"en": "deleted", "ja": "削除"},
+    "short_held": {"en": "held", "ja": "保留"},
+    "short_rejected": {"en": "rejected", "ja": "拒否"},
+    "short_discarded": {"en": "discarded", "ja": "破棄"},
+    "short_partial": {"en": "partial", "ja": "一部配送"},
+    "short_handed_off": {"en": "handed_off", "ja": "引き渡し"},
+    "short_unknown": {"en": "unknown", "ja": "不明"},
 }
 
 
@@ -1028,17 +1040,29 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
 
 
 def localized_params(params: dict[str, object], lang: str) -> dict[str, object]:
-    """Return finding parameters with quoted log text in the quotation marks of ``lang``.
+    """Return finding parameters with their English phrases in ``lang``.
 
     ``reasons`` quotes log text as "a"; "b", which becomes 「a」、「b」 in Japanese.
+    ``listings`` is rebuilt from ``listing_parts``: [source, messages, made at].
     """
+    if lang != "ja":
+        return params
+    localized = dict(params)
     reasons = params.get("reasons")
-    if lang != "ja" or not isinstance(reasons, str) or len(reasons) < 2:
-        return params
-    if not (reasons.startswith('"') and reasons.endswith('"')):
-        return params
-    parts = reasons[1:-1].split('"; "')
-    return {**params, "reasons": "、".join(f"「{part}」" for part in parts)}
+    if (
+        isinstance(reasons, str)
+        and len(reasons) >= 2
+        and reasons.startswith('"')
+        and reasons.endswith('"')
+    ):
+        parts = reasons[1:-1].split('"; "')
+        localized["reasons"] = "、".join(f"「{part}」" for part in parts)
+    listings = params.get("listing_parts")
+    if isinstance(listings, list):
+        localized["listings"] = "、".join(
+            f"{source}（{count:,} 通、{made} 作成）" for source, count, made in listings
+        )
+    return localized
 
 
 def finding_texts(

@@ -39,6 +39,16 @@ class Context:
     zone: tzinfo = UTC
     """Zone in which timestamps without one were read."""
 
+    def clock(self, moment: Any, seconds: bool = False, date: bool = True) -> str:
+        """Return ``moment`` as the host's clock showed it in ``zone``, with the zone:
+        "2026-12-04 10:30 Asia/Tokyo", or "UTC" for UTC."""
+        if moment is None or pd.isna(moment):
+            return "?"
+        local = pd.Timestamp(moment).tz_convert(self.zone)
+        spec = ("%Y-%m-%d " if date else "") + ("%H:%M:%S" if seconds else "%H:%M")
+        name = "UTC" if str(self.zone) in ("UTC", "Etc/UTC") else str(self.zone)
+        return f"{local.strftime(spec)} {name}"
+
     @functools.cached_property
     def sent(self) -> pd.DataFrame:
         """Successful deliveries: host, message, time and relay, for recovery checks."""

@@ -188,7 +188,7 @@ def _finding(
         # Every message was delivered in the end, which the summary reports
         # whatever else applies. Deleted and held mail is resolved but not delivered.
         params["variant"] = "recovered"
-        params["last"] = f"{last_seen:%Y-%m-%d %H:%M:%S} UTC"
+        params["last"] = ctx.clock(last_seen, seconds=True)
     if code == "greylisting" and unresolved.all():
         params["variant"] = "pending"
     if code in ("localhost-loop", "own-name-loop"):

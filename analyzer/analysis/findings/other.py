@@ -258,10 +258,7 @@ def _listings_differ(
     parts = []
     evidence = []
     for listing, queue_ids, captured in zip(listed, ids, times, strict=True):
-        parts.append(
-            f"{listing.source} ({len(queue_ids):,} messages, made "
-            f"{captured:%Y-%m-%d %H:%M} UTC)"
-        )
+        parts.append([listing.source, len(queue_ids), ctx.clock(captured)])
         line_no: int | None
         if listing.rows:
             row = listing.rows[0]
@@ -276,11 +273,15 @@ def _listings_differ(
         messages_affected=len(every),
         evidence=evidence,
         params={
-            "listings": "; ".join(parts),
+            "listings": "; ".join(
+                f"{source} ({count:,} message{'' if count == 1 else 's'}, made {made})"
+                for source, count, made in parts
+            ),
+            "listing_parts": parts,
             "shared": f"{len(set.intersection(*ids)):,}",
             "total": f"{len(every):,}",
             "gone": f"{len(every - newest):,}",
-            "newest": f"{newest_time:%Y-%m-%d %H:%M} UTC",
+            "newest": ctx.clock(newest_time),
         },
         priority=30,
     )
@@ -324,8 +325,8 @@ def _empty_listings(
                 params={
                     "source": listing.source,
                     "count": f"{len(stuck):,}",
-                    "taken": f"{taken:%Y-%m-%d %H:%M} UTC",
-                    "last_line": f"{last_line:%Y-%m-%d %H:%M} UTC"
+                    "taken": ctx.clock(taken),
+                    "last_line": ctx.clock(last_line)
                     if pd.notna(last_line)
                     else "?",
                     "variant": "later" if later else "",
@@ -359,7 +360,7 @@ def _backlog(
     variant = "log"
     if listing is not None and len(rows):
         oldest = rows["arrival_time"].min()
-        params["oldest"] = f"{oldest:%Y-%m-%d %H:%M} UTC"
+        params["oldest"] = ctx.clock(oldest)
         first_seen, last_seen = oldest, rows["arrival_time"].max()
         taken = _captured(ctx, listing.source)
         variant, resolved = _backlog_outcome(ctx, rows, taken)
@@ -486,7 +487,7 @@ def _burst(ctx: Context, host: str) -> Finding | None:
         params={
             "count": int(sizes[start]),
             "burst_start": f"{times[start]:%Y-%m-%d %H:%M:%S}",
-            "burst_end": f"{times[end]:%H:%M:%S} UTC",
+            "burst_end": ctx.clock(times[end], seconds=True, date=False),
         },
         priority=35,
     )
@@ -664,7 +665,7 @@ def lifetime_findings(ctx: Context) -> list[Finding]:
                     Evidence(
                         str(r.source),
                         int(r.line_no),
-                        f"{r.queue_id} ({r.arrival_time:%Y-%m-%d %H:%M} UTC)",
+                        f"{r.queue_id} ({ctx.clock(r.arrival_time)})",
                         "queue",
                     )
                     for r in first.head(3).itertuples()
@@ -673,8 +674,8 @@ def lifetime_findings(ctx: Context) -> list[Finding]:
                 params={
                     "count": f"{old['queue_id'].nunique():,}",
                     "lifetime": setting,
-                    "oldest": f"{old['arrival_time'].min():%Y-%m-%d %H:%M} UTC",
-                    "taken": f"{oldest_listed_at:%Y-%m-%d %H:%M} UTC",
+                    "oldest": ctx.clock(old['arrival_time'].min()),
+                    "taken": ctx.clock(oldest_listed_at),
                 },
                 priority=60,
             )
@@ -722,7 +723,7 @@ def system_findings(ctx: Context) -> list[Finding]:
         if later:
             finding.params["variant"] = "passed"
             finding.params["later"] = f"{later:,}"
-            finding.params["last"] = f"{last:%Y-%m-%d %H:%M:%S} UTC"
+            finding.params["last"] = ctx.clock(last, seconds=True)
         findings.append(finding)
     findings += _stopped_findings(ctx)
     return findings
@@ -792,7 +793,7 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
             92 if len(late) else 65,
         )
         when = last["time"] if stopped and last is not None else late["time"].min()
-        finding.params["last"] = f"{when:%Y-%m-%d %H:%M:%S} UTC"
+        finding.params["last"] = ctx.clock(when, seconds=True)
         finding.params["waiting"] = f"{len(late):,}"
         variant = ""
         if len(late):
@@ -879,8 +880,8 @@ def _no_activity(ctx: Context) -> Finding:
     smtpd rejected every submission before queueing."""
     times = ctx.events["time"].dropna()
     params: dict[str, object] = {
-        "first": f"{times.min():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
-        "last": f"{times.max():%Y-%m-%d %H:%M} UTC" if len(times) else "?",
+        "first": ctx.clock(times.min()) if len(times) else "?",
+        "last": ctx.clock(times.max()) if len(times) else "?",
     }
     quoted = ctx.events.index[-3:]
     rejects = np.flatnonzero(ctx.of_kind("reject"))
@@ -1091,8 +1092,8 @@ def _file_time_findings(ctx: Context) -> list[Finding]:
                     "offset": f"{hours:+g}",
                     "zone": str(ctx.zone),
                     "log": entry.path,
-                    "last": f"{row['time']:%Y-%m-%d %H:%M} UTC",
-                    "written": f"{written.tz_convert(UTC):%Y-%m-%d %H:%M} UTC",
+                    "last": ctx.clock(row['time']),
+                    "written": ctx.clock(written),
                     "variant": "file_time",
                 },
                 priority=75,
