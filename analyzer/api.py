@@ -99,6 +99,11 @@ class Analysis:
             self.cache["qshape"] = stats.qshape(current, self.now)
         return cast(pd.DataFrame, self.cache["qshape"])
 
+    @property
+    def inventory(self) -> pd.DataFrame:
+        """The bundle's members: one row each, with what was read and skipped."""
+        return self.inventory_frame()
+
     def inventory_frame(self) -> pd.DataFrame:
         records = pd.DataFrame([e.as_dict() for e in self.bundle.inventory.entries])
         return conform("inventory", records)
@@ -112,7 +117,7 @@ class Analysis:
             "recipients": self.recipients.reset_index(drop=True),
             "findings": conform("findings", self.findings_frame),
             "queue": self.queue,
-            "inventory": self.inventory_frame(),
+            "inventory": self.inventory,
         }
 
 

@@ -324,3 +324,9 @@ def test_export_json_keeps_fractions_of_seconds(tmp_path: Path) -> None:
     assert events[0]["time"] == "2026-03-14T08:00:31.123456000Z"
     back = pd.read_json(tmp_path / "out" / "events.json")
     assert pd.to_datetime(back["time"])[0] == pd.Timestamp("2026-03-14T08:00:31.123456Z")
+
+
+def test_inventory_is_a_frame_like_the_others() -> None:
+    analysis = analyze_bundle(SAMPLES / "bounce-notice.tar.gz")
+    assert list(analysis.inventory.columns) == [c.name for c in FRAMES["inventory"]]
+    assert analysis.inventory.equals(analysis.frames()["inventory"])
