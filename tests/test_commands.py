@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 import pandas as pd
@@ -323,7 +322,9 @@ def test_export_json_keeps_fractions_of_seconds(tmp_path: Path) -> None:
     events = json.loads((tmp_path / "out" / "events.json").read_text())
     assert events[0]["time"] == "2026-03-14T08:00:31.123456000Z"
     back = pd.read_json(tmp_path / "out" / "events.json")
-    assert pd.to_datetime(back["time"])[0] == pd.Timestamp("2026-03-14T08:00:31.123456Z")
+    assert pd.to_datetime(back["time"])[0] == pd.Timestamp(
+        "2026-03-14T08:00:31.123456Z"
+    )
 
 
 def test_inventory_is_a_frame_like_the_others() -> None:

@@ -348,7 +348,11 @@ def test_temporary_recipient_rejection_is_not_unknown_user(tmp_path: Path) -> No
     )
     failed = [
         message(
-            40 + n, "ops@example.org", "mx.example.org[192.0.2.30]:25", "deferred", reply
+            40 + n,
+            "ops@example.org",
+            "mx.example.org[192.0.2.30]:25",
+            "deferred",
+            reply,
         )
         for n in range(3)
     ]
@@ -369,9 +373,7 @@ GREYLISTED = said_by(
 
 
 @pytest.mark.parametrize("retried", [True, False])
-def test_greylisting_says_whether_retry_accepted(
-    tmp_path: Path, retried: bool
-) -> None:
+def test_greylisting_says_whether_retry_accepted(tmp_path: Path, retried: bool) -> None:
     relay = "mx.example.org[192.0.2.30]:25"
     lines = [message(50, "ops@example.org", relay, "deferred", GREYLISTED)]
     if retried:

@@ -111,7 +111,17 @@ def test_qshape_ages_from_listing_time(tmp_path: Path) -> None:
     assert table.loc["example.org", "5"] == 2
     assert table.loc["example.org", "T"] == 2
     assert list(table.columns) == [
-        "T", "5", "10", "20", "40", "80", "160", "320", "640", "1280", "1280+"
+        "T",
+        "5",
+        "10",
+        "20",
+        "40",
+        "80",
+        "160",
+        "320",
+        "640",
+        "1280",
+        "1280+",
     ]
     assert table.columns.name is None
 
@@ -275,7 +285,9 @@ NEW_MAILQ = (
 def test_queue_causes_read_only_the_newest_listing(tmp_path: Path) -> None:
     """A reason that only an older listing gives belongs to a message that has
     left the queue since; it diagnoses nothing queued now."""
-    write(tmp_path, "cmd/mailq.0800", OLD_MAILQ, datetime(2026, 12, 4, 8, 5, tzinfo=UTC))
+    write(
+        tmp_path, "cmd/mailq.0800", OLD_MAILQ, datetime(2026, 12, 4, 8, 5, tzinfo=UTC)
+    )
     write(tmp_path, "cmd/mailq", NEW_MAILQ, datetime(2026, 12, 4, 11, 5, tzinfo=UTC))
     write(tmp_path, "etc/postfix/main.cf", "myhostname = mx1.example.com\n",
           datetime(2026, 12, 1, tzinfo=UTC))  # fmt: skip

@@ -10,9 +10,12 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from analyzer.analysis.findings.catalog import CATALOG
+from analyzer.api import analyze_bundle
 from analyzer.cli import main
 from analyzer.report import i18n
+from analyzer.report.context import build_context
 from tests.conftest import SAMPLES, pdf_text
+from tests.test_findings_queue_listings import two_listings
 
 LOOP_TITLE_JA = "メールがこのホスト自身に戻っています"
 
@@ -104,10 +107,6 @@ def test_localized_params_quotes() -> None:
 def test_listings_and_states_in_japanese(tmp_path: Path) -> None:
     """Queue listings made at different times, and the per-host message states,
     read in Japanese, with times in the zone asked for."""
-    from analyzer.api import analyze_bundle
-    from analyzer.report.context import build_context
-    from tests.test_findings_queue_listings import two_listings
-
     analysis = two_listings(tmp_path)
     english = next(f for f in analysis.findings if f.code == "queue-listings-differ")
     assert "(2 messages, made 2026-12-04 12:00 UTC)" in english.summary
@@ -116,7 +115,8 @@ def test_listings_and_states_in_japanese(tmp_path: Path) -> None:
     context = build_context(tokyo, "ja")
     finding = next(f for f in context.findings if f["code"] == "queue-listings-differ")
     assert "messages, made" not in finding["summary"]
-    assert "cmd/postqueue_-j（2 通、2026-12-04 21:00 Asia/Tokyo 作成）" in finding["summary"]
+    listing = "cmd/postqueue_-j（2 通、2026-12-04 21:00 Asia/Tokyo 作成）"  # noqa: RUF001
+    assert listing in finding["summary"]
     states = context.hosts[0]["states"]
     # The log ends with the removal of a message whose start it lacks.
     assert states == {"配送待ち": 2, "不明": 1}

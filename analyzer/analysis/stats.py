@@ -464,9 +464,7 @@ def qshape(queue: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
     so does this. Ages count to each row's ``listing_time``, or to ``now``
     without one.
     """
-    labels = [str(b) for b in AGE_BUCKETS_MINUTES[1:]] + [
-        f"{AGE_BUCKETS_MINUTES[-1]}+"
-    ]
+    labels = [str(b) for b in AGE_BUCKETS_MINUTES[1:]] + [f"{AGE_BUCKETS_MINUTES[-1]}+"]
     if queue.empty:
         return pd.DataFrame(columns=["T", *labels])
     listed = np.asarray(queue["recipient"].notna(), dtype=bool)

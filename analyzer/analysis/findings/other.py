@@ -326,9 +326,7 @@ def _empty_listings(
                     "source": listing.source,
                     "count": f"{len(stuck):,}",
                     "taken": ctx.clock(taken),
-                    "last_line": ctx.clock(last_line)
-                    if pd.notna(last_line)
-                    else "?",
+                    "last_line": ctx.clock(last_line) if pd.notna(last_line) else "?",
                     "variant": "later" if later else "",
                 },
                 message_keys=stuck.index.tolist(),
@@ -674,7 +672,7 @@ def lifetime_findings(ctx: Context) -> list[Finding]:
                 params={
                     "count": f"{old['queue_id'].nunique():,}",
                     "lifetime": setting,
-                    "oldest": ctx.clock(old['arrival_time'].min()),
+                    "oldest": ctx.clock(old["arrival_time"].min()),
                     "taken": ctx.clock(oldest_listed_at),
                 },
                 priority=60,
@@ -1092,7 +1090,7 @@ def _file_time_findings(ctx: Context) -> list[Finding]:
                     "offset": f"{hours:+g}",
                     "zone": str(ctx.zone),
                     "log": entry.path,
-                    "last": ctx.clock(row['time']),
+                    "last": ctx.clock(row["time"]),
                     "written": ctx.clock(written),
                     "variant": "file_time",
                 },
