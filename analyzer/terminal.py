@@ -101,10 +101,14 @@ def _write_queue_count(analysis: Analysis, out: TextIO) -> None:
     current = queue["in_newest_listing"].astype(bool)
     queued = int(queue["queue_id"][current].nunique())
     gone = int(queue["queue_id"][~current].nunique())
-    later = f"; {gone:,} messages listed earlier are gone from it" if gone else ""
+    later = ""
+    if gone:
+        were = "message listed earlier is" if gone == 1 else "messages listed earlier are"
+        later = f"; {gone:,} {were} gone from it"
     empty = [q.source for q in analysis.bundle.queues if q.empty]
     if queued:
-        out.write(f"Queue listing: {queued:,} messages{later}\n")
+        noun = "message" if queued == 1 else "messages"
+        out.write(f"Queue listing: {queued:,} {noun}{later}\n")
     elif empty:
         out.write(f"Queue listing: empty ({', '.join(empty)}){later}\n")
     elif gone:

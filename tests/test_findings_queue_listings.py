@@ -297,3 +297,13 @@ def test_queue_causes_read_only_the_newest_listing(tmp_path: Path) -> None:
     assert "relayhost-mx-lookup" not in found
     assert "dns-lookup-failed" not in found
     assert "destination-unreachable" in found or "relay-connection-failed" in found
+
+
+def test_summary_counts_one_message_in_singular(tmp_path: Path) -> None:
+    write(tmp_path, "cmd/mailq.0800", OLD_MAILQ, datetime(2026, 12, 4, 8, 5, tzinfo=UTC))
+    write(tmp_path, "cmd/mailq", NEW_MAILQ, datetime(2026, 12, 4, 11, 5, tzinfo=UTC))
+    out = io.StringIO()
+    print_summary(analyze_bundle(tmp_path, year=2026), out)
+    assert "Queue listing: 1 message; 1 message listed earlier is gone from it" in (
+        out.getvalue()
+    )
