@@ -451,7 +451,8 @@ def for_analysis(analysis: Any) -> Redactor:
     for name in hosts:
         view = analysis.hosts[name]
         # Evidence quotes main.cf and postconf -n output alike.
-        for config in (c for c in (view.main, view.postconf) if c is not None):
+        configs = (view.main, view.postconf, *view.instances.values())
+        for config in (c for c in configs if c is not None):
             texts += [config.raw(setting) or "" for setting in PRIMED_SETTINGS]
     relayhosts = [re.sub(r"^\[?([^\]:]*)\]?(?::\d+)?$", r"\1", t) for t in texts]
     columns = {

@@ -8,6 +8,7 @@ import pytest
 
 from analyzer.analysis.findings.catalog import render_remedy
 from analyzer.api import Analysis, analyze_bundle
+from analyzer.report.context import build_context
 
 HOST = "qradar-console"
 
@@ -188,3 +189,39 @@ def test_instance_commands_and_folder() -> None:
     assert "`postmulti -i postfix-in -p reload`" in remedy
     assert "`postmulti -i postfix-in -x postfix flush`" in remedy
     assert "/etc/postfix/" not in remedy
+
+
+@pytest.mark.parametrize("default_first", [True, False])
+def test_instance_reads_its_own_main_cf(tmp_path: Path, default_first: bool) -> None:
+    """A multi-instance host keeps one main.cf per instance (/etc/postfix-out/ for
+    postfix-out): a finding about postfix-out's mail reads postfix-out's."""
+    lines = [
+        line.replace(" postfix/", " postfix-out/")
+        for line in deferred("A1B2C3D4E5", "10:00:00", TIMEOUT)
+    ]
+    (tmp_path / "var" / "log").mkdir(parents=True)
+    (tmp_path / "var" / "log" / "maillog").write_text("".join(lines))
+    configs = [
+        ("postfix", "content_filter = smtp-amavis:[127.0.0.1]:10024\n"),
+        ("postfix-out", "relayhost = [mx1.corp.example]\nsyslog_name = postfix-out\n"),
+    ]
+    for folder, text in configs if default_first else reversed(configs):
+        (tmp_path / "etc" / folder).mkdir(parents=True)
+        (tmp_path / "etc" / folder / "main.cf").write_text(text)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    params = finding(analysis, "relay-connection-failed")
+    assert params["relayhost"] == "[mx1.corp.example]"
+    found = next(f for f in analysis.findings if f.code == "relay-connection-failed")
+    sources = {e.source for e in found.evidence if e.kind == "config"}
+    assert sources == {"etc/postfix-out/main.cf"}
+    view = analysis.hosts[HOST]
+    assert view.config is not None
+    assert view.config.source == "etc/postfix/main.cf"
+    assert set(view.instances) == {"postfix-out"}
+    reviewed = [
+        (r["host"], r["source"]) for r in build_context(analysis, "en").config_review
+    ]
+    assert reviewed == [
+        (HOST, "etc/postfix/main.cf"),
+        (f"{HOST} (postfix-out)", "etc/postfix-out/main.cf"),
+    ]

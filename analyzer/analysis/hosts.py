@@ -7,6 +7,7 @@ it is main.cf's ``myhostname``, else the group name. A flat bundle is one group.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -35,6 +36,16 @@ class HostView:
     log_sources: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     """Every host group whose members belong to this host, ``group`` included."""
+    instances: dict[str, MainConfig] = field(default_factory=dict)
+    """main.cf of the host's other Postfix instances, by instance name: the
+    folder of the file (postfix-out for /etc/postfix-out/main.cf), which is also
+    the instance's syslog name by convention."""
+
+    def instance_config(self, instance: str | None) -> MainConfig | None:
+        """Return the settings of ``instance``: its own main.cf, else ``config``."""
+        if instance and instance in self.instances:
+            return self.instances[instance]
+        return self.config
 
     @property
     def config(self) -> MainConfig | None:
@@ -104,7 +115,7 @@ def build_hosts(bundle: LoadedBundle, events: pd.DataFrame) -> dict[str, HostVie
 def _merge_listing_only_groups(views: dict[str, HostView]) -> None:
     """Give queue listings in a folder of their own to the bundle's only host.
 
-    A folder such as ``diag/`` that holds only command output names no host,
+    A folder such as ``diag/`` that contains only command output names no host,
     and without logs nothing else does. When exactly one other view has a log
     or a configuration, the listings belong to it.
     """
@@ -196,6 +207,17 @@ def _group_host(
     return group or UNKNOWN_HOST
 
 
+_INSTANCE_FOLDER = re.compile(r"postfix-[A-Za-z0-9_.-]+")
+"""Folder of a secondary instance's configuration, as postmulti names it."""
+
+
+def _instance_of(source: str) -> str:
+    """Return the instance whose folder contains ``source``, or "" for the default."""
+    parts = source.split("/")
+    folder = parts[-2] if len(parts) >= 2 else ""
+    return folder if _INSTANCE_FOLDER.fullmatch(folder) else ""
+
+
 def _attach_members(view: HostView, group: str, bundle: LoadedBundle) -> None:
     for config in bundle.configs:
         if config.group != group:
@@ -204,10 +226,16 @@ def _attach_members(view: HostView, group: str, bundle: LoadedBundle) -> None:
             view.master = config.master
         elif config.main is not None:
             name = config.main.source.rsplit("/", 1)[-1].lower()
-            if name == "main.cf":
+            instance = _instance_of(config.main.source)
+            if name == "main.cf" and instance:
+                view.instances[instance] = config.main
+            elif name == "main.cf":
                 view.main = config.main
             else:
                 view.postconf = config.main
+    if view.main is None and view.postconf is None and view.instances:
+        # Only other instances' files: the first of them is the host's settings.
+        view.main = view.instances[min(view.instances)]
     view.queues.extend(
         q for q in bundle.queues if bundle.groups.get(q.source, "") == group
     )

@@ -16,8 +16,10 @@ import pandas as pd
 from analyzer import __version__
 from analyzer.analysis.findings import Finding
 from analyzer.analysis.findings.catalog import render, render_remedy
+from analyzer.analysis.hosts import HostView
 from analyzer.analysis.stats import Totals
 from analyzer.api import Analysis
+from analyzer.parse.config import MainConfig
 from analyzer.parse.postfix import UNKNOWN
 from analyzer.report import i18n
 
@@ -437,10 +439,7 @@ _REVIEWED = (
 
 def _config_review(analysis: Analysis) -> list[dict[str, Any]]:
     reviews = []
-    for name, view in sorted(analysis.hosts.items()):
-        config = view.config
-        if config is None:
-            continue
+    for name, view, config, instance in _reviewed_configs(analysis):
         rows = []
         for parameter in _REVIEWED:
             setting = config.settings.get(parameter)
@@ -454,9 +453,10 @@ def _config_review(analysis: Analysis) -> list[dict[str, Any]]:
                     "comment": setting.comment if setting else "",
                 }
             )
+        master = view.master if not instance else None
         reviews.append(
             {
-                "host": name,
+                "host": f"{name} ({instance})" if instance else name,
                 "source": config.source,
                 "rows": rows,
                 "overridden": [(s.name, s.line_no, s.value) for s in config.overridden],
@@ -467,11 +467,26 @@ def _config_review(analysis: Analysis) -> list[dict[str, Any]]:
                         s.command,
                         " ".join(f"{k}={v}" for k, v in s.options.items()),
                     )
-                    for s in (view.master.services if view.master else [])
+                    for s in (master.services if master else [])
                 ],
             }
         )
     return reviews
+
+
+def _reviewed_configs(
+    analysis: Analysis,
+) -> list[tuple[str, HostView, MainConfig, str]]:
+    """Return (host, view, settings, instance) for each host's settings and each
+    other Postfix instance's main.cf; the instance is "" for the host's own."""
+    reviewed = []
+    for name, view in sorted(analysis.hosts.items()):
+        if view.config is not None:
+            reviewed.append((name, view, view.config, ""))
+        for instance, config in sorted(view.instances.items()):
+            if config is not view.config:
+                reviewed.append((name, view, config, instance))
+    return reviewed
 
 
 def _messages_note(

@@ -114,9 +114,10 @@ class Context:
     def host_view(self, host: str) -> HostView | None:
         return self.hosts.get(host)
 
-    def config(self, host: str) -> MainConfig | None:
+    def config(self, host: str, instance: str | None = None) -> MainConfig | None:
+        """Return the settings of ``host``, or of one of its Postfix instances."""
         view = self.hosts.get(host)
-        return view.config if view else None
+        return view.instance_config(instance) if view else None
 
 
 def raw_line(event: Mapping[str, Any]) -> str:

@@ -137,7 +137,9 @@ def _finding(
     if code == "greylisting" or elsewhere or absent:
         severity = "warning" if unresolved.any() else "info"
 
-    config = ctx.config(host)
+    instances = ctx.messages["instance"].reindex(keys).dropna().unique()
+    instance = str(instances[0]) if len(instances) == 1 else None
+    config = ctx.config(host, instance)
     relays = failures.server.top(rows, 3)
     params: dict[str, object] = {
         "count": f"{len(keys):,}",
@@ -149,9 +151,8 @@ def _finding(
         # Bounced and expired mail has left the queue: nothing to flush.
         "queued": bool((unresolved & ~failures.lost[key_codes]).any()),
     }
-    instances = ctx.messages["instance"].reindex(keys).dropna().unique()
-    if len(instances) == 1 and str(instances[0]) != "postfix":
-        params["instance"] = str(instances[0])
+    if instance is not None and instance != "postfix":
+        params["instance"] = instance
     if code in _DNS_CODES:
         names = lookup_names(failures, rows)
         params["names"] = names or "?"
