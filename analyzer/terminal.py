@@ -103,7 +103,9 @@ def _write_queue_count(analysis: Analysis, out: TextIO) -> None:
     gone = int(queue["queue_id"][~current].nunique())
     later = ""
     if gone:
-        were = "message listed earlier is" if gone == 1 else "messages listed earlier are"
+        were = (
+            "message listed earlier is" if gone == 1 else "messages listed earlier are"
+        )
         later = f"; {gone:,} {were} gone from it"
     empty = [q.source for q in analysis.bundle.queues if q.empty]
     if queued:

@@ -300,7 +300,9 @@ def test_queue_causes_read_only_the_newest_listing(tmp_path: Path) -> None:
 
 
 def test_summary_counts_one_message_in_singular(tmp_path: Path) -> None:
-    write(tmp_path, "cmd/mailq.0800", OLD_MAILQ, datetime(2026, 12, 4, 8, 5, tzinfo=UTC))
+    write(
+        tmp_path, "cmd/mailq.0800", OLD_MAILQ, datetime(2026, 12, 4, 8, 5, tzinfo=UTC)
+    )
     write(tmp_path, "cmd/mailq", NEW_MAILQ, datetime(2026, 12, 4, 11, 5, tzinfo=UTC))
     out = io.StringIO()
     print_summary(analyze_bundle(tmp_path, year=2026), out)
