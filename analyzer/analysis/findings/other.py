@@ -6,6 +6,8 @@ from datetime import UTC
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analyzer.analysis.findings.context import (
     EVIDENCE_LINES,
@@ -928,23 +930,35 @@ def _stamp_offset_findings(ctx: Context) -> list[Finding]:
     events = ctx.events
     if events.empty:
         return []
-    codes, stamps = pd.factorize(events["stamp"].astype(object))
-    parts = pd.Series(stamps, dtype=object).astype(str).str.extract(_ZONE_SUFFIX)
-    sign = np.where(parts["sign"] == "-", -1, 1)
-    minutes = sign * (
-        pd.to_numeric(parts["hours"]) * 60 + pd.to_numeric(parts["minutes"])
+    codes, stamps = _codes(events["stamp"])
+    # Most logs have one form only: look for zones among the distinct stamps first.
+    distinct = pa.array(np.asarray(stamps, dtype=object), pa.string())
+    with_zone = pc.match_substring_regex(distinct, _ZONE_SUFFIX).to_numpy(
+        zero_copy_only=False
     )
-    minutes = minutes.where(parts["utc"].isna(), 0.0).to_numpy(dtype=float)
+    if not with_zone.any() or with_zone.all():
+        return []
+    parts = pd.Series(np.asarray(stamps, dtype=object)[with_zone]).str.extract(
+        _ZONE_SUFFIX
+    )
+    sign = np.where(parts["sign"] == "-", -1, 1)
+    minutes = np.full(len(stamps), np.nan)
+    minutes[with_zone] = (
+        (sign * (pd.to_numeric(parts["hours"]) * 60 + pd.to_numeric(parts["minutes"])))
+        .where(parts["utc"].isna(), 0.0)
+        .to_numpy(dtype=float)
+    )
     stated = np.where(codes >= 0, minutes[np.maximum(codes, 0)], np.nan)
     times = events["time"]
     known = times.notna().to_numpy()
     zoned = ~np.isnan(stated) & known
     plain = np.isnan(stated) & known & (codes >= 0)
-    hosts = events["host"].astype(object).to_numpy()
+    host_codes, host_names = _codes(events["host"])
     findings = []
-    for host in pd.unique(hosts[zoned]):
-        own_zoned = zoned & (hosts == host)
-        own_plain = plain & (hosts == host)
+    for code in np.unique(host_codes[zoned]):
+        host = host_names[code]
+        own_zoned = zoned & (host_codes == code)
+        own_plain = plain & (host_codes == code)
         if not own_plain.any():
             continue
         offset = pd.Timedelta(minutes=float(pd.Series(stated[own_zoned]).mode()[0]))
@@ -980,6 +994,14 @@ def _stamp_offset_findings(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Return the code of each value (-1 for missing) and the distinct values."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), values.cat.categories
+    codes, uniques = pd.factorize(values)
+    return codes, pd.Index(uniques)
 
 
 def _offset_text(offset: pd.Timedelta) -> str:
