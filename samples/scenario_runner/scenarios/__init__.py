@@ -38,6 +38,8 @@ ALL: list[Scenario] = [
     policy.TLS_REQUIRED_BY_SERVER,
     policy.IP_BLOCKLISTED,
     delivery.CONTENT_FILTER_UNREACHABLE,
+    config.RELAYHOST_UNBRACKETED,
+    queue.POSTFIX_STOPPED,
 ]
 
 SCENARIOS: dict[str, Scenario] = {scenario.name: scenario for scenario in ALL}
