@@ -26,6 +26,27 @@ def sample_names() -> list[str]:
     return sorted(p.name.removesuffix(".tar.gz") for p in SAMPLES.glob("*.tar.gz"))
 
 
+# Samples whose messages or counts the analyzer does not match yet, with the
+# mismatch. Only the tests that compare messages or counts mark them, as strict
+# xfail, so a fix shows up as an unexpected pass.
+COUNT_MISMATCHES = {
+    "postfix-stopped": "the messages waiting in the maildrop queue, which only the "
+    "queue listings show, are missing from the analysis",
+}
+
+
+def mismatch_marks(name: str) -> list[pytest.MarkDecorator]:
+    """Return the strict xfail mark of a sample in COUNT_MISMATCHES, else none."""
+    if name not in COUNT_MISMATCHES:
+        return []
+    return [pytest.mark.xfail(strict=True, reason=COUNT_MISMATCHES[name])]
+
+
+def sample_cases(names: list[str]) -> list:
+    """Return NAMES as pytest parameters, with COUNT_MISMATCHES marked xfail."""
+    return [pytest.param(name, marks=mismatch_marks(name)) for name in names]
+
+
 def truth(name: str) -> dict:
     return json.loads((TRUTH / f"{name}.json").read_text())
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from analyzer.api import Analysis, analyze_bundle
-from tests.conftest import SAMPLES, sample_names, truth
+from tests.conftest import SAMPLES, sample_cases, sample_names, truth
 
 
 @cache
@@ -39,7 +39,7 @@ def actual_messages(name: str) -> dict[tuple[str, str], dict]:
     }
 
 
-@pytest.mark.parametrize("name", sample_names())
+@pytest.mark.parametrize("name", sample_cases(sample_names()))
 def test_same_messages(name: str) -> None:
     assert set(actual_messages(name)) == set(expected_messages(name))
 
@@ -110,7 +110,7 @@ def test_parent_links(name: str) -> None:
             assert actual_parent == by_key[(key[0], parent)], key
 
 
-@pytest.mark.parametrize("name", sample_names())
+@pytest.mark.parametrize("name", sample_cases(sample_names()))
 def test_state_counts(name: str) -> None:
     expected = Counter({k: v for k, v in truth(name)["counts"].items() if v})
     assert Counter(analysis_of(name).totals().states) == expected

@@ -93,6 +93,7 @@ class HostContext:
                 for sink in self.plan.sinks
                 if not sink.address.startswith("127.")
             }
+            | set(self.plan.source_addresses)
         )
         add_loopback_addresses(addresses)
         apply_nft_rules(self.plan.nft_rules)

@@ -25,6 +25,8 @@ class HostPlan:
     settings: dict[str, str | None] = field(default_factory=dict)
     dns: DnsSpec = field(default_factory=DnsSpec)
     sinks: list[SinkSpec] = field(default_factory=list)
+    # Documentation addresses put on lo for Postfix to send from (smtp_bind_address).
+    source_addresses: list[str] = field(default_factory=list)
     master_cf_extra: str = ""
     # Lines appended to /etc/postfix/aliases.
     extra_aliases: str = ""

@@ -31,8 +31,10 @@ logger = logging.getLogger(__name__)
 class SinkSpec:
     """Address and behaviour of one SMTP sink.
 
-    Reply templates may use ``{rcpt}`` and ``{sender}``. ``rcpt_replies``
-    overrides ``rcpt_reply`` for single recipients; a value of None accepts.
+    Reply templates may use ``{rcpt}``, ``{sender}``, ``{helo}`` (the client's
+    HELO or EHLO name) and ``{client}`` (the client's IP address).
+    ``rcpt_replies`` overrides ``rcpt_reply`` for single recipients; a value of
+    None accepts.
     """
 
     name: str
@@ -51,6 +53,9 @@ class SinkSpec:
     auth_rejects: bool = False
     # Content filter mode: re-inject each message into this (address, port).
     reinject_to: tuple[str, int] | None = None
+    # List STARTTLS in the EHLO reply without supporting it, as a server that
+    # requires TLS does. Only clients that never send STARTTLS may use such a sink.
+    advertise_starttls: bool = False
 
 
 class SinkHandler:
@@ -66,6 +71,19 @@ class SinkHandler:
         with self.lock, path.open("a") as stream:
             stream.write(json.dumps(record) + "\n")
 
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.spec.advertise_starttls:
+            responses.insert(-1, "250-STARTTLS")
+        return responses
+
     async def handle_MAIL(
         self,
         server: SMTP,
@@ -75,7 +93,9 @@ class SinkHandler:
         options: list[str],
     ) -> str:
         if self.spec.mail_from_reply:
-            reply = self.spec.mail_from_reply.format(sender=address, rcpt="")
+            reply = self.spec.mail_from_reply.format(
+                sender=address, rcpt="", **client_fields(session)
+            )
             self._append(
                 self.rejections_path,
                 {"command": "MAIL", "sender": address, "reply": reply},
@@ -93,7 +113,7 @@ class SinkHandler:
         address: str,
         options: list[str],
     ) -> str:
-        reply = self._rcpt_reply(envelope.mail_from or "", address)
+        reply = self._rcpt_reply(envelope.mail_from or "", address, session)
         if reply is not None:
             self._append(
                 self.rejections_path,
@@ -109,10 +129,10 @@ class SinkHandler:
         envelope.rcpt_options.extend(options)
         return "250 2.1.5 Ok"
 
-    def _rcpt_reply(self, sender: str, rcpt: str) -> str | None:
+    def _rcpt_reply(self, sender: str, rcpt: str, session: Session) -> str | None:
         template = self.spec.rcpt_replies.get(rcpt.lower(), self.spec.rcpt_reply)
         if template is not None:
-            return template.format(rcpt=rcpt, sender=sender)
+            return template.format(rcpt=rcpt, sender=sender, **client_fields(session))
         if self.spec.greylist_seconds is not None:
             first_seen = self.greylist_first_seen.setdefault(
                 (sender, rcpt), time.time()
@@ -171,6 +191,14 @@ class SinkHandler:
                 f"forwarding failed: {code} {text}"
             )
         return f"250 2.0.0 from MTA(smtp:[{address}]:{port}): {code} {text}"
+
+
+def client_fields(session: Session) -> dict[str, str]:
+    """Return the reply template fields that describe the SMTP client."""
+    return {
+        "helo": session.host_name or "",
+        "client": session.peer[0] if session.peer else "",
+    }
 
 
 def reject_authentication(

@@ -196,6 +196,8 @@ def build_host_messages(
             truth.set_state(message, address, "delivered")
     for item in result["mailbox"]:
         _apply_mailbox_message(truth, item, result)
+    # A message still queued counts as deferred unless it is on hold. That
+    # includes the maildrop queue, where mail submitted while Postfix is stopped waits.
     for entry in result["final_queue"]:
         _apply_queue_entry(
             truth, entry, "held" if entry["queue_name"] == "hold" else "deferred"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Scenario
-from . import config, delivery, logs, queue, relay
+from . import config, delivery, logs, policy, queue, relay
 
 ALL: list[Scenario] = [
     config.HEALTHY,
@@ -32,6 +32,14 @@ ALL: list[Scenario] = [
     logs.ROTATED_LOGS,
     logs.RFC3339,
     logs.POSTFIX_MAILLOG_FILE,
+    policy.HELO_REJECTED,
+    policy.SASL_REQUIRED,
+    policy.SASL_NO_MECHANISM,
+    policy.TLS_REQUIRED_BY_SERVER,
+    policy.IP_BLOCKLISTED,
+    delivery.CONTENT_FILTER_UNREACHABLE,
+    config.RELAYHOST_UNBRACKETED,
+    queue.POSTFIX_STOPPED,
 ]
 
 SCENARIOS: dict[str, Scenario] = {scenario.name: scenario for scenario in ALL}

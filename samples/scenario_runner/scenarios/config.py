@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..dns_stub import DnsSpec
 from ..host import HostContext
 from ..model import HostPlan, Scenario
+from ..smtp_sink import SinkSpec
 from .common import (
     CONSOLE,
     RELAY_NAME,
@@ -107,6 +108,49 @@ RELAYHOST_UNRESOLVABLE = Scenario(
             dns=relay_dns(),
             sinks=[relay_sink()],
             layout="getlogs",
+        )
+    ],
+)
+
+# The MX host of mail.example.com: the company's inbound gateway, a different
+# server from the relay that the administrator meant.
+INBOUND_MX_NAME = "mx-in.example.com"
+INBOUND_MX_ADDRESS = "192.0.2.26"
+
+RELAYHOST_UNBRACKETED = Scenario(
+    name="relayhost-unbracketed",
+    description="relayhost = mail.example.com without brackets, and DNS gives "
+    "mail.example.com both an A record (192.0.2.25, the relay) and an MX record "
+    "naming the inbound gateway mx-in.example.com (192.0.2.26). Postfix follows the "
+    "MX, so every message is delivered to mx-in.example.com, never to the relay that "
+    "relayhost names.",
+    expected_top_finding="relayhost-unbracketed",
+    healthy=False,
+    finding_note="Nothing fails yet, but mail goes to a server that relayhost does "
+    "not name, and would be deferred if that MX record went away.",
+    hosts=[
+        HostPlan(
+            hostname=CONSOLE,
+            drive=deliver_all,
+            settings={"relayhost": RELAY_NAME},
+            dns=DnsSpec(
+                records={
+                    RELAY_NAME: {
+                        "A": ["192.0.2.25"],
+                        "MX": [(10, INBOUND_MX_NAME)],
+                    },
+                    INBOUND_MX_NAME: {"A": [INBOUND_MX_ADDRESS]},
+                }
+            ),
+            sinks=[
+                relay_sink(),
+                SinkSpec(
+                    name="inbound-mx",
+                    address=INBOUND_MX_ADDRESS,
+                    server_name=INBOUND_MX_NAME,
+                ),
+            ],
+            layout="flat",
         )
     ],
 )

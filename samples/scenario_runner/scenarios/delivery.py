@@ -17,6 +17,7 @@ from .common import (
     relay_sink,
 )
 from .config import deliver_all
+from .relay import send_and_let_retry
 
 BRACKETED_RELAY = {"relayhost": f"[{RELAY_NAME}]"}
 
@@ -70,6 +71,40 @@ CONTENT_FILTER = Scenario(
             ],
             master_cf_extra=REINJECTION_SERVICE,
             layout="appliance",
+        )
+    ],
+)
+
+
+# Debian's amavisd-new transport, as its README.Postfix adds it to master.cf.
+AMAVIS_TRANSPORT = """\
+smtp-amavis unix -      -       n       -       2       smtp
+    -o syslog_name=postfix/amavis
+    -o smtp_data_done_timeout=1200
+    -o smtp_send_xforward_command=yes
+    -o disable_dns_lookups=yes
+    -o max_use=20
+"""
+
+CONTENT_FILTER_UNREACHABLE = Scenario(
+    name="content-filter-unreachable",
+    description="content_filter = smtp-amavis:[127.0.0.1]:10024, but amavisd is not "
+    "running: every connection to 127.0.0.1:10024 is refused and the messages stay "
+    "deferred, never reaching the relay.",
+    expected_top_finding="content-filter-unreachable",
+    healthy=False,
+    hosts=[
+        HostPlan(
+            hostname=CONSOLE,
+            drive=send_and_let_retry,
+            settings={
+                **BRACKETED_RELAY,
+                "content_filter": "smtp-amavis:[127.0.0.1]:10024",
+            },
+            dns=relay_dns(),
+            sinks=[relay_sink()],
+            master_cf_extra=AMAVIS_TRANSPORT + REINJECTION_SERVICE,
+            layout="sosreport",
         )
     ],
 )

@@ -175,3 +175,42 @@ HELD = Scenario(
         )
     ],
 )
+
+
+def submit_while_stopped(context: HostContext) -> None:
+    """Deliver one message, stop Postfix, then submit three that wait in maildrop."""
+    context.send([SOC])
+    context.wait_receptions(1)
+    context.wait_queue_empty()
+    context.postfix.stop()
+    context.send([SOC])
+    context.send([SOC, SECOPS])
+    context.send([SECOPS])
+    pause(2)
+    context.capture_commands()
+
+
+POSTFIX_STOPPED = Scenario(
+    name="postfix-stopped",
+    description="One message is delivered, then Postfix is stopped with 'postfix "
+    "stop' and not started again. Three more notifications are submitted with "
+    "sendmail: postdrop writes them to the maildrop queue, where they wait. Postfix "
+    "3.7 logs nothing for them: the public/pickup socket is still there, so postdrop "
+    "reports no lookup error. Only "
+    "the queue listings, made with 'Mail system is down -- accessing queue "
+    "directly', show them.",
+    finding_note="The truth counts the three messages in the maildrop queue as "
+    "deferred, the state of every message still queued and not on hold.",
+    expected_top_finding="postfix-stopped",
+    healthy=False,
+    hosts=[
+        HostPlan(
+            hostname=CONSOLE,
+            drive=submit_while_stopped,
+            settings=BRACKETED_RELAY,
+            dns=relay_dns(),
+            sinks=[relay_sink()],
+            layout="getlogs",
+        )
+    ],
+)
