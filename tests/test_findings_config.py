@@ -9,6 +9,7 @@ from pathlib import Path
 from analyzer.analysis.findings.model import Finding
 from analyzer.api import Analysis, analyze_bundle
 from analyzer.report.context import build_context
+from tests.conftest import SAMPLES
 
 HOST = "relay1"
 
@@ -251,3 +252,18 @@ def test_inline_comment_checked_in_main_cf(tmp_path: Path) -> None:
     assert found[0].params["source"] == "etc/postfix/main.cf"
     assert found[0].params["variant"] == "not_in_use"
     assert "postfix reload" in found[0].summary
+
+
+def test_unbracketed_relayhost_mail_went_to_mx() -> None:
+    """A real Postfix 3.7 with relayhost = mail.example.com, whose MX record names
+    mx-in.example.com: every message went to mx-in, which relayhost does not name."""
+    analysis = analyze_bundle(SAMPLES / "relayhost-unbracketed.tar.gz")
+    found = [f for f in analysis.findings if f.code == "relayhost-unbracketed"]
+    assert len(found) == 1
+    assert found[0].params["variant"] == "mx_used"
+    assert found[0].params["servers"] == "mx-in.example.com"
+    assert "do not show that yet" not in found[0].summary
+    assert "mx-in.example.com" in found[0].summary
+    assert "mx-in.example.com" in found[0].title or "MX" in found[0].title
+    assert any("relay=mx-in.example.com" in e.text for e in found[0].evidence)
+    assert "Write relayhost = [mail.example.com]" in found[0].remedy

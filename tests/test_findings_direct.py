@@ -18,6 +18,7 @@ from analyzer.analysis.findings.failures import (
     direct_lookups,
 )
 from analyzer.api import Analysis, analyze_bundle
+from tests.conftest import SAMPLES
 
 HOST = "relay01"
 NXDOMAIN_MX = (
@@ -392,3 +393,29 @@ def test_greylisting_says_whether_retry_accepted(tmp_path: Path, retried: bool) 
         assert "no later attempt" in finding.summary
         assert "Nothing is broken" not in finding.remedy
         assert "postqueue -f" in finding.remedy
+
+
+def test_helo_rejection_of_full_name_asks_for_dns() -> None:
+    """A real Postfix 3.7 whose fully qualified myhostname the relay cannot
+    resolve: the fix is a DNS record, not another myhostname."""
+    analysis = analyze_bundle(SAMPLES / "helo-rejected.tar.gz")
+    finding = next(f for f in analysis.findings if f.code == "helo-rejected")
+    assert finding.params["variant"] == "unresolved"
+    assert finding.params["helo"] == "qradar-console.example.com"
+    assert "qradar-console.example.com" in finding.remedy
+    assert "DNS" in finding.remedy
+    assert "such as host.example.com" not in finding.remedy
+
+
+def test_helo_rejection_of_short_name_asks_for_full_name(tmp_path: Path) -> None:
+    reply = said_by(
+        "mx.example.org[192.0.2.30]",
+        "450 4.7.1 <relay01>: Helo command rejected: Host not found",
+    )
+    failed = message(
+        30, "ops@example.org", "mx.example.org[192.0.2.30]:25", "deferred", reply
+    )
+    analysis = analyze(tmp_path, [failed], "relayhost =\n")
+    finding = next(f for f in analysis.findings if f.code == "helo-rejected")
+    assert finding.params.get("variant", "") == ""
+    assert "fully qualified name" in finding.remedy

@@ -57,3 +57,23 @@ def test_postfix_stopped(
         # The submissions show mail did reach the host: not "no mail activity".
         assert "no-mail-activity" not in codes
         assert codes[0] == "postfix-stopped"
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "bundles"
+
+
+def test_stopped_with_mail_in_maildrop() -> None:
+    """A real Postfix 3.7, stopped, then sent three messages: postdrop logs
+    nothing (the pickup socket is still there), and only the queue listings,
+    made with "Mail system is down", show the mail waiting in maildrop."""
+    analysis = analyze_bundle(SAMPLES / "postfix-stopped.tar.gz")
+    finding = next(f for f in analysis.findings if f.code == "postfix-stopped")
+    assert finding.severity == "error"
+    assert finding.params["variant"] == "queued"
+    assert finding.params["queued"] == "3"
+    assert finding.messages_affected == 3
+    assert "3 message(s) in the maildrop queue" in finding.summary
+    kinds = [e.kind for e in finding.evidence]
+    assert kinds.count("queue") == 3
+    assert any("Mail system is down" in e.text for e in finding.evidence)
+    assert analysis.findings[0] is finding

@@ -782,6 +782,25 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "{hours} 時間後です。ファイルにはその時刻より後に書き込まれないため、時間帯を持たないこのログの"
     "タイムスタンプは、少なくとも {hours} 時間進んだ時間帯（UTC{offset} 以上）で書かれています。",
     (
+        "helo-rejected",
+        "unresolved",
+    ): "{count} 通が {relays} に拒否されました。このホストが HELO で名乗る完全修飾名 {helo} を、"
+    "サーバー側の DNS が見つけられないためです：{reasons}。",
+    (
+        "relayhost-unbracketed",
+        "mx_used",
+    ): "{source} は relayhost = {relayhost} を角括弧なしで設定しているため、Postfix は {name} の MX "
+    "レコードを引き、それが示すサーバーに送ります。ログでは SMTP で配送したメッセージがすべて "
+    "{servers} に送られ、{name} 自体には 1 通も送られていません。そのサーバーがこのホストのメールを"
+    "中継する想定でない場合や MX レコードが変わった場合、メールは誤った宛先に送られるか配送待ちになります。",
+    (
+        "postfix-stopped",
+        "queued",
+    ): "ログの最後の Postfix の起動・停止は停止で、{last} です。キュー一覧 {listing} には、maildrop "
+    "キューにある、またはそれ以降に投入された {queued} 通のメッセージがあります。これらのメールは "
+    "Postfix が動くまで待ちます。pickup のソケットが残っている間、postdrop は何もログに書かないため、"
+    "ログにはこれらのメールの行がありません。",
+    (
         "greylisting",
         "pending",
     ): "{count} 通が {relays} に一時拒否され（{reasons}）、ログには後で受け付けられた試行がありません。"
@@ -960,11 +979,26 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "greylisting",
         "pending",
     ): "メール・サーバーがグレイリストを使っています：初回の送信は一時拒否されます",
+    (
+        "postfix-stopped",
+        "queued",
+    ): "Postfix が動いていません：投入されたメールが待っています",
+    (
+        "relayhost-unbracketed",
+        "mx_used",
+    ): "relayhost に角括弧がありません：メールはその名前の MX ホストに送られています",
 }
 VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "helo-rejected",
+        "unresolved",
+    ): "メール・サーバーが使う DNS に {helo} のレコード（このホストのアドレスを示す A レコード）を"
+    "追加するか、このホストを受け付けるようサーバー管理者に依頼してください。/etc/postfix/main.cf の "
+    "smtp_helo_name をそのサーバー側で解決できる別の名前にして `postfix reload` を実行する方法も"
+    "あります。" + _FLUSH_JA,
     (
         "greylisting",
         "pending",

@@ -120,10 +120,17 @@ CATALOG: dict[str, Entry] = {
             '{name}; when there are none, mail is deferred with "type=MX: Host not '
             'found". {main} already sets relayhost = [{name}], and Postfix uses it '
             "only after `postfix reload`.",
+            "mx_used": "{source} sets relayhost = {relayhost} without brackets, so "
+            "Postfix looks up the MX records of {name} and sends to the servers they "
+            "name. The log shows every message delivered by SMTP going to {servers}, "
+            "none to {name} itself. If those servers are not meant to relay this "
+            "host's mail, or the MX records change, mail goes astray or is deferred.",
         },
         titles={
             "main_fixed": "The relay host in use has no brackets, but main.cf "
             "already has them",
+            "mx_used": "The relay host has no brackets: mail goes to the MX hosts "
+            "of its name",
         },
         remedies={
             "main_fixed": "main.cf already has the brackets. Run `postfix reload` so "
@@ -305,6 +312,18 @@ CATALOG: dict[str, Entry] = {
         "myhostname in /etc/postfix/main.cf to a fully qualified name that resolves in "
         "DNS, such as host.example.com, then run `systemctl restart postfix`. "
         + _FLUSH,
+        variants={
+            "unresolved": "{count} message(s) were refused by {relays} because its "
+            "DNS does not find {helo}, the fully qualified name this host gives in "
+            "HELO: {reasons}.",
+        },
+        remedies={
+            "unresolved": "Add a DNS record for {helo} (an A record with this host's "
+            "address) in the DNS that the mail server uses, or ask its administrator "
+            "to accept this host. Setting smtp_helo_name in /etc/postfix/main.cf to "
+            "another name that resolves there, then running `postfix reload`, works "
+            "too. " + _FLUSH,
+        },
     ),
     "sasl-authentication-failed": Entry(
         "Logging in to the mail server fails",
@@ -571,8 +590,16 @@ CATALOG: dict[str, Entry] = {
             "pickup": "{waiting} submission(s) from {last} on found no pickup service "
             '("unable to look up public/pickup"): Postfix was not running, and that mail '
             "waits until it runs.",
+            "queued": "The last Postfix start or stop in the log is a stop, at {last}. "
+            "The queue listing {listing} shows {queued} message(s) in the maildrop "
+            "queue or submitted since: that mail waits until Postfix runs. The log "
+            "shows no line for it, because postdrop logs nothing while the pickup "
+            "socket exists.",
         },
-        titles={"pickup": "Postfix is not running: submitted mail waits"},
+        titles={
+            "pickup": "Postfix is not running: submitted mail waits",
+            "queued": "Postfix is not running: submitted mail waits",
+        },
     ),
     "delivery-suspended": Entry(
         "Delivery to the destination is suspended after earlier failures",

@@ -192,6 +192,14 @@ def _finding(
         params["last"] = ctx.clock(last_seen, seconds=True)
     if code == "greylisting" and unresolved.all():
         params["variant"] = "pending"
+    if code == "helo-rejected":
+        helo = _HELO_NOT_FOUND.search(_example_reasons(failures, rows))
+        name = helo["name"] if helo else ""
+        if "." in name and not name.lower().endswith(".localdomain"):
+            # A full name that the server's DNS does not find: a DNS record is
+            # missing, and another myhostname would not help.
+            params["variant"] = "unresolved"
+            params["helo"] = name
     if code in ("localhost-loop", "own-name-loop"):
         domains = failures.recipient_domains(rows, 3)
         params["domains"] = domains
@@ -235,6 +243,12 @@ def _finding(
         secondary=recovered and severity == "warning",
     )
 
+
+_HELO_NOT_FOUND = re.compile(
+    r"<(?P<name>[^<>\s]+)>: Helo command rejected: Host not found"
+)
+"""The reply of a server whose DNS does not resolve the HELO name (Postfix's
+reject_unknown_helo_hostname)."""
 
 _GREETING = re.compile(
     r"host (?P<server>\S+?)(?::\d+)? (?:greeted me|replied to HELO/EHLO) with my own "

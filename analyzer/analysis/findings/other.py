@@ -72,6 +72,8 @@ def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Findin
             params["name"] = relay.host
             params["source"] = config.source
             evidence += _bracketed_on_disk(view, relay.host, params)
+            if "variant" not in params:
+                evidence += _delivered_via_mx(ctx, host, relay.host, params)
             findings.append(
                 _config_finding(
                     "relayhost-unbracketed", "warning", host, evidence, params
@@ -187,6 +189,23 @@ def _logged_origin(ctx: Context, host: str) -> str | None:
     domains = with_domain.str.rpartition("@")[2]
     counts = domains[domains != ""].value_counts()
     return str(counts.index[0]) if len(counts) else None
+
+
+def _delivered_via_mx(
+    ctx: Context, host: str, name: str, params: dict[str, object]
+) -> list[Evidence]:
+    """Quote a delivery to a server that relayhost does not name, when every SMTP
+    delivery of ``host`` went to such servers: the MX lookup of ``name`` worked
+    and gave other servers. Sets the "mx_used" variant and its servers."""
+    sent = ctx.sent_by_smtp
+    own = sent[(sent["host"] == host).to_numpy(dtype=bool, na_value=False)]
+    servers = own["relay_host"].astype(object).dropna().str.lower()
+    if servers.empty or (servers == name.lower()).any():
+        return []
+    params["variant"] = "mx_used"
+    params["servers"] = ", ".join(servers.value_counts().index[:3])
+    delivered = ctx.deliveries.loc[own.index[:1], "event"].tolist()
+    return log_evidence(ctx.events, delivered)
 
 
 def _config_finding(
@@ -781,16 +800,23 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
             late = late.iloc[0:0]
         if not stopped and late.empty:
             continue
+        queued = _queued_since(ctx, str(host), since) if stopped else None
+        down = _queue_read_directly(ctx, str(host)) if queued is not None else None
         quoted = pd.concat(
-            [group.tail(1) if stopped else group.iloc[0:0], late.head(3)]
+            [
+                group.tail(1) if stopped else group.iloc[0:0],
+                late.head(3),
+                down if down is not None else group.iloc[0:0],
+            ]
         )
+        waits = len(late) or queued is not None
         finding = _event_finding(
             "postfix-stopped",
-            "error" if len(late) else "warning",
+            "error" if waits else "warning",
             str(host),
             quoted,
             ctx,
-            92 if len(late) else 65,
+            92 if waits else 65,
         )
         when = last["time"] if stopped and last is not None else late["time"].min()
         finding.params["last"] = ctx.clock(when, seconds=True)
@@ -798,9 +824,57 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
         variant = ""
         if len(late):
             variant = "waiting" if stopped else "pickup"
+        elif queued is not None:
+            variant = "queued"
+            count = int(queued["queue_id"].nunique())
+            finding.params["queued"] = f"{count:,}"
+            finding.params["listing"] = str(queued["source"].iloc[0])
+            finding.messages_affected = max(finding.messages_affected, count)
+            finding.evidence += [
+                Evidence(
+                    str(row.source),
+                    int(row.line_no),
+                    f"{row.queue_id} ({row.queue_name})",
+                    "queue",
+                )
+                for row in queued.drop_duplicates("queue_id").head(3).itertuples()
+            ]
         finding.params["variant"] = variant
         findings.append(finding)
     return findings
+
+
+_QUEUE_READ_DIRECTLY = "Mail system is down -- accessing queue directly"
+"""postqueue's warning when it lists the queue while Postfix is not running."""
+
+
+def _queued_since(ctx: Context, host: str, since: object) -> pd.DataFrame | None:
+    """Return the messages of the host's newest queue listing that wait in the
+    maildrop queue or arrived after ``since``, or None when there are none.
+
+    Postfix 3.7 logs nothing for mail submitted while it is stopped, when the
+    pickup socket is still there: only the listing shows that mail.
+    """
+    rows = _queued_rows(ctx, host)
+    if rows.empty:
+        return None
+    waiting = rows["queue_name"].eq("maildrop").to_numpy(dtype=bool, na_value=False)
+    if since is not None and pd.notna(since):
+        later = (rows["arrival_time"] >= since).to_numpy(dtype=bool, na_value=False)
+        waiting = waiting | later
+    found = rows[waiting]
+    return found if len(found) else None
+
+
+def _queue_read_directly(ctx: Context, host: str) -> pd.DataFrame:
+    """Return the first line of postqueue saying that Postfix was down when the
+    queue was listed, as a frame of at most one event."""
+    events = ctx.events
+    own = (events["host"] == host).to_numpy(dtype=bool, na_value=False)
+    rows = np.flatnonzero(own & ctx.of_kind("warning"))
+    texts = events["text"].take(rows).astype(str)
+    hits = rows[texts.str.contains(_QUEUE_READ_DIRECTLY, regex=False).to_numpy()]
+    return events.iloc[hits[:1]]
 
 
 def _event_finding(
