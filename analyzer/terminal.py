@@ -14,6 +14,7 @@ from typing import TextIO
 import pandas as pd
 
 from analyzer.api import Analysis
+from analyzer.clock import wall_time
 from analyzer.parse.rules import RULES
 from analyzer.report import i18n
 from analyzer.report.context import verdict
@@ -27,7 +28,7 @@ HOST_COLUMN = 24
 def _time(value: object, zone: object) -> str:
     if value is None or pd.isna(value):
         return "?"
-    return str(pd.Timestamp(value).tz_convert(str(zone)).strftime("%Y-%m-%d %H:%M:%S"))
+    return wall_time(value, str(zone))
 
 
 def print_summary(analysis: Analysis, out: TextIO) -> None:

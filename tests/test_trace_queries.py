@@ -125,3 +125,31 @@ def test_trace_by_client(tmp_path: Path) -> None:
     analysis = analyze_bundle(tmp_path, year=2026)
     for query in ("app1.example.com", "192.0.2.50", "APP1.example.com"):
         assert find_messages(analysis, query) == ["mx1:6C3D4E0000"], query
+
+
+def test_trace_marks_repeated_hour_with_offset(tmp_path: Path) -> None:
+    """On 2026-11-01 New York's clocks go back from 02:00 EDT to 01:00 EST: a
+    trace shows the UTC offset of the times that happen twice, so that a
+    delivery at 01:05 reads as later than a deferral at 01:50."""
+    head = "mx6 postfix"
+    (tmp_path / "maillog").write_text(
+        f"Nov  1 00:59:00 {head}/qmgr[503]: 6D4E5F0009: removed\n"
+        f"Nov  1 01:50:00 {head}/pickup[501]: 6D4E5F0001: uid=0 from=<root>\n"
+        f"Nov  1 01:50:30 {head}/smtp[504]: 6D4E5F0001: to=<ops@example.net>,"
+        " relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred"
+        " (connect to mx.example.net[198.51.100.30]:25: Connection timed out)\n"
+        f"Nov  1 01:05:01 {head}/smtp[505]: 6D4E5F0001: to=<ops@example.net>,"
+        " relay=mx.example.net[198.51.100.30]:25, delay=901, delays=900/0/0.5/0.5,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok)\n"
+        f"Nov  1 02:30:00 {head}/qmgr[503]: 6D4E5F0001: removed\n"
+    )
+    result = CliRunner().invoke(
+        main,
+        ["trace", str(tmp_path), "6D4E5F0001", "--year", "2026",
+         "--timezone", "America/New_York"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "2026-11-01 01:50:00-04:00  pickup" in result.output
+    assert "2026-11-01 01:05:01-05:00  smtp" in result.output
+    # Times that happen once keep their plain form.
+    assert "2026-11-01 02:30:00  qmgr" in result.output

@@ -19,6 +19,7 @@ from analyzer.analysis.findings.catalog import render, render_remedy
 from analyzer.analysis.hosts import HostView
 from analyzer.analysis.stats import Totals
 from analyzer.api import Analysis
+from analyzer.clock import wall_time, wall_times
 from analyzer.parse.config import MainConfig
 from analyzer.parse.postfix import UNKNOWN
 from analyzer.report import i18n
@@ -134,18 +135,11 @@ class _TimeFormat:
     def full(self, value: object) -> str:
         if value is None or pd.isna(value):
             return ""
-        stamp = pd.Timestamp(value)
-        if stamp.tzinfo is None:
-            stamp = stamp.tz_localize(UTC)
-        return str(stamp.tz_convert(self.zone).strftime("%Y-%m-%d %H:%M:%S"))
+        return wall_time(value, self.zone)
 
     def column(self, values: pd.Series) -> list[str]:
         """Format a column of times as ``full`` does, all at once."""
-        times = pd.to_datetime(values, utc=True).dt.tz_convert(self.zone)
-        formatted: list[str] = (
-            times.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").tolist()
-        )
-        return formatted
+        return wall_times(values, self.zone)
 
 
 def _finding(
