@@ -10,7 +10,12 @@ from ..dns_stub import DnsSpec
 from ..model import HostPlan, Scenario
 from ..smtp_sink import SinkSpec
 from .common import CONSOLE, RELAY_NAME, relay_dns, relay_sink
-from .relay import send_and_collect_bounces, send_and_let_retry, single_relay_host
+from .relay import (
+    sasl_relay_host,
+    send_and_collect_bounces,
+    send_and_let_retry,
+    single_relay_host,
+)
 
 HELO_REJECTED = Scenario(
     name="helo-rejected",
@@ -56,25 +61,7 @@ SASL_NO_MECHANISM = Scenario(
     "the messages stay deferred.",
     expected_top_finding="sasl-no-mechanism",
     healthy=False,
-    hosts=[
-        HostPlan(
-            hostname=CONSOLE,
-            drive=send_and_let_retry,
-            settings={
-                "relayhost": f"[{RELAY_NAME}]:587",
-                "smtp_sasl_auth_enable": "yes",
-                "smtp_sasl_password_maps": "hash:/etc/postfix/sasl_passwd",
-            },
-            hash_maps={
-                "sasl_passwd": (
-                    f"[{RELAY_NAME}]:587 qradar-alerts@example.com:example-password\n"
-                )
-            },
-            dns=relay_dns(),
-            sinks=[relay_sink(port=587, auth_rejects=True)],
-            layout="appliance",
-        )
-    ],
+    hosts=sasl_relay_host("example-password", "appliance"),
 )
 
 TLS_REQUIRED_BY_SERVER = Scenario(

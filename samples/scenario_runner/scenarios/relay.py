@@ -57,6 +57,33 @@ def single_relay_host(
     ]
 
 
+def sasl_relay_host(
+    password: str, layout: str, settings: dict | None = None
+) -> list[HostPlan]:
+    """A host that logs in to the relay's submission port with ``password``, which
+    the relay rejects whatever it is."""
+    return [
+        HostPlan(
+            hostname=CONSOLE,
+            drive=send_and_let_retry,
+            settings={
+                "relayhost": f"[{RELAY_NAME}]:587",
+                "smtp_sasl_auth_enable": "yes",
+                "smtp_sasl_password_maps": "hash:/etc/postfix/sasl_passwd",
+                **(settings or {}),
+            },
+            hash_maps={
+                "sasl_passwd": (
+                    f"[{RELAY_NAME}]:587 qradar-alerts@example.com:{password}\n"
+                )
+            },
+            dns=relay_dns(),
+            sinks=[relay_sink(port=587, auth_rejects=True)],
+            layout=layout,
+        )
+    ]
+
+
 CONNECTION_REFUSED = Scenario(
     name="connection-refused",
     description="The relay mail.example.com[192.0.2.25] has no SMTP listener, so every "
@@ -155,26 +182,9 @@ SASL_AUTH_FAILED = Scenario(
     "Authentication credentials invalid', so the messages stay deferred.",
     expected_top_finding="sasl-authentication-failed",
     healthy=False,
-    hosts=[
-        HostPlan(
-            hostname=CONSOLE,
-            drive=send_and_let_retry,
-            settings={
-                "relayhost": f"[{RELAY_NAME}]:587",
-                "smtp_sasl_auth_enable": "yes",
-                "smtp_sasl_password_maps": "hash:/etc/postfix/sasl_passwd",
-                "smtp_sasl_security_options": "noanonymous",
-            },
-            hash_maps={
-                "sasl_passwd": (
-                    f"[{RELAY_NAME}]:587 qradar-alerts@example.com:not-the-password\n"
-                )
-            },
-            dns=relay_dns(),
-            sinks=[relay_sink(port=587, auth_rejects=True)],
-            layout="getlogs",
-        )
-    ],
+    hosts=sasl_relay_host(
+        "not-the-password", "getlogs", {"smtp_sasl_security_options": "noanonymous"}
+    ),
 )
 
 TLS_REQUIRED = Scenario(
