@@ -409,7 +409,7 @@ def _check_usable(path: Path | str, inventory: Inventory) -> None:
     raise EmptyBundle(
         f"{path}: no mail log, main.cf or mailq output was found in the bundle; "
         "collect /var/log/maillog* (/var/log/mail.log* on Debian and Ubuntu, or "
-        "`journalctl -u postfix -o json` where syslog keeps no file), "
+        "`journalctl -u 'postfix*' -o json` where syslog keeps no file), "
         "/etc/postfix/main.cf and the output of mailq."
     )
 

@@ -267,3 +267,10 @@ def test_unbracketed_relayhost_mail_went_to_mx() -> None:
     assert "mx-in.example.com" in found[0].title or "MX" in found[0].title
     assert any("relay=mx-in.example.com" in e.text for e in found[0].evidence)
     assert "Write relayhost = [mail.example.com]" in found[0].remedy
+
+
+def test_no_log_asks_for_every_postfix_unit(tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "b", UNBRACKETED)
+    analysis = analyze_bundle(folder, year=2026)
+    found = next(f for f in analysis.findings if f.code == "no-mail-log")
+    assert "`journalctl -u 'postfix*' -o json`" in found.remedy

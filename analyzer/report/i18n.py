@@ -703,7 +703,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "バンドルに Postfix のログ行がありません",
         "Postfix のログ行を含むメンバーがないため、配送について何も示せません。",
         "/var/log/maillog とそのローテーション分（Debian・Ubuntu では /var/log/mail.log）、または "
-        "`journalctl -u postfix -o json` の出力を依頼してください。",
+        "`journalctl -u 'postfix*' -o json` の出力を依頼してください。",
     ),
 }
 

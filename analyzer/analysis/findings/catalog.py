@@ -770,12 +770,14 @@ CATALOG: dict[str, Entry] = {
             "test | mail -s test you@example.com`) and look for it in the mail log.",
         },
     ),
+    # On Debian and Ubuntu the daemons run as postfix@-.service, which
+    # `journalctl -u postfix` leaves out and the pattern 'postfix*' includes.
     "no-mail-log": Entry(
         "The bundle has no Postfix log lines",
         "No member of the bundle holds Postfix log lines, so nothing about deliveries "
         "can be shown.",
         "Ask for /var/log/maillog and its rotated copies (/var/log/mail.log on Debian "
-        "and Ubuntu), or the output of `journalctl -u postfix -o json`.",
+        "and Ubuntu), or the output of `journalctl -u 'postfix*' -o json`.",
         variants={
             "empty": "The bundle's mail logs ({logs}) hold no Postfix lines: they "
             "are empty, or syslog writes Postfix's lines to another file.",
