@@ -270,7 +270,7 @@ def test_unbracketed_relayhost_mail_went_to_mx() -> None:
 
 
 def test_no_log_asks_for_every_postfix_unit(tmp_path: Path) -> None:
-    folder = write_bundle(tmp_path / "b", UNBRACKETED)
-    analysis = analyze_bundle(folder, year=2026)
+    (tmp_path / "main.cf").write_text(UNBRACKETED)
+    analysis = analyze_bundle(tmp_path, year=2026)
     found = next(f for f in analysis.findings if f.code == "no-mail-log")
     assert "`journalctl -u 'postfix*' -o json`" in found.remedy
