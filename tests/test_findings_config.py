@@ -274,3 +274,47 @@ def test_no_log_asks_for_every_postfix_unit(tmp_path: Path) -> None:
     analysis = analyze_bundle(tmp_path, year=2026)
     found = next(f for f in analysis.findings if f.code == "no-mail-log")
     assert "`journalctl -u 'postfix*' -o json`" in found.remedy
+
+
+FULL_POSTCONF = (
+    "2bounce_notice_recipient = postmaster\n"
+    "access_map_defer_code = 450\n"
+    "default_transport = smtp\n"
+    "inet_interfaces = localhost\n"
+    "maximal_queue_lifetime = 5d\n"
+    "message_size_limit = 10240000\n"
+    "myhostname = relay1.example.com\n"
+    "relayhost = mail.example.com\n"
+    "smtp_sasl_auth_enable = no\n"
+    "smtp_sasl_password_maps =\n"
+    "smtp_sasl_security_options = noplaintext, noanonymous\n"
+) + "".join(f"smtpd_example_limit_{n} = {n}\n" for n in range(300))
+
+
+def test_full_postconf_output_conflicts_only_where_main_cf_sets(tmp_path: Path) -> None:
+    """sosreport saves plain `postconf`, every parameter with its default, as
+    sos_commands/postfix/postconf: only what main.cf sets can conflict."""
+    folder = write_bundle(tmp_path / "b", UNBRACKETED)
+    (folder / "sos_commands/postfix").mkdir(parents=True)
+    (folder / "sos_commands/postfix/postconf").write_text(FULL_POSTCONF)
+    analysis = analyze_bundle(folder, year=2026)
+    assert "config-conflict" not in codes(analysis)
+    changed = FULL_POSTCONF.replace(
+        "relayhost = mail.example.com", "relayhost = [x.example.net]"
+    )
+    (folder / "sos_commands/postfix/postconf").write_text(changed)
+    analysis = analyze_bundle(folder, year=2026)
+    found = [f for f in analysis.findings if f.code == "config-conflict"]
+    assert len(found) == 1
+    assert found[0].params["parameters"] == "relayhost"
+
+
+def test_postconf_default_values_do_not_conflict(tmp_path: Path) -> None:
+    """An output that shows a parameter at Postfix's default agrees with a
+    main.cf that leaves it out."""
+    output = POSTCONF.replace("[mail.example.com]", "mail.example.com") + (
+        "default_transport = smtp\nmessage_size_limit = 10240000\n"
+    )
+    folder = write_bundle(tmp_path / "b", UNBRACKETED, output)
+    analysis = analyze_bundle(folder, year=2026)
+    assert "config-conflict" not in codes(analysis)

@@ -73,14 +73,50 @@ DIAGNOSED = frozenset(DEFAULTS) | {"myhostname"}
 
 def config_conflicts(main: MainConfig, postconf: MainConfig) -> list[str]:
     """Return the parameters the findings read that main.cf and ``postconf -n``
-    output set differently, or that only one of them sets."""
-    names = set(main.settings) | set(postconf.settings)
+    output set differently, or that only one of them sets.
+
+    A value equal to Postfix's default agrees with leaving the parameter out.
+    Output of plain ``postconf`` (sosreport saves it) lists every parameter,
+    computed ones such as myhostname included, so there only the parameters
+    that main.cf sets are compared.
+    """
+    names = set(main.settings)
+    if not is_full_output(postconf):
+        names |= set(postconf.settings)
     diagnosed = [
         name
         for name in names
         if name in DIAGNOSED or name.startswith(("smtp_sasl_", "smtp_tls_"))
     ]
-    return sorted(name for name in diagnosed if main.raw(name) != postconf.raw(name))
+    return sorted(
+        name
+        for name in diagnosed
+        if _effective(main, name) != _effective(postconf, name)
+    )
+
+
+def _effective(config: MainConfig, name: str) -> str:
+    """Return the value as written, or Postfix's default when it is not set."""
+    written = config.raw(name)
+    return DEFAULTS.get(name, "") if written is None else written.strip()
+
+
+FULL_OUTPUT_SETTINGS = 200
+"""Parameters from which a ``postconf`` output is taken as the full list: Postfix
+3.7 prints about 1,000, and a main.cf rarely sets more than 100."""
+
+
+def is_full_output(config: MainConfig) -> bool:
+    """Return whether ``config`` is plain ``postconf`` output, every parameter
+    with its value, rather than ``postconf -n``'s parameters set in main.cf."""
+    name = config.source.rsplit("/", 1)[-1].lower()
+    if name == "main.cf" or re.search(r"(?:^|[-_ ])n(?:\.txt|\.out)?$", name):
+        return False
+    first = next(iter(config.settings), "")
+    return (
+        len(config.settings) >= FULL_OUTPUT_SETTINGS
+        or first == "2bounce_notice_recipient"
+    )
 
 
 def main_is_newer(main: MainConfig, postconf: MainConfig) -> bool:
