@@ -36,7 +36,7 @@ def wall_time(value: object, zone: tzinfo | str) -> str:
         stamp = stamp.tz_localize(UTC)
     where = ZoneInfo(zone) if isinstance(zone, str) else zone
     local = stamp.to_pydatetime().astimezone(where)
-    text = local.strftime(WALL_FORMAT)
+    text: str = local.strftime(WALL_FORMAT)
     naive = local.replace(tzinfo=None)
     first, second = (naive.replace(tzinfo=where, fold=f).utcoffset() for f in (0, 1))
     if first != second:
