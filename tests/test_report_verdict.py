@@ -246,3 +246,18 @@ def test_rejected_submissions_only(tmp_path: Path) -> None:
         f["summary"] for f in japanese.findings if f["code"] == "no-mail-activity"
     )
     assert "4 件" in summary
+
+
+def test_headline_outage_until_log_end(tmp_path: Path) -> None:
+    """Most mail of the log was delivered, but the relay stopped answering and
+    nothing went out after that until the log ends: mail is not being delivered."""
+    lines = [
+        line.replace("Dec  4", "Dec  3").replace("qradar-console", "relay01")
+        for n in range(4)
+        for line in deferred(f"B{n}C3D4E5F6", f"11:{n}0:00", TIMEOUT)
+    ]
+    analysis = analyze(tmp_path, [*sent(6), *lines], "relayhost = [mx1.corp.example]\n")
+    assert analysis.totals().states["delivered"] == 6
+    verdict = build_context(analysis).verdict
+    assert verdict["status"] == "failing"
+    assert verdict["headline"] == "Mail is not being delivered"

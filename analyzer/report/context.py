@@ -197,7 +197,11 @@ def verdict(
     if problems:
         status = "failing" if errors else "warning"
         headline = labels[f"verdict_{status}"]
-        if errors and _mostly_delivered(analysis, analysis.totals()):
+        if (
+            errors
+            and _mostly_delivered(analysis, analysis.totals())
+            and not _outage_at_end(analysis)
+        ):
             headline = labels["verdict_failing_some"]
         lead = problems[0]
         # The note on partial results below repeats the bundle-incomplete title.
@@ -259,6 +263,33 @@ def _mostly_delivered(analysis: Analysis, totals: Totals) -> bool:
     states = analysis.messages["final_state"]
     submitted = len(states) + totals.rejected_local
     return submitted > 0 and int(states.eq("delivered").sum()) / submitted > 0.5
+
+
+OUTAGE_CODES = frozenset({
+    "relay-connection-failed", "relayhost-unresolvable", "relayhost-mx-lookup",
+    "dns-lookup-failed", "localhost-loop", "myhostname-conflict",
+    "content-filter-unreachable", "disk-full", "sasl-authentication-failed",
+    "sasl-required", "sasl-no-mechanism", "tls-failure", "tls-required-by-server",
+    "helo-rejected", "ip-blocklisted", "postfix-stopped",
+})  # fmt: skip
+"""Failures that stop every message of a host, not only some recipients'."""
+
+
+def _outage_at_end(analysis: Analysis) -> bool:
+    """Return whether an error that stops all mail of a host lasts past the
+    host's last delivery: whatever the log delivered before, nothing goes out now."""
+    deliveries = analysis.deliveries
+    sent = deliveries[(deliveries["status"] == "sent").to_numpy(dtype=bool)]
+    last_sent = sent.groupby(sent["host"].astype(object))["time"].max()
+    for finding in analysis.findings:
+        if finding.severity != "error" or finding.code not in OUTAGE_CODES:
+            continue
+        if finding.last_seen is None or pd.isna(finding.last_seen):
+            continue
+        delivered = last_sent.get(finding.host)
+        if delivered is None or finding.last_seen > delivered:
+            return True
+    return False
 
 
 def _lead_sentence(
