@@ -261,3 +261,17 @@ def test_headline_outage_until_log_end(tmp_path: Path) -> None:
     verdict = build_context(analysis).verdict
     assert verdict["status"] == "failing"
     assert verdict["headline"] == "Mail is not being delivered"
+
+
+def test_cleared_backlog_is_not_waiting() -> None:
+    """The backlogs of the flush and delete samples left the queue: the verdict
+    and the remedy say so instead of calling them waiting."""
+    for name, ending in (
+        ("backlog-flush", "delivered later"),
+        ("backlog-deleted", "deleted"),
+    ):
+        analysis = analyze_bundle(SAMPLES / f"{name}.tar.gz")
+        backlog = next(f for f in analysis.findings if f.code == "queue-backlog")
+        assert backlog.title.endswith(ending), name
+        assert "waiting" not in build_context(analysis).verdict["detail"], name
+        assert "`postfix flush` sends the backlog" not in backlog.remedy, name

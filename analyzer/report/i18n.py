@@ -984,6 +984,14 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "queued",
     ): "Postfix が動いていません：投入されたメールが待っています",
     (
+        "queue-backlog",
+        "deleted",
+    ): "メール・キューに滞留が生じ、削除されました",
+    (
+        "queue-backlog",
+        "delivered",
+    ): "メール・キューに滞留が生じ、後で配送されました",
+    (
         "relayhost-unbracketed",
         "mx_used",
     ): "relayhost に角括弧がありません：メールはその名前の MX ホストに送られています",
@@ -992,6 +1000,17 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "queue-backlog",
+        "deleted",
+    ): "削除された通知は失われています。重要なものはアプリケーションから再送できれば再送してください。"
+    "次の集中の前に配送の問題を解決し、滞留がイベントごとに 1 通送るアプリケーションやアラート・ルール"
+    "によるものなら、送信数が減るよう調整してください。",
+    (
+        "queue-backlog",
+        "delivered",
+    ): "滞留したメールは今は待っていません。滞留がイベントごとに 1 通送るアプリケーションやアラート・"
+    "ルールによるものなら送信数が減るよう調整し、次の集中で滞留しないよう遅延の原因を解決してください。",
     (
         "helo-rejected",
         "unresolved",

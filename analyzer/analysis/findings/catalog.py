@@ -518,6 +518,20 @@ CATALOG: dict[str, Entry] = {
             "delivered": "{count} message(s) piled up in the queue (the queue listing "
             "shows them); {delivered} were delivered later, once the cause was fixed.",
         },
+        titles={
+            "deleted": "A backlog built up in the mail queue and was deleted",
+            "delivered": "A backlog built up in the mail queue and was delivered later",
+        },
+        remedies={
+            "deleted": "The deleted notifications are lost: send the important ones "
+            "again from the application, if it can. Fix the delivery problem before "
+            "the next burst, and if the backlog came from an application or alert "
+            "rules that send one e-mail per event, tune them so that they send fewer.",
+            "delivered": "Nothing of it waits now. If the backlog came from an "
+            "application or alert rules that send one e-mail per event, tune them so "
+            "that they send fewer, and fix the cause of the delays so that the next "
+            "burst does not pile up.",
+        },
     ),
     "submission-burst": Entry(
         "Many messages were submitted within minutes",
