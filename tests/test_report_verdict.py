@@ -275,3 +275,16 @@ def test_cleared_backlog_is_not_waiting() -> None:
         assert backlog.title.endswith(ending), name
         assert "waiting" not in build_context(analysis).verdict["detail"], name
         assert "`postfix flush` sends the backlog" not in backlog.remedy, name
+
+
+def test_cleared_failure_with_held_mail() -> None:
+    """In the held sample the relay accepted mail again after the refusals: 3
+    messages were delivered and 2 put on hold, none still failing."""
+    analysis = analyze_bundle(SAMPLES / "held.tar.gz")
+    failed = next(f for f in analysis.findings if f.code == "relay-connection-failed")
+    assert failed.params["variant"] == "recovered_partly"
+    assert failed.params["delivered"] == "3"
+    assert failed.params["held"] == "2"
+    assert failed.title == "Connections to the mail server failed for a while"
+    assert "3 of them were delivered" in failed.summary
+    assert "2 are on hold" in failed.summary

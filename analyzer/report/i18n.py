@@ -851,6 +851,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     ): "{count} 通を一時的に {relays} に渡せませんでした：{reasons}。どれも後で配送されており、"
     "最後の失敗は {last} です。再発したら、下記のとおり接続を確認してください。",
     (
+        "relay-connection-failed",
+        "recovered_partly",
+    ): "{count} 通を一時的に {relays} に渡せませんでした：{reasons}。最後の失敗（{last}）の後、"
+    "サーバーは再びメールを受け付けました。そのうち {delivered} 通は配送され、{held} 通は保留中です"
+    "（その指摘事項を参照）。再発したら、下記のとおり接続を確認してください。",
+    (
         "localhost-loop",
         "unset",
     ): "{count} 通が {reasons} で失敗しました。relayhost が未設定で、宛先ドメイン（{domains}）の"
@@ -954,6 +960,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
     (
         "relay-connection-failed",
         "recovered",
+    ): "メール・サーバーへの接続が一時的に失敗しました",
+    (
+        "relay-connection-failed",
+        "recovered_partly",
     ): "メール・サーバーへの接続が一時的に失敗しました",
     (
         "relayhost-unresolvable",

@@ -231,11 +231,17 @@ CATALOG: dict[str, Entry] = {
             "recovered": "{count} message(s) could not be handed to {relays} for a "
             "while: {reasons}. All of them were delivered later; the last failure was "
             "at {last}. If it happens again, test the connection as below.",
+            "recovered_partly": "{count} message(s) could not be handed to {relays} "
+            "for a while: {reasons}. The server accepted mail again after the last "
+            "failure at {last}: {delivered} of them were delivered, and {held} are "
+            "on hold (see that finding). If it happens again, test the connection as "
+            "below.",
         },
         titles={
             "direct_blocked": "This host cannot connect to the mail servers of any "
             "recipient domain",
             "recovered": "Connections to the mail server failed for a while",
+            "recovered_partly": "Connections to the mail server failed for a while",
         },
     ),
     "content-filter-unreachable": Entry(

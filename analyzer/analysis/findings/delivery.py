@@ -147,7 +147,7 @@ def _finding(
         "reasons": _example_reasons(failures, rows),
         "recipients": failures.recipient.top(rows, 3),
         "senders": failures.sender.top(key_codes, 2),
-        "delivered": f"{int((~unresolved).sum()):,}",
+        "delivered": f"{int(failures.delivered[key_codes].sum()):,}",
         # Bounced and expired mail has left the queue: nothing to flush.
         "queued": bool((unresolved & ~failures.lost[key_codes]).any()),
     }
@@ -189,6 +189,17 @@ def _finding(
         # Every message was delivered in the end, which the summary reports
         # whatever else applies. Deleted and held mail is resolved but not delivered.
         params["variant"] = "recovered"
+        params["last"] = ctx.clock(last_seen, seconds=True)
+    elif (
+        code == "relay-connection-failed"
+        and recovered
+        and not deleted
+        and not unresolved.any()
+    ):
+        # The server accepted mail again, and what was not delivered is on hold.
+        states = ctx.messages["final_state"].reindex(keys)
+        params["variant"] = "recovered_partly"
+        params["held"] = f"{int(states.eq('held').sum()):,}"
         params["last"] = ctx.clock(last_seen, seconds=True)
     if code == "greylisting" and unresolved.all():
         params["variant"] = "pending"
