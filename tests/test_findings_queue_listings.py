@@ -309,3 +309,27 @@ def test_summary_counts_one_message_in_singular(tmp_path: Path) -> None:
     assert "Queue listing: 1 message; 1 message listed earlier is gone from it" in (
         out.getvalue()
     )
+
+
+HELD_MAILQ = (
+    "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+    "4B7C9E1A22!    1200 Fri Dec  4 09:00:00  root@mx1.example.com\n"
+    "                                         soc@example.org\n"
+    "\n"
+    "-- 1 Kbytes in 1 Request.\n"
+)
+
+
+def test_hold_seen_only_in_listing_quotes_it(tmp_path: Path) -> None:
+    write(
+        tmp_path, "cmd/mailq.txt", HELD_MAILQ, datetime(2026, 12, 4, 11, 5, tzinfo=UTC)
+    )
+    write(tmp_path, "etc/postfix/main.cf", "myhostname = mx1.example.com\n",
+          datetime(2026, 12, 1, tzinfo=UTC))  # fmt: skip
+    analysis = analyze_bundle(tmp_path, year=2026)
+    held = next(f for f in analysis.findings if f.code == "messages-on-hold")
+    assert [(e.source, e.line_no, e.kind) for e in held.evidence] == [
+        ("cmd/mailq.txt", 2, "queue")
+    ]
+    assert "4B7C9E1A22" in held.evidence[0].text
+    assert held.first_seen == datetime(2026, 12, 4, 9, 0, tzinfo=UTC)

@@ -807,12 +807,18 @@ CATALOG: dict[str, Entry] = {
 
 
 class _Lenient(string.Formatter):
-    """Fills missing template fields with "?" instead of raising."""
+    """Fills missing template fields with "?" instead of raising, and writes whole
+    numbers with thousands separators (3,000) as the texts do elsewhere."""
 
     def get_value(self, key: int | str, args: Any, kwargs: Any) -> Any:
         if isinstance(key, str):
             return kwargs.get(key, "?")
         return super().get_value(key, args, kwargs)
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if not format_spec and isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return str(super().format_field(value, format_spec))
 
 
 def render(template: str, params: dict[str, Any]) -> str:

@@ -468,14 +468,28 @@ def _held(ctx: Context, host: str, count: int) -> Finding:
     rows = ctx.events[
         ctx.events["message_key"].isin(list(held.index)) & ctx.of_kind("held", "hold")
     ]
+    evidence = log_evidence(ctx.events, rows.index)
+    first_seen = rows["time"].min() if len(rows) else None
+    last_seen = rows["time"].max() if len(rows) else None
+    listed = _queued_rows(ctx, host)
+    listed = listed[(listed["queue_name"] == "hold").to_numpy(dtype=bool)]
+    if not evidence and len(listed):
+        # Only the queue listing shows the hold ("!" after the queue ID in mailq).
+        listed = listed.drop_duplicates("queue_id")
+        evidence = [
+            Evidence(str(r["source"]), int(r["line_no"]), _queue_text(r), "queue")
+            for _, r in listed.head(EVIDENCE_LINES).iterrows()
+        ]
+        first_seen = listed["arrival_time"].min()
+        last_seen = listed["arrival_time"].max()
     return Finding(
         code="messages-on-hold",
         severity="warning",
         host=host,
         messages_affected=count,
-        first_seen=held["first_seen"].min() if len(held) else None,
-        last_seen=held["last_seen"].max() if len(held) else None,
-        evidence=log_evidence(ctx.events, rows.index),
+        first_seen=first_seen,
+        last_seen=last_seen,
+        evidence=evidence,
         params={"count": count},
         message_keys=held.index.tolist(),
         priority=70,
