@@ -288,3 +288,21 @@ def test_cleared_failure_with_held_mail() -> None:
     assert failed.title == "Connections to the mail server failed for a while"
     assert "3 of them were delivered" in failed.summary
     assert "2 are on hold" in failed.summary
+
+
+def test_next_steps_merge_hosts_with_same_cause(tmp_path: Path) -> None:
+    """Two hosts that cannot reach the same relay get one step naming both."""
+    lines = [
+        line.replace("qradar-console", host)
+        for number, host in enumerate(("siem-a", "siem-b"))
+        for line in deferred(f"C{number}C3D4E5F6", f"10:0{number}:00", TIMEOUT)
+    ]
+    (tmp_path / "syslog").write_text("".join(lines))
+    analysis = analyze_bundle(tmp_path, year=2026)
+    steps = build_context(analysis).next_steps
+    titles = [title for title, _ in steps]
+    assert (
+        titles.count("This host cannot connect to the mail server (siem-a, siem-b)")
+        == 1
+    )
+    assert len(steps) == len(set(steps))

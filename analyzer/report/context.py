@@ -93,7 +93,7 @@ def build_context(
         verdict=verdict(analysis, findings, labels),
         key_numbers=_key_numbers(analysis, totals, labels, fmt),
         findings=findings,
-        next_steps=_next_steps(findings),
+        next_steps=_next_steps(findings, len(analysis.hosts) > 1),
         summary_findings=findings[:PDF_FINDINGS],
         summary_note=_summary_note(len(findings), labels, html_written),
         hosts=_hosts(analysis, labels),
@@ -122,10 +122,27 @@ def _summary_note(total: int, labels: dict[str, str], html_written: bool) -> str
     return labels[name].format(shown=PDF_FINDINGS, total=f"{total:,}")
 
 
-def _next_steps(findings: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def _next_steps(
+    findings: list[dict[str, Any]], several_hosts: bool
+) -> list[tuple[str, str]]:
+    """Return the (title, remedy) of the findings the PDF shows, problems first.
+
+    Findings with the same title and remedy on several hosts make one step, and
+    with several hosts in the bundle each title names its hosts.
+    """
     shown = findings[:PDF_FINDINGS]
     problems = [f for f in shown if f["severity"] != "info"] or shown
-    return [(f["title"], f["remedy"]) for f in problems]
+    hosts: dict[tuple[str, str], list[str]] = {}
+    for finding in problems:
+        key = (str(finding["title"]), str(finding["remedy"]))
+        hosts.setdefault(key, []).append(str(finding["host"]))
+    steps = []
+    for (title, remedy), names in hosts.items():
+        named = sorted({name for name in names if name != "bundle"})
+        if several_hosts and named:
+            title = f"{title} ({', '.join(named)})"
+        steps.append((title, remedy))
+    return steps
 
 
 class _TimeFormat:
