@@ -131,9 +131,13 @@ def _check_arguments(arguments: argparse.Namespace) -> str:
     """Return what is wrong with the command line, or an empty string."""
     if arguments.lines <= 0:
         return f"--lines must be positive, not {arguments.lines}"
-    for folder in (arguments.corpus, arguments.bundles):
-        if not folder.is_dir():
-            return f"folder not found: {folder}"
+    if not arguments.corpus.is_dir():
+        return (
+            f"corpus folder not found: {arguments.corpus}; pass --corpus with the "
+            "folder of real Postfix logs (the corpus's maillog folder)"
+        )
+    if not arguments.bundles.is_dir():
+        return f"folder not found: {arguments.bundles}; pass --bundles"
     try:
         datetime.fromisoformat(arguments.start)
     except ValueError:
