@@ -306,3 +306,13 @@ def test_next_steps_merge_hosts_with_same_cause(tmp_path: Path) -> None:
         == 1
     )
     assert len(steps) == len(set(steps))
+
+
+def test_partly_delivered_mail_counts_as_going_out() -> None:
+    """In the mixed-recipients sample every message reached one of its
+    recipients and bounced for another: some mail fails, not all of it, and the
+    key numbers count the bounced recipients."""
+    context = build_context(analyze_bundle(SAMPLES / "mixed-recipients.tar.gz"))
+    assert context.verdict["headline"] == "Some mail is not being delivered"
+    numbers = dict(context.key_numbers)
+    assert numbers["Recipients bounced"] == "3"

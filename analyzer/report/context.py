@@ -270,7 +270,8 @@ def _healthy_sentence(totals: Totals, labels: dict[str, str]) -> str:
 
 
 def _mostly_delivered(analysis: Analysis, totals: Totals) -> bool:
-    """Return whether most messages of the logs were delivered. An error then
+    """Return whether most messages of the logs were delivered, to all or some of
+    their recipients. An error then
     concerns some of the mail, not all of it.
 
     Submissions of loopback clients rejected before queueing (for example by a
@@ -279,7 +280,9 @@ def _mostly_delivered(analysis: Analysis, totals: Totals) -> bool:
     """
     states = analysis.messages["final_state"]
     submitted = len(states) + totals.rejected_local
-    return submitted > 0 and int(states.eq("delivered").sum()) / submitted > 0.5
+    # A message delivered to some of its recipients went out.
+    delivered = int(states.isin(["delivered", "partial"]).sum())
+    return submitted > 0 and delivered / submitted > 0.5
 
 
 OUTAGE_CODES = frozenset({
@@ -346,8 +349,12 @@ def _key_numbers(
     if states.get("partial", 0):
         # A message delivered to some recipients may still wait for others:
         # count those, or "deferred 0" reads as nothing queued.
-        waiting = analysis.recipients["final_state"].eq("deferred").sum()
+        recipient_states = analysis.recipients["final_state"]
+        waiting = recipient_states.eq("deferred").sum()
         rows.append((labels["recipients_queued"], f"{int(waiting):,}"))
+        bounced = recipient_states.isin(["bounced", "expired"]).sum()
+        if bounced:
+            rows.append((labels["recipients_bounced"], f"{int(bounced):,}"))
     rows.append((labels["queued_now"], queued))
     rows.append((labels["log_span"], span or "–"))
     return rows

@@ -88,6 +88,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Recipients still queued",
         "ja": "キュー内で待つ宛先",
     },
+    "recipients_bounced": {
+        "en": "Recipients bounced",
+        "ja": "バウンスした宛先",
+    },
     "queued_now": {"en": "In the queue listing", "ja": "キュー一覧の件数"},
     "log_span": {"en": "Log covers", "ja": "ログの期間"},
     "findings": {"en": "Findings", "ja": "検出事項"},
