@@ -271,8 +271,7 @@ def _healthy_sentence(totals: Totals, labels: dict[str, str]) -> str:
 
 def _mostly_delivered(analysis: Analysis, totals: Totals) -> bool:
     """Return whether most messages of the logs were delivered, to all or some of
-    their recipients. An error then
-    concerns some of the mail, not all of it.
+    their recipients. An error then concerns some of the mail, not all of it.
 
     Submissions of loopback clients rejected before queueing (for example by a
     full disk) count as mail not delivered: on a host that sends its own mail they are
