@@ -80,3 +80,30 @@ def test_code_spans_mark_tokens_and_paths() -> None:
 def test_code_spans_leave_other_slashes() -> None:
     text = "Use and/or 10/s at http://192.0.2.9/x."
     assert str(code_spans(text)) == text
+
+
+def test_code_spans_keep_hyphenated_names_whole() -> None:
+    html = str(
+        code_spans(
+            "Sent as root@qradar-console.localdomain to smtp-relay.example.net, "
+            "a well-known host, for <ops@example.org>."
+        )
+    )
+    assert '<span class="token">root@qradar-console.localdomain</span> ' in html
+    assert '<span class="token">smtp-relay.example.net</span>, ' in html
+    # Words and names without a hyphen stay plain.
+    assert "a well-known host" in html
+    assert "&lt;ops@example.org&gt;." in html
+
+
+def test_pdf_keeps_hyphenated_host_whole(tmp_path: Path) -> None:
+    analysis = analyze_bundle(write_bundle(tmp_path / "bundle"), year=2026)
+    context = report_context(analysis, "en")
+    name = "root@qradar-console-primary.localdomain"
+    context.next_steps = [
+        (f"Step {width}", f"{'word ' * width}Mail from {name} bounced.")
+        for width in range(14)
+    ]
+    render_pdf(context, tmp_path / "summary.pdf")
+    text = re.sub(r"\s+", " ", pdf_text(tmp_path / "summary.pdf"))
+    assert text.count(name) == 14

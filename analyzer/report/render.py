@@ -56,15 +56,31 @@ def code_element(command: str) -> str:
 _PLAIN_PATH = re.compile(r"(?<![\w/:.])/[\w.+-]+(?:/[\w.+-]+)*/?(?<![.,])", re.ASCII)
 
 
+# A host name or address in running text (smtp-relay.example.net,
+# root@qradar-console.localdomain). Those with a "-" become tokens, so that the
+# line does not break after the hyphen and split the name.
+_PLAIN_NAME = re.compile(
+    r"(?<![\w.@/-])(?:[\w.+-]+@)?[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+(?<![.-])",
+    re.ASCII,
+)
+_PLAIN_TOKEN = re.compile(
+    f"(?P<path>{_PLAIN_PATH.pattern})|{_PLAIN_NAME.pattern}", re.ASCII
+)
+
+
 def path_token(match: re.Match[str]) -> str:
-    return f'<span class="token">{match.group(0)}</span>'
+    text = match.group(0)
+    if match.group("path") is None and "-" not in text:
+        return text
+    return f'<span class="token">{text}</span>'
 
 
 def code_spans(text: str) -> markupsafe.Markup:
-    """Escape ``text``, set each `backticked` command in <code> and keep paths whole.
+    """Escape ``text``, set each `backticked` command in <code> and keep paths,
+    and names with a hyphen, whole.
 
-    A path outside backticks gets the same token span as a code token, so the
-    line does not break after one of its slashes either.
+    A path or such a name outside backticks gets the same token span as a code
+    token, so the line does not break after one of its slashes or hyphens either.
     """
     escaped = str(markupsafe.escape(text))
     parts = _CODE_SPAN.split(escaped)
@@ -73,7 +89,7 @@ def code_spans(text: str) -> markupsafe.Markup:
         if index % 2:
             parts[index] = code_element(part)
         else:
-            parts[index] = _PLAIN_PATH.sub(path_token, part)
+            parts[index] = _PLAIN_TOKEN.sub(path_token, part)
     return markupsafe.Markup("".join(parts))
 
 
