@@ -307,6 +307,8 @@ def test_full_postconf_output_conflicts_only_where_main_cf_sets(tmp_path: Path) 
     found = [f for f in analysis.findings if f.code == "config-conflict"]
     assert len(found) == 1
     assert found[0].params["parameters"] == "relayhost"
+    # The summary gives both values, so that a reader of the PDF alone sees them.
+    assert "relayhost (mail.example.com / [x.example.net])" in found[0].summary
 
 
 def test_postconf_default_values_do_not_conflict(tmp_path: Path) -> None:

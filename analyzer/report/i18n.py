@@ -640,7 +640,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "config-conflict": (
         "main.cf がバンドル内の postconf -n の出力と異なります",
-        "{main} と postconf -n の出力 {postconf} とで {parameters} の値が異なります。postconf -n は"
+        "{main} と postconf -n の出力 {postconf} とで {values} の値が異なります。postconf -n は"
         "実行時点の main.cf を出力するので、main.cf は別の時点で変更されています。変更した main.cf を"
         "Postfix が使うのは `postfix reload` の後です。main.cf の方が新しくないため、検出事項は "
         "Postfix 自身が出力した postconf -n の値を使います。",
@@ -736,7 +736,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "config-conflict",
         "main_newer",
-    ): "{main} と postconf -n の出力 {postconf} とで {parameters} の値が異なります。main.cf は "
+    ): "{main} と postconf -n の出力 {postconf} とで {values} の値が異なります。main.cf は "
     "postconf -n の実行後に変更されており、変更した main.cf を Postfix が使うのは `postfix reload` "
     "の後です。main.cf の方が新しいため、検出事項は main.cf の値を使います。",
     (

@@ -667,7 +667,7 @@ CATALOG: dict[str, Entry] = {
     ),
     "config-conflict": Entry(
         "main.cf differs from the postconf -n output in the bundle",
-        "{main} and the postconf -n output {postconf} set {parameters} differently. "
+        "{main} and the postconf -n output {postconf} set {values} differently. "
         "postconf -n prints main.cf as it was when the command ran, so main.cf was "
         "changed at another time, and Postfix uses a changed main.cf only after "
         "`postfix reload`. The findings use the postconf -n output, which Postfix "
@@ -677,7 +677,7 @@ CATALOG: dict[str, Entry] = {
         "bundle again, so that the logs and the settings are from the same time.",
         variants={
             "main_newer": "{main} and the postconf -n output {postconf} set "
-            "{parameters} differently. main.cf was changed after postconf -n ran, and "
+            "{values} differently. main.cf was changed after postconf -n ran, and "
             "Postfix uses a changed main.cf only after `postfix reload`. The findings "
             "use main.cf, because it is newer.",
         },

@@ -130,10 +130,15 @@ def conflict_finding(host: str, view: HostView) -> Finding | None:
                 evidence.append(
                     Evidence(config.source, setting.line_no, setting.text, "config")
                 )
+    shown = [
+        f"{name} ({main.raw(name) or '–'} / {postconf.raw(name) or '–'})"
+        for name in names
+    ]
     params: dict[str, object] = {
         "main": main.source,
         "postconf": postconf.source,
         "parameters": ", ".join(names),
+        "values": ", ".join(shown),
         "variant": "main_newer" if main_is_newer(main, postconf) else "",
     }
     return _config_finding("config-conflict", "warning", host, evidence, params)
