@@ -139,3 +139,16 @@ def test_message_note_without_handoffs() -> None:
     assert context.messages_note == (
         f"Showing {shown} of {shown} messages, problems first."
     )
+
+
+def test_linked_messages_link_to_each_other() -> None:
+    """A bounce notice and its original link to each other's entry in the HTML."""
+    context = report_context(analyze_bundle(SAMPLES / "bounce-notice.tar.gz"), "en")
+    html = BeautifulSoup(render_html(context), "html.parser")
+    ids = {tag["id"] for tag in html.select("details.message[id]")}
+    links = [a["href"][1:] for a in html.select("details.message p.meta a[href]")]
+    assert links
+    assert set(links) <= ids
+    notices = [m for m in context.messages if m["parent"]]
+    assert notices
+    assert all(m["parent_anchor"] for m in notices)

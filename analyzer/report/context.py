@@ -566,12 +566,17 @@ def _messages(
         .head(MESSAGE_ROWS)
     )
     traces, omitted = _traces(analysis.events, chosen.index, fmt)
+    anchors = {
+        key: f"message-{number}-{queue_id}"
+        for number, (key, queue_id) in enumerate(chosen["queue_id"].items())
+    }
     rows = []
-    for number, (key, message) in enumerate(chosen.iterrows()):
+    for key, message in chosen.iterrows():
+        parent = _text(message["parent_key"])
         rows.append(
             {
                 "key": key,
-                "anchor": f"message-{number}-{message['queue_id']}",
+                "anchor": anchors[key],
                 "host": message["host"],
                 "queue_id": message["queue_id"],
                 "message_id": _text(message["message_id"]),
@@ -582,8 +587,12 @@ def _messages(
                 ),
                 "first_seen": fmt.full(message["first_seen"]),
                 "last_seen": fmt.full(message["last_seen"]),
-                "parent": _text(message["parent_key"]),
-                "children": list(message["child_keys"]),
+                "parent": parent,
+                # A related message shown in the table links to its entry.
+                "parent_anchor": anchors.get(parent, ""),
+                "children": [
+                    (child, anchors.get(child, "")) for child in message["child_keys"]
+                ],
                 "trace": traces.get(key, []),
                 "omitted": omitted.get(key, 0),
             }
