@@ -131,7 +131,7 @@ def conflict_finding(host: str, view: HostView) -> Finding | None:
                     Evidence(config.source, setting.line_no, setting.text, "config")
                 )
     shown = [
-        f"{name} ({main.raw(name) or '–'} / {postconf.raw(name) or '–'})"
+        f"{name} ({main.raw(name) or '-'} / {postconf.raw(name) or '-'})"
         for name in names
     ]
     params: dict[str, object] = {
