@@ -485,8 +485,9 @@ def _held(ctx: Context, host: str, count: int) -> Finding:
             Evidence(str(r["source"]), int(r["line_no"]), _queue_text(r), "queue")
             for _, r in listed.head(EVIDENCE_LINES).iterrows()
         ]
-        first_seen = listed["arrival_time"].min()
-        last_seen = listed["arrival_time"].max()
+        arrivals = listed["arrival_time"].dropna()
+        first_seen = arrivals.min() if len(arrivals) else None
+        last_seen = arrivals.max() if len(arrivals) else None
     return Finding(
         code="messages-on-hold",
         severity="warning",
