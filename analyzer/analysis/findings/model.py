@@ -54,7 +54,8 @@ class Finding:
 
     def sort_key(self) -> tuple[int, bool, int, int, int, float]:
         """Return the key that ranks findings as every report lists them."""
-        last = self.last_seen.timestamp() if self.last_seen is not None else 0.0
+        seen = self.last_seen
+        last = 0.0 if seen is None or pd.isna(seen) else seen.timestamp()
         cause = self.priority if self.priority >= CAUSE_PRIORITY else 0
         return (
             SEVERITY_RANK[self.severity],
