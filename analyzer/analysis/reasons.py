@@ -15,6 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analyzer.analysis.frames import arrow_strings
+
 # Passes run by RE2 over every reply first: they remove what makes most replies
 # unique (queue IDs in "250 Ok: queued as X", addresses), so the slower Python
 # pass below runs once per distinct text only.
@@ -55,15 +57,13 @@ def normalize_reasons(replies: pd.Series) -> pd.Series:
     bulk_codes, bulk_uniques = pd.factorize(
         pd.Series(values.to_pylist(), dtype="string")
     )
-    normalized = np.array(
-        [_normalize_detail(text) for text in bulk_uniques] + [None], dtype=object
-    )
-    per_value = normalized[bulk_codes]
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
-    result = np.full(len(replies), None, dtype=object)
-    present = ~pd.isna(indices)
-    result[present] = per_value[indices[present].astype(np.int64)]
-    return pd.Series(pd.array(result, dtype="string"), index=replies.index)
+    normalized = pa.array([_normalize_detail(text) for text in bulk_uniques], pa.string())
+    # Each row's dictionary entry, then that entry's normalized text: two Arrow
+    # takes, without a Python string per row. Null replies stay null.
+    per_row = pc.take(pa.array(bulk_codes, pa.int64()), encoded.indices)
+    result = arrow_strings(normalized.take(per_row))
+    result.index = replies.index
+    return result
 
 
 def _normalize_detail(text: str) -> str:

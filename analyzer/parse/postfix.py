@@ -183,6 +183,10 @@ def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classifi
             rows = rows[~has_qid[rows]]
         if rule.daemons is not None and len(rows):
             rows = rows[np.isin(daemon[rows], list(rule.daemons))]
+        if rule.requires and len(rows):
+            taken = rest.take(pa.array(rows))
+            found = pc.fill_null(pc.match_substring(taken, rule.requires), False)
+            rows = rows[np.asarray(found)]
         if len(rows) == 0:
             continue
         extracted = _extract(rule, rest, rows)

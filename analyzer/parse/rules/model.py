@@ -60,6 +60,10 @@ class Rule:
     """Daemons (last element of the program tag) it applies to, or None for all."""
     source: str = ""
     """Postfix source file, under ``src/``, that writes the line."""
+    requires: str = ""
+    """Literal text that every match contains. Lines without it skip the
+    pattern, which saves a regular expression pass over lines of a shape that
+    shares the rule's lead but never matches (the old connect-failure format)."""
 
 
 def peer(name: str) -> str:

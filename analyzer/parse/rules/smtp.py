@@ -23,6 +23,7 @@ RULES: tuple[Rule, ...] = (
         r"connect to (?P<relay>[^\[\]\s]*)\[(?P<relay_ip>[^\]]*)\]:"
         r" (?P<reason>.*) \(port (?P<relay_port>\d+)\)$",
         daemons=_CLIENTS,
+        requires=" (port ",
     ),
     Rule(
         "smtp-connect-failed",
