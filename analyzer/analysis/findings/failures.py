@@ -193,7 +193,8 @@ class Failures:
     def on_loopback(self, rows: Rows) -> bool:
         """Return whether the failed attempts at ``rows`` name at least one server
         address, and every address they name is on this host (127.0.0.0/8, ::1)."""
-        addresses = [a for a in self.server_address[rows] if isinstance(a, str)]
+        distinct = pd.unique(self.server_address[rows])
+        addresses = [a for a in distinct if isinstance(a, str)]
         return bool(addresses) and all(
             a.startswith("127.") or a in ("::1", "ipv6:::1") for a in addresses
         )
