@@ -84,13 +84,14 @@ def _write_totals(analysis: Analysis, out: TextIO) -> None:
         + ", ".join(f"{key} {peer[key]:,}" for key in PEER_TOTALS)
         + "\n"
     )
-    instances = analysis.events["instance"].astype("string")
-    others = instances[instances.notna() & (instances != "postfix")]
+    # value_counts reads the categorical's codes: no string per line.
+    counts = analysis.events["instance"].value_counts(dropna=True)
+    others = counts[(counts.index.astype(str) != "postfix") & (counts > 0)]
     if len(others):
-        names = ", ".join(sorted(others.unique())[:3])
+        names = ", ".join(sorted(str(name) for name in others.index)[:3])
         out.write(
-            f"  (pflogsumm reads only postfix/ lines: the {len(others):,} lines of "
-            f"other instances, {names}, are not in these totals)\n"
+            f"  (pflogsumm reads only postfix/ lines: the {int(others.sum()):,} lines "
+            f"of other instances, {names}, are not in these totals)\n"
         )
     _write_queue_count(analysis, out)
 
