@@ -261,6 +261,10 @@ def test_headline_outage_until_log_end(tmp_path: Path) -> None:
     verdict = build_context(analysis).verdict
     assert verdict["status"] == "failing"
     assert verdict["headline"] == "Mail is not being delivered"
+    failed = next(f for f in analysis.findings if f.code == "relay-connection-failed")
+    assert failed.params["variant"] == "ongoing"
+    assert "up to the end of the log" in failed.summary
+    assert "2026-12-03 10:05" in failed.summary
 
 
 def test_cleared_backlog_is_not_waiting() -> None:

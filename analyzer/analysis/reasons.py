@@ -57,7 +57,9 @@ def normalize_reasons(replies: pd.Series) -> pd.Series:
     bulk_codes, bulk_uniques = pd.factorize(
         pd.Series(values.to_pylist(), dtype="string")
     )
-    normalized = pa.array([_normalize_detail(text) for text in bulk_uniques], pa.string())
+    normalized = pa.array(
+        [_normalize_detail(text) for text in bulk_uniques], pa.string()
+    )
     # Each row's dictionary entry, then that entry's normalized text: two Arrow
     # takes, without a Python string per row. Null replies stay null.
     per_row = pc.take(pa.array(bulk_codes, pa.int64()), encoded.indices)

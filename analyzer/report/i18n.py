@@ -856,6 +856,11 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "最後の失敗は {last} です。再発したら、下記のとおり接続を確認してください。",
     (
         "relay-connection-failed",
+        "ongoing",
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。このホストが最後にメールを配送したのは "
+    "{last_delivered} で、失敗はログの最後（{last}）まで続いています。今はメールが送られていません。",
+    (
+        "relay-connection-failed",
         "recovered_partly",
     ): "{count} 通を一時的に {relays} に渡せませんでした：{reasons}。最後の失敗（{last}）の後、"
     "サーバーは再びメールを受け付けました。そのうち {delivered} 通は配送され、{held} 通は保留中です"

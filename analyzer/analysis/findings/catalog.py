@@ -231,6 +231,10 @@ CATALOG: dict[str, Entry] = {
             "recovered": "{count} message(s) could not be handed to {relays} for a "
             "while: {reasons}. All of them were delivered later; the last failure was "
             "at {last}. If it happens again, test the connection as below.",
+            "ongoing": "{count} message(s) could not be handed to {relays}: "
+            "{reasons}. The last message this host delivered was at "
+            "{last_delivered}, and the failures go on up to the end of the log "
+            "({last}): no mail goes out now.",
             "recovered_partly": "{count} message(s) could not be handed to {relays} "
             "for a while: {reasons}. The server accepted mail again after the last "
             "failure at {last}: {delivered} of them were delivered, and {held} are "

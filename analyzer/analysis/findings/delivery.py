@@ -201,6 +201,19 @@ def _finding(
         params["variant"] = "recovered_partly"
         params["held"] = f"{int(states.eq('held').sum()):,}"
         params["last"] = ctx.clock(last_seen, seconds=True)
+    if (
+        code == "relay-connection-failed"
+        and not params.get("variant")
+        and unresolved.any()
+        and not recovered
+    ):
+        sent = ctx.sent
+        own = sent["time"][(sent["host"] == host).to_numpy(dtype=bool)]
+        if len(own) and own.max() < last_seen:
+            # Mail went out earlier in the log, but not since the failures began.
+            params["variant"] = "ongoing"
+            params["last_delivered"] = ctx.clock(own.max())
+            params["last"] = ctx.clock(last_seen)
     if code == "greylisting" and unresolved.all():
         params["variant"] = "pending"
     if code == "helo-rejected":
