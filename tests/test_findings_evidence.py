@@ -1,7 +1,7 @@
 """Evidence of a delivery finding quotes the lines that show its cause.
 
 A message tried at two MX hosts gets a note about the first ("host mx1 said:
-452 Try again later") before the delivery record of the second. The note
+421 Too many concurrent connections") before the delivery record of the second. The note
 belongs to the message, but shows another cause than the finding names.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from analyzer.api import analyze_bundle
 
 FULL = "452 4.2.2 <bob@example.net>: Mailbox is full (in reply to RCPT TO command)"
-BUSY = "452 4.7.1 Try again later (in reply to RCPT TO command)"
+BUSY = "421 4.7.0 Too many concurrent connections (in reply to RCPT TO command)"
 
 
 def attempt(number: int, first_reply: str) -> str:

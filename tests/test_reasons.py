@@ -128,6 +128,36 @@ CAUSE_CASES = [
     ("host mx1.example.com[192.0.2.10] said: 451-IP 192.0.2.25 is banned due spam"
      " from it. For unban, please visit 451 https://unban.example.org/ (in reply"
      " to RCPT TO command)", "blocklisted"),
+    # Real replies of large providers and other servers, in their own words.
+    ("host mx1.example.com[192.0.2.10] said: 550 Connection frequency limited."
+     " http://service.mail.example.com/help (in reply to MAIL FROM command)",
+     "rate_limited"),
+    ("host mx1.example.com[192.0.2.10] said: 550 5.1.1 Recipient unknown"
+     " <soc@example.org> (in reply to RCPT TO command)", "unknown_recipient"),
+    ("host mx1.example.com[192.0.2.10] said: 550 nosuchuser: soc@example.org"
+     " (in reply to RCPT TO command)", "unknown_recipient"),
+    ("host mx1.example.com[192.0.2.10] said: 550 User not found: soc@example.org"
+     " (in reply to RCPT TO command)", "unknown_recipient"),
+    ("host mx1.example.com[192.0.2.10] said: 550 Unrouteable address (in reply to"
+     " RCPT TO command)", "unknown_recipient"),
+    ("host mx1.example.com[192.0.2.10] said: 554 delivery error: dd This user"
+     " doesn't have a example.org account (soc@example.org) [0] - mx.example.org"
+     " (in reply to end of DATA command)", "unknown_recipient"),
+    ("host mx1.example.com[192.0.2.10] said: 553 sorry, that domain isn't in my"
+     " list of allowed rcpthosts (#5.7.1) (in reply to RCPT TO command)",
+     "relay_denied"),
+    ("host mx1.example.com[192.0.2.10] said: 550 rejected because relaying is not"
+     " allowed (in reply to RCPT TO command)", "relay_denied"),
+    # A sender-verify callout that the sender's server refused: the outer reply
+    # rejects the sender, whatever the inner one says.
+    ("host mx1.example.com[192.0.2.10] said: 450 4.1.7 <info@example.net>: Sender"
+     " address rejected: undeliverable address: host mx.example.net[192.0.2.50]"
+     " said: 554 5.7.1 <info@example.net>: Relay access denied (in reply to RCPT TO"
+     " command)", "sender_rejected"),
+    # "Try again later" names no cause: providers send it for rate, reputation
+    # and spam holds alike.
+    ("host mx1.example.com[192.0.2.10] said: 452 4.7.1 Try again later (in reply to"
+     " end of DATA command)", "other"),
     ("delivered to mailbox", "local_delivery"),
     ("250 2.0.0 Ok: queued as 4QWz1k2f3gz9", "other"),
     (None, "other"),

@@ -90,10 +90,14 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("tls_not_offered", r"TLS is required, but (?:was not offered|our TLS engine)"),
         # Before auth_required: "Relaying denied. Proper authentication required"
         # comes from a server that does not take mail for that domain from this host.
+        # A sender-verify callout that the sender's server refused: the outer
+        # reply rejects the sender, whatever the quoted inner reply says.
+        ("sender_rejected", r"Sender address rejected: undeliverable address"),
         (
             "relay_denied",
             r"Relay access denied|not permitted to relay|relaying denied|"
-            r"Relaying not allowed|Unable to relay|relay not permitted",
+            r"Relaying (?:is )?not allowed|Unable to relay|relay not permitted|"
+            r"not in my list of allowed rcpthosts|isn't in my list of allowed rcpthosts",
         ),
         # Before starttls_required: "530 5.7.0 Authentication required" is a
         # demand to log in, not to start TLS.
@@ -137,7 +141,7 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"sender domain|5\.1\.[78]\b",
         ),
         # A rate limit whose text also names spam (Gmail's 4.7.28) is a rate limit.
-        ("rate_limited", r"rate limit|4\.7\.28\b"),
+        ("rate_limited", r"rate limit|4\.7\.28\b|frequency limited"),
         # Before content_rejected: a banned or listed address is the cause even
         # where the reply adds that spam came from it.
         (
@@ -157,8 +161,9 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "unknown_recipient",
             r"5\.1\.1|User unknown|"
             r"no such (?:user|recipient|mailbox)|mailbox unavailable|does not exist|"
-            r"unknown user|Unknown recipient|invalid (?:mailbox|recipient)|"
-            r"mailbox not found|recipient not found",
+            r"unknown user|Unknown recipient|Recipient unknown|invalid (?:mailbox|recipient)|"
+            r"mailbox not found|recipient not found|user not found|nosuchuser|"
+            r"Unrouteable address|doesn't have an? \S+ account",
         ),
         # With a temporary code and none of the texts above, the server could not
         # check the recipient (its DNS or verification failed) and asks to retry.
@@ -179,7 +184,7 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "rate_limited",
             r"too many (?:concurrent |simultaneous )?(?:connections|messages|recipients|"
-            r"sessions)|rate limit|throttl|try again later",
+            r"sessions)|rate limit|throttl",
         ),
         ("suspended", r"delivery temporarily suspended"),
         ("disk_full", r"No space left on device|queue file write error"),
