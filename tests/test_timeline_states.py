@@ -49,3 +49,17 @@ def test_local_checks_stopping_mail_warn(tmp_path: Path) -> None:
     assert (
         finding.evidence[-2].text == "header_checks = regexp:/etc/postfix/header_checks"
     )
+
+
+def test_milter_reject_is_not_a_content_check(tmp_path: Path) -> None:
+    """A milter's decision, logged by cleanup as milter-reject, is no
+    header_checks or body_checks line: the content-check finding leaves it out."""
+    (tmp_path / "maillog").write_text(
+        f"{HEAD}/smtpd[400]: C3D4E5F6A7: client=client.example.net[192.0.2.60]\n"
+        f"{HEAD}/cleanup[301]: C3D4E5F6A7: milter-reject: END-OF-MESSAGE from"
+        " client.example.net[192.0.2.60]: 4.7.1 Greylisting in action, try again"
+        " later; from=<a@example.net> to=<b@example.com> proto=ESMTP"
+        " helo=<client.example.net>\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert "content-check-stopped" not in [f.code for f in analysis.findings]

@@ -632,6 +632,11 @@ def content_check_findings(ctx: Context) -> list[Finding]:
         events["daemon"] == "cleanup"
     ).to_numpy(dtype=bool)
     rows = events[stopped]
+    # cleanup also logs milters' decisions (milter-reject), which are no
+    # header_checks or body_checks and often temporary (greylisting milters).
+    rows = rows[
+        ~rows["text"].astype(str).str.startswith("milter-").to_numpy(dtype=bool)
+    ]
     findings = []
     for host, group in rows.groupby("host", sort=False, observed=True):
         keys = group["message_key"].dropna().unique().tolist()
