@@ -632,11 +632,10 @@ def content_check_findings(ctx: Context) -> list[Finding]:
         events["daemon"] == "cleanup"
     ).to_numpy(dtype=bool)
     rows = events[stopped]
-    # cleanup also logs milters' decisions (milter-reject), which are no
-    # header_checks or body_checks and often temporary (greylisting milters).
-    rows = rows[
-        ~rows["text"].astype(str).str.startswith("milter-").to_numpy(dtype=bool)
-    ]
+    # cleanup also logs milters' decisions ("QUEUEID: milter-reject: ..."), which
+    # are no header_checks or body_checks and often temporary (greylisting).
+    milter = rows["text"].astype(str).str.contains(r"^(?:\w+: )?milter-", regex=True)
+    rows = rows[~milter.to_numpy(dtype=bool)]
     findings = []
     for host, group in rows.groupby("host", sort=False, observed=True):
         keys = group["message_key"].dropna().unique().tolist()
