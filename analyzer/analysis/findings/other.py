@@ -39,6 +39,11 @@ BACKLOG_PRIORITY = 89
 BURST_MESSAGES = 300
 """Submissions within BURST_WINDOW that count as a burst."""
 BURST_WINDOW = pd.Timedelta(minutes=10)
+BURST_FACTOR = 4
+"""How many times the host's usual submissions per BURST_WINDOW a burst must
+also reach, where the log spans BURST_BASELINE_WINDOWS windows or more. A busy
+relay submits hundreds of messages in every window, and that is no burst."""
+BURST_BASELINE_WINDOWS = 6
 
 
 def config_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[Finding]:
@@ -516,6 +521,12 @@ def _burst(ctx: Context, host: str) -> Finding | None:
     if sizes[start] < BURST_MESSAGES:
         return None
     end = int(window_end[start]) - 1
+    usual = _usual_per_window(times)
+    if usual is not None and sizes[start] < BURST_FACTOR * usual:
+        return None
+    keys = births.sort_values("first_seen").index[start : start + EVIDENCE_LINES]
+    arrivals = ctx.events["message_key"].isin(list(keys)).to_numpy(dtype=bool)
+    rows = np.flatnonzero(arrivals & ctx.of_kind("pickup", "client"))
     return Finding(
         code="submission-burst",
         severity="warning",
@@ -523,13 +534,25 @@ def _burst(ctx: Context, host: str) -> Finding | None:
         messages_affected=int(sizes[start]),
         first_seen=times[start],
         last_seen=times[end],
+        evidence=log_evidence(ctx.events, rows[:EVIDENCE_LINES]),
         params={
             "count": int(sizes[start]),
-            "burst_start": f"{times[start]:%Y-%m-%d %H:%M:%S}",
+            "burst_start": ctx.clock(times[start], seconds=True),
             "burst_end": ctx.clock(times[end], seconds=True, date=False),
         },
         priority=35,
     )
+
+
+def _usual_per_window(times: pd.Series) -> float | None:
+    """Return the median submissions per BURST_WINDOW over the log's span, quiet
+    windows included, or None when the span is too short to show a usual rate."""
+    span = times.iloc[-1] - times.iloc[0]
+    if span < BURST_WINDOW * BURST_BASELINE_WINDOWS:
+        return None
+    window = ((times - times.iloc[0]) // BURST_WINDOW).to_numpy(dtype=np.int64)
+    counts = np.bincount(window)
+    return float(np.median(counts))
 
 
 def expiry_findings(ctx: Context) -> list[Finding]:
