@@ -409,3 +409,32 @@ def test_helo_rejection_of_full_name_asks_for_dns() -> None:
     assert "qradar-console.example.com" in finding.remedy
     assert "DNS" in finding.remedy
     assert "such as host.example.com" not in finding.remedy
+
+
+def notice(number: int, domain: str) -> str:
+    """A non-delivery notice to a sender at ``domain``, deferred and then expired."""
+    queue_id = f"{0xB0000 + number:X}0"
+    head = f"Dec  3 11:{number:02d}:00 {HOST} postfix"
+    return (
+        f"{head}/qmgr[302]: {queue_id}: from=<>, size=2400, nrcpt=1 (queue active)\n"
+        f"{head}/smtp[303]: {queue_id}: to=<x{number}@{domain}>, relay=none, delay=9,"
+        f" delays=0/0/9/0, dsn=4.4.1, status=deferred (connect to mx.{domain}"
+        "[203.0.113.7]:25: Connection timed out)\n"
+        f"{head}/qmgr[302]: {queue_id}: from=<>, status=expired, returned to sender\n"
+    )
+
+
+def test_notices_to_unreachable_senders_are_backscatter(tmp_path: Path) -> None:
+    """Notices that cannot be returned (to a spammer's domain, say) are not this
+    host's own mail failing: one finding names them, and no expiry or relay error."""
+    lines = [*sent(4), *(notice(n, "spam-sender.example") for n in range(3))]
+    analysis = analyze(tmp_path, lines, "relayhost =\n")
+    found = codes(analysis)
+    assert found["notices-undeliverable"] == "warning"
+    assert "messages-expired" not in found
+    assert "relay-connection-failed" not in found
+    assert "destination-unreachable" not in found
+    finding = next(f for f in analysis.findings if f.code == "notices-undeliverable")
+    assert finding.messages_affected == 3
+    assert finding.params["domains"] == "spam-sender.example"
+    assert "backscatter" in finding.summary

@@ -519,6 +519,18 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "故障ではありません。遅延を避けるには、このホストをグレイリストの対象外にするようサーバー管理者に"
         "依頼してください。",
     ),
+    "notices-undeliverable": (
+        "不達通知を送信者に返せません",
+        "このホストが作成した {count} 通の不達通知（from=<>）を、返送先の送信者（{domains}）に配送"
+        "できませんでした：{reasons}。そのうち {lost} 通は配送をあきらめています。これらはこのホストが"
+        "受け付けて配送できなかったメールの通知です。迷惑メールのように送信者が偽装されていると、通知は"
+        "送っていないアドレスに届きます（バックスキャッター）。",
+        "このホスト自身のメールを止めるものではありません。通知が迷惑メールへの返信なら、受け付けてから"
+        "返送するのではなく SMTP の段階で拒否してください：受け付ける前に宛先を確認し"
+        "（smtpd_recipient_restrictions の reject_unlisted_recipient、reject_unverified_recipient）、"
+        "コンテンツ・フィルターには返送ではなく拒否させます。配送できない通知は bounce_queue_lifetime"
+        "（既定 5d）の後にあきらめられます。",
+    ),
     "messages-expired": (
         "メッセージがキューで期限切れになり、送信者に返送されました",
         "{count} 通が maximal_queue_lifetime（{lifetime}）を超えてキューに残り、配送不能として返送"

@@ -464,6 +464,20 @@ CATALOG: dict[str, Entry] = {
             "server administrator to exempt this host from greylisting.",
         },
     ),
+    "notices-undeliverable": Entry(
+        "Non-delivery notices cannot be returned to their senders",
+        "{count} non-delivery notice(s) (from=<>) that this host made could not be "
+        "delivered to the senders they return mail to, at {domains}: {reasons}. "
+        "{lost} of them were given up. They report mail that this host accepted and "
+        "could not deliver; when its senders were forged, as in spam, the notices "
+        "go to addresses that never sent it (backscatter).",
+        "Nothing here stops this host's own mail. If the notices answer spam, reject "
+        "such mail during the SMTP session instead of accepting and then returning "
+        "it: check recipients before accepting them (reject_unlisted_recipient, "
+        "reject_unverified_recipient in smtpd_recipient_restrictions), and let "
+        "content filters reject rather than bounce. A notice that cannot be "
+        "delivered is given up after bounce_queue_lifetime (5d by default).",
+    ),
     "messages-expired": Entry(
         "Messages expired in the queue and were returned to the sender",
         "{count} message(s) stayed in the queue longer than maximal_queue_lifetime "

@@ -6,6 +6,7 @@ import re
 from itertools import chain
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analyzer.analysis.findings.coded import Rows, first_distinct
@@ -84,16 +85,70 @@ destination's alone, and the code they then get."""
 
 
 def delivery_findings(ctx: Context) -> list[Finding]:
-    failed = ctx.deliveries["status"].isin(["deferred", "bounced"])
-    rows = np.flatnonzero(failed.to_numpy(dtype=bool))
+    failed = ctx.deliveries["status"].isin(["deferred", "bounced"]).to_numpy(dtype=bool)
+    # Non-delivery notices (from=<>) that fail go to the senders of mail this host
+    # returned, not where this host's own mail goes: they get a finding of their own.
+    notice = _notice_deliveries(ctx)
+    findings = _notice_findings(ctx, np.flatnonzero(failed & notice))
+    rows = np.flatnonzero(failed & ~notice)
     if not len(rows):
-        return []
+        return findings
     failures = Failures(ctx, rows)
     codes = finding_codes(ctx, failures)
-    return [
+    return findings + [
         _finding(ctx, failures, host, code, rows)
         for host, code, rows in failures.groups(codes)
     ]
+
+
+def _notice_deliveries(ctx: Context) -> npt.NDArray[np.bool_]:
+    """Return which delivery attempts are of notices: messages with the null
+    sender (from=<>), which Postfix made or relays for another server."""
+    messages = ctx.messages
+    notices = messages.index[
+        messages["sender"].eq("").to_numpy(dtype=bool, na_value=False)
+    ]
+    keys = ctx.deliveries["message_key"]
+    return np.asarray(keys.isin(list(notices)).to_numpy(dtype=bool, na_value=False))
+
+
+def _notice_findings(ctx: Context, rows: npt.NDArray[np.intp]) -> list[Finding]:
+    """Report notices that could not be returned to their senders, per host."""
+    if not len(rows):
+        return []
+    deliveries = ctx.deliveries.iloc[rows]
+    findings = []
+    for host, group in deliveries.groupby(
+        deliveries["host"].astype(object), sort=False
+    ):
+        keys = group["message_key"].dropna().unique().tolist()
+        states = ctx.messages["final_state"].reindex(keys)
+        lost = int(states.isin(["bounced", "expired"]).sum())
+        recipients = group["recipient"].astype(object).dropna()
+        domains = recipients.str.rpartition("@")[2].str.lower()
+        reasons = group["reason"].astype(object).dropna()
+        findings.append(
+            Finding(
+                code="notices-undeliverable",
+                severity="warning" if lost else "info",
+                host=str(host),
+                messages_affected=len(keys),
+                first_seen=group["time"].min(),
+                last_seen=group["time"].max(),
+                evidence=log_evidence(ctx.events, group["event"].tolist()),
+                params={
+                    "count": len(keys),
+                    "lost": lost,
+                    "domains": ", ".join(domains.value_counts().index[:3]),
+                    "reasons": "; ".join(
+                        f'"{shorten(r)}"' for r in reasons.value_counts().index[:2]
+                    ),
+                },
+                message_keys=[str(key) for key in keys],
+                priority=40,
+            )
+        )
+    return findings
 
 
 def _finding(

@@ -556,8 +556,14 @@ def _usual_per_window(times: pd.Series) -> float | None:
 
 
 def expiry_findings(ctx: Context) -> list[Finding]:
-    expired = ctx.messages[
-        ctx.messages["final_state"].eq("expired") | ctx.messages["has_expired"]
+    messages = ctx.messages
+    # Expired notices (from=<>) are reported with the notices that failed.
+    own = ~messages["sender"].eq("").to_numpy(dtype=bool, na_value=False)
+    expired = messages[
+        (messages["final_state"].eq("expired") | messages["has_expired"]).to_numpy(
+            dtype=bool, na_value=False
+        )
+        & own
     ]
     findings = []
     for host, group in expired.groupby("host", sort=False):
