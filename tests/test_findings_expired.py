@@ -29,7 +29,7 @@ def expired(number: int, sender: str, delay: int) -> str:
 LOG = [
     expired(1, "ops@example.com", 7469),
     expired(2, "ops@example.com", 17887),
-    # A bounce notice expires by bounce_queue_lifetime, so it does not count.
+    # A bounce notice expires by bounce_queue_lifetime: it counts with the notices.
     expired(3, "", 3600),
 ]
 
@@ -46,7 +46,8 @@ def expiry(tmp_path: Path, main_cf: str | None, log: list[str] = LOG) -> Finding
 
 def test_expiry_lifetime_from_log(tmp_path: Path) -> None:
     finding = expiry(tmp_path, None)
-    assert finding.messages_affected == 3
+    # The expired notice is reported with the notices that could not be returned.
+    assert finding.messages_affected == 2
     assert finding.params["variant"] == "from_log"
     summary = finding.summary
     assert "longer than maximal_queue_lifetime (5d)" not in summary
@@ -79,3 +80,13 @@ def test_expiry_default_lifetime_named(tmp_path: Path) -> None:
     finding = expiry(tmp_path, "myhostname = relay01.example.com\n", log)
     assert finding.params["variant"] == "default"
     assert "Postfix's default, 5d" in finding.summary
+
+
+def test_expired_notice_reported_as_notice(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text("".join(LOG))
+    analysis = analyze_bundle(tmp_path, year=2026)
+    notices = [f for f in analysis.findings if f.code == "notices-undeliverable"]
+    assert len(notices) == 1
+    assert notices[0].messages_affected == 1
+    assert notices[0].params["lost"] == 1
+    assert any("status=expired" in e.text for e in notices[0].evidence)

@@ -113,36 +113,52 @@ def _notice_deliveries(ctx: Context) -> npt.NDArray[np.bool_]:
 
 
 def _notice_findings(ctx: Context, rows: npt.NDArray[np.intp]) -> list[Finding]:
-    """Report notices that could not be returned to their senders, per host."""
-    if not len(rows):
-        return []
+    """Report notices that could not be returned to their senders, per host: their
+    failed attempts at ``rows``, and the ones that expired."""
+    messages = ctx.messages
+    null_sender = messages["sender"].eq("").to_numpy(dtype=bool, na_value=False)
+    gave_up = (
+        messages["final_state"].eq("expired") | messages["has_expired"]
+    ).to_numpy(dtype=bool, na_value=False)
+    expired = messages[null_sender & gave_up]
     deliveries = ctx.deliveries.iloc[rows]
+    hosts = dict.fromkeys(
+        [*deliveries["host"].astype(object).dropna(), *expired["host"].dropna()]
+    )
     findings = []
-    for host, group in deliveries.groupby(
-        deliveries["host"].astype(object), sort=False
-    ):
-        keys = group["message_key"].dropna().unique().tolist()
-        states = ctx.messages["final_state"].reindex(keys)
-        lost = int(states.isin(["bounced", "expired"]).sum())
+    for host in hosts:
+        group = deliveries[(deliveries["host"] == host).to_numpy(dtype=bool)]
+        lapsed = expired[(expired["host"] == host).to_numpy(dtype=bool)]
+        keys = list(dict.fromkeys([*group["message_key"].dropna(), *lapsed.index]))
+        states = messages["final_state"].reindex(keys)
+        returned = states.index[states.isin(["bounced", "expired"]).to_numpy()]
+        lost = len(set(returned) | set(lapsed.index))
         recipients = group["recipient"].astype(object).dropna()
         domains = recipients.str.rpartition("@")[2].str.lower()
         reasons = group["reason"].astype(object).dropna()
+        quoted = group["event"].tolist()
+        quoted += np.flatnonzero(
+            ctx.events["message_key"].isin(list(lapsed.index)).to_numpy(dtype=bool)
+            & ctx.of_kind("expired")
+        ).tolist()
+        times = pd.concat([group["time"], lapsed["last_seen"]])
         findings.append(
             Finding(
                 code="notices-undeliverable",
                 severity="warning" if lost else "info",
                 host=str(host),
                 messages_affected=len(keys),
-                first_seen=group["time"].min(),
-                last_seen=group["time"].max(),
-                evidence=log_evidence(ctx.events, group["event"].tolist()),
+                first_seen=times.min(),
+                last_seen=times.max(),
+                evidence=log_evidence(ctx.events, quoted),
                 params={
                     "count": len(keys),
                     "lost": lost,
-                    "domains": ", ".join(domains.value_counts().index[:3]),
+                    "domains": ", ".join(domains.value_counts().index[:3]) or "?",
                     "reasons": "; ".join(
                         f'"{shorten(r)}"' for r in reasons.value_counts().index[:2]
-                    ),
+                    )
+                    or "?",
                 },
                 message_keys=[str(key) for key in keys],
                 priority=40,
