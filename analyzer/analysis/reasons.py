@@ -91,7 +91,7 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # Before auth_required: "Relaying denied. Proper authentication required"
         # comes from a server that does not take mail for that domain from this host.
         # A sender-verify callout that the sender's server refused: the outer
-        # reply rejects the sender, whatever the quoted inner reply says.
+        # reply rejects the sender, whatever the quoted inner reply contains.
         ("sender_rejected", r"Sender address rejected: undeliverable address"),
         (
             "relay_denied",
@@ -166,7 +166,7 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"Unrouteable address|doesn't have an? \S+ account",
         ),
         # With a temporary code and none of the texts above, the server could not
-        # check the recipient (its DNS or verification failed) and asks to retry.
+        # check the recipient (its DNS or verification failed) and requests a retry.
         (
             "recipient_deferred",
             r"\b4\d\d[ -](?:4\.\d{1,3}\.\d{1,3} )?[^()]*Recipient address rejected",
