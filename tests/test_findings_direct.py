@@ -438,3 +438,14 @@ def test_notices_to_unreachable_senders_are_backscatter(tmp_path: Path) -> None:
     assert finding.messages_affected == 3
     assert finding.params["domains"] == "spam-sender.example"
     assert "backscatter" in finding.summary
+
+
+def test_local_mailbox_alias_names_the_user(tmp_path: Path) -> None:
+    """The alias example forwards the user whose mailbox stores the mail."""
+    stored = message(
+        60, "nagios@localhost", "local", "sent", "delivered to mailbox"
+    ).replace("postfix/smtp[303]", "postfix/local[304]")
+    analysis = analyze(tmp_path, [stored], "relayhost =\n")
+    finding = next(f for f in analysis.findings if f.code == "local-mailbox-delivery")
+    assert finding.params["user"] == "nagios"
+    assert '"nagios: admin@example.com"' in finding.remedy

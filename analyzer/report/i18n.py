@@ -591,7 +591,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "{recipients} 宛ての {count} 通が、誰も読まないこのホストのメールボックスに保存されました"
         "（relay=local）。",
         "宛先を完全なアドレス（user@example.com）にするか、ローカル・ユーザーを転送してください："
-        "/etc/aliases に「root: admin@example.com」を追加し `newaliases` を実行します。",
+        "/etc/aliases に「{user}: admin@example.com」を追加し `newaliases` を実行します。",
     ),
     "disk-full": (
         "メール・キューのファイルシステムの空き容量がありません",
@@ -1111,7 +1111,7 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
         "local-mailbox-delivery",
         "aliased",
     ): "{users} がほかの場所でメールを読むなら、エイリアスを外部アドレスへの転送に変えてください："
-    "/etc/aliases に「root: admin@example.com」と書き、`newaliases` を実行します。ユーザーの "
+    "/etc/aliases に「{user}: admin@example.com」と書き、`newaliases` を実行します。ユーザーの "
     "~/.forward ファイルでも同じことができます。",
     (
         "messages-expired",

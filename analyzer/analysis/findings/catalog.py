@@ -585,7 +585,7 @@ CATALOG: dict[str, Entry] = {
         "{count} message(s) for {recipients} were stored in a mailbox on this host "
         "(relay=local), where nobody reads them.",
         "Use full addresses (user@example.com) as recipients, or forward the local "
-        'user: add "root: admin@example.com" to /etc/aliases and run `newaliases`.',
+        'user: add "{user}: admin@example.com" to /etc/aliases and run `newaliases`.',
         variants={
             "aliased": "{count} message(s) for {recipients} were stored in a mailbox "
             "on this host (relay=local). An alias hands them to the local user(s) "
@@ -593,7 +593,7 @@ CATALOG: dict[str, Entry] = {
         },
         remedies={
             "aliased": "If {users} read mail elsewhere, forward the alias to an outside "
-            'address instead: "root: admin@example.com" in /etc/aliases, then run '
+            'address instead: "{user}: admin@example.com" in /etc/aliases, then run '
             "`newaliases`. A ~/.forward file of the user does the same.",
         },
     ),

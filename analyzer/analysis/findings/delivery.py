@@ -622,9 +622,12 @@ def local_mailbox_findings(ctx: Context) -> list[Finding]:
     for host, group in local.groupby("host", sort=False):
         keys = group["message_key"].dropna().unique().tolist()
         recipients = group["orig_recipient"].fillna(group["recipient"])
+        addressed = recipients.astype(object).dropna().str.partition("@")[0]
         params: dict[str, object] = {
             "count": len(keys),
             "recipients": _top(recipients, 3),
+            # The alias example forwards the user that the mail was addressed to.
+            "user": str(addressed.mode().iloc[0]) if len(addressed) else "root",
         }
         users = _alias_users(group)
         if users:
