@@ -291,7 +291,7 @@ FULL_POSTCONF = (
 ) + "".join(f"smtpd_example_limit_{n} = {n}\n" for n in range(300))
 
 
-def test_full_postconf_output_conflicts_only_where_main_cf_sets(tmp_path: Path) -> None:
+def test_full_postconf_compares_main_cf_settings(tmp_path: Path) -> None:
     """sosreport saves plain `postconf`, every parameter with its default, as
     sos_commands/postfix/postconf: only what main.cf sets can conflict."""
     folder = write_bundle(tmp_path / "b", UNBRACKETED)
@@ -307,7 +307,7 @@ def test_full_postconf_output_conflicts_only_where_main_cf_sets(tmp_path: Path) 
     found = [f for f in analysis.findings if f.code == "config-conflict"]
     assert len(found) == 1
     assert found[0].params["parameters"] == "relayhost"
-    # The summary gives both values, so that a reader of the PDF alone sees them.
+    # The summary contains both values, for readers of the PDF alone.
     assert "relayhost (mail.example.com / [x.example.net])" in found[0].summary
 
 

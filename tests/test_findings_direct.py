@@ -345,7 +345,7 @@ def test_direct_lookups(
 
 
 def test_temporary_recipient_rejection_is_not_unknown_user(tmp_path: Path) -> None:
-    """A 4xx "Recipient address rejected" says the server could not check the
+    """A 4xx "Recipient address rejected" means the server could not check the
     address (here its DNS lookup of the domain failed), not that it is unknown."""
     reply = said_by(
         "mx.example.org[192.0.2.30]",

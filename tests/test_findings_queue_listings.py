@@ -327,9 +327,9 @@ def test_hold_seen_only_in_listing_quotes_it(tmp_path: Path) -> None:
     write(tmp_path, "etc/postfix/main.cf", "myhostname = mx1.example.com\n",
           datetime(2026, 12, 1, tzinfo=UTC))  # fmt: skip
     analysis = analyze_bundle(tmp_path, year=2026)
-    held = next(f for f in analysis.findings if f.code == "messages-on-hold")
-    assert [(e.source, e.line_no, e.kind) for e in held.evidence] == [
+    hold_finding = next(f for f in analysis.findings if f.code == "messages-on-hold")
+    assert [(e.source, e.line_no, e.kind) for e in hold_finding.evidence] == [
         ("cmd/mailq.txt", 2, "queue")
     ]
-    assert "4B7C9E1A22" in held.evidence[0].text
-    assert held.first_seen == datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    assert "4B7C9E1A22" in hold_finding.evidence[0].text
+    assert hold_finding.first_seen == datetime(2026, 12, 4, 9, 0, tzinfo=UTC)

@@ -201,6 +201,7 @@ def test_instance_reads_its_own_main_cf(tmp_path: Path, default_first: bool) -> 
     ]
     (tmp_path / "var" / "log").mkdir(parents=True)
     (tmp_path / "var" / "log" / "maillog").write_text("".join(lines))
+
     configs = [
         ("postfix", "content_filter = smtp-amavis:[127.0.0.1]:10024\n"),
         ("postfix-out", "relayhost = [mx1.corp.example]\nsyslog_name = postfix-out\n"),
@@ -208,16 +209,20 @@ def test_instance_reads_its_own_main_cf(tmp_path: Path, default_first: bool) -> 
     for folder, text in configs if default_first else reversed(configs):
         (tmp_path / "etc" / folder).mkdir(parents=True)
         (tmp_path / "etc" / folder / "main.cf").write_text(text)
+
     analysis = analyze_bundle(tmp_path, year=2026)
+
     params = finding(analysis, "relay-connection-failed")
     assert params["relayhost"] == "[mx1.corp.example]"
     found = next(f for f in analysis.findings if f.code == "relay-connection-failed")
     sources = {e.source for e in found.evidence if e.kind == "config"}
     assert sources == {"etc/postfix-out/main.cf"}
+
     view = analysis.hosts[HOST]
     assert view.config is not None
     assert view.config.source == "etc/postfix/main.cf"
     assert set(view.instances) == {"postfix-out"}
+
     reviewed = [
         (r["host"], r["source"]) for r in build_context(analysis, "en").config_review
     ]

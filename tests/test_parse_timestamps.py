@@ -171,7 +171,7 @@ def parse_in(stamps: list[str], zone: ZoneInfo) -> list[str | None]:
             ["2026-11-01 05:20:01", "2026-11-01 05:20:00", "2026-11-01 05:40:00",
              "2026-11-01 06:10:00"],
         ),
-        # Without a jump back nothing tells the pass: standard time.
+        # Without a jump back the pass is unknown: standard time.
         (["Nov  1 01:30:00"], ["2026-11-01 06:30:00"]),
     ],
 )  # fmt: skip

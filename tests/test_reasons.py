@@ -77,8 +77,8 @@ CAUSE_CASES = [
     ("host mx1.example.com[192.0.2.10] said: 550 5.1.1 <soc@example.org>: Recipient"
      " address rejected: User unknown in virtual mailbox table (in reply to RCPT TO"
      " command)", "unknown_recipient"),
-    # A temporary "Recipient address rejected" does not say the user is unknown:
-    # the server's own lookup failed, and it asks to try again.
+    # A temporary "Recipient address rejected" does not mean the user is unknown:
+    # the server's own lookup failed, and it requests a retry.
     ("host mx1.example.com[192.0.2.10] said: 450 4.1.2 <soc@example.org>: Recipient"
      " address rejected: Domain not found (in reply to RCPT TO command)",
      "recipient_deferred"),
@@ -148,14 +148,14 @@ CAUSE_CASES = [
      "relay_denied"),
     ("host mx1.example.com[192.0.2.10] said: 550 rejected because relaying is not"
      " allowed (in reply to RCPT TO command)", "relay_denied"),
-    # A sender-verify callout that the sender's server refused: the outer reply
-    # rejects the sender, whatever the inner one says.
+    # A sender-verify callout that the sender's server rejected: the outer reply
+    # rejects the sender, whatever the inner one contains.
     ("host mx1.example.com[192.0.2.10] said: 450 4.1.7 <info@example.net>: Sender"
      " address rejected: undeliverable address: host mx.example.net[192.0.2.50]"
      " said: 554 5.7.1 <info@example.net>: Relay access denied (in reply to RCPT TO"
      " command)", "sender_rejected"),
-    # "Try again later" names no cause: providers send it for rate, reputation
-    # and spam holds alike.
+    # "Try again later" names no cause: providers send it for rate limits, poor
+    # reputation and spam quarantine alike.
     ("host mx1.example.com[192.0.2.10] said: 452 4.7.1 Try again later (in reply to"
      " end of DATA command)", "other"),
     ("delivered to mailbox", "local_delivery"),

@@ -249,8 +249,8 @@ def test_rejected_submissions_only(tmp_path: Path) -> None:
 
 
 def test_headline_outage_until_log_end(tmp_path: Path) -> None:
-    """Most mail of the log was delivered, but the relay stopped answering and
-    nothing went out after that until the log ends: mail is not being delivered."""
+    """Most mail of the log was delivered, but connections to the relay then timed
+    out and nothing went out until the log ends: mail is not being delivered."""
     lines = [
         line.replace("Dec  4", "Dec  3").replace("qradar-console", "relay01")
         for n in range(4)
@@ -269,7 +269,7 @@ def test_headline_outage_until_log_end(tmp_path: Path) -> None:
 
 def test_cleared_backlog_is_not_waiting() -> None:
     """The backlogs of the flush and delete samples left the queue: the verdict
-    and the remedy say so instead of calling them waiting."""
+    and the remedy describe them as past, not as waiting."""
     for name, ending in (
         ("backlog-flush", "delivered later"),
         ("backlog-deleted", "deleted"),

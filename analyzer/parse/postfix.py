@@ -184,8 +184,8 @@ def _classify(body: pa.Array, daemon: np.ndarray, lead_pattern: str) -> Classifi
         if rule.daemons is not None and len(rows):
             rows = rows[np.isin(daemon[rows], list(rule.daemons))]
         if rule.requires and len(rows):
-            taken = rest.take(pa.array(rows))
-            found = pc.fill_null(pc.match_substring(taken, rule.requires), False)
+            candidates = rest.take(pa.array(rows))
+            found = pc.fill_null(pc.match_substring(candidates, rule.requires), False)
             rows = rows[np.asarray(found)]
         if len(rows) == 0:
             continue

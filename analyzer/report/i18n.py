@@ -1144,7 +1144,8 @@ def localized_params(params: dict[str, object], lang: str) -> dict[str, object]:
     listings = params.get("listing_parts")
     if isinstance(listings, list):
         localized["listings"] = "、".join(
-            f"{source}（{count:,} 通、{made} 作成）" for source, count, made in listings
+            f"{source}（{count:,} 通、{listed_at} 作成）"
+            for source, count, listed_at in listings
         )
     return localized
 

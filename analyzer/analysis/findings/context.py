@@ -45,7 +45,9 @@ class Context:
         if moment is None or pd.isna(moment):
             return "?"
         local = pd.Timestamp(moment).tz_convert(self.zone)
-        spec = ("%Y-%m-%d " if date else "") + ("%H:%M:%S" if seconds else "%H:%M")
+        spec = "%H:%M:%S" if seconds else "%H:%M"
+        if date:
+            spec = "%Y-%m-%d " + spec
         name = "UTC" if str(self.zone) in ("UTC", "Etc/UTC") else str(self.zone)
         return f"{local.strftime(spec)} {name}"
 

@@ -135,7 +135,7 @@ def conflict_finding(host: str, view: HostView) -> Finding | None:
                 evidence.append(
                     Evidence(config.source, setting.line_no, setting.text, "config")
                 )
-    shown = [
+    compared = [
         f"{name} ({main.raw(name) or '-'} / {postconf.raw(name) or '-'})"
         for name in names
     ]
@@ -143,7 +143,7 @@ def conflict_finding(host: str, view: HostView) -> Finding | None:
         "main": main.source,
         "postconf": postconf.source,
         "parameters": ", ".join(names),
-        "values": ", ".join(shown),
+        "values": ", ".join(compared),
         "variant": "main_newer" if main_is_newer(main, postconf) else "",
     }
     return _config_finding("config-conflict", "warning", host, evidence, params)
@@ -305,8 +305,8 @@ def _listings_differ(
         evidence=evidence,
         params={
             "listings": "; ".join(
-                f"{source} ({count:,} message{'' if count == 1 else 's'}, made {made})"
-                for source, count, made in parts
+                f"{source} ({count:,} message{'' if count == 1 else 's'}, made {listed_at})"
+                for source, count, listed_at in parts
             ),
             "listing_parts": parts,
             "shared": f"{len(set.intersection(*ids)):,}",

@@ -60,8 +60,8 @@ def single_relay_host(
 def sasl_relay_host(
     password: str, layout: str, settings: dict | None = None
 ) -> list[HostPlan]:
-    """A host that logs in to the relay's submission port with ``password``, which
-    the relay rejects whatever it is."""
+    """Return the plan of a host that logs in to the relay's submission port with
+    ``password``, which the relay rejects whatever it is."""
     return [
         HostPlan(
             hostname=CONSOLE,
