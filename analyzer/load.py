@@ -522,9 +522,7 @@ def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], 
     for log in logs:
         log.events = log.events.schema.empty_table()  # a slice would keep the buffers
         log.fields = {}
-    # One chunk per column: pandas re-joins chunked strings on every take.
     events = pa.concat_tables(tables, promote_options="default").unify_dictionaries()
-    events = events.combine_chunks()
     del tables
     order, duplicates = _time_order(events)
     merged = {
@@ -533,15 +531,13 @@ def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], 
     }
     identity = bool(np.all(order[1:] > order[:-1])) if len(order) > 1 else True
     if identity and len(duplicates) == 0:
-        return events, merged, 0
-    events = events.take(pa.array(order))
+        return _rebuild(events, None), merged, 0
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
     kept = np.ones(len(order), dtype=bool)
     kept[position[duplicates]] = False
     new_index = np.cumsum(kept) - 1
-    if len(duplicates):
-        events = events.filter(pa.array(kept))
+    events = _rebuild(events, order[kept])
     for kind, table in merged.items():
         old = table.column("event").to_numpy()
         keep_rows = kept[position[old]]
@@ -554,6 +550,27 @@ def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], 
             pa.array(new_index[position[old]]),
         )
     return events, merged, len(duplicates)
+
+
+def _rebuild(events: pa.Table, rows: np.ndarray | None) -> pa.Table:
+    """Return ``events`` as one chunk per column, only ``rows`` and in their order
+    when given.
+
+    pandas re-joins chunked strings on every take, hence one chunk. The columns
+    are rebuilt one at a time and each old column is let go as soon as its copy
+    exists, so that memory holds the events once plus one column, not twice.
+    """
+    schema = events.schema
+    columns = [events.column(i) for i in range(events.num_columns)]
+    del events
+    positions = None if rows is None else pa.array(rows)
+    for i, column in enumerate(columns):
+        columns[i] = None
+        if positions is not None:
+            column = column.take(positions)
+        columns[i] = pa.chunked_array([column.combine_chunks()], column.type)
+        del column
+    return pa.table(columns, schema=schema)
 
 
 def _empty_events() -> pa.Table:

@@ -167,7 +167,7 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column("event", "int64", "Row of the delivery line in events."),
         Column("message_key", "string", "Message (see messages)."),
         Column("queue_id", "string", "Queue ID."),
-        Column("host", "string", "Host that logged the attempt."),
+        Column("host", "category", "Host that logged the attempt."),
         Column("recipient", "string", "Recipient address (to=)."),
         Column(
             "orig_recipient",
@@ -177,14 +177,16 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column("time", TIME, "When the attempt was logged."),
         Column(
             "daemon",
-            "string",
+            "category",
             "Delivery agent: smtp, lmtp, local, virtual, pipe, error, ...",
         ),
         Column(
-            "relay", "string", "relay= as logged: host[address]:port, none, local, ..."
+            "relay",
+            "category",
+            "relay= as logged: host[address]:port, none, local, ...",
         ),
-        Column("relay_host", "string", "Host name part of relay."),
-        Column("relay_ip", "string", "Address part of relay."),
+        Column("relay_host", "category", "Host name part of relay."),
+        Column("relay_ip", "category", "Address part of relay."),
         Column("relay_port", "Int64", "Port part of relay."),
         Column(
             "conn_use", "Int64", "How many times the connection was reused (conn_use=)."
@@ -212,21 +214,23 @@ FRAMES: dict[str, tuple[Column, ...]] = {
             "float64",
             "delays= part d: seconds of message transmission.",
         ),
-        Column("dsn", "string", "Enhanced status code (dsn=), such as 4.4.1."),
+        Column("dsn", "category", "Enhanced status code (dsn=), such as 4.4.1."),
         Column(
             "dsn_class",
-            "string",
+            "category",
             "success (2.x.x), temporary (4.x.x) or permanent (5.x.x).",
         ),
         Column(
             "status",
-            "string",
+            "category",
             "sent, deferred, bounced, expired, deliverable or undeliverable.",
         ),
-        Column("reason", "string", "The whole reply text in parentheses after status."),
+        Column(
+            "reason", "category", "The whole reply text in parentheses after status."
+        ),
         Column(
             "reason_normalized",
-            "string",
+            "category",
             "The reason with addresses, hosts, IPs, IDs and numbers replaced by placeholders.",
         ),
         Column(
@@ -234,7 +238,7 @@ FRAMES: dict[str, tuple[Column, ...]] = {
             "int64",
             "1 for the first attempt of this recipient, 2 for the next, ...",
         ),
-        Column("source", "string", "Bundle member of the line."),
+        Column("source", "category", "Bundle member of the line."),
         Column("line_no", "int64", "Line number in that member."),
     ),
     "recipients": (

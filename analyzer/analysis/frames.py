@@ -74,6 +74,16 @@ def arrow_strings(values: pa.Array | pa.ChunkedArray) -> pd.Series:
     )
 
 
+def arrow_text(values: pd.Series) -> pa.Array:
+    """Return strings, categorical or not, as one Arrow string array."""
+    array = pa.array(values.array)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    return array.cast(pa.string())
+
+
 def take(
     values: pd.Series, positions: np.ndarray
 ) -> pd.api.extensions.ExtensionArray | np.ndarray:
@@ -94,6 +104,18 @@ def take_decoded(
     codes = values.cat.codes.to_numpy()[positions]
     categories = pa.array(values.cat.categories.to_numpy(dtype=object), pa.string())
     return arrow_strings(categories.take(pa.array(codes, mask=codes < 0))).array
+
+
+def take_category(values: pd.Series, positions: np.ndarray) -> pd.Categorical:
+    """Return a categorical ``values`` at ``positions``, with only the categories used."""
+    codes = values.cat.codes.to_numpy()[positions]
+    taken = pd.Categorical.from_codes(codes, dtype=values.dtype)
+    return taken.remove_unused_categories()
+
+
+def as_category(values: pd.Series | pd.api.extensions.ExtensionArray) -> pd.Categorical:
+    """Return strings as a categorical: a few bytes a row where values repeat."""
+    return pd.Categorical(values)
 
 
 def per_distinct(

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analyzer.analysis.frames import arrow_strings, fields_frame, take
+from analyzer.analysis.frames import arrow_strings, arrow_text, fields_frame, take
 
 HANDOFF_WINDOW = pd.Timedelta(minutes=30)
 """Longest time between a hand-off and the first record of the new queue ID."""
@@ -62,7 +62,7 @@ def find_links(
     sent = deliveries.loc[is_sent, SENT_COLUMNS]
     if len(sent):
         found_ids = pc.extract_regex(
-            pa.array(sent["reason"].array),
+            arrow_text(sent["reason"]),
             r"(?P<how>queued as|forwarded as) (?P<new_id>[0-9A-Za-z]+)",
         )
         valid = found_ids.is_valid().to_numpy(zero_copy_only=False)
@@ -89,8 +89,11 @@ def find_links(
 
 
 def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
-    for column in ("host", "instance", "new_id", "message_key"):
-        frame[column] = frame[column].astype("string")
+    for column in frame.columns:
+        if column in ("host", "instance", "new_id", "message_key") or isinstance(
+            frame[column].dtype, pd.CategoricalDtype
+        ):
+            frame[column] = frame[column].astype("string")
     return frame
 
 

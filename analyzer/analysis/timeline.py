@@ -15,7 +15,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analyzer.analysis import links as linking
-from analyzer.analysis.frames import arrow_strings, per_distinct, take, take_decoded
+from analyzer.analysis.frames import (
+    arrow_strings,
+    as_category,
+    per_distinct,
+    take,
+    take_category,
+    take_decoded,
+)
 from analyzer.analysis.keys import (
     NAT,
     MessageIndex,
@@ -95,6 +102,11 @@ DELIVERY_FIELDS = ("recipient", "orig_recipient", "relay", "conn_use", "delay",
                    "delays", "dsn", "status", "reply")  # fmt: skip
 """Fields of the delivery records that the deliveries frame uses."""
 
+CATEGORY_COLUMNS = ("relay", "relay_host", "relay_ip", "dsn", "dsn_class", "status",
+                    "reason", "reason_normalized")  # fmt: skip
+"""Deliveries columns whose values repeat: each row holds a code (a quarter of the
+memory of the text on a 1M-line log)."""
+
 DSN_CLASSES = {"2": "success", "4": "temporary", "5": "permanent"}
 
 
@@ -116,21 +128,25 @@ def _deliveries(
     frame = pd.DataFrame({"event": event})
     message = index.message[event]
     frame["message_key"] = _keys_at(index.keys, message)
-    for column in ("queue_id", "host", "time", "daemon", "source", "line_no"):
-        frame[column] = take_decoded(events[column], event)
-    missing = arrow_strings(pa.nulls(len(frame), pa.string())).array
+    for column in ("queue_id", "time", "line_no"):
+        frame[column] = take(events[column], event)
+    for column in ("host", "daemon", "source"):
+        frame[column] = take_category(events[column], event)
+    missing = arrow_strings(pa.nulls(len(frame), pa.string()))
     for name in DELIVERY_FIELDS:
-        if name in present:
-            frame[name] = arrow_strings(table.column(name)).array
-        else:
-            frame[name] = missing
+        values = arrow_strings(table.column(name)) if name in present else missing
+        if name in CATEGORY_COLUMNS:
+            frame[name] = as_category(values)
+        elif name != "reply":
+            frame[name] = values
     _split_delays(frame, table)
     _split_relay(frame, table)
     frame["delay"] = per_distinct(frame["delay"], _to_float)
     frame["conn_use"] = per_distinct(frame["conn_use"], _to_count)
-    frame["reason"] = frame["reply"]
-    frame["reason_normalized"] = normalize_reasons(frame["reply"])
-    frame["dsn_class"] = per_distinct(frame["dsn"], _dsn_class)
+    reply = arrow_strings(table.column("reply")) if "reply" in present else missing
+    frame["reason"] = as_category(reply)
+    frame["reason_normalized"] = as_category(normalize_reasons(reply))
+    frame["dsn_class"] = as_category(per_distinct(frame["dsn"], _dsn_class))
     pair, pair_count = _pairs(message, frame["recipient"])
     frame["attempt"] = _running_count(pair)
     return frame[["event", *DELIVERY_COLUMNS]], pair, pair_count
@@ -175,7 +191,7 @@ def _split_delays(frame: pd.DataFrame, table: pa.Table) -> None:
 def _split_relay(frame: pd.DataFrame, table: pa.Table) -> None:
     if "relay" not in table.column_names:
         for name in ("relay_host", "relay_ip"):
-            frame[name] = arrow_strings(pa.nulls(len(frame), pa.string())).array
+            frame[name] = as_category(arrow_strings(pa.nulls(len(frame), pa.string())))
         frame["relay_port"] = pd.array([None] * len(frame), dtype="Int64")
         return
     encoded = pc.dictionary_encode(table.column("relay").combine_chunks())
@@ -183,7 +199,7 @@ def _split_relay(frame: pd.DataFrame, table: pa.Table) -> None:
     for name, group in (("relay_host", "name"), ("relay_ip", "ip")):
         values = parts.field(group)
         values = pc.if_else(pc.equal(values, ""), None, values)
-        frame[name] = arrow_strings(values.take(encoded.indices)).array
+        frame[name] = as_category(arrow_strings(values.take(encoded.indices)))
     port = pc.cast(
         pc.if_else(pc.equal(parts.field("port"), ""), None, parts.field("port")),
         pa.int64(),

@@ -67,7 +67,10 @@ class Context:
         remote = (
             sent["daemon"].eq("smtp")
             & sent["relay_ip"].notna()
-            & ~sent["relay_ip"].fillna("").str.match(r"^(?:127\.|::1$)")
+            & ~sent["relay_ip"]
+            .astype("string")
+            .fillna("")
+            .str.match(r"^(?:127\.|::1$)")
         )
         return sent[remote.to_numpy(dtype=bool, na_value=False)]
 

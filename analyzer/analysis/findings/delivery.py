@@ -579,7 +579,7 @@ def accepted_findings(ctx: Context) -> list[Finding]:
     relayed = deliveries[columns][sent.to_numpy(dtype=bool, na_value=False)]
     remote = relayed[
         relayed["relay_ip"].notna()
-        & ~relayed["relay_ip"].fillna("").str.match(r"^(127\.|::1$)")
+        & ~relayed["relay_ip"].astype("string").fillna("").str.match(r"^(127\.|::1$)")
     ]
     findings = []
     for host, group in remote.groupby("host", sort=False):
@@ -608,7 +608,7 @@ def local_mailbox_findings(ctx: Context) -> list[Finding]:
     deliveries = ctx.deliveries
     sent_here = (deliveries["status"] == "sent") & (deliveries["relay"] == "local")
     rows = np.flatnonzero(sent_here.to_numpy(dtype=bool, na_value=False))
-    replies = deliveries["reason"].take(rows).fillna("")
+    replies = deliveries["reason"].take(rows).astype("string").fillna("")
     stored = replies.str.contains("delivered to (?:mailbox|maildir|file)")
     local = deliveries.take(rows[stored.to_numpy(dtype=bool, na_value=False)])
     if local.empty:
