@@ -110,6 +110,24 @@ def test_parent_links(name: str) -> None:
             assert actual_parent == by_key[(key[0], parent)], key
 
 
+@pytest.mark.parametrize("name", sample_names())
+def test_child_links(name: str) -> None:
+    """Each message lists the messages derived from it, each once, whatever the
+    number of recipients a hand-off had."""
+    expected = expected_messages(name)
+    messages = analysis_of(name).messages
+    by_key = {(str(r["host"]), str(r["queue_id"])): k for k, r in messages.iterrows()}
+    wanted: dict[str, list[str]] = {k: [] for k in messages.index}
+    for key, fact in expected.items():
+        parent = fact.get("parent_queue_id")
+        if parent is not None and key in by_key:
+            wanted[by_key[(key[0], parent)]].append(by_key[key])
+    actual = {k: list(v) for k, v in messages["child_keys"].items()}
+    assert {k: sorted(v) for k, v in actual.items()} == {
+        k: sorted(v) for k, v in wanted.items()
+    }
+
+
 @pytest.mark.parametrize("name", sample_cases(sample_names()))
 def test_state_counts(name: str) -> None:
     expected = Counter({k: v for k, v in truth(name)["counts"].items() if v})

@@ -177,7 +177,8 @@ def apply_links(
         # Parents are message keys, so get_indexer should find each one. A
         # parent it does not find (-1) is skipped, not filed under the last
         # message.
-        if owner >= 0:
+        # A hand-off links once per recipient: each child is listed once.
+        if owner >= 0 and child not in children[owner]:
             children[owner].append(child)
     messages["child_keys"] = children
     handed = links.dropna(subset=["recipient"])
