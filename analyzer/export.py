@@ -17,7 +17,7 @@ import pandas as pd
 
 from analyzer.api import Analysis
 from analyzer.redact import Redactor
-from analyzer.report.write import OutputError, check_output_folder
+from analyzer.report.write import JSON_NAME, OutputError, staged_files
 
 FORMATS = ("csv", "parquet", "json")
 
@@ -63,19 +63,27 @@ def export_frames(
         raise ValueError(
             f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}"
         )
-    check_output_folder(folder)
-    written = []
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
+    if fmt == "json":
+        _keep_report_findings(folder)
+    with staged_files(folder, "export") as staging:
         for name, frame in analysis.frames().items():
             if redactor is not None:
                 frame = redactor.frame(frame)
-            path = folder / f"{name}.{fmt}"
-            _write(frame, path, fmt)
-            written.append(path)
-    except OSError as error:
+            _write(frame, staging.path(f"{name}.{fmt}"), fmt)
+    return staging.finals
+
+
+def _keep_report_findings(folder: Path) -> None:
+    """Refuse to replace a report's findings.json (an object with the verdict)
+    with the export's (an array of findings)."""
+    path = folder / JSON_NAME
+    try:
+        with path.open("rb") as file:
+            start = file.read(64).lstrip()
+    except OSError:
+        return
+    if start.startswith(b"{"):
         raise OutputError(
-            f"{folder}: cannot write the export ({error.strerror}); choose another "
-            "folder with -o."
-        ) from error
-    return written
+            f"{path} is the findings file of a report, which the export's "
+            f"{JSON_NAME} would replace; export to another folder with -o."
+        )

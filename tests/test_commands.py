@@ -62,6 +62,52 @@ def test_export_writes_one_file_per_frame(fmt: str, tmp_path: Path) -> None:
     assert set(messages["queue_id"]) == expected
 
 
+def test_export_json_keeps_a_reports_findings_file(tmp_path: Path) -> None:
+    """The report's findings.json is an object with the verdict; the export's is
+    an array of findings, and must not replace it."""
+    bundle = str(SAMPLES / "bounce-notice.tar.gz")
+    invoke("report", bundle, "--format", "json", "-o", str(tmp_path))
+    before = (tmp_path / "findings.json").read_bytes()
+    result = CliRunner().invoke(
+        main, ["export", bundle, "--format", "json", "-o", str(tmp_path)]
+    )
+    assert result.exit_code == 5
+    assert "findings file of a report" in result.output
+    assert (tmp_path / "findings.json").read_bytes() == before
+    assert not (tmp_path / "events.json").exists()
+    invoke("export", bundle, "--format", "csv", "-o", str(tmp_path))
+    assert (tmp_path / "findings.csv").exists()
+
+
+def test_export_that_fails_leaves_the_earlier_export(tmp_path: Path) -> None:
+    invoke(
+        "export",
+        str(SAMPLES / "healthy.tar.gz"),
+        "--format",
+        "csv",
+        "-o",
+        str(tmp_path),
+    )
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    # The last frame cannot be written: a folder stands where its temporary file goes.
+    (tmp_path / ".inventory.csv.partial").mkdir()
+    result = CliRunner().invoke(
+        main,
+        [
+            "export",
+            str(SAMPLES / "bounce-notice.tar.gz"),
+            "--format",
+            "csv",
+            "-o",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 5, result.output
+    assert "cannot write the export" in result.output
+    (tmp_path / ".inventory.csv.partial").rmdir()
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 def test_trace_by_queue_id_shows_linked_bounce_notice() -> None:
     facts = truth("bounce-notice")
     notice = next(m for m in facts["messages"] if m["kind"] == "bounce_notice")
@@ -155,7 +201,7 @@ def test_report_folder_error_is_one_line() -> None:
         ],
     )
     assert result.exit_code == 5
-    assert "cannot create the report folder" in result.output
+    assert "cannot create the folder for the reports" in result.output
 
 
 def test_summary_imports_no_renderer() -> None:

@@ -50,28 +50,59 @@ def write_reports(
     end, so an interrupted run leaves the previous reports as they were instead of
     mixing two bundles' files in one folder.
     """
+    with staged_files(folder, "reports") as staging:
+        _render_all(analysis, formats, lang, staging, redactor)
+    return staging.finals
+
+
+class Staging:
+    """Temporary names in one folder for the files being written."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.staged: list[tuple[Path, Path]] = []
+
+    def path(self, name: str) -> Path:
+        """Return the temporary path to write the file ``name`` to."""
+        temporary = self.folder / f".{name}.partial"
+        self.staged.append((temporary, self.folder / name))
+        return temporary
+
+    @property
+    def finals(self) -> list[Path]:
+        return [final for _, final in self.staged]
+
+
+@contextlib.contextmanager
+def staged_files(folder: Path, what: str) -> Iterator[Staging]:
+    """Create ``folder`` and give temporary names for the files written into it.
+
+    When the block ends, all the files are renamed to their names at once, so an
+    interrupted run leaves the earlier files as they were instead of mixing two
+    bundles' files in one folder. ``what`` names the files in error messages.
+    """
     check_output_folder(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(
-            f"{folder}: cannot create the report folder ({error.strerror}); "
+            f"{folder}: cannot create the folder for the {what} ({error.strerror}); "
             "choose another with -o."
         ) from error
-    staged: list[tuple[Path, Path]] = []
+    staging = Staging(folder)
     try:
-        _render_all(analysis, folder, formats, lang, staged, redactor)
-        for temporary, final in staged:
+        yield staging
+        for temporary, final in staging.staged:
             temporary.replace(final)
     except OSError as error:
         raise OutputError(
-            f"{folder}: cannot write the reports ({error.strerror}); choose another "
+            f"{folder}: cannot write the {what} ({error.strerror}); choose another "
             "folder with -o."
         ) from error
     finally:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-    return [final for _, final in staged]
+        for temporary, _ in staging.staged:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
 
 
 def check_output_folder(folder: Path) -> None:
@@ -103,17 +134,12 @@ def report_context(
 
 def _render_all(
     analysis: Analysis,
-    folder: Path,
     formats: list[str],
     lang: str,
-    staged: list[tuple[Path, Path]],
+    staging: Staging,
     redactor: Redactor | None,
 ) -> None:
-    def stage(name: str) -> Path:
-        temporary = folder / f".{name}.partial"
-        staged.append((temporary, folder / name))
-        return temporary
-
+    stage = staging.path
     if "json" in formats:
         with _timed(f"wrote {JSON_NAME}"):
             document = findings_document(analysis)
