@@ -52,7 +52,8 @@ class Analysis:
 
     @property
     def findings_frame(self) -> pd.DataFrame:
-        return findings_frame(self.findings)
+        """The findings as a frame, with the columns and dtypes of the schema."""
+        return conform("findings", findings_frame(self.findings))
 
     @property
     def partial(self) -> bool:
@@ -115,7 +116,7 @@ class Analysis:
             "messages": self.messages.reset_index(drop=True),
             "deliveries": self.deliveries,
             "recipients": self.recipients.reset_index(drop=True),
-            "findings": conform("findings", self.findings_frame),
+            "findings": self.findings_frame,
             "queue": self.queue,
             "inventory": self.inventory,
         }

@@ -30,8 +30,20 @@ def test_frames_doc_matches_schema() -> None:
 
 
 def test_frames_have_documented_columns_and_dtypes() -> None:
-    frames = analyze_bundle(SAMPLES / "content-filter.tar.gz").frames()
+    analysis = analyze_bundle(SAMPLES / "content-filter.tar.gz")
+    frames = analysis.frames()
     assert set(frames) == set(FRAMES)
+    # The attributes analysts use directly have the same columns and dtypes.
+    attributes = {
+        f"analysis.{name}": getattr(analysis, name)
+        for name in ("events", "messages", "deliveries", "recipients", "queue")
+    }
+    attributes["analysis.findings_frame"] = analysis.findings_frame
+    for label, frame in attributes.items():
+        name = label.removeprefix("analysis.").removesuffix("_frame")
+        assert [(c, str(t)) for c, t in frame.dtypes.items()] == [
+            (c.name, c.dtype) for c in FRAMES[name]
+        ], label
     for name, frame in frames.items():
         documented = FRAMES[name]
         assert list(frame.columns) == [c.name for c in documented], name
