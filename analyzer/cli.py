@@ -412,7 +412,7 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
     [mail.example.com]:587 as relayhost writes it), or the name or address of the
     client that submitted a message.
     """
-    from analyzer.terminal import print_trace
+    from analyzer.terminal import print_trace, print_unqueued
 
     if not query.strip():
         raise click.BadParameter(
@@ -424,11 +424,18 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
     with _redacted_stdout(analysis, options) as out:
         found = print_trace(analysis, query, out)
     if not found:
-        click.echo(
-            f"mailbundle: no message matches {query!r}; give a queue ID, message "
-            "key, Message-ID, address, domain, or relay host name or IP address.",
-            err=True,
-        )
+        with _redacted_stdout(analysis, options) as out:
+            unqueued = print_unqueued(analysis, query, out)
+        if unqueued:
+            hint = "the lines above show mail that was rejected before it was queued."
+        elif analysis.messages.empty:
+            hint = "the logs of this bundle show no message at all."
+        else:
+            hint = (
+                "give a queue ID, message key, Message-ID, address, domain, relay "
+                "host name or IP address, or the name or address of a client."
+            )
+        click.echo(f"mailbundle: no message matches {query!r}; {hint}", err=True)
         return EXIT_NO_MATCH
     return _partial_code(analysis)
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
 
 from analyzer.api import Analysis
@@ -179,12 +181,12 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
     by_recipient = deliveries.loc[match, "message_key"].dropna().unique()
     named = named_recipients(analysis.events)
     by_named = named.loc[matches(named["recipient"]).to_numpy(bool), "message_key"]
-    target = _server_name(needle)
-    by_relay = _by_relay(analysis.events, target)
-    by_client = messages.index[
-        (messages["client"].str.lower() == target.lower()).fillna(False)
-        | (messages["client_ip"] == target).fillna(False)
+    server = server_query(needle)
+    by_relay = [
+        *_by_relay(analysis.events, server),
+        *_by_relay_field(deliveries, needle),
     ]
+    by_client = messages.index[_client_matches(messages, server)]
     found = [
         *by_id,
         *by_key,
@@ -224,18 +226,43 @@ def _by_message_key(messages: pd.DataFrame, needle: str) -> list[str]:
     return [str(key) for key in messages.index[matched.fillna(False).to_numpy(bool)]]
 
 
-def _server_name(needle: str) -> str:
-    """Return the host name or address of a server query, without the brackets
-    and the port of relayhost's forms: [mail.example.com], 192.0.2.1:25,
-    [2001:db8::1]:25."""
+@dataclass(frozen=True)
+class ServerQuery:
+    """A server named by a query: a host name, an address, or both, and a port."""
+
+    name: str | None
+    address: str | None
+    port: str | None
+
+
+def server_query(needle: str) -> ServerQuery:
+    """Read a server query in relayhost's forms ([mail.example.com],
+    192.0.2.1:25, [2001:db8::1]:25) or as Postfix logs it (name[address]:port)."""
     text = needle.strip()
-    bracketed = re.fullmatch(r"\[([^\]]+)\](?::\d+)?", text)
-    if bracketed:
-        return bracketed[1]
+    logged = re.fullmatch(r"([^\[\]\s]*)\[([^\]]+)\](?::(\d+))?", text)
+    if logged:
+        inside, port = logged[2], logged[3]
+        if logged[1]:
+            return ServerQuery(logged[1], _address(inside) or inside, port)
+        address = _address(inside)
+        return ServerQuery(None if address else inside, address, port)
     host, separator, port = text.rpartition(":")
     if separator and port.isdigit() and ":" not in host:
-        return host
-    return text
+        text, port_text = host, port
+    else:
+        port_text = None
+    address = _address(text)
+    return ServerQuery(None if address else text, address, port_text)
+
+
+def _address(text: str) -> str | None:
+    """Return ``text`` as an IP address in Postfix's notation, or None."""
+    try:
+        return str(
+            ipaddress.ip_address(text.removeprefix("ipv6:").removeprefix("IPv6:"))
+        )
+    except ValueError:
+        return None
 
 
 RELAY_DAEMONS = ("smtp", "lmtp")
@@ -244,23 +271,54 @@ attempted at: relay=host[address], or "connect to", "host ... said" and "lost
 connection with" replies."""
 
 
-def _by_relay(events: pd.DataFrame, needle: str) -> list[str]:
+def _by_relay(events: pd.DataFrame, server: ServerQuery) -> list[str]:
     """Return the keys of messages that went to, or were attempted at, the relay
-    host name or IP address ``needle``, in the order of their lines."""
-    try:
-        address = ipaddress.ip_address(needle.strip("[]"))
-    except ValueError:
-        if not _HOST_NAME.fullmatch(needle):
-            return []
-        # The name ends where Postfix writes the address, as in name[192.0.2.1].
-        pattern = rf"(?:^|[\s=]){re.escape(needle)}\["
-    else:
-        pattern = rf"\[(?:ipv6:)?{re.escape(str(address))}\]"
+    ``server``, in the order of their lines. With a port, only lines that give
+    that port count (relay=, "connect to")."""
+    if server.name is not None and not _HOST_NAME.fullmatch(server.name):
+        return []
+    # The name ends where Postfix writes the address, as in name[192.0.2.1].
+    name = rf"(?:^|[\s=]){re.escape(server.name)}" if server.name else ""
+    any_address = r"[^\]]*"
+    inside = (
+        rf"(?:ipv6:)?{re.escape(server.address)}" if server.address else any_address
+    )
+    pattern = rf"{name}\[{inside}\]"
+    if server.port:
+        pattern += rf":{server.port}(?!\d)"
     chosen = events["daemon"].isin(RELAY_DAEMONS) & events["message_key"].notna()
     lines = events.loc[chosen.to_numpy(dtype=bool), ["message_key", "text"]]
     named = lines["text"].astype(str).str.contains(pattern, case=False, regex=True)
     keys = lines.loc[named.to_numpy(dtype=bool), "message_key"].astype(str)
     return list(dict.fromkeys(keys))
+
+
+def _by_relay_field(deliveries: pd.DataFrame, needle: str) -> list[str]:
+    """Return the keys of messages delivered to a relay that is not an SMTP or LMTP
+    server, by the relay as logged: a pipe transport (relay=dovecot) or an LMTP
+    socket (relay=mail.example.com[private/dovecot-lmtp])."""
+    relay_query = needle.strip().lower()
+    relay = deliveries["relay"].astype("string").str.lower()
+    relay_ip = deliveries["relay_ip"].astype("string").str.lower()
+    if relay_query == "none":  # relay=none: no server was reached
+        return []
+    matched = (relay == relay_query) | (relay_ip == relay_query)
+    if "[" not in relay_query and relay_query != "local":
+        relay_host = deliveries["relay_host"].astype("string").str.lower()
+        matched |= relay_host == relay_query
+    rows = matched.fillna(False).to_numpy(dtype=bool)
+    return list(dict.fromkeys(deliveries.loc[rows, "message_key"].dropna().astype(str)))
+
+
+def _client_matches(messages: pd.DataFrame, server: ServerQuery) -> np.ndarray:
+    """Return which messages the client ``server`` submitted."""
+    matched = pd.Series(True, index=messages.index)
+    if server.name is not None:
+        matched &= messages["client"].str.lower() == server.name.lower()
+    if server.address is not None:
+        matched &= messages["client_ip"] == server.address
+    rows: np.ndarray = matched.fillna(False).to_numpy(dtype=bool)
+    return rows
 
 
 _HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
@@ -411,6 +469,57 @@ def _print_listed(analysis: Analysis, rows: pd.DataFrame, out: TextIO) -> None:
             out.write(f"   to <{row['recipient']}>{reason}\n")
 
 
+def _in_log_order(lines: pd.DataFrame) -> pd.DataFrame:
+    """Return one message's lines in time order. A line without a valid time gets
+    the time of the line before it in its file, or of the line after it."""
+    if not lines["time"].isna().any():
+        return lines
+    by_file = lines.sort_values(["source", "line_no"], kind="stable")
+    placed = by_file.groupby("source", observed=True)["time"].transform(
+        lambda times: times.ffill().bfill()
+    )
+    order = placed.sort_values(kind="stable").index
+    return by_file.loc[order]
+
+
+UNQUEUED_SHOWN = 20
+"""Lines shown of those rejected before a queue ID was given."""
+
+
+def print_unqueued(analysis: Analysis, query: str, out: TextIO) -> int:
+    """Print the NOQUEUE lines (mail rejected before it got a queue ID) that name
+    ``query`` as an address, domain, or client name or address.
+
+    Returns how many lines matched.
+    """
+    events = analysis.events
+    unqueued = events[
+        (events["queue_id"] == "NOQUEUE").to_numpy(dtype=bool, na_value=False)
+    ]
+    needle = query.strip().strip("<>")
+    if unqueued.empty or not needle:
+        return 0
+    server = server_query(needle)
+    texts = unqueued["text"].astype(str)
+    named = texts.str.contains(re.escape(needle), case=False, regex=True)
+    if server.address:
+        named |= texts.str.contains(
+            rf"\[(?:ipv6:)?{re.escape(server.address)}\]", case=False
+        )
+    found = unqueued[named.to_numpy(dtype=bool)]
+    if found.empty:
+        return 0
+    out.write(
+        f"{len(found):,} line(s) without a queue ID: mail rejected before Postfix "
+        f"queued it; times in {analysis.zone}\n\n"
+    )
+    for _, event in found.head(UNQUEUED_SHOWN).iterrows():
+        out.write(_event_line(event, analysis.zone))
+    if len(found) > UNQUEUED_SHOWN:
+        out.write(f"   ... and {len(found) - UNQUEUED_SHOWN:,} more\n")
+    return len(found)
+
+
 def _print_logged(analysis: Analysis, keys: list[str], out: TextIO) -> None:
     events = analysis.events
     keyed = events[events["message_key"].isin(keys)]
@@ -427,8 +536,13 @@ def _print_logged(analysis: Analysis, keys: list[str], out: TextIO) -> None:
         if isinstance(parent, str):
             out.write(f"\n   child of {parent} ({message['link']})")
         out.write("\n")
-        for _, event in keyed[keyed["message_key"] == key].iterrows():
-            out.write(
-                f"   {_time(event['time'], analysis.zone)}  {event['daemon']!s:<8} "
-                f"{event['text']}   [{event['source']}:{event['line_no']}]\n"
-            )
+        for _, event in _in_log_order(keyed[keyed["message_key"] == key]).iterrows():
+            out.write(_event_line(event, analysis.zone))
+
+
+def _event_line(event: pd.Series, zone: object) -> str:
+    """Return one log line of a trace: time, daemon, text and where it is."""
+    return (
+        f"   {_time(event['time'], zone)}  {event['daemon']!s:<8} "
+        f"{event['text']}   [{event['source']}:{event['line_no']}]\n"
+    )

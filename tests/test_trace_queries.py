@@ -99,6 +99,15 @@ def test_trace_by_message_key(
         ("[198.51.100.26]:25", ["mx2:4A1B2C0000"]),
         ("dead.example.org", []),
         ("198.51.100.2", []),
+        # A port given must be the port of the relay= or "connect to" line.
+        ("mx.example.net:587", []),
+        ("[198.51.100.26]:587", []),
+        ("mx.dead.example.org:25", ["mx1:postfix-out:5B2C3D0000"]),
+        # The relay as Postfix logs it, copied from relay= or deliveries.relay.
+        ("mx.example.net[198.51.100.25]:25", ["mx1:4A1B2C0000", "mx1:4A1B2C0000#2"]),
+        ("mx.other.example[198.51.100.26]", ["mx2:4A1B2C0000"]),
+        ("mx.example.net[198.51.100.26]", []),
+        ("none", []),
     ],
 )
 def test_trace_by_relay(analysis: Analysis, query: str, expected: list[str]) -> None:
@@ -123,8 +132,36 @@ def test_trace_by_client(tmp_path: Path) -> None:
     )
     (tmp_path / "maillog").write_text(log)
     analysis = analyze_bundle(tmp_path, year=2026)
-    for query in ("app1.example.com", "192.0.2.50", "APP1.example.com"):
+    for query in (
+        "app1.example.com",
+        "192.0.2.50",
+        "APP1.example.com",
+        "app1.example.com[192.0.2.50]",
+    ):
         assert find_messages(analysis, query) == ["mx1:6C3D4E0000"], query
+    assert find_messages(analysis, "unknown[192.0.2.50]") == []
+
+
+def test_trace_by_pipe_and_lmtp_socket_relay(tmp_path: Path) -> None:
+    """Deliveries to a pipe transport or an LMTP socket name no SMTP server; the
+    relay as logged finds them."""
+    head = "Dec  3 10:00:00 mx1 postfix"
+    (tmp_path / "maillog").write_text(
+        f"{head}/pipe[500]: 7D4E5F0001: to=<ann@example.com>, relay=dovecot,"
+        " delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered via"
+        " dovecot service)\n"
+        f"{head}/lmtp[501]: 7D4E5F0002: to=<bob@example.com>,"
+        " relay=mail.example.com[private/dovecot-lmtp], delay=0.1,"
+        " delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 <bob@example.com>"
+        " Saved)\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert find_messages(analysis, "dovecot") == ["mx1:7D4E5F0001"]
+    assert find_messages(analysis, "private/dovecot-lmtp") == ["mx1:7D4E5F0002"]
+    assert find_messages(analysis, "mail.example.com[private/dovecot-lmtp]") == [
+        "mx1:7D4E5F0002"
+    ]
+    assert find_messages(analysis, "mail.example.com") == ["mx1:7D4E5F0002"]
 
 
 def test_trace_marks_repeated_hour_with_offset(tmp_path: Path) -> None:
@@ -153,3 +190,55 @@ def test_trace_marks_repeated_hour_with_offset(tmp_path: Path) -> None:
     assert "2026-11-01 01:05:01-05:00  smtp" in result.output
     # Times that happen once keep their plain form.
     assert "2026-11-01 02:30:00  qmgr" in result.output
+
+
+REJECTED = (
+    "Dec  3 10:00:00 mx1 postfix/smtpd[400]: NOQUEUE: reject: RCPT from"
+    " unknown[198.51.100.99]: 554 5.7.1 <x@example.org>: Relay access denied;"
+    " from=<spam@example.net> to=<x@example.org> proto=ESMTP helo=<spam>\n"
+)
+
+
+@pytest.mark.parametrize("query", ["x@example.org", "<X@example.org>", "198.51.100.99"])
+def test_trace_shows_lines_refused_before_queueing(tmp_path: Path, query: str) -> None:
+    """Mail refused at RCPT gets no queue ID: trace shows the NOQUEUE lines that
+    name the address or client and says so, still with the no-match exit code."""
+    (tmp_path / "maillog").write_text(REJECTED)
+    result = CliRunner().invoke(main, ["trace", str(tmp_path), query, "--year", "2026"])
+    assert result.exit_code == 6
+    assert "1 line(s) without a queue ID" in result.stdout
+    assert "Relay access denied" in result.stdout
+    assert "[maillog:1]" in result.stdout
+    assert "rejected before it was queued" in result.stderr
+
+
+def test_trace_says_when_the_logs_show_no_message(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(REJECTED)
+    result = CliRunner().invoke(main, ["trace", str(tmp_path), "a@example.com"])
+    assert result.exit_code == 6
+    assert result.stdout == ""
+    assert "show no message at all" in result.stderr
+
+
+def test_trace_keeps_a_line_without_valid_time_in_file_order(tmp_path: Path) -> None:
+    """A line whose stamp cannot be read (Dec 32) stays between its neighbours."""
+    head = "mx1 postfix"
+    (tmp_path / "maillog").write_text(
+        f"Dec  3 09:00:00 {head}/pickup[300]: 5A5A5A5A5A: uid=0 from=<root>\n"
+        f"Dec  3 09:00:00 {head}/qmgr[302]: 5A5A5A5A5A: from=<root@example.com>,"
+        " size=700, nrcpt=1 (queue active)\n"
+        f"Dec 32 09:00:01 {head}/smtp[303]: 5A5A5A5A5A: to=<a@example.org>,"
+        " relay=mx.example.org[198.51.100.20]:25, delay=1, delays=0/0/0.5/0.5,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok)\n"
+        f"Dec  3 09:00:02 {head}/qmgr[302]: 5A5A5A5A5A: removed\n"
+    )
+    result = CliRunner().invoke(
+        main, ["trace", str(tmp_path), "5A5A5A5A5A", "--year", "2026"]
+    )
+    assert result.exit_code == 0, result.output
+    order = [
+        line.rsplit("[maillog:", 1)[1]
+        for line in result.stdout.splitlines()
+        if "[maillog:" in line
+    ]
+    assert order == ["1]", "2]", "3]", "4]"]
