@@ -9,15 +9,14 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import TextIO
 
 import numpy as np
 import pandas as pd
 
+from analyzer.analysis.timeline import named_recipients
 from analyzer.api import Analysis
 from analyzer.clock import wall_time
-from analyzer.parse.rules import RULES
 from analyzer.report import i18n
 from analyzer.report.context import verdict
 
@@ -325,55 +324,20 @@ _HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
 """A host name as a relay query: letters, digits, dots and hyphens."""
 
 
-_NAMING_RULES = {
-    rule.name: rule.pattern
-    for rule in RULES
-    if rule.kind != "delivery" and "(?P<recipient>" in rule.pattern
-}
-"""Patterns of the rules whose lines name a recipient outside a delivery record:
-cleanup's header and body actions, and the access decisions of smtpd and milters."""
-
-
-@cache
-def _naming_pattern(rule: str) -> re.Pattern[str]:
-    return re.compile(_NAMING_RULES[rule])
-
-
-def named_recipients(events: pd.DataFrame) -> pd.DataFrame:
-    """Return the message key and recipient of each line of a message that names a
-    recipient without being a delivery record.
-
-    Mail that header_checks, body_checks or a milter rejects, holds or discards
-    gets no delivery record, so these lines alone name its recipient. cleanup
-    names the first envelope recipient only.
-    """
-    naming = events["rule"].isin(list(_NAMING_RULES)) & events["message_key"].notna()
-    lines = events[naming.to_numpy(dtype=bool)]
-    keys: list[str] = []
-    recipients: list[str] = []
-    for key, rule, queue_id, text in zip(
-        lines["message_key"],
-        lines["rule"],
-        lines["queue_id"],
-        lines["text"],
-        strict=True,
-    ):
-        # The rule patterns match the text after the queue ID, as the parser runs them.
-        found = _naming_pattern(str(rule)).match(text.removeprefix(f"{queue_id}: "))
-        recipient = (found["recipient"] or "").strip("<>") if found else ""
-        if recipient:
-            keys.append(key)
-            recipients.append(recipient)
-    return pd.DataFrame({"message_key": keys, "recipient": recipients}, dtype="string")
-
-
 def _matcher(query: str) -> Callable[[pd.Series], pd.Series]:
     """Return a test of addresses against ``query``: the address itself, or every
-    address in the domain that ``query`` names (example.com or @example.com)."""
+    address in the domain that ``query`` names (example.com or @example.com).
+    MAILER-DAEMON and <> name the null sender of bounce notices."""
     lowered = query.strip().lower().strip("<>")
+    if lowered == "mailer-daemon":
+        lowered = ""
     domain = lowered.lstrip("@") if "." in lowered and "@" not in lowered[1:] else None
 
     def matches(addresses: pd.Series) -> pd.Series:
+        if not lowered:  # the null sender, not a missing one
+            return addresses.astype(object).map(
+                lambda v: isinstance(v, str) and v == ""
+            )
         text = addresses.astype(object).fillna("").str.lower()
         if domain is not None:
             return text.str.endswith("@" + domain)

@@ -29,6 +29,34 @@ def test_discarded_and_rejected_states(tmp_path: Path) -> None:
     assert states == {"A1B2C3D4E5": "discarded", "B2C3D4E5F6": "rejected"}
 
 
+def test_recipients_of_unattempted_mail(tmp_path: Path) -> None:
+    """Mail that cleanup holds, rejects or discards gets no delivery attempt; the
+    recipient that its cleanup line names still gets a row, with no attempts."""
+    (tmp_path / "maillog").write_text(
+        checked("A1B2C3D4E5", "discard", "DISCARD spam")
+        + checked(
+            "B2C3D4E5F6", "reject", "5.7.1 Executable attachments are not accepted"
+        )
+        + checked("C3D4E5F6A7", "hold", "review first")
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    recipients = analysis.recipients.reset_index(drop=True)
+    rows = recipients.set_index("message_key")
+    assert rows["recipient"].to_dict() == {
+        "gw03:A1B2C3D4E5": "soc@example.com",
+        "gw03:B2C3D4E5F6": "soc@example.com",
+        "gw03:C3D4E5F6A7": "soc@example.com",
+    }
+    assert rows["final_state"].to_dict() == {
+        "gw03:A1B2C3D4E5": "discarded",
+        "gw03:B2C3D4E5F6": "rejected",
+        "gw03:C3D4E5F6A7": "held",
+    }
+    assert rows["attempts"].tolist() == [0, 0, 0]
+    assert rows["last_attempt"].isna().all()
+    assert analysis.messages["recipient_count"].tolist() == [0, 0, 0]
+
+
 def test_local_checks_stopping_mail_warn(tmp_path: Path) -> None:
     (tmp_path / "maillog").write_text(
         checked("A1B2C3D4E5", "discard", "DISCARD spam")

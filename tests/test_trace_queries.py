@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from analyzer.api import Analysis, analyze_bundle
 from analyzer.cli import main
 from analyzer.terminal import find_messages
+from tests.conftest import SAMPLES
 
 SENT = "250 2.0.0 Ok: queued as 7B3C"
 REFUSED = "connect to mx.dead.example.org[198.51.100.9]:25: Connection refused"
@@ -242,3 +243,13 @@ def test_trace_keeps_a_line_without_valid_time_in_file_order(tmp_path: Path) -> 
         if "[maillog:" in line
     ]
     assert order == ["1]", "2]", "3]", "4]"]
+
+
+def test_trace_null_sender_by_either_name() -> None:
+    """Bounce notices come from the null sender, which Postfix logs as from=<>
+    and names MAILER-DAEMON in the notice."""
+    analysis = analyze_bundle(SAMPLES / "bounce-notice.tar.gz")
+    notices = find_messages(analysis, "MAILER-DAEMON")
+    assert notices
+    assert find_messages(analysis, "<>") == notices
+    assert (analysis.messages.loc[notices, "sender"] == "").all()

@@ -7,7 +7,9 @@ are built once at the end.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,7 @@ from analyzer.analysis.keys import (
     codes,
 )
 from analyzer.analysis.reasons import normalize_reasons
+from analyzer.parse.rules import RULES
 
 STATUS_STATES = {
     "sent": "delivered",
@@ -78,6 +81,7 @@ def build_timeline(events: pd.DataFrame, fields: dict[str, pa.Table]) -> Timelin
     linking.infer_bulk_deletions(messages, events, fields)
     held = _currently_held(events, index.message, len(messages))
     _final_states(messages, recipients, recipient_message, held)
+    recipients = _add_unattempted(recipients, messages, named_recipients(events))
     return Timeline(events, messages, deliveries, recipients)
 
 
@@ -482,3 +486,72 @@ def _currently_held(
     holding = [wanted[name] for name in ("held", "hold") if name in wanted]
     held[marked] = np.isin(kind[last[marked]], holding)
     return held
+
+
+# Recipients without a delivery attempt
+
+_NAMING_RULES = {
+    rule.name: rule.pattern
+    for rule in RULES
+    if rule.kind != "delivery" and "(?P<recipient>" in rule.pattern
+}
+"""Patterns of the rules whose lines name a recipient outside a delivery record:
+cleanup's header and body actions, and the access decisions of smtpd and milters."""
+
+
+@cache
+def _naming_pattern(rule: str) -> re.Pattern[str]:
+    return re.compile(_NAMING_RULES[rule])
+
+
+def named_recipients(events: pd.DataFrame) -> pd.DataFrame:
+    """Return the message key and recipient of each line of a message that names a
+    recipient without being a delivery record.
+
+    Mail that header_checks, body_checks or a milter rejects, holds or discards
+    gets no delivery record, so these lines alone name its recipient. cleanup
+    names the first envelope recipient only.
+    """
+    naming = events["rule"].isin(list(_NAMING_RULES)) & events["message_key"].notna()
+    lines = events[naming.to_numpy(dtype=bool)]
+    keys: list[str] = []
+    recipients: list[str] = []
+    for key, rule, queue_id, text in zip(
+        lines["message_key"],
+        lines["rule"],
+        lines["queue_id"],
+        lines["text"],
+        strict=True,
+    ):
+        # The rule patterns match the text after the queue ID, as the parser runs them.
+        found = _naming_pattern(str(rule)).match(text.removeprefix(f"{queue_id}: "))
+        recipient = (found["recipient"] or "").strip("<>") if found else ""
+        if recipient:
+            keys.append(key)
+            recipients.append(recipient)
+    return pd.DataFrame({"message_key": keys, "recipient": recipients}, dtype="string")
+
+
+def _add_unattempted(
+    recipients: pd.DataFrame, messages: pd.DataFrame, named: pd.DataFrame
+) -> pd.DataFrame:
+    """Add a row for each recipient that a line names of a message with no
+    delivery attempt (held, rejected or discarded by header_checks, body_checks
+    or a milter), with no attempts and the message's final state."""
+    unattempted = messages.index[messages["recipient_count"].to_numpy() == 0]
+    named = named[named["message_key"].isin(unattempted).to_numpy(dtype=bool)]
+    named = named.drop_duplicates()
+    if named.empty:
+        return recipients
+    keys = named["message_key"].to_numpy(dtype=object)
+    rows = pd.DataFrame(
+        {
+            "attempts": 0,
+            "final_state": messages["final_state"].reindex(keys).to_numpy(dtype=object),
+        },
+        index=pd.MultiIndex.from_arrays(
+            [keys, named["recipient"].to_numpy(dtype=object)],
+            names=recipients.index.names,
+        ),
+    )
+    return pd.concat([recipients, rows]).reindex(columns=recipients.columns)
