@@ -2,10 +2,9 @@
 
 CSV holds list columns (``child_keys``, ``evidence``) as JSON text; Parquet keeps
 them as lists and every dtype. JSON writes each frame as one array of records,
-with times as ISO 8601 strings in UTC to the nanosecond. ``pandas.read_json``
-reads them back, but turns into times only columns named like dates
-(``arrival_time``): apply ``pandas.to_datetime`` to ``time``, ``first_seen`` and
-the others. An empty frame is an empty array, without columns.
+with times as ISO 8601 strings in UTC to the nanosecond. An empty frame is an
+empty array, without columns. ``read_export`` reads any of these files back with
+the schema's dtypes.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import pandas as pd
 from analyzer.api import Analysis
 from analyzer.redact import Redactor
 from analyzer.report.write import JSON_NAME, OutputError, staged_files
+from analyzer.schema import FRAMES, conform
 
 FORMATS = ("csv", "parquet", "json")
 
@@ -87,3 +87,39 @@ def _keep_report_findings(folder: Path) -> None:
             f"{path} is the findings file of a report, which the export's "
             f"{JSON_NAME} would replace; export to another folder with -o."
         )
+
+
+def read_export(path: Path | str) -> pd.DataFrame:
+    """Read a file that ``export_frames`` wrote back into its frame, with the
+    columns and dtypes of the schema.
+
+    The file name gives the frame and the format (``messages.csv``). CSV and JSON
+    carry no dtypes, so plain ``pandas.read_csv`` turns an all-digit queue ID such
+    as 0123456789 into a number. Here every column is read as text and then cast
+    as the schema says.
+    """
+    path = Path(path)
+    name, fmt = path.stem, path.suffix.removeprefix(".")
+    if name not in FRAMES or fmt not in FORMATS:
+        raise ValueError(
+            f"{path}: not a file that export writes; expected NAME.FORMAT with NAME "
+            f"one of {', '.join(FRAMES)} and FORMAT one of {', '.join(FORMATS)}"
+        )
+    if fmt == "parquet":
+        return conform(name, pd.read_parquet(path))
+    if fmt == "json":
+        frame = pd.read_json(path, orient="records", dtype=False)
+    else:
+        # NOTE: CSV writes a missing value and an empty text alike, so an empty
+        # text (the null sender of a bounce notice) reads back as missing.
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    for column in FRAMES[name]:
+        if column.name not in frame:
+            continue
+        if column.dtype == "bool" and fmt == "csv":
+            frame[column.name] = frame[column.name].map({"True": True, "False": False})
+        elif column.dtype == "object" and fmt == "csv":
+            frame[column.name] = frame[column.name].map(
+                lambda text: json.loads(text) if isinstance(text, str) else text
+            )
+    return conform(name, frame)

@@ -245,7 +245,12 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column("message_key", "string", "Message (see messages)."),
         Column("recipient", "string", "Recipient address."),
         Column("orig_recipient", "string", "Address before rewriting."),
-        Column("attempts", "int64", "Delivery attempts logged."),
+        Column(
+            "attempts",
+            "int64",
+            "Delivery attempts logged; 0 for a recipient of held, rejected or "
+            "discarded mail that only a cleanup, smtpd or milter line names.",
+        ),
         Column("first_attempt", TIME, "First attempt."),
         Column("last_attempt", TIME, "Last attempt."),
         Column("last_status", "string", "Status of the last attempt."),
@@ -255,7 +260,9 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column(
             "final_state",
             "string",
-            "delivered, deferred, bounced, expired, deleted, held or handed_off.",
+            "delivered, deferred, bounced, expired, deleted, held or handed_off; "
+            "for recipients without an attempt, the message's final state "
+            "(held, rejected, discarded, ...).",
         ),
         Column(
             "child_key",
@@ -424,6 +431,14 @@ def markdown() -> str:
         "The frames that `Analysis.frames()` returns and `mailbundle export` writes "
         "have a plain RangeIndex. Some attributes of `Analysis` have an index; each "
         "frame's section says which.",
+        "",
+        "`mailbundle export BUNDLE --format FORMAT -o DIR` writes each frame to "
+        "`DIR/NAME.FORMAT` (`messages.csv`, `events.parquet`, ...). Parquet keeps "
+        "every dtype. CSV and JSON hold text, and plain `pandas.read_csv` turns an "
+        "all-digit queue ID such as 0123456789 into a number: "
+        "`analyzer.export.read_export(path)` reads any exported file back with the "
+        "dtypes below. CSV writes an empty text and a missing value alike, so both "
+        "read back as missing.",
         "",
     ]
     for name, columns in FRAMES.items():

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from analyzer.api import analyze_bundle
 from analyzer.cli import main
+from analyzer.export import export_frames, read_export
 from analyzer.schema import FRAMES, markdown
 from tests.conftest import ROOT, SAMPLES, truth
 
@@ -72,6 +73,44 @@ def test_export_writes_one_file_per_frame(fmt: str, tmp_path: Path) -> None:
     assert list(messages.columns) == [c.name for c in FRAMES["messages"]]
     expected = {m["queue_id"] for m in truth("bounce-notice")["messages"]}
     assert set(messages["queue_id"]) == expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
+def test_read_export_gives_frames_back(fmt: str, tmp_path: Path) -> None:
+    analysis = analyze_bundle(SAMPLES / "bounce-notice.tar.gz")
+    export_frames(analysis, tmp_path, fmt)
+    for name, frame in analysis.frames().items():
+        expected = frame.reset_index(drop=True)
+        if fmt == "csv":
+            # CSV writes an empty text and a missing value alike.
+            for column in expected.columns:
+                if expected[column].dtype == "string":
+                    expected[column] = expected[column].replace("", pd.NA)
+        back = read_export(tmp_path / f"{name}.{fmt}")
+        pd.testing.assert_frame_equal(back, expected, check_categorical=False, obj=name)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_read_export_keeps_digit_queue_id(fmt: str, tmp_path: Path) -> None:
+    """A short queue ID is hexadecimal: 0123456789 is one, and stays text."""
+    (tmp_path / "maillog").write_text(
+        "Dec  3 10:00:00 mx1 postfix/pickup[300]: 0123456789: uid=0 from=<root>\n"
+    )
+    invoke(
+        "export",
+        str(tmp_path / "maillog"),
+        "--format",
+        fmt,
+        "-o",
+        str(tmp_path / "out"),
+    )
+    messages = read_export(tmp_path / "out" / f"messages.{fmt}")
+    assert messages["queue_id"].tolist() == ["0123456789"]
+
+
+def test_read_export_rejects_other_files(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not a file that export writes"):
+        read_export(tmp_path / "report.html")
 
 
 def test_export_json_keeps_a_reports_findings_file(tmp_path: Path) -> None:
