@@ -185,8 +185,18 @@ FRAMES: dict[str, tuple[Column, ...]] = {
             "category",
             "relay= as logged: host[address]:port, none, local, ...",
         ),
-        Column("relay_host", "category", "Host name part of relay."),
-        Column("relay_ip", "category", "Address part of relay."),
+        Column(
+            "relay_host",
+            "category",
+            "Host name part of relay: none when no server was reached (relay=none), "
+            "the transport name for pipe deliveries.",
+        ),
+        Column(
+            "relay_ip",
+            "category",
+            "Address part of relay: an IP address, or the socket path of LMTP over "
+            "a UNIX socket (private/dovecot-lmtp).",
+        ),
         Column("relay_port", "Int64", "Port part of relay."),
         Column(
             "conn_use", "Int64", "How many times the connection was reused (conn_use=)."
