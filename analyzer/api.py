@@ -165,8 +165,10 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     memory.release()
     merged, fields, duplicates = merge_events(oldest_first(bundle.logs))
     events = events_frame(merged)
+    # The frame shares the text buffers; the other Arrow columns are copies.
+    del merged
     timeline = build_timeline(events, fields)
-    del merged, fields, events  # the timeline contains what is still needed
+    del fields, events  # the timeline contains what is still needed
     memory.release()
     hosts = build_hosts(bundle, timeline.events)
     assign_member_hosts(bundle, hosts)
