@@ -186,6 +186,9 @@ def test_all_domains_failing_blocked_port(tmp_path: Path) -> None:
     assert finding.params["variant"] == "direct_blocked"
     assert "block port 25" in finding.summary
     assert "relayhost = [mail.example.com]" in finding.summary
+    # The remedy agrees with the summary: send through the mail server.
+    assert finding.remedy.startswith("Set the organization's mail server as relayhost")
+    assert "nc -vz" not in finding.remedy
     # One failing domain alone may be that domain's trouble.
     single = tmp_path / "single"
     single.mkdir()

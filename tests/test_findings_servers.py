@@ -230,3 +230,90 @@ def test_instance_reads_its_own_main_cf(tmp_path: Path, default_first: bool) -> 
         (HOST, "etc/postfix/main.cf"),
         (f"{HOST} (postfix-out)", "etc/postfix-out/main.cf"),
     ]
+
+
+def attempt(
+    queue_id: str, stamp: str, relay: str, status: str, reply: str
+) -> list[str]:
+    """Return the lines of one message of 8 MB sent to ``relay``."""
+    head = f"Dec  4 {stamp} {HOST} postfix"
+    dsn = "2.0.0" if status == "sent" else "4.4.2"
+    lines = [
+        f"{head}/pickup[300]: {queue_id}: uid=0 from=<root>\n",
+        f"{head}/qmgr[302]: {queue_id}: from=<root@example.com>, size=8400000,"
+        " nrcpt=1 (queue active)\n",
+        f"{head}/smtp[303]: {queue_id}: to=<soc@example.org>, relay={relay}, delay=300,"
+        f" delays=0/0/0.2/300, dsn={dsn}, status={status} ({reply})\n",
+    ]
+    if status == "sent":
+        lines.append(f"{head}/qmgr[302]: {queue_id}: removed\n")
+    return lines
+
+
+SMTPS = "mail.example.com[192.0.2.25]:465"
+GREETING = (
+    "conversation with mail.example.com[192.0.2.25] timed out while receiving the"
+    " initial server greeting"
+)
+SMTPS_CF = "relayhost = [mail.example.com]:465\nsmtp_tls_security_level = encrypt\n"
+
+
+def test_port_465_without_wrappermode(tmp_path: Path) -> None:
+    lines = attempt("A1B2C3D4E5", "10:00:00", SMTPS, "deferred", GREETING)
+    lines += attempt("B2C3D4E5F6", "10:05:00", SMTPS, "deferred", GREETING)
+    analysis = analyze_lines(tmp_path, lines, SMTPS_CF)
+    params = finding(analysis, "relay-connection-failed")
+    assert params["variant"] == "wrappermode"
+    assert "smtp_tls_wrappermode is not yes" in str(params["summary"])
+    assert "smtp_tls_wrappermode = yes" in str(params["remedy"])
+    assert "relayhost = [mail.example.com]:587" in str(params["remedy"])
+    assert "nc -vz" not in str(params["remedy"])
+
+
+def test_port_465_with_wrappermode_times_out(tmp_path: Path) -> None:
+    """With wrappermode on, a greeting that never comes is the server's doing."""
+    lines = attempt("A1B2C3D4E5", "10:00:00", SMTPS, "deferred", GREETING)
+    main_cf = SMTPS_CF + "smtp_tls_wrappermode = yes\n"
+    analysis = analyze_lines(tmp_path, lines, main_cf)
+    assert finding(analysis, "relay-connection-failed")["variant"] != "wrappermode"
+
+
+CUT = (
+    "lost connection with mail.example.com[192.0.2.25] while sending end of data --"
+    " message may be sent more than once"
+)
+PLAIN = "mail.example.com[192.0.2.25]:25"
+
+
+def test_connection_cut_after_data(tmp_path: Path) -> None:
+    """Large messages are cut off at the end of DATA while small ones go out:
+    the connection works, and mail still goes out."""
+    lines = attempt("A1B2C3D4E5", "09:00:00", PLAIN, "deferred", CUT)
+    lines += attempt(
+        "B2C3D4E5F6", "09:10:00", PLAIN, "sent", "250 2.0.0 Ok: queued as 7C8D"
+    )
+    lines += attempt("C3D4E5F6A7", "09:20:00", PLAIN, "deferred", CUT)
+    analysis = analyze_lines(tmp_path, lines, "relayhost = [mail.example.com]\n")
+    found = [f for f in analysis.findings if f.code == "relay-connection-failed"]
+    assert found[0].params["variant"] == "cut_in_data"
+    assert (
+        found[0].title
+        == "The connection to the mail server breaks while messages are sent"
+    )
+    assert "1 other attempt(s) to that server delivered mail" in found[0].summary
+    assert "no mail goes out now" not in found[0].summary
+    assert "firewall or IPS inspects SMTP" in found[0].remedy
+    japanese = build_context(analysis, "ja").findings[0]
+    assert "メッセージ送信中" in japanese["title"]
+
+
+def test_temporary_dns_failure_remedy(tmp_path: Path) -> None:
+    reply = (
+        "Host or domain name not found. Name service error for name=mx1.corp.example"
+        " type=A: Host not found, try again"
+    )
+    analysis = bundle(tmp_path, reply, "relayhost = [mx1.corp.example]\n")
+    params = finding(analysis, "relayhost-unresolvable")
+    assert params["variant"] == "temporary"
+    assert "/etc/resolv.conf" in str(params["remedy"])
+    assert "spelling" not in str(params["remedy"])

@@ -769,6 +769,21 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "smtp_tls_security_level = {level} では TLS が必須です：{reasons}。",
     (
         "relay-connection-failed",
+        "wrappermode",
+    ): "{count} 通が {relays} でサーバーのグリーティングを待つ間にタイムアウトしました：{reasons}。"
+    "ポート {port} への接続はできています。ポート 465（SMTPS）のサーバーは最初に TLS ハンドシェイクを"
+    "待ちますが、smtp_tls_wrappermode が yes でないため、Postfix は届くことのない平文のグリーティングを"
+    "待ちます。",
+    (
+        "relay-connection-failed",
+        "cut_in_data",
+    ): "{count} 通は Postfix が {relays} に接続してメッセージを送った後に切断されました：{reasons}。"
+    "接続自体はできており、その間にそのサーバーへの {delivered_there} 回の試行は配送できています。"
+    "SMTP を検査するファイアウォールや侵入防止システム、またはサーバーのサイズや時間の制限が、"
+    "主に大きなメッセージで、メッセージの終わりに接続を切ることがよくあります。Postfix は再送しますが、"
+    "サーバーがすでに一部を受け取っている可能性があります。",
+    (
+        "relay-connection-failed",
         "via_mx",
     ): "{count} 通を {relays} に渡せませんでした：{reasons}。使用中の設定の relayhost = {relayhost} "
     "には角括弧がないため、Postfix はその名前自体ではなく、DNS が返す MX ホストに接続します。"
@@ -984,6 +999,14 @@ TITLES_JA: dict[tuple[str, str], str] = {
     ): "メール・サーバーへの接続が一時的に失敗しました",
     (
         "relay-connection-failed",
+        "wrappermode",
+    ): "サーバーが TLS で始めるポート 465 で、Postfix が平文のグリーティングを待っています",
+    (
+        "relay-connection-failed",
+        "cut_in_data",
+    ): "メッセージ送信中にメール・サーバーとの接続が切れます",
+    (
+        "relay-connection-failed",
         "recovered_partly",
     ): "メール・サーバーへの接続が一時的に失敗しました",
     (
@@ -1031,6 +1054,34 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "relay-connection-failed",
+        "direct_blocked",
+    ): "/etc/postfix/main.cf で組織のメール・サーバーを relayhost = [mail.example.com] と設定し"
+    "（QRadar ではホストの電子メール・サーバー設定）、`postfix reload` を実行してください。"
+    "このホスト自身がインターネットに送る必要がある場合に限り、このホストからの外向きのポート 25 を"
+    "開けるようネットワーク担当に依頼してください。" + _FLUSH_JA,
+    (
+        "relay-connection-failed",
+        "wrappermode",
+    ): "/etc/postfix/main.cf で smtp_tls_wrappermode = yes と smtp_tls_security_level = encrypt を"
+    "設定する（Postfix 3.0 以降）か、STARTTLS を使うポート 587 にしてください：relayhost = "
+    "[{relay_host}]:587。その後 `postfix reload` を実行します。" + _FLUSH_JA,
+    (
+        "relay-connection-failed",
+        "cut_in_data",
+    ): "失敗したメッセージのサイズ（qmgr 行の size=）を配送できたものと比べてください。このホストと "
+    "{relay_host} の間で SMTP を検査するファイアウォールや IPS がないかネットワーク担当に確認し、"
+    "このホストについてはその検査を外してください。サーバー管理者にはメッセージ・サイズの上限と "
+    "{last} のログを確認してもらいます。" + _FLUSH_JA,
+    (
+        "relayhost-unresolvable",
+        "temporary",
+    ): "このホストの DNS サーバーが応答するか確認してください：`getent hosts {name}` と、"
+    "/etc/resolv.conf の nameserver 行のサーバー（`dig @サーバー {name}`）。このホストからそれらへの"
+    "DNS（ポート 53）を許可するようネットワーク担当に依頼するか、応答するサーバーを設定します。"
+    "relayhost = [192.0.2.10] のようにメール・サーバーの IP アドレスを角括弧で書けば検索は不要です。"
+    + _FLUSH_JA,
     (
         "queue-backlog",
         "deleted",

@@ -158,6 +158,14 @@ CATALOG: dict[str, Entry] = {
             "not a wrong name.",
         },
         titles={"temporary": "DNS lookups of the mail server's name failed"},
+        remedies={
+            "temporary": "Check that this host's DNS servers answer: `getent hosts "
+            "{name}`, and the nameserver lines of /etc/resolv.conf (`dig @SERVER "
+            "{name}`). Ask the network team to allow DNS (port 53) from this host to "
+            "them, or set servers that answer. Writing the mail server's IP address "
+            "in brackets, such as relayhost = [192.0.2.10], avoids the lookup. "
+            + _FLUSH,
+        },
     ),
     "dns-lookup-failed": Entry(
         "Postfix sends mail directly to the recipient domains, and their DNS lookup fails",
@@ -240,12 +248,46 @@ CATALOG: dict[str, Entry] = {
             "failure at {last}: {delivered} of them were delivered, and {held} are "
             "on hold (see that finding). If it happens again, test the connection as "
             "below.",
+            "wrappermode": "{count} message(s) timed out at {relays} while Postfix "
+            "waited for the server's greeting: {reasons}. The connection to port "
+            "{port} works. A server on port 465 (SMTPS) expects a TLS handshake "
+            "first, but smtp_tls_wrappermode is not yes, so Postfix waits for a "
+            "plain-text greeting that never comes.",
+            "cut_in_data": "{count} message(s) were cut off after Postfix had "
+            "connected to {relays} and sent the message: {reasons}. The connection "
+            "itself works, and {delivered_there} other attempt(s) to that server "
+            "delivered mail meanwhile. A firewall or intrusion prevention system that "
+            "inspects SMTP, or a size or time limit of the server, often ends the "
+            "connection at the end of the message, mostly for large messages. "
+            "Postfix will send them again, and the server may have received some "
+            "already.",
+        },
+        remedies={
+            "direct_blocked": "Set the organization's mail server as relayhost = "
+            "[mail.example.com] in /etc/postfix/main.cf (on QRadar, the host's e-mail "
+            "server setting) and run `postfix reload`. Only if this host must send to "
+            "the internet itself, ask the network team to open port 25 outbound for "
+            "it. " + _FLUSH,
+            "wrappermode": "Either set smtp_tls_wrappermode = yes and "
+            "smtp_tls_security_level = encrypt in /etc/postfix/main.cf (Postfix 3.0 "
+            "and later), or use port 587 with STARTTLS: relayhost = "
+            "[{relay_host}]:587. Then run `postfix reload`. " + _FLUSH,
+            "cut_in_data": "Compare the sizes of the failed messages (size= in their "
+            "qmgr lines) with those of the delivered ones. Ask the network team "
+            "whether a firewall or IPS inspects SMTP between this host and "
+            "{relay_host}, and turn that inspection off for this host. Ask the "
+            "server's administrator for its message size limit and for its log at "
+            "{last}. " + _FLUSH,
         },
         titles={
             "direct_blocked": "This host cannot connect to the mail servers of any "
             "recipient domain",
             "recovered": "Connections to the mail server failed for a while",
             "recovered_partly": "Connections to the mail server failed for a while",
+            "wrappermode": "Postfix waits for a plain greeting on port 465, where "
+            "the server starts with TLS",
+            "cut_in_data": "The connection to the mail server breaks while messages "
+            "are sent",
         },
     ),
     "content-filter-unreachable": Entry(

@@ -285,6 +285,21 @@ def _finding(
             params["variant"] = "ongoing"
             params["last_delivered"] = ctx.clock(own.max())
             params["last"] = ctx.clock(last_seen)
+    if code == "relay-connection-failed" and params.get("variant") in (
+        "",
+        "ongoing",
+        "no_config",
+    ):
+        # The connection worked and broke later: "cannot connect" would mislead.
+        broken = _broken_after_connect(config, port, failures, rows)
+        if broken:
+            params["variant"] = broken
+            params["last"] = ctx.clock(last_seen)
+            sent = failures.sent_by(host)
+            there = (
+                sent["relay_host"].astype("string").str.lower() == str(server).lower()
+            )
+            params["delivered_there"] = f"{int(there.sum()):,}"
     if code == "greylisting" and unresolved.all():
         params["variant"] = "pending"
     if code == "helo-rejected":
@@ -508,6 +523,37 @@ def _relay_params(
         relay_host = parsed.host if server is None else relay_host
         port_text = parsed.port if port is None else port_text
     return {"relayhost": relayhost, "relay_host": relay_host, "port": port_text}
+
+
+_GREETING_TIMEOUT = "timed out while receiving the initial server greeting"
+_CUT_IN_DATA = (
+    r"lost connection with .* while sending (?:end of data|message body|data)"
+)
+"""Postfix's smtp(8) replies when the server stops answering after the message
+was sent ("... -- message may be sent more than once")."""
+
+
+def _broken_after_connect(
+    config: MainConfig | None, port: int | None, failures: Failures, rows: Rows
+) -> str:
+    """Return the relay-connection-failed variant for connections that were made
+    and broke later, or "" when some attempt did not connect at all.
+
+    "wrappermode": port 465 (SMTPS) without smtp_tls_wrappermode = yes, where
+    Postfix times out waiting for a plain-text greeting. "cut_in_data": the
+    connection broke after the message was sent.
+    """
+    wrapper = config.get("smtp_tls_wrappermode") if config is not None else None
+    if (
+        port == 465
+        and wrapper is not None
+        and wrapper.strip().lower() != "yes"
+        and failures.all_replies_match(rows, _GREETING_TIMEOUT)
+    ):
+        return "wrappermode"
+    if failures.all_replies_match(rows, _CUT_IN_DATA):
+        return "cut_in_data"
+    return ""
 
 
 def _relayhost_name(config: MainConfig | None) -> str:

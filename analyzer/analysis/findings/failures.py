@@ -207,11 +207,16 @@ class Failures:
     def all_temporary(self, rows: Rows) -> bool:
         """Return whether every reply at ``rows`` is DNS's "try again": no reply
         came, so whether the name exists is unknown."""
+        return self.all_replies_match(rows, "try again")
+
+    def all_replies_match(self, rows: Rows, pattern: str) -> bool:
+        """Return whether every reply at ``rows`` contains the regular expression
+        ``pattern``, ignoring case. A row without a reply does not match."""
         used = np.unique(self.reason.codes[rows])
-        if (used < 0).any():
+        if len(used) == 0 or (used < 0).any():
             return False
         texts = pd.Series(self.reason.labels[used], dtype=object).str.lower()
-        return bool(texts.str.contains("try again", regex=False).all())
+        return bool(texts.str.contains(pattern, case=False, regex=True).all())
 
     def recipient_domains(self, rows: Rows, limit: int) -> str:
         """Join the ``limit`` recipient domains most frequent at ``rows``."""
