@@ -155,3 +155,66 @@ def test_local_mailbox_of_root(tmp_path: Path) -> None:
     finding = next(f for f in analysis.findings if f.code == "local-mailbox-delivery")
     assert finding.params.get("variant", "") == ""
     assert "nobody reads" in finding.summary
+
+
+def local(number: int, recipient: str, status: str, reply: str) -> str:
+    """Return one message that local(8) delivers or returns (relay=local)."""
+    queue_id = f"{0xB0000 + number:X}0"
+    head = f"Dec  3 10:{number:02d}:00 relay01 postfix"
+    dsn = {"sent": "2.0.0", "bounced": "5.1.1"}[status]
+    return (
+        f"{head}/pickup[300]: {queue_id}: uid=0 from=<root>\n"
+        f"{head}/qmgr[302]: {queue_id}: from=<root@relay01.example.com>, size=700,"
+        " nrcpt=1 (queue active)\n"
+        f"{head}/local[304]: {queue_id}: to=<{recipient}>, relay=local, delay=1,"
+        f" delays=0/0/0/1, dsn={dsn}, status={status} ({reply})\n"
+    )
+
+
+CAPTURING = (
+    "mydomain = example.com\n"
+    "mydestination = $myhostname, localhost.$mydomain, localhost, $mydomain\n"
+    "relayhost = [mail.example.com]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "reply", "code", "kept"),
+    [
+        ("bounced", 'unknown user: "soc"', "unknown-recipient", "returned mail"),
+        ("sent", "delivered to mailbox", "local-mailbox-delivery", "already stored"),
+    ],
+)
+def test_domain_kept_by_mydestination(
+    tmp_path: Path, status: str, reply: str, code: str, kept: str
+) -> None:
+    """$mydomain in mydestination makes local(8) take all mail for the
+    organization's domain, which never reaches the mail server."""
+    lines = [local(n, f"{user}@example.com", status, reply) for n, user in
+             enumerate(["soc", "soc", "admin"])]  # fmt: skip
+    analysis = analyze(tmp_path, lines, CAPTURING)
+    finding = next(f for f in analysis.findings if f.code == code)
+    assert finding.params["variant"] == "mydestination"
+    assert finding.severity == "error"
+    assert finding.title.startswith("Mail for example.com stays on this host")
+    assert "mydestination = $myhostname, localhost.$mydomain, localhost, $mydomain" in (
+        finding.summary
+    )
+    assert "Remove example.com (or $mydomain) from mydestination" in finding.remedy
+    assert kept in finding.remedy
+    quoted = [e.text for e in finding.evidence if e.kind == "config"]
+    assert quoted == [
+        "mydestination = $myhostname, localhost.$mydomain, localhost, $mydomain"
+    ]
+    japanese = build_context(analysis, lang="ja")
+    title = next(f["title"] for f in japanese.findings if f["code"] == code)
+    assert "mydestination" in title
+
+
+def test_own_host_name_in_mydestination_is_not_captured(tmp_path: Path) -> None:
+    """Mail for this host's own name belongs here: that is the default."""
+    lines = [local(1, "root@relay01.example.com", "sent", "delivered to mailbox")]
+    analysis = analyze(tmp_path, lines, CAPTURING)
+    finding = next(f for f in analysis.findings if f.code == "local-mailbox-delivery")
+    assert finding.params.get("variant", "") == ""
+    assert finding.severity == "warning"

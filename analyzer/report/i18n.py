@@ -768,6 +768,19 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     ): "{relays} が STARTTLS を提供しないため、{count} 通が配送できませんでした。"
     "smtp_tls_security_level = {level} では TLS が必須です：{reasons}。",
     (
+        "unknown-recipient",
+        "mydestination",
+    ): "{recipients} 宛ての {count} 通が、このホスト自身のローカル配送で返送されました：{reasons}。"
+    "mydestination = {mydestination} が {domain} を含むため、Postfix は {domain} 宛てのすべてのメールを"
+    "このホストの local(8) で配送し、メール・サーバーには送りません。local(8) にはそのユーザーが"
+    "いません。",
+    (
+        "local-mailbox-delivery",
+        "mydestination",
+    ): "{recipients} 宛ての {count} 通がこのホストのメールボックスに保存されました（relay=local）。"
+    "そこは誰も読みません。mydestination = {mydestination} が {domain} を含むため、Postfix は "
+    "{domain} 宛てのすべてのメールをこのホストで配送し、メール・サーバーには送りません。",
+    (
         "relay-connection-failed",
         "wrappermode",
     ): "{count} 通が {relays} でサーバーのグリーティングを待つ間にタイムアウトしました：{reasons}。"
@@ -998,6 +1011,14 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "recovered",
     ): "メール・サーバーへの接続が一時的に失敗しました",
     (
+        "unknown-recipient",
+        "mydestination",
+    ): "{domain} 宛てのメールがこのホストに留まります：mydestination がそのドメインを含んでいます",
+    (
+        "local-mailbox-delivery",
+        "mydestination",
+    ): "{domain} 宛てのメールがこのホストに留まります：mydestination がそのドメインを含んでいます",
+    (
         "relay-connection-failed",
         "wrappermode",
     ): "サーバーが TLS で始めるポート 465 で、Postfix が平文のグリーティングを待っています",
@@ -1054,6 +1075,22 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "unknown-recipient",
+        "mydestination",
+    ): "/etc/postfix/main.cf の mydestination から {domain}（または $mydomain）を削除し、Postfix の既定値 "
+    "mydestination = $myhostname, localhost.$mydomain, localhost にしてから `postfix reload` を実行して"
+    "ください。{domain} 宛てのメールは relayhost またはそのドメインのメール・サーバーに送られるように"
+    "なります。返送されたメールは送り直す"
+    "必要があります。",
+    (
+        "local-mailbox-delivery",
+        "mydestination",
+    ): "/etc/postfix/main.cf の mydestination から {domain}（または $mydomain）を削除し、Postfix の既定値 "
+    "mydestination = $myhostname, localhost.$mydomain, localhost にしてから `postfix reload` を実行して"
+    "ください。{domain} 宛てのメールは relayhost またはそのドメインのメール・サーバーに送られるように"
+    "なります。保存済みのメールは"
+    "ローカルのメールボックス（/var/mail/ユーザー）に残ります。",
     (
         "relay-connection-failed",
         "direct_blocked",

@@ -485,6 +485,23 @@ CATALOG: dict[str, Entry] = {
         "Correct the recipient addresses where they are set (in the sending "
         "application, a mailing list or an alias), or ask the recipient domain's "
         "administrator whether the mailboxes moved.",
+        variants={
+            "mydestination": "{count} message(s) for {recipients} were returned by "
+            "this host's own local delivery: {reasons}. mydestination = "
+            "{mydestination} lists {domain}, so Postfix delivers all mail for "
+            "{domain} on this host with local(8), which has no such users, and never "
+            "sends it to the mail server.",
+        },
+        titles={
+            "mydestination": "Mail for {domain} stays on this host: mydestination lists that domain"
+        },
+        remedies={
+            "mydestination": "Remove {domain} (or $mydomain) from mydestination in /etc/postfix/main.cf, "
+            "keeping Postfix's default: mydestination = $myhostname, localhost.$mydomain, "
+            "localhost. Then run `postfix reload`. Mail for {domain} then goes to "
+            "relayhost or to the domain's mail servers. The returned mail must be "
+            "sent again.",
+        },
     ),
     "greylisting": Entry(
         "The mail server greylists: first attempts are deferred, later ones accepted",
@@ -632,8 +649,20 @@ CATALOG: dict[str, Entry] = {
             "aliased": "{count} message(s) for {recipients} were stored in a mailbox "
             "on this host (relay=local). An alias hands them to the local user(s) "
             "{users}, who must read mail on this host to see them.",
+            "mydestination": "{count} message(s) for {recipients} were stored in a "
+            "mailbox on this host (relay=local), where nobody reads them. "
+            "mydestination = {mydestination} lists {domain}, so Postfix delivers all "
+            "mail for {domain} on this host and never sends it to the mail server.",
+        },
+        titles={
+            "mydestination": "Mail for {domain} stays on this host: mydestination lists that domain"
         },
         remedies={
+            "mydestination": "Remove {domain} (or $mydomain) from mydestination in /etc/postfix/main.cf, "
+            "keeping Postfix's default: mydestination = $myhostname, localhost.$mydomain, "
+            "localhost. Then run `postfix reload`. Mail for {domain} then goes to "
+            "relayhost or to the domain's mail servers. Mail already stored stays in the "
+            "local mailboxes (/var/mail/USER).",
             "aliased": "If {users} read mail elsewhere, forward the alias to an outside "
             'address instead: "{user}: admin@example.com" in /etc/aliases, then run '
             "`newaliases`. A ~/.forward file of the user does the same.",

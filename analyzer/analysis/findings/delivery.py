@@ -302,6 +302,12 @@ def _finding(
             params["delivered_there"] = f"{int(there.sum()):,}"
     if code == "greylisting" and unresolved.all():
         params["variant"] = "pending"
+    captured: list[str] = []
+    if code == "unknown-recipient" and failures.all_local(rows):
+        captured = local_domains(config, failures.recipient_domain_list(rows))
+        if captured:
+            params.update(_captured_params(config, captured))
+            severity = "error"
     if code == "helo-rejected":
         helo = _HELO_NOT_FOUND.search(_example_reasons(failures, rows))
         name = helo["name"] if helo else ""
@@ -337,6 +343,8 @@ def _finding(
     if code in _CONFIG_NAMES:
         for name in _CONFIG_NAMES[code]:
             evidence += config_evidence(config, name)
+    if captured:
+        evidence += config_evidence(config, "mydestination")
     return Finding(
         code=code,
         severity=severity,
@@ -678,21 +686,64 @@ def local_mailbox_findings(ctx: Context) -> list[Finding]:
         users = _alias_users(group)
         if users:
             params.update(variant="aliased", users=users)
+        config = ctx.config(str(host))
+        domains = recipients.astype(object).dropna().str.rpartition("@")[2].str.lower()
+        captured = local_domains(config, list(dict.fromkeys(domains)))
+        evidence = log_evidence(ctx.events, group["event"])
+        if captured:
+            # Mail for a whole domain stays here, not only for local users.
+            params.update(_captured_params(config, captured))
+            evidence += config_evidence(config, "mydestination")
         findings.append(
             Finding(
                 code="local-mailbox-delivery",
-                severity="warning",
+                severity="error" if captured else "warning",
                 host=str(host),
                 messages_affected=len(keys),
                 first_seen=group["time"].min(),
                 last_seen=group["time"].max(),
-                evidence=log_evidence(ctx.events, group["event"]),
+                evidence=evidence,
                 params=params,
                 message_keys=keys,
                 priority=60,
             )
         )
     return findings
+
+
+def local_domains(config: MainConfig | None, domains: list[str]) -> list[str]:
+    """Return those of ``domains`` that mydestination lists besides this host's
+    own names (myhostname, localhost, localhost.$mydomain).
+
+    Postfix delivers mail for every domain in mydestination with local(8), so
+    listing the organization's domain ($mydomain) keeps all its mail here.
+    Lookup tables in mydestination (hash:/etc/postfix/...) are not read.
+    """
+    if config is None or not domains:
+        return []
+    listed = {
+        entry.lower()
+        for entry in re.split(r"[\s,]+", config.get("mydestination"))
+        if entry and ":" not in entry and "/" not in entry
+    }
+    own = {
+        config.get("myhostname").lower(),
+        "localhost",
+        f"localhost.{config.get('mydomain').lower()}",
+    }
+    return [d for d in domains if d in listed - own]
+
+
+def _captured_params(
+    config: MainConfig | None, domains: list[str]
+) -> dict[str, object]:
+    written = config.raw("mydestination") if config is not None else None
+    return {
+        "variant": "mydestination",
+        "domain": domains[0],
+        "domains": ", ".join(domains[:3]),
+        "mydestination": written if written is not None else "?",
+    }
 
 
 def _alias_users(deliveries: pd.DataFrame) -> str:

@@ -82,6 +82,7 @@ class Failures:
         self.server, self.server_address, self.server_port = self._servers(deliveries)
         self.has_port = self.server_port >= 0
         self.time = deliveries["time"].array
+        self.relay = deliveries["relay"].to_numpy(dtype=object, na_value=None)
         self.event = deliveries["event"].to_numpy()
         # Final state and sender of each message, indexed by message_key's codes.
         # A key missing from the messages (-1) reads the False or null appended.
@@ -217,6 +218,18 @@ class Failures:
             return False
         texts = pd.Series(self.reason.labels[used], dtype=object).str.lower()
         return bool(texts.str.contains(pattern, case=False, regex=True).all())
+
+    def all_local(self, rows: Rows) -> bool:
+        """Return whether local(8) made every attempt at ``rows`` (relay=local)."""
+        return bool(len(rows)) and bool(np.all(self.relay[rows] == "local"))
+
+    def recipient_domain_list(self, rows: Rows) -> list[str]:
+        """Return the distinct recipient domains at ``rows``, most frequent first."""
+        recipients = pd.Series(self.recipient.labels, dtype=object).fillna("")
+        domains = recipients.str.rpartition("@")[2].str.lower().to_numpy(dtype=object)
+        codes = self.recipient.codes[rows]
+        present = domains[codes[codes >= 0]]
+        return [str(d) for d in pd.Series(present).value_counts().index if d]
 
     def recipient_domains(self, rows: Rows, limit: int) -> str:
         """Join the ``limit`` recipient domains most frequent at ``rows``."""
