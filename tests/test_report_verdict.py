@@ -320,3 +320,40 @@ def test_partly_delivered_mail_counts_as_going_out() -> None:
     assert context.verdict["headline"] == "Some mail is not being delivered"
     numbers = dict(context.key_numbers)
     assert numbers["Recipients bounced"] == "3"
+
+
+def test_verdict_of_a_bounce_long_past(tmp_path: Path) -> None:
+    """One message bounced early, every later one was delivered: the headline
+    says that mail goes out again, not that it is not being delivered."""
+    bounced = message(
+        1,
+        "sco@example.net",
+        "mx.example.net[198.51.100.25]:25",
+        "bounced",
+        said_by(
+            "mx.example.net[198.51.100.25]", "550 5.1.1 <sco@example.net>: User unknown"
+        ),
+    )
+    analysis = analyze(tmp_path, [bounced, *sent(12)[2:]], "relayhost =\n")
+    headline = build_context(analysis, "en").verdict["headline"]
+    assert headline == "Some mail was not delivered; mail goes out again"
+    japanese = build_context(analysis, "ja").verdict["headline"]
+    assert japanese == i18n.labels("ja")["verdict_failing_over"]
+
+
+def test_verdict_while_failures_go_on(tmp_path: Path) -> None:
+    """The last delivery comes before the last failure: not over."""
+    lines = sent(3) + [
+        message(
+            number,
+            "soc@example.net",
+            "none",
+            "deferred",
+            "connect to mx.example.net[198.51.100.25]:25: Connection timed out",
+        )
+        for number in range(5, 8)
+    ]
+    analysis = analyze(tmp_path, lines, "relayhost =\n")
+    headline = build_context(analysis, "en").verdict["headline"]
+    assert "again" not in headline
+    assert "earlier" not in headline

@@ -220,6 +220,8 @@ def verdict(
             and not _outage_at_end(analysis)
         ):
             headline = labels["verdict_failing_some"]
+        if _problems_over(analysis):
+            headline = labels[f"verdict_{status}_over"]
         lead = problems[0]
         # The note on partial results below repeats the bundle-incomplete title.
         if not (lead["code"] == "bundle-incomplete" and analysis.partial):
@@ -309,6 +311,31 @@ def _outage_at_end(analysis: Analysis) -> bool:
         if delivered is None or finding.last_seen > delivered:
             return True
     return False
+
+
+def _problems_over(analysis: Analysis) -> bool:
+    """Return whether every error and warning is in the past: its host delivered
+    mail after the finding's last line, and none of its messages still waits.
+
+    A finding without log lines (configuration, bundle) is never over.
+    """
+    problems = [f for f in analysis.findings if f.severity in ("error", "warning")]
+    if not problems:
+        return False
+    deliveries = analysis.deliveries
+    sent = deliveries[(deliveries["status"] == "sent").to_numpy(dtype=bool)]
+    last_sent = sent.groupby(sent["host"].astype(object))["time"].max()
+    states = analysis.messages["final_state"]
+    for finding in problems:
+        if finding.last_seen is None or pd.isna(finding.last_seen):
+            return False
+        delivered = last_sent.get(finding.host)
+        if delivered is None or delivered <= finding.last_seen:
+            return False
+        keys = [key for key in finding.message_keys if key in states.index]
+        if states.reindex(keys).isin(["deferred", "held"]).any():
+            return False
+    return True
 
 
 def _lead_sentence(

@@ -31,6 +31,14 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Problems to fix were found",
         "ja": "対処すべき問題が見つかりました",
     },
+    "verdict_failing_over": {
+        "en": "Some mail was not delivered; mail goes out again",
+        "ja": "一部のメールが配送されませんでした。現在はメールが送信されています",
+    },
+    "verdict_warning_over": {
+        "en": "Problems occurred earlier; mail goes out now",
+        "ja": "以前に問題がありました。現在はメールが送信されています",
+    },
     "verdict_healthy": {"en": "No problem found", "ja": "問題は見つかりませんでした"},
     "verdict_healthy_detail": {
         "en": "Every message in the logs was delivered or handed on.",
