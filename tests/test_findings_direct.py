@@ -452,3 +452,32 @@ def test_local_mailbox_alias_names_the_user(tmp_path: Path) -> None:
     finding = next(f for f in analysis.findings if f.code == "local-mailbox-delivery")
     assert finding.params["user"] == "nagios"
     assert '"nagios: admin@example.com"' in finding.remedy
+
+
+def test_relay_refused_for_some_domains(tmp_path: Path) -> None:
+    """The relay host takes this host's mail for its own domain and refuses to
+    relay to another: it accepts this host, so its IP address is not the cause."""
+    server = "mail.example.com[192.0.2.25]"
+    accepted = [
+        message(
+            n, "soc@example.com", f"{server}:25", "sent", "250 2.0.0 Ok: queued as 7C8D"
+        )
+        for n in range(3)
+    ]
+    refused = [
+        message(
+            n,
+            "noc@example.net",
+            f"{server}:25",
+            "bounced",
+            said_by(server, "554 5.7.1 <noc@example.net>: Relay access denied"),
+        )
+        for n in range(3, 5)
+    ]
+    analysis = analyze(tmp_path, accepted + refused, "relayhost = [mail.example.com]\n")
+    finding = next(f for f in analysis.findings if f.code == "relay-access-denied")
+    assert finding.params["variant"] == "some_domains"
+    assert finding.params["delivered_there"] == "3"
+    assert "does not relay it to these domains" in finding.summary
+    assert "from this host's IP address" not in finding.remedy
+    assert "postfix flush" not in finding.remedy  # the refused mail bounced

@@ -142,3 +142,48 @@ def test_loop_quotes_the_logged_reply(tmp_path: Path) -> None:
     assert '"mail for [192.0.2.60] loops back to myself"' in finding.summary
     assert "mail for localhost" not in finding.summary
     assert "192.0.2.60 is one of this host's own addresses" in finding.summary
+
+
+def test_loop_myhostname_without_greeting_line(tmp_path: Path) -> None:
+    """A log cut down to some queue IDs lacks the greeting warning, which has
+    none: relayhost naming the same server as myhostname still shows it."""
+    lines = [
+        message(
+            n,
+            "soc@example.com",
+            "mail.example.com[192.0.2.25]:25",
+            "bounced",
+            "mail for [mail.example.com] loops back to myself",
+        )
+        for n in range(2)
+    ]
+    main_cf = "myhostname = mail.example.com\nrelayhost = [mail.example.com]\n"
+    analysis = analyze(tmp_path, lines, main_cf)
+    assert "localhost-loop" not in codes(analysis)
+    finding = next(f for f in analysis.findings if f.code == "myhostname-conflict")
+    assert finding.params["variant"] == "same_name"
+    assert "relayhost names mail.example.com" in finding.summary
+    assert "the same name (mail.example.com)" in finding.summary
+    assert "set myhostname" in finding.remedy
+
+
+def test_loop_fixed_during_the_log(tmp_path: Path) -> None:
+    """Looping mail that was delivered after the fix: nothing is left to do."""
+    loops = deferred_loops(3, "mail for localhost loops back to myself")
+    reload = f"Dec  3 11:30:00 {HOST} postfix/master[401]: reload -- version 3.7.11\n"
+    # After the reload, the queue manager retries the same three messages.
+    later = [
+        f"Dec  3 11:4{n}:00 {HOST} postfix/smtp[403]: {0xB0000 + n:X}0: to=<soc@example.com>,"
+        " relay=mail.example.com[192.0.2.25]:25, delay=2400, delays=2400/0/0.1/0.1,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 5A6B7C)\n"
+        for n in range(3)
+    ]
+    analysis = analyze(
+        tmp_path, [*loops, reload, *later], "relayhost = [mail.example.com]\n"
+    )
+    finding = next(f for f in analysis.findings if f.code == "localhost-loop")
+    assert finding.params["variant"] == "recovered"
+    assert finding.severity == "warning"
+    assert finding.title == "Mail looped back to this host for a while"
+    assert "All of them were delivered later" in finding.summary
+    assert finding.remedy.startswith("Nothing is left to fix")

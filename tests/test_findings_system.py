@@ -28,10 +28,20 @@ HEAD = "Dec  3 10:00:00 relay01 postfix"
             f"{HEAD}/postdrop[701]: warning: uid=0: No space left on device",
             ["disk-full"],
         ),
-        # Another fatal error is its own finding.
+        # master's fatal error ends Postfix: it is not running.
         (
             f"{HEAD}/master[1]: fatal: bind 0.0.0.0 port 25: Address already in use",
+            ["postfix-stopped"],
+        ),
+        # Another program's fatal error is its own finding.
+        (
+            f"{HEAD}/smtpd[702]: fatal: open /etc/postfix/access.db: No such file",
             ["postfix-fatal-error"],
+        ),
+        # A message over message_size_limit never reaches the queue.
+        (
+            f"{HEAD}/sendmail[703]: fatal: root(0): message file too big",
+            ["message-too-large"],
         ),
     ],
 )
@@ -110,3 +120,64 @@ def test_disk_full_chart_and_summary(tmp_path: Path) -> None:
     out = io.StringIO()
     print_summary(analysis, out)
     assert "Submissions rejected before queueing: 3\n" in out.getvalue()
+
+
+def test_port_in_use_at_start(tmp_path: Path) -> None:
+    """Postfix starts, master cannot bind port 25 and ends: later submissions
+    wait in maildrop, and the remedy finds the program on the port."""
+    (tmp_path / "maillog").write_text(
+        "Dec  3 09:00:00 relay01 postfix/postfix-script[90]: starting the Postfix mail system\n"
+        f"{HEAD}/master[91]: fatal: bind 127.0.0.1 port 25: Address already in use\n"
+        "Dec  3 10:10:00 relay01 postfix/postdrop[92]: warning: unable to look up"
+        " public/pickup: No such file or directory\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert [f.code for f in analysis.findings if f.severity == "error"] == [
+        "postfix-stopped"
+    ]
+    finding = analysis.findings[0]
+    assert finding.params["variant"] == "port_in_use"
+    assert finding.title == "Postfix could not start: another program uses its port"
+    assert "bind 127.0.0.1 port 25: Address already in use" in finding.summary
+    assert "1 later submission(s) found no pickup service" in finding.summary
+    assert "`ss -ltnp 'sport = :25'`" in finding.remedy
+    assert not [f for f in analysis.findings if f.code == "no-mail-activity"]
+
+
+def test_local_message_size_limit(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(
+        "Dec  3 10:00:00 relay01 postfix/postdrop[700]: warning: uid=0: File too large\n"
+        "Dec  3 10:00:00 relay01 postfix/sendmail[701]: fatal: root(0): message file too big\n"
+    )
+    (tmp_path / "main.cf").write_text("message_size_limit = 10240000\n")
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(f for f in analysis.findings if f.code == "message-too-large")
+    assert finding.params["variant"] == "local"
+    assert finding.params["count"] == "1"
+    assert "message_size_limit (10240000 bytes)" in finding.summary
+    assert finding.remedy.startswith("Raise message_size_limit")
+    assert [e.text for e in finding.evidence if e.kind == "config"] == [
+        "message_size_limit = 10240000"
+    ]
+    assert "postfix-fatal-error" not in [f.code for f in analysis.findings]
+    assert "no-mail-activity" not in [f.code for f in analysis.findings]
+
+
+def test_no_ipv6_interface(tmp_path: Path) -> None:
+    line = (
+        "Dec  3 10:00:00 relay01 postfix/sendmail[700]: fatal: parameter inet_interfaces:"
+        " no local interface found for ::1\n"
+    )
+    (tmp_path / "maillog").write_text(line * 2)
+    (tmp_path / "main.cf").write_text(
+        "inet_interfaces = localhost\ninet_protocols = all\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(f for f in analysis.findings if f.code == "postfix-fatal-error")
+    assert finding.params["variant"] == "inet_protocols"
+    assert "inet_protocols = ipv4" in finding.remedy
+    assert "no-mail-activity" not in [f.code for f in analysis.findings]
+    japanese = build_context(analysis, lang="ja").findings
+    assert "IPv6" in next(
+        f["title"] for f in japanese if f["code"] == "postfix-fatal-error"
+    )

@@ -776,6 +776,49 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     ): "{relays} が STARTTLS を提供しないため、{count} 通が配送できませんでした。"
     "smtp_tls_security_level = {level} では TLS が必須です：{reasons}。",
     (
+        "localhost-loop",
+        "recovered",
+    ): "{count} 通が一時的に {reasons} で失敗しました（最後は {last}）。すべて後で配送されたため、"
+    "原因はその時点で修正されています。",
+    (
+        "myhostname-conflict",
+        "same_name",
+    ): "{count} 通が {reasons} で失敗しました。relayhost は {server} を指し、myhostname はこのホストに"
+    "同じ名前（{own_name}）を与えています。サーバーは自分の名前でグリーティングし、Postfix はそれを"
+    "自分の名前とみなして、メールが自分に戻ってくるループとして返送します。",
+    (
+        "relay-access-denied",
+        "some_domains",
+    ): "{domains} 宛ての {count} 通が {relays} に拒否されました：{reasons}。同じサーバーはこのホストから"
+    "の {delivered_there} 回の配送を受け付けているので、このホストからのメールは受け取りますが、"
+    "これらのドメインへの中継はしません。",
+    (
+        "message-too-large",
+        "local",
+    ): "{count} 通がキューに入る前にこのホストで拒否されました：{reasons}。sendmail と postdrop は "
+    "message_size_limit（{limit} バイト）より大きいメッセージを拒否するため、メール・サーバーには"
+    "届きません。",
+    (
+        "postfix-fatal-error",
+        "inet_protocols",
+    ): "{count} 件の致命的エラー（例：{reasons}）。inet_interfaces = {interfaces} と inet_protocols = "
+    "{protocols} により、Postfix はこのホストのどのインターフェースにもないアドレス（IPv6 が無効な"
+    "ときの ::1）を使おうとするため、Postfix の各プログラムが停止し、sendmail はメールをキューに"
+    "入れる前に止まります。",
+    (
+        "postfix-stopped",
+        "master_fatal",
+    ): "Postfix の master プロセスが {last} に致命的エラーで停止し（{fatal}）、その後の起動はログに"
+    "ありません：Postfix は動いていません。その後の {waiting} 件の投入は pickup サービスを見つけられず、"
+    "そのメールは Postfix が動くまで maildrop キューで待ちます。",
+    (
+        "postfix-stopped",
+        "port_in_use",
+    ): "Postfix の master プロセスが {last} に致命的エラーで停止し（{fatal}）、その後の起動はログに"
+    "ありません：別のプログラムがそのポートで待ち受けているため、Postfix は動いていません。その後の "
+    "{waiting} 件の投入は pickup サービスを見つけられず、そのメールは Postfix が動くまで maildrop "
+    "キューで待ちます。",
+    (
         "unknown-recipient",
         "mydestination",
     ): "{recipients} 宛ての {count} 通が、このホスト自身のローカル配送で返送されました：{reasons}。"
@@ -1018,6 +1061,28 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "relay-connection-failed",
         "recovered",
     ): "メール・サーバーへの接続が一時的に失敗しました",
+    ("localhost-loop", "recovered"): "メールが一時的にこのホストへループしていました",
+    (
+        "relay-access-denied",
+        "some_domains",
+    ): "メール・サーバーはこのホストのメールを受け取りますが、"
+    "一部のドメインへは中継しません",
+    (
+        "message-too-large",
+        "local",
+    ): "メッセージがこのホストの message_size_limit より大きいです",
+    (
+        "postfix-fatal-error",
+        "inet_protocols",
+    ): "Postfix が停止します：このホストに想定した IPv6 アドレスがありません",
+    (
+        "postfix-stopped",
+        "master_fatal",
+    ): "Postfix が致命的エラーで停止し、再起動されていません",
+    (
+        "postfix-stopped",
+        "port_in_use",
+    ): "Postfix を起動できません：別のプログラムがそのポートを使っています",
     (
         "unknown-recipient",
         "mydestination",
@@ -1083,6 +1148,41 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "localhost-loop",
+        "recovered",
+    ): "修正の必要はもうありません。ループが再発したら、/etc/postfix/main.cf の relayhost がこのホスト"
+    "ではなくメール・サーバーを指しているか確認してください。",
+    (
+        "relay-access-denied",
+        "some_domains",
+    ): "このホストから外部ドメインへの中継を許可するよう、メール・サーバーの管理者に依頼してください"
+    "（Exchange の受信コネクタ、Postfix の mynetworks）。または SMTP 認証を設定してください。"
+    "外部宛てには認証を求めるサーバーがよくあります。" + _FLUSH_JA,
+    (
+        "message-too-large",
+        "local",
+    ): "/etc/postfix/main.cf の message_size_limit を上げて（例：52428800、50 MB）`postfix reload` を"
+    "実行するか、小さなメッセージで送ってください（レポートはリンクや圧縮した添付に）。メール・"
+    "サーバーにも独自の上限があり得ます。拒否されたメッセージは送り直す必要があります。",
+    (
+        "postfix-fatal-error",
+        "inet_protocols",
+    ): "/etc/postfix/main.cf で inet_protocols = ipv4 と設定し（送信だけのホストなら inet_interfaces = "
+    "127.0.0.1 でも可）、`systemctl restart postfix` を実行してください。その間に sendmail が拒否した"
+    "メールは送り直す必要があります。",
+    (
+        "postfix-stopped",
+        "master_fatal",
+    ): "致命的エラーが示す問題を直し（main.cf と master.cf の誤りは `postfix check` で見つかります）、"
+    "Postfix を起動してください：`systemctl start postfix`。maildrop キューのメールは Postfix が"
+    "動けば送信されます。",
+    (
+        "postfix-stopped",
+        "port_in_use",
+    ): "そのポートで待ち受けているプログラムを確認してください：`ss -ltnp 'sport = :25'`（多くは "
+    "sendmail など別の MTA）。それを停止・無効化し（`systemctl disable --now sendmail`）、Postfix を"
+    "起動します：`systemctl start postfix`。maildrop キューのメールは Postfix が動けば送信されます。",
     (
         "unknown-recipient",
         "mydestination",

@@ -56,6 +56,14 @@ CATALOG: dict[str, Entry] = {
             "relayhost = {relayhost}, which does not name this host: either the logs "
             "predate that setting, or {relay_host} is one of this host's own "
             "addresses.",
+            "recovered": "{count} message(s) failed with {reasons} for a while, the "
+            "last at {last}. All of them were delivered later, so the cause was "
+            "corrected then.",
+        },
+        titles={"recovered": "Mail looped back to this host for a while"},
+        remedies={
+            "recovered": "Nothing is left to fix. If loops come back, check that "
+            "relayhost in /etc/postfix/main.cf names the mail server, not this host.",
         },
     ),
     "myhostname-conflict": Entry(
@@ -68,6 +76,12 @@ CATALOG: dict[str, Entry] = {
         "reload`. Postfix compares the server's greeting with myhostname only, so "
         "smtp_helo_name does not help. If the mail server is the one with the wrong "
         "name, correct its host name instead. " + _FLUSH,
+        variants={
+            "same_name": "{count} message(s) failed with {reasons}. relayhost names "
+            "{server}, and myhostname gives this host the same name ({own_name}). The "
+            "server greets Postfix with its own name, Postfix takes that name for its "
+            "own, and returns the mail as looping back to itself.",
+        },
     ),
     "own-name-loop": Entry(
         "Mail to this host's own name loops: mydestination does not list it",
@@ -316,6 +330,10 @@ CATALOG: dict[str, Entry] = {
         "Postfix mynetworks), or set up SMTP authentication if the server requires "
         "it. " + _FLUSH,
         variants={
+            "some_domains": "{count} message(s) for {domains} were refused by "
+            "{relays}: {reasons}. The same server accepted {delivered_there} other "
+            "delivery attempt(s) from this host, so it takes mail from this host, but "
+            "does not relay it to these domains.",
             "direct": "{count} message(s) for {domains} were refused by {relays}: "
             "{reasons}. relayhost is not set, so these are the recipient domains' own "
             "mail servers: they do not count these recipient addresses as their own, "
@@ -323,8 +341,14 @@ CATALOG: dict[str, Entry] = {
         },
         titles={
             "direct": "The recipient domains' mail servers refuse mail from this host",
+            "some_domains": "The mail server takes this host's mail, but does not "
+            "relay it to some domains",
         },
         remedies={
+            "some_domains": "Ask the mail server's administrator to let this host "
+            "relay to outside domains (an Exchange receive connector, Postfix "
+            "mynetworks), or set up SMTP authentication, which such servers often "
+            "require for outside recipients. " + _FLUSH,
             "direct": "Check each recipient address for typos and ask the recipient "
             "domain's administrator whether the mailbox exists and whether their "
             "server takes mail from this host; a domain whose mail moved to another "
@@ -477,6 +501,18 @@ CATALOG: dict[str, Entry] = {
         "{count} message(s) were refused for their size by {relays}: {reasons}.",
         "Send smaller messages (reports as links or compressed attachments) or ask the "
         "mail server administrator to raise its size limit.",
+        variants={
+            "local": "{count} message(s) were refused by this host before they were "
+            "queued: {reasons}. sendmail and postdrop refuse a message larger than "
+            "message_size_limit ({limit} bytes), so it never reaches the mail server.",
+        },
+        titles={"local": "Messages are larger than this host's message_size_limit"},
+        remedies={
+            "local": "Raise message_size_limit in /etc/postfix/main.cf (for example "
+            "to 52428800, 50 MB) and run `postfix reload`, or send smaller messages "
+            "(reports as links or compressed attachments). The mail server may have "
+            "a limit of its own. The refused messages must be sent again.",
+        },
     ),
     "unknown-recipient": Entry(
         "Recipient addresses do not exist",
@@ -685,6 +721,22 @@ CATALOG: dict[str, Entry] = {
         "{count} fatal or panic message(s), such as: {reasons}.",
         "Fix what the messages name (often a main.cf or master.cf error: run "
         "`postfix check`), then `systemctl restart postfix`.",
+        variants={
+            "inet_protocols": "{count} fatal message(s), such as: {reasons}. "
+            "inet_interfaces = {interfaces} with inet_protocols = {protocols} makes "
+            "Postfix use an address that no interface of this host has (::1 when "
+            "IPv6 is off), so each Postfix program stops, sendmail before it queues "
+            "the mail.",
+        },
+        titles={
+            "inet_protocols": "Postfix stops: this host has no IPv6 address it expects"
+        },
+        remedies={
+            "inet_protocols": "Set inet_protocols = ipv4 in /etc/postfix/main.cf (or "
+            "inet_interfaces = 127.0.0.1 on a host that only sends), then run "
+            "`systemctl restart postfix`. Mail that sendmail refused meanwhile must be "
+            "sent again.",
+        },
     ),
     "postfix-stopped": Entry(
         "Postfix was stopped and not started again",
@@ -699,6 +751,15 @@ CATALOG: dict[str, Entry] = {
             "pickup": "{waiting} submission(s) from {last} on found no pickup service "
             '("unable to look up public/pickup"): Postfix was not running, and that mail '
             "waits until it runs.",
+            "master_fatal": "Postfix's master process stopped with a fatal error at "
+            "{last} ({fatal}), and the log shows no start after it: Postfix is not "
+            "running. {waiting} later submission(s) found no pickup service; that mail "
+            "waits in the maildrop queue until Postfix runs.",
+            "port_in_use": "Postfix's master process stopped with a fatal error at "
+            "{last} ({fatal}), and the log shows no start after it: another program "
+            "listens on that port, so Postfix is not running. {waiting} later "
+            "submission(s) found no pickup service; that mail waits in the maildrop "
+            "queue until Postfix runs.",
             "queued": "The last Postfix start or stop in the log is a stop, at {last}. "
             "The queue listing {listing} shows {queued} message(s) in the maildrop "
             "queue or submitted since: that mail waits until Postfix runs. The log "
@@ -708,6 +769,17 @@ CATALOG: dict[str, Entry] = {
         titles={
             "pickup": "Postfix is not running: submitted mail waits",
             "queued": "Postfix is not running: submitted mail waits",
+            "master_fatal": "Postfix stopped with a fatal error and was not started again",
+            "port_in_use": "Postfix could not start: another program uses its port",
+        },
+        remedies={
+            "master_fatal": "Fix what the fatal error names (`postfix check` finds "
+            "main.cf and master.cf errors), then start Postfix: `systemctl start "
+            "postfix`. Mail in the maildrop queue goes out once Postfix runs.",
+            "port_in_use": "Find the program that listens on the port: `ss -ltnp "
+            "'sport = :25'` (often sendmail or another MTA). Stop and disable it "
+            "(`systemctl disable --now sendmail`), then start Postfix: `systemctl "
+            "start postfix`. Mail in the maildrop queue goes out once Postfix runs.",
         },
     ),
     "delivery-suspended": Entry(

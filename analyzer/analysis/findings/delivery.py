@@ -250,6 +250,15 @@ def _finding(
         params["variant"] = "direct"
         params["domains"] = domains
         params["domain"] = domains.split(", ")[0]
+    if code == "relay-access-denied" and not params.get("variant"):
+        sent = failures.sent_by(host)
+        names = sent["relay_host"].astype("string").str.lower()
+        there = int((names == str(server).lower()).sum())
+        if there:
+            # The server takes this host's mail, only not for these domains.
+            params["variant"] = "some_domains"
+            params["delivered_there"] = f"{there:,}"
+            params["domains"] = failures.recipient_domains(rows, 3)
     if code == "relayhost-unresolvable" and failures.all_temporary(rows):
         params["variant"] = "temporary"
     deleted = int(failures.deleted[key_codes].sum())
@@ -316,15 +325,27 @@ def _finding(
             # missing, and another myhostname would not help.
             params["variant"] = "unresolved"
             params["helo"] = name
+    if code == "localhost-loop" and failures.delivered[key_codes].all():
+        # Every looping message was delivered later: the cause was fixed.
+        params["variant"] = "recovered"
+        params["last"] = ctx.clock(last_seen, seconds=True)
     if code in ("localhost-loop", "own-name-loop"):
         domains = failures.recipient_domains(rows, 3)
         params["domains"] = domains
         params["domain"] = domains.split(", ")[0]
-    if code == "myhostname-conflict" and leading:
-        greeting = _GREETING.search(str(ctx.events["text"].iloc[leading[0]]))
+    if code == "myhostname-conflict":
+        params["server"] = params["relay_host"]
+        params["own_name"] = config.get("myhostname") if config else "?"
+        greeting = (
+            _GREETING.search(str(ctx.events["text"].iloc[leading[0]]))
+            if leading
+            else None
+        )
         if greeting:
             params["server"] = greeting["server"]
             params["own_name"] = greeting["own_name"]
+        else:
+            params["variant"] = "same_name"
     if code == "tls-failure":
         variant, leading, detail = _tls_cause(ctx, failures, host, rows)
         params["variant"] = variant
@@ -396,6 +417,16 @@ def _loop_cause(
         return "myhostname-conflict", warnings[greeted].tolist()
     config = ctx.config(host)
     relay = parse_relayhost(config.get("relayhost")) if config else None
+    if (
+        config is not None
+        and relay is not None
+        and relay.host.lower() == config.get("myhostname").lower()
+        and not failures.on_loopback(rows)
+    ):
+        # Postfix reached another machine, which greets with its own name, and
+        # that is also this host's myhostname. The greeting warning has no queue
+        # ID, so a log cut down to some messages lacks it.
+        return "myhostname-conflict", []
     view = ctx.host_view(host)
     domains = [d for d in failures.recipient_domains(rows, 50).split(", ") if d]
     if relay is None and domains and all(is_self(d, view, config) for d in domains):

@@ -758,17 +758,46 @@ def lifetime_findings(ctx: Context) -> list[Finding]:
 _DISK_FULL = r"No space left on device|not enough free space|queue file write error|insufficient system storage"
 
 
+_TOO_BIG = r"message file too big|File too large"
+"""sendmail's fatal error and postdrop's warning for a message larger than
+message_size_limit."""
+
+_NO_INTERFACE = r"no local interface found for"
+"""The fatal error of every Postfix program when inet_interfaces names an address
+(::1 with inet_protocols = all) that no interface of this host has."""
+
+
 def system_findings(ctx: Context) -> list[Finding]:
     findings = []
     events = ctx.events
     fatal = events[ctx.of_kind("fatal", "panic")]
-    # A full disk has its own finding, with the remedy that fits.
-    full_disk = fatal["text"].str.contains(_DISK_FULL, regex=True)
-    fatal = fatal[~full_disk.to_numpy(dtype=bool, na_value=False)]
+    # A full disk and a message too large have their own findings, with the
+    # remedies that fit.
+    other = fatal["text"].str.contains(f"{_DISK_FULL}|{_TOO_BIG}", regex=True)
+    fatal = fatal[~other.to_numpy(dtype=bool, na_value=False)]
+    stopped = _stopped_findings(ctx)
+    # The fatal error that stopped master is quoted by postfix-stopped.
+    died = [f.host for f in stopped if f.params["variant"] in _MASTER_DIED]
+    quoted = fatal["host"].isin(died) & (fatal["daemon"] == "master")
+    fatal = fatal[~quoted.to_numpy(dtype=bool, na_value=False)]
     for host, group in fatal.groupby("host", sort=False, observed=True):
-        findings.append(
-            _event_finding("postfix-fatal-error", "error", str(host), group, ctx, 70)
+        finding = _event_finding(
+            "postfix-fatal-error", "error", str(host), group, ctx, 70
         )
+        interface = group["text"].str.contains(_NO_INTERFACE, regex=False)
+        if interface.all():
+            config = ctx.config(str(host))
+            finding.params["variant"] = "inet_protocols"
+            finding.params["protocols"] = (
+                config.get("inet_protocols") if config else "?"
+            )
+            finding.params["interfaces"] = (
+                config.get("inet_interfaces") if config else "?"
+            )
+            for name in ("inet_protocols", "inet_interfaces"):
+                finding.evidence += config_evidence(config, name)
+        findings.append(finding)
+    findings += _too_big_findings(ctx)
     # Only warnings and errors can report a full disk: match only their texts.
     rows = np.flatnonzero(ctx.of_kind("warning", "fatal", "error"))
     full = events["text"].take(rows).str.contains(_DISK_FULL, regex=True)
@@ -797,9 +826,36 @@ def system_findings(ctx: Context) -> list[Finding]:
             finding.params["later"] = f"{later:,}"
             finding.params["last"] = ctx.clock(last, seconds=True)
         findings.append(finding)
-    findings += _stopped_findings(ctx)
+    findings += stopped
     return findings
 
+
+def _too_big_findings(ctx: Context) -> list[Finding]:
+    """Submissions that sendmail or postdrop refused for their size."""
+    rows = np.flatnonzero(ctx.of_kind("warning", "fatal"))
+    events = ctx.events
+    found = events["text"].take(rows).str.contains(_TOO_BIG, regex=True)
+    refused = events.take(rows[found.to_numpy(dtype=bool, na_value=False)])
+    findings = []
+    for host, group in refused.groupby("host", sort=False, observed=True):
+        finding = _event_finding(
+            "message-too-large", "error", str(host), group, ctx, 80
+        )
+        config = ctx.config(str(host))
+        # sendmail logs the fatal error once per refused message.
+        daemons = group["daemon"].astype(str)
+        finding.params["count"] = f"{max(int((daemons == 'sendmail').sum()), 1):,}"
+        finding.params["variant"] = "local"
+        finding.params["limit"] = (
+            config.get("message_size_limit") if config else "10240000"
+        )
+        finding.evidence += config_evidence(config, "message_size_limit")
+        findings.append(finding)
+    return findings
+
+
+_MASTER_DIED = ("master_fatal", "port_in_use")
+"""postfix-stopped variants for a master process that ended with a fatal error."""
 
 _NO_SPACE_REPLY = "Insufficient system storage"
 """smtpd's reply (452 4.3.1) when the queue file system has less free space
@@ -835,14 +891,22 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
     """Postfix stopped and not started again, by the last start or stop line, or
     by mail submitted afterwards that found no pickup service."""
     events = ctx.events
-    starts = events[ctx.of_kind("master_start", "master_stop", "postfix_script")]
+    # master's fatal error ends Postfix as a stop does (a port in use at start).
+    master_fatal = ctx.of_kind("fatal", "panic") & (
+        events["daemon"] == "master"
+    ).to_numpy(dtype=bool, na_value=False)
+    kinds = ctx.of_kind("master_start", "master_stop", "postfix_script")
+    starts = events[kinds | master_fatal]
     waiting = _waiting_submissions(ctx)
     findings = []
     for host in dict.fromkeys([*starts["host"].dropna(), *waiting["host"].dropna()]):
         group = starts[(starts["host"] == host).to_numpy(dtype=bool)]
         last = group.iloc[-1] if len(group) else None
+        died = last is not None and last["kind"] in ("fatal", "panic")
         stopped = last is not None and (
-            last["kind"] == "master_stop" or str(last["text"]).startswith("stopping")
+            died
+            or last["kind"] == "master_stop"
+            or str(last["text"]).startswith("stopping")
         )
         since = last["time"] if last is not None else None
         late = waiting[(waiting["host"] == host).to_numpy(dtype=bool)]
@@ -892,6 +956,16 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
                 )
                 for row in queued.drop_duplicates("queue_id").head(3).itertuples()
             ]
+        if died and last is not None:
+            text = str(last["text"])
+            variant = (
+                "port_in_use" if "Address already in use" in text else "master_fatal"
+            )
+            finding.params["fatal"] = text.removeprefix("fatal: ").removeprefix(
+                "panic: "
+            )
+            finding.severity = "error"
+            finding.priority = 92
         finding.params["variant"] = variant
         findings.append(finding)
     return findings
@@ -997,9 +1071,22 @@ def bundle_findings(ctx: Context) -> list[Finding]:
                 params=params,
             )
         )
-    elif ctx.messages.empty and _waiting_submissions(ctx).empty:
+    elif (
+        ctx.messages.empty
+        and _waiting_submissions(ctx).empty
+        and not _submissions_failed(ctx)
+    ):
         findings.append(_no_activity(ctx))
     return findings
+
+
+def _submissions_failed(ctx: Context) -> bool:
+    """Return whether sendmail or postdrop stopped with a fatal error: a program
+    did hand mail to Postfix, which refused it before queueing."""
+    submitting = (
+        ctx.events["daemon"].isin(["sendmail", "postdrop"]).to_numpy(dtype=bool)
+    )
+    return bool((ctx.of_kind("fatal", "panic") & submitting).any())
 
 
 def _no_activity(ctx: Context) -> Finding:
