@@ -324,7 +324,7 @@ def test_partly_delivered_mail_counts_as_going_out() -> None:
 
 def test_verdict_of_a_bounce_long_past(tmp_path: Path) -> None:
     """One message bounced early, every later one was delivered: the headline
-    says that mail goes out again, not that it is not being delivered."""
+    says that later mail goes out, not that mail is not being delivered."""
     bounced = message(
         1,
         "sco@example.net",
@@ -336,7 +336,7 @@ def test_verdict_of_a_bounce_long_past(tmp_path: Path) -> None:
     )
     analysis = analyze(tmp_path, [bounced, *sent(12)[2:]], "relayhost =\n")
     headline = build_context(analysis, "en").verdict["headline"]
-    assert headline == "Some mail was not delivered; mail goes out again"
+    assert headline == "Some mail was not delivered; later mail goes out"
     japanese = build_context(analysis, "ja").verdict["headline"]
     assert japanese == i18n.labels("ja")["verdict_failing_over"]
 

@@ -32,8 +32,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "ja": "対処すべき問題が見つかりました",
     },
     "verdict_failing_over": {
-        "en": "Some mail was not delivered; mail goes out again",
-        "ja": "一部のメールが配送されませんでした。現在はメールが送信されています",
+        "en": "Some mail was not delivered; later mail goes out",
+        "ja": "一部のメールが配送されませんでした。その後のメールは送信されています",
     },
     "verdict_warning_over": {
         "en": "Problems occurred earlier; mail goes out now",
