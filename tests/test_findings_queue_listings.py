@@ -333,3 +333,32 @@ def test_hold_seen_only_in_listing_quotes_it(tmp_path: Path) -> None:
     ]
     assert "4B7C9E1A22" in hold_finding.evidence[0].text
     assert hold_finding.first_seen == datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+
+
+def test_listing_reason_that_the_log_contradicts(tmp_path: Path) -> None:
+    """The listing's messages failed to connect, but the log shows the same server
+    taking mail: a warning to look again, not "cannot connect"."""
+    listing = (
+        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+        "1B2C3D0E00      700 Sat Nov 28 09:00:00  root@mx1.example.com\n"
+        "(connect to mail.example.com[192.0.2.25]:25: Connection timed out)\n"
+        "                                         ops@example.com\n"
+        "\n"
+        "-- 1 Kbytes in 1 Request.\n"
+    )
+    delivered = "".join(
+        f"Dec  4 1{n}:00:00 {HOST} postfix/smtp[303]: 4A5B6C7D{n}0: to=<ops@example.com>,"
+        " relay=mail.example.com[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 7C8D)\n"
+        for n in range(3)
+    )
+    (tmp_path / "maillog").write_text(delivered)
+    (tmp_path / "mailq.txt").write_text(listing)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(f for f in analysis.findings if f.code == "relay-connection-failed")
+    assert finding.params["variant"] == "works_now"
+    assert finding.severity == "warning"
+    assert finding.params["delivered_there"] == "3"
+    assert "the connection worked then" in finding.summary
+    assert "postqueue -p" in finding.remedy
+    assert "status=sent" in finding.evidence[-1].text

@@ -95,3 +95,22 @@ def test_tls_failure_kinds(
     if check is not None:
         # The line that names the cause comes first.
         assert texts[0].endswith(check)
+
+
+def test_server_fails_to_start_tls(tmp_path: Path) -> None:
+    """The server offers STARTTLS and then cannot start it: its TLS is broken,
+    and lowering the level would only send the mail in clear text."""
+    reply = (
+        "TLS is required, but host mail.example.com[192.0.2.25] refused to start TLS:"
+        " 454 4.7.0 TLS not available due to local problem"
+    )
+    (tmp_path / "maillog").write_text(attempt(1, reply, None) + attempt(2, reply, None))
+    (tmp_path / "main.cf").write_text(
+        "relayhost = [mail.example.com]\nsmtp_tls_security_level = encrypt\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(f for f in analysis.findings if f.code == "tls-failure")
+    assert finding.params["variant"] == "server_broken"
+    assert finding.title == "The mail server offers TLS but cannot start it"
+    assert finding.remedy.startswith("Ask the server's administrator to fix its TLS")
+    assert "smtp_tls_security_level = may" not in finding.remedy

@@ -833,6 +833,17 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "{domain} 宛てのすべてのメールをこのホストで配送し、メール・サーバーには送りません。",
     (
         "relay-connection-failed",
+        "works_now",
+    ): "キュー一覧 {listing} は {count} 通の理由として {reasons} を示していますが、ログには {relays} が"
+    "受け付けた {delivered_there} 回の配送があり、最後は {last_delivered} です：その時点では接続でき"
+    "ています。一覧がそれらの配送より古いか、これらのメッセージが次の再送を待っています。",
+    (
+        "tls-failure",
+        "server_broken",
+    ): "{relays} は STARTTLS を提供しますが開始できないため、{count} 通が保留されました：{reasons}。"
+    "サーバー自身の TLS 設定（証明書または鍵）が壊れています。",
+    (
+        "relay-connection-failed",
         "wrappermode",
     ): "{count} 通が {relays} でサーバーのグリーティングを待つ間にタイムアウトしました：{reasons}。"
     "ポート {port} への接続はできています。ポート 465（SMTPS）のサーバーは最初に TLS ハンドシェイクを"
@@ -1093,6 +1104,14 @@ TITLES_JA: dict[tuple[str, str], str] = {
     ): "{domain} 宛てのメールがこのホストに留まります：mydestination がそのドメインを含んでいます",
     (
         "relay-connection-failed",
+        "works_now",
+    ): "キュー一覧に、ログには現れない接続失敗があります",
+    (
+        "tls-failure",
+        "server_broken",
+    ): "メール・サーバーは TLS を提供しますが開始できません",
+    (
+        "relay-connection-failed",
         "wrappermode",
     ): "サーバーが TLS で始めるポート 465 で、Postfix が平文のグリーティングを待っています",
     (
@@ -1148,6 +1167,17 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "relay-connection-failed",
+        "works_now",
+    ): "`postqueue -p` をもう一度実行してください。まだ一覧にあれば `postqueue -f` を実行し、メール・"
+    "ログで配送を確認します。再び失敗するなら接続を確認してください：`nc -vz {relay_host} {port}`。",
+    (
+        "tls-failure",
+        "server_broken",
+    ): "サーバー管理者に TLS の修正を依頼してください。原因はサーバーのログにあります。"
+    "smtp_tls_security_level は変えないでください：may にすると、その間メールが平文で送られます。"
+    + _FLUSH_JA,
     (
         "localhost-loop",
         "recovered",

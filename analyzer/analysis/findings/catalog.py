@@ -262,6 +262,11 @@ CATALOG: dict[str, Entry] = {
             "failure at {last}: {delivered} of them were delivered, and {held} are "
             "on hold (see that finding). If it happens again, test the connection as "
             "below.",
+            "works_now": "The queue listing {listing} gives {count} message(s) the "
+            "reason {reasons}, but the log shows {delivered_there} delivery attempt(s) "
+            "that {relays} accepted, the last at {last_delivered}: the connection "
+            "worked then. Either the listing is older than those deliveries, or these "
+            "messages wait for their next retry.",
             "wrappermode": "{count} message(s) timed out at {relays} while Postfix "
             "waited for the server's greeting: {reasons}. The connection to port "
             "{port} works. A server on port 465 (SMTPS) expects a TLS handshake "
@@ -277,6 +282,9 @@ CATALOG: dict[str, Entry] = {
             "already.",
         },
         remedies={
+            "works_now": "Run `postqueue -p` again. If the messages are still listed, "
+            "run `postqueue -f` and look in the mail log for their delivery; if they "
+            "fail again, test the connection: `nc -vz {relay_host} {port}`.",
             "direct_blocked": "Set the organization's mail server as relayhost = "
             "[mail.example.com] in /etc/postfix/main.cf (on QRadar, the host's e-mail "
             "server setting) and run `postfix reload`. Only if this host must send to "
@@ -298,6 +306,8 @@ CATALOG: dict[str, Entry] = {
             "recipient domain",
             "recovered": "Connections to the mail server failed for a while",
             "recovered_partly": "Connections to the mail server failed for a while",
+            "works_now": "The queue listing shows failed connections that the log "
+            "does not",
             "wrappermode": "Postfix waits for a plain greeting on port 465, where "
             "the server starts with TLS",
             "cut_in_data": "The connection to the mail server breaks while messages "
@@ -452,7 +462,11 @@ CATALOG: dict[str, Entry] = {
             "({verification}).",
             "not_offered": "{count} message(s) were deferred because {relays} offers "
             "no STARTTLS, which smtp_tls_security_level = {level} requires: {reasons}.",
+            "server_broken": "{count} message(s) were deferred because {relays} "
+            "offers STARTTLS but fails to start it: {reasons}. The server's own TLS "
+            "set-up (its certificate or key) is broken.",
         },
+        titles={"server_broken": "The mail server offers TLS but cannot start it"},
         remedies={
             "name_mismatch": "Name the server as its certificate does: write that name "
             "in brackets in relayhost in /etc/postfix/main.cf, or add it to "
@@ -466,6 +480,9 @@ CATALOG: dict[str, Entry] = {
             "RHEL), then run `postfix reload`. If the certificate is expired or "
             "self-signed, have it replaced. smtp_tls_security_level = encrypt keeps the "
             "encryption but no longer checks the server. " + _FLUSH,
+            "server_broken": "Ask the server's administrator to fix its TLS; its log "
+            "names the cause. Keep smtp_tls_security_level as it is: with may, Postfix "
+            "would send the mail in clear text meanwhile. " + _FLUSH,
             "not_offered": "Ask the server's administrator to turn STARTTLS on, or set "
             "smtp_tls_security_level = may in /etc/postfix/main.cf, which sends in "
             "clear text to a server without TLS, then run `postfix reload`. " + _FLUSH,

@@ -56,7 +56,15 @@ class Context:
         """Successful deliveries: host, message, time and relay, for recovery checks."""
         deliveries = self.deliveries
         sent = (deliveries["status"] == "sent").to_numpy(dtype=bool)
-        columns = ["host", "message_key", "time", "daemon", "relay_host", "relay_ip"]
+        columns = [
+            "host",
+            "message_key",
+            "time",
+            "daemon",
+            "relay_host",
+            "relay_ip",
+            "event",
+        ]
         return deliveries[columns][sent]
 
     @functools.cached_property

@@ -448,6 +448,8 @@ def _tls_cause(
     replies = [str(failures.reason.labels[c]) for c in failures.reason.distinct(rows)]
     if replies and all("was not offered" in reply for reply in replies):
         return "not_offered", [], ""
+    if replies and all("refused to start TLS" in reply for reply in replies):
+        return "server_broken", [], ""
     events = ctx.events
     checks = np.flatnonzero(
         (events["rule"] == "tls-verify-failed").to_numpy(dtype=bool, na_value=False)
@@ -593,6 +595,16 @@ def _broken_after_connect(
     if failures.all_replies_match(rows, _CUT_IN_DATA):
         return "cut_in_data"
     return ""
+
+
+def _delivered_to(ctx: Context, host: str, server: object) -> pd.DataFrame:
+    """Return the deliveries of ``host`` that the server named ``server`` took."""
+    if server is None:
+        return ctx.sent.iloc[0:0]
+    sent = ctx.sent
+    mine = (sent["host"] == host).to_numpy(dtype=bool, na_value=False)
+    names = sent["relay_host"].astype("string").str.lower() == str(server).lower()
+    return sent[mine & names.to_numpy(dtype=bool, na_value=False)]
 
 
 def _relayhost_name(config: MainConfig | None) -> str:
@@ -867,10 +879,21 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
         ]
         for setting in _CONFIG_NAMES.get(str(code), ()):
             evidence += config_evidence(config, setting)
+        severity = "error"
+        works = _delivered_to(ctx, str(host), server.iloc[0] if len(server) else None)
+        if code == "relay-connection-failed" and len(works):
+            # The log shows that server taking mail: the listing's reason is
+            # older than those deliveries, or its messages wait for a retry.
+            severity = "warning"
+            params["variant"] = "works_now"
+            params["delivered_there"] = f"{len(works):,}"
+            params["last_delivered"] = ctx.clock(works["time"].max())
+            params["listing"] = str(group["source"].iloc[0])
+            evidence += log_evidence(ctx.events, works["event"].tail(1))
         findings.append(
             Finding(
                 code=str(code),
-                severity="error",
+                severity=severity,
                 host=str(host),
                 messages_affected=messages,
                 first_seen=group["arrival_time"].min(),
