@@ -74,8 +74,8 @@ def export_frames(
 
 
 def _keep_report_findings(folder: Path) -> None:
-    """Refuse to replace a report's findings.json (an object with the verdict)
-    with the export's (an array of findings)."""
+    """Raise OutputError where the export's findings.json (an array of findings)
+    would replace a report's (an object with the verdict)."""
     path = folder / JSON_NAME
     try:
         with path.open("rb") as file:
@@ -96,7 +96,7 @@ def read_export(path: Path | str) -> pd.DataFrame:
     The file name gives the frame and the format (``messages.csv``). CSV and JSON
     carry no dtypes, so plain ``pandas.read_csv`` turns an all-digit queue ID such
     as 0123456789 into a number. Here every column is read as text and then cast
-    as the schema says.
+    to the schema's dtypes.
     """
     path = Path(path)
     name, fmt = path.stem, path.suffix.removeprefix(".")

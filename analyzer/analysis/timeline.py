@@ -114,7 +114,7 @@ DELIVERY_FIELDS = ("recipient", "orig_recipient", "relay", "conn_use", "delay",
 
 CATEGORY_COLUMNS = ("relay", "relay_host", "relay_ip", "dsn", "dsn_class", "status",
                     "reason", "reason_normalized")  # fmt: skip
-"""Deliveries columns whose values repeat: each row holds a code (a quarter of the
+"""Deliveries columns whose values repeat: each row contains a code (a quarter of the
 memory of the text on a 1M-line log)."""
 
 DSN_CLASSES = {"2": "success", "4": "temporary", "5": "permanent"}

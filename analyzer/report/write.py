@@ -74,19 +74,19 @@ class Staging:
 
 
 @contextlib.contextmanager
-def staged_files(folder: Path, what: str) -> Iterator[Staging]:
+def staged_files(folder: Path, label: str) -> Iterator[Staging]:
     """Create ``folder`` and give temporary names for the files written into it.
 
     When the block ends, all the files are renamed to their names at once, so an
     interrupted run leaves the earlier files as they were instead of mixing two
-    bundles' files in one folder. ``what`` names the files in error messages.
+    bundles' files in one folder. ``label`` names the files in error messages.
     """
     check_output_folder(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(
-            f"{folder}: cannot create the folder for the {what} ({error.strerror}); "
+            f"{folder}: cannot create the folder for the {label} ({error.strerror}); "
             "choose another with -o."
         ) from error
     staging = Staging(folder)
@@ -96,7 +96,7 @@ def staged_files(folder: Path, what: str) -> Iterator[Staging]:
             temporary.replace(final)
     except OSError as error:
         raise OutputError(
-            f"{folder}: cannot write the {what} ({error.strerror}); choose another "
+            f"{folder}: cannot write the {label} ({error.strerror}); choose another "
             "folder with -o."
         ) from error
     finally:

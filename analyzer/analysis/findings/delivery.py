@@ -253,11 +253,11 @@ def _finding(
     if code == "relay-access-denied" and not params.get("variant"):
         sent = failures.sent_by(host)
         names = sent["relay_host"].astype("string").str.lower()
-        there = int((names == str(server).lower()).sum())
-        if there:
+        accepted = int((names == str(server).lower()).sum())
+        if accepted:
             # The server takes this host's mail, only not for these domains.
             params["variant"] = "some_domains"
-            params["delivered_there"] = f"{there:,}"
+            params["delivered_there"] = f"{accepted:,}"
             params["domains"] = failures.recipient_domains(rows, 3)
     if code == "relayhost-unresolvable" and failures.all_temporary(rows):
         params["variant"] = "temporary"

@@ -831,13 +831,13 @@ def system_findings(ctx: Context) -> list[Finding]:
 
 
 def _too_big_findings(ctx: Context) -> list[Finding]:
-    """Submissions that sendmail or postdrop refused for their size."""
+    """Submissions that sendmail or postdrop rejected for their size."""
     rows = np.flatnonzero(ctx.of_kind("warning", "fatal"))
     events = ctx.events
     found = events["text"].take(rows).str.contains(_TOO_BIG, regex=True)
-    refused = events.take(rows[found.to_numpy(dtype=bool, na_value=False)])
+    rejected = events.take(rows[found.to_numpy(dtype=bool, na_value=False)])
     findings = []
-    for host, group in refused.groupby("host", sort=False, observed=True):
+    for host, group in rejected.groupby("host", sort=False, observed=True):
         finding = _event_finding(
             "message-too-large", "error", str(host), group, ctx, 80
         )
