@@ -129,13 +129,16 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column(
             "parent_key",
             "string",
-            "Message this one derives from: the original of a bounce notice or of a content-filter copy.",
+            "Message this one derives from: the original of a bounce notice or of a "
+            "content-filter copy, or the message that another host of the bundle "
+            "relayed here.",
         ),
         Column("child_keys", "object", "List of the messages derived from this one."),
         Column(
             "link",
             "string",
-            "How the parent link was found: notification:KIND or handoff.",
+            "How the parent link was found: notification:KIND, handoff, or relay (from "
+            "another host of the bundle).",
         ),
         Column(
             "recipient_count", "int64", "Recipients with at least one delivery attempt."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -169,3 +170,39 @@ def test_handoff_instance_choice(
     messages = analyze_bundle(tmp_path, year=2026).messages
 
     assert messages["parent_key"].dropna().to_dict() == links
+
+
+def test_relay_between_hosts_of_the_bundle(tmp_path: Path) -> None:
+    """app1 relays to mx1, and the bundle holds both logs: mx1's message is the
+    child of app1's, while app1's recipient stays delivered."""
+    for host in ("app1", "mx1"):
+        (tmp_path / host).mkdir()
+    (tmp_path / "app1" / "maillog").write_text(
+        "Dec  4 09:00:00 app1 postfix/pickup[10]: 1A2B3C4D5E: uid=0 from=<ops>\n"
+        "Dec  4 09:00:00 app1 postfix/qmgr[11]: 1A2B3C4D5E: from=<ops@app1.example.com>,"
+        " size=500, nrcpt=1 (queue active)\n"
+        "Dec  4 09:00:01 app1 postfix/smtp[12]: 1A2B3C4D5E: to=<soc@example.org>,"
+        " relay=mx1.example.com[192.0.2.20]:25, delay=1, delays=0.1/0.1/0.3/0.5,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9F8E7D6C5B)\n"
+        "Dec  4 09:00:01 app1 postfix/qmgr[11]: 1A2B3C4D5E: removed\n"
+    )
+    (tmp_path / "mx1" / "maillog").write_text(
+        "Dec  4 09:00:01 mx1 postfix/smtpd[20]: 9F8E7D6C5B: client=app1.example.com[192.0.2.10]\n"
+        "Dec  4 09:00:01 mx1 postfix/qmgr[21]: 9F8E7D6C5B: from=<ops@app1.example.com>,"
+        " size=700, nrcpt=1 (queue active)\n"
+        "Dec  4 09:00:02 mx1 postfix/smtp[22]: 9F8E7D6C5B: to=<soc@example.org>,"
+        " relay=mx.example.org[198.51.100.20]:25, delay=1, delays=0/0/0.5/0.5,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok)\n"
+        # The same queue ID on a third, unrelated host is not the child.
+        "Dec  4 09:00:01 mx2 postfix/smtpd[30]: 9F8E7D6C5B: client=web.example.com[192.0.2.30]\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    messages = analysis.messages
+    assert messages.at["mx1:9F8E7D6C5B", "parent_key"] == "app1:1A2B3C4D5E"
+    assert messages.at["mx1:9F8E7D6C5B", "link"] == "relay"
+    assert list(messages.at["app1:1A2B3C4D5E", "child_keys"]) == ["mx1:9F8E7D6C5B"]
+    assert pd.isna(messages.at["mx2:9F8E7D6C5B", "parent_key"])
+    state = analysis.recipients.loc[
+        ("app1:1A2B3C4D5E", "soc@example.org"), "final_state"
+    ]
+    assert state == "delivered"

@@ -40,7 +40,15 @@ def find_links(
     one by chance.
     """
     candidates = messages.reset_index()[
-        ["message_key", "host", "instance", "queue_id", "first_seen", "client_ip"]
+        [
+            "message_key",
+            "host",
+            "instance",
+            "queue_id",
+            "first_seen",
+            "client",
+            "client_ip",
+        ]
     ]
     found = [pd.DataFrame(columns=LINK_COLUMNS)]
     notices = fields_frame(fields.get("notification"), ["notice", "child_queue_id"])
@@ -71,6 +79,7 @@ def find_links(
         handed["new_id"] = arrow_strings(found_ids.field("new_id").filter(valid)).array
         handed["instance"] = take(events["instance"], handed["event"].to_numpy())
         handed = _as_strings(handed)
+        found.append(_relayed_within_bundle(handed, candidates))
         matched = _match_children(handed, candidates, any_instance=True)
         local_relay = _is_local_relay(matched) | (matched["how"] == "forwarded as")
         local_client = matched["client_ip"].fillna("").str.match(r"^(127\.|::1$)")
@@ -86,6 +95,55 @@ def find_links(
             )
         )
     return pd.concat(found, ignore_index=True)
+
+
+RELAY_SKEW = pd.Timedelta(minutes=5)
+"""How far the next host's clock may run behind the sending host's."""
+
+
+def _relayed_within_bundle(
+    handed: pd.DataFrame, candidates: pd.DataFrame
+) -> pd.DataFrame:
+    """Link mail that one host of the bundle relayed to another: "queued as NEWID"
+    from a server whose short name is that of another host, where the message
+    NEWID came from a client named like the sending host and started within
+    RELAY_SKEW before to HANDOFF_WINDOW after the delivery.
+
+    The parent's recipient stays delivered: the next host is another system.
+    """
+    merged = handed.merge(
+        candidates.astype({"host": "string", "queue_id": "string", "client": "string"}),
+        left_on="new_id",
+        right_on="queue_id",
+        suffixes=("", "_child"),
+    )
+    if merged.empty:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    short = _short_names
+    other_host = short(merged["host_child"]) != short(merged["host"])
+    to_that_host = short(merged["relay_host"]) == short(merged["host_child"])
+    from_this_host = short(merged["client"]) == short(merged["host"])
+    lag = merged["first_seen"] - merged["time"]
+    close = (lag >= -RELAY_SKEW) & (lag <= HANDOFF_WINDOW)
+    chosen = merged[
+        (other_host & to_that_host & from_this_host & close).to_numpy(
+            dtype=bool, na_value=False
+        )
+    ]
+    chosen = chosen.sort_values("first_seen").drop_duplicates("event")
+    return pd.DataFrame(
+        {
+            "parent": chosen["message_key"],
+            "child": chosen["message_key_child"],
+            "via": "relay",
+            "recipient": None,
+        }
+    )
+
+
+def _short_names(names: pd.Series) -> pd.Series:
+    """Return the first label of each host name, in lower case."""
+    return names.astype("string").str.lower().str.partition(".")[0]
 
 
 def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
