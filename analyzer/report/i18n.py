@@ -302,6 +302,15 @@ _FLUSH_JA = "原因を解消したら `postfix flush` でキュー内のメー�
 FLUSH_JA = _FLUSH_JA
 """The remedies' last sentence in Japanese (see the catalog's FLUSH)."""
 
+_MYDESTINATION_TITLE_JA = "{domain} 宛てのメールがこのホストに留まります：mydestination がそのドメインを含んでいます"
+_MYDESTINATION_REMEDY_JA = (
+    "/etc/postfix/main.cf の mydestination から {domain}（または $mydomain）を削除し、Postfix の既定値 "
+    "mydestination = $myhostname, localhost.$mydomain, localhost にしてから `postfix reload` を実行して"
+    "ください。{domain} 宛てのメールは relayhost またはそのドメインのメール・サーバーに送られるように"
+    "なります。"
+)
+"""The catalog's mydestination title and remedy in Japanese."""
+
 # code -> (title, summary, remedy)
 _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "localhost-loop": (
@@ -1097,11 +1106,11 @@ TITLES_JA: dict[tuple[str, str], str] = {
     (
         "unknown-recipient",
         "mydestination",
-    ): "{domain} 宛てのメールがこのホストに留まります：mydestination がそのドメインを含んでいます",
+    ): _MYDESTINATION_TITLE_JA,
     (
         "local-mailbox-delivery",
         "mydestination",
-    ): "{domain} 宛てのメールがこのホストに留まります：mydestination がそのドメインを含んでいます",
+    ): _MYDESTINATION_TITLE_JA,
     (
         "relay-connection-failed",
         "works_now",
@@ -1216,19 +1225,13 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     (
         "unknown-recipient",
         "mydestination",
-    ): "/etc/postfix/main.cf の mydestination から {domain}（または $mydomain）を削除し、Postfix の既定値 "
-    "mydestination = $myhostname, localhost.$mydomain, localhost にしてから `postfix reload` を実行して"
-    "ください。{domain} 宛てのメールは relayhost またはそのドメインのメール・サーバーに送られるように"
-    "なります。返送されたメールは送り直す"
-    "必要があります。",
+    ): _MYDESTINATION_REMEDY_JA + "返送されたメールは送り直す必要があります。",
     (
         "local-mailbox-delivery",
         "mydestination",
-    ): "/etc/postfix/main.cf の mydestination から {domain}（または $mydomain）を削除し、Postfix の既定値 "
-    "mydestination = $myhostname, localhost.$mydomain, localhost にしてから `postfix reload` を実行して"
-    "ください。{domain} 宛てのメールは relayhost またはそのドメインのメール・サーバーに送られるように"
-    "なります。保存済みのメールは"
-    "ローカルのメールボックス（/var/mail/ユーザー）に残ります。",
+    ): _MYDESTINATION_REMEDY_JA
+    + "保存済みのメールはローカルのメールボックス（/var/mail/ユーザー）に"
+    "残ります。",
     (
         "relay-connection-failed",
         "direct_blocked",

@@ -37,6 +37,18 @@ _FLUSH = "Once the cause is fixed, run `postfix flush` to send the queued mail."
 FLUSH = _FLUSH
 """The remedies' last sentence, left out where no affected mail is still queued."""
 
+_MYDESTINATION_TITLE = (
+    "Mail for {domain} stays on this host: mydestination lists that domain"
+)
+_MYDESTINATION_REMEDY = (
+    "Remove {domain} (or $mydomain) from mydestination in /etc/postfix/main.cf, "
+    "keeping Postfix's default: mydestination = $myhostname, localhost.$mydomain, "
+    "localhost. Then run `postfix reload`. Mail for {domain} then goes to relayhost "
+    "or to the domain's mail servers."
+)
+"""Title and remedy of the findings on mail that local(8) kept because
+mydestination lists its domain."""
+
 CATALOG: dict[str, Entry] = {
     "localhost-loop": Entry(
         "Mail loops back to this host: no mail server is set, or it is localhost",
@@ -545,15 +557,10 @@ CATALOG: dict[str, Entry] = {
             "{domain} on this host with local(8), which has no such users, and never "
             "sends it to the mail server.",
         },
-        titles={
-            "mydestination": "Mail for {domain} stays on this host: mydestination lists that domain"
-        },
+        titles={"mydestination": _MYDESTINATION_TITLE},
         remedies={
-            "mydestination": "Remove {domain} (or $mydomain) from mydestination in /etc/postfix/main.cf, "
-            "keeping Postfix's default: mydestination = $myhostname, localhost.$mydomain, "
-            "localhost. Then run `postfix reload`. Mail for {domain} then goes to "
-            "relayhost or to the domain's mail servers. The returned mail must be "
-            "sent again.",
+            "mydestination": _MYDESTINATION_REMEDY + " The returned mail must be sent "
+            "again.",
         },
     ),
     "greylisting": Entry(
@@ -707,14 +714,10 @@ CATALOG: dict[str, Entry] = {
             "mydestination = {mydestination} lists {domain}, so Postfix delivers all "
             "mail for {domain} on this host and never sends it to the mail server.",
         },
-        titles={
-            "mydestination": "Mail for {domain} stays on this host: mydestination lists that domain"
-        },
+        titles={"mydestination": _MYDESTINATION_TITLE},
         remedies={
-            "mydestination": "Remove {domain} (or $mydomain) from mydestination in /etc/postfix/main.cf, "
-            "keeping Postfix's default: mydestination = $myhostname, localhost.$mydomain, "
-            "localhost. Then run `postfix reload`. Mail for {domain} then goes to "
-            "relayhost or to the domain's mail servers. Mail already stored stays in the "
+            "mydestination": _MYDESTINATION_REMEDY
+            + " Mail already stored stays in the "
             "local mailboxes (/var/mail/USER).",
             "aliased": "If {users} read mail elsewhere, forward the alias to an outside "
             'address instead: "{user}: admin@example.com" in /etc/aliases, then run '
