@@ -45,6 +45,7 @@ from analyzer.parse.config import (
     parse_main_cf,
     parse_master_cf,
 )
+from analyzer.parse.lines import MAX_LINE_BYTES
 from analyzer.parse.logfile import ParsedLog, parse_log
 from analyzer.parse.queue import QueueListing, parse_mailq, parse_postqueue_json
 from analyzer.parse.timestamps import YearReference
@@ -167,6 +168,21 @@ class _Loader:
         entry.recognized_lines = stats.recognized_lines
         if stats.postfix_lines == 0:
             _add_detail(entry, "no Postfix lines")
+        # The lines were read, but not exactly as written.
+        if stats.cut_lines:
+            _add_detail(
+                entry,
+                f"{stats.cut_lines:,} line(s) longer than {MAX_LINE_BYTES // 1024} KiB "
+                "cut to that length",
+            )
+        if stats.invalid_utf8_lines:
+            _add_detail(
+                entry,
+                f"{stats.invalid_utf8_lines:,} line(s) with bytes that are not UTF-8, "
+                "shown as U+FFFD",
+            )
+        if stats.nul_lines:
+            _add_detail(entry, f"{stats.nul_lines:,} line(s) with NUL bytes")
         self.logs.append(parsed)
 
     def _read_config(self, entry: InventoryEntry, stream: BinaryIO) -> None:

@@ -117,3 +117,23 @@ def test_line_numbers_after_line_of_several_chunks(tmp_path: Path) -> None:
     events = analysis.events
     smtp = events[events["daemon"] == "smtp"].sort_values("line_no")
     assert smtp["line_no"].tolist() == [1, 8, 13]
+
+
+def test_inventory_names_lines_not_read_as_written(tmp_path: Path) -> None:
+    """A cut line, bytes that are not UTF-8 and NUL bytes change what the analysis
+    sees: the member's inventory entry says how many lines each affected."""
+    head = b"Dec  3 10:00:00 mx1 postfix/smtpd[100]: "
+    (tmp_path / "maillog").write_bytes(
+        head + b"connect from a" + b"x" * (70 * 1024) + b".example.com[192.0.2.1]\n"
+        + head + b"connect from j\xfcrgen.example.com[192.0.2.2]\n"
+        + head + b"connect from nul\x00.example.com[192.0.2.3]\n"
+        + head + b"connect from ok.example.com[192.0.2.4]\n"
+    )  # fmt: skip
+    entry = next(
+        e for e in analyze_bundle(tmp_path, year=2026).bundle.inventory.entries
+        if e.path.endswith("maillog")
+    )  # fmt: skip
+    assert entry.status == "read"
+    assert "1 line(s) longer than 64 KiB cut to that length" in entry.detail
+    assert "1 line(s) with bytes that are not UTF-8, shown as U+FFFD" in entry.detail
+    assert "1 line(s) with NUL bytes" in entry.detail
