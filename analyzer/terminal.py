@@ -201,22 +201,25 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
 
 def _by_message_key(messages: pd.DataFrame, needle: str) -> list[str]:
     """Return the keys of messages that ``needle`` names as host:queue_id, or
-    host:instance:queue_id, with an optional #N for the N-th lifetime.
+    host:instance:queue_id, with an optional #N for the N-th lifetime, or as
+    queue_id#N on any host.
 
     Without the instance, the query matches every instance of the host. Without
     #N, it matches every lifetime. The first lifetime's key has no suffix, and #1
     names it.
     """
     parts = needle.split(":")
+    if len(parts) == 1 and "#" in needle:
+        parts = ["", needle]  # QUEUEID#N: that lifetime on every host
     if len(parts) not in (2, 3):
         return []
     host, *instance, last = parts
     queue_id, _, lifetime = last.partition("#")
     if lifetime and not lifetime.isdigit():
         return []
-    matched = (messages["host"].str.lower() == host.lower()) & (
-        messages["queue_id"].str.upper() == queue_id.upper()
-    )
+    matched = messages["queue_id"].str.upper() == queue_id.upper()
+    if host:
+        matched &= messages["host"].str.lower() == host.lower()
     if instance:
         matched &= messages["instance"].str.lower() == instance[0].lower()
     if lifetime:

@@ -77,6 +77,8 @@ def test_message_keys_as_expected(analysis: Analysis) -> None:
         ("mx1:postfix-out:5B2C3D0000#1", ["mx1:postfix-out:5B2C3D0000"]),
         ("mx1:postfix:4A1B2C0000#2", ["mx1:4A1B2C0000#2"]),
         ("mx1:4A1B2C0000#3", []),
+        ("4A1B2C0000#2", ["mx1:4A1B2C0000#2"]),
+        ("4a1b2c0000#1", ["mx1:4A1B2C0000", "mx2:4A1B2C0000"]),
         ("mx3:4A1B2C0000", []),
     ],
 )
