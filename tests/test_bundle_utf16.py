@@ -113,7 +113,7 @@ def test_latin1_log_is_not_utf16(tmp_path: Path) -> None:
     (tmp_path / "maillog").write_bytes(TEXT.replace(" ☃ 😀", "").encode("latin-1"))
     analysis = analyze_bundle(tmp_path, year=2026)
     found = analysis.bundle.inventory.entries[0]
-    assert found.detail == ""
+    assert found.detail == "1 line(s) with bytes that are not UTF-8, shown as U+FFFD"
     assert analysis.bundle.logs[0].stats.invalid_utf8_lines == 1
     subject = analysis.events["text"].iloc[-1]
     assert "Gr\ufffd\ufffde" in subject

@@ -481,3 +481,28 @@ def test_relay_refused_for_some_domains(tmp_path: Path) -> None:
     assert "does not relay it to these domains" in finding.summary
     assert "from this host's IP address" not in finding.remedy
     assert "postfix flush" not in finding.remedy  # the refused mail bounced
+
+
+def test_relay_refused_for_a_domain_it_took_before(tmp_path: Path) -> None:
+    """The server took mail for example.net and now refuses it: its permission for
+    this host changed, so the finding does not say it takes this host's mail."""
+    server = "mail.example.com[192.0.2.25]"
+    before = [
+        message(
+            n, "soc@example.net", f"{server}:25", "sent", "250 2.0.0 Ok: queued as 7C8D"
+        )
+        for n in range(3)
+    ]
+    after = [
+        message(
+            n,
+            "soc@example.net",
+            f"{server}:25",
+            "bounced",
+            said_by(server, "554 5.7.1 <soc@example.net>: Relay access denied"),
+        )
+        for n in range(10, 12)
+    ]
+    analysis = analyze(tmp_path, before + after, "relayhost = [mail.example.com]\n")
+    finding = next(f for f in analysis.findings if f.code == "relay-access-denied")
+    assert finding.params.get("variant", "") != "some_domains"

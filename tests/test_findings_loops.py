@@ -187,3 +187,25 @@ def test_loop_fixed_during_the_log(tmp_path: Path) -> None:
     assert finding.title == "Mail looped back to this host for a while"
     assert "All of them were delivered later" in finding.summary
     assert finding.remedy.startswith("Nothing is left to fix")
+
+
+def test_loop_relayhost_names_this_host(tmp_path: Path) -> None:
+    """relayhost and myhostname name this host, and its own smtpd takes the
+    connection: relayhost is wrong, not the name."""
+    lines = [
+        f"Dec  3 11:0{n}:00 {HOST} postfix/smtpd[410]: connect from"
+        f" gw04.example.com[192.0.2.50]\n"
+        + message(
+            n,
+            "soc@example.com",
+            "gw04.example.com[192.0.2.50]:25",
+            "bounced",
+            "mail for [gw04.example.com] loops back to myself",
+        )
+        for n in range(2)
+    ]
+    main_cf = "myhostname = gw04.example.com\nrelayhost = [gw04.example.com]\n"
+    analysis = analyze(tmp_path, lines, main_cf)
+    found = codes(analysis)
+    assert "myhostname-conflict" not in found
+    assert found.get("localhost-loop") == "error"

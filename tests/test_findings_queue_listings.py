@@ -362,3 +362,28 @@ def test_listing_reason_that_the_log_contradicts(tmp_path: Path) -> None:
     assert "the connection worked then" in finding.summary
     assert "postqueue -p" in finding.remedy
     assert "status=sent" in finding.evidence[-1].text
+
+
+def test_listing_newer_than_the_deliveries(tmp_path: Path) -> None:
+    """The listed messages arrived after the last delivery to that server and
+    still fail: the server is down now, an error."""
+    listing = (
+        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+        "1B2C3D0E00      700 Fri Dec  4 15:10:00  root@mx1.example.com\n"
+        "(connect to mail.example.com[192.0.2.25]:25: Connection timed out)\n"
+        "                                         ops@example.com\n"
+        "\n"
+        "-- 1 Kbytes in 1 Request.\n"
+    )
+    delivered = "".join(
+        f"Dec  4 0{n}:30:00 {HOST} postfix/smtp[303]: 4A5B6C7D{n}0: to=<ops@example.com>,"
+        " relay=mail.example.com[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 7C8D)\n"
+        for n in range(3)
+    )
+    (tmp_path / "maillog").write_text(delivered)
+    (tmp_path / "mailq.txt").write_text(listing)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(f for f in analysis.findings if f.code == "relay-connection-failed")
+    assert finding.params.get("variant", "") != "works_now"
+    assert finding.severity == "error"

@@ -218,3 +218,35 @@ def test_own_host_name_in_mydestination_is_not_captured(tmp_path: Path) -> None:
     finding = next(f for f in analysis.findings if f.code == "local-mailbox-delivery")
     assert finding.params.get("variant", "") == ""
     assert finding.severity == "warning"
+
+
+@pytest.mark.parametrize(
+    ("main_cf", "recipient"),
+    [
+        # The host's short name and its .localdomain name are its own.
+        (
+            "mydestination = $myhostname, localhost, relay01, relay01.localdomain\n",
+            "root@relay01",
+        ),
+        # myhostname unset: the listed FQDN is still this host's own name.
+        (
+            "mydestination = relay01.example.com, localhost.example.com, localhost\n",
+            "root@relay01.example.com",
+        ),
+        # A local domain that is not $mydomain is a choice, not this mistake.
+        (
+            "mydomain = example.com\nmydestination = $myhostname, alerts.example.org\n",
+            "ops@alerts.example.org",
+        ),
+    ],
+)
+def test_own_names_in_mydestination(
+    tmp_path: Path, main_cf: str, recipient: str
+) -> None:
+    lines = [local(1, recipient, "sent", "delivered to mailbox")]
+    (tmp_path / "maillog").write_text("".join(lines))
+    (tmp_path / "main.cf").write_text(main_cf)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(f for f in analysis.findings if f.code == "local-mailbox-delivery")
+    assert finding.params.get("variant", "") == ""
+    assert finding.severity == "warning"

@@ -308,3 +308,59 @@ def test_connection_cut_after_data(tmp_path: Path) -> None:
     assert "firewall or IPS inspects SMTP" in found[0].remedy
     japanese = build_context(analysis, "ja").findings[0]
     assert "メッセージ送信中" in japanese["title"]
+
+
+def test_port_465_with_wrappermode_in_master_cf(tmp_path: Path) -> None:
+    lines = attempt("A1B2C3D4E5", "10:00:00", SMTPS, "deferred", GREETING)
+    (tmp_path / "master.cf").write_text(
+        "smtp      unix  -       -       n       -       -       smtp\n"
+        "  -o smtp_tls_wrappermode=yes\n"
+        "  -o smtp_tls_security_level=encrypt\n"
+    )
+    analysis = analyze_lines(tmp_path, lines, SMTPS_CF)
+    assert finding(analysis, "relay-connection-failed")["variant"] != "wrappermode"
+
+
+def test_port_465_greeting_lost(tmp_path: Path) -> None:
+    """A server that closes when no TLS handshake comes: the connection was made."""
+    lost = "lost connection with mail.example.com[192.0.2.25] while receiving the initial server greeting"
+    lines = attempt("A1B2C3D4E5", "10:00:00", SMTPS, "deferred", lost)
+    analysis = analyze_lines(tmp_path, lines, SMTPS_CF)
+    assert finding(analysis, "relay-connection-failed")["variant"] == "wrappermode"
+
+
+@pytest.mark.parametrize(
+    ("reply", "variant"),
+    [
+        (
+            "conversation with mail.example.com[192.0.2.25] timed out while sending"
+            " end of data -- message may be sent more than once",
+            "cut_in_data",
+        ),
+        # The DATA command comes before the message: not a cut-off transfer.
+        (
+            "lost connection with mail.example.com[192.0.2.25] while sending DATA command",
+            "",
+        ),
+    ],
+)
+def test_connection_cut_forms(tmp_path: Path, reply: str, variant: str) -> None:
+    lines = attempt("A1B2C3D4E5", "09:00:00", PLAIN, "deferred", reply)
+    lines += attempt(
+        "B2C3D4E5F6", "09:10:00", PLAIN, "sent", "250 2.0.0 Ok: queued as 7C8D"
+    )
+    lines += attempt("C3D4E5F6A7", "09:20:00", PLAIN, "deferred", reply)
+    analysis = analyze_lines(tmp_path, lines, "relayhost = [mail.example.com]\n")
+    found = finding(analysis, "relay-connection-failed")
+    assert found.get("variant", "") in ((variant,) if variant else ("", "ongoing"))
+
+
+def test_connection_cut_for_every_message(tmp_path: Path) -> None:
+    """Every attempt cut off: the summary claims no delivery meanwhile."""
+    lines = attempt("A1B2C3D4E5", "09:00:00", PLAIN, "deferred", CUT)
+    lines += attempt("C3D4E5F6A7", "09:20:00", PLAIN, "deferred", CUT)
+    analysis = analyze_lines(tmp_path, lines, "relayhost = [mail.example.com]\n")
+    found = finding(analysis, "relay-connection-failed")
+    assert found["variant"] == "cut_all"
+    assert "no attempt to that server delivered mail" in str(found["summary"])
+    assert "0 other" not in str(found["summary"])

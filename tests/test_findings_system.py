@@ -139,7 +139,8 @@ def test_port_in_use_at_start(tmp_path: Path) -> None:
     assert finding.params["variant"] == "port_in_use"
     assert finding.title == "Postfix could not start: another program uses its port"
     assert "bind 127.0.0.1 port 25: Address already in use" in finding.summary
-    assert "1 later submission(s) found no pickup service" in finding.summary
+    assert "another program listens on port 25" in finding.summary
+    assert "unable to look up public/pickup" in finding.evidence[-1].text
     assert "`ss -ltnp 'sport = :25'`" in finding.remedy
     assert not [f for f in analysis.findings if f.code == "no-mail-activity"]
 
@@ -181,3 +182,76 @@ def test_no_ipv6_interface(tmp_path: Path) -> None:
     assert "IPv6" in next(
         f["title"] for f in japanese if f["code"] == "postfix-fatal-error"
     )
+
+
+def test_second_master_locked_out_while_running(tmp_path: Path) -> None:
+    """A second start fails on master.lock because a master runs: Postfix works,
+    as the deliveries after it show."""
+    (tmp_path / "maillog").write_text(
+        f"{HEAD}/master[90]: fatal: open lock file /var/lib/postfix/master.lock:"
+        " unable to set exclusive lock: Resource temporarily unavailable\n"
+        "Dec  3 10:05:00 relay01 postfix/smtp[91]: 4C1D2E3F40: to=<soc@example.com>,"
+        " relay=mail.example.com[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok)\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert "postfix-stopped" not in [f.code for f in analysis.findings]
+
+
+def test_master_fatal_then_running(tmp_path: Path) -> None:
+    """Daemons at work after master's fatal error show that Postfix ran again."""
+    (tmp_path / "maillog").write_text(
+        f"{HEAD}/master[90]: fatal: bind 0.0.0.0 port 25: Address already in use\n"
+        "Dec  3 10:05:00 relay01 postfix/qmgr[92]: 4C1D2E3F40: from=<root@example.com>,"
+        " size=700, nrcpt=1 (queue active)\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert "postfix-stopped" not in [f.code for f in analysis.findings]
+    assert "postfix-fatal-error" in [f.code for f in analysis.findings]
+
+
+def test_port_in_use_names_the_port(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(
+        f"{HEAD}/master[90]: fatal: bind 0.0.0.0 port 587: Address already in use\n"
+    )
+    finding = analyze_bundle(tmp_path, year=2026).findings[0]
+    assert finding.params["variant"] == "port_in_use"
+    assert "`ss -ltnp 'sport = :587'`" in finding.remedy
+    assert "port 587" in finding.summary
+
+
+def test_interface_address_gone(tmp_path: Path) -> None:
+    """An IPv4 address in inet_interfaces that the host lost is not an IPv6 matter."""
+    (tmp_path / "maillog").write_text(
+        f"{HEAD}/sendmail[700]: fatal: parameter inet_interfaces: no local interface"
+        " found for 192.0.2.77\n"
+    )
+    (tmp_path / "main.cf").write_text(
+        "inet_interfaces = 192.0.2.77, 127.0.0.1\ninet_protocols = ipv4\n"
+    )
+    finding = analyze_bundle(tmp_path, year=2026).findings[0]
+    assert finding.params["variant"] == "inet_interfaces"
+    assert "names 192.0.2.77" in finding.summary
+    assert "inet_protocols = ipv4" not in finding.remedy
+    assert "`ip -br addr`" in finding.remedy
+
+
+@pytest.mark.parametrize(
+    ("limit", "variant", "expected"),
+    [
+        ("104857600", "local", "for example to 209715200 bytes"),
+        ("10240000", "local", "for example to 52428800 bytes"),
+        ("0", "local_unlimited", "`ulimit -f`"),
+    ],
+)
+def test_message_size_limit_advice(
+    tmp_path: Path, limit: str, variant: str, expected: str
+) -> None:
+    """The advice never lowers the limit, and 0 (no limit) points elsewhere."""
+    (tmp_path / "maillog").write_text(
+        f"{HEAD}/sendmail[701]: fatal: root(0): message file too big\n"
+    )
+    (tmp_path / "main.cf").write_text(f"message_size_limit = {limit}\n")
+    finding = analyze_bundle(tmp_path, year=2026).findings[0]
+    assert finding.params["variant"] == variant
+    assert expected in finding.remedy

@@ -357,3 +357,46 @@ def test_verdict_while_failures_go_on(tmp_path: Path) -> None:
     headline = build_context(analysis, "en").verdict["headline"]
     assert "again" not in headline
     assert "earlier" not in headline
+
+
+def test_verdict_not_over_while_the_queue_listing_shows_mail(tmp_path: Path) -> None:
+    timeouts = message(
+        1, "soc@example.net", "none", "deferred",
+        "connect to mx.example.net[198.51.100.25]:25: Connection timed out",
+    )  # fmt: skip
+    retried = message(
+        1, "soc@example.net", "mx.example.net[198.51.100.25]:25", "sent",
+        "250 2.0.0 Ok: queued as 7C8D",
+    ).replace("10:01:00", "10:06:00")  # fmt: skip
+    (tmp_path / "mailq.txt").write_text(
+        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+        "1B2C3D0E00      700 Thu Dec  3 14:10:00  root@relay01.example.com\n"
+        "(connect to mx.example.net[198.51.100.25]:25: Connection timed out)\n"
+        "                                         soc@example.net\n"
+        "\n"
+        "-- 1 Kbytes in 1 Request.\n"
+    )
+    analysis = analyze(tmp_path, [timeouts, retried, *sent(8)[2:]], "relayhost =\n")
+    headline = build_context(analysis, "en").verdict["headline"]
+    assert "earlier" not in headline
+    assert "later mail goes out" not in headline
+
+
+def test_verdict_not_over_when_only_notices_go_out(tmp_path: Path) -> None:
+    """The bounce notices of a permanent refusal are not mail going out again."""
+    refused = message(
+        1, "soc@example.net", "mx.example.net[198.51.100.25]:25", "bounced",
+        said_by("mx.example.net[198.51.100.25]", "554 5.7.1 Relay access denied"),
+    )  # fmt: skip
+    notice = (
+        "Dec  3 10:02:00 relay01 postfix/bounce[305]: A00010: sender non-delivery"
+        " notification: B1C2D3E4F5\n"
+        "Dec  3 10:02:00 relay01 postfix/qmgr[302]: B1C2D3E4F5: from=<>, size=2000,"
+        " nrcpt=1 (queue active)\n"
+        "Dec  3 10:02:01 relay01 postfix/local[306]: B1C2D3E4F5:"
+        " to=<root@relay01.example.com>, relay=local, delay=1, delays=0/0/0/1,"
+        " dsn=2.0.0, status=sent (delivered to mailbox)\n"
+    )
+    analysis = analyze(tmp_path, [refused, notice], "relayhost =\n")
+    headline = build_context(analysis, "en").verdict["headline"]
+    assert "later mail goes out" not in headline

@@ -221,7 +221,12 @@ def verdict(
         ):
             headline = labels["verdict_failing_some"]
         if _problems_over(analysis):
-            headline = labels[f"verdict_{status}_over"]
+            # Mail lost on the way (bounced, expired) is told, or only that
+            # problems occurred.
+            lost = analysis.messages["final_state"].isin(_LOST_STATES).any()
+            headline = labels[
+                "verdict_failing_over" if lost else "verdict_warning_over"
+            ]
         lead = problems[0]
         # The note on partial results below repeats the bundle-incomplete title.
         if not (lead["code"] == "bundle-incomplete" and analysis.partial):
@@ -313,20 +318,35 @@ def _outage_at_end(analysis: Analysis) -> bool:
     return False
 
 
+_LOST_STATES = ("bounced", "expired", "deleted", "rejected", "discarded", "partial")
+"""Final states of messages that did not reach all their recipients."""
+
+
 def _problems_over(analysis: Analysis) -> bool:
     """Return whether every error and warning is in the past: its host delivered
-    mail after the finding's last line, and none of its messages still waits.
+    mail after the finding's last line (not counting bounce notices), none of its
+    messages still waits, and the host's newest queue listing shows no mail.
 
     A finding without log lines (configuration, bundle) is never over.
     """
     problems = [f for f in analysis.findings if f.severity in ("error", "warning")]
     if not problems:
         return False
+    messages = analysis.messages
     deliveries = analysis.deliveries
-    sent = deliveries[(deliveries["status"] == "sent").to_numpy(dtype=bool)]
+    # Notices (null sender) that the failures themselves caused prove nothing.
+    notices = messages.index[
+        messages["sender"].eq("").to_numpy(dtype=bool, na_value=False)
+    ]
+    own = ~deliveries["message_key"].isin(notices).to_numpy(dtype=bool, na_value=False)
+    sent = deliveries[(deliveries["status"] == "sent").to_numpy(dtype=bool) & own]
     last_sent = sent.groupby(sent["host"].astype(object))["time"].max()
-    states = analysis.messages["final_state"]
+    states = messages["final_state"]
+    queue = analysis.queue
+    listed = queue["host"][queue["in_newest_listing"].astype(bool).to_numpy()]
     for finding in problems:
+        if finding.host in set(listed.astype(object)):
+            return False  # the host's newest queue listing shows mail waiting
         if finding.last_seen is None or pd.isna(finding.last_seen):
             return False
         delivered = last_sent.get(finding.host)

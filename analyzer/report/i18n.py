@@ -817,16 +817,27 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "postfix-stopped",
         "master_fatal",
-    ): "Postfix の master プロセスが {last} に致命的エラーで停止し（{fatal}）、その後の起動はログに"
-    "ありません：Postfix は動いていません。その後の {waiting} 件の投入は pickup サービスを見つけられず、"
-    "そのメールは Postfix が動くまで maildrop キューで待ちます。",
+    ): "Postfix の master プロセスが {last} に致命的エラーで停止し（{fatal}）、その後の起動も Postfix "
+    "デーモンの動作もログにありません：Postfix は動いていません。その間に投入されたメールは、Postfix が"
+    "動くまで maildrop キューで待ちます。",
     (
         "postfix-stopped",
         "port_in_use",
-    ): "Postfix の master プロセスが {last} に致命的エラーで停止し（{fatal}）、その後の起動はログに"
-    "ありません：別のプログラムがそのポートで待ち受けているため、Postfix は動いていません。その後の "
-    "{waiting} 件の投入は pickup サービスを見つけられず、そのメールは Postfix が動くまで maildrop "
-    "キューで待ちます。",
+    ): "Postfix の master プロセスが {last} に致命的エラーで停止し（{fatal}）、その後の起動も Postfix "
+    "デーモンの動作もログにありません：別のプログラムがポート {port} で待ち受けているため、Postfix は"
+    "動いていません。その間に投入されたメールは、Postfix が動くまで maildrop キューで待ちます。",
+    (
+        "postfix-fatal-error",
+        "inet_interfaces",
+    ): "{count} 件の致命的エラー（例：{reasons}）。inet_interfaces = {interfaces} が指す {address} は"
+    "このホストのどのインターフェースにもないため（アドレスが変わった可能性があります）、Postfix の"
+    "各プログラムが停止し、sendmail はメールをキューに入れる前に止まります。",
+    (
+        "message-too-large",
+        "local_unlimited",
+    ): "{count} 通がキューに入る前にこのホストで拒否されました：{reasons}。message_size_limit = 0 は"
+    "上限なしなので、上限は別のところから来ています：メールを投入したプログラムのファイル・サイズ"
+    "上限（`ulimit -f`）、または空き容量のないファイル・システムです。",
     (
         "unknown-recipient",
         "mydestination",
@@ -858,6 +869,14 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "ポート {port} への接続はできています。ポート 465（SMTPS）のサーバーは最初に TLS ハンドシェイクを"
     "待ちますが、smtp_tls_wrappermode が yes でないため、Postfix は届くことのない平文のグリーティングを"
     "待ちます。",
+    (
+        "relay-connection-failed",
+        "cut_all",
+    ): "{count} 通は Postfix が {relays} に接続してメッセージを送った後に切断されました：{reasons}。"
+    "接続自体はできていますが、そのサーバーへの試行で配送できたものはありません。SMTP を検査する"
+    "ファイアウォールや侵入防止システム、またはサーバーのサイズや時間の制限が、メッセージの終わりに"
+    "接続を切ることがよくあります。Postfix は再送しますが、サーバーがすでに一部を受け取っている"
+    "可能性があります。",
     (
         "relay-connection-failed",
         "cut_in_data",
@@ -1100,6 +1119,14 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "master_fatal",
     ): "Postfix が致命的エラーで停止し、再起動されていません",
     (
+        "postfix-fatal-error",
+        "inet_interfaces",
+    ): "Postfix が停止します：inet_interfaces がこのホストにないアドレスを指しています",
+    (
+        "message-too-large",
+        "local_unlimited",
+    ): "メッセージが投入元のプログラムの書き込める大きさを超えています",
+    (
         "postfix-stopped",
         "port_in_use",
     ): "Postfix を起動できません：別のプログラムがそのポートを使っています",
@@ -1126,6 +1153,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
     (
         "relay-connection-failed",
         "cut_in_data",
+    ): "メッセージ送信中にメール・サーバーとの接続が切れます",
+    (
+        "relay-connection-failed",
+        "cut_all",
     ): "メッセージ送信中にメール・サーバーとの接続が切れます",
     (
         "relay-connection-failed",
@@ -1201,9 +1232,21 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     (
         "message-too-large",
         "local",
-    ): "/etc/postfix/main.cf の message_size_limit を上げて（例：52428800、50 MB）`postfix reload` を"
+    ): "/etc/postfix/main.cf の message_size_limit を上げて（例：{suggested} バイト）`postfix reload` を"
     "実行するか、小さなメッセージで送ってください（レポートはリンクや圧縮した添付に）。メール・"
     "サーバーにも独自の上限があり得ます。拒否されたメッセージは送り直す必要があります。",
+    (
+        "postfix-fatal-error",
+        "inet_interfaces",
+    ): "/etc/postfix/main.cf の inet_interfaces をこのホストにあるアドレス（`ip -br addr`）にするか、"
+    "送信だけのホストなら loopback-only にして、`systemctl restart postfix` を実行してください。その間"
+    "に sendmail が拒否したメールは送り直す必要があります。",
+    (
+        "message-too-large",
+        "local_unlimited",
+    ): "メールを投入するプログラムのファイル・サイズ上限（その環境での `ulimit -f`、systemd ユニットの "
+    "LimitFSIZE）と /var/spool/postfix の空き容量（`df -h /var/spool/postfix`）を確認してください。"
+    "拒否されたメッセージは送り直す必要があります。",
     (
         "postfix-fatal-error",
         "inet_protocols",
@@ -1219,7 +1262,7 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     (
         "postfix-stopped",
         "port_in_use",
-    ): "そのポートで待ち受けているプログラムを確認してください：`ss -ltnp 'sport = :25'`（多くは "
+    ): "そのポートで待ち受けているプログラムを確認してください：`ss -ltnp 'sport = :{port}'`（多くは "
     "sendmail など別の MTA）。それを停止・無効化し（`systemctl disable --now sendmail`）、Postfix を"
     "起動します：`systemctl start postfix`。maildrop キューのメールは Postfix が動けば送信されます。",
     (
@@ -1245,6 +1288,12 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     ): "/etc/postfix/main.cf で smtp_tls_wrappermode = yes と smtp_tls_security_level = encrypt を"
     "設定する（Postfix 3.0 以降）か、STARTTLS を使うポート 587 にしてください：relayhost = "
     "[{relay_host}]:587。その後 `postfix reload` を実行します。" + _FLUSH_JA,
+    (
+        "relay-connection-failed",
+        "cut_all",
+    ): "このホストと {relay_host} の間で SMTP を検査するファイアウォールや IPS がないかネットワーク担当"
+    "に確認し、このホストについてはその検査を外してください。サーバー管理者には {last} のログを確認"
+    "してもらいます。" + _FLUSH_JA,
     (
         "relay-connection-failed",
         "cut_in_data",

@@ -284,6 +284,13 @@ CATALOG: dict[str, Entry] = {
             "{port} works. A server on port 465 (SMTPS) expects a TLS handshake "
             "first, but smtp_tls_wrappermode is not yes, so Postfix waits for a "
             "plain-text greeting that never comes.",
+            "cut_all": "{count} message(s) were cut off after Postfix had connected "
+            "to {relays} and sent the message: {reasons}. The connection itself "
+            "works, but no attempt to that server delivered mail. A firewall or "
+            "intrusion prevention system that inspects SMTP, or a size or time limit "
+            "of the server, often ends the connection at the end of the message. "
+            "Postfix will send them again, and the server may have received some "
+            "already.",
             "cut_in_data": "{count} message(s) were cut off after Postfix had "
             "connected to {relays} and sent the message: {reasons}. The connection "
             "itself works, and {delivered_there} other attempt(s) to that server "
@@ -306,6 +313,9 @@ CATALOG: dict[str, Entry] = {
             "smtp_tls_security_level = encrypt in /etc/postfix/main.cf (Postfix 3.0 "
             "and later), or use port 587 with STARTTLS: relayhost = "
             "[{relay_host}]:587. Then run `postfix reload`. " + _FLUSH,
+            "cut_all": "Ask the network team whether a firewall or IPS inspects SMTP "
+            "between this host and {relay_host}, and turn that inspection off for this "
+            "host. Ask the server's administrator for its log at {last}. " + _FLUSH,
             "cut_in_data": "Compare the sizes of the failed messages (size= in their "
             "qmgr lines) with those of the delivered ones. Ask the network team "
             "whether a firewall or IPS inspects SMTP between this host and "
@@ -324,6 +334,8 @@ CATALOG: dict[str, Entry] = {
             "the server starts with TLS",
             "cut_in_data": "The connection to the mail server breaks while messages "
             "are sent",
+            "cut_all": "The connection to the mail server breaks while messages are "
+            "sent",
         },
     ),
     "content-filter-unreachable": Entry(
@@ -531,14 +543,26 @@ CATALOG: dict[str, Entry] = {
         "Send smaller messages (reports as links or compressed attachments) or ask the "
         "mail server administrator to raise its size limit.",
         variants={
+            "local_unlimited": "{count} message(s) were refused by this host before "
+            "they were queued: {reasons}. message_size_limit = 0 sets no limit, so the "
+            "limit came from elsewhere: the file size limit of the program that "
+            "submitted the mail (`ulimit -f`), or a file system without space for it.",
             "local": "{count} message(s) were refused by this host before they were "
             "queued: {reasons}. sendmail and postdrop refuse a message larger than "
             "message_size_limit ({limit} bytes), so it never reaches the mail server.",
         },
-        titles={"local": "Messages are larger than this host's message_size_limit"},
+        titles={
+            "local": "Messages are larger than this host's message_size_limit",
+            "local_unlimited": "Messages are larger than the submitting program may "
+            "write",
+        },
         remedies={
+            "local_unlimited": "Check the file size limit of the program that "
+            "submits the mail (`ulimit -f` in its environment, LimitFSIZE in its "
+            "systemd unit) and the free space of /var/spool/postfix (`df -h "
+            "/var/spool/postfix`). The refused messages must be sent again.",
             "local": "Raise message_size_limit in /etc/postfix/main.cf (for example "
-            "to 52428800, 50 MB) and run `postfix reload`, or send smaller messages "
+            "to {suggested} bytes) and run `postfix reload`, or send smaller messages "
             "(reports as links or compressed attachments). The mail server may have "
             "a limit of its own. The refused messages must be sent again.",
         },
@@ -742,6 +766,10 @@ CATALOG: dict[str, Entry] = {
         "Fix what the messages name (often a main.cf or master.cf error: run "
         "`postfix check`), then `systemctl restart postfix`.",
         variants={
+            "inet_interfaces": "{count} fatal message(s), such as: {reasons}. "
+            "inet_interfaces = {interfaces} names {address}, which no interface of "
+            "this host has (its address may have changed), so each Postfix program "
+            "stops, sendmail before it queues the mail.",
             "inet_protocols": "{count} fatal message(s), such as: {reasons}. "
             "inet_interfaces = {interfaces} with inet_protocols = {protocols} makes "
             "Postfix use an address that no interface of this host has (::1 when "
@@ -749,9 +777,15 @@ CATALOG: dict[str, Entry] = {
             "the mail.",
         },
         titles={
-            "inet_protocols": "Postfix stops: this host has no IPv6 address it expects"
+            "inet_protocols": "Postfix stops: this host has no IPv6 address it expects",
+            "inet_interfaces": "Postfix stops: inet_interfaces names an address this "
+            "host does not have",
         },
         remedies={
+            "inet_interfaces": "Set inet_interfaces in /etc/postfix/main.cf to "
+            "addresses this host has (`ip -br addr`), or to loopback-only on a host "
+            "that only sends, then run `systemctl restart postfix`. Mail that sendmail "
+            "refused meanwhile must be sent again.",
             "inet_protocols": "Set inet_protocols = ipv4 in /etc/postfix/main.cf (or "
             "inet_interfaces = 127.0.0.1 on a host that only sends), then run "
             "`systemctl restart postfix`. Mail that sendmail refused meanwhile must be "
@@ -772,14 +806,14 @@ CATALOG: dict[str, Entry] = {
             '("unable to look up public/pickup"): Postfix was not running, and that mail '
             "waits until it runs.",
             "master_fatal": "Postfix's master process stopped with a fatal error at "
-            "{last} ({fatal}), and the log shows no start after it: Postfix is not "
-            "running. {waiting} later submission(s) found no pickup service; that mail "
-            "waits in the maildrop queue until Postfix runs.",
+            "{last} ({fatal}), and the log shows no start after it and no Postfix "
+            "daemon at work: Postfix is not running. Mail submitted meanwhile waits "
+            "in the maildrop queue until it runs.",
             "port_in_use": "Postfix's master process stopped with a fatal error at "
-            "{last} ({fatal}), and the log shows no start after it: another program "
-            "listens on that port, so Postfix is not running. {waiting} later "
-            "submission(s) found no pickup service; that mail waits in the maildrop "
-            "queue until Postfix runs.",
+            "{last} ({fatal}), and the log shows no start after it and no Postfix "
+            "daemon at work: another program listens on port {port}, so Postfix is "
+            "not running. Mail submitted meanwhile waits in the maildrop queue until "
+            "it runs.",
             "queued": "The last Postfix start or stop in the log is a stop, at {last}. "
             "The queue listing {listing} shows {queued} message(s) in the maildrop "
             "queue or submitted since: that mail waits until Postfix runs. The log "
@@ -797,7 +831,7 @@ CATALOG: dict[str, Entry] = {
             "main.cf and master.cf errors), then start Postfix: `systemctl start "
             "postfix`. Mail in the maildrop queue goes out once Postfix runs.",
             "port_in_use": "Find the program that listens on the port: `ss -ltnp "
-            "'sport = :25'` (often sendmail or another MTA). Stop and disable it "
+            "'sport = :{port}'` (often sendmail or another MTA). Stop and disable it "
             "(`systemctl disable --now sendmail`), then start Postfix: `systemctl "
             "start postfix`. Mail in the maildrop queue goes out once Postfix runs.",
         },

@@ -53,18 +53,12 @@ class Context:
 
     @functools.cached_property
     def sent(self) -> pd.DataFrame:
-        """Successful deliveries: host, message, time and relay, for recovery checks."""
+        """Successful deliveries: host, message, time, relay and recipient, for
+        recovery checks."""
         deliveries = self.deliveries
         sent = (deliveries["status"] == "sent").to_numpy(dtype=bool)
-        columns = [
-            "host",
-            "message_key",
-            "time",
-            "daemon",
-            "relay_host",
-            "relay_ip",
-            "event",
-        ]
+        columns = ["host", "message_key", "time", "daemon", "relay_host", "relay_ip",
+                   "event", "recipient"]  # fmt: skip
         return deliveries[columns][sent]
 
     @functools.cached_property

@@ -32,7 +32,7 @@ from analyzer.analysis.findings.failures import (
 from analyzer.analysis.findings.model import Evidence, Finding
 from analyzer.analysis.hosts import HostView
 from analyzer.analysis.reasons import causes, reason_cause
-from analyzer.parse.config import MainConfig
+from analyzer.parse.config import MainConfig, MasterConfig
 
 # Priority of each finding code among findings of the same severity.
 PRIORITY = {
@@ -251,9 +251,15 @@ def _finding(
         params["domains"] = domains
         params["domain"] = domains.split(", ")[0]
     if code == "relay-access-denied" and not params.get("variant"):
+        refused = set(failures.recipient_domain_list(rows))
         sent = failures.sent_by(host)
         names = sent["relay_host"].astype("string").str.lower()
-        accepted = int((names == str(server).lower()).sum())
+        recipients = sent["recipient"].astype("string").str.lower()
+        domains = recipients.str.extract(r"@([^@]*)$", expand=False)
+        to_server = (names == str(server).lower()).to_numpy(dtype=bool, na_value=False)
+        # Mail for a refused domain that went through before: the server changed.
+        same = domains[to_server].isin(refused).to_numpy(dtype=bool, na_value=False)
+        accepted = 0 if same.any() else int(to_server.sum())
         if accepted:
             # The server takes this host's mail, only not for these domains.
             params["variant"] = "some_domains"
@@ -300,7 +306,9 @@ def _finding(
         "no_config",
     ):
         # The connection worked and broke later: "cannot connect" would mislead.
-        broken = _broken_after_connect(config, port, failures, rows)
+        view = ctx.host_view(host)
+        master = view.master if view is not None else None
+        broken = _broken_after_connect(config, master, port, failures, rows)
         if broken:
             params["variant"] = broken
             params["last"] = ctx.clock(last_seen)
@@ -309,11 +317,14 @@ def _finding(
                 sent["relay_host"].astype("string").str.lower() == str(server).lower()
             )
             params["delivered_there"] = f"{int(there.sum()):,}"
+            if broken == "cut_in_data" and not there.any():
+                params["variant"] = "cut_all"
     if code == "greylisting" and unresolved.all():
         params["variant"] = "pending"
     captured: list[str] = []
     if code == "unknown-recipient" and failures.all_local(rows):
-        captured = local_domains(config, failures.recipient_domain_list(rows))
+        view = ctx.host_view(host)
+        captured = local_domains(config, view, failures.recipient_domain_list(rows))
         if captured:
             params.update(_captured_params(config, captured))
             severity = "error"
@@ -422,6 +433,7 @@ def _loop_cause(
         and relay is not None
         and relay.host.lower() == config.get("myhostname").lower()
         and not failures.on_loopback(rows)
+        and not _connected_here(ctx, host, failures, rows)
     ):
         # Postfix reached another machine, which greets with its own name, and
         # that is also this host's myhostname. The greeting warning has no queue
@@ -432,6 +444,21 @@ def _loop_cause(
     if relay is None and domains and all(is_self(d, view, config) for d in domains):
         return "own-name-loop", []
     return "localhost-loop", []
+
+
+def _connected_here(ctx: Context, host: str, failures: Failures, rows: Rows) -> bool:
+    """Return whether this host's smtpd logged a client with an address that the
+    failed attempts at ``rows`` went to: the server was this host itself."""
+    addresses = [
+        a for a in pd.unique(failures.server_address[rows]) if isinstance(a, str)
+    ]
+    if not addresses:
+        return False
+    events = ctx.events
+    mine = (events["host"] == host) & (events["daemon"] == "smtpd")
+    texts = events["text"][mine.to_numpy(dtype=bool, na_value=False)].astype(str)
+    pattern = "|".join(rf"\[{re.escape(address)}\]" for address in addresses)
+    return bool(texts.str.contains(pattern, regex=True).any())
 
 
 _VERIFY_DETAIL = re.compile(
@@ -566,16 +593,26 @@ def _relay_params(
     return {"relayhost": relayhost, "relay_host": relay_host, "port": port_text}
 
 
-_GREETING_TIMEOUT = "timed out while receiving the initial server greeting"
-_CUT_IN_DATA = (
-    r"lost connection with .* while sending (?:end of data|message body|data)"
+_GREETING_TIMEOUT = (
+    r"(?:timed out|lost connection with .*) while receiving the initial server greeting"
 )
-"""Postfix's smtp(8) replies when the server stops answering after the message
-was sent ("... -- message may be sent more than once")."""
+"""A server on port 465 waits for the TLS handshake: Postfix, waiting for a
+plain-text greeting, times out, or the server gives up and closes."""
+_CUT_IN_DATA = (
+    r"(?:lost connection with|conversation with) .* (?:timed out )?while sending "
+    r"(?:end of data|message body)"
+)
+"""Postfix's smtp(8) replies when the connection breaks while or after the message
+is sent ("... -- message may be sent more than once"). A loss at the DATA command
+comes before the message and is not one of them."""
 
 
 def _broken_after_connect(
-    config: MainConfig | None, port: int | None, failures: Failures, rows: Rows
+    config: MainConfig | None,
+    master: MasterConfig | None,
+    port: int | None,
+    failures: Failures,
+    rows: Rows,
 ) -> str:
     """Return the relay-connection-failed variant for connections that were made
     and broke later, or "" when some attempt did not connect at all.
@@ -589,12 +626,25 @@ def _broken_after_connect(
         port == 465
         and wrapper is not None
         and wrapper.strip().lower() != "yes"
+        and not _wrapper_in_master(master)
         and failures.all_replies_match(rows, _GREETING_TIMEOUT)
     ):
         return "wrappermode"
     if failures.all_replies_match(rows, _CUT_IN_DATA):
         return "cut_in_data"
     return ""
+
+
+def _wrapper_in_master(master: MasterConfig | None) -> bool:
+    """Return whether a service of master.cf that runs smtp(8) sets
+    smtp_tls_wrappermode = yes (-o smtp_tls_wrappermode=yes)."""
+    if master is None:
+        return False
+    return any(
+        service.command == "smtp"
+        and service.options.get("smtp_tls_wrappermode", "").strip().lower() == "yes"
+        for service in master.services
+    )
 
 
 def _delivered_to(ctx: Context, host: str, server: object) -> pd.DataFrame:
@@ -731,7 +781,8 @@ def local_mailbox_findings(ctx: Context) -> list[Finding]:
             params.update(variant="aliased", users=users)
         config = ctx.config(str(host))
         domains = recipients.astype(object).dropna().str.rpartition("@")[2].str.lower()
-        captured = local_domains(config, list(dict.fromkeys(domains)))
+        view = ctx.host_view(str(host))
+        captured = local_domains(config, view, list(dict.fromkeys(domains)))
         evidence = log_evidence(ctx.events, group["event"])
         if captured:
             # Mail for a whole domain stays here, not only for local users.
@@ -754,13 +805,16 @@ def local_mailbox_findings(ctx: Context) -> list[Finding]:
     return findings
 
 
-def local_domains(config: MainConfig | None, domains: list[str]) -> list[str]:
-    """Return those of ``domains`` that mydestination lists besides this host's
-    own names (myhostname, localhost, localhost.$mydomain).
+def local_domains(
+    config: MainConfig | None, view: HostView | None, domains: list[str]
+) -> list[str]:
+    """Return those of ``domains`` that are mydomain, where mydestination lists it.
 
     Postfix delivers mail for every domain in mydestination with local(8), so
-    listing the organization's domain ($mydomain) keeps all its mail here.
-    Lookup tables in mydestination (hash:/etc/postfix/...) are not read.
+    listing the organization's domain ($mydomain) keeps all its mail here. This
+    host's own names (its short name, myhostname, localhost) belong there and
+    are never returned. Lookup tables in mydestination (hash:/etc/postfix/...)
+    are not read.
     """
     if config is None or not domains:
         return []
@@ -769,12 +823,16 @@ def local_domains(config: MainConfig | None, domains: list[str]) -> list[str]:
         for entry in re.split(r"[\s,]+", config.get("mydestination"))
         if entry and ":" not in entry and "/" not in entry
     }
-    own = {
-        config.get("myhostname").lower(),
-        "localhost",
-        f"localhost.{config.get('mydomain').lower()}",
-    }
-    return [d for d in domains if d in listed - own]
+    mydomain = config.get("mydomain").lower()
+    return [
+        domain
+        for domain in domains
+        if domain == mydomain
+        and domain in listed
+        and "." in domain
+        and domain != "localdomain"
+        and not is_self(domain, view, config)
+    ]
 
 
 def _captured_params(
@@ -881,7 +939,11 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
             evidence += config_evidence(config, setting)
         severity = "error"
         works = _delivered_to(ctx, str(host), server.iloc[0] if len(server) else None)
-        if code == "relay-connection-failed" and len(works):
+        if (
+            code == "relay-connection-failed"
+            and len(works)
+            and group["arrival_time"].max() < works["time"].max()
+        ):
             # The log shows that server taking mail: the listing's reason is
             # older than those deliveries, or its messages wait for a retry.
             severity = "warning"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 
 import numpy as np
@@ -762,7 +763,7 @@ _TOO_BIG = r"message file too big|File too large"
 """sendmail's fatal error and postdrop's warning for a message larger than
 message_size_limit."""
 
-_NO_INTERFACE = r"no local interface found for"
+_NO_INTERFACE = r"no local interface found for (\S+)"
 """The fatal error of every Postfix program when inet_interfaces names an address
 (::1 with inet_protocols = all) that no interface of this host has."""
 
@@ -784,10 +785,15 @@ def system_findings(ctx: Context) -> list[Finding]:
         finding = _event_finding(
             "postfix-fatal-error", "error", str(host), group, ctx, 70
         )
-        interface = group["text"].str.contains(_NO_INTERFACE, regex=False)
-        if interface.all():
+        missing = group["text"].str.extract(_NO_INTERFACE, expand=False)
+        if missing.notna().all():
             config = ctx.config(str(host))
-            finding.params["variant"] = "inet_protocols"
+            address = str(missing.iloc[0])
+            # ::1 with inet_protocols = all on a host without IPv6, or an
+            # address that the host no longer has.
+            ipv6 = ":" in address
+            finding.params["variant"] = "inet_protocols" if ipv6 else "inet_interfaces"
+            finding.params["address"] = address
             finding.params["protocols"] = (
                 config.get("inet_protocols") if config else "?"
             )
@@ -845,10 +851,12 @@ def _too_big_findings(ctx: Context) -> list[Finding]:
         # sendmail logs the fatal error once per refused message.
         daemons = group["daemon"].astype(str)
         finding.params["count"] = f"{max(int((daemons == 'sendmail').sum()), 1):,}"
-        finding.params["variant"] = "local"
-        finding.params["limit"] = (
-            config.get("message_size_limit") if config else "10240000"
-        )
+        limit = config.get("message_size_limit") if config else "10240000"
+        finding.params["limit"] = limit
+        number = int(limit) if limit.strip().isdigit() else 10240000
+        # 0 means no limit: the file size limit of the process refused the message.
+        finding.params["variant"] = "local" if number else "local_unlimited"
+        finding.params["suggested"] = f"{max(2 * number, 52428800):d}"
         finding.evidence += config_evidence(config, "message_size_limit")
         findings.append(finding)
     return findings
@@ -887,6 +895,29 @@ def _waiting_submissions(ctx: Context) -> pd.DataFrame:
     return events.take(rows[found.to_numpy(dtype=bool, na_value=False)])
 
 
+_LOCKED = "unable to set exclusive lock"
+"""master's fatal error when another master process holds master.lock."""
+
+_BIND = re.compile(r"bind \S+ port (?P<port>\d+): Address already in use")
+
+_WORKING_DAEMONS = ("qmgr", "smtp", "lmtp", "local", "pickup", "cleanup", "smtpd")
+"""Postfix daemons that run only under a running master."""
+
+
+def _running_after(ctx: Context, host: str, time: pd.Timestamp) -> bool:
+    """Return whether a daemon that master starts logged on ``host`` after
+    ``time``: then Postfix ran again, whatever the log shows of its start."""
+    if pd.isna(time):
+        return False
+    events = ctx.events
+    later = (
+        (events["host"] == host)
+        & events["daemon"].isin(_WORKING_DAEMONS)
+        & (events["time"] > time)
+    )
+    return bool(later.to_numpy(dtype=bool, na_value=False).any())
+
+
 def _stopped_findings(ctx: Context) -> list[Finding]:
     """Postfix stopped and not started again, by the last start or stop line, or
     by mail submitted afterwards that found no pickup service."""
@@ -895,6 +926,10 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
     master_fatal = ctx.of_kind("fatal", "panic") & (
         events["daemon"] == "master"
     ).to_numpy(dtype=bool, na_value=False)
+    # master's lock error says that another master runs: a second start failed.
+    master_fatal &= ~events["text"].str.contains(_LOCKED, regex=False).to_numpy(
+        dtype=bool, na_value=False
+    )
     kinds = ctx.of_kind("master_start", "master_stop", "postfix_script")
     starts = events[kinds | master_fatal]
     waiting = _waiting_submissions(ctx)
@@ -902,7 +937,11 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
     for host in dict.fromkeys([*starts["host"].dropna(), *waiting["host"].dropna()]):
         group = starts[(starts["host"] == host).to_numpy(dtype=bool)]
         last = group.iloc[-1] if len(group) else None
-        died = last is not None and last["kind"] in ("fatal", "panic")
+        died = (
+            last is not None
+            and last["kind"] in ("fatal", "panic")
+            and not _running_after(ctx, str(host), last["time"])
+        )
         stopped = last is not None and (
             died
             or last["kind"] == "master_stop"
@@ -958,9 +997,9 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
             ]
         if died and last is not None:
             text = str(last["text"])
-            variant = (
-                "port_in_use" if "Address already in use" in text else "master_fatal"
-            )
+            bound = _BIND.search(text)
+            variant = "port_in_use" if bound else "master_fatal"
+            finding.params["port"] = bound["port"] if bound else "25"
             finding.params["fatal"] = text.removeprefix("fatal: ").removeprefix(
                 "panic: "
             )
