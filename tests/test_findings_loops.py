@@ -162,6 +162,7 @@ def test_loop_myhostname_without_greeting_line(tmp_path: Path) -> None:
     assert "localhost-loop" not in codes(analysis)
     finding = next(f for f in analysis.findings if f.code == "myhostname-conflict")
     assert finding.params["variant"] == "same_name"
+    assert finding.title == "This host's myhostname is the mail server's name"
     assert "relayhost names mail.example.com" in finding.summary
     assert "the same name (mail.example.com)" in finding.summary
     assert "set myhostname" in finding.remedy

@@ -1102,6 +1102,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
     ): "メール・サーバーへの接続が一時的に失敗しました",
     ("localhost-loop", "recovered"): "メールが一時的にこのホストへループしていました",
     (
+        "myhostname-conflict",
+        "same_name",
+    ): "このホストの myhostname がメール・サーバーの名前です",
+    (
         "relay-access-denied",
         "some_domains",
     ): "メール・サーバーはこのホストのメールを受け取りますが、"

@@ -94,6 +94,7 @@ CATALOG: dict[str, Entry] = {
             "server greets Postfix with its own name, Postfix takes that name for its "
             "own, and returns the mail as looping back to itself.",
         },
+        titles={"same_name": "This host's myhostname is the mail server's name"},
     ),
     "own-name-loop": Entry(
         "Mail to this host's own name loops: mydestination does not list it",
