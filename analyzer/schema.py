@@ -76,7 +76,7 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column("line_no", "int64", "1-based line number in that member."),
         Column(
             "message_key",
-            "string",
+            "category",
             "Message the line belongs to (see messages); smtp lines without a queue ID get the key of the process's next message.",
         ),
     ),
