@@ -113,11 +113,6 @@ def take_category(values: pd.Series, positions: np.ndarray) -> pd.Categorical:
     return taken.remove_unused_categories()
 
 
-def as_category(values: pd.Series | pd.api.extensions.ExtensionArray) -> pd.Categorical:
-    """Return strings as a categorical: a few bytes a row where values repeat."""
-    return pd.Categorical(values)
-
-
 def per_distinct(
     values: pd.Series, convert: Callable[[pd.Series], pd.Series]
 ) -> pd.api.extensions.ExtensionArray:

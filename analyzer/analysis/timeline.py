@@ -8,6 +8,7 @@ are built once at the end.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -19,7 +20,6 @@ import pyarrow.compute as pc
 from analyzer.analysis import links as linking
 from analyzer.analysis.frames import (
     arrow_strings,
-    as_category,
     per_distinct,
     take,
     take_category,
@@ -144,11 +144,17 @@ def _deliveries(
     present = [name for name in DELIVERY_FIELDS if name in table.column_names]
     order = pc.sort_indices(table.column("event"))
     event = table.column("event").take(order).to_numpy()
+    rows = order.to_numpy()
 
-    # Each field is put in event order on its own, not the whole table at once,
-    # so that only one column is copied at a time.
-    def field(name: str) -> pa.ChunkedArray | None:
-        return table.column(name).take(order) if name in present else None
+    def coded(name: str) -> pd.Categorical:
+        """The field ``name`` in event order as a categorical. Only the codes are
+        reordered: no text is copied per row."""
+        if name not in present:
+            return pd.Categorical.from_codes(
+                np.full(len(rows), -1), categories=pd.Index([], dtype="string")
+            )
+        values = pd.Categorical(arrow_strings(table.column(name)))
+        return pd.Categorical.from_codes(values.codes[rows], dtype=values.dtype)
 
     frame = pd.DataFrame({"event": event})
     message = index.message[event]
@@ -158,24 +164,42 @@ def _deliveries(
     for column in ("host", "daemon", "source"):
         frame[column] = take_category(events[column], event)
     missing = arrow_strings(pa.nulls(len(frame), pa.string()))
-    for name in DELIVERY_FIELDS:
-        if name == "reply":
-            continue
-        taken = field(name)
-        values = missing if taken is None else arrow_strings(taken)
-        frame[name] = as_category(values) if name in CATEGORY_COLUMNS else values
-    _split_delays(frame, field("delays"))
-    _split_relay(frame, field("relay"))
-    frame["delay"] = per_distinct(frame["delay"], _to_float)
-    frame["conn_use"] = per_distinct(frame["conn_use"], _to_count)
-    replies = field("reply")
-    reply = missing if replies is None else arrow_strings(replies)
-    frame["reason"] = as_category(reply)
-    frame["reason_normalized"] = as_category(normalize_reasons(reply))
-    frame["dsn_class"] = as_category(per_distinct(frame["dsn"], _dsn_class))
+    for name in ("recipient", "orig_recipient"):
+        taken = table.column(name).take(order) if name in present else None
+        frame[name] = missing if taken is None else arrow_strings(taken)
+    for name in ("relay", "dsn", "status"):
+        frame[name] = coded(name)
+    _split_delays(frame, coded("delays"))
+    _split_relay(frame, frame["relay"].array)
+    frame["delay"] = _per_category(coded("delay"), _to_float)
+    frame["conn_use"] = _per_category(coded("conn_use"), _to_count)
+    reply = coded("reply")
+    frame["reason"] = reply
+    frame["reason_normalized"] = _recoded(
+        normalize_reasons(pd.Series(reply.categories)), reply.codes
+    )
+    frame["dsn_class"] = _recoded(
+        _dsn_class(pd.Series(frame["dsn"].cat.categories)), frame["dsn"].cat.codes
+    )
     pair, pair_count = _pairs(message, frame["recipient"])
     frame["attempt"] = _running_count(pair)
     return frame[["event", *DELIVERY_COLUMNS]], pair, pair_count
+
+
+def _recoded(per_category: pd.Series, codes: np.ndarray) -> pd.Categorical:
+    """Return a categorical with, for each row, ``per_category`` at the row's code
+    (missing for -1). Equal results of different categories become one."""
+    new_codes, uniques = pd.factorize(per_category)
+    mapped = np.where(codes >= 0, new_codes[np.maximum(codes, 0)], -1)
+    return pd.Categorical.from_codes(mapped, categories=pd.Index(uniques))
+
+
+def _per_category(
+    values: pd.Categorical, convert: Callable[[pd.Series], pd.Series]
+) -> pd.api.extensions.ExtensionArray:
+    """Apply ``convert`` once per category and spread the results over the rows."""
+    converted = convert(pd.Series(values.categories))
+    return converted.array.take(values.codes, allow_fill=True)
 
 
 def _to_float(values: pd.Series) -> pd.Series:
@@ -202,37 +226,33 @@ DELIVERY_COLUMNS = [
 # parsed once and the results are spread over the rows by dictionary indices.
 
 
-def _split_delays(frame: pd.DataFrame, delays: pa.ChunkedArray | None) -> None:
-    if delays is None:
-        for name in DELAY_PARTS:
-            frame[name] = np.nan
-        return
-    encoded = pc.dictionary_encode(delays.combine_chunks())
-    parts = pc.extract_regex(encoded.dictionary, _DELAYS)
+def _split_delays(frame: pd.DataFrame, delays: pd.Categorical) -> None:
+    parts = pc.extract_regex(
+        pa.array(delays.categories.to_numpy(dtype=object), pa.string()), _DELAYS
+    )
     for name, group in zip(DELAY_PARTS, "abcd", strict=True):
         values = pc.cast(parts.field(group), pa.float64(), safe=False)
-        frame[name] = values.take(encoded.indices).to_numpy(zero_copy_only=False)
+        per_category = values.to_numpy(zero_copy_only=False)
+        frame[name] = np.where(
+            delays.codes >= 0,
+            per_category[np.maximum(delays.codes, 0)] if len(per_category) else np.nan,
+            np.nan,
+        )
 
 
-def _split_relay(frame: pd.DataFrame, relay: pa.ChunkedArray | None) -> None:
-    if relay is None:
-        for name in ("relay_host", "relay_ip"):
-            frame[name] = as_category(arrow_strings(pa.nulls(len(frame), pa.string())))
-        frame["relay_port"] = pd.array([None] * len(frame), dtype="Int64")
-        return
-    encoded = pc.dictionary_encode(relay.combine_chunks())
-    parts = pc.extract_regex(encoded.dictionary, _RELAY)
+def _split_relay(frame: pd.DataFrame, relay: pd.Categorical) -> None:
+    names = pa.array(relay.categories.to_numpy(dtype=object), pa.string())
+    parts = pc.extract_regex(names, _RELAY)
     for name, group in (("relay_host", "name"), ("relay_ip", "ip")):
         values = parts.field(group)
         values = pc.if_else(pc.equal(values, ""), None, values)
-        frame[name] = as_category(arrow_strings(values.take(encoded.indices)))
+        frame[name] = _recoded(arrow_strings(values), relay.codes)
     port = pc.cast(
         pc.if_else(pc.equal(parts.field("port"), ""), None, parts.field("port")),
         pa.int64(),
     )
-    frame["relay_port"] = pd.array(
-        port.take(encoded.indices).to_pandas(), dtype="Int64"
-    )
+    ports = pd.array(port.to_pandas(), dtype="Int64")
+    frame["relay_port"] = ports.take(relay.codes, allow_fill=True)
 
 
 def _pairs(message: np.ndarray, recipient: pd.Series) -> tuple[np.ndarray, int]:
