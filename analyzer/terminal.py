@@ -219,7 +219,10 @@ def _by_message_key(messages: pd.DataFrame, needle: str) -> list[str]:
         return []
     matched = messages["queue_id"].str.upper() == queue_id.upper()
     if host:
-        matched &= messages["host"].str.lower() == host.lower()
+        # Keys use the syslog host name, often the short one: qradar-ep1 for
+        # a bundle folder named qradar-ep1.example.com.
+        hosts = messages["host"].str.lower()
+        matched &= (hosts == host.lower()) | (hosts == host.lower().partition(".")[0])
     if instance:
         matched &= messages["instance"].str.lower() == instance[0].lower()
     if lifetime:

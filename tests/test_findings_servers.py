@@ -364,3 +364,18 @@ def test_connection_cut_for_every_message(tmp_path: Path) -> None:
     assert found["variant"] == "cut_all"
     assert "no attempt to that server delivered mail" in str(found["summary"])
     assert "0 other" not in str(found["summary"])
+
+
+def test_connection_works_again_before_the_retry(tmp_path: Path) -> None:
+    """Refused at first, and the same server took other mail later: the deferred
+    messages only wait for their retry."""
+    refused = "connect to mail.example.com[192.0.2.25]:25: Connection refused"
+    lines = attempt("A1B2C3D4E5", "10:10:00", "none", "deferred", refused)
+    lines += attempt(
+        "B2C3D4E5F6", "11:00:00", PLAIN, "sent", "250 2.0.0 Ok: queued as 7C8D"
+    )
+    analysis = analyze_lines(tmp_path, lines, "relayhost = [mail.example.com]\n")
+    found = finding(analysis, "relay-connection-failed")
+    assert found["variant"] == "works_again"
+    assert "the connection works again" in str(found["summary"])
+    assert "Open the port" not in str(found["remedy"])

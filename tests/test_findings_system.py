@@ -255,3 +255,44 @@ def test_message_size_limit_advice(
     finding = analyze_bundle(tmp_path, year=2026).findings[0]
     assert finding.params["variant"] == variant
     assert expected in finding.remedy
+
+
+def test_master_without_interface_is_one_finding(tmp_path: Path) -> None:
+    """master and sendmail both stop for an IPv6 address the host lacks: one
+    finding with the fix, not also "start Postfix"."""
+    line = "fatal: parameter inet_interfaces: no local interface found for ::1\n"
+    (tmp_path / "maillog").write_text(
+        f"{HEAD}/master[90]: {line}{HEAD}/sendmail[700]: {line}"
+    )
+    (tmp_path / "main.cf").write_text("inet_protocols = all\n")
+    analysis = analyze_bundle(tmp_path, year=2026)
+    codes = [f.code for f in analysis.findings if f.severity == "error"]
+    assert codes == ["postfix-fatal-error"]
+    assert analysis.findings[0].params["variant"] == "inet_protocols"
+
+
+def test_size_limit_is_not_over(tmp_path: Path) -> None:
+    """A small message delivered after the refusals does not end a size limit."""
+    (tmp_path / "maillog").write_text(
+        f"{HEAD}/sendmail[701]: fatal: root(0): message file too big\n"
+        "Dec  3 10:05:00 relay01 postfix/smtp[91]: 4C1D2E3F40: to=<soc@example.com>,"
+        " relay=mail.example.com[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok)\n"
+    )
+    headline = build_context(analyze_bundle(tmp_path, year=2026), "en").verdict[
+        "headline"
+    ]
+    assert "earlier" not in headline
+    assert "later mail goes out" not in headline
+
+
+def test_summary_without_chart_has_no_timeline_heading(tmp_path: Path) -> None:
+    """Without delivery attempts there is no chart, and no empty section for it."""
+    from analyzer.report.render import render_html
+
+    (tmp_path / "maillog").write_text(
+        f"{HEAD}/master[90]: fatal: bind 0.0.0.0 port 25: Address already in use\n"
+    )
+    context = report_context(analyze_bundle(tmp_path, year=2026), "en")
+    assert "traffic" not in context.charts
+    assert 'id="timeline"' not in render_html(context, "summary.html")

@@ -255,3 +255,8 @@ def test_trace_null_sender_by_either_name() -> None:
     assert notices
     assert find_messages(analysis, "<>") == notices
     assert (analysis.messages.loc[notices, "sender"] == "").all()
+
+
+def test_trace_key_with_full_host_name(analysis: Analysis) -> None:
+    """Bundle folders often carry the full name; keys use the syslog name."""
+    assert find_messages(analysis, "mx2.example.com:4A1B2C0000") == ["mx2:4A1B2C0000"]

@@ -327,7 +327,8 @@ def _problems_over(analysis: Analysis) -> bool:
     mail after the finding's last line (not counting bounce notices), none of its
     messages still waits, and the host's newest queue listing shows no mail.
 
-    A finding without log lines (configuration, bundle) is never over.
+    A finding about no logged message (configuration, bundle, Postfix's own
+    errors) is never over.
     """
     problems = [f for f in analysis.findings if f.severity in ("error", "warning")]
     if not problems:
@@ -347,6 +348,10 @@ def _problems_over(analysis: Analysis) -> bool:
     for finding in problems:
         if finding.host in set(listed.astype(object)):
             return False  # the host's newest queue listing shows mail waiting
+        if not finding.message_keys:
+            # A cause that stops no logged message (a size limit, a fatal error,
+            # the configuration) may still hold: later deliveries do not end it.
+            return False
         if finding.last_seen is None or pd.isna(finding.last_seen):
             return False
         delivered = last_sent.get(finding.host)

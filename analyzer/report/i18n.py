@@ -402,7 +402,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "{count} 通を {relays} に渡せませんでした：{reasons}。",
         "このホストから接続を確認してください："
         "`nc -vz {relay_host} {port}`。「Connection refused」はそのポートで待ち受けがないか"
-        "ファイアウォールが拒否しています。「Connection timed out」「No route to host」は"
+        "ファイアウォールが拒否しています。「Connection timed out」と「No route to host」は"
         "ファイアウォールが破棄しているか経路がありません。このホストからメール・サーバーへの"
         "ポートを開けるか、サーバー名とポートを修正してください。" + _FLUSH_JA,
     ),
@@ -853,6 +853,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "{domain} 宛てのすべてのメールをこのホストで配送し、メール・サーバーには送りません。",
     (
         "relay-connection-failed",
+        "works_again",
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。同じサーバーは最後の失敗の後にこのホストの"
+    "メールを受け付けており（最後は {last_delivered}）、接続は回復しています。これらのメッセージは次の"
+    "再送を待っています。",
+    (
+        "relay-connection-failed",
         "works_now",
     ): "キュー一覧 {listing} は {count} 通の理由として {reasons} を示していますが、ログには {relays} が"
     "受け付けた {delivered_there} 回の配送があり、最後は {last_delivered} です：その時点では接続でき"
@@ -1147,6 +1153,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "works_now",
     ): "キュー一覧に、ログには現れない接続失敗があります",
     (
+        "relay-connection-failed",
+        "works_again",
+    ): "メール・サーバーへの接続が一時的に失敗しました",
+    (
         "tls-failure",
         "server_broken",
     ): "メール・サーバーは TLS を提供しますが開始できません",
@@ -1213,6 +1223,11 @@ VARIANTS_JA = _VARIANTS_JA
 REMEDIES_JA: dict[tuple[str, str], str] = {
     (
         "relay-connection-failed",
+        "works_again",
+    ): "今は何も妨げていません：Postfix は保留中のメールを自動で再送し、`postqueue -f` ですぐに送信"
+    "されます。再び失敗するなら接続を確認してください：`nc -vz {relay_host} {port}`。",
+    (
+        "relay-connection-failed",
         "works_now",
     ): "`postqueue -p` をもう一度実行してください。まだ一覧にあれば `postqueue -f` を実行し、メール・"
     "ログで配送を確認します。再び失敗するなら接続を確認してください：`nc -vz {relay_host} {port}`。",
@@ -1236,7 +1251,7 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     (
         "message-too-large",
         "local",
-    ): "/etc/postfix/main.cf の message_size_limit を上げて（例：{suggested} バイト）`postfix reload` を"
+    ): "/etc/postfix/main.cf の message_size_limit を上げて（例：{suggested} バイト）、`postfix reload` を"
     "実行するか、小さなメッセージで送ってください（レポートはリンクや圧縮した添付に）。メール・"
     "サーバーにも独自の上限があり得ます。拒否されたメッセージは送り直す必要があります。",
     (

@@ -275,6 +275,10 @@ CATALOG: dict[str, Entry] = {
             "failure at {last}: {delivered} of them were delivered, and {held} are "
             "on hold (see that finding). If it happens again, test the connection as "
             "below.",
+            "works_again": "{count} message(s) could not be handed to {relays}: "
+            "{reasons}. The same server took mail from this host after the last "
+            "failure, the last at {last_delivered}: the connection works again, and "
+            "these messages wait for their next retry.",
             "works_now": "The queue listing {listing} gives {count} message(s) the "
             "reason {reasons}, but the log shows {delivered_there} delivery attempt(s) "
             "that {relays} accepted, the last at {last_delivered}: the connection "
@@ -302,6 +306,9 @@ CATALOG: dict[str, Entry] = {
             "already.",
         },
         remedies={
+            "works_again": "Nothing blocks them now: Postfix retries deferred mail on "
+            "its own, and `postqueue -f` sends it at once. If they fail again, test "
+            "the connection: `nc -vz {relay_host} {port}`.",
             "works_now": "Run `postqueue -p` again. If the messages are still listed, "
             "run `postqueue -f` and look in the mail log for their delivery; if they "
             "fail again, test the connection: `nc -vz {relay_host} {port}`.",
@@ -329,6 +336,7 @@ CATALOG: dict[str, Entry] = {
             "recipient domain",
             "recovered": "Connections to the mail server failed for a while",
             "recovered_partly": "Connections to the mail server failed for a while",
+            "works_again": "Connections to the mail server failed for a while",
             "works_now": "The queue listing shows failed connections that the log "
             "does not",
             "wrappermode": "Postfix waits for a plain greeting on port 465, where "

@@ -300,10 +300,23 @@ def _finding(
             params["variant"] = "ongoing"
             params["last_delivered"] = ctx.clock(own.max())
             params["last"] = ctx.clock(last_seen)
+    if (
+        code == "relay-connection-failed"
+        and params.get("variant") in ("", "no_config")
+        and unresolved.any()
+        and recovered
+    ):
+        # The server took this host's mail after the last failure: these
+        # messages only wait for their next retry.
+        params["variant"] = "works_again"
+        params["last_delivered"] = ctx.clock(
+            failures.sent_after(host, last_seen)["time"].max()
+        )
     if code == "relay-connection-failed" and params.get("variant") in (
         "",
         "ongoing",
         "no_config",
+        "works_again",
     ):
         # The connection worked and broke later: "cannot connect" would mislead.
         view = ctx.host_view(host)

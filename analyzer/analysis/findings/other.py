@@ -763,7 +763,8 @@ _TOO_BIG = r"message file too big|File too large"
 """sendmail's fatal error and postdrop's warning for a message larger than
 message_size_limit."""
 
-_NO_INTERFACE = r"no local interface found for (\S+)"
+_NO_INTERFACE_TEXT = "no local interface found for"
+_NO_INTERFACE = _NO_INTERFACE_TEXT + r" (\S+)"
 """The fatal error of every Postfix program when inet_interfaces names an address
 (::1 with inet_protocols = all) that no interface of this host has."""
 
@@ -927,9 +928,10 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
         events["daemon"] == "master"
     ).to_numpy(dtype=bool, na_value=False)
     # master's lock error says that another master runs: a second start failed.
-    master_fatal &= ~events["text"].str.contains(_LOCKED, regex=False).to_numpy(
-        dtype=bool, na_value=False
-    )
+    # A missing interface has a finding of its own, with the fix that starts it.
+    master_fatal &= ~events["text"].str.contains(
+        f"{_LOCKED}|{_NO_INTERFACE_TEXT}", regex=True
+    ).to_numpy(dtype=bool, na_value=False)
     kinds = ctx.of_kind("master_start", "master_stop", "postfix_script")
     starts = events[kinds | master_fatal]
     waiting = _waiting_submissions(ctx)
