@@ -269,6 +269,8 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
     for config in loader.configs:
         config.group = groups.get(config.group, "")
     _check_usable(path, inventory)
+    if loader.single_file is not None:
+        _check_single_log(path, loader.logs)
     return LoadedBundle(
         source=str(path),
         inventory=inventory,
@@ -428,6 +430,20 @@ def _check_usable(path: Path | str, inventory: Inventory) -> None:
         "`journalctl -u 'postfix*' -o json` where syslog keeps no file), "
         "/etc/postfix/main.cf and the output of mailq."
     )
+
+
+def _check_single_log(path: Path | str, logs: list[ParsedLog]) -> None:
+    """Raise ``EmptyBundle`` when the one file given as the bundle has lines but
+    none with a syslog header: it is some other file, not a mail log."""
+    if len(logs) != 1:
+        return
+    stats = logs[0].stats
+    if stats.lines and not stats.syslog_lines:
+        raise EmptyBundle(
+            f"{path}: not a mail log: none of its {stats.lines:,} lines starts with a "
+            "syslog header (time, host name and program, as in /var/log/maillog); "
+            "give the mail log, or the folder or archive of the support bundle."
+        )
 
 
 def _has_content(entry: InventoryEntry) -> bool:

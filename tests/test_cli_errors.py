@@ -204,3 +204,17 @@ def test_partial_warning_one_member(tmp_path: Path) -> None:
     assert result.returncode == 4, result.stderr
     assert "maillog-20261203.gz: the compressed data ends early" in result.stderr
     assert "more" not in result.stderr
+
+
+def test_single_file_that_is_not_a_log(tmp_path: Path) -> None:
+    """A file with no syslog line, given as the bundle, is an error like a folder
+    without logs, not a report about an empty log."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text(
+        "Ticket 4711: mail from the console does not arrive.\nSee attachments.\n"
+    )
+    result = run_cli("summary", str(notes))
+    assert_one_line_error(result, notes)
+    assert "not a mail log: none of its 2 lines starts with a syslog header" in (
+        result.stderr
+    )
