@@ -73,11 +73,13 @@ def _draw(
         axes.text(0.5, 0.5, "–", ha="center", va="center")
         axes.set_axis_off()
         return
-    index = (
-        traffic.index.tz_localize(None)
-        if traffic.index.tz is not None
-        else traffic.index
-    )
+    local = traffic.index
+    if local.tz is not None:
+        local = local.tz_localize(None)
+    # Periods without mail count zero, so the received line drops there instead
+    # of running straight across them.
+    index = pd.date_range(local.min(), local.max(), freq=step)
+    traffic = traffic.set_axis(local).reindex(index, fill_value=0)
     from matplotlib.ticker import MaxNLocator
 
     # Each bar covers its period [start, start + step), and the received line
@@ -103,12 +105,12 @@ def _draw(
               color=COLORS["received"], marker=".", linewidth=1,
               label=labels["received"])  # fmt: skip
     # Above the plot, so that the legend covers no bar.
-    axes.legend(loc="lower left", bbox_to_anchor=(0, 1), fontsize=8, frameon=False,
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1), fontsize=11, frameon=False,
                 ncol=4, borderaxespad=0.2)  # fmt: skip
     axes.set_xlim(index.min() - step, index.max() + 2 * step)
     axes.set_ylim(0, max(1, axes.get_ylim()[1] * 1.05))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of attempts
     axes.spines[["top", "right"]].set_visible(False)
-    axes.tick_params(labelsize=8)
+    axes.tick_params(labelsize=11)
     figure = axes.get_figure()
     figure.autofmt_xdate()
