@@ -972,22 +972,22 @@ CATALOG: dict[str, Entry] = {
         },
     ),
     "timezone-mismatch": Entry(
-        "The log's times are {hours} hours off: its time zone is not {zone}",
+        "The log's times are {hours} hour(s) off: its time zone is not {zone}",
         "The queue listing's arrival times (postqueue -j, exact) and the first log "
-        "line of the same {count} message(s) are {hours} hours apart. The log's "
+        "line of the same {count} message(s) are {hours} hour(s) apart. The log's "
         "timestamps carry no zone and were read as {zone}; read as UTC{offset} they "
         "agree.",
         "Run again with --timezone set to the host's zone (for example Asia/Tokyo), "
         "so that the report's times match the customer's clocks.",
         variants={
             "file_time": "The last line of {log}, read as {zone}, is at {last}, "
-            "{hours} hours after the file's own time ({written}). Nothing is written "
+            "{hours} hour(s) after the file's own time ({written}). Nothing is written "
             "to a file after that time, so the log's timestamps, which carry no zone, "
-            "were written in a zone at least {hours} hours ahead (UTC{offset} or "
+            "were written in a zone at least {hours} hour(s) ahead (UTC{offset} or "
             "more).",
             "stamp_offset": "The lines of {zoned_log} carry their zone, the offset "
             "{stated}. The lines of {log}, from the same host, carry none and were "
-            "read as {zone}, {hours} hours away from that offset. Read as "
+            "read as {zone}, {hours} hour(s) away from that offset. Read as "
             "UTC{offset}, as the host writes them, they agree with the others.",
         },
     ),
