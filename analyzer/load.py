@@ -590,7 +590,7 @@ def _rebuild(events: pa.Table, rows: np.ndarray | None) -> pa.Table:
 
     pandas re-joins chunked strings on every take, hence one chunk. The columns
     are rebuilt one at a time and each old column is let go as soon as its copy
-    exists, so that memory holds the events once plus one column, not twice.
+    exists, so that memory keeps the events once plus one column, not twice.
     """
     schema = events.schema
     columns = [events.column(i) for i in range(events.num_columns)]

@@ -140,7 +140,7 @@ def test_export_that_fails_leaves_the_earlier_export(tmp_path: Path) -> None:
         str(tmp_path),
     )
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    # The last frame cannot be written: a folder stands where its temporary file goes.
+    # The last frame cannot be written: a folder is where its temporary file goes.
     (tmp_path / ".inventory.csv.partial").mkdir()
     result = CliRunner().invoke(
         main,

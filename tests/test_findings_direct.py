@@ -454,55 +454,44 @@ def test_local_mailbox_alias_names_the_user(tmp_path: Path) -> None:
     assert '"nagios: admin@example.com"' in finding.remedy
 
 
+RELAY = "mail.example.com[192.0.2.25]"
+
+
+def relayed(numbers: range, recipient: str) -> list[str]:
+    """Return messages to ``recipient`` that the relay host accepted."""
+    return [
+        message(n, recipient, f"{RELAY}:25", "sent", "250 2.0.0 Ok: queued as 7C8D")
+        for n in numbers
+    ]
+
+
+def relay_denied(numbers: range, recipient: str) -> list[str]:
+    """Return messages to ``recipient`` that the relay host rejected with 554."""
+    reply = said_by(RELAY, f"554 5.7.1 <{recipient}>: Relay access denied")
+    return [message(n, recipient, f"{RELAY}:25", "bounced", reply) for n in numbers]
+
+
 def test_relay_refused_for_some_domains(tmp_path: Path) -> None:
-    """The relay host takes this host's mail for its own domain and refuses to
-    relay to another: it accepts this host, so its IP address is not the cause."""
-    server = "mail.example.com[192.0.2.25]"
-    accepted = [
-        message(
-            n, "soc@example.com", f"{server}:25", "sent", "250 2.0.0 Ok: queued as 7C8D"
-        )
-        for n in range(3)
-    ]
-    refused = [
-        message(
-            n,
-            "noc@example.net",
-            f"{server}:25",
-            "bounced",
-            said_by(server, "554 5.7.1 <noc@example.net>: Relay access denied"),
-        )
-        for n in range(3, 5)
-    ]
-    analysis = analyze(tmp_path, accepted + refused, "relayhost = [mail.example.com]\n")
+    """The relay host takes this host's mail for its own domain and rejects
+    relaying to another: it accepts this host, so its IP address is not the cause."""
+    lines = relayed(range(3), "soc@example.com") + relay_denied(
+        range(3, 5), "noc@example.net"
+    )
+    analysis = analyze(tmp_path, lines, "relayhost = [mail.example.com]\n")
     finding = next(f for f in analysis.findings if f.code == "relay-access-denied")
     assert finding.params["variant"] == "some_domains"
     assert finding.params["delivered_there"] == "3"
     assert "does not relay it to these domains" in finding.summary
     assert "from this host's IP address" not in finding.remedy
-    assert "postfix flush" not in finding.remedy  # the refused mail bounced
+    assert "postfix flush" not in finding.remedy  # the rejected mail bounced
 
 
 def test_relay_refused_for_a_domain_it_took_before(tmp_path: Path) -> None:
-    """The server took mail for example.net and now refuses it: its permission for
+    """The server took mail for example.net and now rejects it: its permission for
     this host changed, so the finding does not say it takes this host's mail."""
-    server = "mail.example.com[192.0.2.25]"
-    before = [
-        message(
-            n, "soc@example.net", f"{server}:25", "sent", "250 2.0.0 Ok: queued as 7C8D"
-        )
-        for n in range(3)
-    ]
-    after = [
-        message(
-            n,
-            "soc@example.net",
-            f"{server}:25",
-            "bounced",
-            said_by(server, "554 5.7.1 <soc@example.net>: Relay access denied"),
-        )
-        for n in range(10, 12)
-    ]
-    analysis = analyze(tmp_path, before + after, "relayhost = [mail.example.com]\n")
+    lines = relayed(range(3), "soc@example.net") + relay_denied(
+        range(10, 12), "soc@example.net"
+    )
+    analysis = analyze(tmp_path, lines, "relayhost = [mail.example.com]\n")
     finding = next(f for f in analysis.findings if f.code == "relay-access-denied")
     assert finding.params.get("variant", "") != "some_domains"

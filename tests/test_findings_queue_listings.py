@@ -335,25 +335,36 @@ def test_hold_seen_only_in_listing_quotes_it(tmp_path: Path) -> None:
     assert hold_finding.first_seen == datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
 
-def test_listing_reason_that_the_log_contradicts(tmp_path: Path) -> None:
-    """The listing's messages failed to connect, but the log shows the same server
-    taking mail: a warning to look again, not "cannot connect"."""
-    listing = (
+def timed_out_listing(arrival: str) -> str:
+    """Return mailq output of one message, arrived at ``arrival``, whose
+    connections to mail.example.com timed out."""
+    return (
         "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
-        "1B2C3D0E00      700 Sat Nov 28 09:00:00  root@mx1.example.com\n"
+        f"1B2C3D0E00      700 {arrival}  root@mx1.example.com\n"
         "(connect to mail.example.com[192.0.2.25]:25: Connection timed out)\n"
         "                                         ops@example.com\n"
         "\n"
         "-- 1 Kbytes in 1 Request.\n"
     )
-    delivered = "".join(
-        f"Dec  4 1{n}:00:00 {HOST} postfix/smtp[303]: 4A5B6C7D{n}0: to=<ops@example.com>,"
+
+
+def deliveries_at(times: list[str]) -> str:
+    """Return deliveries to mail.example.com logged on Dec 4 at ``times``."""
+    return "".join(
+        f"Dec  4 {time} {HOST} postfix/smtp[303]: 4A5B6C7D{n}0: to=<ops@example.com>,"
         " relay=mail.example.com[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5,"
         " dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 7C8D)\n"
-        for n in range(3)
+        for n, time in enumerate(times)
     )
-    (tmp_path / "maillog").write_text(delivered)
-    (tmp_path / "mailq.txt").write_text(listing)
+
+
+def test_listing_reason_that_the_log_contradicts(tmp_path: Path) -> None:
+    """The listing's messages failed to connect, but the log shows the same server
+    taking mail: a warning to look again, not "cannot connect"."""
+    (tmp_path / "maillog").write_text(
+        deliveries_at(["10:00:00", "11:00:00", "12:00:00"])
+    )
+    (tmp_path / "mailq.txt").write_text(timed_out_listing("Sat Nov 28 09:00:00"))
     analysis = analyze_bundle(tmp_path, year=2026)
     finding = next(f for f in analysis.findings if f.code == "relay-connection-failed")
     assert finding.params["variant"] == "works_now"
@@ -367,22 +378,10 @@ def test_listing_reason_that_the_log_contradicts(tmp_path: Path) -> None:
 def test_listing_newer_than_the_deliveries(tmp_path: Path) -> None:
     """The listed messages arrived after the last delivery to that server and
     still fail: the server is down now, an error."""
-    listing = (
-        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
-        "1B2C3D0E00      700 Fri Dec  4 15:10:00  root@mx1.example.com\n"
-        "(connect to mail.example.com[192.0.2.25]:25: Connection timed out)\n"
-        "                                         ops@example.com\n"
-        "\n"
-        "-- 1 Kbytes in 1 Request.\n"
+    (tmp_path / "maillog").write_text(
+        deliveries_at(["00:30:00", "01:30:00", "02:30:00"])
     )
-    delivered = "".join(
-        f"Dec  4 0{n}:30:00 {HOST} postfix/smtp[303]: 4A5B6C7D{n}0: to=<ops@example.com>,"
-        " relay=mail.example.com[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5,"
-        " dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 7C8D)\n"
-        for n in range(3)
-    )
-    (tmp_path / "maillog").write_text(delivered)
-    (tmp_path / "mailq.txt").write_text(listing)
+    (tmp_path / "mailq.txt").write_text(timed_out_listing("Fri Dec  4 15:10:00"))
     analysis = analyze_bundle(tmp_path, year=2026)
     finding = next(f for f in analysis.findings if f.code == "relay-connection-failed")
     assert finding.params.get("variant", "") != "works_now"

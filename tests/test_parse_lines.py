@@ -121,7 +121,7 @@ def test_line_numbers_after_line_of_several_chunks(tmp_path: Path) -> None:
 
 def test_inventory_names_lines_not_read_as_written(tmp_path: Path) -> None:
     """A cut line, bytes that are not UTF-8 and NUL bytes change what the analysis
-    sees: the member's inventory entry says how many lines each affected."""
+    reads: the member's inventory entry gives how many lines each affected."""
     head = b"Dec  3 10:00:00 mx1 postfix/smtpd[100]: "
     (tmp_path / "maillog").write_bytes(
         head + b"connect from a" + b"x" * (70 * 1024) + b".example.com[192.0.2.1]\n"

@@ -71,7 +71,7 @@ def test_report_outputs_agree_with_truth(name: str, fmt: str, tmp_path: Path) ->
     if top is not None:
         assert cards[0]["id"].startswith(f"finding-{top}-")
         assert findings[0]["title"] in cards[0].get_text(" ", strip=True)
-    # A headline in the past tense says that every problem is over.
+    # A headline in the past tense states that every problem is over.
     if errors:
         assert "not being delivered" in verdict or "later mail goes out" in verdict
     elif [f for f in findings if f["severity"] == "warning"]:

@@ -324,7 +324,7 @@ def test_partly_delivered_mail_counts_as_going_out() -> None:
 
 def test_verdict_of_a_bounce_long_past(tmp_path: Path) -> None:
     """One message bounced early, every later one was delivered: the headline
-    says that later mail goes out, not that mail is not being delivered."""
+    states that later mail goes out, not that mail is not being delivered."""
     bounced = message(
         1,
         "sco@example.net",
@@ -359,7 +359,8 @@ def test_verdict_while_failures_go_on(tmp_path: Path) -> None:
     assert "earlier" not in headline
 
 
-def test_verdict_not_over_while_the_queue_listing_shows_mail(tmp_path: Path) -> None:
+def test_verdict_not_over_with_queued_mail(tmp_path: Path) -> None:
+    """The newest queue listing still shows a failing message: not over."""
     timeouts = message(
         1, "soc@example.net", "none", "deferred",
         "connect to mx.example.net[198.51.100.25]:25: Connection timed out",
@@ -383,8 +384,8 @@ def test_verdict_not_over_while_the_queue_listing_shows_mail(tmp_path: Path) -> 
 
 
 def test_verdict_not_over_when_only_notices_go_out(tmp_path: Path) -> None:
-    """The bounce notices of a permanent refusal are not mail going out again."""
-    refused = message(
+    """The bounce notices of a permanent rejection are not mail going out again."""
+    rejected = message(
         1, "soc@example.net", "mx.example.net[198.51.100.25]:25", "bounced",
         said_by("mx.example.net[198.51.100.25]", "554 5.7.1 Relay access denied"),
     )  # fmt: skip
@@ -397,6 +398,6 @@ def test_verdict_not_over_when_only_notices_go_out(tmp_path: Path) -> None:
         " to=<root@relay01.example.com>, relay=local, delay=1, delays=0/0/0/1,"
         " dsn=2.0.0, status=sent (delivered to mailbox)\n"
     )
-    analysis = analyze(tmp_path, [refused, notice], "relayhost =\n")
+    analysis = analyze(tmp_path, [rejected, notice], "relayhost =\n")
     headline = build_context(analysis, "en").verdict["headline"]
     assert "later mail goes out" not in headline

@@ -173,10 +173,11 @@ def test_handoff_instance_choice(
 
 
 def test_relay_between_hosts_of_the_bundle(tmp_path: Path) -> None:
-    """app1 relays to mx1, and the bundle holds both logs: mx1's message is the
+    """app1 relays to mx1, and the bundle contains both logs: mx1's message is the
     child of app1's, while app1's recipient stays delivered."""
     for host in ("app1", "mx1"):
         (tmp_path / host).mkdir()
+
     (tmp_path / "app1" / "maillog").write_text(
         "Dec  4 09:00:00 app1 postfix/pickup[10]: 1A2B3C4D5E: uid=0 from=<ops>\n"
         "Dec  4 09:00:00 app1 postfix/qmgr[11]: 1A2B3C4D5E: from=<ops@app1.example.com>,"
@@ -186,6 +187,7 @@ def test_relay_between_hosts_of_the_bundle(tmp_path: Path) -> None:
         " dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9F8E7D6C5B)\n"
         "Dec  4 09:00:01 app1 postfix/qmgr[11]: 1A2B3C4D5E: removed\n"
     )
+
     (tmp_path / "mx1" / "maillog").write_text(
         "Dec  4 09:00:01 mx1 postfix/smtpd[20]: 9F8E7D6C5B: client=app1.example.com[192.0.2.10]\n"
         "Dec  4 09:00:01 mx1 postfix/qmgr[21]: 9F8E7D6C5B: from=<ops@app1.example.com>,"
@@ -196,6 +198,7 @@ def test_relay_between_hosts_of_the_bundle(tmp_path: Path) -> None:
         # The same queue ID on a third, unrelated host is not the child.
         "Dec  4 09:00:01 mx2 postfix/smtpd[30]: 9F8E7D6C5B: client=web.example.com[192.0.2.30]\n"
     )
+
     analysis = analyze_bundle(tmp_path, year=2026)
     messages = analysis.messages
     assert messages.at["mx1:9F8E7D6C5B", "parent_key"] == "app1:1A2B3C4D5E"

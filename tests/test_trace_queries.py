@@ -223,7 +223,7 @@ def test_trace_says_when_the_logs_show_no_message(tmp_path: Path) -> None:
     assert "show no message at all" in result.stderr
 
 
-def test_trace_keeps_a_line_without_valid_time_in_file_order(tmp_path: Path) -> None:
+def test_trace_orders_line_without_time(tmp_path: Path) -> None:
     """A line whose stamp cannot be read (Dec 32) stays between its neighbours."""
     head = "mx1 postfix"
     (tmp_path / "maillog").write_text(

@@ -117,14 +117,14 @@ def test_child_links(name: str) -> None:
     expected = expected_messages(name)
     messages = analysis_of(name).messages
     by_key = {(str(r["host"]), str(r["queue_id"])): k for k, r in messages.iterrows()}
-    wanted: dict[str, list[str]] = {k: [] for k in messages.index}
+    expected_children: dict[str, list[str]] = {k: [] for k in messages.index}
     for key, fact in expected.items():
         parent = fact.get("parent_queue_id")
         if parent is not None and key in by_key:
-            wanted[by_key[(key[0], parent)]].append(by_key[key])
+            expected_children[by_key[(key[0], parent)]].append(by_key[key])
     actual = {k: list(v) for k, v in messages["child_keys"].items()}
     assert {k: sorted(v) for k, v in actual.items()} == {
-        k: sorted(v) for k, v in wanted.items()
+        k: sorted(v) for k, v in expected_children.items()
     }
 
 

@@ -109,8 +109,8 @@ def take_decoded(
 def take_category(values: pd.Series, positions: np.ndarray) -> pd.Categorical:
     """Return a categorical ``values`` at ``positions``, with only the categories used."""
     codes = values.cat.codes.to_numpy()[positions]
-    taken = pd.Categorical.from_codes(codes, dtype=values.dtype)
-    return taken.remove_unused_categories()
+    subset = pd.Categorical.from_codes(codes, dtype=values.dtype)
+    return subset.remove_unused_categories()
 
 
 def per_distinct(

@@ -104,10 +104,12 @@ RELAY_SKEW = pd.Timedelta(minutes=5)
 def _relayed_within_bundle(
     handed: pd.DataFrame, candidates: pd.DataFrame
 ) -> pd.DataFrame:
-    """Link mail that one host of the bundle relayed to another: "queued as NEWID"
-    from a server whose short name is that of another host, where the message
-    NEWID came from a client named like the sending host and started within
-    RELAY_SKEW before to HANDOFF_WINDOW after the delivery.
+    """Link mail that one host of the bundle relayed to another.
+
+    The delivery's reply is "queued as NEWID", and the relay's short name is that
+    of another host of the bundle. There, the message NEWID came from a client
+    named like the sending host. It started at most RELAY_SKEW before and at
+    most HANDOFF_WINDOW after the delivery.
 
     The parent's recipient stays delivered: the next host is another system.
     """

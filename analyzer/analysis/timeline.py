@@ -147,8 +147,8 @@ def _deliveries(
     rows = order.to_numpy()
 
     def coded(name: str) -> pd.Categorical:
-        """The field ``name`` in event order as a categorical. Only the codes are
-        reordered: no text is copied per row."""
+        """Return the field ``name`` in event order as a categorical. Only the
+        codes are reordered, so no text is copied per row."""
         if name not in present:
             return pd.Categorical.from_codes(
                 np.full(len(rows), -1), categories=pd.Index([], dtype="string")
@@ -165,8 +165,8 @@ def _deliveries(
         frame[column] = take_category(events[column], event)
     missing = arrow_strings(pa.nulls(len(frame), pa.string()))
     for name in ("recipient", "orig_recipient"):
-        taken = table.column(name).take(order) if name in present else None
-        frame[name] = missing if taken is None else arrow_strings(taken)
+        ordered = table.column(name).take(order) if name in present else None
+        frame[name] = missing if ordered is None else arrow_strings(ordered)
     for name in ("relay", "dsn", "status"):
         frame[name] = coded(name)
     _split_delays(frame, coded("delays"))
@@ -550,7 +550,7 @@ def named_recipients(events: pd.DataFrame) -> pd.DataFrame:
     """Return the message key and recipient of each line of a message that names a
     recipient without being a delivery record.
 
-    Mail that header_checks, body_checks or a milter rejects, holds or discards
+    Mail that header_checks, body_checks or a milter rejects, puts on hold or discards
     gets no delivery record, so these lines alone name its recipient. cleanup
     names the first envelope recipient only.
     """

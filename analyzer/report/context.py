@@ -221,8 +221,8 @@ def verdict(
         ):
             headline = labels["verdict_failing_some"]
         if _problems_over(analysis):
-            # Mail lost on the way (bounced, expired) is told, or only that
-            # problems occurred.
+            # The headline names lost mail (bounced, expired) only when the
+            # messages frame has some; otherwise it names past problems.
             lost = analysis.messages["final_state"].isin(_LOST_STATES).any()
             headline = labels[
                 "verdict_failing_over" if lost else "verdict_warning_over"

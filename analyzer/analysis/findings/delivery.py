@@ -251,14 +251,18 @@ def _finding(
         params["domains"] = domains
         params["domain"] = domains.split(", ")[0]
     if code == "relay-access-denied" and not params.get("variant"):
-        refused = set(failures.recipient_domain_list(rows))
+        rejected_domains = set(failures.recipient_domain_list(rows))
         sent = failures.sent_by(host)
         names = sent["relay_host"].astype("string").str.lower()
         recipients = sent["recipient"].astype("string").str.lower()
         domains = recipients.str.extract(r"@([^@]*)$", expand=False)
         to_server = (names == str(server).lower()).to_numpy(dtype=bool, na_value=False)
-        # Mail for a refused domain that went through before: the server changed.
-        same = domains[to_server].isin(refused).to_numpy(dtype=bool, na_value=False)
+        # Mail for a rejected domain that went through before: the server changed.
+        same = (
+            domains[to_server]
+            .isin(rejected_domains)
+            .to_numpy(dtype=bool, na_value=False)
+        )
         accepted = 0 if same.any() else int(to_server.sum())
         if accepted:
             # The server takes this host's mail, only not for these domains.
@@ -326,11 +330,11 @@ def _finding(
             params["variant"] = broken
             params["last"] = ctx.clock(last_seen)
             sent = failures.sent_by(host)
-            there = (
+            to_server = (
                 sent["relay_host"].astype("string").str.lower() == str(server).lower()
             )
-            params["delivered_there"] = f"{int(there.sum()):,}"
-            if broken == "cut_in_data" and not there.any():
+            params["delivered_there"] = f"{int(to_server.sum()):,}"
+            if broken == "cut_in_data" and not to_server.any():
                 params["variant"] = "cut_all"
     if code == "greylisting" and unresolved.all():
         params["variant"] = "pending"

@@ -927,7 +927,7 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
     master_fatal = ctx.of_kind("fatal", "panic") & (
         events["daemon"] == "master"
     ).to_numpy(dtype=bool, na_value=False)
-    # master's lock error says that another master runs: a second start failed.
+    # master's lock error shows that another master runs: a second start failed.
     # A missing interface has a finding of its own, with the fix that starts it.
     master_fatal &= ~events["text"].str.contains(
         f"{_LOCKED}|{_NO_INTERFACE_TEXT}", regex=True
