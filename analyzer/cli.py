@@ -252,9 +252,8 @@ def _redactor(analysis: Analysis, options: dict[str, Any]) -> Redactor | None:
 
 
 @contextlib.contextmanager
-def _redacted_stdout(analysis: Analysis, options: dict[str, Any]) -> Iterator[TextIO]:
-    """Give the terminal output a stream, redacted at the end under --redact."""
-    redactor = _redactor(analysis, options)
+def _redacted_stdout(redactor: Redactor | None) -> Iterator[TextIO]:
+    """Give the terminal output a stream, redacted at the end by ``redactor``."""
     if redactor is None:
         yield sys.stdout
         return
@@ -392,8 +391,9 @@ def summary(bundle: Path, **options: Any) -> int:
     from analyzer.terminal import print_summary
 
     analysis = _analyze(bundle, **options)
-    with _redacted_stdout(analysis, options) as out:
-        print_summary(analysis, out)
+    redactor = _redactor(analysis, options)
+    with _redacted_stdout(redactor) as out:
+        print_summary(analysis, out, redactor.text if redactor else None)
     return _partial_code(analysis)
 
 
@@ -421,10 +421,11 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
             param_hint="QUERY",
         )
     analysis = _analyze(bundle, **options)
-    with _redacted_stdout(analysis, options) as out:
+    redactor = _redactor(analysis, options)
+    with _redacted_stdout(redactor) as out:
         found = print_trace(analysis, query, out)
     if not found:
-        with _redacted_stdout(analysis, options) as out:
+        with _redacted_stdout(redactor) as out:
             unqueued = print_unqueued(analysis, query, out)
         if unqueued:
             hint = "the lines above show mail that was rejected before it was queued."

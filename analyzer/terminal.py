@@ -32,7 +32,11 @@ def _time(value: object, zone: object) -> str:
     return wall_time(value, str(zone))
 
 
-def print_summary(analysis: Analysis, out: TextIO) -> None:
+def print_summary(
+    analysis: Analysis, out: TextIO, rename: Callable[[str], str] | None = None
+) -> None:
+    """Write the summary. ``rename`` gives the host names as the output will show
+    them once redacted, so that the findings' columns line up after redaction."""
     inventory = analysis.bundle.inventory
     name = inventory.source.rsplit("/", 1)[-1]
     hosts = ", ".join(sorted(analysis.hosts)) or "none"
@@ -46,7 +50,7 @@ def print_summary(analysis: Analysis, out: TextIO) -> None:
     _write_log_span(analysis, out)
     _write_totals(analysis, out)
     _write_reasons(analysis, out)
-    _write_findings(analysis, out)
+    _write_findings(analysis, out, rename or str)
 
 
 def _write_log_span(analysis: Analysis, out: TextIO) -> None:
@@ -139,19 +143,23 @@ def _write_reasons(analysis: Analysis, out: TextIO) -> None:
         out.write(f"  {deferrals:>7,} x  {row['example']}{share}\n")
 
 
-def _write_findings(analysis: Analysis, out: TextIO) -> None:
+def _write_findings(
+    analysis: Analysis, out: TextIO, rename: Callable[[str], str]
+) -> None:
     out.write("\nFindings:\n")
     if not analysis.findings:
         out.write("  none\n")
+    # Widths of the host names as shown: the output is redacted as a whole later.
+    shown = [len(rename(finding.host)) for finding in analysis.findings]
     # The host column fits the longest host name, so a count never touches it.
-    width = max([HOST_COLUMN, *(len(f.host) + 2 for f in analysis.findings)])
-    for finding in analysis.findings:
+    width = max([HOST_COLUMN, *(length + 2 for length in shown)])
+    for finding, length in zip(analysis.findings, shown, strict=True):
         count = (
             f"{finding.messages_affected:,} msgs" if finding.messages_affected else ""
         )
         line = (
             f"  {finding.severity.upper():<8}{finding.code:<28}"
-            f"{finding.host:<{width}}{count}"
+            f"{finding.host}{' ' * (width - length)}{count}"
         )
         out.write(line.rstrip() + "\n")
         out.write(f"          {finding.title}\n")

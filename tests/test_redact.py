@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from analyzer.cli import main
 from analyzer.redact import Redactor
-from tests.conftest import pdf_text
+from tests.conftest import SAMPLES, pdf_text
 from tests.test_findings_servers import deferred
 
 # Text, then the text redacted by a fresh Redactor given the syslog host name
@@ -226,6 +226,18 @@ def test_summary_trace_export_redacted(bundle: Path, tmp_path: Path) -> None:
         assert_redacted(path.read_text(), path.name)
     events = (folder / "events.csv").read_text()
     assert re.search(r"198\.18\.0\.\d+", events)
+
+
+def test_summary_redacted_columns_line_up() -> None:
+    """The pseudonyms are shorter or longer than the host names they replace."""
+    bundle = str(SAMPLES / "two-hosts.tar.gz")
+    hosts = []
+    for output in (invoke("summary", bundle), invoke("summary", bundle, "--redact")):
+        rows = [line for line in output.splitlines() if line.endswith(" msgs")]
+        assert len(rows) == 2, output
+        assert len({row.rindex(" msgs") for row in rows}) == 1, rows
+        hosts.append([row.split()[2] for row in rows])
+    assert [len(host) for host in hosts[0]] != [len(host) for host in hosts[1]]
 
 
 @pytest.mark.parametrize("config_name", ["main.cf", "postconf-n.txt"])
