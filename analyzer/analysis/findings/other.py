@@ -929,9 +929,13 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
     ).to_numpy(dtype=bool, na_value=False)
     # master's lock error shows that another master runs: a second start failed.
     # A missing interface has a finding of its own, with the fix that starts it.
-    master_fatal &= ~events["text"].str.contains(
-        f"{_LOCKED}|{_NO_INTERFACE_TEXT}", regex=True
-    ).to_numpy(dtype=bool, na_value=False)
+    rows = np.flatnonzero(master_fatal)
+    master_fatal[rows] = ~(
+        events["text"]
+        .iloc[rows]
+        .str.contains(f"{_LOCKED}|{_NO_INTERFACE_TEXT}", regex=True)
+        .to_numpy(dtype=bool, na_value=False)
+    )
     kinds = ctx.of_kind("master_start", "master_stop", "postfix_script")
     starts = events[kinds | master_fatal]
     waiting = _waiting_submissions(ctx)
