@@ -6,8 +6,11 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
+
+from analyzer import memory
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the settings are glibc's"
@@ -58,9 +61,18 @@ RESTART = """
     import sys
     from analyzer import memory
     child = "import os; print(os.environ.get('GLIBC_TUNABLES'))"
-    memory.restart_with_huge_pages([sys.executable, "-c", child])
+    memory.restart_with_huge_pages([sys.executable, "-c", child, "--year", {input!r}])
     print("not restarted")
 """
+
+
+@pytest.fixture
+def large_log(tmp_path: Path) -> str:
+    """A sparse file as large as a log the restart is for."""
+    path = tmp_path / "maillog"
+    with path.open("wb") as handle:
+        handle.truncate(memory.RESTART_MIN_BYTES)
+    return str(path)
 
 
 def huge_pages_possible() -> bool:
@@ -97,8 +109,13 @@ def run_with(code: str, **variables: str) -> str:
         ),
     ],
 )
-def test_restart_sets_huge_pages(tunables: dict[str, str], expected: str) -> None:
-    assert run_with(RESTART, **tunables).split() == [expected]
+def test_restart_sets_huge_pages(
+    tunables: dict[str, str], expected: str, large_log: str
+) -> None:
+    assert run_with(RESTART.format(input=large_log), **tunables).split() == [expected]
+    # A folder counts the files in it.
+    folder = str(Path(large_log).parent)
+    assert run_with(RESTART.format(input=folder), **tunables).split() == [expected]
 
 
 @pytest.mark.parametrize(
@@ -108,5 +125,16 @@ def test_restart_sets_huge_pages(tunables: dict[str, str], expected: str) -> Non
         {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"},
     ],
 )
-def test_restart_happens_once(variables: dict[str, str]) -> None:
-    assert run_with(RESTART, **variables).split() == ["not", "restarted"]
+def test_restart_happens_once(variables: dict[str, str], large_log: str) -> None:
+    output = run_with(RESTART.format(input=large_log), **variables)
+    assert output.split() == ["not", "restarted"]
+
+
+def test_no_restart_for_small_input(tmp_path: Path) -> None:
+    """A small bundle is not worth a second interpreter start."""
+    path = tmp_path / "maillog"
+    with path.open("wb") as handle:
+        handle.truncate(memory.RESTART_MIN_BYTES - 1)
+    for given in (str(path), str(tmp_path), str(tmp_path / "missing")):
+        output = run_with(RESTART.format(input=given))
+        assert output.split() == ["not", "restarted"], given
