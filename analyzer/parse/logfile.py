@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analyzer import memory
 from analyzer.parse import postfix, syslog
 from analyzer.parse.lines import LineChunk, iter_line_chunks
 from analyzer.parse.timestamps import (
@@ -191,6 +192,9 @@ def assemble(
     stats = LineStats()
     offset = 0
     for chunk in chunks:
+        # Parsing a chunk frees many blocks below the mmap threshold, scattered
+        # through the heap: hand their pages back before they pile up.
+        memory.release()
         tables.append(chunk.events)
         times.append(chunk.times)
         stats.merge(chunk.stats)
@@ -203,11 +207,13 @@ def assemble(
     year_guessed = False
     if times:
         parts = TimeParts.concat(times)
+        times.clear()  # the chunks' parts, as large as the joined ones
         instants = to_utc(parts, infer_years(parts, reference), zone)
         stats.bad_timestamps += int(np.isnat(instants).sum())
         year_guessed = (
             bool(parts.valid.any()) and not (parts.year[parts.valid] > 0).any()
         )
+        del parts
     else:
         instants = np.zeros(0, dtype="datetime64[ns]")
     events = events.append_column(

@@ -245,20 +245,45 @@ def _is_leap(year: np.ndarray) -> np.ndarray:
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
+UTC_BLOCK_ROWS = 1 << 18
+"""Rows converted at once by ``to_utc``: its dozen temporary arrays stay a few
+MiB each however long the log is."""
+
+
 def to_utc(parts: TimeParts, years: np.ndarray, zone: tzinfo) -> np.ndarray:
     """Return datetime64[ns] UTC instants; invalid dates become NaT."""
-    month = np.clip(parts.month, 1, 12)
-    month_days = _DAYS_IN_MONTH[month] + ((month == 2) & _is_leap(years))
-    valid = parts.valid & (parts.day >= 1) & (parts.day <= month_days) & (years > 0)
-    days = _days_from_civil(years, month, np.where(valid, parts.day, 1))
-    local = (days * _DAY + parts.seconds) * _NS + parts.nanos
-    utc = local - parts.offset * _NS
+    rows = len(years)
+    utc = np.empty(rows, dtype=np.int64)
+    valid = np.empty(rows, dtype=bool)
+    for start in range(0, rows, UTC_BLOCK_ROWS):
+        block = slice(start, start + UTC_BLOCK_ROWS)
+        utc[block], valid[block] = _local_ns(parts, years, block)
+    # utc holds local times so far. Stamps without an offset are in ``zone``.
     needs_zone = valid & ~parts.has_offset
-    if needs_zone.any() and zone is not UTC:
-        utc[needs_zone] = _localize(local[needs_zone], zone)
-    result: np.ndarray = utc.astype("datetime64[ns]")
+    if zone is UTC or not needs_zone.any():
+        needs_zone[:] = False
+    shifted = np.flatnonzero(valid & ~needs_zone)
+    if needs_zone.any():
+        utc[needs_zone] = _localize(utc[needs_zone], zone)
+    utc[shifted] -= parts.offset[shifted] * _NS
+    result: np.ndarray = utc.view("datetime64[ns]")
     result[~valid] = np.datetime64("NaT")
     return result
+
+
+def _local_ns(
+    parts: TimeParts, years: np.ndarray, block: slice
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the local time in nanoseconds of the rows of ``block``, and which
+    of them are valid dates."""
+    year = years[block]
+    month = np.clip(parts.month[block], 1, 12)
+    day = parts.day[block]
+    month_days = _DAYS_IN_MONTH[month] + ((month == 2) & _is_leap(year))
+    valid = parts.valid[block] & (day >= 1) & (day <= month_days) & (year > 0)
+    days = _days_from_civil(year, month, np.where(valid, day, 1))
+    local = (days * _DAY + parts.seconds[block]) * _NS + parts.nanos[block]
+    return local, valid
 
 
 def _localize(local_ns: np.ndarray, zone: tzinfo) -> np.ndarray:
