@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analyzer import memory
 from analyzer.bundle import members
 from analyzer.bundle.encoding import Utf16Reader, utf16_codec, utf16_name
 from analyzer.bundle.inventory import (
@@ -562,14 +563,18 @@ def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], 
         for kind, parts in fields.items()
     }
     identity = bool(np.all(order[1:] > order[:-1])) if len(order) > 1 else True
+    # Handed over in a list that _rebuild empties: a name here would keep every
+    # old column alive while its copy is made.
+    handed = [events]
+    del events
     if identity and len(duplicates) == 0:
-        return _rebuild(events, None), merged, 0
+        return _rebuild(handed, None), merged, 0
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
     kept = np.ones(len(order), dtype=bool)
     kept[position[duplicates]] = False
     new_index = np.cumsum(kept) - 1
-    events = _rebuild(events, order[kept])
+    events = _rebuild(handed, order[kept])
     for kind, table in merged.items():
         old = table.column("event").to_numpy()
         keep_rows = kept[position[old]]
@@ -584,14 +589,16 @@ def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], 
     return events, merged, len(duplicates)
 
 
-def _rebuild(events: pa.Table, rows: np.ndarray | None) -> pa.Table:
-    """Return ``events`` as one chunk per column, only ``rows`` and in their order
-    when given.
+def _rebuild(handed: list[pa.Table], rows: np.ndarray | None) -> pa.Table:
+    """Return the events table in ``handed`` as one chunk per column, only
+    ``rows`` and in their order when given.
 
     pandas re-joins chunked strings on every take, hence one chunk. The columns
     are rebuilt one at a time and each old column is let go as soon as its copy
     exists, so that memory keeps the events once plus one column, not twice.
+    For that the caller hands the table over in a list, which this empties.
     """
+    events = handed.pop()
     schema = events.schema
     columns = [events.column(i) for i in range(events.num_columns)]
     del events
@@ -602,6 +609,7 @@ def _rebuild(events: pa.Table, rows: np.ndarray | None) -> pa.Table:
             column = column.take(positions)
         columns[i] = pa.chunked_array([column.combine_chunks()], column.type)
         del column
+        memory.release()
     return pa.table(columns, schema=schema)
 
 
