@@ -29,9 +29,17 @@ class Coded:
     """The distinct values, each once, in the column's dtype."""
 
     @classmethod
-    def of(cls, values: pd.Series) -> Coded:
-        codes, uniques = pd.factorize(values)
-        return cls(np.asarray(codes, dtype=np.intp), pd.Index(uniques))
+    def of(cls, values: pd.Series, rows: Rows | None = None) -> Coded:
+        """Code ``values``; with ``rows``, only the values at those positions, and
+        the others read as null. Coding a few rows of a long string column keeps
+        its other values from becoming Python strings."""
+        if rows is None:
+            codes, uniques = pd.factorize(values)
+            return cls(np.asarray(codes, dtype=np.intp), pd.Index(uniques))
+        part, uniques = pd.factorize(values.iloc[rows])
+        codes = np.full(len(values), -1, dtype=np.intp)
+        codes[rows] = part
+        return cls(codes, pd.Index(uniques))
 
     def without(self, label: object) -> Coded:
         """Return this column with ``label`` made null, as ``Series.where`` would."""

@@ -73,12 +73,13 @@ class Failures:
     def __init__(self, ctx: Context, rows: Rows) -> None:
         deliveries = ctx.deliveries
         self.rows = rows
-        self.host = Coded.of(deliveries["host"])
-        self.message_key = Coded.of(deliveries["message_key"])
-        self.recipient = Coded.of(deliveries["recipient"])
-        self.relay_host = Coded.of(deliveries["relay_host"]).without("none")
-        self.reason = Coded.of(deliveries["reason"])
-        self.reason_normalized = Coded.of(deliveries["reason_normalized"])
+        # Only the failed attempts are coded: the rules read no other rows.
+        self.host = Coded.of(deliveries["host"], rows)
+        self.message_key = Coded.of(deliveries["message_key"], rows)
+        self.recipient = Coded.of(deliveries["recipient"], rows)
+        self.relay_host = Coded.of(deliveries["relay_host"], rows).without("none")
+        self.reason = Coded.of(deliveries["reason"], rows)
+        self.reason_normalized = Coded.of(deliveries["reason_normalized"], rows)
         self.server, self.server_address, self.server_port = self._servers(deliveries)
         self.has_port = self.server_port >= 0
         self.time = deliveries["time"].array
@@ -112,8 +113,9 @@ class Failures:
         """
         # Only the replies of failed attempts are read: the others are mostly
         # "queued as ..." texts, one for each message.
-        by_reply = self.reason.codes
-        used = np.unique(by_reply[self.rows])
+        rows = self.rows
+        by_reply = self.reason.codes[rows]
+        used = np.unique(by_reply)
         used = used[used >= 0]
         texts = pd.Series(self.reason.labels[used], dtype=object).fillna("")
         per_label = np.full((len(self.reason.labels) + 1, 3), np.nan, dtype=object)
@@ -122,19 +124,26 @@ class Failures:
         label_ports = pd.to_numeric(pd.Series(per_label[:, 2]), errors="coerce")
         reply_ports = label_ports.to_numpy(dtype=float)[by_reply + 1]
         reply = per_label[by_reply + 1]
-        relay = deliveries["relay_host"].to_numpy(dtype=object, na_value=None)
+        relay = (
+            deliveries["relay_host"].iloc[rows].to_numpy(dtype=object, na_value=None)
+        )
         from_relay = np.array(
             [v is not None and v != "none" for v in relay], dtype=bool
         )
-        names = np.where(from_relay, relay, reply[:, 0])
-        address = deliveries["relay_ip"].to_numpy(dtype=object, na_value=None)
-        addresses = np.where(from_relay & pd.notna(address), address, reply[:, 1])
-        ports = pd.to_numeric(deliveries["relay_port"], errors="coerce").to_numpy(
-            dtype=float, na_value=np.nan
+        names = np.full(len(deliveries), None, dtype=object)
+        names[rows] = np.where(from_relay, relay, reply[:, 0])
+        address = (
+            deliveries["relay_ip"].iloc[rows].to_numpy(dtype=object, na_value=None)
         )
-        port = np.where(from_relay & ~np.isnan(ports), ports, reply_ports)
-        port = np.where(np.isnan(port), -1, port).astype(np.int64)
-        return Coded.of(pd.Series(names, dtype=object)), addresses, port
+        addresses = np.full(len(deliveries), None, dtype=object)
+        addresses[rows] = np.where(from_relay & pd.notna(address), address, reply[:, 1])
+        ports = pd.to_numeric(
+            deliveries["relay_port"].iloc[rows], errors="coerce"
+        ).to_numpy(dtype=float, na_value=np.nan)
+        port = np.full(len(deliveries), -1, dtype=np.int64)
+        chosen = np.where(from_relay & ~np.isnan(ports), ports, reply_ports)
+        port[rows] = np.where(np.isnan(chosen), -1, chosen).astype(np.int64)
+        return Coded.of(pd.Series(names, dtype=object), rows), addresses, port
 
     def groups(self, codes: Rows) -> Iterator[tuple[str, str, Rows]]:
         """Yield the host, finding code and rows of each group of failed attempts.
