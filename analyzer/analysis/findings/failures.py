@@ -83,7 +83,7 @@ class Failures:
         self.server, self.server_address, self.server_port = self._servers(deliveries)
         self.has_port = self.server_port >= 0
         self.time = deliveries["time"].array
-        self.relay = deliveries["relay"].to_numpy(dtype=object, na_value=None)
+        self.relay = deliveries["relay"]
         self.event = deliveries["event"].to_numpy()
         # Final state and sender of each message, indexed by message_key's codes.
         # A key missing from the messages (-1) reads the False or null appended.
@@ -230,7 +230,8 @@ class Failures:
 
     def all_local(self, rows: Rows) -> bool:
         """Return whether local(8) made every attempt at ``rows`` (relay=local)."""
-        return bool(len(rows)) and bool(np.all(self.relay[rows] == "local"))
+        relay = self.relay.iloc[rows]
+        return bool(len(rows)) and bool(relay.eq("local").all())
 
     def recipient_domain_list(self, rows: Rows) -> list[str]:
         """Return the distinct recipient domains at ``rows``, most frequent first."""
