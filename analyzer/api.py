@@ -76,11 +76,18 @@ class Analysis:
             )
         return cast(dict[str, int], self.cache["pflogsumm_totals"])
 
-    def traffic(self, freq: str = "h") -> pd.DataFrame:
-        key = f"traffic:{freq}"
+    def traffic(self, freq: str = "h", notices: bool = True) -> pd.DataFrame:
+        """Received, delivered, deferred, bounced and rejected per period; see
+        ``stats.traffic``."""
+        key = f"traffic:{freq}:{notices}"
         if key not in self.cache:
             self.cache[key] = stats.traffic(
-                self.events, self.messages, self.deliveries, freq, str(self.zone)
+                self.events,
+                self.messages,
+                self.deliveries,
+                freq,
+                str(self.zone),
+                notices,
             )
         return cast(pd.DataFrame, self.cache[key])
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from analyzer.api import analyze_bundle
 from analyzer.report import i18n
 from analyzer.report.context import build_context
-from tests.conftest import SAMPLES, cli_env
+from analyzer.report.write import report_context
+from tests.conftest import SAMPLES, cli_env, truth
 from tests.test_findings_direct import analyze, message, said_by, sent
 from tests.test_findings_servers import TIMEOUT, deferred
 
@@ -109,6 +111,33 @@ def test_key_numbers_queued_recipients() -> None:
         build_context(analyze_bundle(SAMPLES / "healthy.tar.gz")).key_numbers
     )
     assert "Recipients still queued" not in healthy
+
+
+def test_key_numbers_count_notices_apart() -> None:
+    """The three messages expired; the three bounce notices to root were
+    delivered. Delivered must not read 3, in the key numbers or the chart."""
+    analysis = analyze_bundle(SAMPLES / "expired.tar.gz")
+    facts = truth("expired")
+    kinds = Counter(message["kind"] for message in facts["messages"])
+    assert kinds == {"original": 3, "bounce_notice": 3}
+    numbers = dict(build_context(analysis).key_numbers)
+    assert numbers["Messages"] == "3"
+    assert numbers["Delivered"] == "0"
+    assert numbers["Expired"] == "3"
+    assert numbers["Non-delivery notices (from=<>)"] == "3"
+    # Analysts' totals keep counting every message.
+    assert analysis.totals().states == {"expired": 3, "delivered": 3}
+    assert analysis.traffic("D")["delivered"].sum() == 3
+    assert analysis.traffic("D", notices=False)["delivered"].sum() == 0
+    context = report_context(analysis, "en")
+    assert (
+        "non-delivery notices (from=<>) are not shown"
+        in (context.chart_captions["traffic"])
+    )
+    healthy = dict(
+        build_context(analyze_bundle(SAMPLES / "healthy.tar.gz")).key_numbers
+    )
+    assert "Non-delivery notices (from=<>)" not in healthy
 
 
 def test_partial_bundle_verdict_line(tmp_path: Path) -> None:

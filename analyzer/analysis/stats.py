@@ -164,6 +164,11 @@ class Totals:
     recipients: int = 0
     states: dict[str, int] = field(default_factory=dict)
     """Messages per final state, hand-off copies not counted."""
+    notices: int = 0
+    """Messages with the null sender (from=<>): the non-delivery and delay notices
+    Postfix makes or relays. ``messages`` and ``states`` count them too."""
+    notice_states: dict[str, int] = field(default_factory=dict)
+    """Those notices per final state."""
 
 
 LOOPBACK_CLIENT = r" from [^\s\[]*\[(?:127\.\d+\.\d+\.\d+|::1)\]"
@@ -182,6 +187,8 @@ def message_totals(
     deferred = real & _is(status, "deferred")
     kind = events["kind"]
     states = messages["final_state"][counted].value_counts()
+    notice = counted & _mask(messages["sender"].eq(""))
+    notice_states = messages["final_state"][notice].value_counts()
     unqueued = _is(kind, "reject") & np.asarray(events["message_key"].isna())
     local = _text_matches(events, unqueued, LOOPBACK_CLIENT)
     return Totals(
@@ -201,6 +208,8 @@ def message_totals(
         senders=int(messages["sender"][originals].nunique()),
         recipients=int(deliveries["recipient"][real].nunique()),
         states={str(k): int(v) for k, v in states.items()},
+        notices=int(notice.sum()),
+        notice_states={str(k): int(v) for k, v in notice_states.items()},
     )
 
 
@@ -239,13 +248,15 @@ def traffic(
     deliveries: pd.DataFrame,
     freq: str,
     zone: str = "UTC",
+    notices: bool = True,
 ) -> pd.DataFrame:
     """Count received, delivered, deferred, bounced and rejected per period.
 
     As in ``message_totals``, a message and the copy that a content filter or a
     .forward re-queued count once. The copy's arrival is not counted as
     received, and the hand-off of the message to the filter or the forward is
-    not counted as delivered.
+    not counted as delivered. Without ``notices``, the delivery attempts of
+    messages with the null sender (from=<>) are left out.
     """
     kind = events["kind"]
     arrivals = np.flatnonzero(_is(kind, "pickup", "client"))
@@ -253,13 +264,16 @@ def traffic(
     is_copy = events["message_key"].iloc[arrivals].isin(copies).to_numpy(dtype=bool)
     status = deliveries["status"]
     real = ~_handoff_deliveries(deliveries, messages)
+    if not notices:
+        null_sender = messages.index[_mask(messages["sender"].eq(""))]
+        real &= ~deliveries["message_key"].isin(null_sender).to_numpy(dtype=bool)
     sent = real & _is(status, "sent")
     sent &= ~_contains(deliveries["reason"], "forwarded as ", sent)
     series = {
         "received": events["time"].iloc[arrivals[~is_copy]],
         "delivered": deliveries.loc[sent, "time"],
-        "deferred": deliveries.loc[_is(status, "deferred"), "time"],
-        "bounced": deliveries.loc[_is(status, "bounced"), "time"],
+        "deferred": deliveries.loc[real & _is(status, "deferred"), "time"],
+        "bounced": deliveries.loc[real & _is(status, "bounced"), "time"],
         "rejected": events.loc[_is(kind, "reject"), "time"],
     }
     counts = {

@@ -389,7 +389,13 @@ def _key_numbers(
     queued = (
         f"{int(current['queue_id'].nunique()):,}" if listings else labels["missing"]
     )
-    rows = [(labels["messages"], f"{totals.messages:,}")]
+    # Notices (from=<>) are counted apart: a bounce notice delivered to root is
+    # not this host's mail delivered.
+    states = {
+        state: count - totals.notice_states.get(state, 0)
+        for state, count in states.items()
+    }
+    rows = [(labels["messages"], f"{totals.messages - totals.notices:,}")]
     for state in ("delivered", "deferred", "bounced", "expired", "held", "deleted",
                   "partial", "rejected", "discarded", "unknown"):  # fmt: skip
         # The main outcomes always show; the rarer ones only when they occur.
@@ -406,6 +412,8 @@ def _key_numbers(
         bounced = recipient_states.isin(["bounced", "expired"]).sum()
         if bounced:
             rows.append((labels["recipients_bounced"], f"{int(bounced):,}"))
+    if totals.notices:
+        rows.append((labels["notices"], f"{totals.notices:,}"))
     rows.append((labels["queued_now"], queued))
     rows.append((labels["log_span"], span or "–"))
     return rows

@@ -101,6 +101,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "ja": "バウンスした宛先",
     },
     "queued_now": {"en": "In the queue listing", "ja": "キュー一覧の件数"},
+    "notices": {
+        "en": "Non-delivery notices (from=<>)",
+        "ja": "不達通知（from=<>）",
+    },
     "log_span": {"en": "Log covers", "ja": "ログの期間"},
     "findings": {"en": "Findings", "ja": "検出事項"},
     "no_findings": {"en": "No findings.", "ja": "検出事項はありません。"},
@@ -126,17 +130,24 @@ _LABELS: dict[str, dict[str, str]] = {
     "next_steps": {"en": "Next steps", "ja": "次の手順"},
     "timeline": {"en": "Timeline", "ja": "タイムライン"},
     "traffic_chart_min": {
-        "en": "Delivery attempts per minute",
-        "ja": "1 分ごとの配送試行",
+        "en": "Delivery attempts per minute, one per recipient",
+        "ja": "1 分ごとの配送試行（宛先ごとに 1 回）",
     },
     "traffic_chart_h": {
-        "en": "Delivery attempts per hour",
-        "ja": "1 時間ごとの配送試行",
+        "en": "Delivery attempts per hour, one per recipient",
+        "ja": "1 時間ごとの配送試行（宛先ごとに 1 回）",
     },
-    "traffic_chart_D": {"en": "Delivery attempts per day", "ja": "1 日ごとの配送試行"},
+    "traffic_chart_D": {
+        "en": "Delivery attempts per day, one per recipient",
+        "ja": "1 日ごとの配送試行（宛先ごとに 1 回）",
+    },
     "traffic_chart_rejected": {
         "en": "{caption}, and submissions rejected before queueing",
         "ja": "{caption}と、キュー投入前に拒否された送信",
+    },
+    "traffic_chart_notices": {
+        "en": "{caption}; non-delivery notices (from=<>) are not shown",
+        "ja": "{caption}。不達通知（from=<>）は含みません",
     },
     "deferrals": {"en": "Deferrals", "ja": "配送の遅延"},
     "by_reason": {"en": "By reason", "ja": "理由別"},

@@ -121,13 +121,16 @@ def report_context(
     context = build_context(analysis, lang, html_written=html_written)
     times = analysis.events["time"]
     period = charts.choose_period(times.min(), times.max())
-    traffic = analysis.traffic(period)
+    # The chart leaves the notices out, as the key numbers count them apart.
+    traffic = analysis.traffic(period, notices=False)
     if len(traffic) and traffic.to_numpy().sum() > 0:
         # Without a delivery attempt the chart would be an empty frame.
         context.charts["traffic"] = charts.traffic_svg(traffic, context.labels, period)
         caption = context.labels[f"traffic_chart_{period}"]
         if traffic["rejected"].any():
             caption = context.labels["traffic_chart_rejected"].format(caption=caption)
+        if analysis.totals().notices:
+            caption = context.labels["traffic_chart_notices"].format(caption=caption)
         context.chart_captions["traffic"] = caption
     return context
 
