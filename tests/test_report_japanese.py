@@ -120,3 +120,27 @@ def test_listings_and_states_in_japanese(tmp_path: Path) -> None:
     states = context.hosts[0]["states"]
     # The log ends with the removal of a message whose start it lacks.
     assert states == {"配送待ち": 2, "不明": 1}
+
+
+def test_own_texts_in_japanese() -> None:
+    """Texts mailbundle writes itself, not quoted from the bundle, are Japanese:
+    a setting main.cf leaves out, qshape's totals, inventory states and kinds."""
+    too_large = build_context(analyze_bundle(SAMPLES / "message-too-large.tar.gz"), "ja")
+    evidence = [e["text"] for f in too_large.findings for e in f["evidence"]]
+    assert '（message_size_limit は未設定。既定値："10240000"）' in evidence
+    assert not [text for text in evidence if "is not set" in text]
+    member = too_large.inventory[0]
+    assert member["status_label"] == "読み取り済み"
+    held = build_context(analyze_bundle(SAMPLES / "held.tar.gz"), "ja")
+    assert held.qshape["columns"][0] == "合計"
+    assert held.qshape["rows"][0][0] == "合計"
+    english = build_context(analyze_bundle(SAMPLES / "held.tar.gz"), "en")
+    assert english.qshape["rows"][0][0] == "T"
+
+
+def test_host_names_in_japanese_brackets() -> None:
+    """With several hosts, the verdict and next steps name the host in （）."""
+    context = build_context(analyze_bundle(SAMPLES / "two-hosts.tar.gz"), "ja")
+    assert "（qradar-ep1）。" in context.verdict["detail"]
+    assert " (" not in context.verdict["detail"]
+    assert context.next_steps[0][0].endswith("（qradar-ep1）")

@@ -430,3 +430,19 @@ def test_verdict_not_over_when_only_notices_go_out(tmp_path: Path) -> None:
     analysis = analyze(tmp_path, [rejected, notice], "relayhost =\n")
     headline = build_context(analysis, "en").verdict["headline"]
     assert "later mail goes out" not in headline
+
+
+def test_healthy_case_has_no_next_steps() -> None:
+    """Information findings need no action: a healthy case gives none."""
+    context = build_context(analyze_bundle(SAMPLES / "healthy.tar.gz"))
+    assert [f["severity"] for f in context.findings] == ["info"]
+    assert context.next_steps == []
+    failing = build_context(analyze_bundle(SAMPLES / "relay-denied.tar.gz"))
+    assert failing.next_steps
+
+
+def test_notice_sender_shows_as_null_sender() -> None:
+    context = build_context(analyze_bundle(SAMPLES / "relay-denied.tar.gz"))
+    senders = [m["sender"] for m in context.messages]
+    assert senders.count("<>") == 3
+    assert "" not in senders

@@ -6,6 +6,7 @@ formatted and every text is chosen in the report language before rendering.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -80,7 +81,8 @@ def build_context(
     zone = analysis.zone
     fmt = _TimeFormat(zone)
     findings = [
-        _finding(f, lang, fmt, number) for number, f in enumerate(analysis.findings)
+        _finding(f, lang, fmt, number, labels)
+        for number, f in enumerate(analysis.findings)
     ]
     totals = analysis.totals()
     messages = _messages(analysis, fmt, labels)
@@ -93,7 +95,7 @@ def build_context(
         verdict=verdict(analysis, findings, labels),
         key_numbers=_key_numbers(analysis, totals, labels, fmt),
         findings=findings,
-        next_steps=_next_steps(findings, len(analysis.hosts) > 1),
+        next_steps=_next_steps(findings, len(analysis.hosts) > 1, labels),
         summary_findings=findings[:PDF_FINDINGS],
         summary_note=_summary_note(len(findings), labels, html_written),
         hosts=_hosts(analysis, labels),
@@ -104,7 +106,7 @@ def build_context(
         messages=messages,
         messages_note=_messages_note(len(messages), analysis, totals, labels),
         trace_head=TRACE_HEAD,
-        inventory=_inventory(analysis, fmt),
+        inventory=_inventory(analysis, fmt, labels),
         unrecognized=_unrecognized(analysis),
         traffic=_traffic(analysis),
         zone=str(zone),
@@ -123,15 +125,16 @@ def _summary_note(total: int, labels: dict[str, str], html_written: bool) -> str
 
 
 def _next_steps(
-    findings: list[dict[str, Any]], several_hosts: bool
+    findings: list[dict[str, Any]], several_hosts: bool, labels: dict[str, str]
 ) -> list[tuple[str, str]]:
-    """Return the (title, remedy) of the findings the PDF shows, problems first.
+    """Return the (title, remedy) of the problems among the findings the PDF
+    shows. Information findings need no action, so a healthy case has no steps.
 
     Findings with the same title and remedy on several hosts make one step, and
     with several hosts in the bundle each title names its hosts.
     """
     shown = findings[:PDF_FINDINGS]
-    problems = [f for f in shown if f["severity"] != "info"] or shown
+    problems = [f for f in shown if f["severity"] != "info"]
     hosts: dict[tuple[str, str], list[str]] = {}
     for finding in problems:
         key = (str(finding["title"]), str(finding["remedy"]))
@@ -140,7 +143,7 @@ def _next_steps(
     for (title, remedy), names in hosts.items():
         named = sorted({name for name in names if name != "bundle"})
         if several_hosts and named:
-            title = f"{title} ({', '.join(named)})"
+            title = labels["title_hosts"].format(title=title, hosts=", ".join(named))
         steps.append((title, remedy))
     return steps
 
@@ -160,7 +163,7 @@ class _TimeFormat:
 
 
 def _finding(
-    finding: Finding, lang: str, fmt: _TimeFormat, number: int
+    finding: Finding, lang: str, fmt: _TimeFormat, number: int, labels: dict[str, str]
 ) -> dict[str, Any]:
     texts = i18n.finding_texts(
         finding.code, lang, str(finding.params.get("variant") or "")
@@ -178,16 +181,48 @@ def _finding(
         "summary": summary,
         "remedy": remedy,
         "host": finding.host,
+        # A finding about the bundle itself has the host "bundle".
+        "host_label": labels["whole_bundle"]
+        if finding.host == "bundle"
+        else finding.host,
         "messages_affected": finding.messages_affected,
         "first_seen": fmt.full(finding.first_seen),
         "last_seen": fmt.full(finding.last_seen),
         "evidence": [
-            {"source": e.source, "line_no": e.line_no, "text": e.text, "kind": e.kind}
+            {
+                "source": e.source,
+                "line_no": e.line_no,
+                "text": _evidence_text(e.text, e.kind, e.line_no, labels),
+                "kind": e.kind,
+            }
             for e in finding.evidence
         ],
         # Anchors name no host, so a redacted report leaks none through them.
         "anchor": f"finding-{finding.code}-{number}",
     }
+
+
+_UNSET_SETTING = re.compile(r'\((?P<name>\w+) is not set; default: "(?P<value>.*)"\)')
+"""The evidence text that ``config_evidence`` writes for a setting main.cf leaves out."""
+
+
+def _evidence_text(
+    text: str, kind: str, line_no: int | None, labels: dict[str, str]
+) -> str:
+    """Return evidence text in the report's language where mailbundle wrote it:
+    a setting main.cf leaves out, or an inventory status. Log and configuration
+    lines stay as they are."""
+    if line_no is not None:
+        return text
+    unset = _UNSET_SETTING.fullmatch(text) if kind == "config" else None
+    if unset:
+        return labels["setting_unset"].format(**unset.groupdict())
+    if kind == "bundle":
+        status, _, detail = text.partition(": ")
+        label = labels.get(f"member_status_{status}")
+        if label and detail:
+            return f"{label}: {detail}"
+    return text
 
 
 def _bundle(analysis: Analysis) -> dict[str, Any]:
@@ -372,7 +407,7 @@ def _lead_sentence(
     """
     title = str(finding["title"])
     if len(analysis.hosts) > 1 and finding["host"] != "bundle":
-        title += f" ({finding['host']})"
+        title = labels["title_hosts"].format(title=title, hosts=finding["host"])
     return labels["verdict_sentence"].format(text=title)
 
 
@@ -527,10 +562,12 @@ def _qshape(
         # and every age then grows by the gap.
         days = (latest - last_line) / pd.Timedelta(days=1)
         note += " " + labels["qshape_gap_note"].format(days=f"{days:,.1f}")
+    # qshape's names of the total column and row, in the report's language.
+    names = {"T": labels["qshape_total"], "TOTAL": labels["qshape_total"]}
     return {
-        "columns": list(table.columns),
+        "columns": [names.get(str(column), column) for column in table.columns],
         "rows": [
-            (str(index), [int(v) for v in row])
+            (names.get(str(index), str(index)), [int(v) for v in row])
             for index, row in table.head(30).iterrows()
         ],
         "note": note,
@@ -640,7 +677,13 @@ def _messages(
                 "host": message["host"],
                 "queue_id": message["queue_id"],
                 "message_id": _text(message["message_id"]),
-                "sender": _text(message["sender"]),
+                # The null sender of notices shows as Postfix logs it, from=<>.
+                "sender": (
+                    "<>"
+                    if _text(message["sender"]) == ""
+                    and isinstance(message["sender"], str)
+                    else _text(message["sender"])
+                ),
                 "state": message["final_state"],
                 "state_label": labels.get(
                     f"short_{message['final_state']}", str(message["final_state"])
@@ -718,14 +761,18 @@ def _text(value: object) -> str:
     )
 
 
-def _inventory(analysis: Analysis, fmt: _TimeFormat) -> list[dict[str, Any]]:
+def _inventory(
+    analysis: Analysis, fmt: _TimeFormat, labels: dict[str, str]
+) -> list[dict[str, Any]]:
     return [
         {
             "path": e.path,
             "size": e.size,
             "sha256": e.sha256 or "",
             "kind": e.kind,
+            "kind_label": labels.get(f"member_kind_{e.kind}", e.kind),
             "status": e.status,
+            "status_label": labels.get(f"member_status_{e.status}", e.status),
             "detail": e.detail,
             "host": e.host or "",
             "lines": e.lines,
