@@ -115,7 +115,7 @@ def test_listings_and_states_in_japanese(tmp_path: Path) -> None:
     context = build_context(tokyo, "ja")
     finding = next(f for f in context.findings if f["code"] == "queue-listings-differ")
     assert "messages, made" not in finding["summary"]
-    listing = "cmd/postqueue_-j（2 通、2026-12-04 21:00 Asia/Tokyo 作成）"  # noqa: RUF001
+    listing = "cmd/postqueue_-j（2 通、2026-12-04 21:00 Asia/Tokyo 作成）"
     assert listing in finding["summary"]
     states = context.hosts[0]["states"]
     # The log ends with the removal of a message whose start it lacks.
@@ -125,7 +125,9 @@ def test_listings_and_states_in_japanese(tmp_path: Path) -> None:
 def test_own_texts_in_japanese() -> None:
     """Texts mailbundle writes itself, not quoted from the bundle, are Japanese:
     a setting main.cf leaves out, qshape's totals, inventory states and kinds."""
-    too_large = build_context(analyze_bundle(SAMPLES / "message-too-large.tar.gz"), "ja")
+    too_large = build_context(
+        analyze_bundle(SAMPLES / "message-too-large.tar.gz"), "ja"
+    )
     evidence = [e["text"] for f in too_large.findings for e in f["evidence"]]
     assert '（message_size_limit は未設定。既定値："10240000"）' in evidence
     assert not [text for text in evidence if "is not set" in text]
