@@ -146,3 +146,15 @@ def test_host_names_in_japanese_brackets() -> None:
     assert "（qradar-ep1）。" in context.verdict["detail"]
     assert " (" not in context.verdict["detail"]
     assert context.next_steps[0][0].endswith("（qradar-ep1）")
+
+
+def test_queue_lifetime_in_japanese_units() -> None:
+    params = i18n.localized_params({"lifetime": "45s"}, "ja")
+    assert params["lifetime"] == "45s = 45 秒"
+    assert i18n.localized_params({"lifetime": "5d"}, "ja")["lifetime"] == "5d = 5 日"
+    # A value Postfix would not take as a time stays as written.
+    assert i18n.localized_params({"lifetime": "$x"}, "ja")["lifetime"] == "$x"
+    assert i18n.localized_params({"lifetime": "45s"}, "en")["lifetime"] == "45s"
+    context = build_context(analyze_bundle(SAMPLES / "expired.tar.gz"), "ja")
+    expired = next(f for f in context.findings if f["code"] == "messages-expired")
+    assert "maximal_queue_lifetime（45s = 45 秒）" in expired["summary"]

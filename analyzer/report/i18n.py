@@ -7,6 +7,8 @@ findings catalog). A missing Japanese text falls back to English.
 
 from __future__ import annotations
 
+import re
+
 LANGUAGES = ("en", "ja")
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -74,7 +76,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "messages": {"en": "Messages", "ja": "メッセージ数"},
     "state_delivered": {"en": "Delivered", "ja": "配送済み"},
     "state_deferred": {"en": "Deferred, still queued", "ja": "配送待ち（キュー内）"},
-    "state_held": {"en": "On hold", "ja": "保留キュー（hold）"},
+    "state_held": {"en": "On hold", "ja": "保留中"},
     "state_deleted": {"en": "Deleted by an administrator", "ja": "管理者が削除"},
     "state_partial": {
         "en": "Delivered to some recipients only",
@@ -176,7 +178,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "per_host": {"en": "Per host", "ja": "ホスト別"},
     "queue_shape": {
         "en": "Queue shape (minutes in queue, by domain)",
-        "ja": "キューの状況（滞留時間（分）とドメイン別）",
+        "ja": "キューの状況：ドメイン別・滞留時間（分）",
     },
     "qshape_age_listing": {
         "en": "The table shows the messages of each host's newest queue listing. "
@@ -226,7 +228,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "{handed_off} of them are copies that went on under a new queue ID "
         "(through a content filter, another Postfix instance or an alias forward), "
         "so the key numbers count {messages} messages.",
-        "ja": "{total} 件のキューエントリのうち {shown} 件を表示（問題のあるものから）。"
+        "ja": "{total} 件のキュー・エントリーのうち {shown} 件を表示（問題のあるものから）。"
         "うち {handed_off} 件は新しいキュー ID で引き継がれたコピー（コンテンツ"
         "フィルター、別の Postfix インスタンス、エイリアスの転送による）のため、"
         "主要な数値ではメッセージを {messages} 件と数えています。",
@@ -276,17 +278,17 @@ _LABELS: dict[str, dict[str, str]] = {
         "pflogsumm without --syslog-name, the second column reads only lines logged "
         "as postfix/..., so it shows 0 for another instance (postfix-out/...). Each "
         "row says whether it counts messages or recipients.",
-        "ja": "2 列目は pflogsumm と同じ数え方で、コンテンツフィルターを通ったメッセージを 2 回数えます。"
+        "ja": "2 列目は pflogsumm と同じ数え方で、コンテンツ・フィルターを通ったメッセージを 2 回数えます。"
         "1 列目は 1 回だけ数えます。2 列目は --syslog-name なしの pflogsumm と同じく postfix/... と"
         "記録された行だけを読むため、別のインスタンス（postfix-out/...）では 0 になります。"
-        "メッセージ数か受信者数かは各行に示します。",
+        "メッセージ数か宛先数かは各行に示します。",
     },
     "total_received": {"en": "Received", "ja": "受信"},
-    "total_delivered": {"en": "Delivered (recipients)", "ja": "配送（受信者）"},
+    "total_delivered": {"en": "Delivered (recipients)", "ja": "配送（宛先）"},
     "total_forwarded": {"en": "Forwarded", "ja": "転送"},
-    "total_deferred": {"en": "Deferred (messages)", "ja": "配送待ち（メッセージ）"},
+    "total_deferred": {"en": "Deferred (messages)", "ja": "配送遅延があったメッセージ"},
     "total_deferrals": {"en": "Deferrals", "ja": "配送遅延の回数"},
-    "total_bounced": {"en": "Bounced (recipients)", "ja": "バウンス（受信者）"},
+    "total_bounced": {"en": "Bounced (recipients)", "ja": "バウンス（宛先）"},
     "total_rejected": {"en": "Rejected", "ja": "拒否"},
     "total_held": {"en": "Held", "ja": "保留キュー"},
     "total_discarded": {"en": "Discarded", "ja": "破棄"},
@@ -295,11 +297,11 @@ _LABELS: dict[str, dict[str, str]] = {
     "times_in_zone": {"en": "Times are in {zone}.", "ja": "時刻は {zone} です。"},
     "page": {"en": "Page", "ja": "ページ"},
     "contents": {"en": "Contents", "ja": "目次"},
-    "traffic_table": {"en": "Traffic per day", "ja": "日ごとの通数"},
+    "traffic_table": {"en": "Traffic per day", "ja": "日ごとの件数"},
     "period": {"en": "Day", "ja": "日付"},
     "received": {"en": "Received", "ja": "受信"},
     "delivered": {"en": "Delivered", "ja": "配送"},
-    "deferred": {"en": "Deferred", "ja": "配送遅延"},
+    "deferred": {"en": "Deferred", "ja": "配送遅延（回数）"},
     "bounced": {"en": "Bounced", "ja": "バウンス"},
     "rejected": {"en": "Rejected", "ja": "拒否"},
     # Final states as tables name them: the frames' own values in English.
@@ -429,9 +431,9 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "このホストからメール・サーバーに接続できません",
         "{count} 通を {relays} に渡せませんでした：{reasons}。",
         "このホストから接続を確認してください："
-        "`nc -vz {relay_host} {port}`。「Connection refused」はそのポートで待ち受けがないか"
-        "ファイアウォールが拒否しています。「Connection timed out」と「No route to host」は"
-        "ファイアウォールが破棄しているか経路がありません。このホストからメール・サーバーへの"
+        "`nc -vz {relay_host} {port}`。「Connection refused」は、そのポートで待ち受けているプロセスがないか、"
+        "ファイアウォールが接続を拒否していることを示します。「Connection timed out」と"
+        "「No route to host」は、ファイアウォールが通信を破棄しているか、経路がないことを示します。このホストからメール・サーバーへの"
         "ポートを開けるか、サーバー名とポートを修正してください。" + _FLUSH_JA,
     ),
     "content-filter-unreachable": (
@@ -461,7 +463,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "ip-blocklisted": (
         "受信側サーバーがこのホストの IP アドレスを拒否しています：ブロックリストに登録されています",
-        "{count} 通が {relays} に拒否されました。このホストの送信元アドレスが DNS ブロックリストに"
+        "{count} 通が {relays} に拒否されました。このホストの送信元 IP アドレスが DNS ブロックリストに"
         "登録されています：{reasons}。",
         "応答に書かれたリストでアドレスを調べ、登録された理由（共有の NAT アドレス、背後の感染した"
         "マシンなど）を確かめたうえで、そのリストの削除手続きに従ってください。メール・サーバーでない"
@@ -527,7 +529,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "tls-required-by-server": (
         "メール・サーバーが TLS を要求していますが、Postfix が TLS を開始していません",
-        "{count} 通が、TLS を使うまで {relays} に拒否されました：{reasons}。",
+        "TLS を使わずに送ろうとしたため、{count} 通が {relays} に拒否されました：{reasons}。",
         "送信の TLS を有効にしてください：/etc/postfix/main.cf に smtp_tls_security_level = may"
         "（TLS のないサーバーへは送らない場合は encrypt）と書き、`systemctl restart postfix` を"
         "実行します。" + _FLUSH_JA,
@@ -613,16 +615,16 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "submission-burst": (
         "数分の間に大量のメッセージが投入されました",
         "{burst_start} から {burst_end} までに {count} 通が投入されました。",
-        "証拠の送信者とクライアントから、投入元を特定してください。このような集中は、イベントごとに"
+        "根拠の送信者とクライアントから、投入元を特定してください。このような集中は、イベントごとに"
         "メールを送るアプリケーションやアラート・ルールが原因であることが多いです。それらを調整するか、"
         "送信レートを制限してください。",
     ),
     "messages-on-hold": (
         "保留キュー（hold）にメッセージがあります",
-        "{count} 通が hold キューにあり、解放されるまで配送されません。",
+        "{count} 通が保留キューにあり、解放されるまで配送されません。",
         "まず保留された理由を確かめてください：管理者が意図して保留したか、header_checks、"
-        "body_checks、アクセス・マップが確認のために保留した可能性があります（`postcat -q キューID` で"
-        "内容を表示）。送るものだけを `postsuper -H キューID` で解放します。`postsuper -H ALL` は"
+        "body_checks、アクセス・マップが確認のために保留した可能性があります（`postcat -q キュー ID` で"
+        "内容を表示）。送るものだけを `postsuper -H キュー ID` で解放します。`postsuper -H ALL` は"
         "すべてを解放します。",
     ),
     "accepted-by-relay": (
@@ -635,7 +637,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "メールがこのホストのローカル・メールボックスに配送されています",
         "{recipients} 宛ての {count} 通が、誰も読まないこのホストのメールボックスに保存されました"
         "（relay=local）。",
-        "宛先を完全なアドレス（user@example.com）にするか、ローカル・ユーザーを転送してください："
+        "宛先を完全なアドレス（user@example.com）にするか、ローカル・ユーザー宛てのメールを転送してください："
         "/etc/aliases に「{user}: admin@example.com」を追加し `newaliases` を実行します。",
     ),
     "disk-full": (
@@ -677,7 +679,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "delivery-failed": (
         "その他の理由で配送に失敗しています",
         "{count} 通が配送待ちになるかバウンスされました：{reasons}。",
-        "根拠の理由を確認してください。相手サーバーまたは Postfix が問題を示しています。",
+        "根拠に示した応答を確認してください。相手サーバーまたは Postfix が出したもので、問題の内容が書かれています。",
     ),
     "relayhost-loopback": (
         "relayhost がこのホスト自身を指しています",
@@ -739,9 +741,9 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "postqueue -p`）、ログと比べてください。",
     ),
     "bundle-incomplete": (
-        "バンドルの一部を読んでいません",
-        "バンドルの {count} 個のメンバーが破損、暗号化、制限による打ち切り、または安全でないための"
-        "拒否にあたりました：{members}。結果は部分的です。",
+        "バンドルの一部を読み取れませんでした",
+        "バンドル内の {count} 個のファイルが、破損・暗号化・上限による打ち切り・安全でないための拒否の"
+        "いずれかのため読み取れませんでした：{members}。結果は部分的です。",
         "顧客にバンドルの再取得を依頼してください。それまでの検出事項は読めたメンバーだけに基づきます。",
     ),
     "timezone-mismatch": (
@@ -964,8 +966,8 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "postfix-stopped",
         "queued",
-    ): "ログの最後の Postfix の起動・停止は停止で、{last} です。キュー一覧 {listing} には、maildrop "
-    "キューにある、またはそれ以降に投入された {queued} 通のメッセージがあります。これらのメールは "
+    ): "ログに記録された最後の Postfix の起動・停止は、{last} の停止です。キュー一覧 {listing} には、"
+    "maildrop キューにある、または停止以降に投入された {queued} 通のメッセージがあります。これらのメールは "
     "Postfix が動くまで待ちます。pickup のソケットが残っている間、postdrop は何もログに書かないため、"
     "ログにはこれらのメールの行がありません。",
     (
@@ -1028,7 +1030,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "recovered_partly",
     ): "{count} 通を一時的に {relays} に渡せませんでした：{reasons}。最後の失敗（{last}）の後、"
     "サーバーは再びメールを受け付けました。そのうち {delivered} 通は配送され、{held} 通は保留中です"
-    "（その指摘事項を参照）。再発したら、下記のとおり接続を確認してください。",
+    "（その検出事項を参照）。再発したら、下記のとおり接続を確認してください。",
     (
         "localhost-loop",
         "unset",
@@ -1076,7 +1078,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "queue-backlog",
         "deleted",
-    ): "{count} 通がキューに滞留し（キュー一覧に記載）、そのうち {deleted} 通が"
+    ): "{count} 通がキューに滞留し（キュー一覧に記載）、そのうち {deleted} 通が "
     "postsuper で削除されたため、それらの通知は失われました。",
     (
         "queue-backlog",
@@ -1352,7 +1354,7 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
         "relayhost-unresolvable",
         "temporary",
     ): "このホストの DNS サーバーが応答するか確認してください：`getent hosts {name}` と、"
-    "/etc/resolv.conf の nameserver 行のサーバー（`dig @サーバー {name}`）。このホストからそれらへの"
+    "/etc/resolv.conf の nameserver 行のサーバー（`dig @サーバー {name}`）。このホストからそれらへの "
     "DNS（ポート 53）を許可するようネットワーク担当に依頼するか、応答するサーバーを設定します。"
     "relayhost = [192.0.2.10] のようにメール・サーバーの IP アドレスを角括弧で書けば検索は不要です。"
     + _FLUSH_JA,
@@ -1420,7 +1422,7 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     (
         "no-mail-activity",
         "rejected",
-    ): "拒否された投入が必要なメールだったなら、証拠の拒否応答が、止めた制限（main.cf の "
+    ): "拒否された投入が必要なメールだったなら、根拠の拒否応答が、止めた制限（main.cf の "
     "smtpd_recipient_restrictions など）を示しています。このホスト自身がメールを送るべきなら、"
     "ホストでテスト・メールを送り（`echo test | mail -s test you@example.com`）、メール・ログに"
     "現れるかを確認してください。",
@@ -1444,7 +1446,7 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     ): "まず配送遅延の原因（他の検出事項）を解消してください。期限切れのメッセージは失われており、"
     "再送が必要です。ホストで `postconf maximal_queue_lifetime` を実行し、実際の有効期間を"
     "確認してください。有効期間が数時間だと、1 日の障害なら遅れて届くはずのメールが返送されます。"
-    "Postfix の既定値は 5d です。",
+    "Postfix の既定値は 5d（5 日）です。",
 }
 
 
@@ -1472,7 +1474,22 @@ def localized_params(params: dict[str, object], lang: str) -> dict[str, object]:
             f"{source}（{count:,} 通、{listed_at} 作成）"
             for source, count, listed_at in listings
         )
+    lifetime = params.get("lifetime")
+    if isinstance(lifetime, str):
+        localized["lifetime"] = _postfix_duration(lifetime)
     return localized
+
+
+_DURATION_UNITS_JA = {"s": "秒", "m": "分", "h": "時間", "d": "日", "w": "週間"}
+
+
+def _postfix_duration(value: str) -> str:
+    """Return a Postfix time value ("45s", "5d") with its meaning in Japanese,
+    as "45s = 45 秒". Other values stay as they are."""
+    match = re.fullmatch(r"(\d+)([smhdw])", value.strip())
+    if match is None:
+        return value
+    return f"{value} = {match[1]} {_DURATION_UNITS_JA[match[2]]}"
 
 
 def finding_texts(
