@@ -47,7 +47,8 @@ def test_pdf_keeps_code_words_whole(tmp_path: Path, lang: str) -> None:
     render_pdf(context, tmp_path / "summary.pdf")
     text = re.sub(r"\s+", " ", pdf_text(tmp_path / "summary.pdf"))
     # A remedy that runs onto the next page has the page footer inside it.
-    footer = rf" mailbundle {re.escape(context.labels['page'])} \d+ / \d+ "
+    page = re.escape(context.labels["page_footer"]).replace(r"\{page\}", r"\d+")
+    footer = " mailbundle " + page.replace(r"\{pages\}", r"\d+") + " "
     text = re.sub(footer, " ", text)
     for before, code, after in COMMANDS:
         command = code.strip("`")

@@ -75,6 +75,24 @@ def path_token(match: re.Match[str]) -> str:
     return f'<span class="token">{text}</span>'
 
 
+def page_counters(template: str) -> markupsafe.Markup:
+    """Turn a footer text such as "Page {page} / {pages}" into a CSS ``content``
+    value, with the page counters in place of the fields."""
+    parts = re.split(r"\{(page|pages)\}", template)
+    tokens = [
+        f"counter({part})" if index % 2 else _css_string(part)
+        for index, part in enumerate(parts)
+        if index % 2 or part
+    ]
+    return markupsafe.Markup(" ".join(tokens))
+
+
+def _css_string(text: str) -> str:
+    """Quote ``text`` as a CSS string: a label, never log text."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
 def code_spans(text: str) -> markupsafe.Markup:
     """Escape ``text``, set each `backticked` command in <code> and keep paths,
     and names with a hyphen, whole.
@@ -102,6 +120,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["code_spans"] = code_spans
+    env.filters["page_counters"] = page_counters
     return env
 
 
