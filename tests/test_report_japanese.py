@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 import subprocess
 from pathlib import Path
@@ -80,6 +81,9 @@ def test_japanese_report(tmp_path: Path) -> None:
     pdf = tmp_path / "summary.pdf"
     text = pdf_text(pdf)
     assert LOOP_TITLE_JA in "".join(text.split())
+    # The footer counts pages in Japanese order, and labels take full-width colons.
+    assert re.search(r"\d+ / \d+ ページ", text), text
+    assert "ホスト：" in text
     fonts = subprocess.run(
         ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
     ).stdout
