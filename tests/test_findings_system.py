@@ -113,7 +113,8 @@ def test_disk_full_chart_and_summary(tmp_path: Path) -> None:
     analysis = analyze_bundle(tmp_path, year=2026)
     context = report_context(analysis, "en")
     assert context.chart_captions["traffic"] == (
-        "Delivery attempts per minute, and submissions rejected before queueing"
+        "Delivery attempts per minute, one per recipient, and submissions rejected "
+        "before queueing"
     )
     # Text is drawn as paths, so the rejected bars are found by their color.
     assert COLORS["rejected"] in context.charts["traffic"]

@@ -186,6 +186,11 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"too many (?:concurrent |simultaneous )?(?:connections|messages|recipients|"
             r"sessions)|rate limit|throttl",
         ),
+        # Postfix could not read one of its lookup tables (sasl_passwd.db missing).
+        ("local_data_error", r"local data error|table lookup failure"),
+        # The server answered the connection with a refusal instead of its greeting
+        # (421 or 554; Postfix defers a 5xx greeting by default).
+        ("greeting_refused", r"refused to talk to me"),
         ("suspended", r"delivery temporarily suspended"),
         ("disk_full", r"No space left on device|queue file write error"),
         (

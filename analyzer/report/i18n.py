@@ -569,6 +569,14 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "故障ではありません。遅延を避けるには、このホストをグレイリストの対象外にするようサーバー管理者に"
         "依頼してください。",
     ),
+    "lookup-table-unavailable": (
+        "Postfix がルックアップ・テーブル {table} を読めません",
+        "Postfix が {table} を読めないため、{count} 通が待っています：{why}。Postfix はテーブルが"
+        "必要なメールを、テーブルなしで送らずに延期します（「local data error」）。",
+        "テキスト・ファイルからテーブルを作成してください：`postmap {path}` の後に `postfix reload` を"
+        "実行します。{path} を変更するたびに `postmap` を再実行してください。"
+        + _FLUSH_JA,
+    ),
     "notices-undeliverable": (
         "不達通知を送信者に返せません",
         "このホストが作成した {count} 通の不達通知（from=<>）を、返送先の送信者（{domains}）に配送"
@@ -917,6 +925,34 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "接続を切ることがよくあります。Postfix は再送しますが、サーバーがすでに一部を受け取っている"
     "可能性があります。",
     (
+        "lookup-table-unavailable",
+        "unnamed",
+    ): "{count} 通が待っています：Postfix はこれらについて local data error を報告しました。"
+    "ルックアップ・テーブル（smtp_sasl_password_maps、transport_maps、TLS ポリシーのテーブル）の"
+    "いずれかを読めなかったことを示します。これらの行の前に Postfix が記録した警告がテーブルを示します。",
+    (
+        "sasl-required",
+        "no_entry",
+    ): "{count} 通が、このホストがログインしなかったため {relays} に拒否されました：{reasons}。"
+    "smtp_sasl_auth_enable は yes ですが、Postfix はログインしていません：{password_maps} に"
+    "このサーバーのエントリーが見つからなかったためです。キーはサーバー名か、main.cf に書かれた"
+    "relayhost の値そのもの（{sasl_key}）でなければなりません。STARTTLS の後でしかログインを"
+    "受け付けないサーバーに TLS なしで接続した場合も同じ結果になります。",
+    (
+        "relay-connection-failed",
+        "greeting_refused",
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。ポート {port} への接続はできていますが、"
+    "サーバーはグリーティングの代わりに拒否を返しました。現在このホストからのメールを受け付けていません。"
+    "421 の応答はサーバーの過負荷か接続数の制限を、554 の応答はこのホストのアドレスを受け付けていない"
+    "ことを示します。",
+    (
+        "relay-connection-failed",
+        "greeting_lost",
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。ポート {port} への接続はできていますが、"
+    "サーバーはグリーティング（220 で始まる行）の前に接続を切ったか、何も返しませんでした。"
+    "このホストのアドレスを制限・遮断しているサーバー（接続数の制限、TCP ラッパー、ブロックリスト）、"
+    "過負荷のサーバー、または SMTP を検査するファイアウォールがこの動きをします。",
+    (
         "relay-connection-failed",
         "cut_in_data",
     ): "{count} 通は Postfix が {relays} に接続してメッセージを送った後に切断されました：{reasons}。"
@@ -1198,6 +1234,22 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "wrappermode",
     ): "サーバーが TLS で始めるポート 465 で、Postfix が平文のグリーティングを待っています",
     (
+        "lookup-table-unavailable",
+        "unnamed",
+    ): "Postfix がルックアップ・テーブルのいずれかを読めません",
+    (
+        "sasl-required",
+        "no_entry",
+    ): "メール・サーバーがログインを求めていますが、Postfix はそのパスワードを見つけられません",
+    (
+        "relay-connection-failed",
+        "greeting_refused",
+    ): "メール・サーバーがこのホストとの通信を拒否しています",
+    (
+        "relay-connection-failed",
+        "greeting_lost",
+    ): "メール・サーバーは接続を受け付けますが、グリーティングの前に切断します",
+    (
         "relay-connection-failed",
         "cut_in_data",
     ): "メッセージ送信中にメール・サーバーとの接続が切れます",
@@ -1346,6 +1398,44 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     ): "このホストと {relay_host} の間で SMTP を検査するファイアウォールや IPS がないかネットワーク担当"
     "に確認し、このホストについてはその検査を外してください。サーバー管理者には {last} のログを確認"
     "してもらいます。" + _FLUSH_JA,
+    (
+        "lookup-table-unavailable",
+        "aliases",
+    ): "エイリアス・テーブルを作成してください：`newaliases`（または `postalias {path}`）の後に "
+    "`postfix reload` を実行します。" + _FLUSH_JA,
+    (
+        "lookup-table-unavailable",
+        "service",
+    ): "{path} のテーブル定義と、そのサーバーがこのホストに応答するかを確認してください。"
+    "`postmap -q キー {table}` で Postfix が得る値を確認できます。" + _FLUSH_JA,
+    (
+        "lookup-table-unavailable",
+        "unnamed",
+    ): "最初の延期より前の警告（「is unavailable」または「lookup error」）からテーブルを特定し、"
+    "`postmap` で作成してから `postfix reload` を実行してください。" + _FLUSH_JA,
+    (
+        "sasl-required",
+        "no_entry",
+    ): "Postfix と同じ方法でキーを検索してください：`postmap -q '{sasl_key}' {password_maps}` が "
+    "user:password を表示する必要があります。何も表示されなければ、{sasl_key} user:password の行を"
+    "そのファイルに書き、`postmap` を実行してから `postfix reload` を実行します。エントリーが表示される"
+    "場合は、/etc/postfix/main.cf で smtp_tls_security_level = encrypt を設定し（Exchange Online など"
+    "は STARTTLS の後でしかログインを受け付けません）、`postfix reload` を実行してください。"
+    + _FLUSH_JA,
+    (
+        "relay-connection-failed",
+        "greeting_refused",
+    ): "{relay_host} の管理者に、このホストの IP アドレスからのメールを受け付けるよう（554 の応答）、"
+    "またはセッションを拒否する理由を（421 の応答）、{last} のサーバーのログとともに確認してください。"
+    "このホストで `nc {relay_host} {port}` を実行すると応答を確認できます。"
+    + _FLUSH_JA,
+    (
+        "relay-connection-failed",
+        "greeting_lost",
+    ): "接続だけでなくグリーティングを確認してください：このホストで `nc {relay_host} {port}` を実行し、"
+    "数秒以内に 220 で始まる行が表示されることを確かめます。{relay_host} の管理者には、このホストの"
+    "アドレスからのセッションを切る理由を {last} のサーバーのログとともに、ネットワーク担当には経路上で"
+    "SMTP を検査するファイアウォールがないかを確認してください。" + _FLUSH_JA,
     (
         "relay-connection-failed",
         "cut_in_data",

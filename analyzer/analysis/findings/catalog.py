@@ -194,6 +194,31 @@ CATALOG: dict[str, Entry] = {
             + _FLUSH,
         },
     ),
+    "lookup-table-unavailable": Entry(
+        "Postfix cannot read its lookup table {table}",
+        "{count} message(s) wait because Postfix cannot read {table}: {why}. "
+        'Postfix defers mail that needs the table ("local data error") instead '
+        "of sending it without.",
+        "Build the table from its text file: `postmap {path}`, then `postfix "
+        "reload`. Run `postmap` again after every change of {path}. " + _FLUSH,
+        variants={
+            "unnamed": "{count} message(s) wait: Postfix reported a local data "
+            "error for them, which means it could not read one of its lookup tables "
+            "(smtp_sasl_password_maps, transport_maps or a TLS policy table). The "
+            "warnings that Postfix logged before these lines name the table.",
+        },
+        remedies={
+            "aliases": "Build the alias table: `newaliases` (or `postalias "
+            "{path}`), then `postfix reload`. " + _FLUSH,
+            "service": "Check the table's definition in {path} and that its "
+            "server answers this host; `postmap -q KEY {table}` shows what Postfix "
+            "gets. " + _FLUSH,
+            "unnamed": "Find the table in the warnings before the first deferral "
+            '("is unavailable" or "lookup error"), build it with `postmap`, '
+            "and run `postfix reload`. " + _FLUSH,
+        },
+        titles={"unnamed": "Postfix cannot read one of its lookup tables"},
+    ),
     "dns-lookup-failed": Entry(
         "Postfix sends mail directly to the recipient domains, and their DNS lookup fails",
         "{count} message(s) failed with DNS errors for {names}. relayhost is not set, "
@@ -296,6 +321,18 @@ CATALOG: dict[str, Entry] = {
             "of the server, often ends the connection at the end of the message. "
             "Postfix will send them again, and the server may have received some "
             "already.",
+            "greeting_refused": "{count} message(s) could not be handed to "
+            "{relays}: {reasons}. The connection to port {port} works, but the "
+            "server answered it with a refusal instead of its greeting: it does not "
+            "take mail from this host now. A 421 reply means the server is "
+            "overloaded or limits connections; a 554 reply means it does not serve "
+            "this host's address.",
+            "greeting_lost": "{count} message(s) could not be handed to {relays}: "
+            "{reasons}. The connection to port {port} works, but the server closed "
+            "it, or said nothing, before its greeting (the line that starts with "
+            "220). A server that limits or blocks this host's address (connection "
+            "limits, TCP wrappers, a blocklist), an overloaded server, or a firewall "
+            "that inspects SMTP does this.",
             "cut_in_data": "{count} message(s) were cut off after Postfix had "
             "connected to {relays} and sent the message: {reasons}. The connection "
             "itself works, and {delivered_there} other attempt(s) to that server "
@@ -321,6 +358,16 @@ CATALOG: dict[str, Entry] = {
             "smtp_tls_security_level = encrypt in /etc/postfix/main.cf (Postfix 3.0 "
             "and later), or use port 587 with STARTTLS: relayhost = "
             "[{relay_host}]:587. Then run `postfix reload`. " + _FLUSH,
+            "greeting_refused": "Ask the administrator of {relay_host} to accept "
+            "mail from this host's IP address (a 554 reply) or to say why it refuses "
+            "sessions (a 421 reply), with the server's log at {last}. `nc "
+            "{relay_host} {port}` on this host shows the reply. " + _FLUSH,
+            "greeting_lost": "Check for the greeting, not only the connection: `nc "
+            "{relay_host} {port}` on this host must print a line that starts with "
+            "220 within a few seconds. Ask the administrator of {relay_host} why it "
+            "ends sessions from this host's address, with the server's log at "
+            "{last}, and the network team whether a firewall inspects SMTP on the "
+            "way. " + _FLUSH,
             "cut_all": "Ask the network team whether a firewall or IPS inspects SMTP "
             "between this host and {relay_host}, and turn that inspection off for this "
             "host. Ask the server's administrator for its log at {last}. " + _FLUSH,
@@ -341,6 +388,9 @@ CATALOG: dict[str, Entry] = {
             "does not",
             "wrappermode": "Postfix waits for a plain greeting on port 465, where "
             "the server starts with TLS",
+            "greeting_refused": "The mail server refuses to talk to this host",
+            "greeting_lost": "The mail server takes the connection but ends it "
+            "before its greeting",
             "cut_in_data": "The connection to the mail server breaks while messages "
             "are sent",
             "cut_all": "The connection to the mail server breaks while messages are "
@@ -465,6 +515,27 @@ CATALOG: dict[str, Entry] = {
         "/etc/postfix/sasl_passwd, run `postmap /etc/postfix/sasl_passwd` and `postfix "
         "reload`. Or have the server accept this host's address without a login. "
         + _FLUSH,
+        variants={
+            "no_entry": "{count} message(s) were refused by {relays} because this "
+            "host did not log in: {reasons}. smtp_sasl_auth_enable is yes, yet "
+            "Postfix sent no login: it found no entry for this server in "
+            "{password_maps}, whose key must be the server's name or the relayhost "
+            "value exactly as main.cf writes it ({sasl_key}). A server that offers "
+            "a login only after STARTTLS, while TLS is off, has the same effect.",
+        },
+        remedies={
+            "no_entry": "Look the key up as Postfix does: `postmap -q '{sasl_key}' "
+            "{password_maps}` must print user:password. If it prints nothing, write "
+            "the line {sasl_key} user:password to that file, then run `postmap` on "
+            "it and `postfix reload`. If it prints the entry, set "
+            "smtp_tls_security_level = encrypt in /etc/postfix/main.cf (servers such "
+            "as Exchange Online offer a login only after STARTTLS) and run `postfix "
+            "reload`. " + _FLUSH,
+        },
+        titles={
+            "no_entry": "The mail server requires a login, and Postfix found no "
+            "password for it",
+        },
     ),
     "sasl-no-mechanism": Entry(
         "Postfix has no login method that the mail server accepts",

@@ -42,6 +42,7 @@ PRIORITY = {
     "own-name-loop": 60,
     "relayhost-mx-lookup": 90,
     "relayhost-unresolvable": 88,
+    "lookup-table-unavailable": 88,
     "dns-lookup-failed": 85,
     "relay-access-denied": 82,
     "ip-blocklisted": 82,
@@ -190,8 +191,9 @@ def _finding(
     absent = code == "dns-lookup-failed" and failures.names_absent(rows)
     if elsewhere or absent:
         code = _DESTINATION_CODES[code]
-    if code == "sasl-required" and _logs_in(ctx.config(host)):
-        # Postfix is set to log in, yet the server saw no login: a failed one.
+    if code == "sasl-required" and ctx.config(host) is None:
+        # Without main.cf, whether Postfix is set to log in is unknown: a failed
+        # login is the likelier cause.
         code = "sasl-authentication-failed"
     leading: list[int] = []  # lines that show the cause, quoted first
     if code == "localhost-loop":
@@ -235,6 +237,13 @@ def _finding(
     if code == "sasl-required":
         # sasl_passwd is looked up by relayhost exactly as main.cf writes it.
         params["sasl_key"] = params["relayhost"] or "[mail.example.com]:587"
+        if _logs_in(config):
+            # A failed login ends with "SASL authentication failed", not with
+            # the server's demand for one: Postfix found no password to send.
+            params["variant"] = "no_entry"
+            params["password_maps"] = (
+                config.get("smtp_sasl_password_maps") if config is not None else ""
+            ) or "hash:/etc/postfix/sasl_passwd"
     if (
         code == "relay-connection-failed"
         and relay_state(ctx, host) != RELAY_SET
@@ -374,6 +383,8 @@ def _finding(
             params["own_name"] = greeting["own_name"]
         else:
             params["variant"] = "same_name"
+    if code == "lookup-table-unavailable":
+        leading = _unavailable_table(ctx, host, params)
     if code == "tls-failure":
         variant, leading, detail = _tls_cause(ctx, failures, host, rows)
         params["variant"] = variant
@@ -409,6 +420,44 @@ def _finding(
         # ranks with the other errors; only a warning that cleared ranks last.
         secondary=recovered and severity == "warning",
     )
+
+
+_TABLE_PROBLEM = re.compile(
+    r"warning: (?P<table>(?P<type>[a-z0-9_]+):(?P<path>\S+?)) (?:is unavailable\. "
+    r"(?P<reason>.+)|lookup error for)"
+)
+"""Postfix's warnings about a lookup table it cannot read: "hash:/etc/postfix/
+sasl_passwd is unavailable. open database /etc/postfix/sasl_passwd.db: No such
+file or directory", then "... lookup error for "mail.example.com"."""
+_INDEXED_TABLES = frozenset({"hash", "btree", "lmdb", "cdb", "dbm", "sdbm"})
+"""Table types that ``postmap`` builds from a text file."""
+
+
+def _unavailable_table(ctx: Context, host: str, params: dict[str, object]) -> list[int]:
+    """Name the lookup table that the host's warnings say Postfix cannot read, set
+    the remedy's variant by its type, and return the warning row to quote."""
+    events = ctx.events
+    rows = np.flatnonzero(
+        ctx.of_kind("warning") & (events["host"] == host).to_numpy(bool, na_value=False)
+    )
+    texts = events["text"].iloc[rows]
+    found = texts.str.extract(_TABLE_PROBLEM)
+    present = found["table"].notna().to_numpy(dtype=bool, na_value=False)
+    if not present.any():
+        params["variant"] = "unnamed"
+        return []
+    first = found[present].iloc[0]
+    params["table"] = first["table"]
+    params["path"] = first["path"]
+    reasons = found["reason"].dropna()
+    params["why"] = str(reasons.iloc[0]) if len(reasons) else "?"
+    if first["path"].startswith(("/etc/aliases", "/etc/postfix/aliases")):
+        params["variant"] = "aliases"
+    elif first["type"] not in _INDEXED_TABLES:
+        params["variant"] = "service"
+    same = (found["table"] == first["table"]).to_numpy(bool, na_value=False)
+    table_rows = rows[present & same]
+    return [int(row) for row in table_rows[:1]]
 
 
 _HELO_NOT_FOUND = re.compile(
@@ -624,6 +673,17 @@ is sent ("... -- message may be sent more than once"). A loss at the DATA comman
 comes before the message and is not one of them."""
 
 
+_GREETING_REFUSED = r"refused to talk to me"
+"""smtp(8)'s reply when the server answers the connection with 421 or 554
+instead of its 220 greeting."""
+_GREETING_LOST = (
+    r"(?:lost connection with|conversation with) .* (?:timed out )?while receiving "
+    r"the initial server greeting"
+)
+"""The server took the connection and closed it, or said nothing, before its
+greeting."""
+
+
 def _broken_after_connect(
     config: MainConfig | None,
     master: MasterConfig | None,
@@ -636,7 +696,9 @@ def _broken_after_connect(
 
     "wrappermode": port 465 (SMTPS) without smtp_tls_wrappermode = yes, where
     Postfix times out waiting for a plain-text greeting. "cut_in_data": the
-    connection broke after the message was sent.
+    connection broke after the message was sent. "greeting_refused": the server
+    answered with a refusal instead of its greeting. "greeting_lost": the server
+    closed the connection, or said nothing, before its greeting.
     """
     wrapper = config.get("smtp_tls_wrappermode") if config is not None else None
     if (
@@ -649,6 +711,10 @@ def _broken_after_connect(
         return "wrappermode"
     if failures.all_replies_match(rows, _CUT_IN_DATA):
         return "cut_in_data"
+    if failures.all_replies_match(rows, _GREETING_REFUSED):
+        return "greeting_refused"
+    if failures.all_replies_match(rows, _GREETING_LOST):
+        return "greeting_lost"
     return ""
 
 

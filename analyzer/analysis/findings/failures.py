@@ -24,6 +24,8 @@ CAUSE_CODES = {
     "no_route": "relay-connection-failed",
     "network_unreachable": "relay-connection-failed",
     "lost_connection": "relay-connection-failed",
+    "greeting_refused": "relay-connection-failed",
+    "local_data_error": "lookup-table-unavailable",
     "relay_denied": "relay-access-denied",
     "client_rejected": "relay-access-denied",
     "blocklisted": "ip-blocklisted",

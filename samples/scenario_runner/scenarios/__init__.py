@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Scenario
-from . import config, delivery, logs, policy, queue, relay
+from . import config, delivery, logs, policy, queue, relay, session
 
 ALL: list[Scenario] = [
     config.HEALTHY,
@@ -40,6 +40,7 @@ ALL: list[Scenario] = [
     delivery.CONTENT_FILTER_UNREACHABLE,
     config.RELAYHOST_UNBRACKETED,
     queue.POSTFIX_STOPPED,
+    *session.ALL,
 ]
 
 SCENARIOS: dict[str, Scenario] = {scenario.name: scenario for scenario in ALL}

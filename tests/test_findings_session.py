@@ -1,0 +1,115 @@
+"""Relays that take the connection but not the session, and logins Postfix
+cannot make: bundles a real Postfix wrote against a scripted relay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.api import analyze_bundle
+from tests.conftest import SAMPLES
+from tests.test_findings_servers import HOST, analyze_lines, deferred
+
+
+@pytest.mark.parametrize(
+    ("sample", "variant", "title", "reply"),
+    [
+        (
+            "greeting-refused",
+            "greeting_refused",
+            "The mail server refuses to talk to this host",
+            "refused to talk to me: 421 4.3.2",
+        ),
+        (
+            "greeting-blocked",
+            "greeting_refused",
+            "The mail server refuses to talk to this host",
+            "refused to talk to me: 554 5.7.1",
+        ),
+        (
+            "greeting-dropped",
+            "greeting_lost",
+            "The mail server takes the connection but ends it before its greeting",
+            "while receiving the initial server greeting",
+        ),
+    ],
+)
+def test_session_refused_after_connect(
+    sample: str, variant: str, title: str, reply: str
+) -> None:
+    """The TCP connection worked, so the text must not say it cannot connect, and
+    the remedy checks for the greeting, not only the port."""
+    finding = analyze_bundle(SAMPLES / f"{sample}.tar.gz").findings[0]
+    assert finding.code == "relay-connection-failed"
+    assert finding.params["variant"] == variant
+    assert finding.title == title
+    assert reply in finding.summary
+    assert "The connection to port 25 works" in finding.summary
+    assert "cannot connect" not in finding.title
+    assert "`nc mail.example.com 25`" in finding.remedy
+    assert "nc -vz" not in finding.remedy
+
+
+def test_password_entry_not_found() -> None:
+    """smtp_sasl_auth_enable = yes, and sasl_passwd's key lacks relayhost's :587:
+    Postfix sent no login, so the text names the key, not a wrong password."""
+    finding = analyze_bundle(SAMPLES / "sasl-password-key.tar.gz").findings[0]
+    assert finding.code == "sasl-required"
+    assert finding.params["variant"] == "no_entry"
+    assert finding.title == (
+        "The mail server requires a login, and Postfix found no password for it"
+    )
+    assert "530 5.7.0 Authentication required" in finding.summary
+    assert "([mail.example.com]:587)" in finding.summary
+    expected = "`postmap -q '[mail.example.com]:587' hash:/etc/postfix/sasl_passwd`"
+    assert expected in finding.remedy
+    assert "user name and password" not in finding.remedy
+
+
+def test_password_table_not_built() -> None:
+    """sasl_passwd.db is missing: the warning names the table, and the remedy
+    builds it."""
+    analysis = analyze_bundle(SAMPLES / "sasl-table-missing.tar.gz")
+    finding = analysis.findings[0]
+    assert finding.code == "lookup-table-unavailable"
+    assert finding.severity == "error"
+    assert finding.messages_affected == 3
+    assert finding.params["table"] == "hash:/etc/postfix/sasl_passwd"
+    assert "/etc/postfix/sasl_passwd.db: No such file or directory" in finding.summary
+    assert "`postmap /etc/postfix/sasl_passwd`" in finding.remedy
+    assert "is unavailable" in finding.evidence[0].text
+    assert "local data error" in finding.evidence[1].text
+
+
+LOCAL_DATA_ERROR = "local data error while talking to mx1.corp.example[192.0.2.25]"
+
+
+@pytest.mark.parametrize(
+    ("warning", "variant", "remedy"),
+    [
+        ("", "unnamed", "Find the table in the warnings"),
+        (
+            "warning: ldap:/etc/postfix/ldap-relay.cf is unavailable. "
+            "ldap server unreachable",
+            "service",
+            "Check the table's definition in /etc/postfix/ldap-relay.cf",
+        ),
+        (
+            "warning: hash:/etc/aliases is unavailable. open database "
+            "/etc/aliases.db: No such file or directory",
+            "aliases",
+            "`newaliases`",
+        ),
+    ],
+)
+def test_unreadable_table_kinds(
+    tmp_path: Path, warning: str, variant: str, remedy: str
+) -> None:
+    lines = deferred("A1B2C3D4E5", "10:00:00", LOCAL_DATA_ERROR)
+    if warning:
+        lines.insert(3, f"Dec  4 10:00:00 {HOST} postfix/smtp[303]: {warning}\n")
+    finding = analyze_lines(tmp_path, lines).findings[0]
+    assert finding.code == "lookup-table-unavailable"
+    assert finding.params["variant"] == variant
+    assert remedy in finding.remedy
