@@ -74,6 +74,9 @@ CAUSE_CASES = [
      " limit (in reply to end of DATA command)", "too_large"),
     ("host mx1.example.com[192.0.2.10] said: 552 5.2.2 <soc@example.org>: mailbox"
      " full (in reply to RCPT TO command)", "mailbox_full"),
+    # A full mailbox, though "size limit" also names a message size limit.
+    ("host mx1.example.com[192.0.2.10] said: 550 5.2.1 <soc@example.org>... User"
+     " mailbox size limit reached (in reply to RCPT TO command)", "mailbox_full"),
     ("host mx1.example.com[192.0.2.10] said: 550 5.1.1 <soc@example.org>: Recipient"
      " address rejected: User unknown in virtual mailbox table (in reply to RCPT TO"
      " command)", "unknown_recipient"),

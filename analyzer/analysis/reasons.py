@@ -123,7 +123,7 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "mailbox_full",
             r"mailbox (?:is )?full|quota exceeded|over quota|exceeded (?:storage|quota)|"
-            r"[45]\.2\.2\b",
+            r"mailbox size limit|[45]\.2\.2\b",
         ),
         (
             "too_large",
