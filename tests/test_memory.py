@@ -130,6 +130,21 @@ def test_restart_happens_once(variables: dict[str, str], large_log: str) -> None
     assert output.split() == ["not", "restarted"]
 
 
+@pytest.mark.skipif(not huge_pages_possible(), reason="transparent huge pages are off")
+def test_restart_counts_compressed_files_larger(tmp_path: Path) -> None:
+    """A compressed archive holds several times its size in log."""
+    path = tmp_path / "bundle.tar.gz"
+    with path.open("wb") as handle:
+        handle.truncate(memory.RESTART_MIN_BYTES // memory.COMPRESSED_RATIO)
+    output = run_with(RESTART.format(input=str(path)))
+    assert output.split() != ["not", "restarted"], output
+    plain = tmp_path / "maillog"
+    with plain.open("wb") as handle:
+        handle.truncate(memory.RESTART_MIN_BYTES // memory.COMPRESSED_RATIO)
+    output = run_with(RESTART.format(input=str(plain)))
+    assert output.split() == ["not", "restarted"], output
+
+
 def test_no_restart_for_small_input(tmp_path: Path) -> None:
     """A small bundle is not worth a second interpreter start."""
     path = tmp_path / "maillog"
