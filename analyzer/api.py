@@ -219,9 +219,13 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     progress.stage("Diagnosing")
     analysis.findings = diagnose(context)
     memory.release()
+    # Counted as the summary counts them: a hand-off copy is the same message.
+    copies = int(messages["final_state"].eq("handed_off").sum())
     logger.info(
-        "analyzed %s messages and %s events in %.1f s; findings: %d",
-        f"{len(messages):,}",
+        "analyzed %s messages (and %s hand-off copies) and %s events in %.1f s; "
+        "findings: %d",
+        f"{len(messages) - copies:,}",
+        f"{copies:,}",
         f"{len(analysis.events):,}",
         time.perf_counter() - started,
         len(analysis.findings),

@@ -258,6 +258,7 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
         loader.single_file = Path(path).name
     walker = Walker(options.limits, options.password)
     inventory = walker.walk(Path(path), loader.visit)
+    loader.logs = _drop_copies(loader.logs, inventory)
     _follow_rotations(loader.logs, inventory, options.zone)
     _apply_year(loader.logs, options.year, options.zone)
     captured = _capture_time(inventory)
@@ -282,6 +283,37 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
         options=options,
         captured=captured,
     )
+
+
+def _drop_copies(logs: list[ParsedLog], inventory: Inventory) -> list[ParsedLog]:
+    """Keep one log of each content: a bundle may hold a copy of a log under
+    another name (tmp/maillog.copy), whose lines would count twice.
+
+    The copy kept is the one under /var/log, else the one with the shortest path.
+    The others are listed as skipped, naming the log they repeat.
+    """
+    entries = {e.path: e for e in inventory.entries}
+    by_content: dict[str, list[ParsedLog]] = {}
+    for log in logs:
+        entry = entries.get(log.source)
+        if entry is not None and entry.sha256 and entry.lines:
+            by_content.setdefault(entry.sha256, []).append(log)
+    dropped: set[int] = set()
+    for same in by_content.values():
+        if len(same) < 2:
+            continue
+        ranked = sorted(same, key=_copy_rank)
+        for copy in ranked[1:]:
+            entry = entries[copy.source]
+            entry.status = STATUS_SKIPPED
+            _add_detail(entry, f"the same content as {ranked[0].source}, read once")
+            dropped.add(id(copy))
+    return [log for log in logs if id(log) not in dropped]
+
+
+def _copy_rank(log: ParsedLog) -> tuple[bool, int, str]:
+    path = log.source
+    return ("var/log/" not in f"/{path}", path.count("/"), path)
 
 
 ROTATION_SLACK = pd.Timedelta(days=2)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.api import Analysis, analyze_bundle
+from tests.test_findings_servers import deferred
 
 HOST = "mx1.example.com"
 
@@ -187,3 +188,23 @@ def test_zero_file_time_ignored(tmp_path: Path) -> None:
     write(tmp_path, "maillog", NEWEST_LINES, datetime(1970, 1, 1, tzinfo=UTC))
     analysis = analyze_bundle(tmp_path, today=date(2024, 1, 2))
     assert analysis.events["time"].dt.year.tolist() == [2023] + [2024] * 6
+
+
+def test_copy_of_a_log_read_once(tmp_path: Path) -> None:
+    """The same log under another name is listed as a copy, not read twice."""
+    text = "".join(deferred("A1B2C3D4E5", "10:00:00", "Connection refused"))
+    (tmp_path / "var" / "log").mkdir(parents=True)
+    (tmp_path / "var" / "log" / "maillog").write_text(text)
+    (tmp_path / "tmp").mkdir()
+    (tmp_path / "tmp" / "maillog.copy").write_text(text)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert [log.source for log in analysis.bundle.logs] == ["var/log/maillog"]
+    entries = {e.path: e for e in analysis.bundle.inventory.entries}
+    copy = entries["tmp/maillog.copy"]
+    assert copy.status == "skipped"
+    assert copy.detail == "the same content as var/log/maillog, read once"
+    assert entries["var/log/maillog"].status == "read"
+    assert analysis.duplicates_dropped == 0
+    sources = {e.source for f in analysis.findings for e in f.evidence}
+    assert "tmp/maillog.copy" not in sources
+    assert "bundle-incomplete" not in [f.code for f in analysis.findings]

@@ -85,3 +85,17 @@ def test_verbose_times_rendering(tmp_path: Path) -> None:
         "wrote summary.pdf in",
     ):
         assert step in result.stderr, result.stderr
+
+
+def test_verbose_counts_messages_as_summary() -> None:
+    """-v counts messages as the summary does, hand-off copies apart."""
+    result = subprocess.run(
+        [sys.executable, "-m", "analyzer", "summary", "-v",
+         str(BUNDLE.parent / "content-filter.tar.gz")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )  # fmt: skip
+    assert "analyzed 3 messages (and 3 hand-off copies)" in result.stderr
+    assert "Messages: 3 (delivered 3)" in result.stdout
