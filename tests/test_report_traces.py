@@ -110,8 +110,10 @@ def test_unrecognized_counted_once(tmp_path: Path) -> None:
     """A line that two overlapping rotated copies both contain is listed once."""
     odd = "Dec  4 10:00:01 mx1 postfix/smtp[300]: something no rule knows\n"
     known = "Dec  4 10:00:00 mx1 postfix/qmgr[299]: 4A1B2C3D4E: removed\n"
+    later = "Dec  4 10:00:02 mx1 postfix/qmgr[299]: 5B2C3D4E5F: removed\n"
+    # The files differ, so neither is a copy of the other: they overlap.
     (tmp_path / "maillog.1").write_text(known + odd)
-    (tmp_path / "maillog").write_text(known + odd)
+    (tmp_path / "maillog").write_text(known + odd + later)
     analysis = analyze_bundle(tmp_path, year=2026)
     assert analysis.duplicates_dropped == 2
     unrecognized = report_context(analysis, "en").unrecognized

@@ -186,6 +186,8 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"too many (?:concurrent |simultaneous )?(?:connections|messages|recipients|"
             r"sessions)|rate limit|throttl",
         ),
+        # qmgr could not reach the delivery agent that the transport names.
+        ("transport_unavailable", r"mail transport unavailable"),
         # Postfix could not read one of its lookup tables (sasl_passwd.db missing).
         ("local_data_error", r"local data error|table lookup failure"),
         # The server answered the connection with a refusal instead of its greeting

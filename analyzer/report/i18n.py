@@ -569,6 +569,23 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "故障ではありません。遅延を避けるには、このホストをグレイリストの対象外にするようサーバー管理者に"
         "依頼してください。",
     ),
+    "mail-not-accepted": (
+        "Postfix が投入されたメールを受け付けていません",
+        "cleanup は {count} 通のメッセージを受け付けませんでした（計 {attempts} 回）："
+        "「{problem}」。メールは maildrop キューに残り、pickup が数秒ごとに新しいキュー ID で"
+        "再試行しますが、送信されることはありません。",
+        "このホストで警告が示す問題を修正してから `postfix reload` を実行してください。"
+        "pickup が待っているメールを自動的にキューに入れます。",
+    ),
+    "transport-missing": (
+        "Postfix に {transport} という配送サービスがありません",
+        "{count} 通が「mail transport unavailable」で待っています：{setting} はメールをトランスポート "
+        "{transport} に送りますが、master.cf にその名前のサービスがないため、qmgr は配送エージェントに"
+        "メールを渡せません。",
+        "{setting} のトランスポート名を修正するか（他のサーバーへのメールなら smtp）、"
+        "/etc/postfix/master.cf に {transport} サービスを追加してから `postfix reload` を実行してください。"
+        "`postconf -M` でサービスを一覧できます。" + _FLUSH_JA,
+    ),
     "lookup-table-unavailable": (
         "Postfix がルックアップ・テーブル {table} を読めません",
         "Postfix が {table} を読めないため、{count} 通が待っています：{why}。Postfix はテーブルが"
@@ -925,6 +942,13 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "接続を切ることがよくあります。Postfix は再送しますが、サーバーがすでに一部を受け取っている"
     "可能性があります。",
     (
+        "mail-not-accepted",
+        "alias_loop",
+    ): "cleanup は {count} 通のメッセージを受け付けませんでした（計 {attempts} 回）：{maps} が "
+    "{address} を、それ自身に戻るアドレス（ループ）か、深すぎる入れ子に変換しています。メールは "
+    "maildrop キューに残り、pickup が数秒ごとに新しいキュー ID で再試行しますが、送信されることは"
+    "ありません。",
+    (
         "lookup-table-unavailable",
         "unnamed",
     ): "{count} 通が待っています：Postfix はこれらについて local data error を報告しました。"
@@ -1234,6 +1258,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "wrappermode",
     ): "サーバーが TLS で始めるポート 465 で、Postfix が平文のグリーティングを待っています",
     (
+        "mail-not-accepted",
+        "alias_loop",
+    ): "エイリアスのループのため Postfix がメールを受け付けていません",
+    (
         "lookup-table-unavailable",
         "unnamed",
     ): "Postfix がルックアップ・テーブルのいずれかを読めません",
@@ -1398,6 +1426,13 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     ): "このホストと {relay_host} の間で SMTP を検査するファイアウォールや IPS がないかネットワーク担当"
     "に確認し、このホストについてはその検査を外してください。サーバー管理者には {last} のログを確認"
     "してもらいます。" + _FLUSH_JA,
+    (
+        "mail-not-accepted",
+        "alias_loop",
+    ): "テーブル内で {address} をたどってください：`postmap -q {address} {table}` で変換先が"
+    "わかります。得られたアドレスごとに繰り返し、元に戻るエントリーを削除してから、テーブルに "
+    "`postmap` を実行し、`postfix reload` を実行してください。pickup が待っているメールを自動的に"
+    "キューに入れます。",
     (
         "lookup-table-unavailable",
         "aliases",

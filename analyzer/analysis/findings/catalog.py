@@ -194,6 +194,38 @@ CATALOG: dict[str, Entry] = {
             + _FLUSH,
         },
     ),
+    "mail-not-accepted": Entry(
+        "Postfix does not accept submitted mail",
+        "cleanup did not accept {count} message(s), {attempts} time(s) in all: "
+        '"{problem}". The mail stays in the maildrop queue, and pickup tries it '
+        "again every few seconds, under a new queue ID each time; it is never sent.",
+        "Fix what the warning names on this host, then run `postfix reload`: "
+        "pickup then queues the waiting mail on its own.",
+        variants={
+            "alias_loop": "cleanup did not accept {count} message(s), {attempts} "
+            "time(s) in all: {maps} maps {address} to addresses that lead back to it "
+            "(a loop) or nest too deep. The mail stays in the maildrop queue, and "
+            "pickup tries it again every few seconds, under a new queue ID each "
+            "time; it is never sent.",
+        },
+        remedies={
+            "alias_loop": "Follow {address} through the table: `postmap -q "
+            "{address} {table}` shows where it leads, and again for each address "
+            "it gives. Remove the entry that points back, run `postmap` on the "
+            "table, then `postfix reload`: pickup then queues the waiting mail on "
+            "its own.",
+        },
+        titles={"alias_loop": "An alias loop keeps Postfix from accepting mail"},
+    ),
+    "transport-missing": Entry(
+        "Postfix has no delivery service named {transport}",
+        '{count} message(s) wait with "mail transport unavailable": {setting} '
+        "sends mail to the transport {transport}, but master.cf defines no service "
+        "of that name, so qmgr cannot hand the mail to a delivery agent.",
+        "Correct the transport name in {setting} (smtp for mail to other servers), or "
+        "add a {transport} service to /etc/postfix/master.cf, then run `postfix "
+        "reload`. `postconf -M` lists the services. " + _FLUSH,
+    ),
     "lookup-table-unavailable": Entry(
         "Postfix cannot read its lookup table {table}",
         "{count} message(s) wait because Postfix cannot read {table}: {why}. "

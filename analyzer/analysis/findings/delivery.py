@@ -43,6 +43,7 @@ PRIORITY = {
     "relayhost-mx-lookup": 90,
     "relayhost-unresolvable": 88,
     "lookup-table-unavailable": 88,
+    "transport-missing": 88,
     "dns-lookup-failed": 85,
     "relay-access-denied": 82,
     "ip-blocklisted": 82,
@@ -385,6 +386,8 @@ def _finding(
             params["variant"] = "same_name"
     if code == "lookup-table-unavailable":
         leading = _unavailable_table(ctx, host, params)
+    if code == "transport-missing":
+        leading = _missing_transport(ctx, host, config, params)
     if code == "tls-failure":
         variant, leading, detail = _tls_cause(ctx, failures, host, rows)
         params["variant"] = variant
@@ -458,6 +461,41 @@ def _unavailable_table(ctx: Context, host: str, params: dict[str, object]) -> li
     same = (found["table"] == first["table"]).to_numpy(bool, na_value=False)
     table_rows = rows[present & same]
     return [int(row) for row in table_rows[:1]]
+
+
+_NO_TRANSPORT = re.compile(
+    r"warning: connect to transport (?:private|public)/(?P<transport>\S+): "
+    r"No such file or directory"
+)
+"""qmgr's warning when master.cf has no service for a transport that main.cf or
+transport_maps names."""
+_TRANSPORT_SETTINGS = ("default_transport", "relay_transport", "local_transport")
+
+
+def _missing_transport(
+    ctx: Context, host: str, config: MainConfig | None, params: dict[str, object]
+) -> list[int]:
+    """Name the transport that qmgr could not reach and the main.cf setting that
+    names it, and return qmgr's warning row to quote."""
+    events = ctx.events
+    rows = np.flatnonzero(
+        ctx.of_kind("warning") & (events["host"] == host).to_numpy(bool, na_value=False)
+    )
+    found = events["text"].iloc[rows].str.extract(_NO_TRANSPORT)["transport"]
+    present = found.notna().to_numpy(dtype=bool, na_value=False)
+    if not present.any():
+        params["transport"] = "?"
+        params["setting"] = "transport_maps"
+        return []
+    transport = str(found[present].iloc[0])
+    params["transport"] = transport
+    params["setting"] = "transport_maps"
+    for name in _TRANSPORT_SETTINGS:
+        value = config.get(name) if config is not None else ""
+        if value.split(":", 1)[0].strip() == transport:
+            params["setting"] = name
+            break
+    return [int(rows[present][0])]
 
 
 _HELO_NOT_FOUND = re.compile(
@@ -593,6 +631,7 @@ def _relayhost_names(ctx: Context, host: str) -> set[str]:
 
 
 _CONFIG_NAMES = {
+    "transport-missing": ("default_transport", "relay_transport", "transport_maps"),
     "localhost-loop": ("relayhost", "mydestination"),
     "myhostname-conflict": ("myhostname", "relayhost"),
     "own-name-loop": ("mydestination", "myhostname", "relayhost"),

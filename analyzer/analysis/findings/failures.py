@@ -26,6 +26,7 @@ CAUSE_CODES = {
     "lost_connection": "relay-connection-failed",
     "greeting_refused": "relay-connection-failed",
     "local_data_error": "lookup-table-unavailable",
+    "transport_unavailable": "transport-missing",
     "relay_denied": "relay-access-denied",
     "client_rejected": "relay-access-denied",
     "blocklisted": "ip-blocklisted",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Scenario
-from . import config, delivery, logs, policy, queue, relay, session
+from . import config, delivery, local, logs, policy, queue, relay, session
 
 ALL: list[Scenario] = [
     config.HEALTHY,
@@ -41,6 +41,7 @@ ALL: list[Scenario] = [
     config.RELAYHOST_UNBRACKETED,
     queue.POSTFIX_STOPPED,
     *session.ALL,
+    *local.ALL,
 ]
 
 SCENARIOS: dict[str, Scenario] = {scenario.name: scenario for scenario in ALL}

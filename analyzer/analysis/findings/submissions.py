@@ -1,0 +1,73 @@
+"""Mail that cleanup does not accept: it stays in the maildrop queue, and pickup
+tries it again, under a new queue ID each time."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from analyzer.analysis.findings.context import Context, log_evidence
+from analyzer.analysis.findings.model import Finding
+
+NOT_ACCEPTED = re.compile(
+    r"warning: (?:[0-9A-Za-z]+: )?(?P<problem>.+?) -- message not accepted, try "
+    r"again later"
+)
+"""cleanup's warning when a problem on this host keeps it from queueing a
+message. pickup tries the submission again later."""
+ALIAS_LOOP = re.compile(
+    r"unreasonable (?P<maps>\w+) map (?:nesting|expansion size) for (?P<address>\S+)"
+)
+"""The problem when alias entries lead back to each other, or nest deeper than
+the recursion limit."""
+
+
+def not_accepted_findings(ctx: Context) -> list[Finding]:
+    """Report, per host, the submissions that cleanup did not accept."""
+    events = ctx.events
+    rows = np.flatnonzero(
+        ctx.of_kind("warning")
+        & (events["daemon"] == "cleanup").to_numpy(dtype=bool, na_value=False)
+    )
+    found = events["text"].iloc[rows].str.extract(NOT_ACCEPTED)["problem"]
+    present = found.notna().to_numpy(dtype=bool, na_value=False)
+    rows, problems = rows[present], found[present]
+    findings = []
+    hosts = events["host"].iloc[rows].astype(object)
+    for host in dict.fromkeys(hosts):
+        own = (hosts == host).to_numpy(dtype=bool)
+        group = events.iloc[rows[own]]
+        keys = group["message_key"].dropna().astype(str).unique().tolist()
+        # Each retry has a new queue ID: count the messages by their Message-ID.
+        message_ids = ctx.messages["message_id"].reindex(keys).dropna()
+        count = message_ids.nunique() if len(message_ids) else len(keys)
+        problem = str(problems[own].iloc[0])
+        params: dict[str, object] = {
+            "count": count,
+            "attempts": f"{len(group):,}",
+            "problem": problem,
+        }
+        loop = ALIAS_LOOP.search(problem)
+        if loop:
+            params["variant"] = "alias_loop"
+            params["maps"] = loop["maps"]
+            params["address"] = loop["address"]
+            config = ctx.config(str(host))
+            table = config.get(loop["maps"]) if config is not None else ""
+            params["table"] = table or loop["maps"]
+        findings.append(
+            Finding(
+                code="mail-not-accepted",
+                severity="error",
+                host=str(host),
+                messages_affected=int(count),
+                first_seen=group["time"].min(),
+                last_seen=group["time"].max(),
+                evidence=log_evidence(events, rows[own]),
+                params=params,
+                message_keys=keys,
+                priority=91,
+            )
+        )
+    return findings

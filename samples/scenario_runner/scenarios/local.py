@@ -1,0 +1,73 @@
+"""Scenarios in which this host's own configuration keeps mail from leaving: an
+alias loop that cleanup rejects, and a transport that master.cf lacks."""
+
+from __future__ import annotations
+
+from ..host import HostContext
+from ..model import HostPlan, Scenario
+from .common import (
+    ANALYST,
+    CONSOLE,
+    RELAY_NAME,
+    RETRY_WINDOW,
+    SECOPS,
+    SOC,
+    pause,
+    relay_dns,
+    relay_sink,
+)
+
+
+def send_and_wait(context: HostContext) -> None:
+    """Send three messages and let Postfix retry; only the log shows what
+    became of them."""
+    context.send([SOC])
+    context.send([SOC, SECOPS])
+    context.send([ANALYST])
+    pause(RETRY_WINDOW)
+
+
+ALIAS_LOOP = Scenario(
+    name="alias-loop",
+    description="virtual_alias_maps maps soc@example.com to secops@example.net and "
+    "secops@example.net back to soc@example.com. cleanup does not accept the two "
+    "messages for them ('unreasonable virtual_alias_maps map nesting'), which stay "
+    "in the maildrop queue; the message to analyst@example.org is delivered.",
+    expected_top_finding="mail-not-accepted",
+    healthy=False,
+    hosts=[
+        HostPlan(
+            hostname=CONSOLE,
+            drive=send_and_wait,
+            settings={
+                "relayhost": f"[{RELAY_NAME}]",
+                "virtual_alias_maps": "hash:/etc/postfix/virtual",
+            },
+            hash_maps={"virtual": f"{SOC}\t{SECOPS}\n{SECOPS}\t{SOC}\n"},
+            dns=relay_dns(),
+            sinks=[relay_sink()],
+            layout="getlogs",
+        )
+    ],
+)
+
+TRANSPORT_TYPO = Scenario(
+    name="transport-typo",
+    description="default_transport = smpt, a typo of smtp that master.cf does not "
+    "define: qmgr cannot connect to private/smpt, and every message stays deferred "
+    "with 'mail transport unavailable'.",
+    expected_top_finding="transport-missing",
+    healthy=False,
+    hosts=[
+        HostPlan(
+            hostname=CONSOLE,
+            drive=send_and_wait,
+            settings={"relayhost": f"[{RELAY_NAME}]", "default_transport": "smpt"},
+            dns=relay_dns(),
+            sinks=[relay_sink()],
+            layout="flat",
+        )
+    ],
+)
+
+ALL = [ALIAS_LOOP, TRANSPORT_TYPO]

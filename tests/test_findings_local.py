@@ -1,0 +1,61 @@
+"""This host's own configuration keeps mail from leaving: an alias loop that
+cleanup rejects, and a transport that master.cf lacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.api import analyze_bundle
+from tests.conftest import SAMPLES
+from tests.test_findings_servers import HOST, analyze_lines
+
+
+def test_alias_loop_not_accepted() -> None:
+    """Real Postfix: two messages loop in virtual_alias_maps, one is delivered.
+    The verdict must not be healthy."""
+    analysis = analyze_bundle(SAMPLES / "alias-loop.tar.gz")
+    finding = analysis.findings[0]
+    assert finding.code == "mail-not-accepted"
+    assert finding.severity == "error"
+    assert finding.params["variant"] == "alias_loop"
+    assert finding.title == "An alias loop keeps Postfix from accepting mail"
+    # Counted by Message-ID: each retry has a new queue ID.
+    assert finding.messages_affected == 2
+    assert finding.params["address"] == "soc@example.com"
+    expected = "`postmap -q soc@example.com hash:/etc/postfix/virtual`"
+    assert expected in finding.remedy
+    assert "map nesting for soc@example.com" in finding.evidence[0].text
+
+
+def test_other_problem_not_accepted(tmp_path: Path) -> None:
+    head = f"Dec  4 10:00:0{{}} {HOST} postfix"
+    lines = [
+        f"{head.format(1)}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n",
+        f"{head.format(1)}/cleanup[301]: A1B2C3D4E5: message-id=<a1@example.com>\n",
+        f"{head.format(1)}/cleanup[301]: warning: A1B2C3D4E5: hash:/etc/postfix/"
+        "canonical lookup error -- message not accepted, try again later\n",
+        f"{head.format(2)}/pickup[300]: B2C3D4E5F6: uid=0 from=<root>\n",
+        f"{head.format(2)}/cleanup[301]: B2C3D4E5F6: message-id=<a1@example.com>\n",
+        f"{head.format(2)}/cleanup[301]: warning: B2C3D4E5F6: hash:/etc/postfix/"
+        "canonical lookup error -- message not accepted, try again later\n",
+    ]
+    finding = analyze_lines(tmp_path, lines).findings[0]
+    assert finding.code == "mail-not-accepted"
+    assert "variant" not in finding.params
+    assert finding.messages_affected == 1
+    assert finding.params["attempts"] == "2"
+    assert '"hash:/etc/postfix/canonical lookup error"' in finding.summary
+
+
+def test_transport_missing() -> None:
+    """Real Postfix: default_transport = smpt, which master.cf does not define."""
+    finding = analyze_bundle(SAMPLES / "transport-typo.tar.gz").findings[0]
+    assert finding.code == "transport-missing"
+    assert finding.severity == "error"
+    assert finding.messages_affected == 3
+    assert finding.params["transport"] == "smpt"
+    assert finding.params["setting"] == "default_transport"
+    assert finding.title == "Postfix has no delivery service named smpt"
+    assert "connect to transport private/smpt" in finding.evidence[0].text
+    quoted = [e.text for e in finding.evidence]
+    assert "default_transport = smpt" in quoted
