@@ -59,3 +59,16 @@ def test_transport_missing() -> None:
     assert "connect to transport private/smpt" in finding.evidence[0].text
     quoted = [e.text for e in finding.evidence]
     assert "default_transport = smpt" in quoted
+
+
+def test_header_checks_reject_leads() -> None:
+    """Real Postfix: header_checks rejects every notification. cleanup's bounce
+    lines are that finding's, not a generic delivery failure's."""
+    analysis = analyze_bundle(SAMPLES / "header-checks-reject.tar.gz")
+    codes = [f.code for f in analysis.findings]
+    assert codes[0] == "content-check-stopped"
+    assert "delivery-failed" not in codes
+    finding = analysis.findings[0]
+    assert finding.severity == "error"
+    assert finding.messages_affected == 3
+    assert '"5.7.1 Offense notifications are not allowed"' in finding.summary

@@ -57,7 +57,7 @@ def test_recipients_of_unattempted_mail(tmp_path: Path) -> None:
     assert analysis.messages["recipient_count"].tolist() == [0, 0, 0]
 
 
-def test_local_checks_stopping_mail_warn(tmp_path: Path) -> None:
+def test_local_checks_stopping_mail_error(tmp_path: Path) -> None:
     (tmp_path / "maillog").write_text(
         checked("A1B2C3D4E5", "discard", "DISCARD spam")
         + checked(
@@ -70,7 +70,7 @@ def test_local_checks_stopping_mail_warn(tmp_path: Path) -> None:
     analysis = analyze_bundle(tmp_path, year=2026)
     finding = next(f for f in analysis.findings if f.code == "content-check-stopped")
     # The messages were submitted on this host: its own notifications stopped.
-    assert finding.severity == "warning"
+    assert finding.severity == "error"
     assert finding.messages_affected == 2
     assert (finding.params["rejected"], finding.params["discarded"]) == ("1", "1")
     assert '"5.7.1 Executable attachments are not accepted"' in finding.summary

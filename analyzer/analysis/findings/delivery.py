@@ -88,6 +88,9 @@ destination's alone, and the code they then get."""
 
 def delivery_findings(ctx: Context) -> list[Finding]:
     failed = ctx.deliveries["status"].isin(["deferred", "bounced"]).to_numpy(dtype=bool)
+    # cleanup logs a bounce for each recipient of a message that this host's
+    # header_checks or body_checks rejected: content-check-stopped reports those.
+    failed = failed & ~_content_check_bounces(ctx)
     # Non-delivery notices (from=<>) that fail go to the senders of mail this host
     # returned, not where this host's own mail goes: they get a finding of their own.
     notice = _notice_deliveries(ctx)
@@ -101,6 +104,27 @@ def delivery_findings(ctx: Context) -> list[Finding]:
         _finding(ctx, failures, host, code, rows)
         for host, code, rows in failures.groups(codes)
     ]
+
+
+def _content_check_bounces(ctx: Context) -> npt.NDArray[np.bool_]:
+    """Return which delivery records are cleanup's bounces of messages that this
+    host's header_checks or body_checks rejected (not a milter's rejects)."""
+    deliveries = ctx.deliveries
+    by_cleanup = (deliveries["daemon"] == "cleanup").to_numpy(
+        dtype=bool, na_value=False
+    )
+    if not by_cleanup.any():
+        return np.asarray(by_cleanup, dtype=bool)
+    events = ctx.events
+    rows = np.flatnonzero(
+        ctx.of_kind("reject", "discard")
+        & (events["daemon"] == "cleanup").to_numpy(dtype=bool, na_value=False)
+    )
+    texts = events["text"].iloc[rows].astype(str)
+    checks = ~texts.str.contains(r"^(?:\w+: )?milter-", regex=True).to_numpy(bool)
+    keys = events["message_key"].iloc[rows[checks]].dropna().unique()
+    stopped = deliveries["message_key"].isin(list(keys)).to_numpy(bool, na_value=False)
+    return np.asarray(by_cleanup & stopped, dtype=bool)
 
 
 def _notice_deliveries(ctx: Context) -> npt.NDArray[np.bool_]:

@@ -670,17 +670,17 @@ def content_check_findings(ctx: Context) -> list[Finding]:
     for host, group in rows.groupby("host", sort=False, observed=True):
         keys = group["message_key"].dropna().unique().tolist()
         origins = ctx.messages["origin"].reindex(keys)
-        # Stopped mail submitted here (the appliance's own notifications) needs
-        # action, while checks that stop mail from clients do their job.
+        # Stopped mail submitted here (the appliance's own notifications) is not
+        # delivered: an error to fix. Checks that stop mail from clients do their job.
         local = bool(origins.eq("local").any())
         reasons = group["text"].str.extract(r":\s*([^:]*)$")[0].dropna()
         finding = _event_finding(
             "content-check-stopped",
-            "warning" if local else "info",
+            "error" if local else "info",
             str(host),
             group,
             ctx,
-            58,
+            85 if local else 58,
         )
         config = ctx.config(str(host))
         finding.evidence += config_evidence(config, "header_checks") + config_evidence(

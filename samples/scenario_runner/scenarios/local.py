@@ -1,7 +1,10 @@
 """Scenarios in which this host's own configuration keeps mail from leaving: an
-alias loop that cleanup rejects, and a transport that master.cf lacks."""
+alias loop that cleanup rejects, a transport that master.cf lacks, and a
+header_checks rule that rejects the notifications."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from ..host import HostContext
 from ..model import HostPlan, Scenario
@@ -70,4 +73,38 @@ TRANSPORT_TYPO = Scenario(
     ],
 )
 
-ALL = [ALIAS_LOOP, TRANSPORT_TYPO]
+
+def header_checks_drive(context: HostContext) -> None:
+    Path("/etc/postfix/header_checks").write_text(
+        "/^Subject: QRadar Offense/ REJECT Offense notifications are not allowed\n"
+    )
+    context.send([SOC])
+    context.send([SOC, SECOPS])
+    context.send([ANALYST])
+    context.wait_mailbox(3)
+    context.wait_queue_empty()
+
+
+HEADER_CHECKS_REJECT = Scenario(
+    name="header-checks-reject",
+    description="header_checks = regexp:/etc/postfix/header_checks with a REJECT "
+    "rule on 'Subject: QRadar Offense': cleanup rejects every notification, and "
+    "the non-delivery notices go to root's mailbox.",
+    expected_top_finding="content-check-stopped",
+    healthy=False,
+    hosts=[
+        HostPlan(
+            hostname=CONSOLE,
+            drive=header_checks_drive,
+            settings={
+                "relayhost": f"[{RELAY_NAME}]",
+                "header_checks": "regexp:/etc/postfix/header_checks",
+            },
+            dns=relay_dns(),
+            sinks=[relay_sink()],
+            layout="sosreport",
+        )
+    ],
+)
+
+ALL = [ALIAS_LOOP, TRANSPORT_TYPO, HEADER_CHECKS_REJECT]
