@@ -12,6 +12,7 @@ from analyzer.report.charts import COLORS
 from analyzer.report.context import build_context
 from analyzer.report.write import report_context
 from analyzer.terminal import print_summary
+from tests.test_findings_queue_listings import MAILQ
 
 HEAD = "Dec  3 10:00:00 relay01 postfix"
 
@@ -297,3 +298,47 @@ def test_summary_without_chart_has_no_timeline_heading(tmp_path: Path) -> None:
     context = report_context(analyze_bundle(tmp_path, year=2026), "en")
     assert "traffic" not in context.charts
     assert 'id="timeline"' not in render_html(context, "summary.html")
+
+
+def test_listed_mail_is_mail_activity(tmp_path: Path) -> None:
+    """The log shows only Postfix starting, but the queue listing shows two
+    messages: mail reached Postfix, so "no mail reached Postfix" would be false."""
+    (tmp_path / "maillog").write_text(
+        "Dec  5 09:00:00 mx1 postfix/postfix-script[100]: starting the Postfix mail"
+        " system\n"
+        "Dec  5 09:00:00 mx1 postfix/master[101]: daemon started -- version 3.7.11,"
+        " configuration /etc/postfix\n"
+    )
+    (tmp_path / "mailq.txt").write_text(MAILQ)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert len(analysis.queue) == 2
+    assert "no-mail-activity" not in [f.code for f in analysis.findings]
+    (tmp_path / "mailq.txt").unlink()
+    empty = analyze_bundle(tmp_path, year=2026)
+    assert "no-mail-activity" in [f.code for f in empty.findings]
+
+
+def test_fatal_error_causes(tmp_path: Path) -> None:
+    """A fatal error that names its cause gets the remedy for that cause."""
+    cases = [
+        (
+            "postfix/local[300]: fatal: configuration error: mailbox_size_limit is"
+            " smaller than message_size_limit",
+            "mailbox_limit",
+            "Raise mailbox_size_limit",
+        ),
+        (
+            "postfix/showq[301]: fatal: scan_dir_push: open directory incoming:"
+            " Permission denied",
+            "permissions",
+            "`postfix set-permissions`",
+        ),
+    ]
+    for line, variant, remedy in cases:
+        (tmp_path / "maillog").write_text(f"Dec  5 09:00:00 mx1 {line}\n")
+        analysis = analyze_bundle(tmp_path, year=2026)
+        finding = next(f for f in analysis.findings if f.code == "postfix-fatal-error")
+        assert finding.params.get("variant") == variant, line
+        assert remedy in finding.remedy, line
+        assert "systemctl restart postfix" not in finding.remedy, line
+    assert finding.params["path"] == "incoming"

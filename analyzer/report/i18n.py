@@ -886,6 +886,16 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "動いていません。その間に投入されたメールは、Postfix が動くまで maildrop キューで待ちます。",
     (
         "postfix-fatal-error",
+        "mailbox_limit",
+    ): "{count} 件の致命的エラー（例：{reasons}）。local(8) がすぐに停止するため、このホストの"
+    "メールボックスへの配送（root 宛ての通知を含む）は行われません。他のサーバーへのメールは続きます。",
+    (
+        "postfix-fatal-error",
+        "permissions",
+    ): "{count} 件の致命的エラー（例：{reasons}）。Postfix のプログラムがキュー内の {path} を開けません："
+    "所有者かモードが誤っています。リストアや /var/spool/postfix の手作業での変更の後によく起こります。",
+    (
+        "postfix-fatal-error",
         "inet_interfaces",
     ): "{count} 件の致命的エラー（例：{reasons}）。inet_interfaces = {interfaces} が指す {address} は"
     "このホストのどのインターフェースにもないため（アドレスが変わった可能性があります）、Postfix の"
@@ -1223,6 +1233,14 @@ TITLES_JA: dict[tuple[str, str], str] = {
     ): "Postfix が致命的エラーで停止し、再起動されていません",
     (
         "postfix-fatal-error",
+        "mailbox_limit",
+    ): "ローカル配送が停止します：mailbox_size_limit が message_size_limit より小さくなっています",
+    (
+        "postfix-fatal-error",
+        "permissions",
+    ): "Postfix のプログラムがキューのフォルダーを開けません",
+    (
+        "postfix-fatal-error",
         "inet_interfaces",
     ): "Postfix が停止します：inet_interfaces がこのホストにないアドレスを指しています",
     (
@@ -1367,6 +1385,17 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     ): "/etc/postfix/main.cf の message_size_limit を上げて（例：{suggested} バイト）、`postfix reload` を"
     "実行するか、小さなメッセージで送ってください（レポートはリンクや圧縮した添付に）。メール・"
     "サーバーにも独自の上限があり得ます。拒否されたメッセージは送り直す必要があります。",
+    (
+        "postfix-fatal-error",
+        "mailbox_limit",
+    ): "/etc/postfix/main.cf の mailbox_size_limit を message_size_limit 以上（0 は無制限）に"
+    "してから `postfix reload` を実行してください。ローカル配送を待っているメールが配送されます。",
+    (
+        "postfix-fatal-error",
+        "permissions",
+    ): "`postfix check` を実行すると所有者やモードが誤ったファイルとフォルダーが表示されます。"
+    "`postfix set-permissions` で修正してから `postfix reload` を実行してください。maildrop キューで"
+    "待っているメールが取り込まれます。",
     (
         "postfix-fatal-error",
         "inet_interfaces",

@@ -882,6 +882,12 @@ CATALOG: dict[str, Entry] = {
             "inet_interfaces = {interfaces} names {address}, which no interface of "
             "this host has (its address may have changed), so each Postfix program "
             "stops, sendmail before it queues the mail.",
+            "mailbox_limit": "{count} fatal message(s), such as: {reasons}. local(8) "
+            "stops at once, so no mail is delivered to this host's mailboxes (root's "
+            "notices among them); mail to other servers goes on.",
+            "permissions": "{count} fatal message(s), such as: {reasons}. A Postfix "
+            "program may not open {path} in the queue: its owner or mode is wrong, "
+            "often after a restore or a manual change under /var/spool/postfix.",
             "inet_protocols": "{count} fatal message(s), such as: {reasons}. "
             "inet_interfaces = {interfaces} with inet_protocols = {protocols} makes "
             "Postfix use an address that no interface of this host has (::1 when "
@@ -889,11 +895,21 @@ CATALOG: dict[str, Entry] = {
             "the mail.",
         },
         titles={
+            "mailbox_limit": "Local delivery stops: mailbox_size_limit is smaller than "
+            "message_size_limit",
+            "permissions": "A Postfix program may not open a queue folder",
             "inet_protocols": "Postfix stops: this host has no IPv6 address it expects",
             "inet_interfaces": "Postfix stops: inet_interfaces names an address this "
             "host does not have",
         },
         remedies={
+            "mailbox_limit": "Raise mailbox_size_limit in /etc/postfix/main.cf to at "
+            "least message_size_limit (0 means no limit), then run `postfix reload`: "
+            "the mail waiting for local delivery then goes out.",
+            "permissions": "Run `postfix check`, which names the files and folders "
+            "with a wrong owner or mode, then `postfix set-permissions` to repair "
+            "them, and `postfix reload`. Mail that waits in the maildrop queue is "
+            "then picked up.",
             "inet_interfaces": "Set inet_interfaces in /etc/postfix/main.cf to "
             "addresses this host has (`ip -br addr`), or to loopback-only on a host "
             "that only sends, then run `systemctl restart postfix`. Mail that sendmail "

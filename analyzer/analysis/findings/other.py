@@ -803,6 +803,16 @@ def system_findings(ctx: Context) -> list[Finding]:
             )
             for name in ("inet_protocols", "inet_interfaces"):
                 finding.evidence += config_evidence(config, name)
+        elif group["text"].str.contains(_MAILBOX_LIMIT, regex=False).any():
+            finding.params["variant"] = "mailbox_limit"
+            config = ctx.config(str(host))
+            for name in ("mailbox_size_limit", "message_size_limit"):
+                finding.evidence += config_evidence(config, name)
+        else:
+            denied = group["text"].str.extract(_PERMISSION_DENIED, expand=False)
+            if denied.notna().any():
+                finding.params["variant"] = "permissions"
+                finding.params["path"] = str(denied.dropna().iloc[0])
         findings.append(finding)
     findings += _too_big_findings(ctx)
     # Only warnings and errors can report a full disk: match only their texts.
@@ -1120,9 +1130,27 @@ def bundle_findings(ctx: Context) -> list[Finding]:
         ctx.messages.empty
         and _waiting_submissions(ctx).empty
         and not _submissions_failed(ctx)
+        and not _listed_now(ctx)
     ):
         findings.append(_no_activity(ctx))
     return findings
+
+
+_MAILBOX_LIMIT = "mailbox_size_limit is smaller than message_size_limit"
+"""local(8)'s fatal error when main.cf sets mailbox_size_limit below
+message_size_limit: local delivery stops, mail to other servers goes on."""
+_PERMISSION_DENIED = re.compile(
+    r"(?:open directory|create file) (\S+?):? Permission denied"
+)
+"""A queue folder or file that a Postfix program may not open (wrong owner or
+mode, often after a restore or a manual change under /var/spool/postfix)."""
+
+
+def _listed_now(ctx: Context) -> bool:
+    """Return whether a host's newest queue listing shows messages: mail did reach
+    Postfix, even where the log shows none of it."""
+    queue = ctx.queue
+    return bool(len(queue)) and bool(queue["in_newest_listing"].astype(bool).any())
 
 
 def _submissions_failed(ctx: Context) -> bool:
