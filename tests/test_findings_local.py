@@ -7,7 +7,7 @@ from pathlib import Path
 
 from analyzer.api import analyze_bundle
 from tests.conftest import SAMPLES
-from tests.test_findings_servers import HOST, analyze_lines
+from tests.test_findings_servers import HOST, analyze_lines, deferred
 
 
 def test_alias_loop_not_accepted() -> None:
@@ -72,3 +72,22 @@ def test_header_checks_reject_leads() -> None:
     assert finding.severity == "error"
     assert finding.messages_affected == 3
     assert '"5.7.1 Offense notifications are not allowed"' in finding.summary
+
+
+def test_routing_table_names_failing_server(tmp_path: Path) -> None:
+    """transport_maps sends the mail to 192.0.2.99, not to relayhost: the finding
+    quotes transport_maps instead of sending the reader to a working relayhost."""
+    reply = "connect to 192.0.2.99[192.0.2.99]:25: Connection refused"
+    lines = deferred("A1B2C3D4E5", "10:00:00", reply)
+    routed = (
+        "relayhost = [mx1.corp.example]\ntransport_maps = hash:/etc/postfix/transport\n"
+    )
+    finding = analyze_lines(tmp_path, lines, routed).findings[0]
+    assert finding.code == "relay-connection-failed"
+    assert finding.params["variant"] == "routed"
+    assert finding.params["maps"] == "transport_maps"
+    assert "That is not relayhost ([mx1.corp.example])" in finding.summary
+    quoted = [e.text for e in finding.evidence]
+    assert "transport_maps = hash:/etc/postfix/transport" in quoted
+    plain = analyze_lines(tmp_path, lines, "relayhost = [mx1.corp.example]\n")
+    assert plain.findings[0].params.get("variant") != "routed"

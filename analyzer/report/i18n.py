@@ -974,6 +974,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "受け付けないサーバーに TLS なしで接続した場合も同じ結果になります。",
     (
         "relay-connection-failed",
+        "routed",
+    ): "{count} 通を {relays}（ポート {port}）に渡せませんでした：{reasons}。これは relayhost"
+    "（{relayhost}）ではありません：main.cf の {maps} がこのメールをそこへ送っています。relayhost に"
+    "従うメールはこの影響を受けません。",
+    (
+        "relay-connection-failed",
         "greeting_refused",
     ): "{count} 通を {relays} に渡せませんでした：{reasons}。ポート {port} への接続はできていますが、"
     "サーバーはグリーティングの代わりに拒否を返しました。現在このホストからのメールを受け付けていません。"
@@ -1289,6 +1295,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
     ): "メール・サーバーがログインを求めていますが、Postfix はそのパスワードを見つけられません",
     (
         "relay-connection-failed",
+        "routed",
+    ): "ルーティング・テーブルが、このホストから接続できないサーバーにメールを送っています",
+    (
+        "relay-connection-failed",
         "greeting_refused",
     ): "メール・サーバーがこのホストとの通信を拒否しています",
     (
@@ -1486,6 +1496,12 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     "場合は、/etc/postfix/main.cf で smtp_tls_security_level = encrypt を設定し（Exchange Online など"
     "は STARTTLS の後でしかログインを受け付けません）、`postfix reload` を実行してください。"
     + _FLUSH_JA,
+    (
+        "relay-connection-failed",
+        "routed",
+    ): "{maps} のうち {relay_host} またはポート {port} を指すエントリーを確認し、サーバーかポートを"
+    "修正するか、このメールが relayhost に従うようにエントリーを削除してください。その後テーブルに "
+    "`postmap` を実行し、`postfix reload` を実行します。" + _FLUSH_JA,
     (
         "relay-connection-failed",
         "greeting_refused",

@@ -353,6 +353,10 @@ CATALOG: dict[str, Entry] = {
             "of the server, often ends the connection at the end of the message. "
             "Postfix will send them again, and the server may have received some "
             "already.",
+            "routed": "{count} message(s) could not be handed to {relays} (port "
+            "{port}): {reasons}. That is not relayhost ({relayhost}): {maps} in "
+            "main.cf sends this mail there, while mail that follows relayhost is not "
+            "held up by it.",
             "greeting_refused": "{count} message(s) could not be handed to "
             "{relays}: {reasons}. The connection to port {port} works, but the "
             "server answered it with a refusal instead of its greeting: it does not "
@@ -390,6 +394,10 @@ CATALOG: dict[str, Entry] = {
             "smtp_tls_security_level = encrypt in /etc/postfix/main.cf (Postfix 3.0 "
             "and later), or use port 587 with STARTTLS: relayhost = "
             "[{relay_host}]:587. Then run `postfix reload`. " + _FLUSH,
+            "routed": "Check the entries of {maps} that name {relay_host} or port "
+            "{port}: correct the server or port, or remove the entry so that this "
+            "mail follows relayhost. Then run `postmap` on the table and `postfix "
+            "reload`. " + _FLUSH,
             "greeting_refused": "Ask the administrator of {relay_host} to accept "
             "mail from this host's IP address (a 554 reply) or to say why it refuses "
             "sessions (a 421 reply), with the server's log at {last}. `nc "
@@ -420,6 +428,8 @@ CATALOG: dict[str, Entry] = {
             "does not",
             "wrappermode": "Postfix waits for a plain greeting on port 465, where "
             "the server starts with TLS",
+            "routed": "A routing table sends mail to a server this host cannot "
+            "connect to",
             "greeting_refused": "The mail server refuses to talk to this host",
             "greeting_lost": "The mail server takes the connection but ends it "
             "before its greeting",

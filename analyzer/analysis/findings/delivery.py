@@ -370,6 +370,13 @@ def _finding(
             params["delivered_there"] = f"{int(to_server.sum()):,}"
             if broken == "cut_in_data" and not to_server.any():
                 params["variant"] = "cut_all"
+    routed_by: list[str] = []
+    if code == "relay-connection-failed" and params.get("variant") in ("", "ongoing"):
+        routed_by = _routing_maps(config, server, port)
+        if routed_by:
+            # Not relayhost: a table of main.cf sends this mail to that server.
+            params["variant"] = "routed"
+            params["maps"] = " or ".join(routed_by)
     if code == "greylisting" and unresolved.all():
         params["variant"] = "pending"
     captured: list[str] = []
@@ -432,6 +439,8 @@ def _finding(
             evidence += config_evidence(config, name)
     if captured:
         evidence += config_evidence(config, "mydestination")
+    for name in routed_by:
+        evidence += config_evidence(config, name)
     return Finding(
         code=code,
         severity=severity,
@@ -705,6 +714,27 @@ def _note_fits(ctx: Context, row: int, code: str) -> bool:
 
 
 _CAUSE_FINDINGS = frozenset(CAUSE_CODES.values())
+
+
+_ROUTING_MAPS = ("transport_maps", "sender_dependent_relayhost_maps")
+"""Settings that send some mail to another server than relayhost."""
+
+
+def _routing_maps(
+    config: MainConfig | None, server: object, port: int | None
+) -> list[str]:
+    """Return the routing tables that main.cf sets, when the failing server or
+    port is not relayhost's: those tables sent the mail there."""
+    if config is None or server is None:
+        return []
+    relay = parse_relayhost(config.get("relayhost"))
+    if relay is None:
+        return []
+    same_host = str(server).lower() == relay.host.lower()
+    same_port = port is None or str(port) == relay.port
+    if same_host and same_port:
+        return []
+    return [name for name in _ROUTING_MAPS if config.get(name).strip()]
 
 
 def _relay_params(
