@@ -91,3 +91,24 @@ def test_routing_table_names_failing_server(tmp_path: Path) -> None:
     assert "transport_maps = hash:/etc/postfix/transport" in quoted
     plain = analyze_lines(tmp_path, lines, "relayhost = [mx1.corp.example]\n")
     assert plain.findings[0].params.get("variant") != "routed"
+
+
+def test_alias_to_missing_user(tmp_path: Path) -> None:
+    """root is an alias of a user this host lacks: the fix is the alias, not the
+    recipient domain's administrator."""
+    head = f"Dec  4 10:00:00 {HOST} postfix"
+    lines = [
+        f"{head}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n",
+        f"{head}/qmgr[302]: A1B2C3D4E5: from=<root@{HOST}.example.com>, size=700,"
+        " nrcpt=1 (queue active)\n",
+        f"{head}/local[304]: A1B2C3D4E5: to=<qradaradmin@{HOST}.example.com>,"
+        " orig_to=<root>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=5.1.1,"
+        ' status=bounced (unknown user: "qradaradmin")\n',
+    ]
+    finding = analyze_lines(tmp_path, lines).findings[0]
+    assert finding.code == "unknown-recipient"
+    assert finding.params["variant"] == "local_alias"
+    assert finding.params["alias"] == "root"
+    assert "Correct the alias root in /etc/aliases" in finding.remedy
+    assert "`newaliases`" in finding.remedy
+    assert "administrator" not in finding.remedy

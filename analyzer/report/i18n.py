@@ -973,6 +973,11 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "relayhost の値そのもの（{sasl_key}）でなければなりません。STARTTLS の後でしかログインを"
     "受け付けないサーバーに TLS なしで接続した場合も同じ結果になります。",
     (
+        "unknown-recipient",
+        "local_alias",
+    ): "{count} 通が、このホスト自身のローカル配送で返送されました：{reasons}。エイリアス {aliases} が "
+    "{recipients} に変換されますが、このホストにそのユーザーはいません。",
+    (
         "relay-connection-failed",
         "routed",
     ): "{count} 通を {relays}（ポート {port}）に渡せませんでした：{reasons}。これは relayhost"
@@ -1294,6 +1299,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "no_entry",
     ): "メール・サーバーがログインを求めていますが、Postfix はそのパスワードを見つけられません",
     (
+        "unknown-recipient",
+        "local_alias",
+    ): "このホストのエイリアスが、存在しないユーザーを指しています",
+    (
         "relay-connection-failed",
         "routed",
     ): "ルーティング・テーブルが、このホストから接続できないサーバーにメールを送っています",
@@ -1496,6 +1505,12 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     "場合は、/etc/postfix/main.cf で smtp_tls_security_level = encrypt を設定し（Exchange Online など"
     "は STARTTLS の後でしかログインを受け付けません）、`postfix reload` を実行してください。"
     + _FLUSH_JA,
+    (
+        "unknown-recipient",
+        "local_alias",
+    ): "/etc/aliases（alias_maps が指すファイル）のエイリアス {alias} を修正し、存在するユーザーか"
+    "メール・アドレス（root: soc@example.com）を指すようにしてから、`newaliases` を実行してください。"
+    "返送されたメールは送り直す必要があります。",
     (
         "relay-connection-failed",
         "routed",

@@ -697,16 +697,26 @@ CATALOG: dict[str, Entry] = {
         "application, a mailing list or an alias), or ask the recipient domain's "
         "administrator whether the mailboxes moved.",
         variants={
+            "local_alias": "{count} message(s) were returned by this host's own "
+            "local delivery: {reasons}. The alias {aliases} leads to {recipients}, "
+            "and this host has no such user.",
             "mydestination": "{count} message(s) for {recipients} were returned by "
             "this host's own local delivery: {reasons}. mydestination = "
             "{mydestination} lists {domain}, so Postfix delivers all mail for "
             "{domain} on this host with local(8), which has no such users, and never "
             "sends it to the mail server.",
         },
-        titles={"mydestination": _MYDESTINATION_TITLE},
+        titles={
+            "mydestination": _MYDESTINATION_TITLE,
+            "local_alias": "An alias of this host leads to a user it does not have",
+        },
         remedies={
             "mydestination": _MYDESTINATION_REMEDY + " The returned mail must be sent "
             "again.",
+            "local_alias": "Correct the alias {alias} in /etc/aliases (the file that "
+            "alias_maps names): point it at an existing user or at an e-mail address "
+            "(root: soc@example.com), then run `newaliases`. The returned mail must "
+            "be sent again.",
         },
     ),
     "greylisting": Entry(

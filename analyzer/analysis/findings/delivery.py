@@ -386,6 +386,13 @@ def _finding(
         if captured:
             params.update(_captured_params(config, captured))
             severity = "error"
+        else:
+            aliases = _local_aliases(ctx, rows)
+            if aliases:
+                # An alias of this host leads to a user it does not have.
+                params["variant"] = "local_alias"
+                params["aliases"] = ", ".join(aliases[:3])
+                params["alias"] = aliases[0]
     if code == "helo-rejected":
         helo = _HELO_NOT_FOUND.search(_example_reasons(failures, rows))
         name = helo["name"] if helo else ""
@@ -714,6 +721,18 @@ def _note_fits(ctx: Context, row: int, code: str) -> bool:
 
 
 _CAUSE_FINDINGS = frozenset(CAUSE_CODES.values())
+
+
+def _local_aliases(ctx: Context, rows: Rows) -> list[str]:
+    """Return the addresses before alias expansion (orig_to=) of local deliveries
+    at ``rows``, when every one of them was rewritten: the aliases that lead to
+    the unknown users."""
+    deliveries = ctx.deliveries.iloc[rows]
+    original = deliveries["orig_recipient"].astype(object)
+    rewritten = original.notna() & (original != deliveries["recipient"].astype(object))
+    if not len(rows) or not rewritten.all():
+        return []
+    return [str(a) for a in original.value_counts().index]
 
 
 _ROUTING_MAPS = ("transport_maps", "sender_dependent_relayhost_maps")
