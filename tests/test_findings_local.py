@@ -112,3 +112,31 @@ def test_alias_to_missing_user(tmp_path: Path) -> None:
     assert "Correct the alias root in /etc/aliases" in finding.remedy
     assert "`newaliases`" in finding.remedy
     assert "administrator" not in finding.remedy
+
+
+def test_notices_of_own_mail(tmp_path: Path) -> None:
+    """Notices of mail submitted here go back to root, whose alias fails too:
+    no backscatter advice."""
+    head = f"Dec  4 10:00:00 {HOST} postfix"
+    local = (
+        f"{head}/local[304]: {{qid}}: to=<qradaradmin@{HOST}.example.com>,"
+        " orig_to=<root>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=5.1.1,"
+        ' status=bounced (unknown user: "qradaradmin")\n'
+    )
+    lines = [
+        f"{head}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n",
+        f"{head}/qmgr[302]: A1B2C3D4E5: from=<root@{HOST}.example.com>, size=700,"
+        " nrcpt=1 (queue active)\n",
+        local.format(qid="A1B2C3D4E5"),
+        f"{head}/bounce[305]: A1B2C3D4E5: sender non-delivery notification:"
+        " B2C3D4E5F6\n",
+        f"{head}/qmgr[302]: B2C3D4E5F6: from=<>, size=2100, nrcpt=1 (queue active)\n",
+        local.format(qid="B2C3D4E5F6"),
+    ]
+    analysis = analyze_lines(tmp_path, lines)
+    finding = next(f for f in analysis.findings if f.code == "notices-undeliverable")
+    assert finding.params["variant"] == "own_mail"
+    assert "for mail submitted on this host" in finding.summary
+    assert "backscatter" not in finding.summary
+    assert "`newaliases`" in finding.remedy
+    assert "smtpd_recipient_restrictions" not in finding.remedy

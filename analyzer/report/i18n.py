@@ -973,6 +973,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "relayhost の値そのもの（{sasl_key}）でなければなりません。STARTTLS の後でしかログインを"
     "受け付けないサーバーに TLS なしで接続した場合も同じ結果になります。",
     (
+        "notices-undeliverable",
+        "own_mail",
+    ): "このホストで投入されたメールの不達通知（from=<>）{count} 通を、その送信者（{domains}）に配送"
+    "できませんでした：{reasons}。そのうち {lost} 通は配送をあきらめています。これらはこのホスト自身の"
+    "メールを返すものなので、このホストが送信者として使うアドレスも機能していません。",
+    (
         "unknown-recipient",
         "local_alias",
     ): "{count} 通が、このホスト自身のローカル配送で返送されました：{reasons}。エイリアス {aliases} が "
@@ -1505,6 +1511,13 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     "場合は、/etc/postfix/main.cf で smtp_tls_security_level = encrypt を設定し（Exchange Online など"
     "は STARTTLS の後でしかログインを受け付けません）、`postfix reload` を実行してください。"
     + _FLUSH_JA,
+    (
+        "notices-undeliverable",
+        "own_mail",
+    ): "このホストのメールの送信者アドレスを配送可能にしてください：/etc/aliases で root（または"
+    "アプリケーションが送信に使うアカウント）を実在するメールボックスかメール・アドレス"
+    "（root: soc@example.com）に向けて `newaliases` を実行するか、アプリケーションが使う送信者アドレス"
+    "を設定します。",
     (
         "unknown-recipient",
         "local_alias",

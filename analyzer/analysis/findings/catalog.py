@@ -752,6 +752,18 @@ CATALOG: dict[str, Entry] = {
         "reject_unverified_recipient in smtpd_recipient_restrictions), and let "
         "content filters reject rather than bounce. A notice that cannot be "
         "delivered is given up after bounce_queue_lifetime (5d by default).",
+        variants={
+            "own_mail": "{count} non-delivery notice(s) (from=<>) for mail submitted "
+            "on this host could not be delivered to its sender, at {domains}: "
+            "{reasons}. {lost} of them were given up. They return this host's own "
+            "mail, so the sender address it sends as does not work either.",
+        },
+        remedies={
+            "own_mail": "Make the sender address of this host's mail deliverable: "
+            "point root (or the account the application sends as) at a real mailbox "
+            "or an e-mail address in /etc/aliases (root: soc@example.com), run "
+            "`newaliases`, or set the sender address the application uses.",
+        },
     ),
     "messages-expired": Entry(
         "Messages expired in the queue and were returned to the sender",

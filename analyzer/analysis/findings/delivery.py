@@ -168,6 +168,13 @@ def _notice_findings(ctx: Context, rows: npt.NDArray[np.intp]) -> list[Finding]:
             & ctx.of_kind("expired")
         ).tolist()
         times = pd.concat([group["time"], lapsed["last_seen"]])
+        params: dict[str, object] = {}
+        parents = messages["parent_key"].reindex(keys).dropna()
+        origins = messages["origin"].reindex(parents.astype(str).tolist())
+        if len(parents) == len(keys) and origins.eq("local").all():
+            # Notices of mail submitted on this host go back to its own sender
+            # (root): no spam and no backscatter.
+            params["variant"] = "own_mail"
         findings.append(
             Finding(
                 code="notices-undeliverable",
@@ -178,6 +185,7 @@ def _notice_findings(ctx: Context, rows: npt.NDArray[np.intp]) -> list[Finding]:
                 last_seen=times.max(),
                 evidence=log_evidence(ctx.events, quoted),
                 params={
+                    **params,
                     "count": len(keys),
                     "lost": lost,
                     "domains": ", ".join(domains.value_counts().index[:3]) or "?",
