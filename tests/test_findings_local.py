@@ -140,3 +140,21 @@ def test_notices_of_own_mail(tmp_path: Path) -> None:
     assert "backscatter" not in finding.summary
     assert "`newaliases`" in finding.remedy
     assert "smtpd_recipient_restrictions" not in finding.remedy
+
+
+def test_bind_address_missing(tmp_path: Path) -> None:
+    """smtp_bind_address names an address the host lacks: mail still goes out,
+    from another address, so this is a warning that names the setting."""
+    head = f"Dec  4 10:00:00 {HOST} postfix"
+    lines = [
+        f"{head}/smtp[303]: warning: smtp_connect_addr: bind 198.51.100.77: Cannot"
+        " assign requested address\n",
+        *deferred("A1B2C3D4E5", "10:00:01", "Connection timed out"),
+    ]
+    main_cf = "relayhost = [mx1.corp.example]\nsmtp_bind_address = 198.51.100.77\n"
+    analysis = analyze_lines(tmp_path, lines, main_cf)
+    finding = next(f for f in analysis.findings if f.code == "bind-address-missing")
+    assert finding.severity == "warning"
+    assert finding.params["address"] == "198.51.100.77"
+    assert finding.params["reason"] == "Cannot assign requested address"
+    assert [e.text for e in finding.evidence][-1] == "smtp_bind_address = 198.51.100.77"

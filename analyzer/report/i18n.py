@@ -569,6 +569,13 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "故障ではありません。遅延を避けるには、このホストをグレイリストの対象外にするようサーバー管理者に"
         "依頼してください。",
     ),
+    "bind-address-missing": (
+        "smtp_bind_address がこのホストにないアドレスを指しています",
+        "smtp は送信元アドレス {address} を使えませんでした（{count} 回）：{reason}。代わりにこのホストの"
+        "別のアドレスから接続したため、{address} だけを受け付けるメール・サーバーはこのホストを拒否します。",
+        "/etc/postfix/main.cf の smtp_bind_address をこのホストにあるアドレス（`ip -br addr`）にするか"
+        "削除してから、`postfix reload` を実行してください。",
+    ),
     "mail-not-accepted": (
         "Postfix が投入されたメールを受け付けていません",
         "cleanup は {count} 通のメッセージを受け付けませんでした（計 {attempts} 回）："

@@ -22,7 +22,10 @@ from analyzer.analysis.findings.other import (
     system_findings,
     timezone_findings,
 )
-from analyzer.analysis.findings.submissions import not_accepted_findings
+from analyzer.analysis.findings.submissions import (
+    bind_address_findings,
+    not_accepted_findings,
+)
 
 __all__ = ["Context", "Evidence", "Finding", "diagnose", "findings_frame"]
 
@@ -37,6 +40,7 @@ def diagnose(ctx: Context) -> list[Finding]:
     findings += content_check_findings(ctx)
     findings += system_findings(ctx)
     findings += not_accepted_findings(ctx)
+    findings += bind_address_findings(ctx)
     findings += timezone_findings(ctx)
     findings += local_mailbox_findings(ctx)
     findings += accepted_findings(ctx)

@@ -194,6 +194,14 @@ CATALOG: dict[str, Entry] = {
             + _FLUSH,
         },
     ),
+    "bind-address-missing": Entry(
+        "smtp_bind_address names an address this host does not have",
+        "smtp could not use the source address {address} ({count} time(s)): "
+        "{reason}. It connected from another address of this host instead, so a "
+        "mail server that accepts only {address} refuses this host.",
+        "Set smtp_bind_address in /etc/postfix/main.cf to an address this host has "
+        "(`ip -br addr`), or remove it, then run `postfix reload`.",
+    ),
     "mail-not-accepted": Entry(
         "Postfix does not accept submitted mail",
         "cleanup did not accept {count} message(s), {attempts} time(s) in all: "

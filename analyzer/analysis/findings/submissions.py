@@ -1,5 +1,6 @@
-"""Mail that cleanup does not accept: it stays in the maildrop queue, and pickup
-tries it again, under a new queue ID each time."""
+"""Warnings of this host's own sending path that no delivery record shows: mail
+that cleanup does not accept (it stays in the maildrop queue, and pickup tries
+it again under a new queue ID each time), and a source address smtp cannot use."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 
 import numpy as np
 
-from analyzer.analysis.findings.context import Context, log_evidence
+from analyzer.analysis.findings.context import Context, config_evidence, log_evidence
 from analyzer.analysis.findings.model import Finding
 
 NOT_ACCEPTED = re.compile(
@@ -68,6 +69,50 @@ def not_accepted_findings(ctx: Context) -> list[Finding]:
                 params=params,
                 message_keys=keys,
                 priority=91,
+            )
+        )
+    return findings
+
+
+BIND_FAILED = re.compile(
+    r"warning: smtp_connect_addr: bind (?P<address>\S+): (?P<reason>.+)"
+)
+"""smtp's warning when smtp_bind_address names an address this host lacks. It
+then connects from its default address."""
+
+
+def bind_address_findings(ctx: Context) -> list[Finding]:
+    """Report, per host, smtp's failures to use the source address main.cf sets."""
+    events = ctx.events
+    rows = np.flatnonzero(
+        ctx.of_kind("warning")
+        & (events["daemon"] == "smtp").to_numpy(dtype=bool, na_value=False)
+    )
+    found = events["text"].iloc[rows].str.extract(BIND_FAILED)
+    present = found["address"].notna().to_numpy(dtype=bool, na_value=False)
+    rows, found = rows[present], found[present]
+    findings = []
+    hosts = events["host"].iloc[rows].astype(object)
+    for host in dict.fromkeys(hosts):
+        own = (hosts == host).to_numpy(dtype=bool)
+        group = events.iloc[rows[own]]
+        config = ctx.config(str(host))
+        evidence = log_evidence(events, rows[own])
+        evidence += config_evidence(config, "smtp_bind_address")
+        findings.append(
+            Finding(
+                code="bind-address-missing",
+                severity="warning",
+                host=str(host),
+                first_seen=group["time"].min(),
+                last_seen=group["time"].max(),
+                evidence=evidence,
+                params={
+                    "count": f"{len(group):,}",
+                    "address": str(found["address"][own].iloc[0]),
+                    "reason": str(found["reason"][own].iloc[0]),
+                },
+                priority=48,
             )
         )
     return findings
