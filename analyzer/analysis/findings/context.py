@@ -118,6 +118,22 @@ class Context:
         selected[found[found >= 0]] = True
         return np.asarray(selected[kind.cat.codes.to_numpy()], dtype=bool)
 
+    def warnings_matching(
+        self, pattern: re.Pattern[str], column: str, where: str, value: str
+    ) -> tuple[Rows, pd.DataFrame]:
+        """Return the rows of the warnings whose events have ``value`` in column
+        ``where`` (daemon or host) and whose text ``pattern`` matches, with the
+        groups of ``pattern`` at those rows. ``column`` names the group that
+        each match has."""
+        events = self.events
+        rows = np.flatnonzero(
+            self.of_kind("warning")
+            & (events[where] == value).to_numpy(dtype=bool, na_value=False)
+        )
+        found = events["text"].iloc[rows].str.extract(pattern)
+        present = found[column].notna().to_numpy(dtype=bool, na_value=False)
+        return rows[present], found[present]
+
     def host_view(self, host: str) -> HostView | None:
         return self.hosts.get(host)
 

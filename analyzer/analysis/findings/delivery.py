@@ -487,17 +487,11 @@ _INDEXED_TABLES = frozenset({"hash", "btree", "lmdb", "cdb", "dbm", "sdbm"})
 def _unavailable_table(ctx: Context, host: str, params: dict[str, object]) -> list[int]:
     """Name the lookup table that the host's warnings say Postfix cannot read, set
     the remedy's variant by its type, and return the warning row to quote."""
-    events = ctx.events
-    rows = np.flatnonzero(
-        ctx.of_kind("warning") & (events["host"] == host).to_numpy(bool, na_value=False)
-    )
-    texts = events["text"].iloc[rows]
-    found = texts.str.extract(_TABLE_PROBLEM)
-    present = found["table"].notna().to_numpy(dtype=bool, na_value=False)
-    if not present.any():
+    rows, found = ctx.warnings_matching(_TABLE_PROBLEM, "table", "host", host)
+    if not len(rows):
         params["variant"] = "unnamed"
         return []
-    first = found[present].iloc[0]
+    first = found.iloc[0]
     params["table"] = first["table"]
     params["path"] = first["path"]
     reasons = found["reason"].dropna()
@@ -506,9 +500,7 @@ def _unavailable_table(ctx: Context, host: str, params: dict[str, object]) -> li
         params["variant"] = "aliases"
     elif first["type"] not in _INDEXED_TABLES:
         params["variant"] = "service"
-    same = (found["table"] == first["table"]).to_numpy(bool, na_value=False)
-    table_rows = rows[present & same]
-    return [int(row) for row in table_rows[:1]]
+    return [int(rows[0])]
 
 
 _NO_TRANSPORT = re.compile(
@@ -525,17 +517,12 @@ def _missing_transport(
 ) -> list[int]:
     """Name the transport that qmgr could not reach and the main.cf setting that
     names it, and return qmgr's warning row to quote."""
-    events = ctx.events
-    rows = np.flatnonzero(
-        ctx.of_kind("warning") & (events["host"] == host).to_numpy(bool, na_value=False)
-    )
-    found = events["text"].iloc[rows].str.extract(_NO_TRANSPORT)["transport"]
-    present = found.notna().to_numpy(dtype=bool, na_value=False)
-    if not present.any():
+    rows, found = ctx.warnings_matching(_NO_TRANSPORT, "transport", "host", host)
+    if not len(rows):
         params["transport"] = "?"
         params["setting"] = "transport_maps"
         return []
-    transport = str(found[present].iloc[0])
+    transport = str(found["transport"].iloc[0])
     params["transport"] = transport
     params["setting"] = "transport_maps"
     for name in _TRANSPORT_SETTINGS:
@@ -543,7 +530,7 @@ def _missing_transport(
         if value.split(":", 1)[0].strip() == transport:
             params["setting"] = name
             break
-    return [int(rows[present][0])]
+    return [int(rows[0])]
 
 
 _HELO_NOT_FOUND = re.compile(

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from analyzer.analysis.findings.context import Context, config_evidence, log_evidence
 from analyzer.analysis.findings.model import Finding
 
@@ -27,13 +25,8 @@ the recursion limit."""
 def not_accepted_findings(ctx: Context) -> list[Finding]:
     """Report, per host, the submissions that cleanup did not accept."""
     events = ctx.events
-    rows = np.flatnonzero(
-        ctx.of_kind("warning")
-        & (events["daemon"] == "cleanup").to_numpy(dtype=bool, na_value=False)
-    )
-    found = events["text"].iloc[rows].str.extract(NOT_ACCEPTED)["problem"]
-    present = found.notna().to_numpy(dtype=bool, na_value=False)
-    rows, problems = rows[present], found[present]
+    rows, found = ctx.warnings_matching(NOT_ACCEPTED, "problem", "daemon", "cleanup")
+    problems = found["problem"]
     findings = []
     hosts = events["host"].iloc[rows].astype(object)
     for host in dict.fromkeys(hosts):
@@ -84,13 +77,7 @@ then connects from its default address."""
 def bind_address_findings(ctx: Context) -> list[Finding]:
     """Report, per host, smtp's failures to use the source address main.cf sets."""
     events = ctx.events
-    rows = np.flatnonzero(
-        ctx.of_kind("warning")
-        & (events["daemon"] == "smtp").to_numpy(dtype=bool, na_value=False)
-    )
-    found = events["text"].iloc[rows].str.extract(BIND_FAILED)
-    present = found["address"].notna().to_numpy(dtype=bool, na_value=False)
-    rows, found = rows[present], found[present]
+    rows, found = ctx.warnings_matching(BIND_FAILED, "address", "daemon", "smtp")
     findings = []
     hosts = events["host"].iloc[rows].astype(object)
     for host in dict.fromkeys(hosts):

@@ -8,27 +8,8 @@ from pathlib import Path
 
 from ..host import HostContext
 from ..model import HostPlan, Scenario
-from .common import (
-    ANALYST,
-    CONSOLE,
-    RELAY_NAME,
-    RETRY_WINDOW,
-    SECOPS,
-    SOC,
-    pause,
-    relay_dns,
-    relay_sink,
-)
-
-
-def send_and_wait(context: HostContext) -> None:
-    """Send three messages and let Postfix retry; only the log shows what
-    became of them."""
-    context.send([SOC])
-    context.send([SOC, SECOPS])
-    context.send([ANALYST])
-    pause(RETRY_WINDOW)
-
+from .common import CONSOLE, RELAY_NAME, relay_dns, relay_sink
+from .session import send_and_wait, send_three
 
 ALIAS_LOOP = Scenario(
     name="alias-loop",
@@ -78,9 +59,7 @@ def header_checks_drive(context: HostContext) -> None:
     Path("/etc/postfix/header_checks").write_text(
         "/^Subject: QRadar Offense/ REJECT Offense notifications are not allowed\n"
     )
-    context.send([SOC])
-    context.send([SOC, SECOPS])
-    context.send([ANALYST])
+    send_three(context)
     context.wait_mailbox(3)
     context.wait_queue_empty()
 
