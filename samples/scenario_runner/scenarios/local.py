@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..host import HostContext
 from ..model import HostPlan, Scenario
-from .common import CONSOLE, RELAY_NAME, relay_dns, relay_sink
+from .common import CONSOLE, RELAY_NAME, SECOPS, SOC, relay_dns, relay_sink
 from .session import send_and_wait, send_three
 
 ALIAS_LOOP = Scenario(
