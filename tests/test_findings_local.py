@@ -79,18 +79,28 @@ def test_routing_table_names_failing_server(tmp_path: Path) -> None:
     quotes transport_maps instead of sending the reader to a working relayhost."""
     reply = "connect to 192.0.2.99[192.0.2.99]:25: Connection refused"
     lines = deferred("A1B2C3D4E5", "10:00:00", reply)
+    # relayhost takes the rest of this host's mail.
+    lines += deferred("B2C3D4E5F6", "10:01:00", "x")[:3] + [
+        f"Dec  4 10:01:00 {HOST} postfix/smtp[303]: B2C3D4E5F6: to=<ops@example.org>,"
+        " relay=mx1.corp.example[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5,"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4F017AB)\n"
+    ]
     routed = (
         "relayhost = [mx1.corp.example]\ntransport_maps = hash:/etc/postfix/transport\n"
     )
     finding = analyze_lines(tmp_path, lines, routed).findings[0]
     assert finding.code == "relay-connection-failed"
     assert finding.params["variant"] == "routed"
+    assert finding.severity == "error"
     assert finding.params["maps"] == "transport_maps"
     assert "That is not relayhost ([mx1.corp.example])" in finding.summary
     quoted = [e.text for e in finding.evidence]
     assert "transport_maps = hash:/etc/postfix/transport" in quoted
     plain = analyze_lines(tmp_path, lines, "relayhost = [mx1.corp.example]\n")
     assert plain.findings[0].params.get("variant") != "routed"
+    # When relayhost takes no mail either, the table is not the cause.
+    alone = analyze_lines(tmp_path, lines[:4], routed)
+    assert alone.findings[0].params.get("variant") != "routed"
 
 
 def test_alias_to_missing_user(tmp_path: Path) -> None:

@@ -123,7 +123,7 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "mailbox_full",
             r"mailbox (?:is )?full|quota exceeded|over quota|exceeded (?:storage|quota)|"
-            r"mailbox size limit|[45]\.2\.2\b",
+            r"mailbox size limit|error writing message: File too large|[45]\.2\.2\b",
         ),
         (
             "too_large",
@@ -189,7 +189,10 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # qmgr could not reach the delivery agent that the transport names.
         ("transport_unavailable", r"mail transport unavailable"),
         # Postfix could not read one of its lookup tables (sasl_passwd.db missing).
-        ("local_data_error", r"local data error|table lookup failure"),
+        (
+            "local_data_error",
+            r"local data error|table lookup failure|alias database unavailable",
+        ),
         # The server answered the connection with a refusal instead of its greeting
         # (421 or 554; Postfix defers a 5xx greeting by default).
         ("greeting_refused", r"refused to talk to me"),

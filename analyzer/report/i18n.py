@@ -976,7 +976,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "no_entry",
     ): "{count} 通が、このホストがログインしなかったため {relays} に拒否されました：{reasons}。"
     "smtp_sasl_auth_enable は yes ですが、Postfix はログインしていません：{password_maps} に"
-    "このサーバーのエントリーが見つからなかったためです。キーはサーバー名か、main.cf に書かれた"
+    "このサーバーのエントリーが見つからなかったためです。キーはサーバー名か、main.cf に書かれた "
     "relayhost の値そのもの（{sasl_key}）でなければなりません。STARTTLS の後でしかログインを"
     "受け付けないサーバーに TLS なしで接続した場合も同じ結果になります。",
     (
@@ -1501,6 +1501,11 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     "`postfix reload` を実行します。" + _FLUSH_JA,
     (
         "lookup-table-unavailable",
+        "file",
+    ): "{path} が存在し、Postfix が読めることを確認してから `postfix reload` を実行してください。"
+    + _FLUSH_JA,
+    (
+        "lookup-table-unavailable",
         "service",
     ): "{path} のテーブル定義と、そのサーバーがこのホストに応答するかを確認してください。"
     "`postmap -q キー {table}` で Postfix が得る値を確認できます。" + _FLUSH_JA,
@@ -1548,8 +1553,9 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
         "relay-connection-failed",
         "greeting_lost",
     ): "接続だけでなくグリーティングを確認してください：このホストで `nc {relay_host} {port}` を実行し、"
-    "数秒以内に 220 で始まる行が表示されることを確かめます。{relay_host} の管理者には、このホストの"
-    "アドレスからのセッションを切る理由を {last} のサーバーのログとともに、ネットワーク担当には経路上で"
+    "数秒以内に 220 で始まる行が表示されることを確かめます（TLS が先に来るポート 465 では "
+    "`openssl s_client -connect {relay_host}:465`）。{relay_host} の管理者には、このホストの"
+    "アドレスからのセッションを切る理由を {last} のサーバーのログとともに、ネットワーク担当には経路上で "
     "SMTP を検査するファイアウォールがないかを確認してください。" + _FLUSH_JA,
     (
         "relay-connection-failed",

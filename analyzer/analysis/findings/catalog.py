@@ -231,7 +231,7 @@ CATALOG: dict[str, Entry] = {
         "sends mail to the transport {transport}, but master.cf defines no service "
         "of that name, so qmgr cannot hand the mail to a delivery agent.",
         "Correct the transport name in {setting} (smtp for mail to other servers), or "
-        "add a {transport} service to /etc/postfix/master.cf, then run `postfix "
+        "add a service named {transport} to /etc/postfix/master.cf, then run `postfix "
         "reload`. `postconf -M` lists the services. " + _FLUSH,
     ),
     "lookup-table-unavailable": Entry(
@@ -250,6 +250,8 @@ CATALOG: dict[str, Entry] = {
         remedies={
             "aliases": "Build the alias table: `newaliases` (or `postalias "
             "{path}`), then `postfix reload`. " + _FLUSH,
+            "file": "Check that {path} exists and that Postfix may read it, then "
+            "run `postfix reload`. " + _FLUSH,
             "service": "Check the table's definition in {path} and that its "
             "server answers this host; `postmap -q KEY {table}` shows what Postfix "
             "gets. " + _FLUSH,
@@ -412,7 +414,8 @@ CATALOG: dict[str, Entry] = {
             "{relay_host} {port}` on this host shows the reply. " + _FLUSH,
             "greeting_lost": "Check for the greeting, not only the connection: `nc "
             "{relay_host} {port}` on this host must print a line that starts with "
-            "220 within a few seconds. Ask the administrator of {relay_host} why it "
+            "220 within a few seconds (on port 465, where TLS comes first: `openssl "
+            "s_client -connect {relay_host}:465`). Ask the administrator of {relay_host} why it "
             "ends sessions from this host's address, with the server's log at "
             "{last}, and the network team whether a firewall inspects SMTP on the "
             "way. " + _FLUSH,

@@ -368,6 +368,8 @@ def _finding(
         view = ctx.host_view(host)
         master = view.master if view is not None else None
         broken = _broken_after_connect(config, master, port, failures, rows)
+        if broken.startswith("greeting") and params["variant"] == "works_again":
+            broken = ""  # the server took mail after the last refusal: it works
         if broken:
             params["variant"] = broken
             params["last"] = ctx.clock(last_seen)
@@ -379,12 +381,22 @@ def _finding(
             if broken == "cut_in_data" and not to_server.any():
                 params["variant"] = "cut_all"
     routed_by: list[str] = []
-    if code == "relay-connection-failed" and params.get("variant") in ("", "ongoing"):
-        routed_by = _routing_maps(config, server, port)
+    # "works_again" may come from relayhost taking mail, which says nothing of
+    # another server that a routing table chose.
+    if code == "relay-connection-failed" and params.get("variant") in (
+        "",
+        "ongoing",
+        "works_again",
+    ):
+        routed_by = _routing_maps(config, server, port, failures.sent_by(host))
         if routed_by:
-            # Not relayhost: a table of main.cf sends this mail to that server.
+            # Not relayhost: a table of main.cf sends this mail to that server,
+            # and relayhost taking other mail does not clear it.
             params["variant"] = "routed"
             params["maps"] = " or ".join(routed_by)
+            recovered = False
+            if unresolved.any():
+                severity = "error"
     if code == "greylisting" and unresolved.all():
         params["variant"] = "pending"
     captured: list[str] = []
@@ -431,7 +443,8 @@ def _finding(
         else:
             params["variant"] = "same_name"
     if code == "lookup-table-unavailable":
-        leading = _unavailable_table(ctx, host, params)
+        daemons = set(ctx.deliveries["daemon"].iloc[rows].astype(str))
+        leading = _unavailable_table(ctx, host, daemons, times.min(), params)
     if code == "transport-missing":
         leading = _missing_transport(ctx, host, config, params)
     if code == "tls-failure":
@@ -482,22 +495,46 @@ sasl_passwd is unavailable. open database /etc/postfix/sasl_passwd.db: No such
 file or directory", then "... lookup error for "mail.example.com"."""
 _INDEXED_TABLES = frozenset({"hash", "btree", "lmdb", "cdb", "dbm", "sdbm"})
 """Table types that ``postmap`` builds from a text file."""
+_FILE_TABLES = frozenset({"texthash", "regexp", "pcre", "cidr", "inline", "static"})
+"""Table types that Postfix reads from their text file (or main.cf) as is."""
 
 
-def _unavailable_table(ctx: Context, host: str, params: dict[str, object]) -> list[int]:
+def _unavailable_table(
+    ctx: Context,
+    host: str,
+    daemons: set[str],
+    first_failure: pd.Timestamp,
+    params: dict[str, object],
+) -> list[int]:
     """Name the lookup table that the host's warnings say Postfix cannot read, set
-    the remedy's variant by its type, and return the warning row to quote."""
+    the remedy's variant by its type, and return the warning row to quote.
+
+    The warning is one of the programs that deferred the mail (``daemons``), the
+    last one logged up to the first failure (another table's older trouble is
+    not this one), else the first one after it.
+    """
     rows, found = ctx.warnings_matching(_TABLE_PROBLEM, "table", "host", host)
+    events = ctx.events
+    same = events["daemon"].iloc[rows].astype(str).isin(daemons).to_numpy(bool)
+    if same.any():
+        rows, found = rows[same], found[same]
     if not len(rows):
         params["variant"] = "unnamed"
         return []
-    first = found.iloc[0]
+    before = (events["time"].iloc[rows] <= first_failure).to_numpy(
+        dtype=bool, na_value=False
+    )
+    chosen = int(np.flatnonzero(before)[-1]) if before.any() else 0
+    rows = rows[chosen:]
+    first = found.iloc[chosen]
     params["table"] = first["table"]
     params["path"] = first["path"]
     reasons = found["reason"].dropna()
     params["why"] = str(reasons.iloc[0]) if len(reasons) else "?"
     if first["path"].startswith(("/etc/aliases", "/etc/postfix/aliases")):
         params["variant"] = "aliases"
+    elif first["type"] in _FILE_TABLES:
+        params["variant"] = "file"
     elif first["type"] not in _INDEXED_TABLES:
         params["variant"] = "service"
     return [int(rows[0])]
@@ -509,7 +546,12 @@ _NO_TRANSPORT = re.compile(
 )
 """qmgr's warning when master.cf has no service for a transport that main.cf or
 transport_maps names."""
-_TRANSPORT_SETTINGS = ("default_transport", "relay_transport", "local_transport")
+_TRANSPORT_SETTINGS = (
+    "default_transport",
+    "relay_transport",
+    "local_transport",
+    "content_filter",
+)
 
 
 def _missing_transport(
@@ -724,7 +766,11 @@ def _local_aliases(ctx: Context, rows: Rows) -> list[str]:
     the unknown users."""
     deliveries = ctx.deliveries.iloc[rows]
     original = deliveries["orig_recipient"].astype(object)
-    rewritten = original.notna() & (original != deliveries["recipient"].astype(object))
+    # orig_to=<analyst> for to=<analyst@host> only had the domain appended, and
+    # a change of letter case is no alias either: the user name must change.
+    before = original.fillna("").str.partition("@")[0].str.lower()
+    after = deliveries["recipient"].astype(object).fillna("").str.partition("@")[0]
+    rewritten = original.notna() & (before != after.str.lower())
     if not len(rows) or not rewritten.all():
         return []
     return [str(a) for a in original.value_counts().index]
@@ -734,20 +780,34 @@ _ROUTING_MAPS = ("transport_maps", "sender_dependent_relayhost_maps")
 """Settings that send some mail to another server than relayhost."""
 
 
+_SERVICE_PORTS = {
+    "smtp": "25",
+    "submission": "587",
+    "submissions": "465",
+    "smtps": "465",
+}
+"""Port numbers of the service names that relayhost may give instead."""
+
+
 def _routing_maps(
-    config: MainConfig | None, server: object, port: int | None
+    config: MainConfig | None, server: object, port: int | None, sent: pd.DataFrame
 ) -> list[str]:
     """Return the routing tables that main.cf sets, when the failing server or
-    port is not relayhost's: those tables sent the mail there."""
+    port is not relayhost's while relayhost's server takes this host's mail:
+    those tables sent the failing mail elsewhere."""
     if config is None or server is None:
         return []
     relay = parse_relayhost(config.get("relayhost"))
     if relay is None:
         return []
+    relay_port = _SERVICE_PORTS.get(relay.port.lower(), relay.port)
     same_host = str(server).lower() == relay.host.lower()
-    same_port = port is None or str(port) == relay.port
+    same_port = port is None or str(port) == relay_port
     if same_host and same_port:
         return []
+    names = sent["relay_host"].astype("string").str.lower()
+    if not names.eq(relay.host.lower()).any():
+        return []  # relayhost fails too, or takes no mail: no table to blame
     return [name for name in _ROUTING_MAPS if config.get(name).strip()]
 
 
