@@ -80,10 +80,11 @@ def test_routing_table_names_failing_server(tmp_path: Path) -> None:
     reply = "connect to 192.0.2.99[192.0.2.99]:25: Connection refused"
     lines = deferred("A1B2C3D4E5", "10:00:00", reply)
     # relayhost takes the rest of this host's mail.
-    lines += deferred("B2C3D4E5F6", "10:01:00", "x")[:3] + [
+    lines += [
+        *deferred("B2C3D4E5F6", "10:01:00", "x")[:3],
         f"Dec  4 10:01:00 {HOST} postfix/smtp[303]: B2C3D4E5F6: to=<ops@example.org>,"
         " relay=mx1.corp.example[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5,"
-        " dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4F017AB)\n"
+        " dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4F017AB)\n",
     ]
     routed = (
         "relayhost = [mx1.corp.example]\ntransport_maps = hash:/etc/postfix/transport\n"
@@ -118,6 +119,12 @@ def test_alias_to_missing_user(tmp_path: Path) -> None:
     finding = analyze_lines(tmp_path, lines).findings[0]
     assert finding.code == "unknown-recipient"
     assert finding.params["variant"] == "local_alias"
+    # orig_to=<QRadarAdmin>: only the domain and the letter case changed, which
+    # no alias does, so the user name itself is wrong.
+    bare = [line.replace("orig_to=<root>", "orig_to=<QRadarAdmin>") for line in lines]
+    plain = analyze_lines(tmp_path, bare).findings[0]
+    assert plain.code == "unknown-recipient"
+    assert plain.params.get("variant") != "local_alias"
     assert finding.params["alias"] == "root"
     assert "Correct the alias root in /etc/aliases" in finding.remedy
     assert "`newaliases`" in finding.remedy
@@ -168,3 +175,18 @@ def test_bind_address_missing(tmp_path: Path) -> None:
     assert finding.params["address"] == "198.51.100.77"
     assert finding.params["reason"] == "Cannot assign requested address"
     assert [e.text for e in finding.evidence][-1] == "smtp_bind_address = 198.51.100.77"
+
+
+def test_transport_of_content_filter(tmp_path: Path) -> None:
+    """content_filter names the transport that master.cf lacks."""
+    lines = [
+        f"Dec  4 10:00:00 {HOST} postfix/qmgr[302]: warning: connect to transport"
+        " private/amavisfeed: No such file or directory\n",
+        *deferred("A1B2C3D4E5", "10:00:01", "mail transport unavailable"),
+    ]
+    main_cf = "relayhost = [mx1.corp.example]\ncontent_filter = amavisfeed:[127.0.0.1]:10024\n"
+    finding = analyze_lines(tmp_path, lines, main_cf).findings[0]
+    assert finding.code == "transport-missing"
+    assert finding.params["transport"] == "amavisfeed"
+    assert finding.params["setting"] == "content_filter"
+    assert "add a service named amavisfeed" in finding.remedy

@@ -74,6 +74,13 @@ CAUSE_CASES = [
      " limit (in reply to end of DATA command)", "too_large"),
     ("host mx1.example.com[192.0.2.10] said: 552 5.2.2 <soc@example.org>: mailbox"
      " full (in reply to RCPT TO command)", "mailbox_full"),
+    # local(8) writing to a mailbox file that reached its size limit.
+    ("cannot update mailbox /var/mail/root for user root. error writing message:"
+     " File too large", "mailbox_full"),
+    ("alias database unavailable", "local_data_error"),
+    ("mail transport unavailable", "transport_unavailable"),
+    ("host mx1.example.com[192.0.2.10] refused to talk to me: 421 4.3.2 Service not"
+     " available", "greeting_refused"),
     # A full mailbox, though "size limit" also names a message size limit.
     ("host mx1.example.com[192.0.2.10] said: 550 5.2.1 <soc@example.org>... User"
      " mailbox size limit reached (in reply to RCPT TO command)", "mailbox_full"),
