@@ -66,3 +66,38 @@ def test_login_demanded_by_server(
     assert "530 5.7.57 Client not authenticated" in finding.summary
     assert remedy_text in finding.remedy
     assert "[smtp.example.com]:587 user:password" in finding.remedy
+
+
+@pytest.mark.parametrize(
+    ("settings", "variant", "expected", "absent"),
+    [
+        # No password table at all: the fix is to name one.
+        (
+            "smtp_sasl_auth_enable = yes\n",
+            "no_maps",
+            "Set smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd",
+            "postmap -q",
+        ),
+        # TLS is already enforced: no advice to turn it on.
+        (
+            "smtp_sasl_auth_enable = yes\n"
+            "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n"
+            "smtp_tls_security_level = encrypt\n",
+            "no_entry_tls",
+            "postmap -q '[smtp.example.com]:587' hash:/etc/postfix/sasl_passwd",
+            "smtp_tls_security_level = encrypt in",
+        ),
+    ],
+)
+def test_login_set_up_but_not_sent(
+    tmp_path: Path, settings: str, variant: str, expected: str, absent: str
+) -> None:
+    (tmp_path / "maillog").write_text("".join(attempt(n) for n in range(3)))
+    (tmp_path / "main.cf").write_text(
+        "myhostname = gw05.example.com\nrelayhost = [smtp.example.com]:587\n" + settings
+    )
+    finding = analyze_bundle(tmp_path, year=2026).findings[0]
+    assert finding.code == "sasl-required"
+    assert finding.params["variant"] == variant
+    assert expected in finding.remedy
+    assert absent not in finding.remedy

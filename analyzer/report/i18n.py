@@ -973,6 +973,19 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "いずれかを読めなかったことを示します。これらの行の前に Postfix が記録した警告がテーブルを示します。",
     (
         "sasl-required",
+        "no_entry_tls",
+    ): "{count} 通が、このホストがログインしなかったため {relays} に拒否されました：{reasons}。"
+    "smtp_sasl_auth_enable は yes ですが、Postfix はログインしていません：{password_maps} に"
+    "このサーバーのエントリーが見つからなかったためです。キーはサーバー名か、main.cf に書かれた "
+    "relayhost の値そのもの（{sasl_key}）でなければなりません。",
+    (
+        "sasl-required",
+        "no_maps",
+    ): "{count} 通が、このホストがログインしなかったため {relays} に拒否されました：{reasons}。"
+    "smtp_sasl_auth_enable は yes ですが、smtp_sasl_password_maps が設定されていないため、Postfix "
+    "には送るパスワードがありません。",
+    (
+        "sasl-required",
         "no_entry",
     ): "{count} 通が、このホストがログインしなかったため {relays} に拒否されました：{reasons}。"
     "smtp_sasl_auth_enable は yes ですが、Postfix はログインしていません：{password_maps} に"
@@ -1312,6 +1325,14 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "no_entry",
     ): "メール・サーバーがログインを求めていますが、Postfix はそのパスワードを見つけられません",
     (
+        "sasl-required",
+        "no_entry_tls",
+    ): "メール・サーバーがログインを求めていますが、Postfix はそのパスワードを見つけられません",
+    (
+        "sasl-required",
+        "no_maps",
+    ): "メール・サーバーがログインを求めていますが、Postfix にパスワードのテーブルがありません",
+    (
         "unknown-recipient",
         "local_alias",
     ): "このホストのエイリアスが、存在しないユーザーを指しています",
@@ -1514,6 +1535,19 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
         "unnamed",
     ): "最初の延期より前の警告（「is unavailable」または「lookup error」）からテーブルを特定し、"
     "`postmap` で作成してから `postfix reload` を実行してください。" + _FLUSH_JA,
+    (
+        "sasl-required",
+        "no_entry_tls",
+    ): "Postfix と同じ方法でキーを検索してください：`postmap -q '{sasl_key}' {password_maps}` が "
+    "user:password を表示する必要があります。何も表示されなければ、{sasl_key} user:password の行を"
+    "そのファイルに書き、`postmap` を実行してから `postfix reload` を実行します。"
+    + _FLUSH_JA,
+    (
+        "sasl-required",
+        "no_maps",
+    ): "/etc/postfix/main.cf に smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd を設定し、"
+    "{sasl_key} user:password の行をそのファイルに書いて、`postmap /etc/postfix/sasl_passwd` と "
+    "`postfix reload` を実行してください。" + _FLUSH_JA,
     (
         "sasl-required",
         "no_entry",

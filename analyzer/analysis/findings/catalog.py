@@ -575,6 +575,14 @@ CATALOG: dict[str, Entry] = {
             "{password_maps}, whose key must be the server's name or the relayhost "
             "value exactly as main.cf writes it ({sasl_key}). A server that offers "
             "a login only after STARTTLS, while TLS is off, has the same effect.",
+            "no_entry_tls": "{count} message(s) were refused by {relays} because "
+            "this host did not log in: {reasons}. smtp_sasl_auth_enable is yes, yet "
+            "Postfix sent no login: it found no entry for this server in "
+            "{password_maps}, whose key must be the server's name or the relayhost "
+            "value exactly as main.cf writes it ({sasl_key}).",
+            "no_maps": "{count} message(s) were refused by {relays} because this "
+            "host did not log in: {reasons}. smtp_sasl_auth_enable is yes, but "
+            "smtp_sasl_password_maps is not set, so Postfix has no password to send.",
         },
         remedies={
             "no_entry": "Look the key up as Postfix does: `postmap -q '{sasl_key}' "
@@ -584,10 +592,22 @@ CATALOG: dict[str, Entry] = {
             "smtp_tls_security_level = encrypt in /etc/postfix/main.cf (servers such "
             "as Exchange Online offer a login only after STARTTLS) and run `postfix "
             "reload`. " + _FLUSH,
+            "no_entry_tls": "Look the key up as Postfix does: `postmap -q "
+            "'{sasl_key}' {password_maps}` must print user:password. If it prints "
+            "nothing, write the line {sasl_key} user:password to that file, then run "
+            "`postmap` on it and `postfix reload`. " + _FLUSH,
+            "no_maps": "Set smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd "
+            "in /etc/postfix/main.cf, write the line {sasl_key} user:password to that "
+            "file, run `postmap /etc/postfix/sasl_passwd` and `postfix reload`. "
+            + _FLUSH,
         },
         titles={
             "no_entry": "The mail server requires a login, and Postfix found no "
             "password for it",
+            "no_entry_tls": "The mail server requires a login, and Postfix found no "
+            "password for it",
+            "no_maps": "The mail server requires a login, and Postfix has no "
+            "password table",
         },
     ),
     "sasl-no-mechanism": Entry(

@@ -269,14 +269,23 @@ def _finding(
     params["variant"] = _variant(code, config, ctx.host_view(host), server)
     if code == "sasl-required":
         # sasl_passwd is looked up by relayhost exactly as main.cf writes it.
-        params["sasl_key"] = params["relayhost"] or "[mail.example.com]:587"
-        if _logs_in(config):
+        params["sasl_key"] = params["relayhost"] or (
+            params["relay_host"]
+            if params["relay_host"] != "?"
+            else "[mail.example.com]:587"
+        )
+        if _logs_in(config) and config is not None:
             # A failed login ends with "SASL authentication failed", not with
             # the server's demand for one: Postfix found no password to send.
-            params["variant"] = "no_entry"
-            params["password_maps"] = (
-                config.get("smtp_sasl_password_maps") if config is not None else ""
-            ) or "hash:/etc/postfix/sasl_passwd"
+            maps = config.get("smtp_sasl_password_maps").strip()
+            level = config.get("smtp_tls_security_level").strip().lower()
+            if not maps:
+                params["variant"] = "no_maps"
+            elif level in _TLS_ENFORCED:
+                params["variant"] = "no_entry_tls"
+            else:
+                params["variant"] = "no_entry"
+            params["password_maps"] = maps or "hash:/etc/postfix/sasl_passwd"
     if (
         code == "relay-connection-failed"
         and relay_state(ctx, host) != RELAY_SET
@@ -776,6 +785,8 @@ def _local_aliases(ctx: Context, rows: Rows) -> list[str]:
     return [str(a) for a in original.value_counts().index]
 
 
+_TLS_ENFORCED = frozenset({"encrypt", "dane-only", "fingerprint", "verify", "secure"})
+"""smtp_tls_security_level values that make Postfix start TLS or not send."""
 _ROUTING_MAPS = ("transport_maps", "sender_dependent_relayhost_maps")
 """Settings that send some mail to another server than relayhost."""
 
