@@ -33,9 +33,7 @@ def not_accepted_findings(ctx: Context) -> list[Finding]:
         own = (hosts == host).to_numpy(dtype=bool)
         group = events.iloc[rows[own]]
         keys = group["message_key"].dropna().astype(str).unique().tolist()
-        # Each retry has a new queue ID: count the messages by their Message-ID.
-        message_ids = ctx.messages["message_id"].reindex(keys).dropna()
-        count = message_ids.nunique() if len(message_ids) else len(keys)
+        count = _waiting(ctx, str(host), keys)
         problem = str(problems[own].iloc[0])
         params: dict[str, object] = {
             "count": count,
@@ -65,6 +63,22 @@ def not_accepted_findings(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+def _waiting(ctx: Context, host: str, keys: list[str]) -> int:
+    """Return how many messages wait: the maildrop entries of the host's newest
+    queue listing, else the Message-IDs of the tries. Each try has a new queue
+    ID, and a new Message-ID too where cleanup adds it."""
+    queue = ctx.queue
+    listed = queue[
+        (queue["host"] == host).to_numpy(dtype=bool, na_value=False)
+        & queue["in_newest_listing"].to_numpy(dtype=bool)
+        & (queue["queue_name"] == "maildrop").to_numpy(dtype=bool, na_value=False)
+    ]
+    if len(listed):
+        return int(listed["queue_id"].nunique())
+    message_ids = ctx.messages["message_id"].reindex(keys).dropna()
+    return int(message_ids.nunique()) if len(message_ids) else len(keys)
 
 
 BIND_FAILED = re.compile(
