@@ -342,3 +342,22 @@ def test_fatal_error_causes(tmp_path: Path) -> None:
         assert remedy in finding.remedy, line
         assert "systemctl restart postfix" not in finding.remedy, line
     assert finding.params["path"] == "incoming"
+
+
+def test_mailbox_limit_fixed_later(tmp_path: Path) -> None:
+    """local(8) delivered again after its fatal error: a warning about the past."""
+    (tmp_path / "maillog").write_text(
+        "Dec  5 09:00:00 mx1 postfix/local[300]: fatal: configuration error:"
+        " mailbox_size_limit is smaller than message_size_limit\n"
+        "Dec  5 09:05:00 mx1 postfix/pickup[301]: A1B2C3D4E5: uid=0 from=<root>\n"
+        "Dec  5 09:05:00 mx1 postfix/qmgr[302]: A1B2C3D4E5: from=<root@mx1.example.com>,"
+        " size=700, nrcpt=1 (queue active)\n"
+        "Dec  5 09:05:01 mx1 postfix/local[303]: A1B2C3D4E5: to=<root@mx1.example.com>,"
+        " relay=local, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (delivered to"
+        " mailbox)\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(f for f in analysis.findings if f.code == "postfix-fatal-error")
+    assert finding.severity == "warning"
+    assert finding.params["variant"] == "mailbox_limit_over"
+    assert "delivered mail again from 2026-12-05 09:05 UTC" in finding.summary

@@ -898,6 +898,11 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "メールボックスへの配送（root 宛ての通知を含む）は行われません。他のサーバーへのメールは続きます。",
     (
         "postfix-fatal-error",
+        "mailbox_limit_over",
+    ): "{count} 件の致命的エラー（例：{reasons}）。その時 local(8) はすぐに停止しましたが、{later} 以降は"
+    "再び配送しています：その後設定が変更されています。",
+    (
+        "postfix-fatal-error",
         "permissions",
     ): "{count} 件の致命的エラー（例：{reasons}）。Postfix のプログラムがキュー内の {path} を開けません："
     "所有者かモードが誤っています。リストアや /var/spool/postfix の手作業での変更の後によく起こります。",
@@ -1274,6 +1279,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
     ): "ローカル配送が停止します：mailbox_size_limit が message_size_limit より小さくなっています",
     (
         "postfix-fatal-error",
+        "mailbox_limit_over",
+    ): "ローカル配送が一時停止しました：mailbox_size_limit が message_size_limit より小さくなっていました",
+    (
+        "postfix-fatal-error",
         "permissions",
     ): "Postfix のプログラムがキューのフォルダーを開けません",
     (
@@ -1443,6 +1452,11 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
         "mailbox_limit",
     ): "/etc/postfix/main.cf の mailbox_size_limit を message_size_limit 以上（0 は無制限）に"
     "してから `postfix reload` を実行してください。ローカル配送を待っているメールが配送されます。",
+    (
+        "postfix-fatal-error",
+        "mailbox_limit_over",
+    ): "現在の対処は不要です。どちらかを変更するときは、mailbox_size_limit を message_size_limit 以上"
+    "（0 は無制限）に保ってください。",
     (
         "postfix-fatal-error",
         "permissions",

@@ -948,6 +948,9 @@ CATALOG: dict[str, Entry] = {
             "mailbox_limit": "{count} fatal message(s), such as: {reasons}. local(8) "
             "stops at once, so no mail is delivered to this host's mailboxes (root's "
             "notices among them); mail to other servers goes on.",
+            "mailbox_limit_over": "{count} fatal message(s), such as: {reasons}. "
+            "local(8) stopped at once then, but it delivered mail again from {later} "
+            "on: the setting was changed since.",
             "permissions": "{count} fatal message(s), such as: {reasons}. A Postfix "
             "program may not open {path} in the queue: its owner or mode is wrong, "
             "often after a restore or a manual change under /var/spool/postfix.",
@@ -960,6 +963,8 @@ CATALOG: dict[str, Entry] = {
         titles={
             "mailbox_limit": "Local delivery stops: mailbox_size_limit is smaller than "
             "message_size_limit",
+            "mailbox_limit_over": "Local delivery stopped for a while: "
+            "mailbox_size_limit was smaller than message_size_limit",
             "permissions": "A Postfix program may not open a queue folder",
             "inet_protocols": "Postfix stops: this host has no IPv6 address it expects",
             "inet_interfaces": "Postfix stops: inet_interfaces names an address this "
@@ -969,6 +974,9 @@ CATALOG: dict[str, Entry] = {
             "mailbox_limit": "Raise mailbox_size_limit in /etc/postfix/main.cf to at "
             "least message_size_limit (0 means no limit), then run `postfix reload`: "
             "the mail waiting for local delivery then goes out.",
+            "mailbox_limit_over": "Nothing to do now. Keep mailbox_size_limit at "
+            "least as large as message_size_limit (0 means no limit) when either "
+            "changes.",
             "permissions": "Run `postfix check`, which names the files and folders "
             "with a wrong owner or mode, then `postfix set-permissions` to repair "
             "them, and `postfix reload`. Mail that waits in the maildrop queue is "

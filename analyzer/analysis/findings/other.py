@@ -805,6 +805,17 @@ def system_findings(ctx: Context) -> list[Finding]:
                 finding.evidence += config_evidence(config, name)
         elif group["text"].str.contains(_MAILBOX_LIMIT, regex=False).any():
             finding.params["variant"] = "mailbox_limit"
+            sent = ctx.sent
+            later = sent["time"][
+                (sent["host"] == host).to_numpy(dtype=bool, na_value=False)
+                & (sent["daemon"] == "local").to_numpy(dtype=bool, na_value=False)
+                & (sent["time"] > group["time"].max()).to_numpy(bool, na_value=False)
+            ]
+            if len(later):
+                # local(8) delivered again afterwards: the setting was fixed.
+                finding.severity = "warning"
+                finding.params["variant"] = "mailbox_limit_over"
+                finding.params["later"] = ctx.clock(later.min())
             config = ctx.config(str(host))
             for name in ("mailbox_size_limit", "message_size_limit"):
                 finding.evidence += config_evidence(config, name)
