@@ -190,3 +190,22 @@ def test_transport_of_content_filter(tmp_path: Path) -> None:
     assert finding.params["transport"] == "amavisfeed"
     assert finding.params["setting"] == "content_filter"
     assert "add a service named amavisfeed" in finding.remedy
+
+
+def test_content_filter_refusing_session(tmp_path: Path) -> None:
+    """The filter on 127.0.0.1 answers 421 instead of its greeting: it runs, so
+    "start the filter" would not help."""
+    reply = (
+        "host 127.0.0.1[127.0.0.1] refused to talk to me: 421 4.3.2 amavisd Service"
+        " shutting down, closing transmission channel"
+    )
+    lines = [
+        line.replace("relay=none", "relay=127.0.0.1[127.0.0.1]:10024")
+        for line in deferred("A1B2C3D4E5", "10:00:00", reply)
+    ]
+    main_cf = "relayhost = [mx1.corp.example]\ncontent_filter = smtp-amavis:[127.0.0.1]:10024\n"
+    finding = analyze_lines(tmp_path, lines, main_cf).findings[0]
+    assert finding.code == "content-filter-unreachable"
+    assert finding.params["variant"] == "refuses"
+    assert "takes connections but refuses the session" in finding.title
+    assert "systemctl status amavis" not in finding.remedy

@@ -1009,6 +1009,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     ): "{count} 通が、このホスト自身のローカル配送で返送されました：{reasons}。エイリアス {aliases} が "
     "{recipients} に変換されますが、このホストにそのユーザーはいません。",
     (
+        "content-filter-unreachable",
+        "refuses",
+    ): "{count} 通を {relay_host}:{port} のコンテンツ・フィルターに渡せませんでした：{reasons}。"
+    "フィルターは接続を受け付けますが、セッションを拒否するか、グリーティングの前に切断します。"
+    "動いてはいるものの、過負荷かプロセス数が足りません。拒否している間、すべてのメールがキューで待ちます。",
+    (
         "relay-connection-failed",
         "routed",
     ): "{count} 通を {relays}（ポート {port}）に渡せませんでした：{reasons}。これは relayhost"
@@ -1346,6 +1352,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "local_alias",
     ): "このホストのエイリアスが、存在しないユーザーを指しています",
     (
+        "content-filter-unreachable",
+        "refuses",
+    ): "このホストのコンテンツ・フィルターは接続を受け付けますが、セッションを拒否しています",
+    (
         "relay-connection-failed",
         "routed",
     ): "ルーティング・テーブルが、このホストから接続できないサーバーにメールを送っています",
@@ -1584,6 +1594,12 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     ): "/etc/aliases（alias_maps が指すファイル）のエイリアス {alias} を修正し、存在するユーザーか"
     "メール・アドレス（root: soc@example.com）を指すようにしてから、`newaliases` を実行してください。"
     "返送されたメールは送り直す必要があります。",
+    (
+        "content-filter-unreachable",
+        "refuses",
+    ): "{last} のフィルターのログ（amavis なら `journalctl -u amavis`）を確認し、そのプロセス数の上限を "
+    "/etc/postfix/master.cf のトランスポートの maxproc と比べてください（amavisd の $max_servers は"
+    "それ以上が必要です）。フィルターが応答しなければ再起動します。" + _FLUSH_JA,
     (
         "relay-connection-failed",
         "routed",

@@ -460,6 +460,23 @@ CATALOG: dict[str, Entry] = {
         "amavisd), then `ss -ltn | grep {port}`. If the filter is gone for good, remove "
         "content_filter from /etc/postfix/main.cf and master.cf and run `postfix "
         "reload`. " + _FLUSH,
+        variants={
+            "refuses": "{count} message(s) could not be handed to the content filter "
+            "at {relay_host}:{port}: {reasons}. The filter takes the connection but "
+            "refuses the session or ends it before its greeting: it runs, but is "
+            "overloaded or out of processes. While it refuses, all mail waits in the "
+            "queue.",
+        },
+        titles={
+            "refuses": "The content filter on this host takes connections but "
+            "refuses the session",
+        },
+        remedies={
+            "refuses": "Read the filter's log at {last} (amavis: `journalctl -u "
+            "amavis`) and compare its process limit with the maxproc of its "
+            "transport in /etc/postfix/master.cf (amavisd's $max_servers must be at "
+            "least that); restart the filter if it hangs. " + _FLUSH,
+        },
     ),
     "ipv6-no-route": Entry(
         "Postfix tries IPv6, but this host has no IPv6 route",

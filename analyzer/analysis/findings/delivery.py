@@ -233,6 +233,7 @@ def _finding(
         code, leading = _loop_cause(ctx, failures, host, rows)
     if code == "own-name-loop" and failures.delivered_elsewhere(host, rows):
         severity = "warning"  # mail to other destinations goes out
+    filter_refuses = False
     if (
         code == "relay-connection-failed"
         and failures.on_loopback(rows)
@@ -240,6 +241,10 @@ def _finding(
     ):
         # A server on this host that is not the relay host: a content filter.
         code = "content-filter-unreachable"
+        # It runs, but turns the session down: overloaded, not down.
+        filter_refuses = failures.all_replies_match(
+            rows, f"{_GREETING_REFUSED}|{_GREETING_LOST}"
+        )
     if code == "greylisting" or elsewhere or absent:
         severity = "warning" if unresolved.any() else "info"
 
@@ -267,6 +272,9 @@ def _finding(
     server = failures.server.first(rows)
     params.update(_relay_params(config, port, server))
     params["variant"] = _variant(code, config, ctx.host_view(host), server)
+    if filter_refuses:
+        params["variant"] = "refuses"
+        params["last"] = ctx.clock(last_seen)
     if code == "sasl-required":
         # sasl_passwd is looked up by relayhost exactly as main.cf writes it.
         params["sasl_key"] = params["relayhost"] or (
