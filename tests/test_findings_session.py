@@ -113,3 +113,20 @@ def test_unreadable_table_kinds(
     assert finding.code == "lookup-table-unavailable"
     assert finding.params["variant"] == variant
     assert remedy in finding.remedy
+
+
+def test_unreadable_table_of_the_deferring_program(tmp_path: Path) -> None:
+    """An older warning of local(8) about the aliases is not the table that
+    smtp could not read when it deferred the mail."""
+    lines = [
+        f"Dec  4 09:00:00 {HOST} postfix/local[290]: warning: hash:/etc/aliases is"
+        " unavailable. open database /etc/aliases.db: No such file or directory\n",
+        f"Dec  4 10:00:00 {HOST} postfix/smtp[303]: warning: hash:/etc/postfix/"
+        "sasl_passwd is unavailable. open database /etc/postfix/sasl_passwd.db: No"
+        " such file or directory\n",
+        *deferred("A1B2C3D4E5", "10:00:00", LOCAL_DATA_ERROR),
+    ]
+    finding = analyze_lines(tmp_path, lines).findings[0]
+    assert finding.code == "lookup-table-unavailable"
+    assert finding.params["table"] == "hash:/etc/postfix/sasl_passwd"
+    assert "`postmap /etc/postfix/sasl_passwd`" in finding.remedy

@@ -542,19 +542,23 @@ def _unavailable_table(
         dtype=bool, na_value=False
     )
     chosen = int(np.flatnonzero(before)[-1]) if before.any() else 0
-    rows = rows[chosen:]
     first = found.iloc[chosen]
+    # Of that table's warnings, the one that says why it cannot be read
+    # ("is unavailable. open database ...") is quoted, else the chosen one.
+    table = (found["table"] == first["table"]).to_numpy(dtype=bool, na_value=False)
+    explained = table & found["reason"].notna().to_numpy(dtype=bool)
+    quoted = int(np.flatnonzero(explained)[0]) if explained.any() else chosen
     params["table"] = first["table"]
     params["path"] = first["path"]
-    reasons = found["reason"].dropna()
-    params["why"] = str(reasons.iloc[0]) if len(reasons) else "?"
+    reason = found["reason"].iloc[quoted]
+    params["why"] = str(reason) if isinstance(reason, str) else "?"
     if first["path"].startswith(("/etc/aliases", "/etc/postfix/aliases")):
         params["variant"] = "aliases"
     elif first["type"] in _FILE_TABLES:
         params["variant"] = "file"
     elif first["type"] not in _INDEXED_TABLES:
         params["variant"] = "service"
-    return [int(rows[0])]
+    return [int(rows[quoted])]
 
 
 _NO_TRANSPORT = re.compile(
