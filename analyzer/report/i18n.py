@@ -658,8 +658,8 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "保留キュー（hold）にメッセージがあります",
         "{count} 通が保留キューにあり、解放されるまで配送されません。",
         "まず保留された理由を確かめてください：管理者が意図して保留したか、header_checks、"
-        "body_checks、アクセス・マップが確認のために保留した可能性があります（`postcat -q キュー ID` で"
-        "内容を表示）。送るものだけを `postsuper -H キュー ID` で解放します。`postsuper -H ALL` は"
+        "body_checks、アクセス・マップが確認のために保留した可能性があります（`postcat -q キューID` で"
+        "内容を表示）。送るものだけを `postsuper -H キューID` で解放します。`postsuper -H ALL` は"
         "すべてを解放します。",
     ),
     "accepted-by-relay": (
