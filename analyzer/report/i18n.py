@@ -495,7 +495,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "メール・サーバーへのログイン（SMTP 認証）に失敗しています",
         "{count} 通が {relays} で SMTP 認証エラーになりました：{reasons}。",
         "smtp_sasl_password_maps のファイルのユーザー名とパスワード（変更後は `postmap` を実行）、"
-        "smtp_sasl_auth_enable = yes、SASL モジュール（libsasl2-modules または cyrus-sasl-plain）の"
+        "smtp_sasl_auth_enable = yes、SASL モジュール（`libsasl2-modules` または `cyrus-sasl-plain`）の"
         "導入を確認してください。" + _FLUSH_JA,
     ),
     "sasl-required": (
@@ -515,7 +515,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "メール・サーバーが受け付けるログイン方式が Postfix にありません",
         "{count} 通が {relays} にログインできませんでした：{reasons}。このホストの SASL ライブラリが、"
         "自分とサーバーの両方が認めるログイン方式を見つけられず、パスワードは試されていません。",
-        "Cyrus SASL のプラグイン（Debian・Ubuntu では libsasl2-modules、RHEL では cyrus-sasl-plain）を"
+        "Cyrus SASL のプラグイン（Debian・Ubuntu では `libsasl2-modules`、RHEL では `cyrus-sasl-plain`）を"
         "インストールし、/etc/postfix/main.cf の smtp_sasl_security_options を確認してください："
         "既定値に含まれる noplaintext は、多くのサーバーが提供する PLAIN と LOGIN を禁止します。"
         "noanonymous にすれば使えます。パスワードが暗号化されて送られるよう、"

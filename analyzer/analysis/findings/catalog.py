@@ -569,7 +569,7 @@ CATALOG: dict[str, Entry] = {
         "{count} message(s) met SMTP authentication errors at {relays}: {reasons}.",
         "Check the user name and password in the file named by smtp_sasl_password_maps "
         "(run `postmap` on it after a change), that smtp_sasl_auth_enable = yes, and "
-        "that the SASL modules are installed (libsasl2-modules or cyrus-sasl-plain). "
+        "that the SASL modules are installed (`libsasl2-modules` or `cyrus-sasl-plain`). "
         + _FLUSH,
     ),
     "sasl-required": Entry(
@@ -632,8 +632,8 @@ CATALOG: dict[str, Entry] = {
         "{count} message(s) could not log in to {relays}: {reasons}. The SASL "
         "library on this host found no login mechanism that both it and the server "
         "allow; the password is never tried.",
-        "Install the Cyrus SASL plugins (libsasl2-modules on Debian and Ubuntu, "
-        "cyrus-sasl-plain on RHEL), and check smtp_sasl_security_options in "
+        "Install the Cyrus SASL plugins (`libsasl2-modules` on Debian and Ubuntu, "
+        "`cyrus-sasl-plain` on RHEL), and check smtp_sasl_security_options in "
         "/etc/postfix/main.cf: its default, noplaintext among others, forbids the "
         "PLAIN and LOGIN methods most servers offer. noanonymous allows them; set "
         "smtp_tls_security_level = encrypt with it, so that the password travels "
