@@ -130,3 +130,22 @@ def test_unreadable_table_of_the_deferring_program(tmp_path: Path) -> None:
     assert finding.code == "lookup-table-unavailable"
     assert finding.params["table"] == "hash:/etc/postfix/sasl_passwd"
     assert "`postmap /etc/postfix/sasl_passwd`" in finding.remedy
+
+
+def test_unreadable_tls_policy_table(tmp_path: Path) -> None:
+    """smtp_tls_policy_maps cannot be read: Postfix calls it a TLS configuration
+    problem, but no TLS level of the server is at fault."""
+    reply = "client TLS configuration problem"
+    lines = [
+        f"Dec  4 10:00:00 {HOST} postfix/smtp[303]: warning: hash:/etc/postfix/"
+        "tls_policy is unavailable. open database /etc/postfix/tls_policy.db: No such"
+        " file or directory\n",
+        *deferred("A1B2C3D4E5", "10:00:00", reply),
+    ]
+    finding = analyze_lines(tmp_path, lines).findings[0]
+    assert finding.code == "lookup-table-unavailable"
+    assert finding.params["table"] == "hash:/etc/postfix/tls_policy"
+    assert "`postmap /etc/postfix/tls_policy`" in finding.remedy
+    # Without a table warning, the reply stays a TLS failure.
+    plain = analyze_lines(tmp_path, lines[1:]).findings[0]
+    assert plain.code == "tls-failure"

@@ -596,7 +596,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "lookup-table-unavailable": (
         "Postfix がルックアップ・テーブル {table} を読めません",
         "Postfix が {table} を読めないため、{count} 通が待っています：{why}。Postfix はテーブルが"
-        "必要なメールを、テーブルなしで送らずに延期します（「local data error」）。",
+        "必要なメールを、テーブルなしで送らずに延期します。",
         "テキスト・ファイルからテーブルを作成してください：`postmap {path}` の後に `postfix reload` を"
         "実行します。{path} を変更するたびに `postmap` を再実行してください。"
         + _FLUSH_JA,

@@ -237,8 +237,7 @@ CATALOG: dict[str, Entry] = {
     "lookup-table-unavailable": Entry(
         "Postfix cannot read its lookup table {table}",
         "{count} message(s) wait because Postfix cannot read {table}: {why}. "
-        'Postfix defers mail that needs the table ("local data error") instead '
-        "of sending it without.",
+        "Postfix defers mail that needs the table instead of sending it without.",
         "Build the table from its text file: `postmap {path}`, then `postfix "
         "reload`. Run `postmap` again after every change of {path}. " + _FLUSH,
         variants={

@@ -228,6 +228,13 @@ def _finding(
         # Without main.cf, whether Postfix is set to log in is unknown: a failed
         # login is the likelier cause.
         code = "sasl-authentication-failed"
+    if (
+        code == "tls-failure"
+        and failures.all_replies_match(rows, "TLS configuration problem")
+        and len(ctx.warnings_matching(_TABLE_PROBLEM, "table", "host", host)[0])
+    ):
+        # smtp_tls_policy_maps could not be read: the table, not the server.
+        code = "lookup-table-unavailable"
     leading: list[int] = []  # lines that show the cause, quoted first
     if code == "localhost-loop":
         code, leading = _loop_cause(ctx, failures, host, rows)
