@@ -209,3 +209,17 @@ def test_content_filter_refusing_session(tmp_path: Path) -> None:
     assert finding.params["variant"] == "refuses"
     assert "takes connections but refuses the session" in finding.title
     assert "systemctl status amavis" not in finding.remedy
+
+
+def test_relayhost_port_by_service_name(tmp_path: Path) -> None:
+    """relayhost = [mx1.corp.example]:submission is port 587: a failure there is
+    relayhost's own, whatever routing tables main.cf also sets."""
+    reply = "connect to mx1.corp.example[192.0.2.25]:587: Connection refused"
+    lines = deferred("A1B2C3D4E5", "10:00:00", reply)
+    main_cf = (
+        "relayhost = [mx1.corp.example]:submission\n"
+        "transport_maps = hash:/etc/postfix/transport\n"
+    )
+    finding = analyze_lines(tmp_path, lines, main_cf).findings[0]
+    assert finding.code == "relay-connection-failed"
+    assert finding.params.get("variant") != "routed"
