@@ -193,7 +193,7 @@ def test_transport_of_content_filter(tmp_path: Path) -> None:
 
 
 def test_content_filter_refusing_session(tmp_path: Path) -> None:
-    """The filter on 127.0.0.1 answers 421 instead of its greeting: it runs, so
+    """The filter on 127.0.0.1 replies 421 instead of its greeting: it runs, so
     "start the filter" would not help."""
     reply = (
         "host 127.0.0.1[127.0.0.1] refused to talk to me: 421 4.3.2 amavisd Service"

@@ -179,8 +179,8 @@ def test_nested_encrypted_archive_is_member_error(tmp_path: Path) -> None:
     assert analysis.partial
     assert_finding(analysis)
     opened = analyze_bundle(bundle, password=PASSWORD)
-    # The nested archive holds the outer bundle's log again: decrypted and read,
-    # it is then listed as a copy of that log.
+    # The nested archive contains the outer bundle's log again: decrypted and
+    # read, it is then listed as a copy of that log.
     inner_log = entry(opened, "host2.7z/maillog")
     assert inner_log.status == "skipped"
     assert inner_log.detail.startswith("the same content as ")

@@ -132,7 +132,7 @@ def test_restart_happens_once(variables: dict[str, str], large_log: str) -> None
 
 @pytest.mark.skipif(not huge_pages_possible(), reason="transparent huge pages are off")
 def test_restart_counts_compressed_files_larger(tmp_path: Path) -> None:
-    """A compressed archive holds several times its size in log."""
+    """A compressed archive contains several times its size in log."""
     path = tmp_path / "bundle.tar.gz"
     with path.open("wb") as handle:
         handle.truncate(memory.RESTART_MIN_BYTES // memory.COMPRESSED_RATIO)

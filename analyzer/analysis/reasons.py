@@ -193,8 +193,8 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "local_data_error",
             r"local data error|table lookup failure|alias database unavailable",
         ),
-        # The server answered the connection with a refusal instead of its greeting
-        # (421 or 554; Postfix defers a 5xx greeting by default).
+        # The server replied to the connection with a refusal instead of its
+        # greeting: 421 or 554, and Postfix defers a 5xx greeting by default.
         ("greeting_refused", r"refused to talk to me"),
         ("suspended", r"delivery temporarily suspended"),
         ("disk_full", r"No space left on device|queue file write error"),

@@ -258,7 +258,7 @@ def to_utc(parts: TimeParts, years: np.ndarray, zone: tzinfo) -> np.ndarray:
     for start in range(0, rows, UTC_BLOCK_ROWS):
         block = slice(start, start + UTC_BLOCK_ROWS)
         utc[block], valid[block] = _local_ns(parts, years, block)
-    # utc holds local times so far. Stamps without an offset are in ``zone``.
+    # utc contains local times so far. Stamps without an offset are in ``zone``.
     needs_zone = valid & ~parts.has_offset
     if zone is UTC or not needs_zone.any():
         needs_zone[:] = False

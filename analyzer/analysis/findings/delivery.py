@@ -405,7 +405,7 @@ def _finding(
             if broken == "cut_in_data" and not to_server.any():
                 params["variant"] = "cut_all"
     routed_by: list[str] = []
-    # "works_again" may come from relayhost taking mail, which says nothing of
+    # "works_again" may come from relayhost taking mail, which shows nothing of
     # another server that a routing table chose.
     if code == "relay-connection-failed" and params.get("variant") in (
         "",
@@ -550,7 +550,7 @@ def _unavailable_table(
     )
     chosen = int(np.flatnonzero(before)[-1]) if before.any() else 0
     first = found.iloc[chosen]
-    # Of that table's warnings, the one that says why it cannot be read
+    # Of that table's warnings, the one that gives why it cannot be read
     # ("is unavailable. open database ...") is quoted, else the chosen one.
     table = (found["table"] == first["table"]).to_numpy(dtype=bool, na_value=False)
     explained = table & found["reason"].notna().to_numpy(dtype=bool)
@@ -871,13 +871,13 @@ comes before the message and is not one of them."""
 
 
 _GREETING_REFUSED = r"refused to talk to me"
-"""smtp(8)'s reply when the server answers the connection with 421 or 554
+"""smtp(8)'s reply when the server replies to the connection with 421 or 554
 instead of its 220 greeting."""
 _GREETING_LOST = (
     r"(?:lost connection with|conversation with) .* (?:timed out )?while receiving "
     r"the initial server greeting"
 )
-"""The server took the connection and closed it, or said nothing, before its
+"""The server took the connection and closed it, or sent nothing, before its
 greeting."""
 
 
@@ -894,8 +894,8 @@ def _broken_after_connect(
     "wrappermode": port 465 (SMTPS) without smtp_tls_wrappermode = yes, where
     Postfix times out waiting for a plain-text greeting. "cut_in_data": the
     connection broke after the message was sent. "greeting_refused": the server
-    answered with a refusal instead of its greeting. "greeting_lost": the server
-    closed the connection, or said nothing, before its greeting.
+    replied with a refusal instead of its greeting. "greeting_lost": the server
+    closed the connection, or sent nothing, before its greeting.
     """
     wrapper = config.get("smtp_tls_wrappermode") if config is not None else None
     if (

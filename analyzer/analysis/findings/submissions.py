@@ -1,6 +1,8 @@
-"""Warnings of this host's own sending path that no delivery record shows: mail
-that cleanup does not accept (it stays in the maildrop queue, and pickup tries
-it again under a new queue ID each time), and a source address smtp cannot use."""
+"""Warnings of this host's own sending path that no delivery record shows.
+
+Mail that cleanup does not accept stays in the maildrop queue, and pickup tries
+it again under a new queue ID each time. A source address that smtp cannot use
+makes it connect from another one."""
 
 from __future__ import annotations
 

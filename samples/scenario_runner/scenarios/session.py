@@ -100,8 +100,8 @@ GREETING_DROPPED = Scenario(
 
 
 def sasl_host(drive: Drive, password_key: str, layout: str) -> list[HostPlan]:
-    """A host set to log in at the relay's port 587, with one password entry
-    under ``password_key``. The relay demands a login."""
+    """Return a host set to log in at the relay's port 587, with one password
+    entry under ``password_key``. The relay demands a login."""
     return [
         HostPlan(
             hostname=CONSOLE,
