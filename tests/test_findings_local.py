@@ -18,7 +18,9 @@ def test_alias_loop_not_accepted() -> None:
     assert finding.code == "mail-not-accepted"
     assert finding.severity == "error"
     assert finding.params["variant"] == "alias_loop"
-    assert finding.title == "An alias loop keeps Postfix from accepting mail"
+    assert finding.title == (
+        "An alias loop keeps Postfix from accepting mail for soc@example.com"
+    )
     # Counted by Message-ID: each retry has a new queue ID.
     assert finding.messages_affected == 2
     assert finding.params["address"] == "soc@example.com"

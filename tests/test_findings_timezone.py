@@ -112,3 +112,15 @@ def test_offset_of_rfc3339_lines_names_zone(
     assert "+09:00" in found[0].summary
     assert any("+09:00" in e.text for e in found[0].evidence)
     assert any(e.source.endswith("maillog.1") for e in found[0].evidence)
+
+
+def test_offset_counts_from_the_zone_read_in(tmp_path: Path) -> None:
+    """Read as Europe/Berlin (UTC+1 in December), lines 8 hours late were written
+    at UTC+9: the offset named is the log's own, not the gap."""
+    written = datetime(2026, 12, 3, 9, 2, 30, tzinfo=UTC)
+    archive = bundle(tmp_path, LINES, written)
+    analysis = analyze_bundle(archive, year=2026, timezone="Europe/Berlin")
+    found = [f for f in analysis.findings if f.code == "timezone-mismatch"]
+    assert [f.params["hours"] for f in found] == ["8"]
+    assert found[0].params["offset"] == "+9"
+    assert "UTC+9" in found[0].remedy

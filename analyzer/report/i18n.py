@@ -786,8 +786,8 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "キュー一覧（postqueue -j、正確な時刻）の到着時刻と、同じ {count} 通の最初のログ行の時刻が "
         "{hours} 時間ずれています。ログのタイムスタンプにはタイムゾーンがなく、{zone} として読みました。"
         "UTC{offset} として読むと一致します。",
-        "ホストのタイムゾーンを --timezone に指定して（例：Asia/Tokyo）再実行すると、レポートの時刻が"
-        "顧客の時計と一致します。",
+        "ホストのタイムゾーン、つまり UTC{offset} のゾーン（UTC+9 なら Asia/Tokyo）を --timezone に"
+        "指定して再実行すると、レポートの時刻が顧客の時計と一致します。",
     ),
     "no-mail-activity": (
         "ログの期間中、Postfix にメールが届いていません",
@@ -970,6 +970,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "{address} を、それ自身に戻るアドレス（ループ）か、深すぎる入れ子に変換しています。メールは "
     "maildrop キューに残り、pickup が数秒ごとに新しいキュー ID で再試行しますが、送信されることは"
     "ありません。",
+    (
+        "transport-missing",
+        "unnamed",
+    ): "{count} 通が「mail transport unavailable」で待っています：main.cf か transport_maps が、"
+    "master.cf に定義のないトランスポートにメールを送っています。メール・ログの qmgr の警告"
+    "「connect to transport private/NAME」がその名前を示します。",
     (
         "lookup-table-unavailable",
         "unnamed",
@@ -1330,7 +1336,11 @@ TITLES_JA: dict[tuple[str, str], str] = {
     (
         "mail-not-accepted",
         "alias_loop",
-    ): "エイリアスのループのため Postfix がメールを受け付けていません",
+    ): "エイリアスのループのため Postfix が {address} 宛てのメールを受け付けていません",
+    (
+        "transport-missing",
+        "unnamed",
+    ): "Postfix に一部のメールの配送サービスがありません",
     (
         "lookup-table-unavailable",
         "unnamed",
@@ -1554,6 +1564,12 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
         "service",
     ): "{path} のテーブル定義と、そのサーバーがこのホストに応答するかを確認してください。"
     "`postmap -q キー {table}` で Postfix が得る値を確認できます。" + _FLUSH_JA,
+    (
+        "transport-missing",
+        "unnamed",
+    ): "main.cf（default_transport、relay_transport、content_filter）と transport_maps が指す"
+    "トランスポートを、`postconf -M` が一覧するサービスと比べてください。名前を修正するかサービスを"
+    "追加してから、`postfix reload` を実行します。" + _FLUSH_JA,
     (
         "lookup-table-unavailable",
         "unnamed",

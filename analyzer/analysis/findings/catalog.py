@@ -223,7 +223,10 @@ CATALOG: dict[str, Entry] = {
             "table, then `postfix reload`: pickup then queues the waiting mail on "
             "its own.",
         },
-        titles={"alias_loop": "An alias loop keeps Postfix from accepting mail"},
+        titles={
+            "alias_loop": "An alias loop keeps Postfix from accepting mail for "
+            "{address}"
+        },
     ),
     "transport-missing": Entry(
         "Postfix has no delivery service named {transport}",
@@ -233,6 +236,19 @@ CATALOG: dict[str, Entry] = {
         "Correct the transport name in {setting} (smtp for mail to other servers), or "
         "add a service named {transport} to /etc/postfix/master.cf, then run `postfix "
         "reload`. `postconf -M` lists the services. " + _FLUSH,
+        variants={
+            "unnamed": '{count} message(s) wait with "mail transport unavailable": '
+            "main.cf or transport_maps sends them to a transport that master.cf does "
+            'not define. qmgr\'s warning "connect to transport private/NAME" in the '
+            "mail log names it.",
+        },
+        titles={"unnamed": "Postfix has no delivery service for some mail"},
+        remedies={
+            "unnamed": "Compare the transports that main.cf (default_transport, "
+            "relay_transport, content_filter) and transport_maps name with the "
+            "services `postconf -M` lists. Correct the name or add the service, then "
+            "run `postfix reload`. " + _FLUSH,
+        },
     ),
     "lookup-table-unavailable": Entry(
         "Postfix cannot read its lookup table {table}",
@@ -1183,8 +1199,9 @@ CATALOG: dict[str, Entry] = {
         "line of the same {count} message(s) are {hours} hour(s) apart. The log's "
         "timestamps carry no zone and were read as {zone}; read as UTC{offset} they "
         "agree.",
-        "Run again with --timezone set to the host's zone (for example Asia/Tokyo), "
-        "so that the report's times match the customer's clocks.",
+        "Run again with --timezone set to the host's zone, one at UTC{offset} (such "
+        "as Asia/Tokyo for UTC+9), so that the report's times match the customer's "
+        "clocks.",
         variants={
             "file_time": "The last line of {log}, read as {zone}, is at {last}, "
             "{hours} hour(s) after the file's own time ({written}). Nothing is written "

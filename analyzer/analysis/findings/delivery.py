@@ -589,8 +589,7 @@ def _missing_transport(
     names it, and return qmgr's warning row to quote."""
     rows, found = ctx.warnings_matching(_NO_TRANSPORT, "transport", "host", host)
     if not len(rows):
-        params["transport"] = "?"
-        params["setting"] = "transport_maps"
+        params["variant"] = "unnamed"
         return []
     transport = str(found["transport"].iloc[0])
     params["transport"] = transport
@@ -1206,6 +1205,10 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
             )
         )
         params["variant"] = _variant(str(code), config, ctx.host_view(str(host)))
+        if code == "lookup-table-unavailable":
+            _unavailable_table(ctx, str(host), set(), pd.Timestamp.max, params)
+        if code == "transport-missing":
+            _missing_transport(ctx, str(host), config, params)
         evidence = [
             Evidence(
                 str(r["source"]),

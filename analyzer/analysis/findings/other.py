@@ -1335,9 +1335,11 @@ def _arrival_findings(ctx: Context) -> list[Finding]:
     if quarters == 0 or abs(gap - quarters * pd.Timedelta(minutes=15)) > ZONE_TOLERANCE:
         return _file_time_findings(ctx)
     hours = quarters / 4
-    # Log lines read as UTC show later than the true time when the log was in a
-    # zone ahead of UTC: the log's own offset is the opposite of the gap.
-    offset = -hours
+    # Log lines read in the given zone show later than the true time when the
+    # log was in a zone ahead of it: the log's offset is the given zone's
+    # offset less the gap.
+    read_offset = joined["first_seen"].median().tz_convert(ctx.zone).utcoffset()
+    offset = read_offset / pd.Timedelta(hours=1) - hours
     return [
         Finding(
             code="timezone-mismatch",
@@ -1395,6 +1397,8 @@ def _file_time_findings(ctx: Context) -> list[Finding]:
         if gap > MAX_UTC_OFFSET - read_offset + FILE_TIME_MARGIN:
             continue
         hours = round(gap / pd.Timedelta(minutes=15)) / 4
+        # The log's zone is at least this far ahead of the zone read in.
+        offset = read_offset / pd.Timedelta(hours=1) + hours
         return [
             Finding(
                 code="timezone-mismatch",
@@ -1407,7 +1411,7 @@ def _file_time_findings(ctx: Context) -> list[Finding]:
                 ),
                 params={
                     "hours": f"{hours:g}",
-                    "offset": f"{hours:+g}",
+                    "offset": f"{offset:+g}",
                     "zone": str(ctx.zone),
                     "log": entry.path,
                     "last": ctx.clock(row["time"]),
