@@ -72,13 +72,17 @@ PEER_TOTALS = ("received", "delivered", "deferred", "deferrals", "bounced", "rej
 
 def _write_totals(analysis: Analysis, out: TextIO) -> None:
     totals = analysis.totals()
-    states = ", ".join(
-        f"{state} {count:,}"
-        for state, count in sorted(totals.states.items(), key=lambda x: -x[1])
-    )
-    out.write(
-        f"Messages: {totals.messages:,}" + (f" ({states})" if states else "") + "\n"
-    )
+    # Counted as the reports count them: notices (from=<>) apart.
+    own = {
+        state: count - totals.notice_states.get(state, 0)
+        for state, count in totals.states.items()
+    }
+    out.write(f"Messages: {totals.messages - totals.notices:,}{_states(own)}\n")
+    if totals.notices:
+        out.write(
+            f"Non-delivery notices (from=<>): {totals.notices:,}"
+            f"{_states(totals.notice_states)}\n"
+        )
     if totals.rejected_unqueued:
         out.write(
             f"Submissions rejected before queueing: {totals.rejected_unqueued:,}\n"
@@ -99,6 +103,16 @@ def _write_totals(analysis: Analysis, out: TextIO) -> None:
             f"of other instances, {names}, are not in these totals)\n"
         )
     _write_queue_count(analysis, out)
+
+
+def _states(counts: dict[str, int]) -> str:
+    """Return " (delivered 3, deferred 1)" for the states that occur, most first."""
+    shown = ", ".join(
+        f"{state} {count:,}"
+        for state, count in sorted(counts.items(), key=lambda x: -x[1])
+        if count
+    )
+    return f" ({shown})" if shown else ""
 
 
 def _write_queue_count(analysis: Analysis, out: TextIO) -> None:

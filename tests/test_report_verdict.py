@@ -138,6 +138,18 @@ def test_key_numbers_count_notices_apart() -> None:
         build_context(analyze_bundle(SAMPLES / "healthy.tar.gz")).key_numbers
     )
     assert "Non-delivery notices (from=<>)" not in healthy
+    # The daily table and the terminal summary count the same way.
+    daily = build_context(analysis).traffic
+    assert sum(row["delivered"] for row in daily) == 0
+    summary = subprocess.run(
+        [sys.executable, "-m", "analyzer", "summary", str(SAMPLES / "expired.tar.gz")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=cli_env(),
+    ).stdout
+    assert "Messages: 3 (expired 3)" in summary
+    assert "Non-delivery notices (from=<>): 3 (delivered 3)" in summary
 
 
 def test_partial_bundle_verdict_line(tmp_path: Path) -> None:

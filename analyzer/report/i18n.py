@@ -300,11 +300,14 @@ _LABELS: dict[str, dict[str, str]] = {
     "times_in_zone": {"en": "Times are in {zone}.", "ja": "時刻は {zone} です。"},
     "page_footer": {"en": "Page {page} / {pages}", "ja": "{page} / {pages} ページ"},
     "contents": {"en": "Contents", "ja": "目次"},
-    "traffic_table": {"en": "Traffic per day", "ja": "日ごとの件数"},
+    "traffic_table": {
+        "en": "Traffic per day (non-delivery notices left out)",
+        "ja": "日ごとの件数（不達通知を除く）",
+    },
     "period": {"en": "Day", "ja": "日付"},
     "received": {"en": "Received", "ja": "受信"},
     "delivered": {"en": "Delivered", "ja": "配送"},
-    "deferred": {"en": "Deferred", "ja": "配送遅延（回数）"},
+    "deferred": {"en": "Deferrals", "ja": "配送遅延（回数）"},
     "bounced": {"en": "Bounced", "ja": "バウンス"},
     "rejected": {"en": "Rejected", "ja": "拒否"},
     # Final states as tables name them: the frames' own values in English.
