@@ -120,8 +120,10 @@ def _write_queue_count(analysis: Analysis, out: TextIO) -> None:
     only older listings show, which left the queue in between."""
     queue = analysis.queue
     current = queue["in_newest_listing"].astype(bool)
-    queued = int(queue["queue_id"][current].nunique())
-    gone = int(queue["queue_id"][~current].nunique())
+    # A message is a host and a queue ID: two hosts may use the same ID.
+    messages = queue["host"].astype(str) + " " + queue["queue_id"].astype(str)
+    queued = int(messages[current].nunique())
+    gone = int(messages[~current].nunique())
     later = ""
     if gone:
         were = (

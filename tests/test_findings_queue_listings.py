@@ -386,3 +386,21 @@ def test_listing_newer_than_the_deliveries(tmp_path: Path) -> None:
     finding = next(f for f in analysis.findings if f.code == "relay-connection-failed")
     assert finding.params.get("variant", "") != "works_now"
     assert finding.severity == "error"
+
+
+def test_two_hosts_share_queue_ids(tmp_path: Path) -> None:
+    """Two hosts list messages under the same queue IDs: each is a message."""
+    moment = datetime(2026, 12, 5, 9, 20, tzinfo=UTC)
+    for host in ("mx1", "mx2"):
+        log = deferred_log(["C1D2E3F4A5"]).replace(f" {HOST} ", f" {host} ")
+        write(tmp_path / host, "maillog", log, moment)
+        write(
+            tmp_path / host,
+            "postqueue-j.json",
+            postqueue_json(["C1D2E3F4A5", "D1E2F3A4B5"], moment),
+            moment,
+        )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    numbers = dict(build_context(analysis).key_numbers)
+    assert numbers["In the queue listing"] == "4"
+    assert analysis.qshape().loc["TOTAL", "T"] == 4

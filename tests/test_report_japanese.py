@@ -141,7 +141,8 @@ def test_own_texts_in_japanese() -> None:
     assert held.qshape["columns"][0] == "合計"
     assert held.qshape["rows"][0][0] == "合計"
     english = build_context(analyze_bundle(SAMPLES / "held.tar.gz"), "en")
-    assert english.qshape["rows"][0][0] == "T"
+    assert english.qshape["columns"][0] == "T"
+    assert english.qshape["rows"][0][0] == "TOTAL"
 
 
 def test_host_names_in_japanese_brackets() -> None:

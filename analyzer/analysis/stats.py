@@ -483,11 +483,12 @@ def qshape(queue: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
         return pd.DataFrame(columns=["T", *labels])
     listed = np.asarray(queue["recipient"].notna(), dtype=bool)
     columns = ["queue_id", "recipient", "arrival_time"]
-    if "listing_time" in queue:
-        columns.append("listing_time")
+    # Two hosts may use the same queue ID: a message is a host and a queue ID.
+    key = ["host", "queue_id"] if "host" in queue else ["queue_id"]
+    columns += [name for name in ("host", "listing_time") if name in queue]
     frame = queue.loc[listed, columns]
     frame["domain"] = recipient_domain(frame["recipient"])
-    frame = frame.drop_duplicates(["queue_id", "domain"])
+    frame = frame.drop_duplicates([*key, "domain"])
     reference = frame["listing_time"].fillna(now) if "listing_time" in frame else now
     age = (reference - frame["arrival_time"]).dt.total_seconds() / 60
     bucket = pd.cut(

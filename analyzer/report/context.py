@@ -421,9 +421,7 @@ def _key_numbers(
         span = f"{fmt.full(events['time'].min())} – {fmt.full(events['time'].max())}"
     listings = analysis.bundle.queues
     current = analysis.queue[analysis.queue["in_newest_listing"].astype(bool)]
-    queued = (
-        f"{int(current['queue_id'].nunique()):,}" if listings else labels["missing"]
-    )
+    queued = f"{_listed_messages(current):,}" if listings else labels["missing"]
     # Notices (from=<>) are counted apart: a bounce notice delivered to root is
     # not this host's mail delivered.
     states = {
@@ -457,7 +455,12 @@ def _key_numbers(
 def _queued_count(queue: pd.DataFrame, host: str) -> int:
     """Return how many messages of ``host`` its newest queue listing shows."""
     mask = (queue["host"] == host) & queue["in_newest_listing"].astype(bool)
-    return int(queue["queue_id"][mask.to_numpy(dtype=bool, na_value=False)].nunique())
+    return _listed_messages(queue[mask.to_numpy(dtype=bool, na_value=False)])
+
+
+def _listed_messages(queue: pd.DataFrame) -> int:
+    """Return how many messages ``queue`` lists: two hosts may share a queue ID."""
+    return len(queue[["host", "queue_id"]].astype(str).drop_duplicates())
 
 
 def _hosts(analysis: Analysis, labels: dict[str, str]) -> list[dict[str, Any]]:
@@ -563,7 +566,7 @@ def _qshape(
         days = (latest - last_line) / pd.Timedelta(days=1)
         note += " " + labels["qshape_gap_note"].format(days=f"{days:,.1f}")
     # qshape's names of the total column and row, in the report's language.
-    names = {"T": labels["qshape_total"], "TOTAL": labels["qshape_total"]}
+    names = {"T": labels["qshape_total"], "TOTAL": labels["qshape_total_row"]}
     return {
         "columns": [names.get(str(column), column) for column in table.columns],
         "rows": [

@@ -106,6 +106,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "colon": {"en": ": ", "ja": "："},
     "list_separator": {"en": ", ", "ja": "、"},
     "qshape_total": {"en": "T", "ja": "合計"},
+    "qshape_total_row": {"en": "TOTAL", "ja": "合計"},
     "title_hosts": {"en": "{title} ({hosts})", "ja": "{title}（{hosts}）"},
     "whole_bundle": {"en": "whole bundle", "ja": "バンドル全体"},
     "setting_unset": {
