@@ -458,3 +458,12 @@ def test_notice_sender_shows_as_null_sender() -> None:
     senders = [m["sender"] for m in context.messages]
     assert senders.count("<>") == 3
     assert "" not in senders
+
+
+def test_empty_listing_is_no_missing_listing() -> None:
+    """The bundle has queue listings, and they are empty: the HTML says so."""
+    context = build_context(analyze_bundle(SAMPLES / "sasl-password-key.tar.gz"))
+    assert context.qshape["note"].startswith("The queue was empty when it was listed")
+    assert "commands/mailq.txt" in context.qshape["note"]
+    healthy = build_context(analyze_bundle(SAMPLES / "healthy.tar.gz"))
+    assert healthy.qshape["rows"] or healthy.qshape["note"]

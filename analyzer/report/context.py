@@ -542,7 +542,11 @@ def _qshape(
 ) -> dict[str, Any]:
     table = analysis.qshape()
     if table.empty:
-        return {"columns": [], "rows": [], "note": ""}
+        listed = [q.source for q in analysis.bundle.queues if q.empty]
+        note = (
+            labels["queue_empty"].format(listings=", ".join(listed)) if listed else ""
+        )
+        return {"columns": [], "rows": [], "note": note}
     last_line = analysis.events["time"].max()
     current = analysis.queue[analysis.queue["in_newest_listing"].astype(bool)]
     # Name the listings whose times the ages count to: a row kept from an

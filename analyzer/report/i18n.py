@@ -207,6 +207,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "The bundle has no queue listing.",
         "ja": "バンドルにキュー一覧がありません。",
     },
+    "queue_empty": {
+        "en": "The queue was empty when it was listed ({listings}).",
+        "ja": "一覧の作成時、キューは空でした（{listings}）。",
+    },
     "config_review": {"en": "Configuration review", "ja": "設定の確認"},
     "parameter": {"en": "Parameter", "ja": "パラメーター"},
     "written": {"en": "Written", "ja": "記述値"},

@@ -1117,7 +1117,9 @@ def bundle_findings(ctx: Context) -> list[Finding]:
                 ],
                 params={
                     "count": len(broken) + len(ctx.inventory.errors),
-                    "members": ", ".join(names),
+                    # An error is a sentence: its full stop would double the
+                    # summary's own.
+                    "members": ", ".join(name.rstrip(".") for name in names),
                     "variant": "" if ctx.inventory.partial else "rejected",
                 },
                 priority=30,
