@@ -149,3 +149,21 @@ def test_unreadable_tls_policy_table(tmp_path: Path) -> None:
     # Without a table warning, the reply stays a TLS failure.
     plain = analyze_lines(tmp_path, lines[1:]).findings[0]
     assert plain.code == "tls-failure"
+
+
+def test_greeting_lost_on_smtps(tmp_path: Path) -> None:
+    """On port 465 with smtp_tls_wrappermode = yes, TLS comes before the greeting:
+    the test is openssl s_client, not nc."""
+    reply = (
+        "lost connection with mx1.corp.example[192.0.2.25] while receiving the"
+        " initial server greeting"
+    )
+    lines = [
+        line.replace("relay=none", "relay=mx1.corp.example[192.0.2.25]:465")
+        for line in deferred("A1B2C3D4E5", "10:00:00", reply)
+    ]
+    main_cf = "relayhost = [mx1.corp.example]:465\nsmtp_tls_wrappermode = yes\n"
+    finding = analyze_lines(tmp_path, lines, main_cf).findings[0]
+    assert finding.params["variant"] == "greeting_lost_tls"
+    assert "`openssl s_client -connect mx1.corp.example:465`" in finding.remedy
+    assert "`nc " not in finding.remedy

@@ -1050,6 +1050,13 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "過負荷のサーバー、または SMTP を検査するファイアウォールがこの動きをします。",
     (
         "relay-connection-failed",
+        "greeting_lost_tls",
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。ポート {port} への接続はできていますが、"
+    "サーバーはグリーティング（220 で始まる行）の前に接続を切ったか、何も返しませんでした。"
+    "このホストのアドレスを制限・遮断しているサーバー（接続数の制限、TCP ラッパー、ブロックリスト）、"
+    "過負荷のサーバー、または SMTP を検査するファイアウォールがこの動きをします。",
+    (
+        "relay-connection-failed",
         "cut_in_data",
     ): "{count} 通は Postfix が {relays} に接続してメッセージを送った後に切断されました：{reasons}。"
     "接続自体はできており、その間にそのサーバーへの {delivered_there} 回の試行は配送できています。"
@@ -1387,6 +1394,10 @@ TITLES_JA: dict[tuple[str, str], str] = {
     ): "メール・サーバーは接続を受け付けますが、グリーティングの前に切断します",
     (
         "relay-connection-failed",
+        "greeting_lost_tls",
+    ): "メール・サーバーは接続を受け付けますが、グリーティングの前に切断します",
+    (
+        "relay-connection-failed",
         "cut_in_data",
     ): "メッセージ送信中にメール・サーバーとの接続が切れます",
     (
@@ -1641,8 +1652,14 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
         "relay-connection-failed",
         "greeting_lost",
     ): "接続だけでなくグリーティングを確認してください：このホストで `nc {relay_host} {port}` を実行し、"
-    "数秒以内に 220 で始まる行が表示されることを確かめます（TLS が先に来るポート 465 では "
-    "`openssl s_client -connect {relay_host}:465`）。{relay_host} の管理者には、このホストの"
+    "数秒以内に 220 で始まる行が表示されることを確かめます。{relay_host} の管理者には、このホストの"
+    "アドレスからのセッションを切る理由を {last} のサーバーのログとともに、ネットワーク担当には経路上で "
+    "SMTP を検査するファイアウォールがないかを確認してください。" + _FLUSH_JA,
+    (
+        "relay-connection-failed",
+        "greeting_lost_tls",
+    ): "接続だけでなくグリーティングを確認してください：ポート 465 では TLS が先に来るため、このホストで "
+    "`openssl s_client -connect {relay_host}:465` を実行し、証明書の後に 220 で始まる行が表示されることを確かめます。{relay_host} の管理者には、このホストの"
     "アドレスからのセッションを切る理由を {last} のサーバーのログとともに、ネットワーク担当には経路上で "
     "SMTP を検査するファイアウォールがないかを確認してください。" + _FLUSH_JA,
     (

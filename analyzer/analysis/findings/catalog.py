@@ -394,6 +394,12 @@ CATALOG: dict[str, Entry] = {
             "220). A server that limits or blocks this host's address (connection "
             "limits, TCP wrappers, a blocklist), an overloaded server, or a firewall "
             "that inspects SMTP does this.",
+            "greeting_lost_tls": "{count} message(s) could not be handed to {relays}: "
+            "{reasons}. The connection to port {port} works, but the server closed "
+            "it, or said nothing, before its greeting (the line that starts with "
+            "220). A server that limits or blocks this host's address (connection "
+            "limits, TCP wrappers, a blocklist), an overloaded server, or a firewall "
+            "that inspects SMTP does this.",
             "cut_in_data": "{count} message(s) were cut off after Postfix had "
             "connected to {relays} and sent the message: {reasons}. The connection "
             "itself works, and {delivered_there} other attempt(s) to that server "
@@ -429,8 +435,14 @@ CATALOG: dict[str, Entry] = {
             "{relay_host} {port}` on this host shows the reply. " + _FLUSH,
             "greeting_lost": "Check for the greeting, not only the connection: `nc "
             "{relay_host} {port}` on this host must print a line that starts with "
-            "220 within a few seconds (on port 465, where TLS comes first: `openssl "
-            "s_client -connect {relay_host}:465`). Ask the administrator of {relay_host} why it "
+            "220 within a few seconds. Ask the administrator of {relay_host} why it "
+            "ends sessions from this host's address, with the server's log at "
+            "{last}, and the network team whether a firewall inspects SMTP on the "
+            "way. " + _FLUSH,
+            "greeting_lost_tls": "Check for the greeting, not only the connection: on "
+            "port 465 TLS comes first, so `openssl s_client -connect {relay_host}:465` "
+            "on this host must show the certificate and then a line that starts "
+            "with 220. Ask the administrator of {relay_host} why it "
             "ends sessions from this host's address, with the server's log at "
             "{last}, and the network team whether a firewall inspects SMTP on the "
             "way. " + _FLUSH,
@@ -458,6 +470,8 @@ CATALOG: dict[str, Entry] = {
             "connect to",
             "greeting_refused": "The mail server refuses to talk to this host",
             "greeting_lost": "The mail server takes the connection but ends it "
+            "before its greeting",
+            "greeting_lost_tls": "The mail server takes the connection but ends it "
             "before its greeting",
             "cut_in_data": "The connection to the mail server breaks while messages "
             "are sent",

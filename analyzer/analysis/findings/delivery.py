@@ -394,6 +394,8 @@ def _finding(
         broken = _broken_after_connect(config, master, port, failures, rows)
         if broken.startswith("greeting") and params["variant"] == "works_again":
             broken = ""  # the server took mail after the last refusal: it works
+        if broken == "greeting_lost" and port == 465:
+            broken = "greeting_lost_tls"  # SMTPS: TLS before the greeting
         if broken:
             params["variant"] = broken
             params["last"] = ctx.clock(last_seen)
