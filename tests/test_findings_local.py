@@ -74,6 +74,8 @@ def test_header_checks_reject_leads() -> None:
     assert finding.severity == "error"
     assert finding.messages_affected == 3
     assert '"5.7.1 Offense notifications are not allowed"' in finding.summary
+    # Queued, then rejected by cleanup: not "rejected before queueing".
+    assert analysis.traffic("D")["rejected"].sum() == 0
 
 
 def test_routing_table_names_failing_server(tmp_path: Path) -> None:

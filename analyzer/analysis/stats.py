@@ -250,7 +250,8 @@ def traffic(
     zone: str = "UTC",
     notices: bool = True,
 ) -> pd.DataFrame:
-    """Count received, delivered, deferred, bounced and rejected per period.
+    """Count received, delivered, deferred, bounced and rejected (before
+    queueing) per period.
 
     As in ``message_totals``, a message and the copy that a content filter or a
     .forward re-queued count once. The copy's arrival is not counted as
@@ -274,7 +275,11 @@ def traffic(
         "delivered": deliveries.loc[sent, "time"],
         "deferred": deliveries.loc[real & _is(status, "deferred"), "time"],
         "bounced": deliveries.loc[real & _is(status, "bounced"), "time"],
-        "rejected": events.loc[_is(kind, "reject"), "time"],
+        # Rejected before queueing (NOQUEUE), as the chart's caption says: a
+        # queued message that cleanup rejected has its bounce among "bounced".
+        "rejected": events.loc[
+            _is(kind, "reject") & np.asarray(events["message_key"].isna()), "time"
+        ],
     }
     counts = {
         name: values.dropna().dt.tz_convert(zone).dt.floor(freq).value_counts()
