@@ -203,10 +203,7 @@ def test_content_filter_refusing_session(tmp_path: Path) -> None:
         "host 127.0.0.1[127.0.0.1] refused to talk to me: 421 4.3.2 amavisd Service"
         " shutting down, closing transmission channel"
     )
-    lines = [
-        line.replace("relay=none", "relay=127.0.0.1[127.0.0.1]:10024")
-        for line in deferred("A1B2C3D4E5", "10:00:00", reply)
-    ]
+    lines = deferred("A1B2C3D4E5", "10:00:00", reply, "127.0.0.1[127.0.0.1]:10024")
     main_cf = "relayhost = [mx1.corp.example]\ncontent_filter = smtp-amavis:[127.0.0.1]:10024\n"
     finding = analyze_lines(tmp_path, lines, main_cf).findings[0]
     assert finding.code == "content-filter-unreachable"

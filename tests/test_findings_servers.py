@@ -13,14 +13,16 @@ from analyzer.report.context import build_context
 HOST = "qradar-console"
 
 
-def deferred(queue_id: str, stamp: str, reply: str) -> list[str]:
+def deferred(queue_id: str, stamp: str, reply: str, relay: str = "none") -> list[str]:
+    """Return the lines of a message deferred at ``stamp`` with ``reply``, the
+    server tried logged as relay=``relay``."""
     head = f"Dec  4 {stamp} {HOST} postfix"
     return [
         f"{head}/pickup[300]: {queue_id}: uid=0 from=<root>\n",
         f"{head}/cleanup[301]: {queue_id}: message-id=<{queue_id}@example.com>\n",
         f"{head}/qmgr[302]: {queue_id}: from=<root@example.com>, size=700, nrcpt=1"
         " (queue active)\n",
-        f"{head}/smtp[303]: {queue_id}: to=<soc@example.org>, relay=none, delay=30,"
+        f"{head}/smtp[303]: {queue_id}: to=<soc@example.org>, relay={relay}, delay=30,"
         f" delays=0/0/30/0, dsn=4.4.1, status=deferred ({reply})\n",
     ]
 

@@ -158,10 +158,9 @@ def test_greeting_lost_on_smtps(tmp_path: Path) -> None:
         "lost connection with mx1.corp.example[192.0.2.25] while receiving the"
         " initial server greeting"
     )
-    lines = [
-        line.replace("relay=none", "relay=mx1.corp.example[192.0.2.25]:465")
-        for line in deferred("A1B2C3D4E5", "10:00:00", reply)
-    ]
+    lines = deferred(
+        "A1B2C3D4E5", "10:00:00", reply, "mx1.corp.example[192.0.2.25]:465"
+    )
     main_cf = "relayhost = [mx1.corp.example]:465\nsmtp_tls_wrappermode = yes\n"
     finding = analyze_lines(tmp_path, lines, main_cf).findings[0]
     assert finding.params["variant"] == "greeting_lost_tls"
