@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analyzer.api import analyze_bundle
 from tests.conftest import cli_env
+from tests.test_findings_queue_listings import MAILQ
 
 
 def log_lines(host: str, queue_id: str) -> str:
@@ -159,3 +161,21 @@ def test_listing_folder_joins_the_only_host(tmp_path: Path) -> None:
     assert summary_head(tmp_path) == (
         f"Bundle: {tmp_path.name} (2 members; hosts: relay7.example.com)"
     )
+
+
+def test_host_without_log_keeps_its_name(tmp_path: Path) -> None:
+    """Folder a holds ep1's log; folder b holds only console's main.cf and queue
+    listing. console's listing must not become ep1's."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "maillog").write_text(
+        "Dec  5 09:00:00 qradar-ep1 postfix/pickup[300]: A1B2C3D4E5: uid=0"
+        " from=<root>\n"
+    )
+    (tmp_path / "a" / "main.cf").write_text("myhostname = qradar-ep1.example.com\n")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "main.cf").write_text("myhostname = qradar-console.example.com\n")
+    (tmp_path / "b" / "mailq.txt").write_text(MAILQ)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert sorted(analysis.hosts) == ["qradar-console.example.com", "qradar-ep1"]
+    listed = analysis.queue.drop_duplicates("queue_id")
+    assert set(listed["host"]) == {"qradar-console.example.com"}

@@ -142,7 +142,14 @@ def build_hosts(bundle: LoadedBundle, events: pd.DataFrame) -> dict[str, HostVie
     views: dict[str, HostView] = {h: HostView(name=h, group="") for h in log_hosts}
     groups = sorted(_groups_with_content(bundle))
     for group in groups:
-        host = _group_host(group, group_hosts.get(group), bundle, log_hosts)
+        # Hosts whose logs another folder holds: this folder is not about them.
+        elsewhere = {
+            host
+            for other, counts in group_hosts.items()
+            if other != group and counts
+            for host in counts
+        }
+        host = _group_host(group, group_hosts.get(group), bundle, log_hosts, elsewhere)
         view = views.setdefault(host, HostView(name=host, group=group))
         view.group = group
         view.groups.append(group)
@@ -226,9 +233,20 @@ def _group_host(
     counts: Counter[str] | None,
     bundle: LoadedBundle,
     log_hosts: list[str],
+    elsewhere: set[str] | None = None,
 ) -> str:
     if counts:
         return counts.most_common(1)[0][0]
+    named = _configured_name(group, bundle)
+    if (
+        len(log_hosts) == 1
+        and log_hosts[0] in (elsewhere or set())
+        and named
+        and short_name(named) != short_name(log_hosts[0])
+    ):
+        # A folder without logs whose main.cf names another host than the one
+        # whose logs are in another folder: a host of its own, without logs.
+        return named
     if len(log_hosts) == 1:  # one host in the logs: the files are all about it
         return log_hosts[0]
     for config in bundle.configs:
@@ -244,6 +262,14 @@ def _group_host(
     if len(log_hosts) == 1:
         return log_hosts[0]
     return group or UNKNOWN_HOST
+
+
+def _configured_name(group: str, bundle: LoadedBundle) -> str:
+    """Return myhostname of the folder's main.cf, or "" when it sets none."""
+    for config in bundle.configs:
+        if config.group == group and config.main and config.main.is_set("myhostname"):
+            return config.main.get("myhostname")
+    return ""
 
 
 _INSTANCE_FOLDER = re.compile(r"postfix-[A-Za-z0-9_.-]+")
