@@ -107,12 +107,12 @@ def _write_totals(analysis: Analysis, out: TextIO) -> None:
 
 def _states(counts: dict[str, int]) -> str:
     """Return " (delivered 3, deferred 1)" for the states that occur, most first."""
-    shown = ", ".join(
+    listed = ", ".join(
         f"{state} {count:,}"
         for state, count in sorted(counts.items(), key=lambda x: -x[1])
         if count
     )
-    return f" ({shown})" if shown else ""
+    return f" ({listed})" if listed else ""
 
 
 def _write_queue_count(analysis: Analysis, out: TextIO) -> None:
@@ -166,10 +166,10 @@ def _write_findings(
     if not analysis.findings:
         out.write("  none\n")
     # Widths of the host names as shown: the output is redacted as a whole later.
-    shown = [len(rename(finding.host)) for finding in analysis.findings]
+    host_widths = [len(rename(finding.host)) for finding in analysis.findings]
     # The host column fits the longest host name, so a count never touches it.
-    width = max([HOST_COLUMN, *(length + 2 for length in shown)])
-    for finding, length in zip(analysis.findings, shown, strict=True):
+    width = max([HOST_COLUMN, *(length + 2 for length in host_widths)])
+    for finding, length in zip(analysis.findings, host_widths, strict=True):
         count = (
             f"{finding.messages_affected:,} msgs" if finding.messages_affected else ""
         )

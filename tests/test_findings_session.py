@@ -85,6 +85,14 @@ def test_password_table_not_built() -> None:
 LOCAL_DATA_ERROR = "local data error while talking to mx1.corp.example[192.0.2.25]"
 
 
+def unavailable(path: str, daemon: str = "smtp[303]", stamp: str = "10:00:00") -> str:
+    """Return the warning of ``daemon`` that the hash table ``path`` has no .db."""
+    return (
+        f"Dec  4 {stamp} {HOST} postfix/{daemon}: warning: hash:{path} is"
+        f" unavailable. open database {path}.db: No such file or directory\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("warning", "variant", "remedy"),
     [
@@ -119,11 +127,8 @@ def test_unreadable_table_of_the_deferring_program(tmp_path: Path) -> None:
     """An older warning of local(8) about the aliases is not the table that
     smtp could not read when it deferred the mail."""
     lines = [
-        f"Dec  4 09:00:00 {HOST} postfix/local[290]: warning: hash:/etc/aliases is"
-        " unavailable. open database /etc/aliases.db: No such file or directory\n",
-        f"Dec  4 10:00:00 {HOST} postfix/smtp[303]: warning: hash:/etc/postfix/"
-        "sasl_passwd is unavailable. open database /etc/postfix/sasl_passwd.db: No"
-        " such file or directory\n",
+        unavailable("/etc/aliases", "local[290]", "09:00:00"),
+        unavailable("/etc/postfix/sasl_passwd"),
         *deferred("A1B2C3D4E5", "10:00:00", LOCAL_DATA_ERROR),
     ]
     finding = analyze_lines(tmp_path, lines).findings[0]
@@ -137,9 +142,7 @@ def test_unreadable_tls_policy_table(tmp_path: Path) -> None:
     problem, but no TLS level of the server is at fault."""
     reply = "client TLS configuration problem"
     lines = [
-        f"Dec  4 10:00:00 {HOST} postfix/smtp[303]: warning: hash:/etc/postfix/"
-        "tls_policy is unavailable. open database /etc/postfix/tls_policy.db: No such"
-        " file or directory\n",
+        unavailable("/etc/postfix/tls_policy"),
         *deferred("A1B2C3D4E5", "10:00:00", reply),
     ]
     finding = analyze_lines(tmp_path, lines).findings[0]

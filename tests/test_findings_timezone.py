@@ -114,7 +114,7 @@ def test_offset_of_rfc3339_lines_names_zone(
     assert any(e.source.endswith("maillog.1") for e in found[0].evidence)
 
 
-def test_offset_counts_from_the_zone_read_in(tmp_path: Path) -> None:
+def test_offset_from_zone_read_in(tmp_path: Path) -> None:
     """Read as Europe/Berlin (UTC+1 in December), lines 8 hours late were written
     at UTC+9: the offset named is the log's own, not the gap."""
     written = datetime(2026, 12, 3, 9, 2, 30, tzinfo=UTC)

@@ -164,7 +164,7 @@ def test_listing_folder_joins_the_only_host(tmp_path: Path) -> None:
 
 
 def test_host_without_log_keeps_its_name(tmp_path: Path) -> None:
-    """Folder a holds ep1's log; folder b holds only console's main.cf and queue
+    """Folder a contains ep1's log, and folder b only console's main.cf and queue
     listing. console's listing must not become ep1's."""
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "maillog").write_text(

@@ -150,6 +150,6 @@ def test_no_restart_for_small_input(tmp_path: Path) -> None:
     path = tmp_path / "maillog"
     with path.open("wb") as handle:
         handle.truncate(memory.RESTART_MIN_BYTES - 1)
-    for given in (str(path), str(tmp_path), str(tmp_path / "missing")):
-        output = run_with(RESTART.format(input=given))
-        assert output.split() == ["not", "restarted"], given
+    for argument in (str(path), str(tmp_path), str(tmp_path / "missing")):
+        output = run_with(RESTART.format(input=argument))
+        assert output.split() == ["not", "restarted"], argument

@@ -137,9 +137,9 @@ def test_own_texts_in_japanese() -> None:
     assert not [text for text in evidence if "is not set" in text]
     member = too_large.inventory[0]
     assert member["status_label"] == "読み取り済み"
-    held = build_context(analyze_bundle(SAMPLES / "held.tar.gz"), "ja")
-    assert held.qshape["columns"][0] == "合計"
-    assert held.qshape["rows"][0][0] == "合計"
+    japanese = build_context(analyze_bundle(SAMPLES / "held.tar.gz"), "ja")
+    assert japanese.qshape["columns"][0] == "合計"
+    assert japanese.qshape["rows"][0][0] == "合計"
     english = build_context(analyze_bundle(SAMPLES / "held.tar.gz"), "en")
     assert english.qshape["columns"][0] == "T"
     assert english.qshape["rows"][0][0] == "TOTAL"

@@ -120,15 +120,18 @@ def test_key_numbers_count_notices_apart() -> None:
     facts = truth("expired")
     kinds = Counter(message["kind"] for message in facts["messages"])
     assert kinds == {"original": 3, "bounce_notice": 3}
+
     numbers = dict(build_context(analysis).key_numbers)
     assert numbers["Messages"] == "3"
     assert numbers["Delivered"] == "0"
     assert numbers["Expired"] == "3"
     assert numbers["Non-delivery notices (from=<>)"] == "3"
+
     # Analysts' totals keep counting every message.
     assert analysis.totals().states == {"expired": 3, "delivered": 3}
     assert analysis.traffic("D")["delivered"].sum() == 3
     assert analysis.traffic("D", notices=False)["delivered"].sum() == 0
+
     context = report_context(analysis, "en")
     assert (
         "non-delivery notices (from=<>) are not shown"
@@ -138,6 +141,7 @@ def test_key_numbers_count_notices_apart() -> None:
         build_context(analyze_bundle(SAMPLES / "healthy.tar.gz")).key_numbers
     )
     assert "Non-delivery notices (from=<>)" not in healthy
+
     # The daily table and the terminal summary count the same way.
     daily = build_context(analysis).traffic
     assert sum(row["delivered"] for row in daily) == 0
@@ -461,7 +465,7 @@ def test_notice_sender_shows_as_null_sender() -> None:
 
 
 def test_empty_listing_is_no_missing_listing() -> None:
-    """The bundle has queue listings, and they are empty: the HTML says so."""
+    """The bundle has queue listings, and they are empty: the HTML states that."""
     context = build_context(analyze_bundle(SAMPLES / "sasl-password-key.tar.gz"))
     assert context.qshape["note"].startswith("The queue was empty when it was listed")
     assert "commands/mailq.txt" in context.qshape["note"]

@@ -247,6 +247,8 @@ def _group_host(
         # A folder without logs whose main.cf names another host than the one
         # whose logs are in another folder: a host of its own, without logs.
         return named
+    # NOTE: a folder of another host without logs and without myhostname in its
+    # main.cf is taken for the only host with logs.
     if len(log_hosts) == 1:  # one host in the logs: the files are all about it
         return log_hosts[0]
     for config in bundle.configs:

@@ -275,8 +275,8 @@ def traffic(
         "delivered": deliveries.loc[sent, "time"],
         "deferred": deliveries.loc[real & _is(status, "deferred"), "time"],
         "bounced": deliveries.loc[real & _is(status, "bounced"), "time"],
-        # Rejected before queueing (NOQUEUE), as the chart's caption says: a
-        # queued message that cleanup rejected has its bounce among "bounced".
+        # Rejected before queueing (NOQUEUE), as the chart's caption names them.
+        # A queued message that cleanup rejected has its bounce among "bounced".
         "rejected": events.loc[
             _is(kind, "reject") & np.asarray(events["message_key"].isna()), "time"
         ],

@@ -913,7 +913,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "postfix-fatal-error",
         "permissions",
     ): "{count} 件の致命的エラー（例：{reasons}）。Postfix のプログラムがキュー内の {path} を開けません："
-    "所有者かモードが誤っています。リストアや /var/spool/postfix の手作業での変更の後によく起こります。",
+    "所有者かモードが誤っています。リストアや /var/spool/postfix の手作業での変更の後などに起こります。",
     (
         "postfix-fatal-error",
         "inet_interfaces",

@@ -999,7 +999,7 @@ CATALOG: dict[str, Entry] = {
             "on: the setting was changed since.",
             "permissions": "{count} fatal message(s), such as: {reasons}. A Postfix "
             "program may not open {path} in the queue: its owner or mode is wrong, "
-            "often after a restore or a manual change under /var/spool/postfix.",
+            "for example after a restore or a manual change under /var/spool/postfix.",
             "inet_protocols": "{count} fatal message(s), such as: {reasons}. "
             "inet_interfaces = {interfaces} with inet_protocols = {protocols} makes "
             "Postfix use an address that no interface of this host has (::1 when "

@@ -173,7 +173,7 @@ def _notice_findings(ctx: Context, rows: npt.NDArray[np.intp]) -> list[Finding]:
         origins = messages["origin"].reindex(parents.astype(str).tolist())
         if len(parents) == len(keys) and origins.eq("local").all():
             # Notices of mail submitted on this host go back to its own sender
-            # (root): no spam and no backscatter.
+            # (often root), so they answer no spam and are no backscatter.
             params["variant"] = "own_mail"
         findings.append(
             Finding(
@@ -532,7 +532,7 @@ def _unavailable_table(
     first_failure: pd.Timestamp,
     params: dict[str, object],
 ) -> list[int]:
-    """Name the lookup table that the host's warnings say Postfix cannot read, set
+    """Name the lookup table that the host's warnings show Postfix cannot read, set
     the remedy's variant by its type, and return the warning row to quote.
 
     The warning is one of the programs that deferred the mail (``daemons``), the
@@ -552,7 +552,7 @@ def _unavailable_table(
     )
     chosen = int(np.flatnonzero(before)[-1]) if before.any() else 0
     first = found.iloc[chosen]
-    # Of that table's warnings, the one that gives why it cannot be read
+    # Of that table's warnings, the one with the reason it cannot be read
     # ("is unavailable. open database ...") is quoted, else the chosen one.
     table = (found["table"] == first["table"]).to_numpy(dtype=bool, na_value=False)
     explained = table & found["reason"].notna().to_numpy(dtype=bool)

@@ -1156,7 +1156,7 @@ _PERMISSION_DENIED = re.compile(
     r"(?:open directory|create file) (\S+?):? Permission denied"
 )
 """A queue folder or file that a Postfix program may not open (wrong owner or
-mode, often after a restore or a manual change under /var/spool/postfix)."""
+mode, for example after a restore or a manual change under /var/spool/postfix)."""
 
 
 def _listed_now(ctx: Context) -> bool:

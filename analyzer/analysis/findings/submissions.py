@@ -81,6 +81,8 @@ def _waiting(ctx: Context, host: str, keys: list[str]) -> int:
     ]
     if len(listed):
         return int(listed["queue_id"].nunique())
+    # NOTE: where cleanup adds the Message-ID, each try has its own, so without
+    # a listing this counts tries, not messages.
     message_ids = ctx.messages["message_id"].reindex(keys).dropna()
     return int(message_ids.nunique()) if len(message_ids) else len(keys)
 
