@@ -410,6 +410,11 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cast(values: pd.Series, dtype: str) -> pd.Series:
+    convertible = dtype not in ("object", "category")
+    if convertible and values.dtype == pd.api.types.pandas_dtype(dtype):
+        # Already in shape: keep the column (a lazy copy) rather than convert
+        # it into a second one, which on a million events costs 50 MiB.
+        return values
     if dtype == "object":
         return values.astype(object)
     if dtype == TIME:
