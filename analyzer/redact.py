@@ -5,7 +5,7 @@ network. ``Redactor`` rewrites text so that each value always gets the same
 pseudonym: ``soc@corp.example`` becomes ``user1@host1.example`` wherever it
 appears, ``corp.example`` alone becomes ``host1.example`` and ``<soc>`` becomes
 ``<user1>``. ``for_analysis`` numbers the bundle's hosts, senders, recipients,
-relays and clients first, in a fixed order, so every command gives those the
+relays, clients and Message-IDs first, in a fixed order, so every command gives those the
 same pseudonyms. Values found only in other text (a reply, say) are numbered
 as each command meets them. Pseudonyms cannot be mapped back without the
 bundle.
@@ -441,8 +441,9 @@ def for_analysis(analysis: Any) -> Redactor:
 
     The Redactor gets the bundle's bare host and user names: syslog hosts,
     relays and clients without dots, recipients without a domain and SASL user
-    names. Then it numbers hosts, settings, senders, recipients, relays and
-    clients, so that every command on the bundle gives them the same pseudonyms.
+    names. Then it numbers hosts, settings, senders, recipients, relays, clients
+    and Message-IDs, so that every command on the bundle gives them the same
+    pseudonyms.
     """
     hosts = sorted(str(h) for h in analysis.hosts)
     deliveries = analysis.deliveries
@@ -463,6 +464,8 @@ def for_analysis(analysis: Any) -> Redactor:
         "relay_ip": _unique(deliveries, "relay_ip"),
         "client": _unique(messages, "client"),
         "client_ip": _unique(messages, "client_ip"),
+        # Last, so that adding them left the numbers of the others as they were.
+        "message_id": _unique(messages, "message_id"),
     }
     names = [*hosts, *_unique(analysis.events, "host"), *relayhosts]
     names += columns["relay_host"] + columns["client"]

@@ -263,3 +263,36 @@ def test_short_name_and_fqdn_share_pseudonym(tmp_path: Path, config_name: str) -
     assert re.fullmatch(r"host\d+\.example", host)
     assert f"mail for {host} loops back to myself" in summary
     assert f"to=<user1@{host}>" in summary
+
+
+def test_message_ids_share_pseudonyms_across_commands(tmp_path: Path) -> None:
+    """trace and export number Message-IDs alike, so an analyst can follow a
+    message from a redacted trace into the redacted frames."""
+    head = "Dec  4 10:00:00 qradar-console postfix"
+    lines = []
+    for number, queue_id in enumerate(("A1B2C3D4E5", "B2C3D4E5F6", "C3D4E5F6A7")):
+        lines += [
+            f"{head}/pickup[300]: {queue_id}: uid=0 from=<root>\n",
+            f"{head}/cleanup[301]: {queue_id}: message-id="
+            f"<2026120410000{number}.{queue_id}@qradar-console.corp.example>\n",
+            f"{head}/qmgr[302]: {queue_id}: from=<root@qradar-console.corp.example>,"
+            " size=700, nrcpt=1 (queue active)\n",
+        ]
+    (tmp_path / "maillog").write_text("".join(lines))
+    folder = tmp_path / "export"
+    invoke(
+        "export",
+        str(tmp_path / "maillog"),
+        "--format",
+        "csv",
+        "-o",
+        str(folder),
+        "--redact",
+    )
+    exported = (folder / "messages.csv").read_text()
+    for queue_id in ("A1B2C3D4E5", "C3D4E5F6A7"):
+        trace = invoke("trace", str(tmp_path / "maillog"), queue_id, "--redact")
+        message_id = trace.split("message-id ")[1].split()[0]
+        assert "corp.example" not in message_id
+        row = next(line for line in exported.splitlines() if f":{queue_id}," in line)
+        assert f",{message_id}," in row, (trace, row)
