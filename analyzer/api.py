@@ -17,6 +17,7 @@ from analyzer.analysis import stats
 from analyzer.analysis.findings import Context, Finding, diagnose, findings_frame
 from analyzer.analysis.frames import events_frame
 from analyzer.analysis.hosts import HostView, assign_member_hosts, build_hosts
+from analyzer.analysis.timeline import FIELD_KINDS as TIMELINE_FIELD_KINDS
 from analyzer.analysis.timeline import build_timeline
 from analyzer.bundle.limits import Limits
 from analyzer.load import (
@@ -170,7 +171,9 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     started = time.perf_counter()
     progress.stage("Building message timelines")
     memory.release()
-    merged, fields, duplicates = merge_events(oldest_first(bundle.logs))
+    merged, fields, duplicates = merge_events(
+        oldest_first(bundle.logs), TIMELINE_FIELD_KINDS
+    )
     events = events_frame(merged)
     # The frame shares the text buffers; the other Arrow columns are copies.
     del merged

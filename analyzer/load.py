@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
@@ -553,14 +554,17 @@ def oldest_first(logs: list[ParsedLog]) -> list[ParsedLog]:
     return sorted(logs, key=age)
 
 
-def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], int]:
+def merge_events(
+    logs: list[ParsedLog], kinds: Collection[str] | None = None
+) -> tuple[pa.Table, dict[str, pa.Table], int]:
     """Join the events of all logs in time order and drop duplicated lines.
 
     Overlapping rotated copies repeat lines; a line counts as a duplicate when
     host, time, program, pid and text are the same as a line of another member.
-    Returns the events, the per-kind field tables re-pointed at them, and the
-    number of duplicates dropped. The logs give up their tables (only their line
-    counts stay), so that the events are held in memory once.
+    Returns the events, the per-kind field tables re-pointed at them (only those
+    of ``kinds``, when given), and the number of duplicates dropped. The logs
+    give up their tables (only their line counts stay), so that the events are
+    held in memory once.
     """
     tables = []
     fields: dict[str, list[pa.Table]] = {}
@@ -575,6 +579,8 @@ def merge_events(logs: list[ParsedLog]) -> tuple[pa.Table, dict[str, pa.Table], 
         )
         tables.append(events)
         for kind, table in log.fields.items():
+            if kinds is not None and kind not in kinds:
+                continue
             shifted = table.set_column(
                 table.schema.get_field_index("event"),
                 "event",

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from analyzer.parse.logfile import ParsedLog, parse_log
-from analyzer.parse.timestamps import YearReference, split_timestamps
+from analyzer.parse.timestamps import TimeParts, YearReference, split_timestamps
 
 BODY = "mx1.example.com postfix/qmgr[2401]: 3A1F2B7C9D: removed"
 
@@ -186,3 +186,20 @@ def test_missing_hour_moves_forward() -> None:
     assert parse_in(["Mar  8 02:30:00", "Mar  8 03:10:00"], NEW_YORK) == [
         "2026-03-08 07:00:00", "2026-03-08 07:10:00",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["UTC", "Etc/UTC", "Zulu"])
+def test_utc_zone_names_read_stamps_as_utc(name: str) -> None:
+    stamps = ["Dec  4 10:00:00", "2026-12-04T10:00:01+09:00", "Dec  4 10:00:02"]
+    assert parse_in(stamps, ZoneInfo(name)) == [
+        "2026-12-04 10:00:00", "2026-12-04 01:00:01", "2026-12-04 10:00:02",
+    ]  # fmt: skip
+
+
+def test_joining_time_parts_empties_the_chunks() -> None:
+    chunks = [split_timestamps(pa.array(["Dec  4 10:00:00"])),
+              split_timestamps(pa.array(["Dec  4 10:00:01", "Foo 1 00:00:00"]))]  # fmt: skip
+    joined = TimeParts.concat(chunks)
+    assert chunks == []
+    assert joined.seconds.tolist() == [36000, 36001, 0]
+    assert joined.valid.tolist() == [True, True, False]

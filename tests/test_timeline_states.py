@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
+from analyzer import api
 from analyzer.api import analyze_bundle
+from tests.conftest import SAMPLES
 
 HEAD = "Dec  4 11:00:00 gw03 postfix"
 
@@ -91,3 +96,21 @@ def test_milter_reject_is_not_a_content_check(tmp_path: Path) -> None:
     )
     analysis = analyze_bundle(tmp_path, year=2026)
     assert "content-check-stopped" not in [f.code for f in analysis.findings]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["bounce-notice", "backlog-deleted", "held", "header-checks-reject",
+     "content-filter", "expired"],
+)  # fmt: skip
+def test_timeline_needs_no_other_field_records(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader keeps only the field records the timeline reads: with all of
+    them, the rebuilt frames are the same."""
+    bundle = SAMPLES / f"{name}.tar.gz"
+    kept = analyze_bundle(bundle)
+    monkeypatch.setattr(api, "TIMELINE_FIELD_KINDS", None)
+    every = analyze_bundle(bundle)
+    for frame in ("messages", "deliveries", "recipients", "events"):
+        pd.testing.assert_frame_equal(getattr(kept, frame), getattr(every, frame))

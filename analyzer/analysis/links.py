@@ -19,6 +19,11 @@ SENT_COLUMNS = ["event", "message_key", "host", "time", "recipient", "reason",
 """Columns of the deliveries that hand-offs are matched and checked on."""
 
 
+FIELD_KINDS = ("notification", "postsuper_summary")
+"""Kinds of the field records that ``find_links`` and ``infer_bulk_deletions``
+read."""
+
+
 def find_links(
     events: pd.DataFrame,
     messages: pd.DataFrame,

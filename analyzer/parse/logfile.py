@@ -207,7 +207,6 @@ def assemble(
     year_guessed = False
     if times:
         parts = TimeParts.concat(times)
-        times.clear()  # the chunks' parts, as large as the joined ones
         instants = to_utc(parts, infer_years(parts, reference), zone)
         stats.bad_timestamps += int(np.isnat(instants).sum())
         year_guessed = (

@@ -74,10 +74,16 @@ class TimeParts:
 
     @classmethod
     def concat(cls, parts: list[TimeParts]) -> TimeParts:
-        fields = cls.__dataclass_fields__
-        return cls(
-            **{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
-        )
+        """Join ``parts`` and empty the list. Each field of the parts is freed
+        once it is joined, so the parts and their join are not held at once
+        (46 MiB each on a 1M-line log)."""
+        joined = {}
+        for name in cls.__dataclass_fields__:
+            joined[name] = np.concatenate([getattr(p, name) for p in parts])
+            for part in parts:
+                setattr(part, name, joined[name][:0])
+        parts.clear()
+        return cls(**joined)
 
 
 @dataclass(frozen=True)
@@ -260,7 +266,7 @@ def to_utc(parts: TimeParts, years: np.ndarray, zone: tzinfo) -> np.ndarray:
         utc[block], valid[block] = _local_ns(parts, years, block)
     # utc contains local times so far. Stamps without an offset are in ``zone``.
     needs_zone = valid & ~parts.has_offset
-    if zone is UTC or not needs_zone.any():
+    if _is_utc(zone) or not needs_zone.any():
         needs_zone[:] = False
     shifted = np.flatnonzero(valid & ~needs_zone)
     if needs_zone.any():
@@ -269,6 +275,17 @@ def to_utc(parts: TimeParts, years: np.ndarray, zone: tzinfo) -> np.ndarray:
     result: np.ndarray = utc.view("datetime64[ns]")
     result[~valid] = np.datetime64("NaT")
     return result
+
+
+UTC_NAMES = frozenset(["UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal",
+                       "Universal", "Etc/Zulu", "Zulu"])  # fmt: skip
+"""IANA names of UTC itself (``--timezone`` defaults to "UTC")."""
+
+
+def _is_utc(zone: tzinfo) -> bool:
+    """Whether ``zone`` is UTC, so that local times need no conversion: on a
+    1M-line log, converting them anyway held 20 MiB more at the parse's peak."""
+    return zone is UTC or getattr(zone, "key", None) in UTC_NAMES
 
 
 def _local_ns(
