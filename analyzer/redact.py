@@ -464,7 +464,7 @@ def for_analysis(analysis: Any) -> Redactor:
         "relay_ip": _unique(deliveries, "relay_ip"),
         "client": _unique(messages, "client"),
         "client_ip": _unique(messages, "client_ip"),
-        # Last, so that adding them left the numbers of the others as they were.
+        # Numbered last, so the columns above keep the pseudonyms they had before.
         "message_id": _unique(messages, "message_id"),
     }
     names = [*hosts, *_unique(analysis.events, "host"), *relayhosts]

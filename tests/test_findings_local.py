@@ -74,6 +74,13 @@ def test_header_checks_reject_leads() -> None:
     assert finding.severity == "error"
     assert finding.messages_affected == 3
     assert '"5.7.1 Offense notifications are not allowed"' in finding.summary
+    assert finding.summary.startswith("cleanup rejected 3 message(s) by header_checks")
+    # The remedy tests the matched header against the table main.cf names.
+    assert (
+        "`postmap -q 'Subject: QRadar Offense 4101: Potential Data Exfiltration by"
+        " Outbound Transfer' regexp:/etc/postfix/header_checks`" in finding.remedy
+    )
+    assert finding.remedy.endswith("The rejected mail went back to its sender.")
     # Queued, then rejected by cleanup: not "rejected before queueing".
     assert analysis.traffic("D")["rejected"].sum() == 0
 

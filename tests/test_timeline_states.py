@@ -84,6 +84,27 @@ def test_local_checks_stopping_mail_error(tmp_path: Path) -> None:
     )
 
 
+def test_content_check_remedy_names_body_checks_table(tmp_path: Path) -> None:
+    """Only discards, by body_checks: the remedy tests the body line against
+    the table main.cf names, shell-quoted."""
+    line = "Click here: it's free"
+    (tmp_path / "maillog").write_text(
+        f"{HEAD}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n"
+        f"{HEAD}/cleanup[301]: A1B2C3D4E5: discard: body {line} from local;"
+        " from=<root@gw03.example.com> to=<soc@example.com>: DISCARD spam\n"
+    )
+    (tmp_path / "main.cf").write_text(
+        "body_checks = pcre:/etc/postfix/body_checks, regexp:/etc/postfix/more\n"
+    )
+    finding = analyze_bundle(tmp_path, year=2026).findings[0]
+    assert finding.code == "content-check-stopped"
+    assert finding.params["variant"] == "discarded"
+    assert "and their senders were not told" in finding.summary
+    probe = "`postmap -q 'Click here: it'\"'\"'s free' pcre:/etc/postfix/body_checks`"
+    assert probe in finding.remedy
+    assert finding.remedy.endswith("The discarded mail is gone and must be sent again.")
+
+
 def test_milter_reject_is_not_a_content_check(tmp_path: Path) -> None:
     """A milter's decision, logged by cleanup as milter-reject, is no
     header_checks or body_checks line: the content-check finding leaves it out."""

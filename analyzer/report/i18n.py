@@ -352,6 +352,13 @@ _MYDESTINATION_REMEDY_JA = (
 )
 """The catalog's mydestination title and remedy in Japanese."""
 
+_CONTENT_CHECK_REMEDY_JA = (
+    "これらのメールを送るべきなら、一致したパターンを探してください：`postmap -q {probe} {table}` "
+    "で、最初に一致した行のアクションが表示されます。その行を修正または削除して `postfix reload` を"
+    "実行してください。"
+)
+"""The first sentences of content-check-stopped's remedies in Japanese."""
+
 # code -> (title, summary, remedy)
 _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "localhost-loop": (
@@ -633,10 +640,9 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "cleanup が、このホストの header_checks または body_checks によって {rejected} 通を拒否し、"
         "{discarded} 通を破棄しました（{count} 通）：{reasons}。これらはメール・サーバーに届いて"
         "いません。",
-        "これらのメールを送るべきなら、/etc/postfix/main.cf の header_checks と body_checks が指す"
-        'ファイルで一致した行を探し（`postmap -q "Subject: ..." regexp:/etc/postfix/header_checks` で'
-        "1 件を試せます）、修正して `postfix reload` を実行してください。拒否されたメールは送信者に"
-        "返され、破棄されたメールは失われたため送り直す必要があります。",
+        _CONTENT_CHECK_REMEDY_JA
+        + "拒否されたメールは送信者に返され、破棄されたメールは失われたため"
+        "送り直す必要があります。",
     ),
     "queue-past-lifetime": (
         "キュー内のメールがキューの保持期間を超えています：Postfix は送信者に返送します",
@@ -816,6 +822,16 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
+    (
+        "content-check-stopped",
+        "rejected",
+    ): "cleanup が、このホストの header_checks または body_checks によって {count} 通を拒否しました："
+    "{reasons}。これらはメール・サーバーに届いていません。",
+    (
+        "content-check-stopped",
+        "discarded",
+    ): "cleanup が、このホストの header_checks または body_checks によって {count} 通を破棄しました："
+    "{reasons}。これらはメール・サーバーに届いておらず、送信者にも知らされていません。",
     (
         "relayhost-unbracketed",
         "main_fixed",
@@ -1453,6 +1469,10 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    ("content-check-stopped", "rejected"): _CONTENT_CHECK_REMEDY_JA
+    + "拒否されたメールは送信者に返されています。",
+    ("content-check-stopped", "discarded"): _CONTENT_CHECK_REMEDY_JA
+    + "破棄されたメールは失われたため、送り直す必要があります。",
     (
         "relay-connection-failed",
         "works_again",

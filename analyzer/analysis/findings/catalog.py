@@ -33,6 +33,12 @@ class Entry:
         return self.remedies.get(variant or "", self.remedy)
 
 
+_CONTENT_CHECK_REMEDY = (
+    "If these messages should go out, find the pattern that matched: `postmap -q "
+    "{probe} {table}` prints the action of the first matching line. Change or "
+    "remove that line, then run `postfix reload`."
+)
+
 _FLUSH = "Once the cause is fixed, run `postfix flush` to send the queued mail."
 FLUSH = _FLUSH
 """The remedies' last sentence, left out where no affected mail is still queued."""
@@ -873,11 +879,21 @@ CATALOG: dict[str, Entry] = {
         "cleanup rejected {rejected} and discarded {discarded} message(s) by "
         "header_checks or body_checks on this host ({count} message(s)): {reasons}. "
         "They never reached a mail server.",
-        "If these messages should go out, find the matching line in the files that "
-        "header_checks and body_checks name in /etc/postfix/main.cf (`postmap -q "
-        '"Subject: ..." regexp:/etc/postfix/header_checks` tests one), change it, and '
-        "run `postfix reload`. Rejected mail went back to its sender; discarded mail "
-        "is gone and must be sent again.",
+        _CONTENT_CHECK_REMEDY + " Rejected mail went back to its sender; discarded "
+        "mail is gone and must be sent again.",
+        variants={
+            "rejected": "cleanup rejected {count} message(s) by header_checks or "
+            "body_checks on this host: {reasons}. They never reached a mail server.",
+            "discarded": "cleanup discarded {count} message(s) by header_checks or "
+            "body_checks on this host: {reasons}. They never reached a mail server, "
+            "and their senders were not told.",
+        },
+        remedies={
+            "rejected": _CONTENT_CHECK_REMEDY + " The rejected mail went back to its "
+            "sender.",
+            "discarded": _CONTENT_CHECK_REMEDY + " The discarded mail is gone and "
+            "must be sent again.",
+        },
     ),
     "queue-past-lifetime": Entry(
         "Queued mail is older than the queue lifetime: Postfix will return it",

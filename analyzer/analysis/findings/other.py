@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from datetime import UTC
 
 import numpy as np
@@ -688,18 +689,51 @@ def content_check_findings(ctx: Context) -> list[Finding]:
         )
         finding.messages_affected = len(keys)
         finding.message_keys = [str(k) for k in keys]
+        rejected = int(group["kind"].eq("reject").sum())
+        discarded = int(group["kind"].eq("discard").sum())
         finding.params.update(
             {
                 "count": f"{len(keys):,}",
-                "rejected": f"{int(group['kind'].eq('reject').sum()):,}",
-                "discarded": f"{int(group['kind'].eq('discard').sum()):,}",
+                "rejected": f"{rejected:,}",
+                "discarded": f"{discarded:,}",
                 "reasons": "; ".join(
                     f'"{r.strip()}"' for r in reasons.value_counts().index[:2]
                 ),
+                **_content_check_probe(group["text"], config),
             }
         )
+        if not (rejected and discarded):
+            finding.params["variant"] = "rejected" if rejected else "discarded"
         findings.append(finding)
     return findings
+
+
+_CHECKED_LINE = re.compile(
+    r"^(?:\w+: )?(?:reject|discard): (?P<part>header|body) (?P<line>.*) from [^\s;]+;"
+)
+"""cleanup's "QUEUEID: reject: header Subject: Weekly report from local;
+from=<...>": the header or body line that matched, and the client."""
+
+
+def _content_check_probe(texts: pd.Series, config: MainConfig | None) -> dict[str, str]:
+    """Return the table (``header_checks`` or ``body_checks``, first one named)
+    and the matched line of the first stopped message, shell-quoted, for a
+    ``postmap -q LINE TABLE`` that shows which pattern matched."""
+    found = texts.str.extract(_CHECKED_LINE).dropna()
+    part, line = ("header", "Subject: ...")
+    if len(found):
+        part, line = str(found.iloc[0]["part"]), str(found.iloc[0]["line"])
+    name = f"{part}_checks"
+    tables = (config.get(name) if config else "").replace(",", " ").split()
+    table = tables[0] if tables else f"regexp:/etc/postfix/{name}"
+    if "`" in line or len(line) > PROBE_MAX_CHARS:
+        # A backquote would end the command's code span in the report.
+        line = "Subject: ..." if part == "header" else "..."
+    return {"probe": shlex.quote(line), "table": shlex.quote(table)}
+
+
+PROBE_MAX_CHARS = 200
+"""Length above which the remedy's command shows a placeholder, not the line."""
 
 
 def lifetime_findings(ctx: Context) -> list[Finding]:
