@@ -8,6 +8,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from analyzer.api import Analysis, analyze_bundle
 from analyzer.report.context import build_context
 from analyzer.terminal import print_summary
@@ -404,3 +406,23 @@ def test_two_hosts_share_queue_ids(tmp_path: Path) -> None:
     numbers = dict(build_context(analysis).key_numbers)
     assert numbers["In the queue listing"] == "4"
     assert analysis.qshape().loc["TOTAL", "T"] == 4
+
+
+@pytest.mark.parametrize("arrival", [None, "yesterday", 99_999_999_999_999, "absent"])
+def test_listing_without_arrival_time_is_read(tmp_path: Path, arrival: object) -> None:
+    """A postqueue -j record whose arrival time is missing, null, text or out of
+    range still counts as queued, and the zone check skips it."""
+    records = [
+        json.loads(line)
+        for line in postqueue_json(["A1B2C3D4E5"], LOG_END).splitlines()
+    ]
+    if arrival == "absent":
+        del records[0]["arrival_time"]
+    else:
+        records[0]["arrival_time"] = arrival
+    (tmp_path / "maillog").write_text(deferred_log(["A1B2C3D4E5"]))
+    (tmp_path / "postqueue-j.json").write_text(json.dumps(records[0]) + "\n")
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert analysis.queue["queue_id"].tolist() == ["A1B2C3D4E5"]
+    assert analysis.queue["arrival_time"].isna().all()
+    assert "timezone-mismatch" not in [f.code for f in analysis.findings]

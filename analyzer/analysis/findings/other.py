@@ -1364,6 +1364,8 @@ def _arrival_findings(ctx: Context) -> list[Finding]:
         messages[["host", "queue_id", "first_seen"]].reset_index(drop=True),
         on=["host", "queue_id"],
     )
+    # A record without a readable arrival time gives no gap.
+    joined = joined.dropna(subset=["arrival_time", "first_seen"])
     if joined.empty:
         return _file_time_findings(ctx)
     gap = (joined["arrival_time"] - joined["first_seen"]).median()
