@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 import posixpath
 from collections.abc import Collection
@@ -17,7 +18,7 @@ import pyarrow.compute as pc
 
 from analyzer import memory
 from analyzer.bundle import members
-from analyzer.bundle.encoding import Utf16Reader, utf16_codec, utf16_name
+from analyzer.bundle.encoding import DecodingReader, wide_codec, wide_name
 from analyzer.bundle.inventory import (
     KIND_ARCHIVE,
     KIND_JOURNAL,
@@ -111,12 +112,16 @@ class _Loader:
     def visit(self, entry: InventoryEntry, stream: BinaryIO) -> None:
         reader = PeekReader(stream)
         head = reader.peek_head(members.SNIFF_BYTES)
-        codec = utf16_codec(head)
+        if head.startswith(codecs.BOM_UTF8):
+            # A Windows editor's mark: left in, it hides the first line's header.
+            reader.read(len(codecs.BOM_UTF8))
+            head = reader.peek_head(members.SNIFF_BYTES)
+        codec = wide_codec(head)
         if codec is not None:
             # Decoded before the member is recognized, because the patterns that
             # recognize it are UTF-8.
-            _add_detail(entry, f"converted from {utf16_name(head)} to UTF-8")
-            utf8 = Utf16Reader(cast(BinaryIO, reader), codec)
+            _add_detail(entry, f"converted from {wide_name(head)} to UTF-8")
+            utf8 = DecodingReader(cast(BinaryIO, reader), codec)
             reader = PeekReader(cast(BinaryIO, utf8))
             head = reader.peek_head(members.SNIFF_BYTES)
         peek = cast(BinaryIO, reader)  # PeekReader has the read() the parsers use

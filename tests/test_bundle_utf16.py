@@ -1,4 +1,4 @@
-"""UTF-16 logs, as Windows tools save them, are converted to UTF-8 and analyzed."""
+"""UTF-16 and UTF-32 logs, as Windows tools save them, are converted to UTF-8 and analyzed."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.api import analyze_bundle
-from analyzer.bundle.encoding import Utf16Reader, utf16_codec
+from analyzer.bundle.encoding import DecodingReader, wide_codec
 from tests.conftest import cli_env
 
 MESSAGE = [
@@ -42,6 +42,8 @@ ENCODINGS = {
     "BE with mark": (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16BE"),
     "LE without mark": (b"", "utf-16-le", "UTF-16LE"),
     "BE without mark": (b"", "utf-16-be", "UTF-16BE"),
+    "UTF-32LE with mark": (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32LE"),
+    "UTF-32BE with mark": (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32BE"),
 }
 
 
@@ -69,6 +71,19 @@ def test_utf16_log_in_folder(tmp_path: Path, kind: str) -> None:
     stats = analysis.bundle.logs[0].stats
     assert stats.invalid_utf8_lines == 0
     assert stats.nul_lines == 0
+
+
+def test_utf8_mark_keeps_first_line(tmp_path: Path) -> None:
+    """A UTF-8 log that a Windows editor saved with a byte order mark: the mark
+    is dropped, so the first line keeps its syslog header."""
+    (tmp_path / "maillog").write_bytes(codecs.BOM_UTF8 + TEXT.encode())
+    analysis = analyze_bundle(tmp_path, year=2026)
+    found = analysis.bundle.inventory.entries[0]
+    assert found.lines == 13
+    assert found.postfix_lines == 13
+    assert found.recognized_lines == 13
+    first = analysis.events.loc[analysis.events["line_no"] == 1]
+    assert first["program"].tolist() == ["postfix/pickup"]
 
 
 def test_utf16_member_recognized_by_content(tmp_path: Path) -> None:
@@ -135,7 +150,7 @@ def test_latin1_log_is_not_utf16(tmp_path: Path) -> None:
     ],
 )
 def test_utf16_codec_detection(head: bytes, codec: str | None) -> None:
-    assert utf16_codec(head) == codec
+    assert wide_codec(head) == codec
 
 
 class CountingReader(io.BytesIO):
@@ -154,7 +169,7 @@ class CountingReader(io.BytesIO):
 def test_utf16_reader_streams(size: int) -> None:
     """Small reads split code units and surrogate pairs, and the text survives."""
     raw = CountingReader(encode("BE with mark"))
-    reader = Utf16Reader(raw, "utf-16")
+    reader = DecodingReader(raw, "utf-16")
     parts = []
     while part := reader.read(size):
         assert len(part) <= size
@@ -164,5 +179,5 @@ def test_utf16_reader_streams(size: int) -> None:
 
 
 def test_utf16_reader_odd_last_byte() -> None:
-    reader = Utf16Reader(io.BytesIO("ab".encode("utf-16-le") + b"c"), "utf-16-le")
+    reader = DecodingReader(io.BytesIO("ab".encode("utf-16-le") + b"c"), "utf-16-le")
     assert reader.read().decode("utf-8") == "ab\ufffd"

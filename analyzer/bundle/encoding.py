@@ -1,7 +1,9 @@
-"""Recognize UTF-16 text members and convert them to UTF-8 as they are read.
+"""Recognize UTF-16 and UTF-32 text members and convert them to UTF-8 as they
+are read.
 
 Windows tools (the ``>`` redirection of Windows PowerShell 5.1, Notepad's "Unicode")
-save text as UTF-16, and the parsers read UTF-8 only.
+save text as UTF-16, and the parsers read UTF-8 only. UTF-32 is rare and is
+recognized by its byte order mark only.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ UTF16_PROBE_BYTES = 1024
 """Bytes checked for UTF-16 without a byte order mark."""
 
 
-def utf16_codec(head: bytes) -> str | None:
-    """Return the codec of UTF-16 text that starts with ``head``, or None.
+def wide_codec(head: bytes) -> str | None:
+    """Return the codec of UTF-16 or UTF-32 text that starts with ``head``, or None.
 
     UTF-16 text has a byte order mark, or, when it has none and is mostly ASCII,
     a NUL in every other byte. A run of NUL bytes (a crashed log) is not text.
     """
+    # Checked first: the UTF-32LE mark starts with the UTF-16LE mark.
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"  # the decoder reads the byte order from the mark
     probe = head[:UTF16_PROBE_BYTES]
@@ -32,18 +37,24 @@ def utf16_codec(head: bytes) -> str | None:
     return None
 
 
-def utf16_name(head: bytes) -> str:
-    """Return the UTF-16 form of the text that starts with ``head``: UTF-16LE or BE."""
-    if head.startswith(codecs.BOM_UTF16_BE) or utf16_codec(head) == "utf-16-be":
+def wide_name(head: bytes) -> str:
+    """Return the form of the text that starts with ``head``: UTF-16LE, UTF-16BE,
+    UTF-32LE or UTF-32BE."""
+    if head.startswith(codecs.BOM_UTF32_LE):
+        return "UTF-32LE"
+    if head.startswith(codecs.BOM_UTF32_BE):
+        return "UTF-32BE"
+    if head.startswith(codecs.BOM_UTF16_BE) or wide_codec(head) == "utf-16-be":
         return "UTF-16BE"
     return "UTF-16LE"
 
 
-class Utf16Reader:
-    """Binary reader of the UTF-8 bytes of a UTF-16 stream, decoded as it is read.
+class DecodingReader:
+    """Binary reader of the UTF-8 bytes of a UTF-16 or UTF-32 stream, decoded as
+    it is read.
 
-    Code units that are not valid UTF-16 (a lone surrogate, an odd last byte)
-    become U+FFFD.
+    Code units that are not valid (a lone surrogate, an odd last byte) become
+    U+FFFD.
     """
 
     def __init__(self, raw: BinaryIO, codec: str) -> None:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from analyzer import progress
 from analyzer.bundle import containers, zipscan
-from analyzer.bundle.encoding import utf16_codec
+from analyzer.bundle.encoding import wide_codec
 from analyzer.bundle.inventory import (
     KIND_ARCHIVE,
     STATUS_ERROR,
@@ -441,7 +441,7 @@ class Walker:
                 self._walk_archive(fmt, source, str(path), path.name, 0, info.st_size)
                 return
             head = peek.peek_head()
-            if fmt is None and _looks_binary(head) and utf16_codec(head) is None:
+            if fmt is None and _looks_binary(head) and wide_codec(head) is None:
                 raise UnsupportedBundle(
                     f"{path}: not a directory, log file or known archive (tar, "
                     "tar.gz, tgz, tar.bz2, tar.xz, zip or 7z); check that the "
