@@ -73,10 +73,7 @@ PEER_TOTALS = ("received", "delivered", "deferred", "deferrals", "bounced", "rej
 def _write_totals(analysis: Analysis, out: TextIO) -> None:
     totals = analysis.totals()
     # Counted as the reports count them: notices (from=<>) apart.
-    own = {
-        state: count - totals.notice_states.get(state, 0)
-        for state, count in totals.states.items()
-    }
+    own = totals.mail_states()
     out.write(f"Messages: {totals.messages - totals.notices:,}{_states(own)}\n")
     if totals.notices:
         out.write(

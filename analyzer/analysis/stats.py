@@ -170,6 +170,16 @@ class Totals:
     notice_states: dict[str, int] = field(default_factory=dict)
     """Those notices per final state."""
 
+    def mail_states(self) -> dict[str, int]:
+        """Return the messages per final state without the notices, as the
+        reports' key numbers count them: a bounce notice delivered to root is
+        not this host's mail delivered. States left without a message are dropped."""
+        counts = {
+            state: count - self.notice_states.get(state, 0)
+            for state, count in self.states.items()
+        }
+        return {state: count for state, count in counts.items() if count}
+
 
 LOOPBACK_CLIENT = r" from [^\s\[]*\[(?:127\.\d+\.\d+\.\d+|::1)\]"
 """A reject of a client on a loopback address ("RCPT from localhost[127.0.0.1]")."""

@@ -289,10 +289,9 @@ def verdict(
 def _healthy_sentence(totals: Totals, labels: dict[str, str]) -> str:
     """Return the healthy verdict's sentence: how many messages were delivered
     and how the others ended, such as the rejects of an inbound-only log."""
-    delivered = totals.states.get("delivered", 0)
-    others = {
-        state: count for state, count in totals.states.items() if state != "delivered"
-    }
+    counts = totals.mail_states()
+    delivered = counts.get("delivered", 0)
+    others = {state: count for state, count in counts.items() if state != "delivered"}
     if not others:
         return labels["verdict_healthy_detail"]
     parts = []
@@ -306,7 +305,7 @@ def _healthy_sentence(totals: Totals, labels: dict[str, str]) -> str:
         return labels["verdict_healthy_none"].format(states=states)
     return labels["verdict_healthy_some"].format(
         delivered=f"{delivered:,}",
-        total=f"{sum(totals.states.values()):,}",
+        total=f"{sum(counts.values()):,}",
         states=states,
     )
 
@@ -414,7 +413,6 @@ def _lead_sentence(
 def _key_numbers(
     analysis: Analysis, totals: Any, labels: dict[str, str], fmt: _TimeFormat
 ) -> list[tuple[str, str]]:
-    states = totals.states
     events = analysis.events
     span = ""
     if len(events) and events["time"].notna().any():
@@ -422,12 +420,7 @@ def _key_numbers(
     listings = analysis.bundle.queues
     current = analysis.queue[analysis.queue["in_newest_listing"].astype(bool)]
     queued = f"{_listed_messages(current):,}" if listings else labels["missing"]
-    # Notices (from=<>) are counted apart: a bounce notice delivered to root is
-    # not this host's mail delivered.
-    states = {
-        state: count - totals.notice_states.get(state, 0)
-        for state, count in states.items()
-    }
+    states = totals.mail_states()
     rows = [(labels["messages"], f"{totals.messages - totals.notices:,}")]
     for state in ("delivered", "deferred", "bounced", "expired", "held", "deleted",
                   "partial", "rejected", "discarded", "unknown"):  # fmt: skip
@@ -467,7 +460,8 @@ def _hosts(analysis: Analysis, labels: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     messages = analysis.messages
     for name, view in sorted(analysis.hosts.items()):
-        own = messages[messages["host"] == name]
+        # Notices (from=<>) apart, as the key numbers count them.
+        own = messages[(messages["host"] == name) & messages["sender"].ne("")]
         config = view.config
         rows.append(
             {
