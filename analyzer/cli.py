@@ -253,13 +253,18 @@ def _redactor(analysis: Analysis, options: dict[str, Any]) -> Redactor | None:
 
 @contextlib.contextmanager
 def _redacted_stdout(redactor: Redactor | None) -> Iterator[TextIO]:
-    """Give the terminal output a stream, redacted at the end by ``redactor``."""
-    if redactor is None:
-        yield sys.stdout
-        return
+    """Give the terminal output a stream, redacted at the end by ``redactor``.
+
+    Control characters of log text are escaped on the way out: an escape
+    sequence in a log line could otherwise set the window title, clear the
+    screen or print a fake verdict.
+    """
+    from analyzer.terminal import escape_controls
+
     buffer = io.StringIO()
     yield buffer
-    sys.stdout.write(redactor.text(buffer.getvalue()))
+    text = buffer.getvalue()
+    sys.stdout.write(escape_controls(redactor.text(text) if redactor else text))
 
 
 PARTIAL_NAMED = 3

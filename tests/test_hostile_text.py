@@ -144,3 +144,30 @@ def test_line_without_end_keeps_memory_bounded(tmp_path: Path) -> None:
     growth = peak_mib(folder) - peak_mib(small)
     # An estimate with room: the parser keeps about two 16 MiB chunks and copies.
     assert growth < 160, f"peak memory grew by {growth} MiB for a 96 MiB line"
+
+
+def test_terminal_gets_control_characters_escaped(tmp_path: Path) -> None:
+    """An escape sequence in a log line would clear the screen or print a fake
+    verdict: summary and trace show it escaped."""
+    reply = (
+        "Connection refused \x1b]0;title\x07\x1b[2J\x1b[1;31mVERDICT: OK \u202egnp.exe"
+    )
+    (tmp_path / "maillog").write_text(
+        "Dec  4 10:00:00 mx1 postfix/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n"
+        "Dec  4 10:00:00 mx1 postfix/qmgr[302]: A1B2C3D4E5: from=<root@example.com>,"
+        " size=700, nrcpt=1 (queue active)\n"
+        "Dec  4 10:00:01 mx1 postfix/smtp[303]: A1B2C3D4E5: to=<ops@example.com>,"
+        " relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect"
+        f" to mail.example.com[192.0.2.25]:25: {reply})\n"
+    )
+    log = str(tmp_path / "maillog")
+    for command in (["summary", log], ["trace", log, "A1B2C3D4E5"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "analyzer", *command, "--year", "2026"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "\x1b" not in result.stdout, command
+        assert "\u202e" not in result.stdout, command
+        assert "\\x1b[1;31mVERDICT: OK \\u202egnp.exe" in result.stdout, command
