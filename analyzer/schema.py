@@ -8,7 +8,9 @@ that docs/frames.md holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -409,6 +411,31 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
+INT64_DIGITS = 18
+"""Digits of the longest decimal that always fits int64 (its maximum has 19)."""
+
+
+def to_int64(values: Any) -> pd.api.extensions.ExtensionArray:
+    """Return ``values`` (text or numbers) as an Int64 array.
+
+    A value that is not a whole number within int64 becomes missing, rather
+    than stopping the analysis: the 20-digit size= of a damaged line, or a
+    postqueue -j message_size of 1e30 or Infinity.
+    """
+    series = pd.Series(values, copy=False)
+    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        text = series.astype("string")
+        series = text.where(text.str.len() <= INT64_DIGITS)
+    numbers = pd.to_numeric(series, errors="coerce")
+    if numbers.dtype.kind == "f":
+        whole = np.isfinite(numbers) & (numbers.abs() < 2.0**63)
+        whole &= numbers == np.floor(numbers.where(whole, 0))
+        numbers = numbers.where(whole)
+    elif numbers.dtype.kind == "u":
+        numbers = numbers.where(numbers <= np.iinfo(np.int64).max)
+    return pd.array(numbers, dtype="Int64")
+
+
 def _cast(values: pd.Series, dtype: str) -> pd.Series:
     convertible = dtype not in ("object", "category")
     if convertible and values.dtype == pd.api.types.pandas_dtype(dtype):
@@ -421,11 +448,11 @@ def _cast(values: pd.Series, dtype: str) -> pd.Series:
         return pd.to_datetime(values, utc=True).astype(TIME)
     if dtype == "bool":
         return values.fillna(False).astype(bool)
-    if dtype in ("int64", "Int64", "float64"):
-        numbers = pd.to_numeric(values, errors="coerce")
-        if dtype == "int64":
-            numbers = numbers.fillna(0)
-        return numbers.astype(dtype)
+    if dtype == "float64":
+        return pd.to_numeric(values, errors="coerce").astype(dtype)
+    if dtype in ("int64", "Int64"):
+        numbers = pd.Series(to_int64(values), index=values.index, name=values.name)
+        return numbers.fillna(0).astype(dtype) if dtype == "int64" else numbers
     if dtype == "category":
         categorical = values.astype("category")
         if len(categorical.cat.categories) == 0:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from analyzer.schema import TIME, conform
+from analyzer.api import analyze_bundle
+from analyzer.schema import TIME, conform, to_int64
 from tests.test_findings_direct import analyze, message, sent
 
 
@@ -66,3 +69,42 @@ def _buffer(column: pd.Series) -> np.ndarray:
         if hasattr(values, name):
             return np.asarray(getattr(values, name))
     return column.to_numpy()
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["700", "99999999999999999999", None, ""], [700, None, None, None]),
+        (["9223372036854775807", "-12"], [None, -12]),  # 19 digits: left out
+        ([1.0, 1e30, float("inf"), float("nan"), 2.5], [1, None, None, None, None]),
+        ([18446744073709551615, 5], [None, 5]),
+        (np.array([3, 4], dtype=np.int64), [3, 4]),
+    ],
+)
+def test_to_int64_drops_values_out_of_range(values: object, expected: list) -> None:
+    result = to_int64(values)
+    assert str(result.dtype) == "Int64"
+    assert [None if pd.isna(v) else int(v) for v in result] == expected
+
+
+def test_oversized_numbers_leave_analysis_running(tmp_path: Path) -> None:
+    """A 20-digit size= or port in a damaged line, and a message_size of 1e30 in
+    postqueue -j, become missing values instead of stopping the analysis."""
+    head = "Dec  4 10:00:00 mx1 postfix"
+    (tmp_path / "maillog").write_text(
+        f"{head}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n"
+        f"{head}/qmgr[302]: A1B2C3D4E5: from=<root@example.com>,"
+        " size=99999999999999999999, nrcpt=1 (queue active)\n"
+        f"{head}/smtp[303]: A1B2C3D4E5: to=<ops@example.com>,"
+        " relay=mail.example.com[192.0.2.25]:99999999999999999999, delay=1,"
+        " delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok)\n"
+    )
+    record = {"queue_name": "deferred", "queue_id": "B2C3D4E5F6", "arrival_time": 1,
+              "message_size": 1e30, "sender": "root@example.com",
+              "recipients": [{"address": "ops@example.com"}]}  # fmt: skip
+    (tmp_path / "postqueue-j.json").write_text(json.dumps(record) + "\n")
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert analysis.messages["size"].isna().all()
+    assert analysis.messages["final_state"].tolist() == ["delivered"]
+    assert analysis.deliveries["relay_port"].isna().all()
+    assert analysis.queue["size"].isna().all()

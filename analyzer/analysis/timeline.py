@@ -34,6 +34,7 @@ from analyzer.analysis.keys import (
 )
 from analyzer.analysis.reasons import normalize_reasons
 from analyzer.parse.rules import RULES
+from analyzer.schema import to_int64
 
 STATUS_STATES = {
     "sent": "delivered",
@@ -207,7 +208,7 @@ def _to_float(values: pd.Series) -> pd.Series:
 
 
 def _to_count(values: pd.Series) -> pd.Series:
-    return pd.to_numeric(values, errors="coerce").astype("Int64")
+    return pd.Series(to_int64(values), index=values.index)
 
 
 def _dsn_class(dsn: pd.Series) -> pd.Series:
@@ -247,11 +248,8 @@ def _split_relay(frame: pd.DataFrame, relay: pd.Categorical) -> None:
         values = parts.field(group)
         values = pc.if_else(pc.equal(values, ""), None, values)
         frame[name] = _recoded(arrow_strings(values), relay.codes)
-    port = pc.cast(
-        pc.if_else(pc.equal(parts.field("port"), ""), None, parts.field("port")),
-        pa.int64(),
-    )
-    ports = pd.array(port.to_pandas(), dtype="Int64")
+    port = pc.if_else(pc.equal(parts.field("port"), ""), None, parts.field("port"))
+    ports = to_int64(port.to_pandas())
     frame["relay_port"] = ports.take(relay.codes, allow_fill=True)
 
 
@@ -338,7 +336,7 @@ def _messages(
     messages["sender"] = arrow_strings(sender).array
     for name in ("size", "nrcpt"):
         texts = values["queued"][name].to_numpy(zero_copy_only=False)
-        messages[name] = pd.array(pd.to_numeric(texts), dtype="Int64")
+        messages[name] = to_int64(texts)
     for name in ("client", "client_ip", "orig_queue_id"):
         messages[name] = arrow_strings(values["client"][name]).array
     origin = np.full(count, None, dtype=object)
