@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 
+from analyzer.api import analyze_bundle
 from analyzer.parse.logfile import ParsedLog, parse_log
 from analyzer.parse.timestamps import TimeParts, YearReference, split_timestamps
 
@@ -203,3 +205,20 @@ def test_joining_time_parts_empties_the_chunks() -> None:
     assert chunks == []
     assert joined.seconds.tolist() == [36000, 36001, 0]
     assert joined.valid.tolist() == [True, True, False]
+
+
+@pytest.mark.parametrize("year", ["9999", "2300", "1600"])
+def test_unreadable_year_leaves_other_lines(year: str) -> None:
+    """A stamp outside 1678-2261 does not fit nanoseconds in int64: it counts as
+    a bad timestamp and lends no year to the BSD stamps around it."""
+    stamps = ["Dec  3 10:00:00", f"{year}-12-03T10:00:01+00:00", "Dec  3 10:05:00"]
+    parsed = parse(stamps, YearReference(end=date(2026, 12, 4)))
+    assert times(parsed) == ["2026-12-03 10:00:00", None, "2026-12-03 10:05:00"]
+    assert parsed.stats.bad_timestamps == 1
+
+
+def test_log_of_unreadable_stamps_is_analyzed(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(f"9999-12-03T10:00:01+00:00 {BODY}\n")
+    analysis = analyze_bundle(tmp_path)
+    assert analysis.events["time"].isna().all()
+    assert analysis.bundle.logs[0].stats.bad_timestamps == 1

@@ -168,7 +168,8 @@ def infer_years(parts: TimeParts, reference: YearReference) -> np.ndarray:
     if not missing.any():
         return years
     era = _year_changes(parts, rows)
-    known = ~missing
+    # A stamp with a year beyond the readable ones gives no year to its neighbours.
+    known = (years[rows] >= FIRST_YEAR) & (years[rows] <= LAST_YEAR)
     if known.any():
         years[rows[missing]] = _years_from_anchors(years[rows], era, known)[missing]
         return years
@@ -177,7 +178,7 @@ def infer_years(parts: TimeParts, reference: YearReference) -> np.ndarray:
     later_changes = era[-1] - era
     if reference.year is None:
         end_year = _fit_leap_days(parts, rows, later_changes, end_year)
-    years[rows] = end_year - later_changes
+    years[rows[missing]] = (end_year - later_changes)[missing]
     return years
 
 
@@ -251,6 +252,10 @@ def _is_leap(year: np.ndarray) -> np.ndarray:
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
+FIRST_YEAR = 1678
+LAST_YEAR = 2261
+"""Years of the stamps that can be read; the others count as bad timestamps."""
+
 UTC_BLOCK_ROWS = 1 << 18
 """Rows converted at once by ``to_utc``: its dozen temporary arrays stay a few
 MiB each however long the log is."""
@@ -297,7 +302,10 @@ def _local_ns(
     month = np.clip(parts.month[block], 1, 12)
     day = parts.day[block]
     month_days = _DAYS_IN_MONTH[month] + ((month == 2) & _is_leap(year))
-    valid = parts.valid[block] & (day >= 1) & (day <= month_days) & (year > 0)
+    valid = parts.valid[block] & (day >= 1) & (day <= month_days)
+    # Nanoseconds since 1970 in int64 reach from 1677 to 2262: a year outside
+    # would wrap around and move the line centuries away.
+    valid &= (year >= FIRST_YEAR) & (year <= LAST_YEAR)
     days = _days_from_civil(year, month, np.where(valid, day, 1))
     local = (days * _DAY + parts.seconds[block]) * _NS + parts.nanos[block]
     return local, valid

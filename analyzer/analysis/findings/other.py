@@ -1411,7 +1411,8 @@ def _file_time_findings(ctx: Context) -> list[Finding]:
     offset: the file may have been written to after its last Postfix line. A
     file time lost in copying is later than every line and shows nothing.
     """
-    events = ctx.events
+    # A log whose every stamp is unreadable has no last line to compare.
+    events = ctx.events[ctx.events["time"].notna()]
     if events.empty:
         return []
     last_rows = (
