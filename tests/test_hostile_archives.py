@@ -576,6 +576,36 @@ def test_tar_extended_header_bomb(watched: Watched) -> None:
     assert_finding(analysis)
 
 
+@pytest.mark.parametrize("name", ["notes.bin", "maillog.2"])
+def test_tar_sparse_member_bomb(watched: Watched, name: str) -> None:
+    """A pax sparse member stores a map of 0 data bytes and claims a real size
+    of 1 TiB: tarfile would make up the zeros, so the ratio limit stops it."""
+    bundle = watched.inputs / "bundle.tar"
+    with tarfile.open(bundle, "w", format=tarfile.PAX_FORMAT) as archive:
+        for member, data in sample_members().items():
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        sparse = tarfile.TarInfo(name)
+        sparse.pax_headers = {
+            "GNU.sparse.major": "1",
+            "GNU.sparse.minor": "0",
+            "GNU.sparse.name": name,
+            "GNU.sparse.realsize": str(1 << 40),
+        }
+        # The map: one region, at offset 0, of 0 bytes; padded to a block.
+        sparse_map = b"1\n0\n0\n".ljust(512, b"\x00")
+        sparse.size = len(sparse_map)
+        archive.addfile(sparse, io.BytesIO(sparse_map))
+    analysis = analyze(watched, bundle, limits=Limits(ratio_floor_bytes=MiB))
+    bomb = entry(analysis, name)
+    assert bomb.status == "rejected"
+    assert "decompression bomb" in bomb.detail
+    assert bomb.limit == "--max-ratio"
+    assert analysis.partial
+    assert_finding(analysis)
+
+
 def overlapping_zip(path: Path, copies: int) -> Path:
     """Write a zip whose central directory points many members at one block."""
     payload = b"\x00" * (4 * MiB)

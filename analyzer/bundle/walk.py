@@ -619,6 +619,12 @@ class Walker:
             self._reject(entry, f"{kind} (tar type {member.type!r})")
         else:
             stream = tar.extractfile(member)
+            if stream is not None and member.issparse():
+                # tarfile fills a sparse member's holes with zeros: 10 KiB of
+                # archive can claim a terabyte. Check them as decompressed bytes.
+                regions: list[tuple[int, int]] = getattr(member, "sparse", None) or []
+                stored = sum(size for _, size in regions)
+                stream = LimitedReader(stream, name, self.budget, stored)  # type: ignore[assignment,arg-type]
             if stream is not None:
                 self._read_member(entry, stream, depth, counted=counted)  # type: ignore[arg-type]
 
