@@ -38,6 +38,7 @@ from analyzer.bundle.inventory import (
     InventoryEntry,
 )
 from analyzer.bundle.limits import Limits
+from analyzer.bundle.names import display_name
 from analyzer.bundle.sniff import PeekReader
 from analyzer.bundle.walk import Walker
 from analyzer.errors import EmptyBundle
@@ -56,7 +57,10 @@ from analyzer.parse.timestamps import YearReference
 logger = logging.getLogger(__name__)
 
 CONFIG_MAX_BYTES = 16 * 1024 * 1024
-"""Larger configuration or queue listing members are not read into memory."""
+"""Bytes of a configuration member read into memory; the rest is left out."""
+QUEUE_MAX_BYTES = 256 * 1024 * 1024
+"""Bytes of a queue listing read into memory: a backlog of 200,000 messages
+takes 38 MB of mailq output."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,8 @@ class _Loader:
         elif entry.kind in (KIND_MAIN_CF, KIND_POSTCONF, KIND_MASTER_CF):
             self._read_config(entry, peek)
         elif entry.kind in (KIND_MAILQ, KIND_POSTQUEUE_JSON):
-            self.queue_entries.append((entry, _read_text(peek, entry)))
+            text = _read_text(peek, entry, QUEUE_MAX_BYTES)
+            self.queue_entries.append((entry, text))
         elif entry.kind == KIND_OTHER:
             entry.status = STATUS_SKIPPED
             _add_detail(entry, members.skip_reason(entry.path, head))
@@ -225,6 +230,7 @@ class _Loader:
             listing.taken = _file_time(entry) or captured
             if listing.error:
                 _add_detail(entry, listing.error)
+            _note_damage(entry, listing)
             self.queues.append(listing)
 
     def _parse_queue(
@@ -236,23 +242,50 @@ class _Loader:
         return parse_postqueue_json(text, entry.path)
 
 
+def _note_damage(entry: InventoryEntry, listing: QueueListing) -> None:
+    """Say in the inventory which lines of a listing were not read, and mark a
+    mailq listing without its closing total line as partial: it was cut short,
+    so messages may be missing from it."""
+    if listing.unparsed:
+        line_no, text = listing.unparsed[0]
+        _add_detail(
+            entry,
+            f"{len(listing.unparsed):,} line(s) not read as queue entries, such as "
+            f"line {line_no}: {display_name(text)}",
+        )
+    cut = listing.footer_requests is None and not listing.empty and not listing.error
+    if listing.format == "mailq" and cut and (listing.rows or listing.unparsed):
+        _add_detail(
+            entry,
+            'the listing ends without its total line ("-- N Kbytes in M Requests."), '
+            "so it was cut short and may lack messages",
+        )
+        if entry.status == STATUS_READ:
+            entry.status = STATUS_PARTIAL
+
+
 def _add_detail(entry: InventoryEntry, text: str) -> None:
     entry.detail = f"{entry.detail}; {text}" if entry.detail else text
 
 
-def _read_text(stream: BinaryIO, entry: InventoryEntry) -> str:
+def _read_text(
+    stream: BinaryIO, entry: InventoryEntry, limit: int = CONFIG_MAX_BYTES
+) -> str:
+    """Return the member's first ``limit`` bytes as text. A longer member is
+    marked partial, so that the results say they are incomplete."""
     parts = []
     received = 0
-    while received <= CONFIG_MAX_BYTES:
-        part = stream.read(CONFIG_MAX_BYTES + 1 - received)
+    while received <= limit:
+        part = stream.read(limit + 1 - received)
         if not part:
             break
         parts.append(part)
         received += len(part)
     data = b"".join(parts)
-    if len(data) > CONFIG_MAX_BYTES:
-        _add_detail(entry, f"only the first {CONFIG_MAX_BYTES} bytes were read")
-        data = data[:CONFIG_MAX_BYTES]
+    if len(data) > limit:
+        _add_detail(entry, f"only the first {limit:,} bytes were read")
+        entry.status = STATUS_PARTIAL
+        data = data[:limit]
     return data.decode("utf-8", errors="replace")
 
 

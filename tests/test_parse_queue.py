@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
+from analyzer import load
+from analyzer.api import analyze_bundle
 from analyzer.parse.queue import (
     QUEUE_COLUMNS,
     QueueListing,
@@ -609,3 +611,57 @@ def test_json_recipients_without_objects_unparsed() -> None:
     listing = parse_postqueue_json(line + "\n", "postqueue-j")
     assert listing.rows == []
     assert listing.unparsed == [(1, line)]
+
+
+def test_cut_mailq_marked_partial(tmp_path: Path) -> None:
+    """A listing that ends inside an entry, without its total line, is read as
+    far as it goes and marked partial; the line not read is named."""
+    text = listing(
+        HEADER,
+        message("4A1B2C3D4E", 1532, "Thu Dec  3 21:40:12", ROOT),
+        recipient("soc@example.com"),
+        "",
+        message("5B6C7D8E9F", 702, "Thu Dec  3 21:41:00", ROOT),
+        "(connect t",
+    )
+    (tmp_path / "mailq").write_text(text)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    entry = analysis.bundle.inventory.entries[0]
+    assert entry.status == "partial"
+    assert "line 6: (connect t" in entry.detail
+    assert "ends without its total line" in entry.detail
+    assert analysis.partial
+    assert analysis.queue["queue_id"].tolist() == ["4A1B2C3D4E"]
+
+
+def test_complete_mailq_stays_read(tmp_path: Path) -> None:
+    text = listing(
+        HEADER,
+        message("4A1B2C3D4E", 1532, "Thu Dec  3 21:40:12", ROOT),
+        recipient("soc@example.com"),
+        "",
+        "-- 2 Kbytes in 1 Request.",
+    )
+    (tmp_path / "mailq").write_text(text)
+    entry = analyze_bundle(tmp_path, year=2026).bundle.inventory.entries[0]
+    assert entry.status == "read"
+    assert entry.detail is None or "total line" not in entry.detail
+
+
+def test_listing_over_read_limit_marked_partial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = [
+        {"queue_name": "deferred", "queue_id": f"4A1B2C3D{n:02d}", "arrival_time": 1,
+         "message_size": 700, "sender": ROOT,
+         "recipients": [{"address": "soc@example.com"}]}
+        for n in range(40)
+    ]  # fmt: skip
+    text = "".join(json.dumps(record) + "\n" for record in records)
+    (tmp_path / "postqueue-j.json").write_text(text)
+    monkeypatch.setattr(load, "QUEUE_MAX_BYTES", len(text) // 2)
+    analysis = analyze_bundle(tmp_path, year=2026)
+    entry = analysis.bundle.inventory.entries[0]
+    assert entry.status == "partial"
+    assert f"only the first {len(text) // 2:,} bytes were read" in entry.detail
+    assert 0 < len(analysis.queue) < 40
