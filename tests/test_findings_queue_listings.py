@@ -426,3 +426,59 @@ def test_listing_without_arrival_time_is_read(tmp_path: Path, arrival: object) -
     assert analysis.queue["queue_id"].tolist() == ["A1B2C3D4E5"]
     assert analysis.queue["arrival_time"].isna().all()
     assert "timezone-mismatch" not in [f.code for f in analysis.findings]
+
+
+def queued_only(queue_id: str, at: str) -> str:
+    """Return the lines of a message that qmgr queued, with no delivery line."""
+    stamp = f"Dec  4 {at} {HOST} postfix"
+    return (
+        f"{stamp}/pickup[300]: {queue_id}: uid=0 from=<root>\n"
+        f"{stamp}/qmgr[302]: {queue_id}: from=<root@mx1.example.com>, size=700, "
+        "nrcpt=1 (queue active)\n"
+    )
+
+
+def later_activity(at: str) -> str:
+    return (
+        f"Dec  4 {at} {HOST} postfix/smtpd[400]: connect from localhost[127.0.0.1]\n"
+        f"Dec  4 {at} {HOST} postfix/smtpd[400]: disconnect from localhost[127.0.0.1]"
+        " ehlo=1 quit=1 commands=2\n"
+    )
+
+
+def test_queued_mail_without_attempt_warned(tmp_path: Path) -> None:
+    """qmgr queued the message at 10:00 and the log goes on to 12:00 without a
+    delivery line: not healthy, and the listing shows it still waiting."""
+    (tmp_path / "maillog").write_text(
+        queued_only("A1B2C3D4E5", "10:00:00") + later_activity("12:00:00")
+    )
+    (tmp_path / "mailq").write_text(
+        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+        "A1B2C3D4E5*     700 Fri Dec  4 10:00:00  root@mx1.example.com\n"
+        "                                         ops@example.com\n\n"
+        "-- 1 Kbytes in 1 Request.\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = analysis.findings[0]
+    assert finding.code == "delivery-not-attempted"
+    assert finding.severity == "warning"
+    assert finding.messages_affected == 1
+    assert finding.params["variant"] == "listed"
+    assert "the oldest at 2026-12-04 10:00 UTC" in finding.summary
+    assert "up to its end at 2026-12-04 12:00 UTC" in finding.summary
+    assert "still shows 1 of them" in finding.summary
+    assert (
+        "qmgr[302]: A1B2C3D4E5: from=<root@mx1.example.com>" in finding.evidence[0].text
+    )
+    context = build_context(analysis, "en")
+    assert context.verdict["status"] == "warning"
+
+
+def test_recently_queued_mail_not_warned(tmp_path: Path) -> None:
+    """The log ends ten minutes after the message was queued: an attempt may
+    still be under way."""
+    (tmp_path / "maillog").write_text(
+        queued_only("A1B2C3D4E5", "10:00:00") + later_activity("10:10:00")
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert "delivery-not-attempted" not in [f.code for f in analysis.findings]

@@ -461,7 +461,9 @@ def _hosts(analysis: Analysis, labels: dict[str, str]) -> list[dict[str, Any]]:
     messages = analysis.messages
     for name, view in sorted(analysis.hosts.items()):
         # Notices (from=<>) apart, as the key numbers count them.
-        own = messages[(messages["host"] == name) & messages["sender"].ne("")]
+        notice = messages["sender"].eq("").to_numpy(dtype=bool, na_value=False)
+        host = (messages["host"] == name).to_numpy(dtype=bool, na_value=False)
+        own = messages[host & ~notice]
         config = view.config
         rows.append(
             {

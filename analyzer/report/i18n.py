@@ -361,6 +361,17 @@ _CONTENT_CHECK_REMEDY_JA = (
 
 # code -> (title, summary, remedy)
 _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
+    "delivery-not-attempted": (
+        "キューに入ったメールが配送されていません",
+        "qmgr が {count} 通を配送のためキューに入れました（最も古いものは {oldest}）が、ログの終わり"
+        "（{end}）まで、それらの配送の試行は記録されていません。通常、配送エージェントは数秒以内に"
+        "配送を試みます。",
+        "`postqueue -p` を実行してください。理由なしで一覧に残っているメールは配送エージェントを"
+        "待っています。ログ全体で smtp、qmgr、master の警告・致命的エラー・パニックを探し"
+        "（`grep -E 'warning|fatal|panic' /var/log/maillog`）、`postfix check` を実行してください。"
+        "バンドルのログが完全かも確認してください：プログラムやファシリティで絞り込んだログには"
+        "配送の行がありません。修正後、`postqueue -f` で再送されます。",
+    ),
     "localhost-loop": (
         "メールがこのホスト自身に戻っています：メール・サーバーが未設定か localhost です",
         "{count} 通が {reasons} で失敗しました。relayhost が「{relayhost}」のため、Postfix が"
@@ -822,6 +833,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
+    (
+        "delivery-not-attempted",
+        "listed",
+    ): "qmgr が {count} 通を配送のためキューに入れました（最も古いものは {oldest}）が、ログの終わり"
+    "（{end}）まで、それらの配送の試行は記録されていません。最新のキュー一覧にはそのうち {listed} 通が"
+    "まだあります。通常、配送エージェントは数秒以内に配送を試みます。",
     (
         "content-check-stopped",
         "rejected",

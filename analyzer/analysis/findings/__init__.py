@@ -25,6 +25,7 @@ from analyzer.analysis.findings.other import (
 from analyzer.analysis.findings.submissions import (
     bind_address_findings,
     not_accepted_findings,
+    unattempted_findings,
 )
 
 __all__ = ["Context", "Evidence", "Finding", "diagnose", "findings_frame"]
@@ -41,6 +42,7 @@ def diagnose(ctx: Context) -> list[Finding]:
     findings += system_findings(ctx)
     findings += not_accepted_findings(ctx)
     findings += bind_address_findings(ctx)
+    findings += unattempted_findings(ctx)
     findings += timezone_findings(ctx)
     findings += local_mailbox_findings(ctx)
     findings += accepted_findings(ctx)

@@ -208,6 +208,24 @@ CATALOG: dict[str, Entry] = {
         "Set smtp_bind_address in /etc/postfix/main.cf to an address this host has "
         "(`ip -br addr`), or remove it, then run `postfix reload`.",
     ),
+    "delivery-not-attempted": Entry(
+        "Queued mail gets no delivery attempt",
+        "qmgr queued {count} message(s) for delivery, the oldest at {oldest}, and "
+        "the log shows no delivery attempt for them up to its end at {end}. A "
+        "delivery agent would have tried each within seconds.",
+        "Run `postqueue -p`: a message still listed without a reason waits for a "
+        "delivery agent. Look in the full log for warnings, fatal errors and "
+        "panics of smtp, qmgr or master (`grep -E 'warning|fatal|panic' "
+        "/var/log/maillog`) and run `postfix check`. Check also that the bundle's "
+        "log is complete: a log filtered by program or facility leaves the "
+        "delivery lines out. Once fixed, `postqueue -f` tries the mail again.",
+        variants={
+            "listed": "qmgr queued {count} message(s) for delivery, the oldest at "
+            "{oldest}, and the log shows no delivery attempt for them up to its end "
+            "at {end}; the newest queue listing still shows {listed} of them. A "
+            "delivery agent would have tried each within seconds.",
+        },
+    ),
     "mail-not-accepted": Entry(
         "Postfix does not accept submitted mail",
         "cleanup did not accept {count} message(s), {attempts} time(s) in all: "

@@ -1,12 +1,16 @@
-"""Warnings of this host's own sending path that no delivery record shows.
+"""Problems of this host's own sending path that no delivery record shows.
 
 Mail that cleanup does not accept stays in the maildrop queue, and pickup tries
 it again under a new queue ID each time. A source address that smtp cannot use
-makes it connect from another one."""
+makes it connect from another one. Mail that qmgr queued may get no delivery
+attempt at all."""
 
 from __future__ import annotations
 
 import re
+
+import numpy as np
+import pandas as pd
 
 from analyzer.analysis.findings.context import Context, config_evidence, log_evidence
 from analyzer.analysis.findings.model import Finding
@@ -123,3 +127,78 @@ def bind_address_findings(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+UNATTEMPTED_AFTER = pd.Timedelta(minutes=30)
+"""Time the log must go on after a message entered the active queue with no
+delivery line for it. qmgr hands a message to a delivery agent at once, and
+one attempt lasts at most about 20 minutes with Postfix's default smtp
+timeouts (connect, greeting, commands and data)."""
+
+
+def unattempted_findings(ctx: Context) -> list[Finding]:
+    """Report, per host, messages that qmgr queued and that no delivery agent
+    tried while the log went on for UNATTEMPTED_AFTER: the report would
+    otherwise call a host healthy that sent none of its mail."""
+    messages = ctx.messages
+    waiting = messages[
+        messages["final_state"].eq("unknown").to_numpy(dtype=bool, na_value=False)
+        & messages["nrcpt"].notna().to_numpy(dtype=bool)
+        & messages["attempts"].eq(0).to_numpy(dtype=bool)
+    ]
+    if waiting.empty:
+        return []
+    ends = ctx.events.groupby("host", observed=True)["time"].max()
+    findings = []
+    for host, group in waiting.groupby("host", sort=False):
+        end = ends.get(host)
+        if end is None or pd.isna(end):
+            continue
+        stuck = group[(end - group["last_seen"]) >= UNATTEMPTED_AFTER]
+        if stuck.empty:
+            continue
+        keys = stuck["message_key"].astype(str).tolist()
+        events = ctx.events
+        rows = np.flatnonzero(
+            ctx.of_kind("queued")
+            & events["message_key"].isin(keys[:EVIDENCE_MESSAGES]).to_numpy(dtype=bool)
+        )
+        listed = _still_listed(ctx, str(host), stuck["queue_id"])
+        findings.append(
+            Finding(
+                code="delivery-not-attempted",
+                severity="warning",
+                host=str(host),
+                messages_affected=len(stuck),
+                first_seen=stuck["first_seen"].min(),
+                last_seen=end,
+                evidence=log_evidence(events, rows),
+                params={
+                    "count": f"{len(stuck):,}",
+                    "oldest": ctx.clock(stuck["first_seen"].min()),
+                    "end": ctx.clock(end),
+                    "listed": f"{listed:,}",
+                    "variant": "listed" if listed else "",
+                },
+                message_keys=keys,
+                priority=45,
+            )
+        )
+    return findings
+
+
+EVIDENCE_MESSAGES = 4
+"""Messages whose queue entry lines are quoted."""
+
+
+def _still_listed(ctx: Context, host: str, queue_ids: pd.Series) -> int:
+    """Return how many of ``queue_ids`` the host's newest queue listing shows."""
+    queue = ctx.queue
+    if queue.empty:
+        return 0
+    current = queue[
+        (queue["host"] == host).to_numpy(dtype=bool, na_value=False)
+        & queue["in_newest_listing"].to_numpy(dtype=bool)
+    ]
+    shown = current["queue_id"].isin(set(queue_ids.astype(str)))
+    return int(current.loc[shown.to_numpy(dtype=bool), "queue_id"].nunique())
