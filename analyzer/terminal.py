@@ -59,8 +59,12 @@ def print_summary(
     out.write(f"Bundle: {name} ({members:,} {noun}; hosts: {hosts})\n")
     # The same verdict as the reports and findings.json, partial note included.
     records = [finding.as_record() for finding in analysis.findings]
-    result = verdict(analysis, records, i18n.labels("en"))
+    labels = i18n.labels("en")
+    result = verdict(analysis, records, labels)
     out.write(f"Verdict: {result['status'].upper()}: {result['detail']}\n")
+    if result["headline"] != labels[f"verdict_{result['status']}"]:
+        # Some mail only, or problems that are over: what the reports' headline says.
+        out.write(f"         {result['headline']}.\n")
     _write_log_span(analysis, out)
     _write_totals(analysis, out)
     _write_reasons(analysis, out)

@@ -220,6 +220,15 @@ def test_summary_names_verdict_totals_and_reasons() -> None:
     assert "Totals as pflogsumm counts them: received" in output
 
 
+def test_summary_says_problems_are_over() -> None:
+    """The reports' headline says the problems are over; so does the summary."""
+    output = invoke("summary", str(SAMPLES / "rotated-logs.tar.gz")).splitlines()
+    assert output[1].startswith("Verdict: WARNING: ")
+    assert output[2] == "         Problems occurred earlier; mail goes out now."
+    failing = invoke("summary", str(SAMPLES / "localhost-loop.tar.gz")).splitlines()
+    assert failing[2].startswith("Logs: ")
+
+
 def test_summary_counts_members(tmp_path: Path) -> None:
     log = tmp_path / "maillog"
     log.write_text("Dec  4 10:00:00 mx1 postfix/master[300]: daemon started\n")
