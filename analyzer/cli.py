@@ -306,7 +306,8 @@ def main() -> None:
     "output",
     type=click.Path(path_type=Path),
     default=None,
-    help="Folder for the reports. Default: BUNDLE-report in the current folder.",
+    help="Folder for the reports. Default: BUNDLE-report in the current folder, "
+    "or redacted-report with --redact, whose name shows no host name.",
 )
 @click.option(
     "--format",
@@ -331,7 +332,9 @@ def report(
     from analyzer.report.write import check_output_folder, write_reports
 
     wanted = _parse_formats(formats)
-    folder = output or Path(f"{_stem(bundle)}-report")
+    # A bundle's name often contains the host name, which --redact hides.
+    default = "redacted-report" if options.get("redact") else f"{_stem(bundle)}-report"
+    folder = output or Path(default)
     # Fail before the analysis, which can take long on a large bundle.
     check_output_folder(folder)
     analysis = _analyze(bundle, **options)

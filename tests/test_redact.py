@@ -296,3 +296,14 @@ def test_message_ids_share_pseudonyms_across_commands(tmp_path: Path) -> None:
         assert "corp.example" not in message_id
         row = next(line for line in exported.splitlines() if f":{queue_id}," in line)
         assert f",{message_id}," in row, (trace, row)
+
+
+def test_redacted_report_folder_hides_bundle_name(
+    bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    named = tmp_path / "sosreport-qradar-console-20261204"
+    bundle.rename(named)
+    monkeypatch.chdir(tmp_path)
+    invoke("report", str(named), "--redact", "--format", "json")
+    assert (tmp_path / "redacted-report" / "findings.json").is_file()
+    assert not (tmp_path / "sosreport-qradar-console-20261204-report").exists()
