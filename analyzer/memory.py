@@ -151,7 +151,9 @@ def _at_least(path: str, size: int) -> bool:
         if not os.path.isdir(path):
             return False
         total = 0
-        for folder, _, files in os.walk(path):
+        from analyzer.bundle.limits import bounded_walk
+
+        for folder, _, files in bounded_walk(path):
             for name in files:
                 file = os.path.join(folder, name)
                 total += _log_bytes(file, os.lstat(file).st_size)

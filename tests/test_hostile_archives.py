@@ -30,7 +30,7 @@ import pytest
 
 from analyzer.api import Analysis, analyze_bundle
 from analyzer.bundle.inventory import InventoryEntry
-from analyzer.bundle.limits import Limits, MiB
+from analyzer.bundle.limits import MAX_FOLDER_DEPTH, Limits, MiB
 from analyzer.bundle.names import display_name, unsafe_path_reason
 from tests.conftest import SAMPLES, cli_env
 
@@ -438,11 +438,31 @@ def test_directory_walk_error_listed(
             onerror(denied)  # type: ignore[operator]
         return real_walk(top, onerror=onerror, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("analyzer.bundle.walk.os.walk", walk_with_error)
+    monkeypatch.setattr("analyzer.bundle.limits.os.walk", walk_with_error)
     analysis = analyze(watched, folder)
     errors = analysis.bundle.inventory.errors
     message = "locked: the folder cannot be read (Permission denied)"
     assert any(message in error for error in errors), errors
+    assert analysis.partial
+    assert_finding(analysis)
+
+
+def test_deep_folders_listed_not_walked(watched: Watched) -> None:
+    """Folders nested deeper than MAX_FOLDER_DEPTH are left out and named:
+    Python's os.walk recurses once per level and fails near 1,000."""
+    folder = watched.inputs / "bundle"
+    folder.mkdir()
+    for name, data in sample_members().items():
+        (folder / name).write_bytes(data)
+    deep = folder.joinpath(*["d"] * (MAX_FOLDER_DEPTH + 2))
+    deep.mkdir(parents=True)
+    (deep / "maillog").write_bytes(next(iter(sample_members().values())))
+    analysis = analyze(watched, folder)
+    errors = analysis.bundle.inventory.errors
+    assert any(f"more than {MAX_FOLDER_DEPTH} levels" in e for e in errors), errors
+    assert not any(
+        e.path.endswith("d/maillog") for e in analysis.bundle.inventory.entries
+    )
     assert analysis.partial
     assert_finding(analysis)
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from analyzer.errors import LimitExceeded
@@ -13,6 +16,28 @@ GiB = 1024 * MiB
 
 READ_CHUNK_BYTES = 16 * MiB
 """Maximum bytes that one read of a ``LimitedReader`` returns."""
+
+
+MAX_FOLDER_DEPTH = 64
+"""Levels of folders below a bundle folder that are read. A sosreport nests
+about ten; Python's os.walk recurses once per level and fails near 1,000."""
+
+
+def bounded_walk(
+    root: Path | str,
+    onerror: Callable[[OSError], None] | None = None,
+    too_deep: Callable[[str], None] | None = None,
+) -> Iterator[tuple[str, list[str], list[str]]]:
+    """Walk ``root`` top-down as ``os.walk`` does, without following links and
+    without entering folders more than MAX_FOLDER_DEPTH levels down. ``too_deep``
+    is called with each folder whose subfolders are left out."""
+    base = os.path.normpath(root).count(os.sep)
+    for folder, dirnames, filenames in os.walk(root, onerror=onerror):
+        if dirnames and folder.count(os.sep) - base >= MAX_FOLDER_DEPTH:
+            if too_deep is not None:
+                too_deep(folder)
+            dirnames.clear()
+        yield folder, dirnames, filenames
 
 
 class OptionLimitExceeded(LimitExceeded):

@@ -42,12 +42,14 @@ from analyzer.bundle.inventory import (
     InventoryEntry,
 )
 from analyzer.bundle.limits import (
+    MAX_FOLDER_DEPTH,
     Budget,
     HashingReader,
     LimitedReader,
     Limits,
     MiB,
     OptionLimitExceeded,
+    bounded_walk,
 )
 from analyzer.bundle.names import (
     display_name,
@@ -258,7 +260,7 @@ class Walker:
             total = (
                 sum(
                     entry.stat(follow_symlinks=False).st_size
-                    for folder, _, names in os.walk(path, onerror=_ignore)
+                    for folder, _, names in bounded_walk(path, onerror=_ignore)
                     for entry in os.scandir(folder)
                     if entry.is_file(follow_symlinks=False)
                 )
@@ -322,9 +324,16 @@ class Walker:
             self._inventory.errors.append(message)
             logger.warning("%s", message)
 
-        for folder, dirnames, filenames in os.walk(
-            root, onerror=unreadable, followlinks=False
-        ):
+        def too_deep(folder: str) -> None:
+            message = (
+                f"{display_name(folder)}: the folders inside are more than "
+                f"{MAX_FOLDER_DEPTH} levels below the bundle folder; their files "
+                "were not analyzed. Copy the mail files to a shallower folder."
+            )
+            self._inventory.errors.append(message)
+            logger.warning("%s", message)
+
+        for folder, dirnames, filenames in bounded_walk(root, unreadable, too_deep):
             dirnames.sort()
             for name in sorted(filenames) + self._linked_dirs(folder, dirnames):
                 full = Path(folder) / name
