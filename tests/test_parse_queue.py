@@ -509,9 +509,11 @@ def test_postqueue_json_error_kept() -> None:
 
 
 def test_postqueue_json_bad_lines_listed() -> None:
-    text = json_line() + "\n{not json\n[1, 2]\n"
+    # The last line nests arrays deeper than Python's recursion limit.
+    deep = "[" * 100_000
+    text = json_line() + f"\n{{not json\n[1, 2]\n{deep}\n"
     parsed = parse_postqueue_json(text, "postqueue-j")
-    assert parsed.unparsed == [(2, "{not json"), (3, "[1, 2]")]
+    assert parsed.unparsed == [(2, "{not json"), (3, "[1, 2]"), (4, deep)]
     assert parsed.message_count == 1
 
 

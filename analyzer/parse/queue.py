@@ -191,7 +191,9 @@ def parse_postqueue_json(text: str, source: str) -> QueueListing:
             continue
         try:
             record = json.loads(line)
-        except ValueError:  # JSONDecodeError, or an integer of over 4300 digits
+        # JSONDecodeError, an integer of over 4300 digits, or arrays nested
+        # deeper than the interpreter's recursion limit.
+        except (ValueError, RecursionError):
             if _ERROR_LINE.search(line):
                 listing.error = line.strip()
             else:
