@@ -18,7 +18,13 @@ import pyarrow.compute as pc
 
 from analyzer import memory
 from analyzer.bundle import members
-from analyzer.bundle.encoding import DecodingReader, wide_codec, wide_name
+from analyzer.bundle.encoding import (
+    CarriageReturnReader,
+    DecodingReader,
+    has_cr_line_ends,
+    wide_codec,
+    wide_name,
+)
 from analyzer.bundle.inventory import (
     KIND_ARCHIVE,
     KIND_JOURNAL,
@@ -127,6 +133,12 @@ class _Loader:
             _add_detail(entry, f"converted from {wide_name(head)} to UTF-8")
             utf8 = DecodingReader(cast(BinaryIO, reader), codec)
             reader = PeekReader(cast(BinaryIO, utf8))
+            head = reader.peek_head(members.SNIFF_BYTES)
+        if has_cr_line_ends(head):
+            _add_detail(entry, "CR line ends read as line breaks")
+            reader = PeekReader(
+                cast(BinaryIO, CarriageReturnReader(cast(BinaryIO, reader)))
+            )
             head = reader.peek_head(members.SNIFF_BYTES)
         peek = cast(BinaryIO, reader)  # PeekReader has the read() the parsers use
         entry.kind = members.classify_member(entry.path, head)

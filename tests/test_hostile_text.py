@@ -75,6 +75,27 @@ def test_log_starting_with_nul_run_is_read(tmp_path: Path) -> None:
     assert_finding(analysis)
 
 
+def test_line_after_nul_run_is_parsed(tmp_path: Path) -> None:
+    """A crash leaves NUL bytes before the next line, with no line break."""
+    damaged = lines(2) + b"\x00" * 300 + lines(3, start=2)
+    analysis = analyze_with(tmp_path, Member("maillog.1", damaged))
+    stats = stats_of(analysis, "maillog.1")
+    assert stats.nul_lines == 1
+    assert stats.postfix_lines == 5
+    assert stats.recognized_lines == 5
+
+
+def test_cr_line_ends(tmp_path: Path) -> None:
+    """Classic Mac OS ended lines with CR alone."""
+    analysis = analyze_with(
+        tmp_path, Member("maillog.1", lines(7).replace(b"\n", b"\r"))
+    )
+    stats = stats_of(analysis, "maillog.1")
+    assert stats.lines == 7
+    assert stats.recognized_lines == 7
+    assert "CR line ends read as line breaks" in entry(analysis, "maillog.1").detail
+
+
 def test_crlf_lines(tmp_path: Path) -> None:
     crlf = lines(30).replace(b"\n", b"\r\n")
     analysis = analyze_with(tmp_path, Member("maillog.1", crlf))

@@ -82,3 +82,22 @@ class DecodingReader:
 
     def readable(self) -> bool:
         return True
+
+
+def has_cr_line_ends(head: bytes) -> bool:
+    """Return whether text that starts with ``head`` ends its lines with CR alone,
+    as classic Mac OS did: CRs and no LF."""
+    return b"\r" in head and b"\n" not in head
+
+
+class CarriageReturnReader:
+    """Binary reader that turns the CR line ends of a stream into LF."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._raw.read(-1 if size is None else size).replace(b"\r", b"\n")
+
+    def readable(self) -> bool:
+        return True

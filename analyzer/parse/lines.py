@@ -130,6 +130,9 @@ def make_chunk(data: bytes | memoryview, first_line_no: int) -> LineChunk:
         chunk.invalid_utf8_lines = _count_true(pc.match_substring(lines, REPLACEMENT))
     if len(buffer) and buffer.min() == 0:
         chunk.nul_lines = _count_true(pc.match_substring(lines, "\x00"))
+        # A log written during a crash has a run of NUL bytes before the next
+        # line, with no line break between: the line itself is intact.
+        chunk.lines = pc.utf8_ltrim(lines, "\x00")
     return chunk
 
 
