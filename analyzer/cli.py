@@ -259,7 +259,7 @@ def _redacted_stdout(redactor: Redactor | None) -> Iterator[TextIO]:
     sequence in a log line could otherwise set the window title, clear the
     screen or print a fake verdict.
     """
-    from analyzer.terminal import escape_controls
+    from analyzer.bundle.names import escape_controls
 
     buffer = io.StringIO()
     yield buffer

@@ -26,20 +26,6 @@ HOST_COLUMN = 24
 """Minimum width of the host column of the summary's findings."""
 
 
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-"""Control characters other than tab and newline, and the bidirectional
-controls, which can make a line read differently from its text."""
-
-
-def escape_controls(text: str) -> str:
-    """Return ``text`` with control characters shown as escapes (\\x1b, \\u202e)."""
-    return _CONTROLS.sub(
-        lambda m: m.group().encode("unicode_escape").decode("ascii"), text
-    )
-
-
 def _time(value: object, zone: object) -> str:
     if value is None or pd.isna(value):
         return "?"

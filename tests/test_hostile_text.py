@@ -14,6 +14,8 @@ from pathlib import Path
 
 from analyzer.api import Analysis, analyze_bundle
 from analyzer.parse.logfile import LineStats
+from analyzer.report.context import build_context
+from analyzer.report.render import render_html
 from tests.conftest import ROOT
 from tests.test_hostile_archives import (
     Member,
@@ -192,3 +194,20 @@ def test_terminal_gets_control_characters_escaped(tmp_path: Path) -> None:
         assert "\x1b" not in result.stdout, command
         assert "\u202e" not in result.stdout, command
         assert "\\x1b[1;31mVERDICT: OK \\u202egnp.exe" in result.stdout, command
+
+
+def test_report_shows_bidi_controls_as_escapes(tmp_path: Path) -> None:
+    """U+202E in a reply would show "exe.pdf" as "fdp.exe" in the report."""
+    reply = "Connection refused \u202efdp.exe \x1b[2J"
+    (tmp_path / "maillog").write_text(
+        "Dec  4 10:00:00 mx1 postfix/qmgr[302]: A1B2C3D4E5: from=<root@example.com>,"
+        " size=700, nrcpt=1 (queue active)\n"
+        "Dec  4 10:00:01 mx1 postfix/smtp[303]: A1B2C3D4E5: to=<ops@example.com>,"
+        " relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect"
+        f" to mail.example.com[192.0.2.25]:25: {reply})\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    html = render_html(build_context(analysis, "en"))
+    assert "\u202e" not in html
+    assert "\x1b" not in html
+    assert "\\u202efdp.exe" in html

@@ -9,6 +9,7 @@ inventory shows the attack and no later code path can be misled by such a name.
 from __future__ import annotations
 
 import posixpath
+import re
 import unicodedata
 
 NAME_MAX_BYTES = 255
@@ -17,6 +18,20 @@ PATH_MAX_BYTES = 4096
 """Maximum bytes of a whole path (PATH_MAX of Linux)."""
 DISPLAY_MAX_CHARS = 300
 """Longer names are cut in reports and messages, which show the start and a count."""
+
+
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""Control characters other than tab and newline, and the bidirectional
+controls, which can make a line read differently from its text."""
+
+
+def escape_controls(text: str) -> str:
+    """Return ``text`` with control characters shown as escapes (\\x1b, \\u202e)."""
+    return _CONTROLS.sub(
+        lambda m: m.group().encode("unicode_escape").decode("ascii"), text
+    )
 
 
 def display_name(name: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from analyzer.bundle.names import escape_controls
 from analyzer.report.context import ReportContext
 
 logger = logging.getLogger(__name__)
@@ -111,10 +112,23 @@ def code_spans(text: str) -> markupsafe.Markup:
     return markupsafe.Markup("".join(parts))
 
 
+def visible_controls(value: Any) -> Any:
+    """Show the control characters of a text value as escapes. A bidirectional
+    control in a log line (U+202E) would make it read differently from what it
+    says; markup keeps its type."""
+    if not isinstance(value, str):
+        return value
+    shown = escape_controls(value)
+    if shown == value:
+        return value
+    return markupsafe.Markup(shown) if isinstance(value, markupsafe.Markup) else shown
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=True,
+        finalize=visible_controls,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
