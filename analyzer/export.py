@@ -37,11 +37,44 @@ def _json_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+FORMULA_START = r"^'*[=+\-@\t\r]"
+"""Text that a spreadsheet opening the CSV would run as a formula, once any
+quotes in front are taken off. Log text can contain =HYPERLINK(...)."""
+
+
+QUOTED_FORMULA = r"^'+[=+\-@\t\r]"
+"""A text value that ``_quote_formulas`` gave a quote."""
+
+
+def _quote_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Put a quote (') before each text value that starts like a formula, as
+    spreadsheets expect; ``read_export`` takes it off again."""
+    frame = frame.copy(deep=False)
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.cat.rename_categories(
+                _quoted(values.cat.categories.to_series()).tolist()
+            )
+        elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            values = _quoted(values)
+        frame[column] = values
+    return frame
+
+
+def _quoted(values: pd.Series) -> pd.Series:
+    texts = values.astype("string")
+    formula = texts.str.contains(FORMULA_START, regex=True).fillna(False)
+    if not formula.any():
+        return values
+    return texts.where(~formula, "'" + texts)
+
+
 def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "parquet":
         frame.to_parquet(path, index=False)
     elif fmt == "csv":
-        _json_text_columns(frame).to_csv(path, index=False)
+        _quote_formulas(_json_text_columns(frame)).to_csv(path, index=False)
     else:
         frame.to_json(
             path,
@@ -113,6 +146,10 @@ def read_export(path: Path | str) -> pd.DataFrame:
         # NOTE: CSV writes a missing value and an empty text alike, so an empty
         # text (the null sender of a bounce notice) reads back as missing.
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        for column in frame.columns:
+            quoted = frame[column].str.contains(QUOTED_FORMULA).fillna(False)
+            if quoted.any():
+                frame[column] = frame[column].where(~quoted, frame[column].str[1:])
     for column in FRAMES[name]:
         if column.name not in frame:
             continue

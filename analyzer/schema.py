@@ -483,7 +483,9 @@ def markdown() -> str:
         "all-digit queue ID such as 0123456789 into a number: "
         "`analyzer.export.read_export(path)` reads any exported file back with the "
         "dtypes below. CSV writes an empty text and a missing value alike, so both "
-        "read back as missing.",
+        "read back as missing. CSV also puts a quote (') before a text that starts "
+        "with =, +, -, @, a tab or a carriage return, so that a spreadsheet does not "
+        "run log text as a formula; `read_export` takes the quote off.",
         "",
     ]
     for name, columns in FRAMES.items():

@@ -6,6 +6,7 @@ inventory; none stops the analysis, and memory stays bounded.
 
 from __future__ import annotations
 
+import csv
 import os
 import random
 import subprocess
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 from analyzer.api import Analysis, analyze_bundle
+from analyzer.export import read_export
 from analyzer.parse.logfile import LineStats
 from analyzer.report.context import build_context
 from analyzer.report.render import render_html
@@ -211,3 +213,32 @@ def test_report_shows_bidi_controls_as_escapes(tmp_path: Path) -> None:
     assert "\u202e" not in html
     assert "\x1b" not in html
     assert "\\u202efdp.exe" in html
+
+
+def test_csv_export_quotes_formulas(tmp_path: Path) -> None:
+    """A reply or address that starts like a spreadsheet formula gets a quote in
+    the CSV, and read_export gives the text back as it was."""
+    reply = '=HYPERLINK("http://192.0.2.9/x","click")'
+    (tmp_path / "maillog").write_text(
+        "Dec  4 10:00:00 mx1 postfix/qmgr[302]: A1B2C3D4E5: from=<root@example.com>,"
+        " size=700, nrcpt=1 (queue active)\n"
+        "Dec  4 10:00:01 mx1 postfix/smtp[303]: A1B2C3D4E5: to=<@ops@example.com>,"
+        " relay=mail.example.com[192.0.2.25]:25, delay=1, delays=0/0/1/0, dsn=5.0.0,"
+        f" status=bounced (host mail.example.com[192.0.2.25] said: {reply})\n"
+    )
+    folder = tmp_path / "export"
+    subprocess.run(
+        [sys.executable, "-m", "analyzer", "export", str(tmp_path / "maillog"),
+         "--format", "csv", "-o", str(folder), "--year", "2026"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    for path in folder.glob("*.csv"):
+        rows = csv.reader(path.read_text().splitlines())
+        cells = [cell for row in rows for cell in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "@")], path.name
+    deliveries = (folder / "deliveries.csv").read_text()
+    assert ",'@ops@example.com," in deliveries
+    back = read_export(folder / "deliveries.csv")
+    assert back["recipient"].tolist() == ["@ops@example.com"]
+    events = read_export(folder / "events.csv")
+    assert events["text"].str.contains(reply, regex=False).any()
