@@ -60,8 +60,8 @@ class _Year(_IntParamType):
             year = 0
         if not 1970 <= year <= 2200:
             self.fail(
-                f"{value!r} is not a year; give the four-digit year of the "
-                "newest log line, such as 2026",
+                f"{value!r} is not a year from 1970 to 2200; give the four-digit "
+                "year of the newest log line, such as 2026",
                 param,
                 ctx,
             )
@@ -169,6 +169,14 @@ def _handle_errors(function: Callable[..., int | None]) -> Callable[..., None]:
         except KeyboardInterrupt:
             click.echo("mailbundle: interrupted", err=True)
             sys.exit(130)
+        except MemoryError:
+            click.echo(
+                "mailbundle: error: the analysis ran out of memory; run it where "
+                "more memory is free (about 0.6 GiB per million log lines), or give "
+                "it fewer rotated logs.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
         except Exception as error:  # a bug: say so in one line, trace with -v
             logger.info("internal error", exc_info=True)
             click.echo(

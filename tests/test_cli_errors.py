@@ -101,8 +101,26 @@ def test_empty_trace_query_rejected() -> None:
 def test_invalid_year_rejected(year: str) -> None:
     result = run_cli("summary", str(SAMPLES / "healthy.tar.gz"), "--year", year)
     assert result.returncode == 2, result.stderr
-    assert f"'{year}' is not a year" in result.stderr
+    assert f"'{year}' is not a year from 1970 to 2200" in result.stderr
     assert "such as 2026" in result.stderr
+
+
+def test_out_of_memory_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Running out of memory is not a damaged upload: the command says what
+    happened and stops, rather than analyzing the bundle without the log."""
+    from click.testing import CliRunner
+
+    from analyzer import load
+    from analyzer.cli import main
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError("Unable to allocate 42.0 MiB")
+
+    monkeypatch.setattr(load, "parse_log", exhausted)
+    result = CliRunner().invoke(main, ["summary", str(SAMPLES / "healthy.tar.gz")])
+    assert result.exit_code == 1
+    assert "ran out of memory" in result.output
+    assert "upload" not in result.output
 
 
 @pytest.mark.parametrize(

@@ -1019,7 +1019,9 @@ class Walker:
         # any other exception that gets out comes from the parser.
         try:
             self._visit(entry, content)
-        except MailbundleError:
+        except (MailbundleError, MemoryError):
+            # Out of memory is no fault of this member: results without it
+            # would mislead, so the command stops and says so.
             raise
         except Exception as error:
             logger.error("%s: internal error while parsing", entry.path, exc_info=True)
