@@ -316,6 +316,11 @@ def _by_relay(events: pd.DataFrame, server: ServerQuery) -> list[str]:
     pattern = rf"{name}\[{inside}\]"
     if server.port:
         pattern += rf":{server.port}(?!\d)"
+    elif server.name and not server.address:
+        # Attempts that never reached an address: relayhost loops back to this
+        # host, or its name is not in DNS.
+        quoted = re.escape(server.name)
+        pattern += rf"|mail for {quoted} loops back to myself|name={quoted} type="
     chosen = events["daemon"].isin(RELAY_DAEMONS) & events["message_key"].notna()
     lines = events.loc[chosen.to_numpy(dtype=bool), ["message_key", "text"]]
     named = lines["text"].astype(str).str.contains(pattern, case=False, regex=True)

@@ -260,3 +260,17 @@ def test_trace_null_sender_by_either_name() -> None:
 def test_trace_key_with_full_host_name(analysis: Analysis) -> None:
     """Bundle folders often carry the full name; keys use the syslog name."""
     assert find_messages(analysis, "mx2.example.com:4A1B2C0000") == ["mx2:4A1B2C0000"]
+
+
+@pytest.mark.parametrize(
+    ("sample", "query"),
+    [("localhost-loop", "localhost"), ("localhost-loop", "[localhost]"),
+     ("relayhost-unresolvable", "mial.example.com")],
+)  # fmt: skip
+def test_trace_relay_never_reached(sample: str, query: str) -> None:
+    """relayhost as the report quotes it finds the messages tried there, also
+    when no address was reached: a loop back to this host, or a name not in DNS."""
+    analysis = analyze_bundle(SAMPLES / f"{sample}.tar.gz")
+    deferred = analysis.messages.index[analysis.messages["deferred"] > 0].tolist()
+    assert deferred
+    assert sorted(find_messages(analysis, query)) == sorted(deferred)
