@@ -26,6 +26,8 @@ from functools import cache
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _LETTER = "A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
 """Latin, Greek and Cyrillic letters, which host names and local parts use."""
@@ -488,7 +490,35 @@ def for_analysis(analysis: Any) -> Redactor:
             redactor.alias(fqdn, name)
     for text in texts + [v for values in columns.values() for v in values]:
         redactor.text(text)
+    for text in _logged_values(analysis.events):
+        redactor.text(text)
     return redactor
+
+
+LOGGED_VALUES = {
+    "from=<": r"(?P<value>\bfrom=<[^<>\s]+>)",
+    "to=<": r"(?P<value>\bto=<[^<>\s]+>)",
+    "helo=<": r"(?P<value>\bhelo=<[^<>\s]+>)",
+    "sasl_username=": r"(?P<value>\bsasl_username=[^\s,]+)",
+}
+"""Keys whose values some lines alone show: the addresses of rejected
+submissions, HELO names and SASL logins."""
+
+
+def _logged_values(events: pd.DataFrame) -> list[str]:
+    """Return each ``key=value`` of LOGGED_VALUES once, in the order of the log,
+    so that every command numbers them alike."""
+    if "text" not in events or events.empty:
+        return []
+    texts = pa.array(events["text"].astype("string"))
+    found: list[str] = []
+    for key, pattern in LOGGED_VALUES.items():
+        # Arrow's regular expressions: pandas' took 7 s on a 1M-line log.
+        keyed = texts.filter(pc.match_substring(texts, key))
+        values = pc.extract_regex(keyed, pattern).field("value")
+        values = values.filter(pc.is_valid(values))
+        found += [str(v) for v in pc.unique(values).to_pylist()]
+    return found
 
 
 def _own_fqdn(host: str, config: Any) -> str | None:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from analyzer.api import analyze_bundle
 from analyzer.cli import main
-from analyzer.redact import Redactor
+from analyzer.redact import Redactor, for_analysis
 from tests.conftest import SAMPLES, pdf_text
 from tests.test_findings_servers import deferred
 
@@ -307,3 +308,26 @@ def test_redacted_report_folder_hides_bundle_name(
     invoke("report", str(named), "--redact", "--format", "json")
     assert (tmp_path / "redacted-report" / "findings.json").is_file()
     assert not (tmp_path / "sosreport-qradar-console-20261204-report").exists()
+
+
+def test_values_of_other_lines_numbered_alike(tmp_path: Path) -> None:
+    """Addresses of a rejected submission, HELO names and SASL logins get their
+    pseudonyms from the bundle, not from the order a command meets them."""
+    head = "Dec  4 10:00:00 qradar-console postfix/smtpd[400]"
+    (tmp_path / "maillog").write_text(
+        f"{head}: NOQUEUE: reject: RCPT from unknown[192.0.2.44]: 554 5.7.1"
+        " <carol@corp.example>: Relay access denied; from=<bob@corp.example>"
+        " to=<carol@corp.example> proto=ESMTP helo=<laptop-dave>\n"
+        f"{head}: C3D4E5F6A7: client=WKSTN4471[192.0.2.45], sasl_method=LOGIN,"
+        " sasl_username=jdoe\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    lines = ["to=<carol@corp.example>", "helo=<laptop-dave>", "sasl_username=jdoe"]
+    forward = for_analysis(analysis)
+    backward = for_analysis(analysis)
+    first = [forward.text(line) for line in lines]
+    second = [backward.text(line) for line in reversed(lines)][::-1]
+    assert first == second
+    assert "carol" not in first[0]
+    assert "laptop-dave" not in first[1]
+    assert "jdoe" not in first[2]
