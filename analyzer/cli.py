@@ -14,6 +14,7 @@ import functools
 import io
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -304,6 +305,14 @@ def main() -> None:
     from analyzer.memory import tune_allocator
 
     tune_allocator()
+    # SIGTERM (timeout, kill) ends the command as an exception does, so that the
+    # temporary files of archive members and unfinished outputs are removed.
+    signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    click.echo("mailbundle: terminated", err=True)
+    sys.exit(128 + signum)
 
 
 @main.command()

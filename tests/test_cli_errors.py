@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import io
+import signal
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -236,3 +239,35 @@ def test_single_file_that_is_not_a_log(tmp_path: Path) -> None:
     assert "not a mail log: none of its 2 lines starts with a syslog header" in (
         result.stderr
     )
+
+
+def test_sigterm_removes_temporary_folder(tmp_path: Path) -> None:
+    """timeout or kill ends the command, and its temporary folder goes with it."""
+    line = (
+        "Dec  4 10:00:{s:02d} mx1 postfix/smtp[303]: A1B2C{n:05d}: to=<ops@example.com>,"
+        " relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect"
+        " to mail.example.com[192.0.2.25]:25: Connection timed out)\n"
+    )
+    text = "".join(line.format(s=n % 60, n=n) for n in range(300_000))
+    bundle = tmp_path / "bundle.tar.gz"
+    with tarfile.open(bundle, "w:gz", compresslevel=1) as archive:
+        data = text.encode()
+        info = tarfile.TarInfo("var/log/maillog")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**cli_env(), "TMPDIR": str(temporary)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analyzer", "summary", str(bundle)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not any(temporary.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert any(temporary.iterdir()), "no temporary folder appeared"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert "mailbundle: terminated" in stderr
+    assert list(temporary.iterdir()) == []
