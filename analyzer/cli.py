@@ -368,7 +368,7 @@ def report(
 
 def _warn_stale(folder: Path, written: list[Path]) -> None:
     """Warn about report files that this run left from an earlier one."""
-    from analyzer.report.write import REPORT_NAMES
+    from analyzer.bundle.names import REPORT_NAMES
 
     for name in REPORT_NAMES:
         path = folder / name

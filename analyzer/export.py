@@ -15,11 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.api import Analysis
+from analyzer.bundle.names import EXPORT_FORMATS, JSON_NAME
 from analyzer.redact import Redactor
-from analyzer.report.write import JSON_NAME, OutputError, staged_files
+from analyzer.report.write import OutputError, staged_files
 from analyzer.schema import FRAMES, conform
 
-FORMATS = ("csv", "parquet", "json")
+FORMATS = EXPORT_FORMATS
 
 
 def _json_text_columns(frame: pd.DataFrame) -> pd.DataFrame:

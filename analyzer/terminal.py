@@ -38,7 +38,7 @@ def print_summary(
     """Write the summary. ``rename`` gives the host names as the output will show
     them once redacted, so that the findings' columns line up after redaction."""
     inventory = analysis.bundle.inventory
-    name = inventory.source.rsplit("/", 1)[-1]
+    name = inventory.name
     hosts = ", ".join(sorted(analysis.hosts)) or "none"
     members = len(inventory.entries)
     noun = "member" if members == 1 else "members"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tarfile
 from pathlib import Path
 
 import pandas as pd
@@ -437,3 +438,29 @@ def test_inventory_is_a_frame_like_the_others() -> None:
     analysis = analyze_bundle(SAMPLES / "bounce-notice.tar.gz")
     assert list(analysis.inventory.columns) == [c.name for c in FRAMES["inventory"]]
     assert analysis.inventory.equals(analysis.frames()["inventory"])
+
+
+def test_own_outputs_inside_bundle_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run inside the bundle folder, report and export write there: the next
+    run leaves those folders out and names the bundle by its folder."""
+    bundle = tmp_path / "case-4711"
+    with tarfile.open(SAMPLES / "healthy.tar.gz") as archive:
+        archive.extractall(bundle, filter="data")
+    monkeypatch.chdir(bundle)
+    before = invoke("summary", ".")
+    invoke("report", ".", "--format", "html,json")
+    invoke("report", ".", "-o", "only-json", "--format", "json")
+    invoke("export", ".", "-o", "frames", "--format", "csv")
+    after = invoke("summary", ".")
+    assert after.splitlines()[0].startswith("Bundle: case-4711 (")
+    assert after.splitlines()[1:] == before.splitlines()[1:]
+    analysis = analyze_bundle(bundle)
+    skipped = {e.path: e.detail for e in analysis.bundle.inventory.entries
+               if e.status == "skipped"}  # fmt: skip
+    assert skipped == {
+        "case-4711-report/": "a folder of mailbundle's own report files, not of the bundle",
+        "frames/": "a folder of mailbundle's own export files, not of the bundle",
+        "only-json/": "a folder of mailbundle's own report files, not of the bundle",
+    }

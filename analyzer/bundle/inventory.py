@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path, PurePath
 from typing import Any
 
 # Member kinds, as the inventory and the parsers name them.
@@ -73,6 +74,14 @@ class Inventory:
     def add(self, entry: InventoryEntry) -> InventoryEntry:
         self.entries.append(entry)
         return entry
+
+    @property
+    def name(self) -> str:
+        """Return the bundle's file or folder name; "." is named as it resolves."""
+        name = PurePath(self.source).name
+        if name in ("", ".", ".."):
+            name = Path(self.source).resolve().name or self.source
+        return name
 
     @property
     def partial(self) -> bool:

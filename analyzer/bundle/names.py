@@ -20,6 +20,30 @@ DISPLAY_MAX_CHARS = 300
 """Longer names are cut in reports and messages, which show the start and a count."""
 
 
+HTML_NAME = "report.html"
+PDF_NAME = "summary.pdf"
+JSON_NAME = "findings.json"
+REPORT_NAMES = (HTML_NAME, PDF_NAME, JSON_NAME)
+"""The files that ``mailbundle report`` writes."""
+EXPORT_FORMATS = ("csv", "parquet", "json")
+EXPORT_MARKERS = ("events", "messages", "inventory")
+"""Frames that every ``mailbundle export`` folder contains, as NAME.FORMAT."""
+
+
+def own_output_kind(names: set[str], findings_head: bytes = b"") -> str | None:
+    """Return "report" or "export" when a folder holding the files ``names`` is
+    one that mailbundle wrote, else None. Run inside a bundle folder, a report
+    lands there, and the next run would read it as part of the bundle.
+    ``findings_head`` is the start of the folder's findings.json, if any."""
+    report_json = re.match(rb'\{\s*"bundle":', findings_head) is not None
+    if JSON_NAME in names and (names & {HTML_NAME, PDF_NAME} or report_json):
+        return "report"
+    for fmt in EXPORT_FORMATS:
+        if all(f"{frame}.{fmt}" in names for frame in EXPORT_MARKERS):
+            return "export"
+    return None
+
+
 _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )

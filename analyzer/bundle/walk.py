@@ -52,9 +52,11 @@ from analyzer.bundle.limits import (
     bounded_walk,
 )
 from analyzer.bundle.names import (
+    JSON_NAME,
     display_name,
     link_target,
     normalize_name,
+    own_output_kind,
     unsafe_path_reason,
 )
 from analyzer.bundle.read_errors import describe_read_error
@@ -335,10 +337,34 @@ class Walker:
 
         for folder, dirnames, filenames in bounded_walk(root, unreadable, too_deep):
             dirnames.sort()
+            self._skip_own_outputs(root, folder, dirnames)
             for name in sorted(filenames) + self._linked_dirs(folder, dirnames):
                 full = Path(folder) / name
                 relative = full.relative_to(root).as_posix()
                 self._walk_directory_file(full, relative, real_root)
+
+    def _skip_own_outputs(self, root: Path, folder: str, dirnames: list[str]) -> None:
+        """Leave out the report and export folders that mailbundle wrote into
+        the bundle folder, and list each one as skipped."""
+        for name in list(dirnames):
+            path = Path(folder) / name
+            try:
+                names = {entry.name for entry in os.scandir(path) if entry.is_file()}
+                head = b""
+                if JSON_NAME in names:
+                    with (path / JSON_NAME).open("rb") as findings:
+                        head = findings.read(64)
+            except OSError:
+                continue  # the walk reports the folder it cannot read
+            kind = own_output_kind(names, head)
+            if kind is None:
+                continue
+            dirnames.remove(name)
+            relative = path.relative_to(root).as_posix() + "/"
+            entry = self._inventory.add(InventoryEntry(path=display_name(relative)))
+            self._skip(
+                entry, f"a folder of mailbundle's own {kind} files, not of the bundle"
+            )
 
     @staticmethod
     def _linked_dirs(folder: str, dirnames: list[str]) -> list[str]:

@@ -228,7 +228,7 @@ def _evidence_text(
 def _bundle(analysis: Analysis) -> dict[str, Any]:
     inventory = analysis.bundle.inventory
     return {
-        "source": inventory.source.rsplit("/", 1)[-1],
+        "source": inventory.name,
         "members": len(inventory.entries),
         "partial": analysis.partial,
         "errors": inventory.errors,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from analyzer import progress
 from analyzer.api import Analysis
+from analyzer.bundle.names import HTML_NAME, JSON_NAME, PDF_NAME
 from analyzer.errors import MailbundleError
 from analyzer.redact import Redactor
 from analyzer.report import charts, i18n
@@ -24,11 +25,6 @@ from analyzer.report.render import (
 )
 
 logger = logging.getLogger(__name__)
-
-HTML_NAME = "report.html"
-PDF_NAME = "summary.pdf"
-JSON_NAME = "findings.json"
-REPORT_NAMES = (HTML_NAME, PDF_NAME, JSON_NAME)
 
 
 class OutputError(MailbundleError):
@@ -208,7 +204,7 @@ def findings_document(analysis: Analysis) -> dict[str, object]:
     records = [f.as_record() for f in analysis.findings]
     severities = [f.severity for f in analysis.findings]
     return {
-        "bundle": analysis.bundle.inventory.source.rsplit("/", 1)[-1],
+        "bundle": analysis.bundle.inventory.name,
         "partial": analysis.partial,
         "hosts": sorted(analysis.hosts),
         "verdict": verdict(analysis, records, i18n.labels("en")),
