@@ -207,6 +207,8 @@ class _Loader:
             )
         if stats.nul_lines:
             _add_detail(entry, f"{stats.nul_lines:,} line(s) with NUL bytes")
+        if stats.skipped_times:
+            entry.extra["skipped_times"] = stats.skipped_times
         self.logs.append(parsed)
 
     def _read_config(self, entry: InventoryEntry, stream: BinaryIO) -> None:

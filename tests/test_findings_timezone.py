@@ -124,3 +124,41 @@ def test_offset_from_zone_read_in(tmp_path: Path) -> None:
     assert [f.params["hours"] for f in found] == ["8"]
     assert found[0].params["offset"] == "+9"
     assert "UTC+9" in found[0].remedy
+
+
+def removed_lines(stamps: list[str]) -> str:
+    return "".join(
+        f"Mar  8 {stamp} mx1 postfix/qmgr[302]: A1B2C3D4E{n}: removed\n"
+        for n, stamp in enumerate(stamps)
+    )
+
+
+def test_times_in_skipped_hour_name_the_zone(tmp_path: Path) -> None:
+    """New York's clocks skip from 02:00 to 03:00 on 2026-03-08: a log with
+    lines at 02:10 and 02:40 was written in another zone."""
+    (tmp_path / "maillog").write_text(
+        removed_lines(["01:50:00", "02:10:00", "02:40:00", "03:20:00"])
+    )
+    analysis = analyze_bundle(tmp_path, year=2026, timezone="America/New_York")
+    finding = next(f for f in analysis.findings if f.code == "timezone-mismatch")
+    assert finding.params["variant"] == "skipped_hour"
+    assert finding.params["count"] == "2"
+    assert finding.params["first"] == "Mar  8 02:10:00"
+    assert finding.title == (
+        "maillog has times that do not exist in America/New_York: its time zone is"
+        " another"
+    )
+    assert [e.line_no for e in finding.evidence] == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("stamps", "zone"),
+    [(["01:50:00", "03:10:00"], "America/New_York"),  # the host's own jump
+     (["02:10:00", "02:40:00"], "UTC")],
+)  # fmt: skip
+def test_times_outside_skipped_hour_not_warned(
+    tmp_path: Path, stamps: list[str], zone: str
+) -> None:
+    (tmp_path / "maillog").write_text(removed_lines(stamps))
+    analysis = analyze_bundle(tmp_path, year=2026, timezone=zone)
+    assert "timezone-mismatch" not in [f.code for f in analysis.findings]

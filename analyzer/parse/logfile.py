@@ -47,6 +47,9 @@ class LineStats:
     recognized_lines: int = 0
     """Postfix lines that a rule recognized."""
     bad_timestamps: int = 0
+    skipped_times: int = 0
+    """Stamps in an hour that the zone they were read in skips (clocks going
+    forward): read as the next valid time. Many suggest the wrong zone."""
     invalid_utf8_lines: int = 0
     nul_lines: int = 0
     cut_lines: int = 0
@@ -68,7 +71,8 @@ class LineStats:
 
     def merge(self, other: LineStats) -> None:
         for name in ("lines", "syslog_lines", "postfix_lines", "recognized_lines",
-                     "bad_timestamps", "invalid_utf8_lines", "nul_lines", "cut_lines"):  # fmt: skip
+                     "bad_timestamps", "skipped_times", "invalid_utf8_lines",
+                     "nul_lines", "cut_lines"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.other_programs.update(other.other_programs)
         self.unknown_by_daemon.update(other.unknown_by_daemon)
@@ -207,7 +211,9 @@ def assemble(
     year_guessed = False
     if times:
         parts = TimeParts.concat(times)
-        instants = to_utc(parts, infer_years(parts, reference), zone)
+        instants, stats.skipped_times = to_utc(
+            parts, infer_years(parts, reference), zone
+        )
         stats.bad_timestamps += int(np.isnat(instants).sum())
         year_guessed = (
             bool(parts.valid.any()) and not (parts.year[parts.valid] > 0).any()

@@ -261,8 +261,9 @@ UTC_BLOCK_ROWS = 1 << 18
 MiB each however long the log is."""
 
 
-def to_utc(parts: TimeParts, years: np.ndarray, zone: tzinfo) -> np.ndarray:
-    """Return datetime64[ns] UTC instants; invalid dates become NaT."""
+def to_utc(parts: TimeParts, years: np.ndarray, zone: tzinfo) -> tuple[np.ndarray, int]:
+    """Return datetime64[ns] UTC instants, invalid dates as NaT, and how many
+    stamps fall in an hour that ``zone`` skips when its clocks go forward."""
     rows = len(years)
     utc = np.empty(rows, dtype=np.int64)
     valid = np.empty(rows, dtype=bool)
@@ -274,12 +275,13 @@ def to_utc(parts: TimeParts, years: np.ndarray, zone: tzinfo) -> np.ndarray:
     if _is_utc(zone) or not needs_zone.any():
         needs_zone[:] = False
     shifted = np.flatnonzero(valid & ~needs_zone)
+    skipped = 0
     if needs_zone.any():
-        utc[needs_zone] = _localize(utc[needs_zone], zone)
+        utc[needs_zone], skipped = _localize(utc[needs_zone], zone)
     utc[shifted] -= parts.offset[shifted] * _NS
     result: np.ndarray = utc.view("datetime64[ns]")
     result[~valid] = np.datetime64("NaT")
-    return result
+    return result, skipped
 
 
 UTC_NAMES = frozenset(["UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal",
@@ -311,16 +313,19 @@ def _local_ns(
     return local, valid
 
 
-def _localize(local_ns: np.ndarray, zone: tzinfo) -> np.ndarray:
+def _localize(local_ns: np.ndarray, zone: tzinfo) -> tuple[np.ndarray, int]:
+    """Return the UTC nanoseconds of local times in ``zone``, and how many of
+    them do not exist there (moved forward past the skipped hour)."""
     naive = pd.DatetimeIndex(local_ns.astype("datetime64[ns]"))
     aware = naive.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward")
+    skipped = int((aware.tz_localize(None) != naive).sum()) - int(aware.isna().sum())
     repeated = np.asarray(aware.isna()) & ~np.asarray(naive.isna())
     if repeated.any():
         first_pass = _first_pass(local_ns, repeated)
         aware = naive.tz_localize(
             zone, ambiguous=first_pass, nonexistent="shift_forward"
         )
-    return np.asarray(aware.tz_convert("UTC").tz_localize(None).asi8)
+    return np.asarray(aware.tz_convert("UTC").tz_localize(None).asi8), skipped
 
 
 JUMP_BACK_NS = 60 * 1_000_000_000

@@ -834,6 +834,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "timezone-mismatch",
+        "skipped_hour",
+    ): "{log} の {count} 行には、{zone} で時計が進むときに飛ばされる時刻があります（最初の行：{first}）。"
+    "{zone} のホストはそのような時刻を書かないため、このログは別のタイム・ゾーンで書かれています。"
+    "これらの行は飛ばされた時間帯の終わりの時刻として読まれたため、順序と遅延が失われています。",
+    (
         "delivery-not-attempted",
         "listed",
     ): "qmgr が {count} 通を配送のためキューに入れました（最も古いものは {oldest}）が、ログの終わり"
@@ -1298,6 +1304,10 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "timezone-mismatch",
+        "skipped_hour",
+    ): "{log} に {zone} には存在しない時刻があります：タイム・ゾーンが異なります",
+    (
         "relayhost-unbracketed",
         "main_fixed",
     ): "使用中の relayhost には角括弧がありませんが、main.cf にはすでにあります",
@@ -1486,6 +1496,11 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "timezone-mismatch",
+        "skipped_hour",
+    ): "--timezone にホストのタイム・ゾーン（夏時間のない"
+    " Asia/Tokyo など）を指定して再実行し、レポートの時刻を顧客の時計と一致させてください。",
     ("content-check-stopped", "rejected"): _CONTENT_CHECK_REMEDY_JA
     + "拒否されたメールは送信者に返されています。",
     ("content-check-stopped", "discarded"): _CONTENT_CHECK_REMEDY_JA

@@ -1260,6 +1260,20 @@ CATALOG: dict[str, Entry] = {
             "{stated}. The lines of {log}, from the same host, carry none and were "
             "read as {zone}, {hours} hour(s) away from that offset. Read as "
             "UTC{offset}, as the host writes them, they agree with the others.",
+            "skipped_hour": "{count} line(s) of {log} carry times that {zone} skips "
+            "when its clocks go forward (the first: {first}). A host in {zone} "
+            "never writes such times, so the log was written in another zone. The "
+            "lines were read as the end of the skipped hour, so their order and "
+            "delays are lost.",
+        },
+        titles={
+            "skipped_hour": "{log} has times that do not exist in {zone}: its time "
+            "zone is another",
+        },
+        remedies={
+            "skipped_hour": "Run again with --timezone set to the host's zone (such "
+            "as Asia/Tokyo, which has no daylight saving time), so that the "
+            "report's times match the customer's clocks.",
         },
     ),
     "no-mail-activity": Entry(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import shlex
-from datetime import UTC
+from datetime import UTC, tzinfo
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -1246,7 +1247,54 @@ def timezone_findings(ctx: Context) -> list[Finding]:
     """
     found = _stamp_offset_findings(ctx)
     covered = {finding.host for finding in found}
-    return found + [f for f in _arrival_findings(ctx) if f.host not in covered]
+    found += [f for f in _arrival_findings(ctx) if f.host not in covered]
+    covered = {finding.host for finding in found}
+    return found + [f for f in _skipped_hour_findings(ctx) if f.host not in covered]
+
+
+def _skipped_hour_findings(ctx: Context) -> list[Finding]:
+    """Warn when a log has times that the zone it was read in skips.
+
+    When the clocks go forward an hour (02:00 to 03:00), a host in that zone
+    writes no time in between. Lines at such times were written in another zone.
+    """
+    findings = []
+    for entry in ctx.inventory.of_kind(KIND_MAILLOG):
+        count = int(entry.extra.get("skipped_times", 0))
+        if not count:
+            continue
+        events = ctx.events
+        own = np.flatnonzero((events["source"] == entry.path).to_numpy(dtype=bool))
+        rows = own[_moved_forward(events.iloc[own], ctx.zone)]
+        findings.append(
+            Finding(
+                code="timezone-mismatch",
+                severity="warning",
+                host=str(entry.host or "bundle"),
+                first_seen=events["time"].iloc[rows].min() if len(rows) else None,
+                last_seen=events["time"].iloc[rows].max() if len(rows) else None,
+                evidence=log_evidence(events, rows),
+                params={
+                    "variant": "skipped_hour",
+                    "count": f"{count:,}",
+                    "log": entry.path,
+                    "zone": str(ctx.zone),
+                    "first": str(events["stamp"].iloc[rows[0]]) if len(rows) else "?",
+                },
+                priority=75,
+            )
+        )
+    return findings
+
+
+def _moved_forward(events: pd.DataFrame, zone: tzinfo) -> npt.NDArray[np.bool_]:
+    """Return which events' stamps show a clock time other than the one they
+    were read as: the times that ``zone`` skips, moved past the gap."""
+    clock = events["stamp"].astype(str).str.extract(r"(\d\d:\d\d:\d\d)", expand=False)
+    local = events["time"].dt.tz_convert(zone).dt.strftime("%H:%M:%S")
+    return np.asarray(
+        (clock.notna() & (clock != local)).to_numpy(dtype=bool, na_value=False)
+    )
 
 
 _ZONE_SUFFIX = r"(?P<sign>[+-])(?P<hours>\d\d):?(?P<minutes>\d\d)$|(?P<utc>Z)$"
