@@ -15,7 +15,13 @@ import pandas as pd
 from analyzer import memory, progress
 from analyzer.analysis import stats
 from analyzer.analysis.findings import Context, Finding, diagnose, findings_frame
-from analyzer.analysis.frames import events_frame
+from analyzer.analysis.frames import (
+    TEXT_ROW,
+    TEXT_STORE,
+    attach_texts,
+    events_frame,
+    with_texts,
+)
 from analyzer.analysis.hosts import HostView, assign_member_hosts, build_hosts
 from analyzer.analysis.timeline import FIELD_KINDS as TIMELINE_FIELD_KINDS
 from analyzer.analysis.timeline import build_timeline
@@ -38,7 +44,10 @@ class Analysis:
     """Everything mailbundle knows about one bundle."""
 
     bundle: LoadedBundle
-    events: pd.DataFrame
+    event_fields: pd.DataFrame
+    """The events without their text: a ``text_row`` column and the frame's
+    ``TextStore`` give it (``analysis.frames.line_texts``). ``events`` is the
+    documented frame, text included."""
     messages: pd.DataFrame
     deliveries: pd.DataFrame
     recipients: pd.DataFrame
@@ -50,6 +59,16 @@ class Analysis:
     zone: tzinfo
     duplicates_dropped: int = 0
     cache: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The events frame of the schema, with the text of every line. The text
+        is read back on first use (105 MiB for a 1M-line log) and kept."""
+        if "events" not in self.cache:
+            frame = conform("events", with_texts(self.event_fields))
+            frame.index = self.event_fields.index
+            self.cache["events"] = frame
+        return cast(pd.DataFrame, self.cache["events"])
 
     @property
     def findings_frame(self) -> pd.DataFrame:
@@ -66,14 +85,14 @@ class Analysis:
     def totals(self) -> stats.Totals:
         if "totals" not in self.cache:
             self.cache["totals"] = stats.message_totals(
-                self.events, self.messages, self.deliveries
+                self.event_fields, self.messages, self.deliveries
             )
         return cast(stats.Totals, self.cache["totals"])
 
     def pflogsumm_totals(self) -> dict[str, int]:
         if "pflogsumm_totals" not in self.cache:
             self.cache["pflogsumm_totals"] = stats.pflogsumm_totals(
-                self.events, self.deliveries
+                self.event_fields, self.deliveries
             )
         return cast(dict[str, int], self.cache["pflogsumm_totals"])
 
@@ -83,7 +102,7 @@ class Analysis:
         key = f"traffic:{freq}:{notices}"
         if key not in self.cache:
             self.cache[key] = stats.traffic(
-                self.events,
+                self.event_fields,
                 self.messages,
                 self.deliveries,
                 freq,
@@ -146,7 +165,12 @@ def analyze_bundle(
     """
     zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     options = LoadOptions(
-        year=year, zone=zone, today=today, limits=limits or Limits(), password=password
+        year=year,
+        zone=zone,
+        today=today,
+        limits=limits or Limits(),
+        password=password,
+        field_kinds=TIMELINE_FIELD_KINDS,
     )
     started = time.perf_counter()
     bundle = load_bundle(path, options)
@@ -171,12 +195,12 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     started = time.perf_counter()
     progress.stage("Building message timelines")
     memory.release()
-    merged, fields, duplicates = merge_events(
+    merged, fields, duplicates, texts = merge_events(
         oldest_first(bundle.logs), TIMELINE_FIELD_KINDS
     )
     events = events_frame(merged)
-    # The frame shares the text buffers; the other Arrow columns are copies.
     del merged
+    events.attrs[TEXT_STORE] = texts
     timeline = build_timeline(events, fields)
     del fields, events  # the timeline contains what is still needed
     memory.release()
@@ -195,9 +219,11 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
         ["message_key", "recipient"], drop=False
     )
     recipients.index.names = [None, None]
+    event_fields = conform("events", timeline.events, leave_out=("text",))
+    attach_texts(event_fields, texts, timeline.events[TEXT_ROW].to_numpy())
     analysis = Analysis(
         bundle=bundle,
-        events=conform("events", timeline.events),
+        event_fields=event_fields,
         messages=messages,
         deliveries=conform("deliveries", timeline.deliveries),
         recipients=recipients,
@@ -208,8 +234,11 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
         zone=bundle.options.zone,
         duplicates_dropped=duplicates,
     )
+    # The conformed frames replace the timeline's, whose converted columns go.
+    del timeline
+    memory.release()
     context = Context(
-        events=analysis.events,
+        events=analysis.event_fields,
         messages=analysis.messages,
         deliveries=analysis.deliveries,
         recipients=analysis.recipients,
@@ -229,7 +258,7 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
         "findings: %d",
         f"{len(messages) - copies:,}",
         f"{copies:,}",
-        f"{len(analysis.events):,}",
+        f"{len(analysis.event_fields):,}",
         time.perf_counter() - started,
         len(analysis.findings),
     )

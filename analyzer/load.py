@@ -58,6 +58,7 @@ from analyzer.parse.config import (
 from analyzer.parse.lines import MAX_LINE_BYTES
 from analyzer.parse.logfile import ParsedLog, parse_log
 from analyzer.parse.queue import QueueListing, parse_mailq, parse_postqueue_json
+from analyzer.parse.texts import TextStore
 from analyzer.parse.timestamps import YearReference
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class LoadOptions:
     limits: Limits = field(default_factory=Limits)
     password: str | None = field(default=None, repr=False)
     """Password of an encrypted zip or 7z, left out of ``repr`` so logs never show it."""
+    field_kinds: frozenset[str] | None = None
+    """Kinds of the field records to keep from the logs; all when None."""
 
 
 @dataclass
@@ -167,7 +170,12 @@ class _Loader:
 
     def _read_log(self, entry: InventoryEntry, stream: BinaryIO) -> None:
         parsed = parse_log(
-            stream, entry.path, self._reference(entry), self.options.zone
+            stream,
+            entry.path,
+            self._reference(entry),
+            self.options.zone,
+            detach_text=True,
+            field_kinds=self.options.field_kinds,
         )
         self._add_log(entry, parsed)
 
@@ -186,6 +194,7 @@ class _Loader:
             )
 
     def _add_log(self, entry: InventoryEntry, parsed: ParsedLog) -> None:
+        parsed.detach_text()
         stats = parsed.stats
         entry.lines = stats.lines
         entry.postfix_lines = stats.postfix_lines
@@ -608,26 +617,34 @@ def oldest_first(logs: list[ParsedLog]) -> list[ParsedLog]:
 
 def merge_events(
     logs: list[ParsedLog], kinds: Collection[str] | None = None
-) -> tuple[pa.Table, dict[str, pa.Table], int]:
+) -> tuple[pa.Table, dict[str, pa.Table], int, TextStore]:
     """Join the events of all logs in time order and drop duplicated lines.
 
     Overlapping rotated copies repeat lines; a line counts as a duplicate when
     host, time, program, pid and text are the same as a line of another member.
     Returns the events, the per-kind field tables re-pointed at them (only those
-    of ``kinds``, when given), and the number of duplicates dropped. The logs
-    give up their tables (only their line counts stay), so that the events are
-    held in memory once.
+    of ``kinds``, when given), the number of duplicates dropped and the texts,
+    which the events' ``text_row`` column indexes. The logs give up their tables
+    (only their line counts stay), so that the events are held in memory once.
     """
     tables = []
     fields: dict[str, list[pa.Table]] = {}
+    texts = TextStore()
     offset = 0
     for number, log in enumerate(logs):
+        log.detach_text()
+        assert log.texts is not None
         rows = log.events.num_rows
         source = pa.DictionaryArray.from_arrays(
             pa.array(np.zeros(rows, dtype=np.int32)), pa.array([log.source])
         )
-        events = log.events.append_column("source", source).append_column(
-            "member", pa.array(np.full(rows, number, dtype=np.int32))
+        # Half the memory of int64 on a 1M-line log; 2**31 lines are out of reach.
+        text_row = pa.array(np.arange(texts.rows, texts.rows + rows, dtype=np.int32))
+        texts.extend(log.texts)
+        events = (
+            log.events.append_column("source", source)
+            .append_column("member", pa.array(np.full(rows, number, dtype=np.int32)))
+            .append_column("text_row", text_row)
         )
         tables.append(events)
         for kind, table in log.fields.items():
@@ -641,13 +658,14 @@ def merge_events(
             fields.setdefault(kind, []).append(shifted)
         offset += rows
     if not tables:
-        return _empty_events(), {}, 0
+        return _empty_events(), {}, 0, texts
     for log in logs:
         log.events = log.events.schema.empty_table()  # a slice would keep the buffers
         log.fields = {}
+        log.texts = TextStore()
     events = pa.concat_tables(tables, promote_options="default").unify_dictionaries()
     del tables
-    order, duplicates = _time_order(events)
+    order, duplicates = _time_order(events, texts)
     merged = {
         kind: pa.concat_tables(parts, promote_options="default")
         for kind, parts in fields.items()
@@ -658,7 +676,7 @@ def merge_events(
     handed = [events]
     del events
     if identity and len(duplicates) == 0:
-        return _rebuild(handed, None), merged, 0
+        return _rebuild(handed, None), merged, 0, texts
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
     kept = np.ones(len(order), dtype=bool)
@@ -676,7 +694,7 @@ def merge_events(
             "event",
             pa.array(new_index[position[old]]),
         )
-    return events, merged, len(duplicates)
+    return events, merged, len(duplicates), texts
 
 
 def _rebuild(handed: list[pa.Table], rows: np.ndarray | None) -> pa.Table:
@@ -706,34 +724,36 @@ def _rebuild(handed: list[pa.Table], rows: np.ndarray | None) -> pa.Table:
 def _empty_events() -> pa.Table:
     from analyzer.parse.logfile import EVENT_SCHEMA
 
-    schema = EVENT_SCHEMA.append(pa.field("time", pa.timestamp("ns", tz="UTC")))
+    schema = EVENT_SCHEMA.remove(EVENT_SCHEMA.get_field_index("text"))
+    schema = schema.append(pa.field("time", pa.timestamp("ns", tz="UTC")))
     schema = schema.append(pa.field("source", pa.string()))
     schema = schema.append(pa.field("member", pa.int64()))
+    schema = schema.append(pa.field("text_row", pa.int32()))
     return schema.empty_table()
 
 
-def _time_order(events: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+def _time_order(events: pa.Table, texts: TextStore) -> tuple[np.ndarray, np.ndarray]:
     """Return a stable time order and the rows that repeat another member's line."""
     time = events.column("time").to_numpy().astype("datetime64[ns]").view(np.int64)
     member = events.column("member").to_numpy()
     line = events.column("line_no").to_numpy()
     # Missing times (NaT) sort by their file position, after the known ones.
     order = np.lexsort((line, member, time))
-    duplicates = _duplicate_rows(events, time, member)
+    duplicates = _duplicate_rows(events, texts, time, member)
     return order, duplicates
 
 
 def _duplicate_rows(
-    events: pa.Table, time: np.ndarray, member: np.ndarray
+    events: pa.Table, texts: TextStore, time: np.ndarray, member: np.ndarray
 ) -> np.ndarray:
     candidates = _rows_in_overlaps(time, member)
     if len(candidates) == 0:
         return candidates
-    frame = (
-        events.select(["host", "program", "pid", "text"])
-        .take(pa.array(candidates))
-        .to_pandas()
+    chosen = events.select(["host", "program", "pid", "text_row"]).take(
+        pa.array(candidates)
     )
+    frame = chosen.drop_columns(["text_row"]).to_pandas()
+    frame["text"] = texts.take(chosen.column("text_row").to_numpy()).to_pandas()
     frame["time"] = time[candidates]
     frame["member"] = member[candidates]
     keys = ["host", "program", "pid", "text", "time"]

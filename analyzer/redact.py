@@ -21,13 +21,15 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from analyzer.analysis.frames import TEXT_STORE
 
 _LETTER = "A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
 """Latin, Greek and Cyrillic letters, which host names and local parts use."""
@@ -469,7 +471,7 @@ def for_analysis(analysis: Any) -> Redactor:
         # Numbered last, so the columns above keep the pseudonyms they had before.
         "message_id": _unique(messages, "message_id"),
     }
-    names = [*hosts, *_unique(analysis.events, "host"), *relayhosts]
+    names = [*hosts, *_unique(analysis.event_fields, "host"), *relayhosts]
     names += columns["relay_host"] + columns["client"]
     # Words of the settings (mydestination, content_filter = scan:[filter1]:10024)
     names += [w for t in texts for w in re.split(r"[\s,:\[\]=$(){}]+", t) if w]
@@ -480,9 +482,7 @@ def for_analysis(analysis: Any) -> Redactor:
         analysis.queue, "sender"
     )
     locals_ = [v.rsplit("@", 1)[0] for v in addresses]
-    if "text" in analysis.events:
-        sasl = analysis.events["text"].str.extract(r"sasl_username=([^\s,@]+)")[0]
-        locals_ += [str(v) for v in sasl.dropna().unique()]
+    locals_ += _sasl_users(analysis.event_fields)
     redactor = Redactor([n for n in names if "." not in n and ":" not in n], locals_)
     for name in hosts:
         fqdn = _own_fqdn(name, analysis.hosts[name].config)
@@ -490,7 +490,7 @@ def for_analysis(analysis: Any) -> Redactor:
             redactor.alias(fqdn, name)
     for text in texts + [v for values in columns.values() for v in values]:
         redactor.text(text)
-    for text in _logged_values(analysis.events):
+    for text in _logged_values(analysis.event_fields):
         redactor.text(text)
     return redactor
 
@@ -508,17 +508,39 @@ submissions, HELO names and SASL logins."""
 def _logged_values(events: pd.DataFrame) -> list[str]:
     """Return each ``key=value`` of LOGGED_VALUES once, in the order of the log,
     so that every command numbers them alike."""
-    if "text" not in events or events.empty:
-        return []
-    texts = pa.array(events["text"].astype("string"))
-    found: list[str] = []
-    for key, pattern in LOGGED_VALUES.items():
-        # Arrow's regular expressions: pandas' took 7 s on a 1M-line log.
-        keyed = texts.filter(pc.match_substring(texts, key))
-        values = pc.extract_regex(keyed, pattern).field("value")
-        values = values.filter(pc.is_valid(values))
-        found += [str(v) for v in pc.unique(values).to_pylist()]
-    return found
+    found: dict[str, None] = {}
+    for texts in _text_blocks(events):
+        for key, pattern in LOGGED_VALUES.items():
+            # Arrow's regular expressions: pandas' took 7 s on a 1M-line log.
+            keyed = texts.filter(pc.match_substring(texts, key))
+            values = pc.extract_regex(keyed, pattern).field("value")
+            values = values.filter(pc.is_valid(values))
+            found.update(dict.fromkeys(str(v) for v in pc.unique(values).to_pylist()))
+    return list(found)
+
+
+def _sasl_users(events: pd.DataFrame) -> list[str]:
+    """Return the SASL user names that the log shows, which Postfix repeats bare."""
+    found: dict[str, None] = {}
+    for texts in _text_blocks(events):
+        keyed = texts.filter(pc.match_substring(texts, "sasl_username="))
+        users = pc.extract_regex(keyed, r"sasl_username=(?P<user>[^\s,@]+)")
+        values = users.field("user")
+        found.update(
+            dict.fromkeys(
+                str(v) for v in values.filter(pc.is_valid(values)).to_pylist()
+            )
+        )
+    return list(found)
+
+
+def _text_blocks(events: pd.DataFrame) -> Iterator[pa.Array]:
+    """Yield the texts of the bundle's lines a block at a time, in file order."""
+    store = events.attrs.get(TEXT_STORE)
+    if store is None or events.empty:
+        return
+    for _, texts in store.blocks():
+        yield texts
 
 
 def _own_fqdn(host: str, config: Any) -> str | None:

@@ -7,6 +7,7 @@ that docs/frames.md holds.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -397,11 +398,16 @@ INDEXES: dict[str, str] = {
 ``Analysis.frames()`` and the exported files have a plain RangeIndex."""
 
 
-def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Return ``frame`` with the documented columns of ``name``, in order, cast."""
+def conform(
+    name: str, frame: pd.DataFrame, leave_out: Collection[str] = ()
+) -> pd.DataFrame:
+    """Return ``frame`` with the documented columns of ``name``, in order, cast;
+    the columns of ``leave_out`` are not added."""
     columns = FRAMES[name]
     result = pd.DataFrame(index=frame.index)
     for column in columns:
+        if column.name in leave_out:
+            continue
         values = (
             frame[column.name]
             if column.name in frame

@@ -14,6 +14,7 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
+from analyzer.analysis.frames import TEXT_ROW, add_text, line_texts
 from analyzer.analysis.timeline import named_recipients
 from analyzer.api import Analysis
 from analyzer.clock import wall_time
@@ -61,7 +62,7 @@ def _write_log_span(analysis: Analysis, out: TextIO) -> None:
     lines = sum(log.stats.lines for log in analysis.bundle.logs)
     postfix = sum(log.stats.postfix_lines for log in analysis.bundle.logs)
     recognized = sum(log.stats.recognized_lines for log in analysis.bundle.logs)
-    times = analysis.events["time"]
+    times = analysis.event_fields["time"]
     if times.notna().any():
         span = f"{_time(times.min(), analysis.zone)} to {_time(times.max(), analysis.zone)} {analysis.zone}"
     else:
@@ -95,7 +96,7 @@ def _write_totals(analysis: Analysis, out: TextIO) -> None:
         + "\n"
     )
     # value_counts reads the categorical's codes: no string per line.
-    counts = analysis.events["instance"].value_counts(dropna=True)
+    counts = analysis.event_fields["instance"].value_counts(dropna=True)
     others = counts[(counts.index.astype(str) != "postfix") & (counts > 0)]
     if len(others):
         names = ", ".join(sorted(str(name) for name in others.index)[:3])
@@ -203,11 +204,11 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
     deliveries = analysis.deliveries
     match = matches(deliveries["recipient"]) | matches(deliveries["orig_recipient"])
     by_recipient = deliveries.loc[match, "message_key"].dropna().unique()
-    named = named_recipients(analysis.events)
+    named = named_recipients(analysis.event_fields)
     by_named = named.loc[matches(named["recipient"]).to_numpy(bool), "message_key"]
     server = server_query(needle)
     by_relay = [
-        *_by_relay(analysis.events, server),
+        *_by_relay(analysis.event_fields, server),
         *_by_relay_field(deliveries, needle),
     ]
     by_client = messages.index[_client_matches(messages, server)]
@@ -322,8 +323,8 @@ def _by_relay(events: pd.DataFrame, server: ServerQuery) -> list[str]:
         quoted = re.escape(server.name)
         pattern += rf"|mail for {quoted} loops back to myself|name={quoted} type="
     chosen = events["daemon"].isin(RELAY_DAEMONS) & events["message_key"].notna()
-    lines = events.loc[chosen.to_numpy(dtype=bool), ["message_key", "text"]]
-    named = lines["text"].astype(str).str.contains(pattern, case=False, regex=True)
+    lines = events.loc[chosen.to_numpy(dtype=bool), ["message_key", TEXT_ROW]]
+    named = line_texts(lines).astype(str).str.contains(pattern, case=False, regex=True)
     keys = lines.loc[named.to_numpy(dtype=bool), "message_key"].astype(str)
     return list(dict.fromkeys(keys))
 
@@ -492,10 +493,10 @@ def print_unqueued(analysis: Analysis, query: str, out: TextIO) -> int:
 
     Returns how many lines matched.
     """
-    events = analysis.events
-    unqueued = events[
-        (events["queue_id"] == "NOQUEUE").to_numpy(dtype=bool, na_value=False)
-    ]
+    events = analysis.event_fields
+    unqueued = add_text(
+        events[(events["queue_id"] == "NOQUEUE").to_numpy(dtype=bool, na_value=False)]
+    )
     needle = query.strip().strip("<>")
     if unqueued.empty or not needle:
         return 0
@@ -521,8 +522,8 @@ def print_unqueued(analysis: Analysis, query: str, out: TextIO) -> int:
 
 
 def _print_logged(analysis: Analysis, keys: list[str], out: TextIO) -> None:
-    events = analysis.events
-    keyed = events[events["message_key"].isin(keys)]
+    events = analysis.event_fields
+    keyed = add_text(events[events["message_key"].isin(keys)])
     out.write(f"{len(keys):,} message(s); times in {analysis.zone}\n")
     for key in keys:
         message = analysis.messages.loc[key]

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+
+from analyzer.parse.texts import TextStore
 
 CATEGORY_COLUMNS = (
     "host",
@@ -29,6 +32,56 @@ def events_frame(events: pa.Table) -> pd.DataFrame:
     frame["pid"] = frame["pid"].where(frame["pid"] >= 0).astype("Int64")
     frame.index = pd.RangeIndex(len(frame), name="event")
     return frame
+
+
+TEXT_STORE = "text_store"
+"""Key of the events frame's ``attrs`` entry that holds its ``TextStore``. pandas
+passes attrs on to every frame and column taken from the events."""
+TEXT_ROW = "text_row"
+"""Column of the events frame that gives each event's row in the text store."""
+
+
+def line_texts(frame: pd.DataFrame, rows: npt.ArrayLike | None = None) -> pd.Series:
+    """Return the text of the events in ``frame``, a frame taken from the events
+    frame, as a "string" Series with the frame's index. With ``rows`` (positions
+    or a mask), only those rows are read. A frame with a "text" column, such as
+    ``Analysis.events``, gives that column."""
+    positions = None
+    if rows is not None:
+        positions = np.asarray(rows)
+        if positions.dtype == bool:
+            positions = np.flatnonzero(positions)
+    if "text" in frame:
+        texts = frame["text"]
+        return texts if positions is None else texts.iloc[positions]
+    store: TextStore = frame.attrs[TEXT_STORE]
+    text_rows = frame[TEXT_ROW].to_numpy()
+    index = frame.index
+    if positions is not None:
+        text_rows = text_rows[positions]
+        index = index[positions]
+    values = store.take(text_rows)
+    return pd.Series(pd.arrays.ArrowStringArray(values), index=index, name="text")
+
+
+def add_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame``, taken from the events frame, with a "text" column: for
+    rules that read the text of a few events as they group them."""
+    return frame.assign(text=line_texts(frame))
+
+
+def attach_texts(frame: pd.DataFrame, store: TextStore, text_rows: np.ndarray) -> None:
+    """Give the events ``frame`` its texts: ``line_texts`` then reads them."""
+    frame[TEXT_ROW] = text_rows
+    frame.attrs[TEXT_STORE] = store
+
+
+def with_texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the events ``frame`` with a "text" column in place of its text rows."""
+    result = frame.drop(columns=[TEXT_ROW])
+    result.insert(len(result.columns), "text", line_texts(frame))
+    result.attrs.pop(TEXT_STORE, None)
+    return result
 
 
 def fields_frame(table: pa.Table | None, columns: list[str]) -> pd.DataFrame:

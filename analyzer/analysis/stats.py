@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analyzer.analysis.frames import line_texts
 from analyzer.analysis.reasons import causes
 
 AGE_BUCKETS_MINUTES = (0, 5, 10, 20, 40, 80, 160, 320, 640, 1280)
@@ -63,7 +64,7 @@ def _text_matches(events: pd.DataFrame, rows: np.ndarray, pattern: str) -> np.nd
     result = np.zeros(len(events), dtype=bool)
     where = np.flatnonzero(rows)
     if len(where):
-        found = events["text"].iloc[where].str.contains(pattern, regex=True)
+        found = line_texts(events, where).str.contains(pattern, regex=True)
         result[where] = found.fillna(False).to_numpy(dtype=bool)
     return result
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from analyzer import memory
 from analyzer.parse import postfix, syslog
 from analyzer.parse.lines import LineChunk, iter_line_chunks
+from analyzer.parse.texts import Block, TextStore
 from analyzer.parse.timestamps import (
     TimeParts,
     YearReference,
@@ -111,6 +112,15 @@ class ParsedLog:
     stats: LineStats
     year_guessed: bool = False
     """No timestamp of the file has a year: all years come from the YearReference."""
+    texts: TextStore | None = None
+    """The events' texts, once ``detach_text`` has moved them out of ``events``."""
+
+    def detach_text(self) -> None:
+        """Move the text column of ``events`` into ``texts``, compressed."""
+        if self.texts is not None:
+            return
+        self.texts = TextStore.of(self.events.column("text"))
+        self.events = self.events.drop_columns(["text"])
 
 
 _CODES = pa.dictionary(pa.int32(), pa.string())
@@ -140,6 +150,8 @@ class _ChunkResult:
     fields: dict[str, pa.Table]
     times: TimeParts
     stats: LineStats
+    texts: Block | None = None
+    """The events' texts, compressed on the parse thread, when detached."""
 
 
 def parse_log(
@@ -148,13 +160,18 @@ def parse_log(
     reference: YearReference,
     zone: tzinfo,
     syslog_names: tuple[str, ...] = (),
+    detach_text: bool = False,
+    field_kinds: Collection[str] | None = None,
 ) -> ParsedLog:
     """Parse a syslog-format mail log; see ``syslog`` for the accepted forms.
 
     ``syslog_names`` adds program prefixes to treat as Postfix (a ``syslog_name``
-    that does not start with "postfix").
+    that does not start with "postfix"). With ``detach_text``, the texts go to
+    ``texts`` chunk by chunk, so that they are never all in memory. With
+    ``field_kinds``, only the field records of those kinds are kept.
     """
-    return assemble(source, _parallel_chunks(stream, syslog_names), reference, zone)
+    chunks = _parallel_chunks(stream, syslog_names, detach_text)
+    return assemble(source, chunks, reference, zone, detach_text, field_kinds)
 
 
 PARSE_THREADS = min(4, os.cpu_count() or 1)
@@ -162,7 +179,7 @@ PARSE_THREADS = min(4, os.cpu_count() or 1)
 
 
 def _parallel_chunks(
-    stream: BinaryIO, syslog_names: tuple[str, ...]
+    stream: BinaryIO, syslog_names: tuple[str, ...], detach_text: bool = False
 ) -> Iterator[_ChunkResult]:
     """Parse chunks on a few threads, yielding results in file order.
 
@@ -171,12 +188,12 @@ def _parallel_chunks(
     """
     chunks = iter_line_chunks(stream)
     if PARSE_THREADS < 2:
-        yield from (_parse_chunk(chunk, syslog_names) for chunk in chunks)
+        yield from (_parse_chunk(chunk, syslog_names, detach_text) for chunk in chunks)
         return
     with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
         pending: deque[Future[_ChunkResult]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(_parse_chunk, chunk, syslog_names))
+            pending.append(pool.submit(_parse_chunk, chunk, syslog_names, detach_text))
             if len(pending) > PARSE_THREADS:
                 yield pending.popleft().result()
         while pending:
@@ -188,8 +205,11 @@ def assemble(
     chunks: Iterator[_ChunkResult],
     reference: YearReference,
     zone: tzinfo,
+    detach_text: bool = False,
+    field_kinds: Collection[str] | None = None,
 ) -> ParsedLog:
     """Join chunk results, number the events and settle their timestamps."""
+    texts = TextStore() if detach_text else None
     tables: list[pa.Table] = []
     times: list[TimeParts] = []
     fields: dict[str, list[pa.Table]] = {}
@@ -199,15 +219,22 @@ def assemble(
         # Parsing a chunk frees many blocks below the mmap threshold, scattered
         # through the heap: hand their pages back before they pile up.
         memory.release()
+        if texts is not None and chunk.texts is not None:
+            texts.append(chunk.texts)
         tables.append(chunk.events)
         times.append(chunk.times)
         stats.merge(chunk.stats)
         for kind, table in chunk.fields.items():
+            if field_kinds is not None and kind not in field_kinds:
+                continue
             index = pc.add(table.column("row"), offset)
             shifted = table.drop_columns(["row"]).append_column("event", index)
             fields.setdefault(kind, []).append(shifted)
         offset += chunk.events.num_rows
-    events = pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table()
+    schema = EVENT_SCHEMA
+    if texts is not None:
+        schema = schema.remove(schema.get_field_index("text"))
+    events = pa.concat_tables(tables) if tables else schema.empty_table()
     year_guessed = False
     if times:
         parts = TimeParts.concat(times)
@@ -228,10 +255,20 @@ def assemble(
         kind: pa.concat_tables(parts, promote_options="default")
         for kind, parts in fields.items()
     }
-    return ParsedLog(source, events, merged, stats, year_guessed)
+    return ParsedLog(source, events, merged, stats, year_guessed, texts)
 
 
-def _parse_chunk(chunk: LineChunk, syslog_names: tuple[str, ...]) -> _ChunkResult:
+def _parse_chunk(
+    chunk: LineChunk, syslog_names: tuple[str, ...], detach_text: bool = False
+) -> _ChunkResult:
+    result = _parse_lines(chunk, syslog_names)
+    if detach_text:
+        result.texts = Block.of(result.events.column("text").combine_chunks())
+        result.events = result.events.drop_columns(["text"])
+    return result
+
+
+def _parse_lines(chunk: LineChunk, syslog_names: tuple[str, ...]) -> _ChunkResult:
     headers = syslog.scan_headers(chunk.lines)
     line_no = np.arange(len(chunk.lines), dtype=np.int64) + chunk.first_line_no
     stats = LineStats(

@@ -17,6 +17,7 @@ import pandas as pd
 from analyzer import __version__
 from analyzer.analysis.findings import Finding
 from analyzer.analysis.findings.catalog import render, render_remedy
+from analyzer.analysis.frames import TEXT_ROW, add_text
 from analyzer.analysis.hosts import HostView
 from analyzer.analysis.stats import Totals
 from analyzer.api import Analysis
@@ -413,7 +414,7 @@ def _lead_sentence(
 def _key_numbers(
     analysis: Analysis, totals: Any, labels: dict[str, str], fmt: _TimeFormat
 ) -> list[tuple[str, str]]:
-    events = analysis.events
+    events = analysis.event_fields
     span = ""
     if len(events) and events["time"].notna().any():
         span = f"{fmt.full(events['time'].min())} – {fmt.full(events['time'].max())}"
@@ -543,7 +544,7 @@ def _qshape(
             labels["queue_empty"].format(listings=", ".join(listed)) if listed else ""
         )
         return {"columns": [], "rows": [], "note": note}
-    last_line = analysis.events["time"].max()
+    last_line = analysis.event_fields["time"].max()
     current = analysis.queue[analysis.queue["in_newest_listing"].astype(bool)]
     # Name the listings whose times the ages count to: a row kept from an
     # older listing counts to the newer listing that also shows it.
@@ -665,7 +666,7 @@ def _messages(
         .sort_values(["order", "first_seen"])
         .head(MESSAGE_ROWS)
     )
-    traces, omitted = _traces(analysis.events, chosen.index, fmt)
+    traces, omitted = _traces(analysis.event_fields, chosen.index, fmt)
     anchors = {
         key: f"message-{number}-{queue_id}"
         for number, (key, queue_id) in enumerate(chosen["queue_id"].items())
@@ -718,13 +719,13 @@ def _traces(
     """Return the shown trace lines of each message, and how many were left out."""
     keyed = events.loc[
         events["message_key"].isin(keys),
-        ["message_key", "time", "daemon", "text", "source", "line_no"],
+        ["message_key", "time", "daemon", TEXT_ROW, "source", "line_no"],
     ]
     groups = keyed.groupby("message_key", sort=False)
 
     position = groups.cumcount()
     size = groups["message_key"].transform("size")
-    visible = keyed[(position < TRACE_HEAD) | (position >= size - TRACE_TAIL)]
+    visible = add_text(keyed[(position < TRACE_HEAD) | (position >= size - TRACE_TAIL)])
     omitted = (size - TRACE_HEAD - TRACE_TAIL).clip(lower=0)
     left_out = dict(zip(keyed["message_key"], omitted, strict=True))
 
@@ -795,8 +796,8 @@ def _unrecognized(analysis: Analysis) -> dict[str, Any]:
     unparsed_samples: list[dict[str, Any]] = []
     # Postfix lines no rule recognized come from the events, where lines that
     # overlapping rotated copies repeat are already dropped.
-    events = analysis.events
-    unknown = events[np.asarray(events["kind"] == UNKNOWN, dtype=bool)]
+    events = analysis.event_fields
+    unknown = add_text(events[np.asarray(events["kind"] == UNKNOWN, dtype=bool)])
     for daemon, count in unknown["daemon"].value_counts().items():
         if count:
             by_daemon[str(daemon)] = int(count)

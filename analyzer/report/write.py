@@ -115,7 +115,7 @@ def report_context(
 ) -> ReportContext:
     """Build the context of both reports, charts included."""
     context = build_context(analysis, lang, html_written=html_written)
-    times = analysis.events["time"]
+    times = analysis.event_fields["time"]
     period = charts.choose_period(times.min(), times.max())
     # The chart leaves the notices out, as the key numbers count them apart.
     traffic = analysis.traffic(period, notices=False)

@@ -15,9 +15,13 @@ import pandas as pd
 
 from analyzer.analysis.findings.coded import Coded, Rows, first_distinct
 from analyzer.analysis.findings.model import Evidence
+from analyzer.analysis.frames import line_texts
 from analyzer.analysis.hosts import HostView, short_name
 from analyzer.bundle.inventory import Inventory
 from analyzer.parse.config import MainConfig
+
+NOTED_KINDS = ("warning", "fatal", "panic", "error", "reject", "discard", "hold")
+"""Kinds of events whose texts the rules read again and again."""
 
 EVIDENCE_LINES = 4
 """Log lines quoted per finding, besides configuration lines."""
@@ -106,6 +110,30 @@ class Context:
         hits = rows[np.isin(coded.codes, key_codes[key_codes >= 0])]
         return [int(row) for row in hits[:limit]]
 
+    @functools.cached_property
+    def _noted_texts(self) -> pd.Series:
+        """The texts of the events that rules read most (warnings, errors and
+        rejects), decompressed once for all of them."""
+        rows = np.flatnonzero(self.of_kind(*NOTED_KINDS))
+        return line_texts(self.events, rows)
+
+    def texts(self, rows: npt.ArrayLike) -> pd.Series:
+        """Return the text of the events at ``rows`` (positions or a mask), with
+        the positions as index."""
+        positions = np.asarray(rows)
+        if positions.dtype == bool:
+            positions = np.flatnonzero(positions)
+        positions = positions.astype(np.int64, copy=False)
+        noted = self._noted_texts
+        found = noted.index.get_indexer(positions)
+        if (found >= 0).all():
+            texts = noted.iloc[found]
+            texts.index = positions
+            return texts
+        texts = line_texts(self.events, positions)
+        texts.index = positions
+        return texts
+
     def of_kind(self, *kinds: str) -> npt.NDArray[np.bool_]:
         """Return which events are of one of ``kinds``, as ``isin`` would."""
         kind = self.events["kind"]
@@ -130,7 +158,7 @@ class Context:
             self.of_kind("warning")
             & (events[where] == value).to_numpy(dtype=bool, na_value=False)
         )
-        found = events["text"].iloc[rows].str.extract(pattern)
+        found = self.texts(rows).str.extract(pattern)
         present = found[column].notna().to_numpy(dtype=bool, na_value=False)
         return rows[present], found[present]
 
@@ -162,8 +190,10 @@ def log_evidence(
         return []
     # Rows are positions, because events keep a RangeIndex. Taking only these
     # columns and rows avoids copying the frame.
-    columns = ["source", "line_no", "stamp", "host", "program", "pid", "text"]
+    columns = ["source", "line_no", "stamp", "host", "program", "pid"]
     values = [events[name].take(chosen).tolist() for name in columns]
+    columns.append("text")
+    values.append(line_texts(events, chosen).tolist())
     quoted = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
     return [
         Evidence(str(event["source"]), int(event["line_no"]), raw_line(event), "log")

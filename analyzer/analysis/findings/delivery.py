@@ -120,7 +120,7 @@ def _content_check_bounces(ctx: Context) -> npt.NDArray[np.bool_]:
         ctx.of_kind("reject", "discard")
         & (events["daemon"] == "cleanup").to_numpy(dtype=bool, na_value=False)
     )
-    texts = events["text"].iloc[rows].astype(str)
+    texts = ctx.texts(rows).astype(str)
     checks = ~texts.str.contains(r"^(?:\w+: )?milter-", regex=True).to_numpy(bool)
     keys = events["message_key"].iloc[rows[checks]].dropna().unique()
     stopped = deliveries["message_key"].isin(list(keys)).to_numpy(bool, na_value=False)
@@ -459,9 +459,7 @@ def _finding(
         params["server"] = params["relay_host"]
         params["own_name"] = config.get("myhostname") if config else "?"
         greeting = (
-            _GREETING.search(str(ctx.events["text"].iloc[leading[0]]))
-            if leading
-            else None
+            _GREETING.search(str(ctx.texts(leading[:1]).iloc[0])) if leading else None
         )
         if greeting:
             params["server"] = greeting["server"]
@@ -630,7 +628,7 @@ def _loop_cause(
     """
     events = ctx.events
     warnings = np.flatnonzero(ctx.of_kind("warning") & (events["host"] == host))
-    texts = events["text"].iloc[warnings].astype(str)
+    texts = ctx.texts(warnings).astype(str)
     greeted = texts.str.contains("with my own hostname", regex=False).to_numpy(
         dtype=bool
     )
@@ -666,7 +664,7 @@ def _connected_here(ctx: Context, host: str, failures: Failures, rows: Rows) -> 
         return False
     events = ctx.events
     mine = (events["host"] == host) & (events["daemon"] == "smtpd")
-    texts = events["text"][mine.to_numpy(dtype=bool, na_value=False)].astype(str)
+    texts = ctx.texts(mine.to_numpy(dtype=bool, na_value=False)).astype(str)
     pattern = "|".join(rf"\[{re.escape(address)}\]" for address in addresses)
     return bool(texts.str.contains(pattern, regex=True).any())
 
@@ -694,7 +692,7 @@ def _tls_cause(
     )
     if len(checks) == 0:
         return "", [], ""
-    details = events["text"].iloc[checks].astype(str).str.extract(_VERIFY_DETAIL)
+    details = ctx.texts(checks).astype(str).str.extract(_VERIFY_DETAIL)
     found = details["detail"].fillna("")
     mismatch = found.str.contains("mismatch", regex=False).to_numpy(dtype=bool)
     if mismatch.any():
@@ -782,7 +780,7 @@ def _note_fits(ctx: Context, row: int, code: str) -> bool:
     """
     if code not in _CAUSE_FINDINGS:
         return True
-    note_code = CAUSE_CODES.get(reason_cause(str(ctx.events["text"].iloc[row])))
+    note_code = CAUSE_CODES.get(reason_cause(str(ctx.texts([row]).iloc[0])))
     return note_code is None or note_code == code
 
 

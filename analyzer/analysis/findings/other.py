@@ -21,6 +21,7 @@ from analyzer.analysis.findings.context import (
     parse_relayhost,
 )
 from analyzer.analysis.findings.model import Evidence, Finding
+from analyzer.analysis.frames import add_text, line_texts
 from analyzer.analysis.hosts import HostView, config_conflicts, main_is_newer
 from analyzer.bundle.inventory import (
     KIND_JOURNAL,
@@ -663,7 +664,7 @@ def content_check_findings(ctx: Context) -> list[Finding]:
     stopped = ctx.of_kind("reject", "discard") & (
         events["daemon"] == "cleanup"
     ).to_numpy(dtype=bool)
-    rows = events[stopped]
+    rows = add_text(events[stopped])
     # cleanup also logs milters' decisions ("QUEUEID: milter-reject: ..."), which
     # are no header_checks or body_checks and often temporary (greylisting).
     milter = rows["text"].astype(str).str.contains(r"^(?:\w+: )?milter-", regex=True)
@@ -807,7 +808,7 @@ _NO_INTERFACE = _NO_INTERFACE_TEXT + r" (\S+)"
 def system_findings(ctx: Context) -> list[Finding]:
     findings = []
     events = ctx.events
-    fatal = events[ctx.of_kind("fatal", "panic")]
+    fatal = add_text(events[ctx.of_kind("fatal", "panic")])
     # A full disk and a message too large have their own findings, with the
     # remedies that fit.
     other = fatal["text"].str.contains(f"{_DISK_FULL}|{_TOO_BIG}", regex=True)
@@ -863,7 +864,7 @@ def system_findings(ctx: Context) -> list[Finding]:
     findings += _too_big_findings(ctx)
     # Only warnings and errors can report a full disk: match only their texts.
     rows = np.flatnonzero(ctx.of_kind("warning", "fatal", "error"))
-    full = events["text"].take(rows).str.contains(_DISK_FULL, regex=True)
+    full = ctx.texts(rows).str.contains(_DISK_FULL, regex=True)
     disk = events.take(rows[full.to_numpy(dtype=bool, na_value=False)])
     no_space = _rejected_for_space(ctx)
     for host, group in disk.groupby("host", sort=False, observed=True):
@@ -897,7 +898,7 @@ def _too_big_findings(ctx: Context) -> list[Finding]:
     """Submissions that sendmail or postdrop rejected for their size."""
     rows = np.flatnonzero(ctx.of_kind("warning", "fatal"))
     events = ctx.events
-    found = events["text"].take(rows).str.contains(_TOO_BIG, regex=True)
+    found = ctx.texts(rows).str.contains(_TOO_BIG, regex=True)
     rejected = events.take(rows[found.to_numpy(dtype=bool, na_value=False)])
     findings = []
     for host, group in rejected.groupby("host", sort=False, observed=True):
@@ -933,7 +934,7 @@ def _rejected_for_space(ctx: Context) -> pd.DataFrame:
     rows = np.flatnonzero(
         ctx.of_kind("reject") & events["message_key"].isna().to_numpy(dtype=bool)
     )
-    found = events["text"].take(rows).str.contains(_NO_SPACE_REPLY, regex=False)
+    found = ctx.texts(rows).str.contains(_NO_SPACE_REPLY, regex=False)
     return events.take(rows[found.to_numpy(dtype=bool, na_value=False)])
 
 
@@ -948,7 +949,7 @@ def _waiting_submissions(ctx: Context) -> pd.DataFrame:
     rows = np.flatnonzero(
         ctx.of_kind("warning") & (events["daemon"] == "postdrop").to_numpy(dtype=bool)
     )
-    found = events["text"].take(rows).str.contains(_NO_PICKUP, regex=False)
+    found = ctx.texts(rows).str.contains(_NO_PICKUP, regex=False)
     return events.take(rows[found.to_numpy(dtype=bool, na_value=False)])
 
 
@@ -987,13 +988,12 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
     # A missing interface has a finding of its own, with the fix that starts it.
     rows = np.flatnonzero(master_fatal)
     master_fatal[rows] = ~(
-        events["text"]
-        .iloc[rows]
+        ctx.texts(rows)
         .str.contains(f"{_LOCKED}|{_NO_INTERFACE_TEXT}", regex=True)
         .to_numpy(dtype=bool, na_value=False)
     )
     kinds = ctx.of_kind("master_start", "master_stop", "postfix_script")
-    starts = events[kinds | master_fatal]
+    starts = add_text(events[kinds | master_fatal])
     waiting = _waiting_submissions(ctx)
     findings = []
     for host in dict.fromkeys([*starts["host"].dropna(), *waiting["host"].dropna()]):
@@ -1100,7 +1100,7 @@ def _queue_read_directly(ctx: Context, host: str) -> pd.DataFrame:
     events = ctx.events
     own = (events["host"] == host).to_numpy(dtype=bool, na_value=False)
     rows = np.flatnonzero(own & ctx.of_kind("warning"))
-    texts = events["text"].take(rows).astype(str)
+    texts = ctx.texts(rows).astype(str)
     hits = rows[texts.str.contains(_QUEUE_READ_DIRECTLY, regex=False).to_numpy()]
     return events.iloc[hits[:1]]
 
@@ -1113,7 +1113,7 @@ def _event_finding(
     ctx: Context,
     priority: int,
 ) -> Finding:
-    texts = group["text"].str.replace(
+    texts = line_texts(group).str.replace(
         r"^(?:warning|fatal|panic|error): ", "", regex=True
     )
     return Finding(
@@ -1450,6 +1450,19 @@ MAX_UTC_OFFSET = pd.Timedelta(hours=14)
 _STAMP_WITH_ZONE = r"(?:Z|[+-]\d\d:?\d\d)$"
 
 
+def _last_rows(events: pd.DataFrame) -> dict[str, int]:
+    """Return the position of each log's latest event; a log whose every stamp
+    is unreadable has none. NumPy on the columns' own arrays: no copy of them."""
+    times = np.asarray(events["time"].array.asi8)
+    codes, names = _codes(events["source"])
+    valid = times != np.iinfo(np.int64).min
+    last = {}
+    for code in np.unique(codes[valid & (codes >= 0)]):
+        rows = np.flatnonzero(valid & (codes == code))
+        last[str(names[code])] = int(rows[np.argmax(times[rows])])
+    return last
+
+
 def _file_time_findings(ctx: Context) -> list[Finding]:
     """Warn when a log's last line reads later than the log file's own time.
 
@@ -1459,17 +1472,15 @@ def _file_time_findings(ctx: Context) -> list[Finding]:
     offset: the file may have been written to after its last Postfix line. A
     file time lost in copying is later than every line and shows nothing.
     """
-    # A log whose every stamp is unreadable has no last line to compare.
-    events = ctx.events[ctx.events["time"].notna()]
-    if events.empty:
-        return []
-    last_rows = (
-        events.reset_index(drop=True).groupby("source", observed=True)["time"].idxmax()
-    )
+    events = ctx.events
+    last_rows = _last_rows(events)
     for entry in ctx.inventory.of_kind(KIND_MAILLOG):
-        if entry.mtime is None or entry.path not in last_rows.index:
+        if entry.mtime is None or entry.path not in last_rows:
             continue
-        row = events.iloc[int(last_rows[entry.path])]
+        # Three values, not events.iloc[row], which may consolidate the frame's
+        # columns into copies (18 MiB on a 1M-line log).
+        position = int(last_rows[entry.path])
+        row = {name: events[name].iloc[position] for name in ("stamp", "time", "host")}
         if pd.Series([str(row["stamp"])]).str.contains(_STAMP_WITH_ZONE).iloc[0]:
             continue
         written = pd.Timestamp(entry.mtime)
