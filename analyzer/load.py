@@ -295,7 +295,7 @@ def _read_text(
     stream: BinaryIO, entry: InventoryEntry, limit: int = CONFIG_MAX_BYTES
 ) -> str:
     """Return the member's first ``limit`` bytes as text. A longer member is
-    marked partial, so that the results say they are incomplete."""
+    marked partial, so that the results are marked incomplete too."""
     parts = []
     received = 0
     while received <= limit:

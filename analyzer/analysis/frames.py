@@ -35,7 +35,7 @@ def events_frame(events: pa.Table) -> pd.DataFrame:
 
 
 TEXT_STORE = "text_store"
-"""Key of the events frame's ``attrs`` entry that holds its ``TextStore``. pandas
+"""Key of the events frame's ``attrs`` entry that contains its ``TextStore``. pandas
 passes attrs on to every frame and column taken from the events."""
 TEXT_ROW = "text_row"
 """Column of the events frame that gives each event's row in the text store."""

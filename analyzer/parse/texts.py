@@ -3,8 +3,8 @@
 The reports quote a few lines and the diagnoses read the text of a few kinds
 of lines, but the text of every line took 105 MiB of a 1M-line log's 290 MiB of
 frames. ``TextStore`` keeps it as zstd-compressed blocks, one per parsed chunk
-(about an eighth of the size), and decompresses only the blocks that hold the
-rows asked for.
+(12 MiB for those 105 MiB), and decompresses only the blocks that contain the
+rows requested.
 """
 
 from __future__ import annotations
@@ -112,12 +112,12 @@ class TextStore:
 
     def take(self, rows: npt.ArrayLike) -> pa.Array:
         """Return the texts of ``rows``, in their order, as one string array."""
-        wanted = np.asarray(rows, dtype=np.int64)
-        if len(wanted) == 0:
+        requested = np.asarray(rows, dtype=np.int64)
+        if len(requested) == 0:
             return pa.array([], pa.large_string())
-        if wanted.min() < 0 or wanted.max() >= self.rows:
+        if requested.min() < 0 or requested.max() >= self.rows:
             raise IndexError(f"row out of range 0 to {self.rows - 1}")
-        block_of = np.searchsorted(self._starts, wanted, side="right") - 1
+        block_of = np.searchsorted(self._starts, requested, side="right") - 1
         # The rows of each block, found by one sort rather than a scan per block.
         by_block = np.argsort(block_of, kind="stable")
         bounds = np.flatnonzero(np.diff(block_of[by_block])) + 1
@@ -125,13 +125,13 @@ class TextStore:
         positions = []
         for mine in np.split(by_block, bounds):
             block = int(block_of[mine[0]])
-            local = wanted[mine] - self._starts[block]
+            local = requested[mine] - self._starts[block]
             texts = self._blocks[block].texts().take(pa.array(local))
             pieces.append(texts.cast(pa.large_string()))
             positions.append(mine)
         joined = pa.concat_arrays(pieces)
-        order = np.empty(len(wanted), dtype=np.int64)
-        order[np.concatenate(positions)] = np.arange(len(wanted))
+        order = np.empty(len(requested), dtype=np.int64)
+        order[np.concatenate(positions)] = np.arange(len(requested))
         return joined.take(pa.array(order))
 
     def blocks(self) -> Iterator[tuple[int, pa.Array]]:
