@@ -173,7 +173,7 @@ def _handle_errors(function: Callable[..., int | None]) -> Callable[..., None]:
         except MemoryError:
             click.echo(
                 "mailbundle: error: the analysis ran out of memory; run it where "
-                "more memory is free (about 0.6 GiB per million log lines), or give "
+                "more memory is free (about 0.45 GiB per million log lines), or give "
                 "it fewer rotated logs.",
                 err=True,
             )
