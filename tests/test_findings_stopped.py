@@ -76,4 +76,9 @@ def test_stopped_with_mail_in_maildrop() -> None:
     kinds = [e.kind for e in finding.evidence]
     assert kinds.count("queue") == 3
     assert any("Mail system is down" in e.text for e in finding.evidence)
+    # The reasons quote the stop and postqueue's line alike.
+    assert '"terminating on signal 15"' in finding.params["reasons"]
+    assert (
+        "Mail system is down -- accessing queue directly" in finding.params["reasons"]
+    )
     assert analysis.findings[0] is finding

@@ -44,14 +44,14 @@ TEXT_ROW = "text_row"
 def line_texts(frame: pd.DataFrame, rows: npt.ArrayLike | None = None) -> pd.Series:
     """Return the text of the events in ``frame``, a frame taken from the events
     frame, as a "string" Series with the frame's index. With ``rows`` (positions
-    or a mask), only those rows are read. A frame with a "text" column, such as
-    ``Analysis.events``, gives that column."""
+    or a mask), only those rows are read. A frame without text rows, such as
+    ``Analysis.events``, gives its "text" column."""
     positions = None
     if rows is not None:
         positions = np.asarray(rows)
         if positions.dtype == bool:
             positions = np.flatnonzero(positions)
-    if "text" in frame:
+    if TEXT_ROW not in frame or TEXT_STORE not in frame.attrs:
         texts = frame["text"]
         return texts if positions is None else texts.iloc[positions]
     store: TextStore = frame.attrs[TEXT_STORE]

@@ -993,21 +993,20 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
         .to_numpy(dtype=bool, na_value=False)
     )
     kinds = ctx.of_kind("master_start", "master_stop", "postfix_script")
-    starts = add_text(events[kinds | master_fatal])
+    starts = events[kinds | master_fatal]
     waiting = _waiting_submissions(ctx)
     findings = []
     for host in dict.fromkeys([*starts["host"].dropna(), *waiting["host"].dropna()]):
         group = starts[(starts["host"] == host).to_numpy(dtype=bool)]
         last = group.iloc[-1] if len(group) else None
+        last_text = str(line_texts(group).iloc[-1]) if len(group) else ""
         died = (
             last is not None
             and last["kind"] in ("fatal", "panic")
             and not _running_after(ctx, str(host), last["time"])
         )
         stopped = last is not None and (
-            died
-            or last["kind"] == "master_stop"
-            or str(last["text"]).startswith("stopping")
+            died or last["kind"] == "master_stop" or last_text.startswith("stopping")
         )
         since = last["time"] if last is not None else None
         late = waiting[(waiting["host"] == host).to_numpy(dtype=bool)]
@@ -1058,7 +1057,7 @@ def _stopped_findings(ctx: Context) -> list[Finding]:
                 for row in queued.drop_duplicates("queue_id").head(3).itertuples()
             ]
         if died and last is not None:
-            text = str(last["text"])
+            text = last_text
             bound = _BIND.search(text)
             variant = "port_in_use" if bound else "master_fatal"
             finding.params["port"] = bound["port"] if bound else "25"
