@@ -50,7 +50,7 @@ def print_summary(
     result = verdict(analysis, records, labels)
     out.write(f"Verdict: {result['status'].upper()}: {result['detail']}\n")
     if result["headline"] != labels[f"verdict_{result['status']}"]:
-        # Some mail only, or problems that are over: what the reports' headline says.
+        # Some mail only, or problems that are over, as the reports' headline reads.
         out.write(f"         {result['headline']}.\n")
     _write_log_span(analysis, out)
     _write_totals(analysis, out)

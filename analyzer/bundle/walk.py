@@ -1047,7 +1047,7 @@ class Walker:
             self._visit(entry, content)
         except (MailbundleError, MemoryError):
             # Out of memory is no fault of this member: results without it
-            # would mislead, so the command stops and says so.
+            # would mislead, so the command stops with its own message.
             raise
         except Exception as error:
             logger.error("%s: internal error while parsing", entry.path, exc_info=True)
