@@ -632,15 +632,14 @@ def merge_events(
     texts = TextStore()
     offset = 0
     for number, log in enumerate(logs):
-        log.detach_text()
-        assert log.texts is not None
+        log_texts = log.detach_text()
         rows = log.events.num_rows
         source = pa.DictionaryArray.from_arrays(
             pa.array(np.zeros(rows, dtype=np.int32)), pa.array([log.source])
         )
         # Half the memory of int64 on a 1M-line log; 2**31 lines are out of reach.
         text_row = pa.array(np.arange(texts.rows, texts.rows + rows, dtype=np.int32))
-        texts.extend(log.texts)
+        texts.extend(log_texts)
         events = (
             log.events.append_column("source", source)
             .append_column("member", pa.array(np.full(rows, number, dtype=np.int32)))

@@ -63,7 +63,7 @@ def test_conform_keeps_columns_already_in_shape() -> None:
 
 
 def _buffer(column: pd.Series) -> np.ndarray:
-    """The NumPy array that holds the column's values (without a null mask)."""
+    """The NumPy array that contains the column's values (without a null mask)."""
     values = column.array
     for name in ("_data", "_ndarray"):  # IntegerArray, DatetimeArray
         if hasattr(values, name):

@@ -109,8 +109,8 @@ def test_invalid_year_rejected(year: str) -> None:
 
 
 def test_out_of_memory_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Running out of memory is not a damaged upload: the command says what
-    happened and stops, rather than analyzing the bundle without the log."""
+    """Running out of memory is not a damaged upload. The command names the
+    cause and stops, rather than analyzing the bundle without the log."""
     from click.testing import CliRunner
 
     from analyzer import load

@@ -221,8 +221,8 @@ def test_summary_names_verdict_totals_and_reasons() -> None:
     assert "Totals as pflogsumm counts them: received" in output
 
 
-def test_summary_says_problems_are_over() -> None:
-    """The reports' headline says the problems are over; so does the summary."""
+def test_summary_names_problems_over() -> None:
+    """The summary, like the reports' headline, tells that the problems are over."""
     output = invoke("summary", str(SAMPLES / "rotated-logs.tar.gz")).splitlines()
     assert output[1].startswith("Verdict: WARNING: ")
     assert output[2] == "         Problems occurred earlier; mail goes out now."

@@ -617,7 +617,7 @@ def test_json_recipients_without_objects_unparsed() -> None:
 
 def test_cut_mailq_marked_partial(tmp_path: Path) -> None:
     """A listing that ends inside an entry, without its total line, is read as
-    far as it goes and marked partial; the line not read is named."""
+    far as it goes and marked partial. The detail names the line not read."""
     text = listing(
         HEADER,
         message("4A1B2C3D4E", 1532, "Thu Dec  3 21:40:12", ROOT),

@@ -124,14 +124,14 @@ def test_milter_reject_is_not_a_content_check(tmp_path: Path) -> None:
     ["bounce-notice", "backlog-deleted", "held", "header-checks-reject",
      "content-filter", "expired"],
 )  # fmt: skip
-def test_timeline_needs_no_other_field_records(
+def test_timeline_field_kinds_suffice(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The loader keeps only the field records the timeline reads: with all of
     them, the rebuilt frames are the same."""
     bundle = SAMPLES / f"{name}.tar.gz"
-    kept = analyze_bundle(bundle)
+    filtered = analyze_bundle(bundle)
     monkeypatch.setattr(api, "TIMELINE_FIELD_KINDS", None)
     every = analyze_bundle(bundle)
     for frame in ("messages", "deliveries", "recipients", "events"):
-        pd.testing.assert_frame_equal(getattr(kept, frame), getattr(every, frame))
+        pd.testing.assert_frame_equal(getattr(filtered, frame), getattr(every, frame))

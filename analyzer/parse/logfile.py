@@ -115,12 +115,13 @@ class ParsedLog:
     texts: TextStore | None = None
     """The events' texts, once ``detach_text`` has moved them out of ``events``."""
 
-    def detach_text(self) -> None:
-        """Move the text column of ``events`` into ``texts``, compressed."""
-        if self.texts is not None:
-            return
-        self.texts = TextStore.of(self.events.column("text"))
-        self.events = self.events.drop_columns(["text"])
+    def detach_text(self) -> TextStore:
+        """Move the text column of ``events`` into ``texts``, compressed, and
+        return ``texts``."""
+        if self.texts is None:
+            self.texts = TextStore.of(self.events.column("text"))
+            self.events = self.events.drop_columns(["text"])
+        return self.texts
 
 
 _CODES = pa.dictionary(pa.int32(), pa.string())

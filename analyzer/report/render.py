@@ -113,15 +113,17 @@ def code_spans(text: str) -> markupsafe.Markup:
 
 
 def visible_controls(value: Any) -> Any:
-    """Show the control characters of a text value as escapes. A bidirectional
-    control in a log line (U+202E) would make it read differently from what it
-    says; markup keeps its type."""
+    """Return a text value with its control characters shown as escapes, and
+    other values as they are. A bidirectional control in a log line (U+202E)
+    would make the line read differently from its text. Markup stays markup."""
     if not isinstance(value, str):
         return value
-    shown = escape_controls(value)
-    if shown == value:
+    escaped = escape_controls(value)
+    if escaped == value:
         return value
-    return markupsafe.Markup(shown) if isinstance(value, markupsafe.Markup) else shown
+    return (
+        markupsafe.Markup(escaped) if isinstance(value, markupsafe.Markup) else escaped
+    )
 
 
 def environment() -> jinja2.Environment:

@@ -200,5 +200,5 @@ def _still_listed(ctx: Context, host: str, queue_ids: pd.Series) -> int:
         (queue["host"] == host).to_numpy(dtype=bool, na_value=False)
         & queue["in_newest_listing"].to_numpy(dtype=bool)
     ]
-    shown = current["queue_id"].isin(set(queue_ids.astype(str)))
-    return int(current.loc[shown.to_numpy(dtype=bool), "queue_id"].nunique())
+    in_listing = current["queue_id"].isin(set(queue_ids.astype(str)))
+    return int(current.loc[in_listing.to_numpy(dtype=bool), "queue_id"].nunique())
