@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 from analyzer.api import analyze_bundle
 from analyzer.bundle.inventory import InventoryEntry
 from analyzer.bundle.read_errors import CHECKSUM, CUT_SHORT, DAMAGED
+from analyzer.bundle.sniff import PeekReader, SalvagingReader
 from tests.test_report_verdict import (
     DELIVERED,
     ROTATED,
@@ -139,3 +140,27 @@ def test_reports_of_partial_bundle(tmp_path: Path) -> None:
     assert len(broken) == 1
     assert CUT_SHORT in broken[0]
     assert not CLASS_NAMES.search(soup.get_text())
+
+
+class CountingFile(io.BufferedReader):
+    """A regular file that counts the reads asked of it."""
+
+    reads = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.reads += 1
+        return super().read(size)
+
+
+def test_regular_file_read_in_whole_pieces(tmp_path: Path) -> None:
+    """A log on disk is read in as few pieces as asked, even behind a peek: a
+    salvaging reader has nothing to salvage from a file, and joining 64 KiB
+    pieces cost a tenth of the parse of a 1M-line log."""
+    path = tmp_path / "maillog"
+    path.write_text(DELIVERED * (3 * 1024 * 1024 // len(DELIVERED) + 1))
+    with CountingFile(io.FileIO(path)) as stream:
+        peek = PeekReader(stream)
+        peek.peek_head()
+        data = SalvagingReader(peek).read(2 * 1024 * 1024)  # type: ignore[arg-type]
+        assert len(data) == 2 * 1024 * 1024
+        assert stream.reads <= 2

@@ -80,6 +80,11 @@ class PeekReader:
         self._error: BaseException | None = None
         """A read error after the first bytes, raised once they are read."""
 
+    @property
+    def wrapped(self) -> BinaryIO:
+        """The reader that this one reads from."""
+        return self._raw
+
     def peek_head(self, size: int = SNIFF_BYTES) -> bytes:
         """Return the first ``size`` bytes, or fewer when the data ends or fails.
 
@@ -144,6 +149,13 @@ def is_empty_tar(reader: PeekReader) -> bool:
     )
 
 
+def _reads_a_file(reader: BinaryIO) -> bool:
+    """Return whether ``reader`` reads a regular file, through peeks and buffers."""
+    while isinstance(reader, PeekReader):
+        reader = reader.wrapped
+    return isinstance(getattr(reader, "raw", None), io.FileIO)
+
+
 class SalvagingReader:
     """Binary reader that returns the data before a read error, then raises it.
 
@@ -159,7 +171,7 @@ class SalvagingReader:
 
     def __init__(self, raw: BinaryIO, piece_size: int = 64 * 1024) -> None:
         self._raw = raw
-        if isinstance(getattr(raw, "raw", None), io.FileIO):
+        if _reads_a_file(raw):
             piece_size = max(piece_size, FILE_PIECE_BYTES)
         self._piece_size = piece_size
         self._read_piece = getattr(raw, "read1", raw.read)
