@@ -59,14 +59,26 @@ def _is(values: pd.Series, *names: str) -> np.ndarray:
     return np.asarray(values.isin(names), dtype=bool)
 
 
-def _text_matches(events: pd.DataFrame, rows: np.ndarray, pattern: str) -> np.ndarray:
-    """Search ``pattern`` in the text of the selected rows only."""
-    result = np.zeros(len(events), dtype=bool)
-    where = np.flatnonzero(rows)
-    if len(where):
-        found = line_texts(events, where).str.contains(pattern, regex=True)
-        result[where] = found.fillna(False).to_numpy(dtype=bool)
-    return result
+def _text_matches(
+    events: pd.DataFrame, searches: list[tuple[np.ndarray, str]]
+) -> list[np.ndarray]:
+    """For each (rows, pattern) of ``searches``, return which events of the rows
+    mask have a text that ``pattern`` matches. The texts of all rows are read
+    at once, because each read decompresses the text blocks that it touches."""
+    wanted = np.zeros(len(events), dtype=bool)
+    for rows, _ in searches:
+        wanted |= rows
+    where = np.flatnonzero(wanted)
+    texts = line_texts(events, where).reset_index(drop=True)
+    results = []
+    for rows, pattern in searches:
+        result = np.zeros(len(events), dtype=bool)
+        picked = rows[where]
+        if picked.any():
+            found = texts[picked].str.contains(pattern, regex=True)
+            result[where[picked]] = found.fillna(False).to_numpy(dtype=bool)
+        results.append(result)
+    return results
 
 
 def _facts(events: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -78,7 +90,22 @@ def _facts(events: pd.DataFrame) -> dict[str, np.ndarray]:
     )
     kind = events["kind"]
     reject = _is(kind, "reject")
-    unknown = _is(kind, "unknown")
+    milter, malformed, content_warning = _text_matches(
+        events,
+        [
+            (reject, r"^(?:\S+: )?milter-reject: "),
+            # pflogsumm counts any smtpd line with "reject:", shapes no rule
+            # knows included.
+            (_is(kind, "unknown"), r"\breject: "),
+            # header_checks and body_checks WARN (also a milter's), which
+            # pflogsumm counts as reject warnings; its pattern wants header or
+            # body, not content.
+            (
+                _is(kind, "header_check") & _is(events["daemon"], "cleanup"),
+                r"\bwarning: (?:header|body) ",
+            ),
+        ],
+    )
     return {
         "own": own,
         "plain": plain,
@@ -86,16 +113,9 @@ def _facts(events: pd.DataFrame) -> dict[str, np.ndarray]:
         "client": _is(kind, "client") & _is(events["daemon"], "smtpd", "postscreen"),
         "pickup": _is(kind, "pickup") & _is(events["daemon"], "pickup"),
         "cleanup": _is(events["daemon"], "cleanup"),
-        "milter": _text_matches(events, reject, r"^(?:\S+: )?milter-reject: "),
-        # pflogsumm counts any smtpd line with "reject:", shapes no rule knows included.
-        "malformed": _text_matches(events, unknown, r"\breject: "),
-        # header_checks and body_checks WARN (also a milter's), which pflogsumm
-        # counts as reject warnings; its pattern wants header or body, not content.
-        "content_warning": _text_matches(
-            events,
-            _is(kind, "header_check") & _is(events["daemon"], "cleanup"),
-            r"\bwarning: (?:header|body) ",
-        ),
+        "milter": milter,
+        "malformed": malformed,
+        "content_warning": content_warning,
     }
 
 
@@ -201,7 +221,7 @@ def message_totals(
     notice = counted & _mask(messages["sender"].eq(""))
     notice_states = messages["final_state"][notice].value_counts()
     unqueued = _is(kind, "reject") & np.asarray(events["message_key"].isna())
-    local = _text_matches(events, unqueued, LOOPBACK_CLIENT)
+    [local] = _text_matches(events, [(unqueued, LOOPBACK_CLIENT)])
     return Totals(
         messages=int(counted.sum()),
         received=int(originals.sum()),

@@ -768,20 +768,27 @@ def _evidence_rows(
     firsts = ordered[~reasons.duplicated().to_numpy()]
     events = failures.event
     earliest = chain(events[firsts], events[ordered])
-    notes = [row for row in ctx.note_rows(keys[:50], 20) if _note_fits(ctx, row, code)]
+    notes = _fitting_notes(ctx, ctx.note_rows(keys[:50], 20), code)
     return first_distinct(earliest, 3) + notes[:2]
 
 
-def _note_fits(ctx: Context, row: int, code: str) -> bool:
-    """Tell whether a note can back finding ``code``: it shows no cause, or this one.
+def _fitting_notes(ctx: Context, rows: list[int], code: str) -> list[int]:
+    """Return the notes of ``rows`` that can back finding ``code``: they show no
+    cause, or this one.
 
     A message tried at several servers has notes about each of them, such as a
     rate limit at the first MX host before a full mailbox at the second.
     """
-    if code not in _CAUSE_FINDINGS:
-        return True
-    note_code = CAUSE_CODES.get(reason_cause(str(ctx.texts([row]).iloc[0])))
-    return note_code is None or note_code == code
+    if code not in _CAUSE_FINDINGS or not rows:
+        return rows
+    # One read for all rows: each read decompresses the text blocks it touches.
+    texts = ctx.texts(rows).tolist()
+    codes = (CAUSE_CODES.get(reason_cause(str(text))) for text in texts)
+    return [
+        row
+        for row, note_code in zip(rows, codes, strict=True)
+        if note_code is None or note_code == code
+    ]
 
 
 _CAUSE_FINDINGS = frozenset(CAUSE_CODES.values())
