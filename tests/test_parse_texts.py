@@ -13,7 +13,7 @@ import pytest
 
 from analyzer.analysis.frames import line_texts
 from analyzer.api import analyze_bundle
-from analyzer.parse.texts import Block, TextStore
+from analyzer.parse.texts import TextStore
 from tests.conftest import SAMPLES
 
 
@@ -93,20 +93,3 @@ def test_events_text_matches_log_lines(tmp_path: Path) -> None:
     assert line_texts(fields, rows).tolist() == events["text"].iloc[rows].tolist()
     subset = fields[fields["daemon"] == "smtp"]
     assert line_texts(subset).tolist() == events.loc[subset.index, "text"].tolist()
-
-
-def test_blocks_keep_only_their_own_bytes() -> None:
-    """Each block of a split array holds its rows' bytes, not the whole array's."""
-    texts = pa.array([f"line {n:05d} " + "x" * (n % 50) for n in range(2_500)])
-    blocks = Block.split(texts, rows=1_000)
-    assert [block.rows for block in blocks] == [1_000, 1_000, 500]
-    assert sum(block.data_size for block in blocks) == texts.buffers()[2].size
-    store = TextStore()
-    store.append(blocks)
-    assert store.take([2_499, 0, 1_000, 999]).to_pylist() == [
-        texts[2_499].as_py(),
-        texts[0].as_py(),
-        texts[1_000].as_py(),
-        texts[999].as_py(),
-    ]
-    assert store.all().to_pylist() == texts.to_pylist()

@@ -151,7 +151,7 @@ class _ChunkResult:
     fields: dict[str, pa.Table]
     times: TimeParts
     stats: LineStats
-    texts: list[Block] | None = None
+    texts: Block | None = None
     """The events' texts, compressed on the parse thread, when detached."""
 
 
@@ -264,7 +264,7 @@ def _parse_chunk(
 ) -> _ChunkResult:
     result = _parse_lines(chunk, syslog_names)
     if detach_text:
-        result.texts = Block.split(result.events.column("text").combine_chunks())
+        result.texts = Block.of(result.events.column("text").combine_chunks())
         result.events = result.events.drop_columns(["text"])
     return result
 
