@@ -137,14 +137,17 @@ class Analysis:
         return conform("inventory", records)
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The exported frames, by their stable names (see ``analyzer.schema``)."""
+        """The exported frames, by their stable names (see ``analyzer.schema``).
+
+        Each is a frame of its own: with pandas' copy-on-write, changing one
+        leaves the analysis as it was, and nothing is copied until then."""
         return {
             "events": self.events.reset_index(drop=True),
             "messages": self.messages.reset_index(drop=True),
-            "deliveries": self.deliveries,
+            "deliveries": self.deliveries.copy(deep=False),
             "recipients": self.recipients.reset_index(drop=True),
             "findings": self.findings_frame,
-            "queue": self.queue,
+            "queue": self.queue.copy(deep=False),
             "inventory": self.inventory,
         }
 
@@ -163,6 +166,8 @@ def analyze_bundle(
     ``year`` is the year of the last line of BSD-format logs (which carry none);
     ``timezone`` is the zone of timestamps that carry none.
     """
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+        raise TypeError(f"year must be a whole number such as 2026, not {year!r}")
     zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     options = LoadOptions(
         year=year,

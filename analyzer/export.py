@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from analyzer.api import Analysis
 from analyzer.bundle.names import EXPORT_FORMATS, JSON_NAME
@@ -140,9 +141,11 @@ def read_export(path: Path | str) -> pd.DataFrame:
             f"one of {', '.join(FRAMES)} and FORMAT one of {', '.join(FORMATS)}"
         )
     if fmt == "parquet":
-        return conform(name, pd.read_parquet(path))
+        return conform(name, _read_parquet(path, name))
     if fmt == "json":
-        frame = pd.read_json(path, orient="records", dtype=False)
+        _check_export_json(path)
+        # The default float parser gives 1.7000000000000002 for 1.7.
+        frame = pd.read_json(path, orient="records", dtype=False, precise_float=True)
     else:
         # NOTE: CSV writes a missing value and an empty text alike, so an empty
         # text (the null sender of a bounce notice) reads back as missing.
@@ -161,3 +164,29 @@ def read_export(path: Path | str) -> pd.DataFrame:
                 lambda text: json.loads(text) if isinstance(text, str) else text
             )
     return conform(name, frame)
+
+
+def _read_parquet(path: Path, name: str) -> pd.DataFrame:
+    """Read a Parquet export with the list columns (evidence, child_keys) as
+    Python lists: pandas makes NumPy arrays of them, and floats of the integers
+    of a list of records that has a null."""
+    table = pq.read_table(path)
+    frame = table.to_pandas()
+    for column in FRAMES[name]:
+        if column.dtype == "object" and column.name in frame:
+            values = table.column(column.name).to_pylist()
+            frame[column.name] = pd.Series(values, index=frame.index, dtype=object)
+    return frame
+
+
+def _check_export_json(path: Path) -> None:
+    """Raise a clear error for a JSON file that is not a list of records, such
+    as the findings.json of a report, which ``report`` writes."""
+    with path.open("rb") as stream:
+        start = stream.read(64).lstrip()
+    if start.startswith(b"{"):
+        raise ValueError(
+            f"{path}: a JSON object, not the list of records that export writes; "
+            "a report's findings.json keeps its findings under the key "
+            '"findings": read it with json.load, or run mailbundle export'
+        )

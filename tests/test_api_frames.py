@@ -108,3 +108,24 @@ def test_oversized_numbers_leave_analysis_running(tmp_path: Path) -> None:
     assert analysis.messages["final_state"].tolist() == ["delivered"]
     assert analysis.deliveries["relay_port"].isna().all()
     assert analysis.queue["size"].isna().all()
+
+
+def test_changing_a_frame_leaves_the_analysis(tmp_path: Path) -> None:
+    """Each frame that frames() returns is the analyst's own to change."""
+    analysis = analyze(tmp_path, sent(2), "relayhost =\n")
+    before = analysis.totals()
+    for name, frame in analysis.frames().items():
+        if len(frame):
+            frame.iloc[0, 0] = None
+            own = getattr(analysis, "findings_frame" if name == "findings" else name)
+            assert own.iloc[0, 0] is not None, name
+    frames = analysis.frames()
+    frames["deliveries"]["status"] = "bounced"
+    frames["queue"]["in_newest_listing"] = False
+    assert analysis.totals() == before
+
+
+@pytest.mark.parametrize("year", ["2026", 2026.0, True])
+def test_year_must_be_a_whole_number(tmp_path: Path, year: object) -> None:
+    with pytest.raises(TypeError, match="year must be a whole number"):
+        analyze_bundle(tmp_path, year=year)  # type: ignore[arg-type]

@@ -77,8 +77,11 @@ def test_export_writes_one_file_per_frame(fmt: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
-def test_read_export_gives_frames_back(fmt: str, tmp_path: Path) -> None:
-    analysis = analyze_bundle(SAMPLES / "bounce-notice.tar.gz")
+@pytest.mark.parametrize("sample", ["bounce-notice", "header-checks-reject"])
+def test_read_export_gives_frames_back(fmt: str, sample: str, tmp_path: Path) -> None:
+    """Equal frames, floats to the last digit, and lists as lists: the evidence
+    of header-checks-reject quotes a default setting, which has no line."""
+    analysis = analyze_bundle(SAMPLES / f"{sample}.tar.gz")
     export_frames(analysis, tmp_path, fmt)
     for name, frame in analysis.frames().items():
         expected = frame.reset_index(drop=True)
@@ -89,6 +92,24 @@ def test_read_export_gives_frames_back(fmt: str, tmp_path: Path) -> None:
                     expected[column] = expected[column].replace("", pd.NA)
         back = read_export(tmp_path / f"{name}.{fmt}")
         pd.testing.assert_frame_equal(back, expected, check_categorical=False, obj=name)
+        for column in expected.select_dtypes("float").columns:
+            pd.testing.assert_series_equal(
+                back[column], expected[column], check_exact=True, obj=column
+            )
+    findings = read_export(tmp_path / f"findings.{fmt}")
+    evidence = [line for lines in findings["evidence"] for line in lines]
+    assert all(isinstance(lines, list) for lines in findings["evidence"])
+    assert {type(line["line_no"]) for line in evidence} <= {int, type(None)}
+    assert json.dumps(evidence)
+    messages = read_export(tmp_path / f"messages.{fmt}")
+    assert all(isinstance(keys, list) for keys in messages["child_keys"])
+
+
+def test_read_export_names_a_reports_findings_file(tmp_path: Path) -> None:
+    invoke("report", str(SAMPLES / "bounce-notice.tar.gz"), "--format", "json",
+           "-o", str(tmp_path))  # fmt: skip
+    with pytest.raises(ValueError, match='under the key "findings"'):
+        read_export(tmp_path / "findings.json")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -464,3 +485,17 @@ def test_own_outputs_inside_bundle_left_out(
         "frames/": "a folder of mailbundle's own export files, not of the bundle",
         "only-json/": "a folder of mailbundle's own report files, not of the bundle",
     }
+
+
+def test_read_export_json_keeps_floats_exact(tmp_path: Path) -> None:
+    """pandas' default float parser reads 1.7 as 1.7000000000000002."""
+    (tmp_path / "maillog").write_text(
+        "Dec  3 10:00:00 mx1 postfix/smtp[301]: 4F2A1C0D9E: to=<ops@example.com>, "
+        "relay=mail.example.com[192.0.2.25]:25, delay=1.7, delays=0.1/0.2/0.3/1.1, "
+        "dsn=2.0.0, status=sent (250 2.0.0 Ok)\n"
+    )
+    invoke("export", str(tmp_path / "maillog"), "--format", "json", "-o",
+           str(tmp_path / "out"))  # fmt: skip
+    deliveries = read_export(tmp_path / "out" / "deliveries.json")
+    assert deliveries["delay"].tolist() == [1.7]
+    assert deliveries["delay_in_queue"].tolist() == [0.2]
