@@ -198,6 +198,8 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("greeting_refused", r"refused to talk to me"),
         ("suspended", r"delivery temporarily suspended"),
         ("disk_full", r"No space left on device|queue file write error"),
+        # The server's own disk or queue is full (452 4.3.1): not this host's.
+        ("server_storage", r"insufficient system storage|\b4\.3\.1\b|mail system full"),
         (
             "local_delivery",
             r"delivered to mailbox|delivered to maildir|delivered to file",

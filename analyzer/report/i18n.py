@@ -361,6 +361,25 @@ _CONTENT_CHECK_REMEDY_JA = (
 
 # code -> (title, summary, remedy)
 _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
+    "server-storage-full": (
+        "メール・サーバーにメールを置く余地がありません",
+        "{count} 通が、{relays} に保存領域が残っていないため配送待ちになりました：{reasons}。"
+        "サーバーのディスクかキューがいっぱいです。このホストに原因はなく、Postfix は後で再送します。",
+        "{relays} の管理者にディスク領域の確保かキューの整理を依頼してください。Postfix はメールを"
+        "保持し、maximal_queue_lifetime（既定値 5 日）が切れるまで再送を続けます。"
+        + _FLUSH_JA,
+    ),
+    "error-transport": (
+        "Postfix がこのメールを差し戻す設定になっています：{setting} = {value}",
+        "{domains} 宛ての {count} 通は、メール・サーバーではなく Postfix の error トランスポートに"
+        "差し戻されました。{setting} = {value} がこれらを error(8) に送り、error(8) はすぐに"
+        "すべてを差し戻します。そのテキスト {reasons} はサーバーの応答ではありません。error(8) は"
+        "設定の「error:」の後のテキストを、それがなければ次の中継先（relayhost）を書きます。",
+        "/etc/postfix/main.cf で {setting} = smtp とするか、その行を削除し（既定値は smtp）、"
+        "`postfix reload` を実行してください。Debian では `dpkg-reconfigure postfix` の"
+        "「ローカルのみ」を選ぶと default_transport = error が書かれます。差し戻されたメールは"
+        "送り直す必要があります。",
+    ),
     "delivery-not-attempted": (
         "キューに入ったメールが配送されていません",
         "qmgr が {count} 通を配送のためキューに入れました（最も古いものは {oldest}）が、ログの終わり"
@@ -834,6 +853,33 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "relayhost-unresolvable",
+        "ipv6_only",
+    ): "{count} 通が配送待ちになりました。inet_protocols = ipv6 のため Postfix は IPv6 だけを使い、{names} の "
+    "IPv6 アドレス（type=AAAA）だけを DNS に問い合わせます。IPv4 アドレスは角かっこで書いても"
+    "「invalid host or domain name」として使いません：{reasons}。メール・サーバーに IPv6 アドレスが"
+    "ないためで、名前の綴りの誤りではありません。",
+    (
+        "error-transport",
+        "routed",
+    ): "{domains} 宛ての {count} 通は、メール・サーバーではなく Postfix の error トランスポートに"
+    "差し戻されました。transport_maps（または sender_dependent_default_transport_maps）がこれらの"
+    "ドメイン宛てのメールを error(8) に送り、error(8) はすぐにすべてを差し戻します。そのテキストは "
+    "{reasons} です。",
+    (
+        "error-transport",
+        "no_config",
+    ): "{domains} 宛ての {count} 通は、メール・サーバーではなく Postfix の error トランスポートに"
+    "差し戻されました。このホストの設定（default_transport、relay_transport または transport_maps。"
+    "バンドルに main.cf はありません）がこれらを error(8) に送り、error(8) はすぐにすべてを差し戻し"
+    "ます。そのテキストは {reasons} です。",
+    (
+        "messages-on-hold",
+        "content_check",
+    ): "{count} 通が保留キューにあり、解放されるまで配送されません。そのうち {checked} 通はこのホストの "
+    "header_checks または body_checks が保留しました。HOLD のルールに一致したためで、このルールは一致する"
+    "新しいメッセージもすべて保留します。",
+    (
         "timezone-mismatch",
         "skipped_hour",
     ): "{log} の {count} 行には、{zone} で時計が進むときに飛ばされる時刻があります（最初の行：{first}）。"
@@ -1304,6 +1350,22 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "relayhost-unresolvable",
+        "ipv6_only",
+    ): "Postfix が IPv6 だけを使い、メール・サーバーには IPv6 アドレスがありません",
+    (
+        "error-transport",
+        "routed",
+    ): "Postfix が {domains} 宛てのメールを差し戻す設定になっています",
+    (
+        "error-transport",
+        "no_config",
+    ): "Postfix が {domains} 宛てのメールを差し戻す設定になっています",
+    (
+        "messages-on-hold",
+        "content_check",
+    ): "このホスト自身のコンテンツ・チェックがメッセージを保留しています",
+    (
         "timezone-mismatch",
         "skipped_hour",
     ): "{log} に {zone} には存在しない時刻があります：タイム・ゾーンが異なります",
@@ -1496,6 +1558,32 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "relayhost-unresolvable",
+        "ipv6_only",
+    ): "/etc/postfix/main.cf で inet_protocols = all（または ipv4）とし、`systemctl restart postfix` "
+    "を実行してください。inet_protocols は reload では変わりません。使われている値は "
+    "`postconf inet_protocols` で確かめられます。" + _FLUSH_JA,
+    (
+        "error-transport",
+        "routed",
+    ): "エントリーを探してください：transport_maps の各テーブル（`postconf transport_maps`）に対して "
+    "`postmap -q {domain} テーブル` を実行します。そのトランスポートを error から smtp に変えるか"
+    "エントリーを削除し、テーブルに `postmap` を、続けて `postfix reload` を実行してください。"
+    "差し戻されたメールは送り直す必要があります。",
+    (
+        "error-transport",
+        "no_config",
+    ): "このホストで `postconf default_transport relay_transport transport_maps` を実行してください。"
+    "error となっているものを smtp にし（transport_maps では {domain} のエントリー）、`postfix reload` "
+    "を実行してください。差し戻されたメールは送り直す必要があります。",
+    (
+        "messages-on-hold",
+        "content_check",
+    ): "一致したルールを探してください：`postmap -q {probe} {table}` が最初に一致した行の動作を表示"
+    "します。その HOLD の行を変更または削除してから `postfix reload` を実行してください。メールを解放"
+    "するだけでは解決しません。次のメッセージもルールに保留されるためです。その後、保留されたメールを "
+    "`postsuper -H ALL` で解放してください。",
     (
         "timezone-mismatch",
         "skipped_hour",

@@ -185,13 +185,26 @@ CATALOG: dict[str, Entry] = {
             "no_config": "{count} message(s) were deferred because DNS has no address "
             'for {names} ("Name service error for name=... type=A" or "Host not '
             'found"). A typo in the mail server name is the usual cause.',
+            "ipv6_only": "{count} message(s) were deferred because inet_protocols = "
+            "ipv6 makes Postfix use IPv6 alone: it asks DNS only for IPv6 addresses "
+            "(type=AAAA) of {names}, and refuses an IPv4 address, even in brackets, as "
+            'an "invalid host or domain name": {reasons}. The mail server has no IPv6 '
+            "address, so the name is not misspelled.",
             "temporary": "{count} message(s) were deferred because DNS gave no answer "
             'for {names} ("Host not found, try again"): the DNS servers in '
             "/etc/resolv.conf were slow or unreachable then. That is a failing lookup, "
             "not a wrong name.",
         },
-        titles={"temporary": "DNS lookups of the mail server's name failed"},
+        titles={
+            "temporary": "DNS lookups of the mail server's name failed",
+            "ipv6_only": "Postfix uses only IPv6, and the mail server has no IPv6 "
+            "address",
+        },
         remedies={
+            "ipv6_only": "Set inet_protocols = all (or ipv4) in /etc/postfix/main.cf "
+            "and run `systemctl restart postfix`: a reload does not change "
+            "inet_protocols. `postconf inet_protocols` shows the value in use. "
+            + _FLUSH,
             "temporary": "Check that this host's DNS servers answer: `getent hosts "
             "{name}`, and the nameserver lines of /etc/resolv.conf (`dig @SERVER "
             "{name}`). Ask the network team to allow DNS (port 53) from this host to "
@@ -273,6 +286,52 @@ CATALOG: dict[str, Entry] = {
             "services `postconf -M` lists. Correct the name or add the service, then "
             "run `postfix reload`. " + _FLUSH,
         },
+    ),
+    "error-transport": Entry(
+        "Postfix is set to return this mail: {setting} = {value}",
+        "{count} message(s) for {domains} were returned by Postfix's error "
+        "transport, not by a mail server: {setting} = {value} sends them to "
+        "error(8), which bounces each at once. Its text, {reasons}, is no server's "
+        'reply: error(8) gives the text after "error:" in the setting, or else the '
+        "next hop (relayhost).",
+        "Set {setting} = smtp in /etc/postfix/main.cf, or remove the line (smtp is "
+        'the default), then run `postfix reload`. On Debian, the "local only" '
+        "choice of `dpkg-reconfigure postfix` writes default_transport = error. The "
+        "returned mail must be sent again.",
+        variants={
+            "routed": "{count} message(s) for {domains} were returned by Postfix's "
+            "error transport, not by a mail server: transport_maps (or "
+            "sender_dependent_default_transport_maps) sends mail for these domains "
+            "to error(8), which bounces each at once. Its text is {reasons}.",
+            "no_config": "{count} message(s) for {domains} were returned by Postfix's "
+            "error transport, not by a mail server: a setting of this host sends them "
+            "to error(8), which bounces each at once (default_transport, "
+            "relay_transport or transport_maps; the bundle has no main.cf). Its "
+            "text is {reasons}.",
+        },
+        titles={
+            "routed": "Postfix is set to return mail for {domains}",
+            "no_config": "Postfix is set to return mail for {domains}",
+        },
+        remedies={
+            "routed": "Find the entry: `postmap -q {domain} TABLE` for each table of "
+            "transport_maps (`postconf transport_maps`). Change its transport from "
+            "error to smtp (or remove it), run `postmap` on the table and `postfix "
+            "reload`. The returned mail must be sent again.",
+            "no_config": "Run `postconf default_transport relay_transport "
+            "transport_maps` on this host. Set the one that says error to smtp (in "
+            "transport_maps, the entry for {domain}), then run `postfix reload`. The "
+            "returned mail must be sent again.",
+        },
+    ),
+    "server-storage-full": Entry(
+        "The mail server has no room for the mail",
+        "{count} message(s) were deferred because {relays} has no storage left "
+        "for them: {reasons}. Its disk or queue is full; nothing on this host causes "
+        "it, and Postfix tries again later.",
+        "Ask the administrator of {relays} to free disk space or clear its queue. "
+        "Postfix keeps the mail and tries again until maximal_queue_lifetime (5 "
+        "days by default) runs out. " + _FLUSH,
     ),
     "lookup-table-unavailable": Entry(
         "Postfix cannot read its lookup table {table}",
@@ -970,6 +1029,20 @@ CATALOG: dict[str, Entry] = {
         "purpose, or header_checks, body_checks or an access map held it for review "
         "(`postcat -q QUEUE_ID` shows it). Release the ones to send with `postsuper -H "
         "QUEUE_ID`; `postsuper -H ALL` releases every one.",
+        variants={
+            "content_check": "{count} message(s) are in the hold queue and will not "
+            "be delivered until they are released. header_checks or body_checks of "
+            "this host held {checked} of them: a HOLD rule matches them, and it holds "
+            "every new message that it matches too.",
+        },
+        titles={"content_check": "This host's own content checks hold messages"},
+        remedies={
+            "content_check": "Find the rule that matched: `postmap -q {probe} {table}` "
+            "prints the action of the first matching line. Change or remove that "
+            "HOLD line, then run `postfix reload`; releasing the mail alone does not "
+            "help, because the rule holds the next message again. Then release the "
+            "held mail with `postsuper -H ALL`.",
+        },
     ),
     "accepted-by-relay": Entry(
         "Messages were accepted by the next mail server",

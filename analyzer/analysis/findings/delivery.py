@@ -44,6 +44,7 @@ PRIORITY = {
     "relayhost-unresolvable": 88,
     "lookup-table-unavailable": 88,
     "transport-missing": 88,
+    "error-transport": 88,
     "dns-lookup-failed": 85,
     "relay-access-denied": 82,
     "ip-blocklisted": 82,
@@ -66,6 +67,7 @@ PRIORITY = {
     "content-rejected": 45,
     "delivery-suspended": 40,
     "rate-limited": 35,
+    "server-storage-full": 60,
     "delivery-failed": 30,
     "greylisting": 20,
 }
@@ -272,7 +274,9 @@ def _finding(
     if instance is not None and instance != "postfix":
         params["instance"] = instance
     if code in _DNS_CODES:
-        names = lookup_names(failures, rows)
+        # A reply without name= names an IP address literal (Postfix looks up
+        # [192.0.2.10] too when inet_protocols lacks its family): the relayhost.
+        names = lookup_names(failures, rows) or _relayhost_name(config)
         params["names"] = names or "?"
         params["name"] = names.split(", ")[0] if names else "?"
     port = failures.first_port(rows)
@@ -337,6 +341,11 @@ def _finding(
             params["domains"] = failures.recipient_domains(rows, 3)
     if code == "relayhost-unresolvable" and failures.all_temporary(rows):
         params["variant"] = "temporary"
+    protocols = config.get("inet_protocols").replace(",", " ").split() if config else []
+    if code in _DNS_CODES and protocols == ["ipv6"]:
+        # Postfix then looks up only AAAA records, and an IPv4 address,
+        # even written in brackets, is "invalid host or domain name".
+        params["variant"] = "ipv6_only"
     deleted = int(failures.deleted[key_codes].sum())
     if code == "relay-connection-failed" and deleted:
         params["variant"] = "deleted"
@@ -471,6 +480,10 @@ def _finding(
         leading = _unavailable_table(ctx, host, daemons, times.min(), params)
     if code == "transport-missing":
         leading = _missing_transport(ctx, host, config, params)
+    if code == "error-transport":
+        routed_by.append(_error_route(config, params))
+        params["domains"] = failures.recipient_domains(rows, 3)
+        params["domain"] = str(params["domains"]).split(", ")[0]
     if code == "tls-failure":
         variant, leading, detail = _tls_cause(ctx, failures, host, rows)
         params["variant"] = variant
@@ -493,6 +506,8 @@ def _finding(
         evidence += config_evidence(config, "mydestination")
     for name in routed_by:
         evidence += config_evidence(config, name)
+    if params.get("variant") == "ipv6_only":
+        evidence += config_evidence(config, "inet_protocols")
     return Finding(
         code=code,
         severity=severity,
@@ -600,6 +615,21 @@ def _missing_transport(
             params["setting"] = name
             break
     return [int(rows[0])]
+
+
+def _error_route(config: MainConfig | None, params: dict[str, object]) -> str:
+    """Name the setting that sends mail to the error transport, with its value,
+    and return it: default_transport or relay_transport when its value is "error",
+    else transport_maps, whose entries are not in the bundle."""
+    for name in ("default_transport", "relay_transport"):
+        value = config.get(name) if config is not None else ""
+        if value.split(":", 1)[0].strip() == "error":
+            params["setting"] = name
+            params["value"] = value
+            return name
+    params["variant"] = "routed" if config is not None else "no_config"
+    params["setting"] = "transport_maps"
+    return "transport_maps"
 
 
 _HELO_NOT_FOUND = re.compile(

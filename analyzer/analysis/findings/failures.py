@@ -44,6 +44,7 @@ CAUSE_CODES = {
     "unknown_recipient": "unknown-recipient",
     "greylisted": "greylisting",
     "disk_full": "disk-full",
+    "server_storage": "server-storage-full",
     "mailbox_full": "mailbox-full",
     "suspended": "delivery-suspended",
     "content_rejected": "content-rejected",
@@ -63,7 +64,13 @@ a connection fails, Postfix logs relay=none and names the server only here."""
 """The name that a DNS error names ("Name service error for name=example.com")."""
 FINDING_CODES = tuple(
     dict.fromkeys(
-        [*CAUSE_CODES.values(), "ipv6-no-route", "dns-lookup-failed", "delivery-failed"]
+        [
+            *CAUSE_CODES.values(),
+            "ipv6-no-route",
+            "dns-lookup-failed",
+            "error-transport",
+            "delivery-failed",
+        ]
     )
 )
 """Every code a failed attempt can get: arrays of attempts hold indexes into it."""
@@ -279,6 +286,12 @@ def finding_codes(ctx: Context, failures: Failures) -> Rows:
         dtype=np.intp,
     )
     codes = code_of_reason[reason_codes]
+    # error(8) returns mail with the text that follows "error:" in the setting
+    # that routes it there (default_transport = error, a transport_maps entry):
+    # often a host name, or nothing, which names no cause.
+    daemon = ctx.deliveries["daemon"].to_numpy(dtype=object, na_value=None)
+    by_error = (daemon[failures.rows] == "error") & (cause[reason_codes] == "other")
+    codes[by_error] = index_of["error-transport"]
     unreachable = np.isin(cause, ["network_unreachable", "no_route"])[reason_codes]
     ipv6 = np.flatnonzero((codes == index_of["relay-connection-failed"]) & unreachable)
     if len(ipv6):

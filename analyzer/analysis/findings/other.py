@@ -497,15 +497,30 @@ def _held(ctx: Context, host: str, count: int) -> Finding:
         arrivals = listed["arrival_time"].dropna()
         first_seen = arrivals.min() if len(arrivals) else None
         last_seen = arrivals.max() if len(arrivals) else None
+    params: dict[str, object] = {"count": count}
+    severity = "warning"
+    by_checks = rows[
+        (rows["daemon"] == "cleanup").to_numpy(dtype=bool, na_value=False)
+        & ctx.of_kind("hold")[rows.index]
+    ]
+    if len(by_checks):
+        # header_checks or body_checks of this host hold each new message that
+        # matches, until the rule changes: releasing them does not help.
+        texts = ctx.texts(by_checks.index).astype(str)
+        if any(_CHECKED_LINE.search(text) for text in texts):
+            params["variant"] = "content_check"
+            params["checked"] = f"{len(by_checks):,}"
+            params.update(_content_check_probe(texts, ctx.config(host)))
+            severity = "error"
     return Finding(
         code="messages-on-hold",
-        severity="warning",
+        severity=severity,
         host=host,
         messages_affected=count,
         first_seen=first_seen,
         last_seen=last_seen,
         evidence=evidence,
-        params={"count": count},
+        params=params,
         message_keys=held.index.tolist(),
         priority=70,
     )
@@ -711,7 +726,8 @@ def content_check_findings(ctx: Context) -> list[Finding]:
 
 
 _CHECKED_LINE = re.compile(
-    r"^(?:\w+: )?(?:reject|discard): (?P<part>header|body) (?P<line>.*) from [^\s;]+;"
+    r"^(?:\w+: )?(?:reject|discard|hold): (?P<part>header|body) (?P<line>.*) from "
+    r"[^\s;]+;"
 )
 """cleanup's "QUEUEID: reject: header Subject: Weekly report from local;
 from=<...>": the header or body line that matched, and the client."""
