@@ -31,6 +31,7 @@ from analyzer.analysis.findings.failures import (
 )
 from analyzer.analysis.findings.model import Evidence, Finding
 from analyzer.analysis.hosts import HostView
+from analyzer.analysis.queued import in_log
 from analyzer.analysis.reasons import causes, reason_cause
 from analyzer.parse.config import MainConfig, MasterConfig
 
@@ -1161,7 +1162,9 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
     rows = queue[queue["reason"].notna().to_numpy(dtype=bool) & current]
     # The log's lines, with every attempt and the deliveries to other servers,
     # already judged the messages the log contains, so the listing adds nothing.
-    logged = pd.MultiIndex.from_frame(ctx.messages[["host", "queue_id"]].astype(object))
+    logged = pd.MultiIndex.from_frame(
+        in_log(ctx.messages)[["host", "queue_id"]].astype(object)
+    )
     listed = pd.MultiIndex.from_frame(rows[["host", "queue_id"]].astype(object))
     rows = rows[~listed.isin(logged)].copy()
     if rows.empty:
