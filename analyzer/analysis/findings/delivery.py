@@ -440,7 +440,7 @@ def _finding(
                 params["aliases"] = ", ".join(aliases[:3])
                 params["alias"] = aliases[0]
     if code == "helo-rejected":
-        helo = _HELO_NOT_FOUND.search(_example_reasons(failures, rows))
+        helo = _HELO_NOT_FOUND.search("; ".join(_example_reasons(failures, rows)))
         name = helo["name"] if helo else ""
         if "." in name and not name.lower().endswith(".localdomain"):
             # A full name that the server's DNS does not find: a DNS record is
