@@ -23,6 +23,7 @@ from analyzer.analysis.frames import (
     with_texts,
 )
 from analyzer.analysis.hosts import HostView, assign_member_hosts, build_hosts
+from analyzer.analysis.queued import queued_only
 from analyzer.analysis.timeline import FIELD_KINDS as TIMELINE_FIELD_KINDS
 from analyzer.analysis.timeline import build_timeline
 from analyzer.bundle.limits import Limits
@@ -216,13 +217,20 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
     # The keys index these frames for lookups (.loc[key]), but the index levels
     # stay unnamed: a level named like the column it repeats makes pandas reject
     # merge, groupby and sort_values on that column as ambiguous.
-    messages = conform("messages", timeline.messages.reset_index()).set_index(
-        "message_key", drop=False
-    )
+    origins = {
+        name: view.config.get("myorigin")
+        for name, view in hosts.items()
+        if view.config is not None and view.config.get("append_at_myorigin") == "yes"
+    }
+    waiting, waiting_recipients = queued_only(queue, timeline.messages, origins)
+    messages = conform(
+        "messages", _appended(timeline.messages.reset_index(), waiting)
+    ).set_index("message_key", drop=False)
     messages.index.name = None
-    recipients = conform("recipients", timeline.recipients.reset_index()).set_index(
-        ["message_key", "recipient"], drop=False
-    )
+    recipients = conform(
+        "recipients",
+        _appended(timeline.recipients.reset_index(), waiting_recipients),
+    ).set_index(["message_key", "recipient"], drop=False)
     recipients.index.names = [None, None]
     event_fields = conform("events", timeline.events, leave_out=("text",))
     attach_texts(event_fields, texts, timeline.events[TEXT_ROW].to_numpy())
@@ -268,6 +276,13 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
         len(analysis.findings),
     )
     return analysis
+
+
+def _appended(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with ``rows`` after its own, or ``frame`` itself."""
+    if rows.empty:
+        return frame
+    return pd.concat([frame, rows], ignore_index=True)
 
 
 def _queue_frame(

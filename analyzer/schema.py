@@ -110,7 +110,7 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column(
             "origin",
             "string",
-            "local (pickup), smtp (smtpd), handoff (re-queued by a content filter or forward), or the notice kind (sender_non-delivery_notice, ...).",
+            "local (pickup), smtp (smtpd), handoff (re-queued by a content filter or forward), the notice kind (sender_non-delivery_notice, ...), or queue (only a queue listing shows it).",
         ),
         Column("first_seen", TIME, "First line of the message."),
         Column("last_seen", TIME, "Last line of the message."),

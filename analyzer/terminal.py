@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.analysis.frames import TEXT_ROW, add_text, line_texts
+from analyzer.analysis.queued import ORIGIN as QUEUE_ORIGIN
 from analyzer.analysis.timeline import named_recipients
 from analyzer.api import Analysis
 from analyzer.clock import wall_time
@@ -427,18 +428,25 @@ def family(analysis: Analysis, keys: list[str]) -> list[str]:
 
 def print_trace(analysis: Analysis, query: str, out: TextIO) -> bool:
     keys = family(analysis, find_messages(analysis, query))
-    listed = _queued_only(analysis, query, keys)
-    if not keys and listed.empty:
+    # Messages that only a listing shows have no lines: their listing rows show them.
+    origin = analysis.messages["origin"]
+    logged = [key for key in keys if origin.get(key) != QUEUE_ORIGIN]
+    listed = _queued_only(analysis, query, logged, keys)
+    if not logged and listed.empty:
         return False
-    if keys:
-        _print_logged(analysis, keys, out)
+    if logged:
+        _print_logged(analysis, logged, out)
     if not listed.empty:
         _print_listed(analysis, listed, out)
     return True
 
 
-def _queued_only(analysis: Analysis, query: str, keys: list[str]) -> pd.DataFrame:
-    """Queue listing rows that match ``query`` and whose message the log does not show."""
+def _queued_only(
+    analysis: Analysis, query: str, logged: list[str], keys: list[str]
+) -> pd.DataFrame:
+    """Queue listing rows of the messages that match ``query`` and that the log
+    does not show: rows that match, and the rows of the matching ``keys`` that
+    are not ``logged`` (their addresses qualified, as "root" is not)."""
     queue = analysis.queue
     if queue.empty:
         return queue
@@ -448,7 +456,9 @@ def _queued_only(analysis: Analysis, query: str, keys: list[str]) -> pd.DataFram
     )
     # Every recipient of a matching message, as the log's timeline shows them.
     ids = set(queue.loc[found.to_numpy(dtype=bool, na_value=False), "queue_id"])
-    ids -= set(analysis.messages.loc[keys, "queue_id"]) if keys else set()
+    messages = analysis.messages
+    ids |= set(messages.loc[[k for k in keys if k not in logged], "queue_id"])
+    ids -= set(messages.loc[logged, "queue_id"]) if logged else set()
     return queue[queue["queue_id"].isin(ids).to_numpy(dtype=bool)]
 
 

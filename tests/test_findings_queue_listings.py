@@ -482,3 +482,55 @@ def test_recently_queued_mail_not_warned(tmp_path: Path) -> None:
     )
     analysis = analyze_bundle(tmp_path, year=2026)
     assert "delivery-not-attempted" not in [f.code for f in analysis.findings]
+
+
+LISTED_ONLY_MAILQ = (
+    "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+    "A1B2C3D4E5      700 Fri Dec  4 10:00:00  root@mx1.example.com\n"
+    "(connect to mail.example.com[192.0.2.25]:25: Connection timed out)\n"
+    "                                         ops@example.com\n"
+    "\n"
+    "B7C8D9E0F1      640 Fri Dec  4 10:20:00  root\n"
+    "                                         soc@example.com\n"
+    "                                         secops@example.net\n"
+    "\n"
+    "C5D6E7F8A9!     810 Fri Dec  4 10:25:00  alerts@mx1.example.com\n"
+    "                                         ops@example.com\n"
+    "\n"
+    "-- 3 Kbytes in 3 Requests.\n"
+)
+
+
+def test_messages_only_a_listing_shows(tmp_path: Path) -> None:
+    """Mail in the maildrop and hold queues without a line in the log is part of
+    the messages and recipients frames and of the totals; a message that the log
+    shows is not added twice."""
+    write(tmp_path, "var/log/maillog", deferred_log(["A1B2C3D4E5"]), LOG_END)
+    listed = datetime(2026, 12, 4, 10, 40, tzinfo=UTC)
+    write(tmp_path, "cmd/mailq", LISTED_ONLY_MAILQ, listed)
+    write(tmp_path, "etc/postfix/main.cf", "myhostname = mx1.example.com\n"
+          "myorigin = example.com\n", LOG_END)  # fmt: skip
+    analysis = analyze_bundle(tmp_path, year=2026)
+    messages = analysis.messages.set_index("queue_id")
+    # 9F8E7D6C5B is a message whose only line is "removed".
+    assert messages["origin"].drop("9F8E7D6C5B").to_dict() == {
+        "A1B2C3D4E5": "local",
+        "B7C8D9E0F1": "queue",
+        "C5D6E7F8A9": "queue",
+    }
+    assert messages.loc["B7C8D9E0F1", "final_state"] == "deferred"
+    assert messages.loc["C5D6E7F8A9", "final_state"] == "held"
+    # cleanup has not yet qualified the maildrop queue's sender with myorigin.
+    assert messages.loc["B7C8D9E0F1", "sender"] == "root@example.com"
+    assert messages.loc["C5D6E7F8A9", "sender"] == "alerts@mx1.example.com"
+    assert messages.loc["B7C8D9E0F1", "nrcpt"] == 2
+    assert messages.loc["B7C8D9E0F1", "deferred"] == 2
+    assert messages.loc["B7C8D9E0F1", "message_key"] == f"{HOST}:B7C8D9E0F1"
+    assert not messages.loc["B7C8D9E0F1", "started_in_log"]
+    assert str(messages.loc["C5D6E7F8A9", "first_seen"]) == "2026-12-04 10:25:00+00:00"
+    recipients = analysis.recipients.reset_index(drop=True)
+    waiting = recipients[recipients["message_key"] == f"{HOST}:B7C8D9E0F1"]
+    assert sorted(waiting["recipient"]) == ["secops@example.net", "soc@example.com"]
+    assert set(waiting["final_state"]) == {"deferred"}
+    assert set(waiting["attempts"]) == {0}
+    assert analysis.totals().states == {"deferred": 2, "held": 1, "unknown": 1}

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from analyzer.analysis.findings.catalog import CATALOG
+from analyzer.analysis.findings.model import quoted_reasons
 from analyzer.api import analyze_bundle
 from analyzer.cli import main
 from analyzer.report import i18n
@@ -100,12 +101,38 @@ def test_quoted_replies_in_japanese_marks(tmp_path: Path) -> None:
 
 
 def test_localized_params_quotes() -> None:
-    params = {"reasons": '"mail for example.com loops back to myself"; "x"', "count": 2}
+    params = {
+        **quoted_reasons(["mail for example.com loops back to myself", "x"]),
+        "count": 2,
+    }
+    assert params["reasons"] == '"mail for example.com loops back to myself"; "x"'
     ja = i18n.localized_params(params, "ja")
     assert ja["reasons"] == "「mail for example.com loops back to myself」、「x」"
     assert ja["count"] == 2
     assert i18n.localized_params(params, "en") is params
     assert i18n.localized_params({"reasons": "plain"}, "ja") == {"reasons": "plain"}
+
+
+REPLY_WITH_SEPARATOR = (
+    'host mail.example.com[192.0.2.25] said: 550 5.1.1 User unknown; see "policy"; '
+    '"help" at https://example.com/help (in reply to RCPT TO command)'
+)
+
+
+def test_reply_with_separator_quoted_whole(tmp_path: Path) -> None:
+    """A reply that contains '"; "' itself is one quote, as the log has it."""
+    (tmp_path / "maillog").write_text(
+        "Dec  4 10:00:01 mx1 postfix/pickup[100]: C1C2C3C4C5: uid=0 from=<root>\n"
+        "Dec  4 10:00:01 mx1 postfix/qmgr[102]: C1C2C3C4C5: from=<root@mx1.example.com>"
+        ", size=700, nrcpt=1 (queue active)\n"
+        "Dec  4 10:00:01 mx1 postfix/smtp[103]: C1C2C3C4C5: to=<gone@example.com>, "
+        "relay=mail.example.com[192.0.2.25]:25, delay=0.1, delays=0/0/0.05/0.05, "
+        f"dsn=5.1.1, status=bounced ({REPLY_WITH_SEPARATOR})\n"
+        "Dec  4 10:00:01 mx1 postfix/qmgr[102]: C1C2C3C4C5: removed\n"
+    )
+    context = build_context(analyze_bundle(tmp_path, year=2026), "ja")
+    summaries = [finding["summary"] for finding in context.findings]
+    assert any(f"「{REPLY_WITH_SEPARATOR}」" in text for text in summaries), summaries
 
 
 def test_listings_and_states_in_japanese(tmp_path: Path) -> None:
@@ -122,8 +149,9 @@ def test_listings_and_states_in_japanese(tmp_path: Path) -> None:
     listing = "cmd/postqueue_-j（2 通、2026-12-04 21:00 Asia/Tokyo 作成）"
     assert listing in finding["summary"]
     states = context.hosts[0]["states"]
-    # The log ends with the removal of a message whose start it lacks.
-    assert states == {"配送待ち": 2, "不明": 1}
+    # The log ends with the removal of a message whose start it lacks; the
+    # newest listing, mailq, adds one active message and one on hold.
+    assert states == {"配送待ち": 3, "不明": 1, "保留": 1}
 
 
 def test_own_texts_in_japanese() -> None:

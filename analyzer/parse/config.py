@@ -21,6 +21,7 @@ from datetime import datetime
 DEFAULTS: dict[str, str] = {
     "mydomain": "",
     "myorigin": "$myhostname",
+    "append_at_myorigin": "yes",
     "mydestination": "$myhostname, localhost.$mydomain, localhost",
     "relayhost": "",
     "inet_interfaces": "all",

@@ -1912,21 +1912,16 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
 def localized_params(params: dict[str, object], lang: str) -> dict[str, object]:
     """Return finding parameters with their English phrases in ``lang``.
 
-    ``reasons`` quotes log text as "a"; "b", which becomes 「a」、「b」 in Japanese.
-    ``listings`` is rebuilt from ``listing_parts``: [source, messages, made at].
+    ``reasons`` quotes log text as "a"; "b", which becomes 「a」、「b」 in Japanese,
+    from ``reason_texts``. ``listings`` is rebuilt from ``listing_parts``:
+    [source, messages, made at].
     """
     if lang != "ja":
         return params
     localized = dict(params)
-    reasons = params.get("reasons")
-    if (
-        isinstance(reasons, str)
-        and len(reasons) >= 2
-        and reasons.startswith('"')
-        and reasons.endswith('"')
-    ):
-        parts = reasons[1:-1].split('"; "')
-        localized["reasons"] = "、".join(f"「{part}」" for part in parts)
+    texts = params.get("reason_texts")
+    if isinstance(texts, list) and texts:
+        localized["reasons"] = "、".join(f"「{text}」" for text in texts)
     listings = params.get("listing_parts")
     if isinstance(listings, list):
         localized["listings"] = "、".join(

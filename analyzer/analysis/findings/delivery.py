@@ -29,8 +29,9 @@ from analyzer.analysis.findings.failures import (
     lookup_names,
     relay_state,
 )
-from analyzer.analysis.findings.model import Evidence, Finding
+from analyzer.analysis.findings.model import Evidence, Finding, quoted_reasons
 from analyzer.analysis.hosts import HostView
+from analyzer.analysis.queued import in_log
 from analyzer.analysis.reasons import causes, reason_cause
 from analyzer.parse.config import MainConfig, MasterConfig
 
@@ -191,10 +192,9 @@ def _notice_findings(ctx: Context, rows: npt.NDArray[np.intp]) -> list[Finding]:
                     "count": len(keys),
                     "lost": lost,
                     "domains": ", ".join(domains.value_counts().index[:3]) or "?",
-                    "reasons": "; ".join(
-                        f'"{shorten(r)}"' for r in reasons.value_counts().index[:2]
-                    )
-                    or "?",
+                    **quoted_reasons(
+                        (shorten(r) for r in reasons.value_counts().index[:2]), "?"
+                    ),
                 },
                 message_keys=[str(key) for key in keys],
                 priority=40,
@@ -264,7 +264,7 @@ def _finding(
     params: dict[str, object] = {
         "count": f"{len(keys):,}",
         "relays": relays or _relayhost_name(config) or "?",
-        "reasons": _example_reasons(failures, rows),
+        **quoted_reasons(_example_reasons(failures, rows)),
         "recipients": failures.recipient.top(rows, 3),
         "senders": failures.sender.top(key_codes, 2),
         "delivered": f"{int(failures.delivered[key_codes].sum()):,}",
@@ -449,7 +449,7 @@ def _finding(
                 params["aliases"] = ", ".join(aliases[:3])
                 params["alias"] = aliases[0]
     if code == "helo-rejected":
-        helo = _HELO_NOT_FOUND.search(_example_reasons(failures, rows))
+        helo = _HELO_NOT_FOUND.search("; ".join(_example_reasons(failures, rows)))
         name = helo["name"] if helo else ""
         if "." in name and not name.lower().endswith(".localdomain"):
             # A full name that the server's DNS does not find: a DNS record is
@@ -1003,8 +1003,8 @@ def _variant(
     return ""
 
 
-def _example_reasons(failures: Failures, rows: Rows) -> str:
-    """Quote one whole reply for each of the two most frequent normalized reasons."""
+def _example_reasons(failures: Failures, rows: Rows) -> list[str]:
+    """Return one whole reply for each of the two most frequent normalized reasons."""
     normalized = failures.reason_normalized.codes[rows]
     top = failures.reason_normalized.ranked(rows)[:2]
     reason = failures.reason
@@ -1015,7 +1015,7 @@ def _example_reasons(failures: Failures, rows: Rows) -> str:
             reply = reason.labels[reason.codes[with_reply[0]]]
             if isinstance(reply, str):
                 replies.append(shorten(reply))
-    return "; ".join(f'"{reply}"' for reply in replies)
+    return replies
 
 
 QUOTE_LIMIT = 300
@@ -1191,7 +1191,9 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
     rows = queue[queue["reason"].notna().to_numpy(dtype=bool) & current]
     # The log's lines, with every attempt and the deliveries to other servers,
     # already judged the messages the log contains, so the listing adds nothing.
-    logged = pd.MultiIndex.from_frame(ctx.messages[["host", "queue_id"]].astype(object))
+    logged = pd.MultiIndex.from_frame(
+        in_log(ctx.messages)[["host", "queue_id"]].astype(object)
+    )
     listed = pd.MultiIndex.from_frame(rows[["host", "queue_id"]].astype(object))
     rows = rows[~listed.isin(logged)].copy()
     if rows.empty:
@@ -1223,7 +1225,7 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
         params: dict[str, object] = {
             "count": f"{messages:,}",
             "relays": _top(named["name"], 3) or _relayhost_name(config) or "?",
-            "reasons": "; ".join(f'"{r}"' for r in first["reason"].head(2)),
+            **quoted_reasons(first["reason"].head(2)),
             "recipients": _top(group["recipient"], 3),
             "senders": _top(group["sender"], 2),
             "delivered": "0",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -15,6 +16,15 @@ CAUSE_PRIORITY = 85
 whatever their message counts. These are causes of a host's other findings (a
 full disk, a mail loop, an unusable relayhost), expired mail and a backlog that
 nothing explains. The other findings rank by messages affected."""
+
+
+def quoted_reasons(texts: Iterable[str], empty: str = "") -> dict[str, object]:
+    """Return the parameters that quote log ``texts`` in a summary: "reasons",
+    as "a"; "b", and "reason_texts", the texts themselves, which a translation
+    quotes in its own marks (a reply may contain "; " itself)."""
+    listed = [str(text) for text in texts]
+    joined = "; ".join(f'"{text}"' for text in listed)
+    return {"reasons": joined or empty, "reason_texts": listed}
 
 
 @dataclass

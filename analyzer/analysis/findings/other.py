@@ -20,7 +20,7 @@ from analyzer.analysis.findings.context import (
     log_evidence,
     parse_relayhost,
 )
-from analyzer.analysis.findings.model import Evidence, Finding
+from analyzer.analysis.findings.model import Evidence, Finding, quoted_reasons
 from analyzer.analysis.frames import add_text, line_texts
 from analyzer.analysis.hosts import HostView, config_conflicts, main_is_newer
 from analyzer.bundle.inventory import (
@@ -713,9 +713,7 @@ def content_check_findings(ctx: Context) -> list[Finding]:
                 "count": f"{len(keys):,}",
                 "rejected": f"{rejected:,}",
                 "discarded": f"{discarded:,}",
-                "reasons": "; ".join(
-                    f'"{r.strip()}"' for r in reasons.value_counts().index[:2]
-                ),
+                **quoted_reasons(r.strip() for r in reasons.value_counts().index[:2]),
                 **_content_check_probe(group["text"], config),
             }
         )
@@ -1141,7 +1139,7 @@ def _event_finding(
         evidence=log_evidence(ctx.events, group.index),
         params={
             "count": len(group),
-            "reasons": "; ".join(f'"{t}"' for t in texts.value_counts().index[:2]),
+            **quoted_reasons(texts.value_counts().index[:2]),
         },
         priority=priority,
     )
