@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.analysis.findings import Finding
 from analyzer.api import analyze_bundle
 from analyzer.report.charts import COLORS
 from analyzer.report.context import build_context
@@ -361,3 +362,52 @@ def test_mailbox_limit_fixed_later(tmp_path: Path) -> None:
     assert finding.severity == "warning"
     assert finding.params["variant"] == "mailbox_limit_over"
     assert "delivered mail again from 2026-12-05 09:05 UTC" in finding.summary
+
+
+def fatal_finding(tmp_path: Path, log: str, main_cf: str) -> Finding:
+    (tmp_path / "maillog").write_text(log)
+    (tmp_path / "main.cf").write_text(f"myhostname = relay01.example.com\n{main_cf}")
+    analysis = analyze_bundle(tmp_path, year=2026)
+    return next(f for f in analysis.findings if f.code == "postfix-fatal-error")
+
+
+def test_user_not_allowed_to_submit(tmp_path: Path) -> None:
+    """sendmail rejects the user before a queue ID: a restart would not help."""
+    rejection = f"{HEAD}/sendmail[710]: fatal: User nobody(65534) is not allowed to submit mail\n"
+    finding = fatal_finding(tmp_path, rejection * 3, "authorized_submit_users = root\n")
+    assert finding.params["variant"] == "submit_refused"
+    assert finding.messages_affected == 3
+    assert "authorized_submit_users = root does not list nobody" in finding.summary
+    assert "authorized_submit_users = root, nobody" in finding.remedy
+    assert "restart postfix" not in finding.remedy
+    assert finding.evidence[-1].text == "authorized_submit_users = root"
+
+
+def test_lookup_table_without_type(tmp_path: Path) -> None:
+    """smtp stops at each start, so queued mail gets no delivery attempt."""
+    queued = (
+        f"{HEAD}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n"
+        f"{HEAD}/qmgr[302]: A1B2C3D4E5: from=<root@relay01.example.com>, size=700, "
+        "nrcpt=1 (queue active)\n"
+    )
+    stop = (
+        f'{HEAD}/smtp[720]: fatal: open dictionary: expecting "type:name" form '
+        'instead of "/etc/postfix/sasl_passwd"\n'
+    )
+    finding = fatal_finding(
+        tmp_path,
+        queued + stop * 2,
+        "smtp_sasl_auth_enable = yes\n"
+        "smtp_sasl_password_maps = /etc/postfix/sasl_passwd\n",
+    )
+    assert finding.params["variant"] == "table_type"
+    assert finding.title == (
+        "smtp_sasl_password_maps names a lookup table without its type"
+    )
+    assert finding.messages_affected == 1
+    assert finding.message_keys == ["relay01:A1B2C3D4E5"]
+    assert "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd" in finding.remedy
+    assert (
+        finding.evidence[-1].text
+        == "smtp_sasl_password_maps = /etc/postfix/sasl_passwd"
+    )

@@ -22,6 +22,7 @@ DEFAULTS: dict[str, str] = {
     "mydomain": "",
     "myorigin": "$myhostname",
     "append_at_myorigin": "yes",
+    "authorized_submit_users": "static:anyone",
     "mydestination": "$myhostname, localhost.$mydomain, localhost",
     "relayhost": "",
     "inet_interfaces": "all",

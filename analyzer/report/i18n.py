@@ -853,6 +853,24 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "postfix-fatal-error",
+        "submit_refused",
+    ): "致命的なエラーが {count} 件あります。例：{reasons}。authorized_submit_users = {allowed} に "
+    "{user} が含まれていないため、sendmail はそのユーザーのメッセージをキュー ID が付く前にすべて"
+    "拒否します。ログにはそのメールの行がほかにありません。",
+    (
+        "postfix-fatal-error",
+        "table_type",
+    ): "致命的なエラーが {count} 件あります。例：{reasons}。{setting} がテーブルの種類（hash:、"
+    "lmdb: など）なしで {path} を指定しているため、{daemons} は起動するたびに停止し、それを必要と"
+    "するメールは待ち続けます。",
+    (
+        "postfix-fatal-error",
+        "table_type_unnamed",
+    ): "致命的なエラーが {count} 件あります。例：{reasons}。ある設定がテーブルの種類（hash:、"
+    "lmdb: など）なしで {path} を指定しているため、{daemons} は起動するたびに停止し、それを必要と"
+    "するメールは待ち続けます。",
+    (
         "relayhost-unresolvable",
         "ipv6_only",
     ): "{count} 通が配送待ちになりました。inet_protocols = ipv6 のため Postfix は IPv6 だけを使い、{names} の "
@@ -1350,6 +1368,19 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "postfix-fatal-error",
+        "submit_refused",
+    ): "sendmail が {user} からのメールを拒否しています：authorized_submit_users にそのユーザーが"
+    "ありません",
+    (
+        "postfix-fatal-error",
+        "table_type",
+    ): "{setting} がルックアップ・テーブルを種類なしで指定しています",
+    (
+        "postfix-fatal-error",
+        "table_type_unnamed",
+    ): "ある設定がルックアップ・テーブルを種類なしで指定しています",
+    (
         "relayhost-unresolvable",
         "ipv6_only",
     ): "Postfix が IPv6 だけを使い、メール・サーバーには IPv6 アドレスがありません",
@@ -1558,6 +1589,25 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "postfix-fatal-error",
+        "submit_refused",
+    ): "/etc/postfix/main.cf の authorized_submit_users に {user} を加えてください"
+    "（authorized_submit_users = root, {user}。static:anyone ならすべてのユーザーが送信できます）。"
+    "sendmail は実行のたびに設定を読むため、再起動は不要です。拒否されたメールはキューに入って"
+    "いないので、送信したプログラムが送り直す必要があります。",
+    (
+        "postfix-fatal-error",
+        "table_type",
+    ): "/etc/postfix/main.cf でテーブルの種類を書いてください：{setting} = hash:{path}。"
+    "`postmap hash:{path}` でテーブルを作り、`postfix reload` を実行してください。"
+    + _FLUSH_JA,
+    (
+        "postfix-fatal-error",
+        "table_type_unnamed",
+    ): "設定を探してください：`postconf -n | grep {path}`。テーブルの種類を付けて書き"
+    "（hash:{path}）、`postmap hash:{path}` でテーブルを作り、`postfix reload` を実行してください。"
+    + _FLUSH_JA,
     (
         "relayhost-unresolvable",
         "ipv6_only",

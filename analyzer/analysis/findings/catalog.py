@@ -1107,6 +1107,16 @@ CATALOG: dict[str, Entry] = {
             "permissions": "{count} fatal message(s), such as: {reasons}. A Postfix "
             "program may not open {path} in the queue: its owner or mode is wrong, "
             "for example after a restore or a manual change under /var/spool/postfix.",
+            "submit_refused": "{count} fatal message(s), such as: {reasons}. "
+            "authorized_submit_users = {allowed} does not list {user}, so sendmail "
+            "rejects each message of that user before it gets a queue ID: no other "
+            "line of the log shows that mail.",
+            "table_type": "{count} fatal message(s), such as: {reasons}. {setting} "
+            "names {path} without a table type (hash:, lmdb:, ...), so {daemons} "
+            "stops each time it starts, and the mail that needs it waits.",
+            "table_type_unnamed": "{count} fatal message(s), such as: {reasons}. A "
+            "setting names {path} without a table type (hash:, lmdb:, ...), so "
+            "{daemons} stops each time it starts, and the mail that needs it waits.",
             "inet_protocols": "{count} fatal message(s), such as: {reasons}. "
             "inet_interfaces = {interfaces} with inet_protocols = {protocols} makes "
             "Postfix use an address that no interface of this host has (::1 when "
@@ -1119,6 +1129,10 @@ CATALOG: dict[str, Entry] = {
             "mailbox_limit_over": "Local delivery stopped for a while: "
             "mailbox_size_limit was smaller than message_size_limit",
             "permissions": "A Postfix program may not open a queue folder",
+            "submit_refused": "sendmail rejects mail from {user}: "
+            "authorized_submit_users does not list that user",
+            "table_type": "{setting} names a lookup table without its type",
+            "table_type_unnamed": "A setting names a lookup table without its type",
             "inet_protocols": "Postfix stops: this host has no IPv6 address it expects",
             "inet_interfaces": "Postfix stops: inet_interfaces names an address this "
             "host does not have",
@@ -1134,6 +1148,17 @@ CATALOG: dict[str, Entry] = {
             "with a wrong owner or mode, then `postfix set-permissions` to repair "
             "them, and `postfix reload`. Mail that waits in the maildrop queue is "
             "then picked up.",
+            "submit_refused": "Add {user} to authorized_submit_users in "
+            "/etc/postfix/main.cf (authorized_submit_users = root, {user}; "
+            "static:anyone lets every user submit). sendmail reads the setting each "
+            "time it runs, so no restart is needed. The mail it refused was never "
+            "queued: the program that sent it must send it again.",
+            "table_type": "Write the table type: {setting} = hash:{path} in "
+            "/etc/postfix/main.cf, build the table with `postmap hash:{path}`, then "
+            "run `postfix reload`. " + _FLUSH,
+            "table_type_unnamed": "Find the setting: `postconf -n | grep {path}`. "
+            "Write it with its table type (hash:{path}), build the table with "
+            "`postmap hash:{path}`, then run `postfix reload`. " + _FLUSH,
             "inet_interfaces": "Set inet_interfaces in /etc/postfix/main.cf to "
             "addresses this host has (`ip -br addr`), or to loopback-only on a host "
             "that only sends, then run `systemctl restart postfix`. Mail that sendmail "

@@ -869,7 +869,10 @@ def system_findings(ctx: Context) -> list[Finding]:
             config = ctx.config(str(host))
             for name in ("mailbox_size_limit", "message_size_limit"):
                 finding.evidence += config_evidence(config, name)
-        else:
+        elif not (
+            _rejected_submitter(group, ctx.config(str(host)), finding)
+            or _untyped_table(ctx, str(host), group, finding)
+        ):
             denied = group["text"].str.extract(_PERMISSION_DENIED, expand=False)
             if denied.notna().any():
                 finding.params["variant"] = "permissions"
@@ -1200,6 +1203,67 @@ def bundle_findings(ctx: Context) -> list[Finding]:
 _MAILBOX_LIMIT = "mailbox_size_limit is smaller than message_size_limit"
 """local(8)'s fatal error when main.cf sets mailbox_size_limit below
 message_size_limit: local delivery stops, mail to other servers goes on."""
+_NOT_ALLOWED = re.compile(
+    r"User (?P<user>\S+?)(?:\(\d+\))? is not allowed to submit mail"
+)
+"""sendmail's and postdrop's fatal error for a user whom authorized_submit_users
+does not list."""
+_UNTYPED_TABLE = re.compile(
+    r'open dictionary: expecting "type:name" form instead of "(?P<path>[^"]+)"'
+)
+"""The fatal error of a Postfix program whose setting names a lookup table
+without its type (/etc/postfix/sasl_passwd for hash:/etc/postfix/sasl_passwd)."""
+
+
+def _rejected_submitter(
+    group: pd.DataFrame, config: MainConfig | None, finding: Finding
+) -> bool:
+    """Describe how sendmail rejects a user that authorized_submit_users does
+    not list, and return whether ``group`` has one."""
+    found = group["text"].str.extract(_NOT_ALLOWED, expand=False).dropna()
+    if found.empty:
+        return False
+    finding.params["variant"] = "submit_refused"
+    finding.params["user"] = str(found.iloc[0])
+    allowed = config.get("authorized_submit_users") if config else "?"
+    finding.params["allowed"] = allowed
+    # Each rejection is one message that was never queued.
+    finding.messages_affected = len(found)
+    finding.evidence += config_evidence(config, "authorized_submit_users")
+    return True
+
+
+def _untyped_table(
+    ctx: Context, host: str, group: pd.DataFrame, finding: Finding
+) -> bool:
+    """Name the setting whose lookup table lacks its type, with the mail that
+    waits for the program it stops, and return whether ``group`` shows one."""
+    found = group["text"].str.extract(_UNTYPED_TABLE, expand=False).dropna()
+    if found.empty:
+        return False
+    path = str(found.iloc[0])
+    config = ctx.config(host)
+    settings = config.settings.values() if config is not None else []
+    named = [s.name for s in settings if path in s.value.replace(",", " ").split()]
+    finding.params["variant"] = "table_type" if named else "table_type_unnamed"
+    finding.params["path"] = path
+    finding.params["setting"] = named[0] if named else "?"
+    finding.params["daemons"] = ", ".join(dict.fromkeys(group["daemon"].astype(str)))
+    if named:
+        finding.evidence += config_evidence(config, named[0])
+    # The program stops before it delivers anything: the host's mail without
+    # a delivery attempt waits for it.
+    messages = ctx.messages
+    waiting = messages.index[
+        (messages["host"] == host).to_numpy(dtype=bool, na_value=False)
+        & messages["final_state"].isin(["unknown", "deferred"]).to_numpy(dtype=bool)
+        & (messages["attempts"] == 0).to_numpy(dtype=bool)
+    ]
+    finding.messages_affected = len(waiting)
+    finding.message_keys = [str(key) for key in waiting]
+    return True
+
+
 _PERMISSION_DENIED = re.compile(
     r"(?:open directory|create file) (\S+?):? Permission denied"
 )
