@@ -323,6 +323,11 @@ def _by_relay(events: pd.DataFrame, server: ServerQuery) -> list[str]:
         # host, or its name is not in DNS.
         quoted = re.escape(server.name)
         pattern += rf"|mail for {quoted} loops back to myself|name={quoted} type="
+    elif server.address and not server.name:
+        # An address that Postfix would not use (an IPv4 literal with
+        # inet_protocols = ipv6) is named without brackets.
+        quoted = re.escape(server.address)
+        pattern += rf"|Name service error for {quoted}:"
     chosen = events["daemon"].isin(RELAY_DAEMONS) & events["message_key"].notna()
     lines = events.loc[chosen.to_numpy(dtype=bool), ["message_key", TEXT_ROW]]
     named = line_texts(lines).astype(str).str.contains(pattern, case=False, regex=True)

@@ -201,6 +201,9 @@ def test_transport_of_content_filter(tmp_path: Path) -> None:
     assert finding.params["transport"] == "amavisfeed"
     assert finding.params["setting"] == "content_filter"
     assert "add a service named amavisfeed" in finding.remedy
+    # Only the setting that names the transport is quoted, not every default.
+    config = [e.text for e in finding.evidence if e.kind == "config"]
+    assert config == ["content_filter = amavisfeed:[127.0.0.1]:10024"]
 
 
 def test_content_filter_refusing_session(tmp_path: Path) -> None:

@@ -274,3 +274,18 @@ def test_trace_relay_never_reached(sample: str, query: str) -> None:
     deferred = analysis.messages.index[analysis.messages["deferred"] > 0].tolist()
     assert deferred
     assert sorted(find_messages(analysis, query)) == sorted(deferred)
+
+
+def test_trace_address_literal_not_used(tmp_path: Path) -> None:
+    """With inet_protocols = ipv6, Postfix names relayhost = [192.0.2.25] without
+    brackets when it will not use it: the address still finds the messages."""
+    (tmp_path / "maillog").write_text(
+        "Dec  4 10:00:00 mx1 postfix/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n"
+        "Dec  4 10:00:00 mx1 postfix/smtp[303]: A1B2C3D4E5: to=<ops@example.com>, "
+        "relay=none, delay=0.1, delays=0.1/0/0/0, dsn=4.3.5, status=deferred (Name "
+        "service error for 192.0.2.25: invalid host or domain name)\n"
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert find_messages(analysis, "192.0.2.25") == ["mx1:A1B2C3D4E5"]
+    assert find_messages(analysis, "[192.0.2.25]") == ["mx1:A1B2C3D4E5"]
+    assert find_messages(analysis, "192.0.2.2") == []

@@ -722,8 +722,10 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "disk-full": (
         "メール・キューのファイルシステムの空き容量がありません",
         "Postfix がディスク容量不足を {count} 回報告しました：{reasons}。",
-        "/var/spool/postfix のファイルシステムの空きを確保し、main.cf の queue_minfree と "
-        "message_size_limit を確認してください。",
+        "/var/spool/postfix のファイルシステムの空きを確保してください。`df -h /var/spool/postfix` が"
+        "容量を、`df -i /var/spool/postfix` が i ノードを表示します。容量が残っていても、小さなファイルが"
+        "多いと i ノードが尽きます。また smtpd は、空きが queue_minfree（main.cf）を下回る間メールを"
+        "拒否します。",
     ),
     "postfix-fatal-error": (
         "Postfix が致命的なエラーを報告しました",
@@ -1110,10 +1112,11 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "sasl-required",
         "no_entry",
     ): "{count} 通が、このホストがログインしなかったため {relays} に拒否されました：{reasons}。"
-    "smtp_sasl_auth_enable は yes ですが、Postfix はログインしていません：{password_maps} に"
-    "このサーバーのエントリーが見つからなかったためです。キーはサーバー名か、main.cf に書かれた "
-    "relayhost の値そのもの（{sasl_key}）でなければなりません。STARTTLS の後でしかログインを"
-    "受け付けないサーバーに TLS なしで接続した場合も同じ結果になります。",
+    "smtp_sasl_auth_enable は yes ですが、Postfix はログインしていません。サーバーが STARTTLS の"
+    "後でしかログインを受け付けず、このホストでは TLS が無効（smtp_tls_security_level = {tls_level}）"
+    "であるか、{password_maps} にこのサーバーのエントリーがないかのどちらかです。キーはサーバー名か、"
+    "main.cf に書かれた relayhost の値そのもの（{sasl_key}）でなければなりません。ログからは"
+    "どちらか区別できません。",
     (
         "notices-undeliverable",
         "own_mail",
@@ -1499,7 +1502,7 @@ TITLES_JA: dict[tuple[str, str], str] = {
     (
         "sasl-required",
         "no_entry",
-    ): "メール・サーバーがログインを求めていますが、Postfix はそのパスワードを見つけられません",
+    ): "メール・サーバーがログインを求めていますが、Postfix はログインしていません",
     (
         "sasl-required",
         "no_entry_tls",
@@ -1800,12 +1803,12 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     (
         "sasl-required",
         "no_entry",
-    ): "Postfix と同じ方法でキーを検索してください：`postmap -q '{sasl_key}' {password_maps}` が "
-    "user:password を表示する必要があります。何も表示されなければ、{sasl_key} user:password の行を"
-    "そのファイルに書き、`postmap` を実行してから `postfix reload` を実行します。エントリーが表示される"
-    "場合は、/etc/postfix/main.cf で smtp_tls_security_level = encrypt を設定し（Exchange Online など"
-    "は STARTTLS の後でしかログインを受け付けません）、`postfix reload` を実行してください。"
-    + _FLUSH_JA,
+    ): "Postfix と同じ方法でキーを検索すると、どちらかがわかります：`postmap -q '{sasl_key}' "
+    "{password_maps}` が user:password を表示する必要があります。何も表示されなければ、{sasl_key} "
+    "user:password の行をそのファイルに書き、`postmap` を実行してから `postfix reload` を実行します。"
+    "エントリーが表示される場合は、/etc/postfix/main.cf で smtp_tls_security_level = encrypt を設定し"
+    "（Exchange Online などは STARTTLS の後でしかログインを受け付けません）、`postfix reload` を"
+    "実行してください。" + _FLUSH_JA,
     (
         "notices-undeliverable",
         "own_mail",

@@ -700,10 +700,11 @@ CATALOG: dict[str, Entry] = {
         variants={
             "no_entry": "{count} message(s) were refused by {relays} because this "
             "host did not log in: {reasons}. smtp_sasl_auth_enable is yes, yet "
-            "Postfix sent no login: it found no entry for this server in "
-            "{password_maps}, whose key must be the server's name or the relayhost "
-            "value exactly as main.cf writes it ({sasl_key}). A server that offers "
-            "a login only after STARTTLS, while TLS is off, has the same effect.",
+            "Postfix sent no login. Either the server offers a login only after "
+            "STARTTLS, and TLS is off here (smtp_tls_security_level = {tls_level}), "
+            "or {password_maps} has no entry for this server, whose key must be the "
+            "server's name or the relayhost value exactly as main.cf writes it "
+            "({sasl_key}). The log does not tell the two apart.",
             "no_entry_tls": "{count} message(s) were refused by {relays} because "
             "this host did not log in: {reasons}. smtp_sasl_auth_enable is yes, yet "
             "Postfix sent no login: it found no entry for this server in "
@@ -714,13 +715,13 @@ CATALOG: dict[str, Entry] = {
             "smtp_sasl_password_maps is not set, so Postfix has no password to send.",
         },
         remedies={
-            "no_entry": "Look the key up as Postfix does: `postmap -q '{sasl_key}' "
-            "{password_maps}` must print user:password. If it prints nothing, write "
-            "the line {sasl_key} user:password to that file, then run `postmap` on "
-            "it and `postfix reload`. If it prints the entry, set "
-            "smtp_tls_security_level = encrypt in /etc/postfix/main.cf (servers such "
-            "as Exchange Online offer a login only after STARTTLS) and run `postfix "
-            "reload`. " + _FLUSH,
+            "no_entry": "Tell the two apart by looking the key up as Postfix does: "
+            "`postmap -q '{sasl_key}' {password_maps}` must print user:password. If "
+            "it prints nothing, write the line {sasl_key} user:password to that file, "
+            "then run `postmap` on it and `postfix reload`. If it prints the entry, "
+            "set smtp_tls_security_level = encrypt in /etc/postfix/main.cf (servers "
+            "such as Exchange Online offer a login only after STARTTLS) and run "
+            "`postfix reload`. " + _FLUSH,
             "no_entry_tls": "Look the key up as Postfix does: `postmap -q "
             "'{sasl_key}' {password_maps}` must print user:password. If it prints "
             "nothing, write the line {sasl_key} user:password to that file, then run "
@@ -731,8 +732,7 @@ CATALOG: dict[str, Entry] = {
             + _FLUSH,
         },
         titles={
-            "no_entry": "The mail server requires a login, and Postfix found no "
-            "password for it",
+            "no_entry": "The mail server requires a login, and Postfix sent none",
             "no_entry_tls": "The mail server requires a login, and Postfix found no "
             "password for it",
             "no_maps": "The mail server requires a login, and Postfix has no "
@@ -1079,8 +1079,10 @@ CATALOG: dict[str, Entry] = {
     "disk-full": Entry(
         "The mail queue's file system is out of space",
         "Postfix reported a lack of disk space {count} time(s): {reasons}.",
-        "Free space on the file system of /var/spool/postfix, and check queue_minfree "
-        "and message_size_limit in main.cf.",
+        "Free space on the file system of /var/spool/postfix: `df -h "
+        "/var/spool/postfix` shows the space, and `df -i /var/spool/postfix` the "
+        "inodes, which many small files use up while space is left. smtpd also "
+        "rejects mail while free space is below queue_minfree (main.cf).",
         variants={
             "passed": "Postfix reported a lack of disk space {count} time(s), last at "
             "{last}: {reasons}. {later} message(s) were delivered after that, so space "

@@ -300,10 +300,13 @@ def _finding(
             level = config.get("smtp_tls_security_level").strip().lower()
             if not maps:
                 params["variant"] = "no_maps"
-            elif level in _TLS_ENFORCED:
+            elif level in _TLS_ENFORCED or level == "may":
                 params["variant"] = "no_entry_tls"
             else:
+                # TLS is off: a server that offers its login only after
+                # STARTTLS looks the same as a missing password entry.
                 params["variant"] = "no_entry"
+                params["tls_level"] = level or "none"
             params["password_maps"] = maps or "hash:/etc/postfix/sasl_passwd"
     if (
         code == "relay-connection-failed"
@@ -500,8 +503,11 @@ def _finding(
     quoted += _evidence_rows(ctx, failures, times, keys, code)
     evidence = log_evidence(ctx.events, quoted)
     if code in _CONFIG_NAMES:
-        for name in _CONFIG_NAMES[code]:
-            evidence += config_evidence(config, name)
+        settings: tuple[str, ...] = _CONFIG_NAMES[code]
+        if code == "transport-missing" and "setting" in params:
+            settings = (str(params["setting"]),)  # the one that names the transport
+        for setting in settings:
+            evidence += config_evidence(config, setting)
     if captured:
         evidence += config_evidence(config, "mydestination")
     for name in routed_by:
