@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.analysis.frames import TEXT_ROW, add_text, line_texts
-from analyzer.analysis.queued import ORIGIN as QUEUE_ORIGIN
+from analyzer.analysis.queued import in_log
 from analyzer.analysis.timeline import named_recipients
 from analyzer.api import Analysis
 from analyzer.clock import wall_time
@@ -434,8 +434,9 @@ def family(analysis: Analysis, keys: list[str]) -> list[str]:
 def print_trace(analysis: Analysis, query: str, out: TextIO) -> bool:
     keys = family(analysis, find_messages(analysis, query))
     # Messages that only a listing shows have no lines: their listing rows show them.
-    origin = analysis.messages["origin"]
-    logged = [key for key in keys if origin.get(key) != QUEUE_ORIGIN]
+    messages = analysis.messages
+    listed_only = set(in_log(messages).index.symmetric_difference(messages.index))
+    logged = [key for key in keys if key not in listed_only]
     listed = _queued_only(analysis, query, logged, keys)
     if not logged and listed.empty:
         return False

@@ -373,7 +373,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "Postfix がこのメールを差し戻す設定になっています：{setting} = {value}",
         "{domains} 宛ての {count} 通は、メール・サーバーではなく Postfix の error トランスポートに"
         "差し戻されました。{setting} = {value} がこれらを error(8) に送り、error(8) はすぐに"
-        "すべてを差し戻します。そのテキスト {reasons} はサーバーの応答ではありません。error(8) は"
+        "すべてを差し戻します。そのテキスト{reasons}はサーバーの応答ではありません。error(8) は"
         "設定の「error:」の後のテキストを、それがなければ次の中継先（relayhost）を書きます。",
         "/etc/postfix/main.cf で {setting} = smtp とするか、その行を削除し（既定値は smtp）、"
         "`postfix reload` を実行してください。Debian では `dpkg-reconfigure postfix` の"
@@ -393,7 +393,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "localhost-loop": (
         "メールがこのホスト自身に戻っています：メール・サーバーが未設定か localhost です",
-        "{count} 通が {reasons} で失敗しました。relayhost が「{relayhost}」のため、Postfix が"
+        "{count} 通が{reasons}で失敗しました。relayhost が「{relayhost}」のため、Postfix が"
         "自分自身に配送しようとしています。",
         "実在するメール・サーバーを設定してください（localhost は不可）：/etc/postfix/main.cf の "
         "relayhost = [mail.example.com]。QRadar ではコンソールがこの設定を書き込みます。7.3 以前は"
@@ -403,7 +403,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "myhostname-conflict": (
         "メール・サーバーがこのホスト自身の名前（myhostname）で応答しています",
-        "{count} 通が {reasons} で失敗しました。サーバー {server} が、このホストの myhostname と"
+        "{count} 通が{reasons}で失敗しました。サーバー {server} が、このホストの myhostname と"
         "同じ名前 {own_name} で応答したため、Postfix はメールが自分に戻ったと判断して返送しました。",
         "このホストに固有の名前を付けてください：/etc/postfix/main.cf の myhostname をメール・サーバーの"
         "名前ではなく、このホストの完全修飾名にし、`postfix reload` を実行します。Postfix はサーバーの"
@@ -412,7 +412,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "own-name-loop": (
         "このホスト自身の名前宛てのメールがループしています：mydestination にその名前がありません",
-        "{domains} 宛ての {count} 通が {reasons} で失敗しました。relayhost は未設定で、{domain} は"
+        "{domains} 宛ての {count} 通が{reasons}で失敗しました。relayhost は未設定で、{domain} は"
         "このホスト自身の名前ですが mydestination にないため、Postfix はそのメールを外部へ送ろうとして"
         "自分自身に戻しています。",
         "このホスト宛てのメールをここで配送してください：/etc/postfix/main.cf の mydestination に "
@@ -521,7 +521,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "sender-address-rejected": (
         "メール・サーバーが送信者アドレスを拒否しています",
-        "{count} 通が送信者 {senders} のために拒否されました：{reasons}。",
+        "送信者 {senders} が原因で {count} 通が拒否されました：{reasons}。",
         "メール・サーバーが受け付ける、名前解決できる実在のドメインの送信者アドレスにしてください。"
         "このホストで投入されたメールなら、/etc/postfix/main.cf の myorigin = example.com か送信元"
         "アプリケーションの設定の送信者アドレスを設定するか、sender_canonical_maps で root などの"
@@ -604,7 +604,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "unknown-recipient": (
         "宛先アドレスが存在しません",
-        "{count} 通が存在しない宛先（{recipients}）のために拒否されました：{reasons}。",
+        "存在しない宛先（{recipients}）が原因で {count} 通が拒否されました：{reasons}。",
         "宛先アドレスを設定している場所（送信元アプリケーション、メーリング・リスト、エイリアス）で"
         "修正するか、宛先ドメインの管理者にメールボックスが移動していないか確認してください。",
     ),
@@ -884,15 +884,15 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "routed",
     ): "{domains} 宛ての {count} 通は、メール・サーバーではなく Postfix の error トランスポートに"
     "差し戻されました。transport_maps（または sender_dependent_default_transport_maps）がこれらの"
-    "ドメイン宛てのメールを error(8) に送り、error(8) はすぐにすべてを差し戻します。そのテキストは "
-    "{reasons} です。",
+    "ドメイン宛てのメールを error(8) に送り、error(8) はすぐにすべてを差し戻します。そのテキストは"
+    "{reasons}です。",
     (
         "error-transport",
         "no_config",
     ): "{domains} 宛ての {count} 通は、メール・サーバーではなく Postfix の error トランスポートに"
     "差し戻されました。このホストの設定（default_transport、relay_transport または transport_maps。"
     "バンドルに main.cf はありません）がこれらを error(8) に送り、error(8) はすぐにすべてを差し戻し"
-    "ます。そのテキストは {reasons} です。",
+    "ます。そのテキストは{reasons}です。",
     (
         "messages-on-hold",
         "content_check",
@@ -965,12 +965,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "localhost-loop",
         "recovered",
-    ): "{count} 通が一時的に {reasons} で失敗しました（最後は {last}）。すべて後で配送されたため、"
+    ): "{count} 通が一時的に{reasons}で失敗しました（最後は {last}）。すべて後で配送されたため、"
     "原因はその時点で修正されています。",
     (
         "myhostname-conflict",
         "same_name",
-    ): "{count} 通が {reasons} で失敗しました。relayhost は {server} を指し、myhostname はこのホストに"
+    ): "{count} 通が{reasons}で失敗しました。relayhost は {server} を指し、myhostname はこのホストに"
     "同じ名前（{own_name}）を与えています。サーバーは自分の名前でグリーティングし、Postfix はそれを"
     "自分の名前とみなして、メールが自分に戻ってくるループとして返送します。",
     (
@@ -1053,7 +1053,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "relay-connection-failed",
         "works_now",
-    ): "キュー一覧 {listing} は {count} 通の理由として {reasons} を示していますが、ログには {relays} が"
+    ): "キュー一覧 {listing} は {count} 通の理由として{reasons}を示していますが、ログには {relays} が"
     "受け付けた {delivered_there} 回の配送があり、最後は {last_delivered} です：その時点では接続でき"
     "ています。一覧がそれらの配送より古いか、これらのメッセージが次の再送を待っています。",
     (
@@ -1282,12 +1282,12 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "localhost-loop",
         "unset",
-    ): "{count} 通が {reasons} で失敗しました。relayhost が未設定で、宛先ドメイン（{domains}）の"
+    ): "{count} 通が{reasons}で失敗しました。relayhost が未設定で、宛先ドメイン（{domains}）の"
     "メール・サーバーがこのホスト自身になっています。",
     (
         "localhost-loop",
         "elsewhere",
-    ): "{count} 通が {reasons} で失敗しました。使用中の設定の relayhost = {relayhost} は"
+    ): "{count} 通が{reasons}で失敗しました。使用中の設定の relayhost = {relayhost} は"
     "このホストを名指ししていません。ログがその設定より前のものか、{relay_host} がこのホスト自身の"
     "アドレスです。",
     (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import numbers
 import re
 import shutil
 import subprocess
@@ -126,6 +127,14 @@ def visible_controls(value: Any) -> Any:
     )
 
 
+def count(value: object) -> object:
+    """Write a whole number with thousands separators (3,000), as the key numbers
+    and summaries do; other values stay as they are."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return f"{int(value):,}"
+    return value
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
@@ -136,6 +145,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["code_spans"] = code_spans
+    env.filters["count"] = count
     env.filters["page_counters"] = page_counters
     return env
 
