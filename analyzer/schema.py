@@ -518,4 +518,5 @@ those texts were filled with). Around them it gives:
 | `verdict` | `status` (failing, warning or healthy), `headline` and `detail`, as the report opens. |
 | `totals` | Counts of the rebuilt messages, a content-filter pair counted once, defined as pflogsumm defines them: `received` messages, `delivered_recipients` and `bounced_recipients` (recipients), `deferred_messages` (messages deferred at least once, whatever became of them) and `deferrals` (attempts). `states` gives messages per final state, notices included; `notices` and `notice_states` count the non-delivery and delay notices (from=<>) among them. The report's key numbers are `states` less `notice_states`. |
 | `pflogsumm_totals` | The same totals counted the way pflogsumm counts them. |
-| `counts` | Findings per severity. |"""
+| `counts` | Findings per severity. |
+| `lang`, `localized_verdict` | With `--lang ja` only: the report's language and the verdict in it. Each finding then also has `localized`: its `title`, `summary` and `remedy` in that language. |"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import string
 import subprocess
@@ -191,3 +192,34 @@ def test_queue_lifetime_in_japanese_units() -> None:
     context = build_context(analyze_bundle(SAMPLES / "expired.tar.gz"), "ja")
     expired = next(f for f in context.findings if f["code"] == "messages-expired")
     assert "maximal_queue_lifetime（45s = 45 秒）" in expired["summary"]
+
+
+def test_findings_json_adds_japanese(tmp_path: Path) -> None:
+    """Ticket systems keep reading the English texts; the Japanese ones come
+    next to them."""
+    bundle = str(SAMPLES / "relay-denied.tar.gz")
+    result = CliRunner().invoke(
+        main,
+        ["report", bundle, "--lang", "ja", "--format", "json", "-o", str(tmp_path)],
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "findings.json").read_text())
+    assert document["lang"] == "ja"
+    finding = document["findings"][0]
+    assert finding["title"] == "The mail server refuses to relay mail for this host"
+    assert finding["localized"]["title"] == (
+        "メール・サーバーがこのホストからの中継を拒否しています"
+    )
+    assert "通が mail.example.com に拒否されました" in finding["localized"]["summary"]
+    assert document["verdict"]["headline"] == "Mail is not being delivered"
+    assert document["localized_verdict"]["headline"] == "メールが配送されていません"
+
+
+def test_findings_json_english_has_no_localized(tmp_path: Path) -> None:
+    bundle = str(SAMPLES / "relay-denied.tar.gz")
+    CliRunner().invoke(
+        main, ["report", bundle, "--format", "json", "-o", str(tmp_path)]
+    )
+    document = json.loads((tmp_path / "findings.json").read_text())
+    assert "lang" not in document
+    assert "localized" not in document["findings"][0]

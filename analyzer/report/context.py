@@ -163,18 +163,22 @@ class _TimeFormat:
         return wall_times(values, self.zone)
 
 
-def _finding(
-    finding: Finding, lang: str, fmt: _TimeFormat, number: int, labels: dict[str, str]
-) -> dict[str, Any]:
+def localized_texts(finding: Finding, lang: str) -> tuple[str, str, str]:
+    """Return the title, summary and remedy of ``finding`` in ``lang``."""
     texts = i18n.finding_texts(
         finding.code, lang, str(finding.params.get("variant") or "")
     )
     if texts is None:
-        title, summary, remedy = finding.title, finding.summary, finding.remedy
-    else:
-        params = i18n.localized_params(finding.params, lang)
-        title, summary = (render(t, params) for t in texts[:2])
-        remedy = render_remedy(texts[2], params, i18n.FLUSH_JA)
+        return finding.title, finding.summary, finding.remedy
+    params = i18n.localized_params(finding.params, lang)
+    title, summary = (render(t, params) for t in texts[:2])
+    return title, summary, render_remedy(texts[2], params, i18n.FLUSH_JA)
+
+
+def _finding(
+    finding: Finding, lang: str, fmt: _TimeFormat, number: int, labels: dict[str, str]
+) -> dict[str, Any]:
+    title, summary, remedy = localized_texts(finding, lang)
     return {
         "code": finding.code,
         "severity": finding.severity,

@@ -15,7 +15,12 @@ from analyzer.bundle.names import HTML_NAME, JSON_NAME, PDF_NAME
 from analyzer.errors import MailbundleError
 from analyzer.redact import Redactor
 from analyzer.report import charts, i18n
-from analyzer.report.context import ReportContext, build_context, verdict
+from analyzer.report.context import (
+    ReportContext,
+    build_context,
+    localized_texts,
+    verdict,
+)
 from analyzer.report.render import (
     CJK_FONT_HELP,
     cjk_font_available,
@@ -141,7 +146,7 @@ def _render_all(
     stage = staging.path
     if "json" in formats:
         with _timed(f"wrote {JSON_NAME}"):
-            document = findings_document(analysis)
+            document = findings_document(analysis, lang)
             if redactor is not None:
                 document = redactor.value(document)
             write_json(document, stage(JSON_NAME))
@@ -198,12 +203,16 @@ def redact_context(context: ReportContext, redactor: Redactor) -> ReportContext:
     return replace(context, **changes)
 
 
-def findings_document(analysis: Analysis) -> dict[str, object]:
+def findings_document(analysis: Analysis, lang: str = "en") -> dict[str, object]:
     """Build the findings.json document: the bundle, the verdict in English, the
-    totals, the count of findings per severity and every finding."""
+    totals, the count of findings per severity and every finding.
+
+    For another ``lang``, the English texts stay where ticket systems read them,
+    and each finding gets a "localized" title, summary and remedy, next to a
+    "localized_verdict"."""
     records = [f.as_record() for f in analysis.findings]
     severities = [f.severity for f in analysis.findings]
-    return {
+    document: dict[str, object] = {
         "bundle": analysis.bundle.inventory.name,
         "partial": analysis.partial,
         "hosts": sorted(analysis.hosts),
@@ -213,3 +222,13 @@ def findings_document(analysis: Analysis) -> dict[str, object]:
         "counts": {s: severities.count(s) for s in ("error", "warning", "info")},
         "findings": records,
     }
+    if lang != "en":
+        local = []
+        for finding, record in zip(analysis.findings, records, strict=True):
+            title, summary, remedy = localized_texts(finding, lang)
+            texts = {"title": title, "summary": summary, "remedy": remedy}
+            record["localized"] = texts
+            local.append({**record, **texts})
+        document["lang"] = lang
+        document["localized_verdict"] = verdict(analysis, local, i18n.labels(lang))
+    return document
