@@ -381,3 +381,32 @@ def test_connection_works_again_before_the_retry(tmp_path: Path) -> None:
     assert found["variant"] == "works_again"
     assert "the connection works again" in str(found["summary"])
     assert "Open the port" not in str(found["remedy"])
+
+
+@pytest.mark.parametrize(
+    ("later", "backoff", "variant"),
+    [
+        ("15:00:00", "", "no_retry"),  # 4 h 50 min: Postfix retries within 4000 s
+        ("11:00:00", "", "works_again"),
+        ("15:00:00", "maximal_backoff_time = 2h\n", "works_again"),
+    ],
+)
+def test_deferred_mail_never_retried(
+    tmp_path: Path, later: str, backoff: str, variant: str
+) -> None:
+    """The same server took other mail hours later, and the log shows no retry
+    of the deferred message: the log lacks lines, or the mail left unlogged."""
+    refused = "connect to mail.example.com[192.0.2.25]:25: Connection refused"
+    lines = attempt("A1B2C3D4E5", "10:10:00", "none", "deferred", refused)
+    lines += attempt("B2C3D4E5F6", later, PLAIN, "sent", "250 2.0.0 Ok: queued as 7C8D")
+    main_cf = "relayhost = [mail.example.com]\n" + backoff
+    analysis = analyze_lines(tmp_path, lines, main_cf)
+    found = finding(analysis, "relay-connection-failed")
+    assert found["variant"] == variant
+    if variant == "no_retry":
+        assert analysis.findings[0].title == "Deferred mail shows no retry in the log"
+        assert "no retry of these messages after 2026-12-04 10:10" in str(
+            found["summary"]
+        )
+        assert "maximal_backoff_time (4000s)" in str(found["summary"])
+        assert "`postqueue -p`" in str(found["remedy"])

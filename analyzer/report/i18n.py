@@ -855,6 +855,13 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "relay-connection-failed",
+        "no_retry",
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。同じサーバーは {last_delivered} まで"
+    "このホストのメールを受け取りましたが、ログには {last} 以降これらのメッセージの再送がありません。"
+    "Postfix は配送待ちのメールを少なくとも maximal_backoff_time（{backoff}）ごとに再送します。"
+    "その時間のログ行が欠けているか、メッセージがログに行を残さずにキューを離れた可能性があります。",
+    (
         "postfix-fatal-error",
         "submit_refused",
     ): "致命的なエラーが {count} 件あります。例：{reasons}。authorized_submit_users = {allowed} に "
@@ -1371,6 +1378,10 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "relay-connection-failed",
+        "no_retry",
+    ): "配送待ちのメールの再送がログにありません",
+    (
         "postfix-fatal-error",
         "submit_refused",
     ): "sendmail が {user} からのメールを拒否しています：authorized_submit_users にそのユーザーが"
@@ -1592,6 +1603,13 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "relay-connection-failed",
+        "no_retry",
+    ): "`postqueue -p` でキューを一覧してください。これらのメッセージがまだ待っていれば、"
+    "`postqueue -f` ですぐに送信を試み、その時間のメール・ログで再送されなかった理由を確かめます。"
+    "バンドルに、その時間のメール・ログ全体（ローテートされたファイルを含む）があることも確認して"
+    "ください。",
     (
         "postfix-fatal-error",
         "submit_refused",

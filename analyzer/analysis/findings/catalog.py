@@ -440,6 +440,12 @@ CATALOG: dict[str, Entry] = {
             "failure at {last}: {delivered} of them were delivered, and {held} are "
             "on hold (see that finding). If it happens again, test the connection as "
             "below.",
+            "no_retry": "{count} message(s) could not be handed to {relays}: "
+            "{reasons}. The same server took mail from this host until "
+            "{last_delivered}, but the log shows no retry of these messages after "
+            "{last}, although Postfix retries deferred mail at least every "
+            "maximal_backoff_time ({backoff}). The log may lack the lines of that "
+            "time, or the messages left the queue without a line in it.",
             "works_again": "{count} message(s) could not be handed to {relays}: "
             "{reasons}. The same server took mail from this host after the last "
             "failure, the last at {last_delivered}: the connection works again, and "
@@ -493,6 +499,10 @@ CATALOG: dict[str, Entry] = {
             "already.",
         },
         remedies={
+            "no_retry": "List the queue with `postqueue -p`. If these messages "
+            "still wait, `postqueue -f` tries them at once, and the mail log of that "
+            "time tells why they were not retried. Check that the bundle holds the "
+            "whole mail log of that time, every rotated file included.",
             "works_again": "Nothing blocks them now: Postfix retries deferred mail on "
             "its own, and `postqueue -f` sends it at once. If they fail again, test "
             "the connection: `nc -vz {relay_host} {port}`.",
@@ -545,6 +555,7 @@ CATALOG: dict[str, Entry] = {
             "recovered": "Connections to the mail server failed for a while",
             "recovered_partly": "Connections to the mail server failed for a while",
             "works_again": "Connections to the mail server failed for a while",
+            "no_retry": "Deferred mail shows no retry in the log",
             "works_now": "The queue listing shows failed connections that the log "
             "does not",
             "wrappermode": "Postfix waits for a plain greeting on port 465, where "

@@ -30,6 +30,7 @@ from analyzer.analysis.findings.failures import (
     relay_state,
 )
 from analyzer.analysis.findings.model import Evidence, Finding, quoted_reasons
+from analyzer.analysis.findings.other import postfix_duration
 from analyzer.analysis.hosts import HostView
 from analyzer.analysis.queued import in_log
 from analyzer.analysis.reasons import causes, reason_cause
@@ -391,9 +392,17 @@ def _finding(
         # The server took this host's mail after the last failure: these
         # messages only wait for their next retry.
         params["variant"] = "works_again"
-        params["last_delivered"] = ctx.clock(
-            failures.sent_after(host, last_seen)["time"].max()
-        )
+        delivered_until = failures.sent_after(host, last_seen)["time"].max()
+        params["last_delivered"] = ctx.clock(delivered_until)
+        backoff = _backoff(config)
+        if delivered_until - last_seen > RETRY_GAP_FACTOR * backoff:
+            # Postfix would have retried them long before: the log lacks lines,
+            # or the messages left the queue without one.
+            params["variant"] = "no_retry"
+            params["last"] = ctx.clock(last_seen)
+            params["backoff"] = (
+                config.get("maximal_backoff_time") if config else "4000s"
+            )
     if code == "relay-connection-failed" and params.get("variant") in (
         "",
         "ongoing",
@@ -743,6 +752,19 @@ def _logs_in(config: MainConfig | None) -> bool:
     if config is None:
         return True
     return config.get("smtp_sasl_auth_enable").strip().lower() == "yes"
+
+
+RETRY_GAP_FACTOR = 3
+"""Times maximal_backoff_time without a retry, while the log goes on, from which
+deferred mail counts as not retried. Postfix retries each deferred message at
+least once per maximal_backoff_time, and qmgr may wait a little longer when it
+is busy."""
+
+
+def _backoff(config: MainConfig | None) -> pd.Timedelta:
+    """Return maximal_backoff_time: the longest wait between retries."""
+    value = config.get("maximal_backoff_time") if config else "4000s"
+    return postfix_duration(value, "s") or pd.Timedelta(seconds=4000)
 
 
 def _recovered(
