@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
@@ -108,3 +110,30 @@ def test_summary_timeline_on_first_page(lang: str, tmp_path: Path) -> None:
     first_page = pdf_text(tmp_path / "summary.pdf").split("\f")[0]
     timeline = {"en": "Timeline", "ja": "タイムライン"}[lang]
     assert timeline in first_page
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_printed_html_report_fits_a4(tmp_path: Path, lang: str) -> None:
+    """report.html printed on A4 (WeasyPrint here, as a browser's print would):
+    no table runs past the right edge of a page."""
+    from PIL import Image
+    from weasyprint import HTML
+
+    output = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        ["report", str(SAMPLES / "two-hosts.tar.gz"), "--lang", lang,
+         "--format", "html", "-o", str(output)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "printed.pdf"
+    HTML(filename=str(output / "report.html")).write_pdf(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert pages
+    for page in pages:
+        pixels = np.asarray(Image.open(page).convert("L"))
+        inked = np.flatnonzero((pixels < 200).any(axis=0))
+        assert inked.max() < pixels.shape[1] - 2, page.name
