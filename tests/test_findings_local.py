@@ -234,3 +234,34 @@ def test_relayhost_port_by_service_name(tmp_path: Path) -> None:
     finding = analyze_lines(tmp_path, lines, main_cf).findings[0]
     assert finding.code == "relay-connection-failed"
     assert finding.params.get("variant") != "routed"
+
+
+def test_notices_to_a_remote_sender(tmp_path: Path) -> None:
+    """The application sends as an address elsewhere that does not exist: an
+    alias on this host cannot fix that."""
+    head = f"Dec  4 10:00:00 {HOST} postfix"
+    refused = (
+        "host mail.example.com[192.0.2.25] said: 550 5.1.1 <alerts@example.net>: "
+        "Recipient address rejected: User unknown (in reply to RCPT TO command)"
+    )
+    lines = [
+        f"{head}/pickup[300]: A1B2C3D4E5: uid=0 from=<alerts@example.net>\n",
+        f"{head}/qmgr[302]: A1B2C3D4E5: from=<alerts@example.net>, size=700,"
+        " nrcpt=1 (queue active)\n",
+        f"{head}/smtp[303]: A1B2C3D4E5: to=<gone@example.com>,"
+        " relay=mail.example.com[192.0.2.25]:25, delay=0.1, delays=0/0/0/0.1,"
+        " dsn=5.1.1, status=bounced (host mail.example.com[192.0.2.25] said: 550"
+        " 5.1.1 <gone@example.com>: User unknown (in reply to RCPT TO command))\n",
+        f"{head}/bounce[305]: A1B2C3D4E5: sender non-delivery notification:"
+        " B2C3D4E5F6\n",
+        f"{head}/qmgr[302]: B2C3D4E5F6: from=<>, size=2100, nrcpt=1 (queue active)\n",
+        f"{head}/smtp[303]: B2C3D4E5F6: to=<alerts@example.net>,"
+        " relay=mail.example.com[192.0.2.25]:25, delay=0.1, delays=0/0/0/0.1,"
+        f" dsn=5.1.1, status=bounced ({refused})\n",
+    ]
+    analysis = analyze_lines(tmp_path, lines)
+    finding = next(f for f in analysis.findings if f.code == "notices-undeliverable")
+    assert finding.params["variant"] == "own_mail_remote"
+    assert "an address at example.net, does not take mail" in finding.summary
+    assert "/etc/aliases does not help" in finding.remedy
+    assert "`newaliases`" not in finding.remedy

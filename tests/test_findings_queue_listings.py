@@ -534,3 +534,16 @@ def test_messages_only_a_listing_shows(tmp_path: Path) -> None:
     assert set(waiting["final_state"]) == {"deferred"}
     assert set(waiting["attempts"]) == {0}
     assert analysis.totals().states == {"deferred": 2, "held": 1, "unknown": 1}
+
+
+def test_listing_that_failed_is_named(tmp_path: Path) -> None:
+    """postqueue printed an error instead of the queue: the bundle has a listing,
+    and the queue section quotes its error."""
+    write(tmp_path, "var/log/maillog", deferred_log(["A1B2C3D4E5"]), LOG_END)
+    error = "postqueue: fatal: malformed showq server response"
+    write(tmp_path, "cmd/mailq", error + "\n", LOG_END)
+    note = build_context(analyze_bundle(tmp_path, year=2026), "en").qshape["note"]
+    assert (
+        note
+        == f"The queue listings show an error instead of the queue (cmd/mailq: {error})."
+    )

@@ -544,9 +544,16 @@ def _qshape(
     table = analysis.qshape()
     if table.empty:
         listed = [q.source for q in analysis.bundle.queues if q.empty]
-        note = (
-            labels["queue_empty"].format(listings=", ".join(listed)) if listed else ""
-        )
+        failed = [q for q in analysis.bundle.queues if q.error and not q.rows]
+        note = ""
+        if listed:
+            note = labels["queue_empty"].format(listings=", ".join(listed))
+        elif failed:
+            # postqueue printed an error instead of the queue (no permission
+            # to the queue, Postfix stopped): the bundle has the listing.
+            note = labels["queue_failed"].format(
+                errors="; ".join(f"{q.source}: {q.error}" for q in failed)
+            )
         return {"columns": [], "rows": [], "note": note}
     last_line = analysis.event_fields["time"].max()
     current = analysis.queue[analysis.queue["in_newest_listing"].astype(bool)]

@@ -207,6 +207,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "The bundle has no queue listing.",
         "ja": "バンドルにキュー一覧がありません。",
     },
+    "queue_failed": {
+        "en": "The queue listings show an error instead of the queue ({errors}).",
+        "ja": "キュー一覧にはキューの代わりにエラーが出ています（{errors}）。",
+    },
     "queue_empty": {
         "en": "The queue was empty when it was listed ({listings}).",
         "ja": "一覧の作成時、キューは空でした（{listings}）。",
@@ -854,6 +858,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
+    (
+        "notices-undeliverable",
+        "own_mail_remote",
+    ): "このホストで投入されたメールの不達通知（from=<>）{count} 通を、その送信者（{domains}）に配送"
+    "できませんでした：{reasons}。うち {lost} 通は破棄されました。これらはこのホスト自身のメールを"
+    "返すものなので、このホストが送信者として使う {domains} のアドレスもメールを受け取れません。",
     (
         "relay-connection-failed",
         "no_retry",
@@ -1603,6 +1613,12 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "notices-undeliverable",
+        "own_mail_remote",
+    ): "アプリケーションが、実在しメールを受け取れるアドレスを送信者として使うようにしてください"
+    "（QRadar ではメール設定の送信者アドレス）。または {domains} の管理者にそのアドレスの作成を依頼"
+    "してください。このアドレスはこのホストにないため、/etc/aliases のエイリアスでは解決しません。",
     (
         "relay-connection-failed",
         "no_retry",

@@ -928,8 +928,17 @@ CATALOG: dict[str, Entry] = {
             "on this host could not be delivered to its sender, at {domains}: "
             "{reasons}. {lost} of them were given up. They return this host's own "
             "mail, so the sender address it sends as does not work either.",
+            "own_mail_remote": "{count} non-delivery notice(s) (from=<>) for mail "
+            "submitted on this host could not be delivered to its sender, at "
+            "{domains}: {reasons}. {lost} of them were given up. They return this "
+            "host's own mail, so the sender address it sends as, an address at "
+            "{domains}, does not take mail either.",
         },
         remedies={
+            "own_mail_remote": "Make the application send as an address that exists "
+            "and takes mail (on QRadar, the sender address of the e-mail settings), "
+            "or ask the administrator of {domains} to create that address. An alias "
+            "in /etc/aliases does not help: the address is not on this host.",
             "own_mail": "Make the sender address of this host's mail deliverable: "
             "point root (or the account the application sends as) at a real mailbox "
             "or an e-mail address in /etc/aliases (root: soc@example.com), run "

@@ -179,6 +179,10 @@ def _notice_findings(ctx: Context, rows: npt.NDArray[np.intp]) -> list[Finding]:
             # Notices of mail submitted on this host go back to its own sender
             # (often root), so they answer no spam and are no backscatter.
             params["variant"] = "own_mail"
+            daemons = set(group["daemon"].astype(str))
+            if daemons and daemons <= {"smtp", "lmtp"}:
+                # The sender is an address elsewhere: no alias here can fix it.
+                params["variant"] = "own_mail_remote"
         findings.append(
             Finding(
                 code="notices-undeliverable",
