@@ -60,3 +60,16 @@ def test_short_log_of_one_burst(tmp_path: Path) -> None:
     """A log of a few minutes shows no usual rate: the fixed floor decides."""
     burst = spread(350, START, timedelta(minutes=5))
     assert len(bursts(analyze(tmp_path, burst))) == 1
+
+
+def test_burst_names_its_messages(tmp_path: Path) -> None:
+    """The finding lists the burst's messages, which link it to them in the report
+    and let the verdict tell when they were all delivered."""
+    usual = spread(240, START, timedelta(hours=6))
+    burst = spread(350, START + timedelta(hours=3), timedelta(minutes=5))
+    analysis = analyze(tmp_path, usual + burst)
+    [found] = bursts(analysis)
+    assert len(found.message_keys) == found.messages_affected
+    first_seen = analysis.messages["first_seen"].reindex(found.message_keys)
+    assert first_seen.min() == found.first_seen
+    assert first_seen.max() == found.last_seen

@@ -543,7 +543,8 @@ def _burst(ctx: Context, host: str) -> Finding | None:
     usual = _usual_per_window(times)
     if usual is not None and sizes[start] < BURST_FACTOR * usual:
         return None
-    keys = births.sort_values("first_seen").index[start : start + EVIDENCE_LINES]
+    burst = births.sort_values("first_seen").index[start : end + 1]
+    keys = burst[:EVIDENCE_LINES]
     arrivals = ctx.events["message_key"].isin(list(keys)).to_numpy(dtype=bool)
     rows = np.flatnonzero(arrivals & ctx.of_kind("pickup", "client"))
     return Finding(
@@ -559,6 +560,8 @@ def _burst(ctx: Context, host: str) -> Finding | None:
             "burst_start": ctx.clock(times[start], seconds=True),
             "burst_end": ctx.clock(times[end], seconds=True, date=False),
         },
+        # The burst's messages: once they are delivered, the burst is over.
+        message_keys=[str(key) for key in burst],
         priority=35,
     )
 
