@@ -48,7 +48,7 @@ from analyzer.bundle.names import display_name
 from analyzer.bundle.sniff import PeekReader
 from analyzer.bundle.walk import Walker
 from analyzer.errors import EmptyBundle
-from analyzer.parse import journal
+from analyzer.parse import journal, legacy
 from analyzer.parse.config import (
     MainConfig,
     MasterConfig,
@@ -211,8 +211,8 @@ class _Loader:
         if stats.invalid_utf8_lines:
             _add_detail(
                 entry,
-                f"{stats.invalid_utf8_lines:,} line(s) with bytes that are not UTF-8, "
-                "shown as U+FFFD",
+                f"{stats.invalid_utf8_lines:,} line(s) with bytes that are not UTF-8: "
+                + legacy.describe(stats.legacy_codecs),
             )
         if stats.nul_lines:
             _add_detail(entry, f"{stats.nul_lines:,} line(s) with NUL bytes")

@@ -124,14 +124,16 @@ def test_cli_utf16_log_file(tmp_path: Path) -> None:
 
 
 def test_latin1_log_is_not_utf16(tmp_path: Path) -> None:
-    """Latin-1 stays as it is read: its ü becomes U+FFFD, counted as invalid."""
+    """A Latin-1 line is read as Windows-1252, its superset, and counted."""
     (tmp_path / "maillog").write_bytes(TEXT.replace(" ☃ 😀", "").encode("latin-1"))
     analysis = analyze_bundle(tmp_path, year=2026)
     found = analysis.bundle.inventory.entries[0]
-    assert found.detail == "1 line(s) with bytes that are not UTF-8, shown as U+FFFD"
+    assert found.detail == (
+        "1 line(s) with bytes that are not UTF-8: 1 read as Windows-1252"
+    )
     assert analysis.bundle.logs[0].stats.invalid_utf8_lines == 1
     subject = analysis.events["text"].iloc[-1]
-    assert "Gr\ufffd\ufffde" in subject
+    assert "Grüße" in subject
 
 
 @pytest.mark.parametrize(

@@ -86,7 +86,7 @@ def test_byte_array_message_read_per_line() -> None:
     records = [{**record, "MESSAGE": list("caf\u00e9".encode("latin-1"))}]
     lines = next(iter_line_chunks(io.BytesIO(export(records)))).lines
     assert journal._read_bulk(lines) is None
-    assert journal._record(lines.to_pylist()[0])[4] == "caf\ufffd"
+    assert journal._record(lines.to_pylist()[0])[4] == "caf\u00e9"
 
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.api import analyze_bundle
+from analyzer.parse import legacy
 from analyzer.parse.lines import CHUNK_BYTES, MAX_LINE_BYTES, iter_line_chunks
 
 SHORT = b"Dec  3 12:00:01 relay1 postfix/qmgr[1003]: 4F2A1C0D9E: removed\n"
@@ -135,5 +136,48 @@ def test_inventory_names_lines_not_read_as_written(tmp_path: Path) -> None:
     )  # fmt: skip
     assert entry.status == "read"
     assert "1 line(s) longer than 64 KiB cut to that length" in entry.detail
-    assert "1 line(s) with bytes that are not UTF-8, shown as U+FFFD" in entry.detail
+    assert "1 line(s) with bytes that are not UTF-8: 1 read as Windows-1252" in (
+        entry.detail
+    )
     assert "1 line(s) with NUL bytes" in entry.detail
+
+
+SUBJECT = "件名 サーバー障害のお知らせ"
+"""A Japanese subject, as header_checks logs it."""
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "codec"),
+    [
+        (SUBJECT.encode("cp932"), SUBJECT, "cp932"),
+        (SUBJECT.encode("euc_jp"), SUBJECT, "euc_jp"),
+        ("Grüße aus Köln".encode("latin-1"), "Grüße aus Köln", "cp1252"),
+        # UTF-8 with a character cut in two stays UTF-8: no mojibake.
+        (SUBJECT.encode("utf-8")[:-1], SUBJECT[:-1] + "\ufffd", "replaced"),
+        # Bytes that no encoding reads keep U+FFFD.
+        (b"ab\x81\x8d\x90", "ab\ufffd\ufffd\ufffd", "replaced"),
+        (b"plain ASCII", "plain ASCII", None),
+    ],
+)
+def test_legacy_encodings_per_line(raw: bytes, text: str, codec: str | None) -> None:
+    assert legacy.decode_line(raw) == (text, codec)
+
+
+def test_japanese_subject_kept_in_the_log(tmp_path: Path) -> None:
+    """A Shift_JIS subject in a header_checks warning reads as Japanese, while
+    the UTF-8 lines around it stay as they are."""
+    head = "Dec  3 10:00:00 mx1 postfix/cleanup[200]: 4F2A1C0D9E: "
+    (tmp_path / "maillog").write_bytes(
+        f"{head}message-id=<a@example.com>\n".encode()
+        + f"{head}warning: header Subject: {SUBJECT} from local; ".encode("cp932")
+        + b"from=<root@mx1.example.com>\n"
+        + f"{head}warning: header Subject: 日本語 from local; x\n".encode()
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    texts = analysis.events["text"].tolist()
+    assert SUBJECT in texts[1]
+    assert "日本語" in texts[2]
+    entry = analysis.bundle.inventory.entries[0]
+    assert (
+        entry.detail == "1 line(s) with bytes that are not UTF-8: 1 read as Shift_JIS"
+    )

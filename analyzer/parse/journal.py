@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from analyzer.parse import logfile, syslog
+from analyzer.parse import legacy, logfile, syslog
 from analyzer.parse.lines import iter_line_chunks
 from analyzer.parse.timestamps import YearReference
 
@@ -282,9 +282,8 @@ def _record(
         return None
     message = record.get("MESSAGE", "")
     if isinstance(message, list):  # journald's form for bytes that are not UTF-8
-        message = bytes(b & 0xFF for b in message if isinstance(b, int)).decode(
-            "utf-8", errors="replace"
-        )
+        raw = bytes(b & 0xFF for b in message if isinstance(b, int))
+        message, _ = legacy.decode_line(raw)
     pid = record.get("_PID") or record.get("SYSLOG_PID") or -1
     try:
         pid_number = int(pid)

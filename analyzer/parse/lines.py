@@ -2,22 +2,23 @@
 
 Lines are cut on LF. Each Arrow string keeps its trailing LF (and CR, for CRLF
 files) because the array shares the chunk's buffer without copying; the header
-pattern stops before them. Bytes that are not UTF-8 (Japanese headers in
-Shift_JIS, binary garbage) are replaced by U+FFFD in the affected chunk only, and
-the lines that carried them are counted.
+pattern stops before them. A line that is not UTF-8 (a Japanese header in
+Shift_JIS, binary garbage) is read in the encoding it most likely has, or with
+U+FFFD for its bad bytes (see ``legacy``), and counted.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analyzer.parse import fast
+from analyzer.parse import fast, legacy
 
 CHUNK_BYTES = 8 * 1024 * 1024
 """Bytes read per chunk. Peak memory grows with it (a few chunks are parsed at
@@ -25,8 +26,6 @@ once, each needing several times its size), and 8 MiB keeps it small."""
 
 MAX_LINE_BYTES = 64 * 1024
 """Longer lines are cut to this size (syslog daemons cut at 8 KiB by default)."""
-
-REPLACEMENT = "\ufffd"
 
 
 @dataclass
@@ -37,6 +36,8 @@ class LineChunk:
     first_line_no: int
     """1-based line number of the first line in the member."""
     invalid_utf8_lines: int = 0
+    legacy_codecs: Counter[str] = field(default_factory=Counter)
+    """Lines that were not UTF-8, by the codec that read them (see ``legacy``)."""
     nul_lines: int = 0
     cut_lines: int = 0
 
@@ -113,11 +114,10 @@ def _drop_partial_character(data: bytes) -> bytes:
 def make_chunk(data: bytes | memoryview, first_line_no: int) -> LineChunk:
     """Build the line array of ``data``, which ends at a line break or at EOF."""
     buffer = np.frombuffer(data, dtype=np.uint8)
-    invalid = 0
+    codecs: Counter[str] = Counter()
     if not _is_utf8(buffer):
-        data = bytes(data).decode("utf-8", errors="replace").encode("utf-8")
+        data, codecs = legacy.decode_lines(bytes(data))
         buffer = np.frombuffer(data, dtype=np.uint8)
-        invalid = -1  # counted below, once the lines exist
     cut_lines = 0
     ends = _line_ends(data, buffer)
     starts = np.concatenate(([0], ends[:-1]))
@@ -126,8 +126,8 @@ def make_chunk(data: bytes | memoryview, first_line_no: int) -> LineChunk:
         buffer = np.frombuffer(data, dtype=np.uint8)
     lines = _string_array(buffer, ends)
     chunk = LineChunk(lines=lines, first_line_no=first_line_no, cut_lines=cut_lines)
-    if invalid:
-        chunk.invalid_utf8_lines = _count_true(pc.match_substring(lines, REPLACEMENT))
+    chunk.invalid_utf8_lines = sum(codecs.values())
+    chunk.legacy_codecs = codecs
     if len(buffer) and buffer.min() == 0:
         chunk.nul_lines = _count_true(pc.match_substring(lines, "\x00"))
         # A log written during a crash has a run of NUL bytes before the next

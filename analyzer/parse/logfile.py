@@ -52,6 +52,8 @@ class LineStats:
     """Stamps in an hour that the zone they were read in skips (clocks going
     forward): read as the next valid time. Many suggest the wrong zone."""
     invalid_utf8_lines: int = 0
+    legacy_codecs: Counter[str] = field(default_factory=Counter)
+    """Lines that were not UTF-8, by the codec that read them (see ``legacy``)."""
     nul_lines: int = 0
     cut_lines: int = 0
     other_programs: Counter[str] = field(default_factory=Counter)
@@ -75,6 +77,7 @@ class LineStats:
                      "bad_timestamps", "skipped_times", "invalid_utf8_lines",
                      "nul_lines", "cut_lines"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.legacy_codecs.update(other.legacy_codecs)
         self.other_programs.update(other.other_programs)
         self.unknown_by_daemon.update(other.unknown_by_daemon)
         self.unknown_by_program.update(other.unknown_by_program)
@@ -276,6 +279,7 @@ def _parse_lines(chunk: LineChunk, syslog_names: tuple[str, ...]) -> _ChunkResul
         lines=len(chunk.lines),
         syslog_lines=int(headers.matched.sum()),
         invalid_utf8_lines=chunk.invalid_utf8_lines,
+        legacy_codecs=chunk.legacy_codecs,
         nul_lines=chunk.nul_lines,
         cut_lines=chunk.cut_lines,
     )
