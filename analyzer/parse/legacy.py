@@ -36,7 +36,8 @@ def decode_line(line: bytes) -> tuple[str, str | None]:
         pass
     replaced = line.decode("utf-8", errors="replace")
     bad = replaced.count("\ufffd")
-    if sum(1 for char in replaced if 0x7F < ord(char) != 0xFFFD) > bad:
+    wide = len(replaced) - len(replaced.encode("ascii", "ignore"))
+    if wide - bad > bad:  # more valid UTF-8 characters than bad bytes
         return replaced, REPLACED
     for codec in JAPANESE_CODECS:
         try:
