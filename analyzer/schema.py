@@ -127,7 +127,7 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column(
             "final_state",
             "string",
-            "delivered, deferred, bounced, expired, deleted, held, rejected, discarded (by header_checks or an access map), partial, handed_off or unknown.",
+            "delivered, deferred, bounced, expired, deleted, held, rejected, discarded (by header_checks or an access map), partial, handed_off, not_accepted (a try that cleanup did not accept: pickup or the client tries the same mail again under a new queue ID, so totals leave it out) or unknown.",
         ),
         Column(
             "parent_key",
@@ -168,6 +168,11 @@ FRAMES: dict[str, tuple[Column, ...]] = {
         Column("has_hold", "bool", "A HOLD action put it on hold."),
         Column("has_held", "bool", "postsuper -h put it on hold."),
         Column("has_released", "bool", "postsuper -H released it."),
+        Column(
+            "has_not_accepted",
+            "bool",
+            'cleanup did not accept it ("message not accepted, try again later").',
+        ),
     ),
     "deliveries": (
         Column("event", "int64", "Row of the delivery line in events."),

@@ -135,3 +135,29 @@ def test_timeline_field_kinds_suffice(
     every = analyze_bundle(bundle)
     for frame in ("messages", "deliveries", "recipients", "events"):
         pd.testing.assert_frame_equal(getattr(filtered, frame), getattr(every, frame))
+
+
+def test_tries_cleanup_did_not_accept(tmp_path: Path) -> None:
+    """pickup tries a submission under a new queue ID each time cleanup does not
+    accept it: each try is a row of its own state, and no message of the totals."""
+    head = "Dec  4 10:00:0{second} mx1 postfix"
+    lines = []
+    for second, queue_id in enumerate(["A1B2C3D4E5", "B2C3D4E5F6"]):
+        stamp = head.format(second=second)
+        lines += [
+            f"{stamp}/pickup[300]: {queue_id}: uid=0 from=<root>\n",
+            f"{stamp}/cleanup[301]: {queue_id}: message-id=<a1@mx1.example.com>\n",
+            f"{stamp}/cleanup[301]: warning: {queue_id}: unreasonable "
+            "virtual_alias_maps map nesting for ops@example.com -- message not "
+            "accepted, try again later\n",
+        ]
+    (tmp_path / "maillog").write_text("".join(lines))
+    analysis = analyze_bundle(tmp_path, year=2026)
+    messages = analysis.messages
+    assert messages["final_state"].tolist() == ["not_accepted", "not_accepted"]
+    assert messages["has_not_accepted"].all()
+    assert analysis.totals().messages == 0
+    assert analysis.totals().states == {}
+    finding = analysis.findings[0]
+    assert finding.code == "mail-not-accepted"
+    assert finding.params["attempts"] == "2"

@@ -106,6 +106,7 @@ def queued_only(
             "has_hold": False,
             "has_held": False,
             "has_released": False,
+            "has_not_accepted": False,
         }
     )
     messages_rows["child_keys"] = [[] for _ in range(len(messages_rows))]

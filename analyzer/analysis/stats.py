@@ -209,7 +209,9 @@ LOOPBACK_CLIENT = r" from [^\s\[]*\[(?:127\.\d+\.\d+\.\d+|::1)\]"
 def message_totals(
     events: pd.DataFrame, messages: pd.DataFrame, deliveries: pd.DataFrame
 ) -> Totals:
-    counted = _mask(messages["final_state"] != "handed_off")
+    # A hand-off copy is the same message, and a try that cleanup did not
+    # accept is tried again as another: neither counts.
+    counted = _mask(~messages["final_state"].isin(["handed_off", "not_accepted"]))
     originals = np.asarray(messages["origin"].isin(["local", "smtp"]), dtype=bool)
     real = ~_handoff_deliveries(deliveries, messages)
     status = deliveries["status"]

@@ -50,11 +50,14 @@ STATUS_STATES = {
 
 FINAL_STATES = (
     "delivered", "deferred", "bounced", "expired", "deleted", "held", "rejected",
-    "discarded", "partial", "handed_off", "unknown",
+    "discarded", "partial", "handed_off", "not_accepted", "unknown",
 )  # fmt: skip
 
 FLAG_KINDS = ("deleted", "expired", "reject", "discard", "hold", "held", "released")
 """Event kinds recorded per message as ``has_KIND`` flags."""
+NOT_ACCEPTED_RULE = "warning-not-accepted"
+"""cleanup's "message not accepted, try again later": the queue ID names a try
+that pickup (or the client) repeats under a new queue ID, not a message."""
 
 
 @dataclass
@@ -354,6 +357,12 @@ def _messages(
     messages["ended_in_log"] = has("removed") | has("deleted")
     for name in FLAG_KINDS:
         messages[f"has_{name}"] = has(name)
+    rule, rule_names = codes(events["rule"])
+    tried = np.zeros(count, dtype=bool)
+    if NOT_ACCEPTED_RULE in rule_names:
+        hit = rule[qid_rows] == rule_names.index(NOT_ACCEPTED_RULE)
+        tried[owner[hit]] = True
+    messages["has_not_accepted"] = tried
     messages["deletion_inferred"] = False
     missing = arrow_strings(pa.nulls(count, pa.string())).array
     messages["parent_key"] = missing
@@ -507,6 +516,9 @@ def _final_states(
         )
     undelivered = pd.isna(result) | np.isin(result, ["deferred", "partial"])
     result = np.where(held & undelivered, "held", result)
+    # A try that cleanup did not accept never reached qmgr: no recipient state.
+    tried = messages["has_not_accepted"].to_numpy(dtype=bool) & pd.isna(result)
+    result = np.where(tried, "not_accepted", result)
     messages["final_state"] = np.where(pd.isna(result), "unknown", result).astype(
         object
     )

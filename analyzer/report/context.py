@@ -486,8 +486,10 @@ def _hosts(analysis: Analysis, labels: dict[str, str]) -> list[dict[str, Any]]:
                     for state, count in own["final_state"].value_counts().items()
                 },
                 # Counted as the key numbers count: a copy that went on under a
-                # new queue ID is the same message.
-                "messages": int((own["final_state"] != "handed_off").sum()),
+                # new queue ID is the same message, and a try is none.
+                "messages": int(
+                    (~own["final_state"].isin(["handed_off", "not_accepted"])).sum()
+                ),
             }
         )
     return rows
@@ -656,12 +658,17 @@ def _messages_note(
     A copy that went on under a new queue ID is an entry of its own, which the
     key numbers do not count."""
     total = len(analysis.messages)
-    handed_off = total - totals.messages
+    tries = int(analysis.messages["final_state"].eq("not_accepted").sum())
+    handed_off = total - totals.messages - tries
     values = {"shown": f"{shown:,}", "total": f"{total:,}"}
+    if tries and not handed_off:
+        return labels["message_table_note_tries"].format(
+            tries=f"{tries:,}", messages=f"{totals.messages:,}", **values
+        )
     if not handed_off:
         return labels["message_table_note"].format(**values)
     return labels["message_table_note_handoffs"].format(
-        handed_off=f"{handed_off:,}", messages=f"{totals.messages:,}", **values
+        handed_off=f"{handed_off + tries:,}", messages=f"{totals.messages:,}", **values
     )
 
 
@@ -765,6 +772,7 @@ def _traces(
 
 _STATE_ORDER = {"bounced": 0, "expired": 1, "deferred": 2, "partial": 3, "held": 4,
                 "rejected": 5, "discarded": 5, "deleted": 6, "unknown": 7,
+                "not_accepted": 7,
                 "handed_off": 8, "delivered": 8}  # fmt: skip
 
 

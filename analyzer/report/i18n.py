@@ -241,9 +241,17 @@ _LABELS: dict[str, dict[str, str]] = {
         "(through a content filter, another Postfix instance or an alias forward), "
         "so the key numbers count {messages} messages.",
         "ja": "{total} 件のキュー・エントリーのうち {shown} 件を表示（問題のあるものから）。"
-        "うち {handed_off} 件は新しいキュー ID で引き継がれたコピー（コンテンツ"
+        "うち {handed_off} 件は新しいキュー ID で引き継がれたコピー（コンテンツ・"
         "フィルター、別の Postfix インスタンス、エイリアスの転送による）のため、"
         "主要な数値ではメッセージを {messages} 件と数えています。",
+    },
+    "message_table_note_tries": {
+        "en": "Showing {shown} of {total} queue entries, problems first. {tries} of "
+        "them are tries that cleanup did not accept, which pickup or the client "
+        "repeats under a new queue ID, so the key numbers count {messages} messages.",
+        "ja": "{total} 件のキュー・エントリーのうち {shown} 件を表示（問題のあるものから）。"
+        "うち {tries} 件は cleanup が受け付けなかった試行で、pickup またはクライアントが新しい"
+        "キュー ID で繰り返すため、主要な数値ではメッセージを {messages} 件と数えています。",
     },
     "trace_omitted": {
         "en": "{count} more lines of this message; mailbundle trace BUNDLE {queue_id} "
@@ -330,6 +338,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "short_discarded": {"en": "discarded", "ja": "破棄"},
     "short_partial": {"en": "partial", "ja": "一部配送"},
     "short_handed_off": {"en": "handed_off", "ja": "引き渡し"},
+    "short_not_accepted": {"en": "not_accepted", "ja": "未受理"},
     "short_unknown": {"en": "unknown", "ja": "不明"},
 }
 
