@@ -410,15 +410,22 @@ def _stem(bundle: Path) -> str:
 
 @main.command()
 @_bundle_options
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ja"]),
+    default="en",
+    show_default=True,
+    help="Language of the summary; log lines and settings stay as written.",
+)
 @_handle_errors
-def summary(bundle: Path, **options: Any) -> int:
+def summary(bundle: Path, lang: str, **options: Any) -> int:
     """Print a short summary of BUNDLE: verdict, totals, reasons and findings."""
     from analyzer.terminal import print_summary
 
     analysis = _analyze(bundle, **options)
     redactor = _redactor(analysis, options)
     with _redacted_stdout(redactor) as out:
-        print_summary(analysis, out, redactor.text if redactor else None)
+        print_summary(analysis, out, redactor.text if redactor else None, lang)
     return _partial_code(analysis)
 
 

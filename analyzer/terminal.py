@@ -10,17 +10,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
+from unicodedata import east_asian_width
 
 import numpy as np
 import pandas as pd
 
+from analyzer.analysis.findings import Finding
 from analyzer.analysis.frames import TEXT_ROW, add_text, line_texts
 from analyzer.analysis.queued import in_log
 from analyzer.analysis.timeline import named_recipients
 from analyzer.api import Analysis
 from analyzer.clock import wall_time
 from analyzer.report import i18n
-from analyzer.report.context import verdict
+from analyzer.report.context import localized_texts, verdict
 
 TOP_REASONS = 8
 """Deferral reasons listed in the summary, most frequent first."""
@@ -35,90 +37,122 @@ def _time(value: object, zone: object) -> str:
 
 
 def print_summary(
-    analysis: Analysis, out: TextIO, rename: Callable[[str], str] | None = None
+    analysis: Analysis,
+    out: TextIO,
+    rename: Callable[[str], str] | None = None,
+    lang: str = "en",
 ) -> None:
-    """Write the summary. ``rename`` gives the host names as the output will show
-    them once redacted, so that the findings' columns line up after redaction."""
+    """Write the summary in ``lang``. ``rename`` gives the host names as the
+    output will show them once redacted, so that the findings' columns line up
+    after redaction."""
+    text = i18n.labels(lang)
     inventory = analysis.bundle.inventory
-    name = inventory.name
-    hosts = ", ".join(sorted(analysis.hosts)) or "none"
+    hosts = text["list_separator"].join(sorted(analysis.hosts))
+    hosts = hosts or text["summary_no_hosts"]
     members = len(inventory.entries)
-    noun = "member" if members == 1 else "members"
-    out.write(f"Bundle: {name} ({members:,} {noun}; hosts: {hosts})\n")
+    line = text["summary_bundle_one" if members == 1 else "summary_bundle"]
+    out.write(line.format(name=inventory.name, members=f"{members:,}", hosts=hosts))
+    out.write("\n")
     # The same verdict as the reports and findings.json, partial note included.
-    records = [finding.as_record() for finding in analysis.findings]
-    labels = i18n.labels("en")
-    result = verdict(analysis, records, labels)
-    out.write(f"Verdict: {result['status'].upper()}: {result['detail']}\n")
-    if result["headline"] != labels[f"verdict_{result['status']}"]:
+    records = [_localized_record(finding, lang) for finding in analysis.findings]
+    result = verdict(analysis, records, text)
+    status = text[f"summary_status_{result['status']}"]
+    out.write(text["summary_verdict"].format(status=status, detail=result["detail"]))
+    out.write("\n")
+    if result["headline"] != text[f"verdict_{result['status']}"]:
         # Some mail only, or problems that are over, as the reports' headline reads.
-        out.write(f"         {result['headline']}.\n")
-    _write_log_span(analysis, out)
-    _write_totals(analysis, out)
-    _write_reasons(analysis, out)
-    _write_findings(analysis, out, rename or str)
+        headline = text["verdict_sentence"].format(text=result["headline"])
+        out.write(f"         {headline}\n")
+    _write_log_span(analysis, out, text)
+    _write_totals(analysis, out, text)
+    _write_reasons(analysis, out, text)
+    _write_findings(analysis, out, rename or str, lang, text)
 
 
-def _write_log_span(analysis: Analysis, out: TextIO) -> None:
+def _localized_record(finding: Finding, lang: str) -> dict[str, object]:
+    """Return the finding's record with its texts in ``lang``."""
+    record = finding.as_record()
+    if lang != "en":
+        title, summary, remedy = localized_texts(finding, lang)
+        record.update(title=title, summary=summary, remedy=remedy)
+    return record
+
+
+def _write_log_span(analysis: Analysis, out: TextIO, text: dict[str, str]) -> None:
     lines = sum(log.stats.lines for log in analysis.bundle.logs)
     postfix = sum(log.stats.postfix_lines for log in analysis.bundle.logs)
     recognized = sum(log.stats.recognized_lines for log in analysis.bundle.logs)
     times = analysis.event_fields["time"]
     if times.notna().any():
-        span = f"{_time(times.min(), analysis.zone)} to {_time(times.max(), analysis.zone)} {analysis.zone}"
+        span = text["summary_span"].format(
+            first=_time(times.min(), analysis.zone),
+            last=_time(times.max(), analysis.zone),
+            zone=analysis.zone,
+        )
     else:
-        span = "no timestamps"
-    out.write(
-        f"Logs: {span}; {lines:,} lines, {postfix:,} from Postfix, {recognized:,} recognized\n"
+        span = text["summary_no_timestamps"]
+    logs = text["summary_logs"].format(
+        span=span,
+        lines=f"{lines:,}",
+        postfix=f"{postfix:,}",
+        recognized=f"{recognized:,}",
     )
+    out.write(logs + "\n")
 
 
 PEER_TOTALS = ("received", "delivered", "deferred", "deferrals", "bounced", "rejected")
 
 
-def _write_totals(analysis: Analysis, out: TextIO) -> None:
+def _write_totals(analysis: Analysis, out: TextIO, text: dict[str, str]) -> None:
     totals = analysis.totals()
     # Counted as the reports count them: notices (from=<>) apart.
     own = totals.mail_states()
-    out.write(f"Messages: {totals.messages - totals.notices:,}{_states(own)}\n")
-    if totals.notices:
-        out.write(
-            f"Non-delivery notices (from=<>): {totals.notices:,}"
-            f"{_states(totals.notice_states)}\n"
-        )
-    if totals.rejected_unqueued:
-        out.write(
-            f"Submissions rejected before queueing: {totals.rejected_unqueued:,}\n"
-        )
-    peer = analysis.pflogsumm_totals()
+    count = f"{totals.messages - totals.notices:,}"
     out.write(
-        "Totals as pflogsumm counts them: "
-        + ", ".join(f"{key} {peer[key]:,}" for key in PEER_TOTALS)
-        + "\n"
+        text["summary_messages"].format(count=count, states=_states(own, text)) + "\n"
     )
+    if totals.notices:
+        states = _states(totals.notice_states, text)
+        notices = text["summary_notices"].format(
+            count=f"{totals.notices:,}", states=states
+        )
+        out.write(notices + "\n")
+    if totals.rejected_unqueued:
+        rejected = f"{totals.rejected_unqueued:,}"
+        out.write(text["summary_rejected_unqueued"].format(count=rejected) + "\n")
+    peer = analysis.pflogsumm_totals()
+    listed = text["list_separator"].join(
+        text["summary_peer_item"].format(
+            name=text[f"summary_peer_{key}"], count=f"{peer[key]:,}"
+        )
+        for key in PEER_TOTALS
+    )
+    out.write(text["summary_peer"].format(totals=listed) + "\n")
     # value_counts reads the categorical's codes: no string per line.
     counts = analysis.event_fields["instance"].value_counts(dropna=True)
     others = counts[(counts.index.astype(str) != "postfix") & (counts > 0)]
     if len(others):
         names = ", ".join(sorted(str(name) for name in others.index)[:3])
-        out.write(
-            f"  (pflogsumm reads only postfix/ lines: the {int(others.sum()):,} lines "
-            f"of other instances, {names}, are not in these totals)\n"
+        note = text["summary_instances"].format(
+            count=f"{int(others.sum()):,}", names=names
         )
-    _write_queue_count(analysis, out)
+        out.write(note + "\n")
+    _write_queue_count(analysis, out, text)
 
 
-def _states(counts: dict[str, int]) -> str:
+def _states(counts: dict[str, int], text: dict[str, str]) -> str:
     """Return " (delivered 3, deferred 1)" for the states that occur, most first."""
-    listed = ", ".join(
-        f"{state} {count:,}"
+    listed = text["list_separator"].join(
+        text["summary_state"].format(
+            state=text.get(f"short_{state}", state), count=f"{count:,}"
+        )
         for state, count in sorted(counts.items(), key=lambda x: -x[1])
         if count
     )
-    return f" ({listed})" if listed else ""
+    return text["summary_states"].format(states=listed) if listed else ""
 
 
-def _write_queue_count(analysis: Analysis, out: TextIO) -> None:
+def _write_queue_count(analysis: Analysis, out: TextIO, text: dict[str, str]) -> None:
     """Write how many messages the newest queue listings show, and how many that
     only older listings show, which left the queue in between."""
     queue = analysis.queue
@@ -129,33 +163,32 @@ def _write_queue_count(analysis: Analysis, out: TextIO) -> None:
     gone = int(messages[~current].nunique())
     later = ""
     if gone:
-        were = (
-            "message listed earlier is" if gone == 1 else "messages listed earlier are"
-        )
-        later = f"; {gone:,} {were} gone from it"
+        key = "summary_queue_gone_one" if gone == 1 else "summary_queue_gone"
+        later = text[key].format(count=f"{gone:,}")
     empty = [q.source for q in analysis.bundle.queues if q.empty]
     if queued:
-        noun = "message" if queued == 1 else "messages"
-        out.write(f"Queue listing: {queued:,} {noun}{later}\n")
+        key = "summary_queue_one" if queued == 1 else "summary_queue"
+        out.write(text[key].format(count=f"{queued:,}", later=later) + "\n")
     elif empty:
-        out.write(f"Queue listing: empty ({', '.join(empty)}){later}\n")
+        sources = ", ".join(empty)
+        out.write(text["summary_queue_empty"].format(sources=sources, later=later))
+        out.write("\n")
     elif gone:
-        out.write(f"Queue listing: 0 messages{later}\n")
+        out.write(text["summary_queue"].format(count="0", later=later) + "\n")
 
 
-def _write_reasons(analysis: Analysis, out: TextIO) -> None:
+def _write_reasons(analysis: Analysis, out: TextIO, text: dict[str, str]) -> None:
     table = analysis.deferrals("by_reason")["by_reason"]
     if table.empty:
         return
-    out.write(
-        "\nTop deferral reasons (deferrals per reason, shown by its most frequent"
-        " whole reply):\n"
-    )
+    out.write("\n" + text["summary_reasons"] + "\n")
     for _, row in table.head(TOP_REASONS).iterrows():
         deferrals = int(row["deferrals"])
         example_count = int(row["example_deferrals"])
         share = (
-            f" ({example_count:,} of {deferrals:,} with this reply)"
+            text["summary_reason_share"].format(
+                example=f"{example_count:,}", total=f"{deferrals:,}"
+            )
             if example_count < deferrals
             else ""
         )
@@ -163,25 +196,33 @@ def _write_reasons(analysis: Analysis, out: TextIO) -> None:
 
 
 def _write_findings(
-    analysis: Analysis, out: TextIO, rename: Callable[[str], str]
+    analysis: Analysis,
+    out: TextIO,
+    rename: Callable[[str], str],
+    lang: str,
+    text: dict[str, str],
 ) -> None:
-    out.write("\nFindings:\n")
+    out.write("\n" + text["summary_findings"] + "\n")
     if not analysis.findings:
-        out.write("  none\n")
+        out.write("  " + text["summary_no_findings"] + "\n")
     # Widths of the host names as shown: the output is redacted as a whole later.
     host_widths = [len(rename(finding.host)) for finding in analysis.findings]
     # The host column fits the longest host name, so a count never touches it.
     width = max([HOST_COLUMN, *(length + 2 for length in host_widths)])
     for finding, length in zip(analysis.findings, host_widths, strict=True):
         count = (
-            f"{finding.messages_affected:,} msgs" if finding.messages_affected else ""
+            text["summary_finding_count"].format(count=f"{finding.messages_affected:,}")
+            if finding.messages_affected
+            else ""
         )
+        severity = text[f"summary_severity_{finding.severity}"]
         line = (
-            f"  {finding.severity.upper():<8}{finding.code:<28}"
+            f"  {_padded(severity, 8)}{finding.code:<28}"
             f"{finding.host}{' ' * (width - length)}{count}"
         )
         out.write(line.rstrip() + "\n")
-        out.write(f"          {finding.title}\n")
+        title = localized_texts(finding, lang)[0] if lang != "en" else finding.title
+        out.write(f"          {title}\n")
         for evidence in finding.evidence[:1]:
             where = (
                 f"{evidence.source}:{evidence.line_no}"
@@ -189,6 +230,13 @@ def _write_findings(
                 else evidence.source
             )
             out.write(f"          {where}: {evidence.text}\n")
+
+
+def _padded(value: str, width: int) -> str:
+    """Pad ``value`` to ``width`` columns of a terminal, where a Japanese
+    character takes two."""
+    columns = sum(2 if east_asian_width(char) in "WF" else 1 for char in value)
+    return value + " " * max(width - columns, 0)
 
 
 def find_messages(analysis: Analysis, query: str) -> list[str]:
@@ -450,9 +498,10 @@ def print_trace(analysis: Analysis, query: str, out: TextIO) -> bool:
 def _queued_only(
     analysis: Analysis, query: str, logged: list[str], keys: list[str]
 ) -> pd.DataFrame:
-    """Queue listing rows of the messages that match ``query`` and that the log
-    does not show: rows that match, and the rows of the matching ``keys`` that
-    are not ``logged`` (their addresses qualified, as "root" is not)."""
+    """Return the queue listing rows of the messages that match ``query`` and
+    that the log does not show: the rows that match, and the rows of the
+    matching ``keys`` that are not ``logged``, whose addresses the messages frame
+    gives qualified ("root@example.com" where the listing says "root")."""
     queue = analysis.queue
     if queue.empty:
         return queue

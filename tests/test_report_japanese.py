@@ -223,3 +223,22 @@ def test_findings_json_english_has_no_localized(tmp_path: Path) -> None:
     document = json.loads((tmp_path / "findings.json").read_text())
     assert "lang" not in document
     assert "localized" not in document["findings"][0]
+
+
+def test_summary_in_japanese() -> None:
+    """summary --lang ja: Japanese labels, states and finding titles; log lines
+    and finding codes stay as written."""
+    bundle = str(SAMPLES / "two-hosts.tar.gz")
+    result = CliRunner().invoke(main, ["summary", bundle, "--lang", "ja"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert (
+        lines[0]
+        == "バンドル：two-hosts.tar.gz（メンバー 12 件、ホスト：qradar-console、qradar-ep1）"
+    )
+    assert lines[1].startswith("判定：要対応：メールがこのホスト自身に戻っています")
+    assert "メッセージ：7 通（配送済み 4、配送待ち 3）" in lines
+    assert "検出事項：" in lines
+    assert "  エラー  localhost-loop              qradar-ep1              3 通" in lines
+    assert "mail for localhost loops back to myself" in result.output
+    assert "Verdict" not in result.output

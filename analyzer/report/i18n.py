@@ -328,6 +328,98 @@ _LABELS: dict[str, dict[str, str]] = {
     "bounced": {"en": "Bounced", "ja": "バウンス"},
     "rejected": {"en": "Rejected", "ja": "拒否"},
     # Final states as tables name them: the frames' own values in English.
+    # The summary command's lines.
+    "summary_bundle": {
+        "en": "Bundle: {name} ({members} members; hosts: {hosts})",
+        "ja": "バンドル：{name}（メンバー {members} 件、ホスト：{hosts}）",
+    },
+    "summary_bundle_one": {
+        "en": "Bundle: {name} ({members} member; hosts: {hosts})",
+        "ja": "バンドル：{name}（メンバー {members} 件、ホスト：{hosts}）",
+    },
+    "summary_no_hosts": {"en": "none", "ja": "なし"},
+    "summary_verdict": {
+        "en": "Verdict: {status}: {detail}",
+        "ja": "判定：{status}：{detail}",
+    },
+    "summary_status_failing": {"en": "FAILING", "ja": "要対応"},
+    "summary_status_warning": {"en": "WARNING", "ja": "警告"},
+    "summary_status_healthy": {"en": "HEALTHY", "ja": "正常"},
+    "summary_logs": {
+        "en": "Logs: {span}; {lines} lines, {postfix} from Postfix, {recognized} recognized",
+        "ja": "ログ：{span}。{lines} 行、うち Postfix {postfix} 行、認識 {recognized} 行",
+    },
+    "summary_span": {
+        "en": "{first} to {last} {zone}",
+        "ja": "{first} ～ {last}（{zone}）",
+    },
+    "summary_no_timestamps": {"en": "no timestamps", "ja": "時刻なし"},
+    "summary_messages": {
+        "en": "Messages: {count}{states}",
+        "ja": "メッセージ：{count} 通{states}",
+    },
+    "summary_states": {"en": " ({states})", "ja": "（{states}）"},
+    "summary_state": {"en": "{state} {count}", "ja": "{state} {count}"},
+    "summary_notices": {
+        "en": "Non-delivery notices (from=<>): {count}{states}",
+        "ja": "不達通知（from=<>）：{count} 通{states}",
+    },
+    "summary_rejected_unqueued": {
+        "en": "Submissions rejected before queueing: {count}",
+        "ja": "キューに入る前に拒否された投入：{count} 件",
+    },
+    "summary_peer": {
+        "en": "Totals as pflogsumm counts them: {totals}",
+        "ja": "pflogsumm の数え方による合計：{totals}",
+    },
+    "summary_peer_item": {"en": "{name} {count}", "ja": "{name} {count}"},
+    "summary_peer_received": {"en": "received", "ja": "受信"},
+    "summary_peer_delivered": {"en": "delivered", "ja": "配送"},
+    "summary_peer_deferred": {"en": "deferred", "ja": "配送遅延"},
+    "summary_peer_deferrals": {"en": "deferrals", "ja": "遅延回数"},
+    "summary_peer_bounced": {"en": "bounced", "ja": "バウンス"},
+    "summary_peer_rejected": {"en": "rejected", "ja": "拒否"},
+    "summary_instances": {
+        "en": "  (pflogsumm reads only postfix/ lines: the {count} lines of other "
+        "instances, {names}, are not in these totals)",
+        "ja": "  （pflogsumm は postfix/ の行だけを読むため、ほかのインスタンス（{names}）の "
+        "{count} 行はこの合計に含まれません）",
+    },
+    "summary_queue": {
+        "en": "Queue listing: {count} messages{later}",
+        "ja": "キュー一覧：{count} 通{later}",
+    },
+    "summary_queue_one": {
+        "en": "Queue listing: {count} message{later}",
+        "ja": "キュー一覧：{count} 通{later}",
+    },
+    "summary_queue_empty": {
+        "en": "Queue listing: empty ({sources}){later}",
+        "ja": "キュー一覧：空（{sources}）{later}",
+    },
+    "summary_queue_gone": {
+        "en": "; {count} messages listed earlier are gone from it",
+        "ja": "。以前の一覧にあった {count} 通はなくなっています",
+    },
+    "summary_queue_gone_one": {
+        "en": "; {count} message listed earlier is gone from it",
+        "ja": "。以前の一覧にあった {count} 通はなくなっています",
+    },
+    "summary_reasons": {
+        "en": "Top deferral reasons (deferrals per reason, shown by its most frequent "
+        "whole reply):",
+        "ja": "主な配送遅延の理由（理由ごとの遅延回数と、最も多い応答の全文）：",
+    },
+    "summary_reason_share": {
+        "en": " ({example} of {total} with this reply)",
+        "ja": "（{total} 回のうち {example} 回がこの応答）",
+    },
+    "summary_findings": {"en": "Findings:", "ja": "検出事項："},
+    "summary_no_findings": {"en": "none", "ja": "なし"},
+    "summary_finding_count": {"en": "{count} msgs", "ja": "{count} 通"},
+    "summary_severity_error": {"en": "ERROR", "ja": "エラー"},
+    "summary_severity_warning": {"en": "WARNING", "ja": "警告"},
+    "summary_severity_info": {"en": "INFO", "ja": "情報"},
     "short_delivered": {"en": "delivered", "ja": "配送済み"},
     "short_deferred": {"en": "deferred", "ja": "配送待ち"},
     "short_bounced": {"en": "bounced", "ja": "バウンス"},
