@@ -72,6 +72,17 @@ class _Year(_IntParamType):
 YEAR = _Year()
 
 
+def _lang_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Return the --lang option of a command that writes text for people."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["en", "ja"]),
+        default="en",
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _bundle_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that reads a bundle."""
     options = [
@@ -334,12 +345,8 @@ def _terminated(signum: int, frame: object) -> None:
     help="Comma-separated outputs: html (support report), pdf (manager "
     "summary), json (findings.json for ticket systems).",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "ja"]),
-    default="en",
-    show_default=True,
-    help="Language of the HTML and PDF reports.",
+@_lang_option(
+    "Language of the HTML and PDF reports, and of findings.json's added texts."
 )
 @_handle_errors
 def report(
@@ -410,13 +417,7 @@ def _stem(bundle: Path) -> str:
 
 @main.command()
 @_bundle_options
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "ja"]),
-    default="en",
-    show_default=True,
-    help="Language of the summary; log lines and settings stay as written.",
-)
+@_lang_option("Language of the summary; log lines and settings stay as written.")
 @_handle_errors
 def summary(bundle: Path, lang: str, **options: Any) -> int:
     """Print a short summary of BUNDLE: verdict, totals, reasons and findings."""
