@@ -222,6 +222,13 @@ def analyze_loaded(bundle: LoadedBundle) -> Analysis:
         for name, view in hosts.items()
         if view.config is not None and view.config.get("append_at_myorigin") == "yes"
     }
+    # myorigin = /etc/mailname (Debian) names a file that the bundle lacks, and
+    # an empty value comes from a main.cf without myhostname: no domain known.
+    origins = {
+        name: domain
+        for name, domain in origins.items()
+        if domain and not domain.startswith("/")
+    }
     waiting, waiting_recipients = queued_only(queue, timeline.messages, origins)
     messages = conform(
         "messages", _appended(timeline.messages.reset_index(), waiting)

@@ -255,6 +255,10 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
     by_recipient = deliveries.loc[match, "message_key"].dropna().unique()
     named = named_recipients(analysis.event_fields)
     by_named = named.loc[matches(named["recipient"]).to_numpy(bool), "message_key"]
+    # Messages that only a queue listing shows have recipients but no deliveries.
+    recipients = analysis.recipients
+    listed = recipients[matches(recipients["recipient"]).to_numpy(bool)]
+    by_listed = listed["message_key"].astype(str).tolist()
     server = server_query(needle)
     by_relay = [
         *_by_relay(analysis.event_fields, server),
@@ -268,6 +272,7 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
         *by_sender,
         *by_recipient,
         *by_named,
+        *by_listed,
         *by_relay,
         *by_client,
     ]
@@ -510,23 +515,31 @@ def _queued_only(
         match(queue["sender"]) | match(queue["recipient"])
     )
     # Every recipient of a matching message, as the log's timeline shows them.
-    ids = set(queue.loc[found.to_numpy(dtype=bool, na_value=False), "queue_id"])
+    # A message is a host and a queue ID: another host may use the same ID.
+    pair = queue["host"].astype(str) + " " + queue["queue_id"].astype(str)
+    chosen = set(pair[found.to_numpy(dtype=bool, na_value=False)])
     messages = analysis.messages
-    ids |= set(messages.loc[[k for k in keys if k not in logged], "queue_id"])
-    ids -= set(messages.loc[logged, "queue_id"]) if logged else set()
-    return queue[queue["queue_id"].isin(ids).to_numpy(dtype=bool)]
+    listed = messages.loc[[k for k in keys if k not in logged]]
+    listed_pairs = set(
+        listed["host"].astype(str) + " " + listed["queue_id"].astype(str)
+    )
+    shown = messages.loc[logged]
+    chosen -= set(shown["host"].astype(str) + " " + shown["queue_id"].astype(str))
+    chosen |= listed_pairs
+    return queue[pair.isin(chosen).to_numpy(dtype=bool)]
 
 
 def _print_listed(analysis: Analysis, rows: pd.DataFrame, out: TextIO) -> None:
-    messages = rows.groupby("queue_id", sort=False)
+    messages = rows.groupby(["host", "queue_id"], sort=False, dropna=False)
     out.write(
         f"{messages.ngroups:,} message(s) only in the queue listing; times in "
         f"{analysis.zone}\n"
     )
-    for queue_id, group in messages:
+    for (_, queue_id), group in messages:
         first = group.iloc[0]
+        sender = first["sender"] if pd.notna(first["sender"]) else "?"
         out.write(
-            f"\n== {queue_id}  [{first['queue_name']}]  from <{first['sender']}>"
+            f"\n== {queue_id}  [{first['queue_name']}]  from <{sender}>"
             f"  arrived {_time(first['arrival_time'], analysis.zone)}"
             f"   [{first['source']}:{first['line_no']}]\n"
         )

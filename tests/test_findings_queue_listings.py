@@ -547,3 +547,61 @@ def test_listing_that_failed_is_named(tmp_path: Path) -> None:
         note
         == f"The queue listings show an error instead of the queue (cmd/mailq: {error})."
     )
+
+
+REUSED_MAILQ = (
+    "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+    "A1B2C3D4E5      700 Fri Dec  4 12:00:00  root@mx1.example.com\n"
+    "(connect to mail.example.com[192.0.2.25]:25: Connection refused)\n"
+    "                                         ops@example.com\n"
+    "\n"
+    "-- 1 Kbytes in 1 Request.\n"
+)
+
+
+def test_listed_message_reuses_a_queue_id(tmp_path: Path) -> None:
+    """The log's A1B2C3D4E5 was delivered and removed at 10:00; the listed one
+    arrived at 12:00: another message, still waiting, with the listing's cause."""
+    head = f"Dec  4 10:00:00 {HOST} postfix"
+    log = (
+        f"{head}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n"
+        f"{head}/qmgr[302]: A1B2C3D4E5: from=<root@mx1.example.com>, size=700, "
+        "nrcpt=1 (queue active)\n"
+        f"{head}/smtp[303]: A1B2C3D4E5: to=<ops@example.com>, relay=mail.example.com"
+        "[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 Ok)\n"
+        f"{head}/qmgr[302]: A1B2C3D4E5: removed\n"
+    )
+    write(tmp_path, "var/log/maillog", log, LOG_END)
+    write(
+        tmp_path, "cmd/mailq", REUSED_MAILQ, datetime(2026, 12, 4, 12, 30, tzinfo=UTC)
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    states = analysis.messages["final_state"].to_dict()
+    assert states == {
+        f"{HOST}:A1B2C3D4E5": "delivered",
+        f"{HOST}:A1B2C3D4E5#2": "deferred",
+    }
+    assert analysis.findings[0].code == "relay-connection-failed"
+    assert analysis.findings[0].severity == "error"
+
+
+def test_listing_of_still_queued_id_is_the_same_message(tmp_path: Path) -> None:
+    """The log's message is still queued at its end: the listing shows it."""
+    write(tmp_path, "var/log/maillog", deferred_log(["A1B2C3D4E5"]), LOG_END)
+    write(
+        tmp_path, "cmd/mailq", REUSED_MAILQ, datetime(2026, 12, 4, 12, 30, tzinfo=UTC)
+    )
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert f"{HOST}:A1B2C3D4E5#2" not in analysis.messages.index
+
+
+@pytest.mark.parametrize("origin", ["/etc/mailname", ""])
+def test_maildrop_sender_without_known_domain(tmp_path: Path, origin: str) -> None:
+    """myorigin names a file the bundle lacks, or no myhostname gives it a value:
+    the sender stays as the listing shows it."""
+    write(tmp_path, "var/log/maillog", deferred_log(["A1B2C3D4E5"]), LOG_END)
+    listed = datetime(2026, 12, 4, 10, 40, tzinfo=UTC)
+    write(tmp_path, "cmd/mailq", LISTED_ONLY_MAILQ, listed)
+    write(tmp_path, "etc/postfix/main.cf", f"myorigin = {origin}\n", LOG_END)
+    messages = analyze_bundle(tmp_path, year=2026).messages.set_index("queue_id")
+    assert messages.loc["B7C8D9E0F1", "sender"] == "root"

@@ -78,6 +78,15 @@ def test_login_demanded_by_server(
             "Set smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd",
             "postmap -q",
         ),
+        # TLS is optional, and may have failed: either cause, the key first.
+        (
+            "smtp_sasl_auth_enable = yes\n"
+            "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n"
+            "smtp_tls_security_level = may\n",
+            "no_entry",
+            "set smtp_tls_security_level = encrypt in",
+            "found no entry",
+        ),
         # TLS is already enforced: no advice to turn it on.
         (
             "smtp_sasl_auth_enable = yes\n"

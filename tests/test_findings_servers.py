@@ -410,3 +410,23 @@ def test_deferred_mail_never_retried(
         )
         assert "maximal_backoff_time (4000s)" in str(found["summary"])
         assert "`postqueue -p`" in str(found["remedy"])
+
+
+def test_no_retry_while_postfix_was_stopped(tmp_path: Path) -> None:
+    """Postfix was stopped for most of the gap: that explains the missing retries."""
+    refused = "connect to mail.example.com[192.0.2.25]:25: Connection refused"
+    lines = attempt("A1B2C3D4E5", "10:10:00", "none", "deferred", refused)
+    lines.append(
+        f"Dec  4 10:20:00 {HOST} postfix/postfix-script[900]: stopping the Postfix "
+        "mail system\n"
+    )
+    lines.append(
+        f"Dec  4 14:50:00 {HOST} postfix/postfix-script[901]: starting the Postfix "
+        "mail system\n"
+    )
+    lines += attempt(
+        "B2C3D4E5F6", "15:00:00", PLAIN, "sent", "250 2.0.0 Ok: queued as 7C8D"
+    )
+    analysis = analyze_lines(tmp_path, lines, "relayhost = [mail.example.com]\n")
+    found = finding(analysis, "relay-connection-failed")
+    assert found["variant"] == "works_again"

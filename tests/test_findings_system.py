@@ -411,3 +411,16 @@ def test_lookup_table_without_type(tmp_path: Path) -> None:
         finding.evidence[-1].text
         == "smtp_sasl_password_maps = /etc/postfix/sasl_passwd"
     )
+
+
+def test_user_excluded_from_submitting(tmp_path: Path) -> None:
+    """authorized_submit_users = !root, static:all: the first match decides, so
+    the fix removes !root instead of adding root."""
+    rejection = (
+        f"{HEAD}/sendmail[710]: fatal: User root(0) is not allowed to submit mail\n"
+    )
+    finding = fatal_finding(
+        tmp_path, rejection, "authorized_submit_users = !root, static:all\n"
+    )
+    assert finding.params["variant"] == "submit_excluded"
+    assert "Remove !root from authorized_submit_users" in finding.remedy

@@ -215,3 +215,35 @@ def test_relay_out_of_storage(tmp_path: Path) -> None:
     assert finding.messages_affected == 3
     assert "mail.example.com has no storage left" in finding.summary
     assert "free disk space" in finding.remedy
+
+
+def test_ipv6_only_host_with_misspelled_name(tmp_path: Path) -> None:
+    """A name that does not exist is misspelled, whatever inet_protocols says."""
+    missing = (
+        "Host or domain name not found. Name service error for name=mial.example.com "
+        "type=AAAA: Host not found"
+    )
+    log = queued("C1C2C3C4C1", 1) + attempt(
+        "C1C2C3C4C1", 1, "smtp", "none", "deferred", missing
+    )
+    main_cf = "relayhost = [mial.example.com]\ninet_protocols = ipv6\n"
+    finding = only_finding(analyze(tmp_path, log, main_cf), "relayhost-unresolvable")
+    assert finding.params.get("variant", "") != "ipv6_only"
+
+
+def test_relay_transport_error_default(tmp_path: Path) -> None:
+    """relay_transport's default is relay, not smtp."""
+    finding = only_finding(
+        analyze(tmp_path, ERROR_BOUNCES, "relay_transport = error\n"), "error-transport"
+    )
+    assert "Set relay_transport = relay in" in finding.remedy
+
+
+def test_hold_rule_removed_since(tmp_path: Path) -> None:
+    """main.cf sets no header_checks now: the held mail waits, and no rule to fix."""
+    log = queued("E1E2E3E4E0", 0) + held_by_rule("E1E2E3E4E0", 0)
+    finding = only_finding(analyze(tmp_path, log, "relayhost = [mail.example.com]\n"),
+                           "messages-on-hold")  # fmt: skip
+    assert finding.severity == "warning"
+    assert finding.params["variant"] == "content_check_gone"
+    assert "postmap" not in finding.remedy

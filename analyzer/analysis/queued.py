@@ -33,20 +33,32 @@ def queued_only(
     has left the queue since. ``origins`` gives the myorigin of each host where
     cleanup appends it to addresses without a domain (append_at_myorigin)."""
     newest = queue["in_newest_listing"].to_numpy(dtype=bool)
-    listed = queue[newest & queue["host"].notna().to_numpy(dtype=bool)]
-    known = pd.MultiIndex.from_frame(messages[["host", "queue_id"]].astype(object))
+    listed = queue[
+        newest
+        & queue["host"].notna().to_numpy(dtype=bool)
+        & queue["queue_id"].notna().to_numpy(dtype=bool)
+    ]
+    logged = _lifetimes(messages)
     pairs = pd.MultiIndex.from_frame(listed[["host", "queue_id"]].astype(object))
-    listed = listed[~pairs.isin(known)]
+    lives = logged["lives"].reindex(pairs).fillna(0).to_numpy(dtype=np.int64)
+    # The log's last message of that ID left the queue before the listed one
+    # arrived: Postfix gave the ID to a new message.
+    ended = logged["ended"].reindex(pairs).to_numpy(dtype="datetime64[ns]")
+    arrived = (
+        listed["arrival_time"].dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    )
+    reused = (lives > 0) & (ended < arrived)
+    keep = (lives == 0) | reused
+    listed, lives = listed[keep], lives[keep]
     if listed.empty:
         return pd.DataFrame(), pd.DataFrame()
     listed = listed.assign(
         sender=_qualified(listed, "sender", origins),
         recipient=_qualified(listed, "recipient", origins),
     )
-    # NOTE: a queue ID that the log shows for an earlier message, reused by the
-    # one in the listing, is taken for that message.
     # A listing names the default instance's queue: postqueue -c selects others.
-    key = listed["host"].astype(str) + ":" + listed["queue_id"].astype(str)
+    suffix = np.where(lives > 0, "#" + (lives + 1).astype(str), "")
+    key = listed["host"].astype(str) + ":" + listed["queue_id"].astype(str) + suffix
     held = (listed["queue_name"] == "hold").to_numpy(dtype=bool, na_value=False)
     state = pd.Series(np.where(held, "held", "deferred"), index=listed.index)
     has_recipient = listed["recipient"].notna().to_numpy(dtype=bool)
@@ -111,6 +123,24 @@ def queued_only(
     )
     messages_rows["child_keys"] = [[] for _ in range(len(messages_rows))]
     return messages_rows, recipients
+
+
+def _lifetimes(messages: pd.DataFrame) -> pd.DataFrame:
+    """Return, by host and queue ID, how many messages the log shows with that
+    ID ("lives") and when the last of them left the queue ("ended", NaT while
+    it is still there as far as the log shows)."""
+    logged = messages[["host", "queue_id", "last_seen", "ended_in_log"]].astype(
+        {"host": object, "queue_id": object}
+    )
+    logged = logged.dropna(subset=["host", "queue_id"])
+    last = logged.sort_values("last_seen").groupby(["host", "queue_id"]).tail(1)
+    gone = last["last_seen"].dt.tz_convert(None).where(last["ended_in_log"])
+    result = pd.DataFrame(
+        {"ended": gone.to_numpy()},
+        index=pd.MultiIndex.from_frame(last[["host", "queue_id"]]),
+    )
+    result["lives"] = logged.groupby(["host", "queue_id"]).size()
+    return result
 
 
 def _qualified(

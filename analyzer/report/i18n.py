@@ -480,7 +480,7 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "差し戻されました。{setting} = {value} がこれらを error(8) に送り、error(8) はすぐに"
         "すべてを差し戻します。そのテキスト{reasons}はサーバーの応答ではありません。error(8) は"
         "設定の「error:」の後のテキストを、それがなければ次の中継先（relayhost）を書きます。",
-        "/etc/postfix/main.cf で {setting} = smtp とするか、その行を削除し（既定値は smtp）、"
+        "/etc/postfix/main.cf で {setting} = {default} とするか、その行を削除し（既定値は {default}）、"
         "`postfix reload` を実行してください。Debian では `dpkg-reconfigure postfix` の"
         "「ローカルのみ」を選ぶと default_transport = error が書かれます。差し戻されたメールは"
         "送り直す必要があります。",
@@ -960,6 +960,18 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "messages-on-hold",
+        "content_check_gone",
+    ): "{count} 通が保留キューにあり、解放されるまで配送されません。そのうち {checked} 通はこのホストの "
+    "header_checks または body_checks が保留しましたが、バンドルの設定ではどちらも設定されていません。"
+    "HOLD のルールはその後削除されています。",
+    (
+        "postfix-fatal-error",
+        "submit_excluded",
+    ): "致命的なエラーが {count} 件あります。例：{reasons}。authorized_submit_users = {allowed} が "
+    "!{user} で {user} を除外しているため、sendmail はそのユーザーのメッセージをキュー ID が付く前に"
+    "すべて拒否します。ログにはそのメールの行がほかにありません。",
+    (
         "notices-undeliverable",
         "own_mail_remote",
     ): "このホストで投入されたメールの不達通知（from=<>）{count} 通を、その送信者（{domains}）に配送"
@@ -1231,8 +1243,8 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "no_entry",
     ): "{count} 通が、このホストがログインしなかったため {relays} に拒否されました：{reasons}。"
     "smtp_sasl_auth_enable は yes ですが、Postfix はログインしていません。サーバーが STARTTLS の"
-    "後でしかログインを受け付けず、このホストでは TLS が無効（smtp_tls_security_level = {tls_level}）"
-    "であるか、{password_maps} にこのサーバーのエントリーがないかのどちらかです。キーはサーバー名か、"
+    "後でしかログインを受け付けず、このホストが TLS を開始しなかった（smtp_tls_security_level = "
+    "{tls_level}）か、{password_maps} にこのサーバーのエントリーがないかのどちらかです。キーはサーバー名か、"
     "main.cf に書かれた relayhost の値そのもの（{sasl_key}）でなければなりません。ログからは"
     "どちらか区別できません。",
     (
@@ -1489,6 +1501,15 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "messages-on-hold",
+        "content_check_gone",
+    ): "削除されたコンテンツ・チェックが保留したメッセージが保留キューに残っています",
+    (
+        "postfix-fatal-error",
+        "submit_excluded",
+    ): "sendmail が {user} からのメールを拒否しています：authorized_submit_users がそのユーザーを"
+    "除外しています",
+    (
         "relay-connection-failed",
         "no_retry",
     ): "配送待ちのメールの再送がログにありません",
@@ -1714,6 +1735,18 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "messages-on-hold",
+        "content_check_gone",
+    ): "ルールが保留したメールを解放してください：`postsuper -H ALL`（送るものだけなら各々 "
+    "`postsuper -H キューID`）。",
+    (
+        "postfix-fatal-error",
+        "submit_excluded",
+    ): "/etc/postfix/main.cf の authorized_submit_users から !{user} を削除してください。Postfix は"
+    "最初に一致したエントリーを使うため、後ろに {user} を書き足しても効きません。sendmail は実行の"
+    "たびに設定を読むため、再起動は不要です。拒否されたメールはキューに入っていないので、送信した"
+    "プログラムが送り直す必要があります。",
     (
         "notices-undeliverable",
         "own_mail_remote",

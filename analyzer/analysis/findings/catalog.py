@@ -294,8 +294,8 @@ CATALOG: dict[str, Entry] = {
         "error(8), which bounces each at once. Its text, {reasons}, is no server's "
         'reply: error(8) gives the text after "error:" in the setting, or else the '
         "next hop (relayhost).",
-        "Set {setting} = smtp in /etc/postfix/main.cf, or remove the line (smtp is "
-        'the default), then run `postfix reload`. On Debian, the "local only" '
+        "Set {setting} = {default} in /etc/postfix/main.cf, or remove the line "
+        '({default} is the default), then run `postfix reload`. On Debian, the "local only" '
         "choice of `dpkg-reconfigure postfix` writes default_transport = error. The "
         "returned mail must be sent again.",
         variants={
@@ -712,8 +712,9 @@ CATALOG: dict[str, Entry] = {
             "no_entry": "{count} message(s) were refused by {relays} because this "
             "host did not log in: {reasons}. smtp_sasl_auth_enable is yes, yet "
             "Postfix sent no login. Either the server offers a login only after "
-            "STARTTLS, and TLS is off here (smtp_tls_security_level = {tls_level}), "
-            "or {password_maps} has no entry for this server, whose key must be the "
+            "STARTTLS, and this host did not start TLS (smtp_tls_security_level = "
+            "{tls_level}), or {password_maps} has no entry for this server, whose key "
+            "must be the "
             "server's name or the relayhost value exactly as main.cf writes it "
             "({sasl_key}). The log does not tell the two apart.",
             "no_entry_tls": "{count} message(s) were refused by {relays} because "
@@ -1054,14 +1055,24 @@ CATALOG: dict[str, Entry] = {
             "be delivered until they are released. header_checks or body_checks of "
             "this host held {checked} of them: a HOLD rule matches them, and it holds "
             "every new message that it matches too.",
+            "content_check_gone": "{count} message(s) are in the hold queue and will "
+            "not be delivered until they are released. header_checks or body_checks "
+            "of this host held {checked} of them, but the configuration in the "
+            "bundle sets neither now: the HOLD rule was removed since.",
         },
-        titles={"content_check": "This host's own content checks hold messages"},
+        titles={
+            "content_check": "This host's own content checks hold messages",
+            "content_check_gone": "Messages that a removed content check held wait "
+            "on hold",
+        },
         remedies={
             "content_check": "Find the rule that matched: `postmap -q {probe} {table}` "
             "prints the action of the first matching line. Change or remove that "
             "HOLD line, then run `postfix reload`; releasing the mail alone does not "
             "help, because the rule holds the next message again. Then release the "
             "held mail with `postsuper -H ALL`.",
+            "content_check_gone": "Release the mail that the rule held: `postsuper -H "
+            "ALL` (or `postsuper -H QUEUE_ID` for each one to send).",
         },
     ),
     "accepted-by-relay": Entry(
@@ -1133,6 +1144,10 @@ CATALOG: dict[str, Entry] = {
             "authorized_submit_users = {allowed} does not list {user}, so sendmail "
             "rejects each message of that user before it gets a queue ID: no other "
             "line of the log shows that mail.",
+            "submit_excluded": "{count} fatal message(s), such as: {reasons}. "
+            "authorized_submit_users = {allowed} excludes {user} with !{user}, so "
+            "sendmail rejects each message of that user before it gets a queue ID: "
+            "no other line of the log shows that mail.",
             "table_type": "{count} fatal message(s), such as: {reasons}. {setting} "
             "names {path} without a table type (hash:, lmdb:, ...), so {daemons} "
             "stops each time it starts, and the mail that needs it waits.",
@@ -1153,6 +1168,8 @@ CATALOG: dict[str, Entry] = {
             "permissions": "A Postfix program may not open a queue folder",
             "submit_refused": "sendmail rejects mail from {user}: "
             "authorized_submit_users does not list that user",
+            "submit_excluded": "sendmail rejects mail from {user}: "
+            "authorized_submit_users excludes that user",
             "table_type": "{setting} names a lookup table without its type",
             "table_type_unnamed": "A setting names a lookup table without its type",
             "inet_protocols": "Postfix stops: this host has no IPv6 address it expects",
@@ -1175,6 +1192,11 @@ CATALOG: dict[str, Entry] = {
             "static:anyone lets every user submit). sendmail reads the setting each "
             "time it runs, so no restart is needed. The mail it refused was never "
             "queued: the program that sent it must send it again.",
+            "submit_excluded": "Remove !{user} from authorized_submit_users in "
+            "/etc/postfix/main.cf: Postfix takes the first entry that matches, so "
+            "listing {user} again after it does not help. sendmail reads the setting "
+            "each time it runs, so no restart is needed. The mail it rejected was "
+            "never queued: the program that sent it must send it again.",
             "table_type": "Write the table type: {setting} = hash:{path} in "
             "/etc/postfix/main.cf, build the table with `postmap hash:{path}`, then "
             "run `postfix reload`. " + _FLUSH,

@@ -305,11 +305,11 @@ def _finding(
             level = config.get("smtp_tls_security_level").strip().lower()
             if not maps:
                 params["variant"] = "no_maps"
-            elif level in _TLS_ENFORCED or level == "may":
+            elif level in _TLS_ENFORCED:
                 params["variant"] = "no_entry_tls"
             else:
-                # TLS is off: a server that offers its login only after
-                # STARTTLS looks the same as a missing password entry.
+                # TLS is off or optional: a server that offers its login only
+                # after STARTTLS looks the same as a missing password entry.
                 params["variant"] = "no_entry"
                 params["tls_level"] = level or "none"
             params["password_maps"] = maps or "hash:/etc/postfix/sasl_passwd"
@@ -350,9 +350,14 @@ def _finding(
     if code == "relayhost-unresolvable" and failures.all_temporary(rows):
         params["variant"] = "temporary"
     protocols = config.get("inet_protocols").replace(",", " ").split() if config else []
-    if code in _DNS_CODES and protocols == ["ipv6"]:
+    if (
+        code in _DNS_CODES
+        and protocols == ["ipv6"]
+        and failures.all_replies_match(rows, _NO_IPV6_ADDRESS)
+    ):
         # Postfix then looks up only AAAA records, and an IPv4 address,
-        # even written in brackets, is "invalid host or domain name".
+        # even written in brackets, is "invalid host or domain name". A name
+        # that does not exist at all ("Host not found") is misspelled instead.
         params["variant"] = "ipv6_only"
     deleted = int(failures.deleted[key_codes].sum())
     if code == "relay-connection-failed" and deleted:
@@ -399,7 +404,9 @@ def _finding(
         delivered_until = failures.sent_after(host, last_seen)["time"].max()
         params["last_delivered"] = ctx.clock(delivered_until)
         backoff = _backoff(config)
-        if delivered_until - last_seen > RETRY_GAP_FACTOR * backoff:
+        if delivered_until - last_seen > RETRY_GAP_FACTOR * backoff and not (
+            _postfix_restarted(ctx, host, last_seen, delivered_until)
+        ):
             # Postfix would have retried them long before: the log lacks lines,
             # or the messages left the queue without one.
             params["variant"] = "no_retry"
@@ -640,11 +647,12 @@ def _error_route(config: MainConfig | None, params: dict[str, object]) -> str:
     """Name the setting that sends mail to the error transport, with its value,
     and return it: default_transport or relay_transport when its value is "error",
     else transport_maps, whose entries are not in the bundle."""
-    for name in ("default_transport", "relay_transport"):
+    for name, default in (("default_transport", "smtp"), ("relay_transport", "relay")):
         value = config.get(name) if config is not None else ""
         if value.split(":", 1)[0].strip() == "error":
             params["setting"] = name
             params["value"] = value
+            params["default"] = default
             return name
     params["variant"] = "routed" if config is not None else "no_config"
     params["setting"] = "transport_maps"
@@ -758,11 +766,30 @@ def _logs_in(config: MainConfig | None) -> bool:
     return config.get("smtp_sasl_auth_enable").strip().lower() == "yes"
 
 
+_NO_IPV6_ADDRESS = "no data record of requested type|invalid host or domain name"
+"""The replies of a lookup that inet_protocols = ipv6 makes fail: the name has
+records, but none of type AAAA, or an IPv4 address that Postfix will not use."""
+
 RETRY_GAP_FACTOR = 3
 """Times maximal_backoff_time without a retry, while the log goes on, from which
 deferred mail counts as not retried. Postfix retries each deferred message at
 least once per maximal_backoff_time, and qmgr may wait a little longer when it
 is busy."""
+
+
+def _postfix_restarted(
+    ctx: Context, host: str, start: pd.Timestamp, end: pd.Timestamp
+) -> bool:
+    """Return whether the log shows Postfix stopped or started on ``host``
+    between ``start`` and ``end``: no retries while it was down."""
+    events = ctx.events
+    times = events["time"]
+    rows = (
+        ctx.of_kind("master_start", "master_stop", "postfix_script")
+        & (events["host"] == host).to_numpy(dtype=bool, na_value=False)
+        & ((times > start) & (times < end)).to_numpy(dtype=bool, na_value=False)
+    )
+    return bool(rows.any())
 
 
 def _backoff(config: MainConfig | None) -> pd.Timedelta:
@@ -1223,11 +1250,17 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
     rows = queue[queue["reason"].notna().to_numpy(dtype=bool) & current]
     # The log's lines, with every attempt and the deliveries to other servers,
     # already judged the messages the log contains, so the listing adds nothing.
+    messages = ctx.messages
+    logged_messages = in_log(messages)
     logged = pd.MultiIndex.from_frame(
-        in_log(ctx.messages)[["host", "queue_id"]].astype(object)
+        logged_messages[["host", "queue_id"]].astype(object)
     )
+    # A listed message with the ID of an earlier one in the log is a message
+    # that only the listing shows (see ``queued_only``).
+    only_listed = messages[~messages.index.isin(logged_messages.index)]
+    waiting = pd.MultiIndex.from_frame(only_listed[["host", "queue_id"]].astype(object))
     listed = pd.MultiIndex.from_frame(rows[["host", "queue_id"]].astype(object))
-    rows = rows[~listed.isin(logged)].copy()
+    rows = rows[~listed.isin(logged) | listed.isin(waiting)].copy()
     if rows.empty:
         return []
     rows["cause"] = causes(rows["reason"])

@@ -512,6 +512,10 @@ def _held(ctx: Context, host: str, count: int) -> Finding:
             params["checked"] = f"{len(by_checks):,}"
             params.update(_content_check_probe(texts, ctx.config(host)))
             severity = "error"
+            if not _checks_set(ctx, host):
+                # The bundle's configuration holds no such rule any more.
+                params["variant"] = "content_check_gone"
+                severity = "warning"
     return Finding(
         code="messages-on-hold",
         severity=severity,
@@ -524,6 +528,20 @@ def _held(ctx: Context, host: str, count: int) -> Finding:
         message_keys=held.index.tolist(),
         priority=70,
     )
+
+
+def _checks_set(ctx: Context, host: str) -> bool:
+    """Return whether header_checks or body_checks may be set on ``host``: in
+    main.cf, in a master.cf service's -o option, or in a bundle without main.cf."""
+    view = ctx.host_view(host)
+    config = view.config if view else None
+    if config is None:
+        return True
+    names = ("header_checks", "body_checks")
+    if any(config.get(name) for name in names):
+        return True
+    services = view.master.services if view and view.master else []
+    return any(name in service.options for service in services for name in names)
 
 
 def _burst(ctx: Context, host: str) -> Finding | None:
@@ -1230,6 +1248,10 @@ def _rejected_submitter(
     finding.params["user"] = str(found.iloc[0])
     allowed = config.get("authorized_submit_users") if config else "?"
     finding.params["allowed"] = allowed
+    if f"!{finding.params['user']}" in allowed.replace(",", " ").split():
+        # The list names the user with "!": the first match decides, so adding
+        # the name again would not help.
+        finding.params["variant"] = "submit_excluded"
     # Each rejection is one message that was never queued.
     finding.messages_affected = len(found)
     finding.evidence += config_evidence(config, "authorized_submit_users")
