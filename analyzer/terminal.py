@@ -530,22 +530,31 @@ def _queued_only(
 
 
 def _print_listed(analysis: Analysis, rows: pd.DataFrame, out: TextIO) -> None:
-    messages = rows.groupby(["host", "queue_id"], sort=False, dropna=False)
+    # Plain lists: pandas row access costs a millisecond a row (25 s for 20,000
+    # listed messages).
+    columns = ["host", "queue_id", "queue_name", "sender", "arrival_time",
+               "source", "line_no", "recipient", "reason"]  # fmt: skip
+    records = zip(
+        *(rows[name].astype(object).tolist() for name in columns), strict=True
+    )
+    messages: dict[tuple[object, object], list[tuple[object, ...]]] = {}
+    for record in records:
+        messages.setdefault((record[0], record[1]), []).append(record)
     out.write(
-        f"{messages.ngroups:,} message(s) only in the queue listing; times in "
+        f"{len(messages):,} message(s) only in the queue listing; times in "
         f"{analysis.zone}\n"
     )
-    for (_, queue_id), group in messages:
-        first = group.iloc[0]
-        sender = first["sender"] if pd.notna(first["sender"]) else "?"
+    for (_, queue_id), group in messages.items():
+        _, _, queue_name, sender, arrival, source, line_no, _, _ = group[0]
+        sender = sender if pd.notna(sender) else "?"
         out.write(
-            f"\n== {queue_id}  [{first['queue_name']}]  from <{sender}>"
-            f"  arrived {_time(first['arrival_time'], analysis.zone)}"
-            f"   [{first['source']}:{first['line_no']}]\n"
+            f"\n== {queue_id}  [{queue_name}]  from <{sender}>"
+            f"  arrived {_time(arrival, analysis.zone)}"
+            f"   [{source}:{line_no}]\n"
         )
-        for _, row in group.iterrows():
-            reason = f"  ({row['reason']})" if pd.notna(row["reason"]) else ""
-            out.write(f"   to <{row['recipient']}>{reason}\n")
+        for *_, recipient, reason in group:
+            because = f"  ({reason})" if pd.notna(reason) else ""
+            out.write(f"   to <{recipient}>{because}\n")
 
 
 def _in_log_order(lines: pd.DataFrame) -> pd.DataFrame:
