@@ -605,3 +605,23 @@ def test_maildrop_sender_without_known_domain(tmp_path: Path, origin: str) -> No
     write(tmp_path, "etc/postfix/main.cf", f"myorigin = {origin}\n", LOG_END)
     messages = analyze_bundle(tmp_path, year=2026).messages.set_index("queue_id")
     assert messages.loc["B7C8D9E0F1", "sender"] == "root"
+
+
+def test_report_traces_listed_messages(tmp_path: Path) -> None:
+    """The report's message table shows a listed message's recipients and the
+    listing line, since the log has none of its lines."""
+    write(tmp_path, "var/log/maillog", deferred_log(["A1B2C3D4E5"]), LOG_END)
+    write(
+        tmp_path,
+        "cmd/mailq",
+        LISTED_ONLY_MAILQ,
+        datetime(2026, 12, 4, 10, 40, tzinfo=UTC),
+    )
+    context = build_context(analyze_bundle(tmp_path, year=2026), "en")
+    entry = next(m for m in context.messages if m["queue_id"] == "B7C8D9E0F1")
+    assert [line["text"] for line in entry["trace"]] == [
+        "to=<soc@example.com>",
+        "to=<secops@example.net>",
+    ]
+    assert entry["trace"][0]["source"] == "cmd/mailq"
+    assert entry["trace"][0]["daemon"] == "deferred"

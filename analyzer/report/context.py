@@ -19,6 +19,7 @@ from analyzer.analysis.findings import Finding
 from analyzer.analysis.findings.catalog import render, render_remedy
 from analyzer.analysis.frames import TEXT_ROW, add_text
 from analyzer.analysis.hosts import HostView
+from analyzer.analysis.queued import ORIGIN as QUEUE_ORIGIN
 from analyzer.analysis.stats import Totals
 from analyzer.api import Analysis
 from analyzer.clock import wall_time, wall_times
@@ -685,6 +686,7 @@ def _messages(
         .head(MESSAGE_ROWS)
     )
     traces, omitted = _traces(analysis.event_fields, chosen.index, fmt)
+    traces.update(_listing_traces(analysis, chosen, fmt))
     anchors = {
         key: f"message-{number}-{queue_id}"
         for number, (key, queue_id) in enumerate(chosen["queue_id"].items())
@@ -723,6 +725,39 @@ def _messages(
             }
         )
     return rows
+
+
+def _listing_traces(
+    analysis: Analysis, chosen: pd.DataFrame, fmt: _TimeFormat
+) -> dict[str, list[dict[str, Any]]]:
+    """Return the trace of each message in ``chosen`` that only a queue listing
+    shows: one line per recipient as the listing gives it."""
+    listed = chosen[
+        (chosen["origin"] == QUEUE_ORIGIN).to_numpy(dtype=bool, na_value=False)
+    ]
+    queue = analysis.queue
+    if listed.empty or queue.empty:
+        return {}
+    current = queue[queue["in_newest_listing"].to_numpy(dtype=bool)]
+    rows = current.groupby(["host", "queue_id"], sort=False)
+    traces: dict[str, list[dict[str, Any]]] = {}
+    for key, message in listed.iterrows():
+        pair = (message["host"], message["queue_id"])
+        if pair not in rows.groups:
+            continue
+        group = rows.get_group(pair)
+        traces[str(key)] = [
+            {
+                "time": fmt.full(row["arrival_time"]),
+                "daemon": str(row["queue_name"]),
+                "text": f"to=<{_text(row['recipient'])}>"
+                + (f" ({row['reason']})" if pd.notna(row["reason"]) else ""),
+                "source": str(row["source"]),
+                "line_no": int(row["line_no"]),
+            }
+            for _, row in group.iterrows()
+        ]
+    return traces
 
 
 TRACE_HEAD = 15
