@@ -506,7 +506,7 @@ def _queued_only(
     """Return the queue listing rows of the messages that match ``query`` and
     that the log does not show: the rows that match, and the rows of the
     matching ``keys`` that are not ``logged``, whose addresses the messages frame
-    gives qualified ("root@example.com" where the listing says "root")."""
+    gives qualified ("root@example.com" for the listing's "root")."""
     queue = analysis.queue
     if queue.empty:
         return queue

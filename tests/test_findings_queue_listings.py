@@ -585,7 +585,7 @@ def test_listed_message_reuses_a_queue_id(tmp_path: Path) -> None:
     assert analysis.findings[0].severity == "error"
 
 
-def test_listing_of_still_queued_id_is_the_same_message(tmp_path: Path) -> None:
+def test_listed_id_still_queued_same_message(tmp_path: Path) -> None:
     """The log's message is still queued at its end: the listing shows it."""
     write(tmp_path, "var/log/maillog", deferred_log(["A1B2C3D4E5"]), LOG_END)
     write(

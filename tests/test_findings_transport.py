@@ -218,7 +218,7 @@ def test_relay_out_of_storage(tmp_path: Path) -> None:
 
 
 def test_ipv6_only_host_with_misspelled_name(tmp_path: Path) -> None:
-    """A name that does not exist is misspelled, whatever inet_protocols says."""
+    """A name that does not exist is misspelled, whatever inet_protocols is."""
     missing = (
         "Host or domain name not found. Name service error for name=mial.example.com "
         "type=AAAA: Host not found"

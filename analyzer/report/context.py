@@ -487,7 +487,7 @@ def _hosts(analysis: Analysis, labels: dict[str, str]) -> list[dict[str, Any]]:
                     for state, count in own["final_state"].value_counts().items()
                 },
                 # Counted as the key numbers count: a copy that went on under a
-                # new queue ID is the same message, and a try is none.
+                # new queue ID is the same message, and a try is not a message.
                 "messages": int(
                     (~own["final_state"].isin(["handed_off", "not_accepted"])).sum()
                 ),

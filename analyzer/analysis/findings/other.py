@@ -513,7 +513,7 @@ def _held(ctx: Context, host: str, count: int) -> Finding:
             params.update(_content_check_probe(texts, ctx.config(host)))
             severity = "error"
             if not _checks_set(ctx, host):
-                # The bundle's configuration holds no such rule any more.
+                # The bundle's configuration contains no such rule any more.
                 params["variant"] = "content_check_gone"
                 severity = "warning"
     return Finding(
