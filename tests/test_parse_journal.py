@@ -303,3 +303,32 @@ def test_whole_journal_is_read(tmp_path: Path) -> None:
     analysis = analyze_bundle(tmp_path / "journal.json", year=2026)
     assert analysis.bundle.inventory.entries[0].status == "read"
     assert not analysis.partial
+
+
+def test_journal_export_and_syslog_file_of_the_same_lines(tmp_path: Path) -> None:
+    """A bundle with the syslog file and a journal export of the same lines:
+    the journal's times have microseconds, the file's whole seconds, and each
+    line counts once."""
+    start = datetime(2026, 12, 3, 10, 0, 0, tzinfo=UTC)
+    lines = [
+        ("postfix/pickup", 300, "A1B2C3D4E5: uid=0 from=<root>"),
+        ("postfix/qmgr", 302, "A1B2C3D4E5: from=<root@mx1.example.com>, size=700, "
+         "nrcpt=1 (queue active)"),
+        ("postfix/smtp", 303, "A1B2C3D4E5: to=<ops@example.com>, relay=mail.example."
+         "com[192.0.2.25]:25, delay=0.4, delays=0.1/0/0.2/0.1, dsn=2.0.0, status=sent "
+         "(250 2.0.0 Ok)"),
+        ("postfix/qmgr", 302, "A1B2C3D4E5: removed"),
+    ]  # fmt: skip
+    syslog, records = [], []
+    for number, (tag, pid, text) in enumerate(lines):
+        moment = start + timedelta(seconds=number, microseconds=123_456)
+        syslog.append(f"{moment:%b %d %H:%M:%S} mx1 {tag}[{pid}]: {text}\n")
+        micros = int(moment.timestamp()) * 1_000_000 + moment.microsecond
+        records.append({"__REALTIME_TIMESTAMP": str(micros), "_HOSTNAME": "mx1",
+                        "SYSLOG_IDENTIFIER": tag, "_PID": str(pid), "MESSAGE": text})  # fmt: skip
+    (tmp_path / "maillog").write_text("".join(syslog))
+    (tmp_path / "journal.json").write_bytes(export(records))
+    analysis = analyze_bundle(tmp_path, year=2026)
+    assert analysis.duplicates_dropped == len(lines)
+    assert analysis.totals().messages == 1
+    assert analysis.pflogsumm_totals()["delivered"] == 1

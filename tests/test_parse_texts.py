@@ -93,3 +93,12 @@ def test_events_text_matches_log_lines(tmp_path: Path) -> None:
     assert line_texts(fields, rows).tolist() == events["text"].iloc[rows].tolist()
     subset = fields[fields["daemon"] == "smtp"]
     assert line_texts(subset).tolist() == events.loc[subset.index, "text"].tolist()
+
+
+def test_hashes_compare_texts_across_blocks() -> None:
+    store = store_of(["a", "bb", "a"], ["bb", "c"])
+    hashes = store.hashes([4, 0, 2, 1, 3])
+    assert hashes[1] == hashes[2]  # "a" in one block, twice
+    assert hashes[3] == hashes[4]  # "bb" in two blocks
+    assert len({hashes[0], hashes[1], hashes[3]}) == 3
+    assert store.hashes([]).tolist() == []

@@ -141,6 +141,24 @@ class TextStore:
         order[np.concatenate(positions)] = np.arange(len(requested))
         return joined.take(pa.array(order))
 
+    def hashes(self, rows: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """Return a hash of the text of each of ``rows``, equal for equal texts
+        within this process. One block is decompressed at a time, so comparing
+        the texts of millions of rows never holds them all."""
+        requested = np.asarray(rows, dtype=np.int64)
+        result = np.zeros(len(requested), dtype=np.int64)
+        if len(requested) == 0:
+            return result
+        block_of = np.searchsorted(self._starts, requested, side="right") - 1
+        by_block = np.argsort(block_of, kind="stable")
+        bounds = np.flatnonzero(np.diff(block_of[by_block])) + 1
+        for mine in np.split(by_block, bounds):
+            block = int(block_of[mine[0]])
+            local = requested[mine] - self._starts[block]
+            texts = self._blocks[block].texts().take(pa.array(local)).to_pylist()
+            result[mine] = [hash(text) for text in texts]
+        return result
+
     def blocks(self) -> Iterator[tuple[int, pa.Array]]:
         """Yield each block's first row and texts, one block in memory at a time."""
         for start, block in zip(self._starts, self._blocks, strict=True):
