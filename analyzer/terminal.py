@@ -97,6 +97,11 @@ def _write_log_span(analysis: Analysis, out: TextIO, text: dict[str, str]) -> No
         postfix=f"{postfix:,}",
         recognized=f"{recognized:,}",
     )
+    if analysis.duplicates_dropped:
+        # Overlapping files (rotated copies, a journal export) repeat lines,
+        # which the counts above include and the analysis reads once.
+        dropped = f"{analysis.duplicates_dropped:,}"
+        logs += text["summary_duplicates"].format(count=dropped)
     out.write(logs + "\n")
 
 

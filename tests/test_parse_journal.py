@@ -14,6 +14,7 @@ import pytest
 from analyzer.api import analyze_bundle
 from analyzer.parse import journal
 from analyzer.parse.lines import iter_line_chunks
+from analyzer.terminal import print_summary
 
 MOMENT = datetime(2024, 3, 11, 12, 14, 29, 123456, tzinfo=UTC)
 MICROS = int(MOMENT.timestamp()) * 1_000_000 + MOMENT.microsecond
@@ -332,3 +333,6 @@ def test_journal_export_and_syslog_file_of_the_same_lines(tmp_path: Path) -> Non
     assert analysis.duplicates_dropped == len(lines)
     assert analysis.totals().messages == 1
     assert analysis.pflogsumm_totals()["delivered"] == 1
+    out = io.StringIO()
+    print_summary(analysis, out)
+    assert "; 4 lines that overlapping files repeat were read once" in out.getvalue()
