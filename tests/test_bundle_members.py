@@ -27,6 +27,11 @@ CASES = [
     ("commands/mailq.out", MAILQ, "mailq"),
     ("commands/postqueue-j.out", b"", "postqueue_json"),
     ("notes.txt", b"nothing to see\n", "other"),
+    # A log named syslog whose first lines are other programs' is still a log;
+    # logrotate's file of that name is not.
+    ("var/log/syslog", b"Dec  4 10:00:00 mx1 kernel: eth0: link up\n", "maillog"),
+    ("var/log/messages", b"2026-12-04T10:00:00+00:00 mx1 CRON[7]: run\n", "maillog"),
+    ("etc/logrotate.d/syslog", b"/var/log/syslog\n{\n    rotate 7\n}\n", "other"),
 ]
 
 

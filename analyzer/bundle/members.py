@@ -32,6 +32,13 @@ _POSTFIX_LINE = re.compile(
     re.MULTILINE,
 )
 _RFC5424_POSTFIX = re.compile(r"^<\d{1,3}>1 \S+ \S+ postfix[\w.-]*/", re.MULTILINE)
+_SYSLOG_STAMP = re.compile(
+    r"^(?:<\d{1,3}>1? ?)?(?:\d{4}-\d\d-\d\d[T ]\d\d:|(?:\d{4} )?[A-Z][a-z]{2} +\d{1,2} "
+    r"(?:\d{4} )?\d\d:\d\d:\d\d)",
+    re.MULTILINE,
+)
+"""A line that starts with a syslog time: what a log named syslog or messages
+has, and a logrotate or rsyslog configuration file of that name lacks."""
 ROTATION_DATE = re.compile(r"[-_.](\d{4})(\d\d)(\d\d)(?:\d{2,6})?(?:\.|$)")
 """The date logrotate's ``dateext`` adds to a rotated log's name."""
 ROTATION_NUMBER = re.compile(r"\.(\d{1,3})$")
@@ -79,7 +86,7 @@ def classify_member(path: str, head: bytes) -> str:
         return KIND_MAILQ
     if _POSTFIX_LINE.search(text) or _RFC5424_POSTFIX.search(text):
         return KIND_MAILLOG
-    if _LOG_NAME.match(name) and _looks_like_text(head):
+    if _LOG_NAME.match(name) and _looks_like_text(head) and _SYSLOG_STAMP.search(text):
         return KIND_MAILLOG  # a mail log whose first lines come from other programs
     if looks_like_master_cf(text):
         return KIND_MASTER_CF
