@@ -39,6 +39,21 @@ _SYSLOG_STAMP = re.compile(
 )
 """A line that starts with a syslog time: what a log named syslog or messages
 has, and a logrotate or rsyslog configuration file of that name lacks."""
+_SYSTEM_LOG_NAMES = ("syslog", "messages")
+"""Log names that configuration files share (/etc/logrotate.d/syslog)."""
+
+
+def _is_log_name(name: str, text: str) -> bool:
+    """Return whether ``name`` is a mail log's name. A system log's name counts
+    only with a syslog time in ``text``; a crash may have zeroed its start."""
+    match = _LOG_NAME.match(name)
+    if match is None:
+        return False
+    if match.group(1) not in _SYSTEM_LOG_NAMES:
+        return True
+    return bool(_SYSLOG_STAMP.search(text.replace("\x00", "")))
+
+
 ROTATION_DATE = re.compile(r"[-_.](\d{4})(\d\d)(\d\d)(?:\d{2,6})?(?:\.|$)")
 """The date logrotate's ``dateext`` adds to a rotated log's name."""
 ROTATION_NUMBER = re.compile(r"\.(\d{1,3})$")
@@ -86,7 +101,7 @@ def classify_member(path: str, head: bytes) -> str:
         return KIND_MAILQ
     if _POSTFIX_LINE.search(text) or _RFC5424_POSTFIX.search(text):
         return KIND_MAILLOG
-    if _LOG_NAME.match(name) and _looks_like_text(head) and _SYSLOG_STAMP.search(text):
+    if _is_log_name(name, text) and _looks_like_text(head):
         return KIND_MAILLOG  # a mail log whose first lines come from other programs
     if looks_like_master_cf(text):
         return KIND_MASTER_CF
