@@ -152,6 +152,15 @@ SUBJECT = "件名 サーバー障害のお知らせ"
         (SUBJECT.encode("cp932"), SUBJECT, "cp932"),
         (SUBJECT.encode("euc_jp"), SUBJECT, "euc_jp"),
         ("Grüße aus Köln".encode("latin-1"), "Grüße aus Köln", "cp1252"),
+        # Latin-1 bytes that Shift_JIS also reads: as half-width katakana or
+        # as a lone kanji between Latin letters.
+        ("Straße".encode("latin-1"), "Straße", "cp1252"),
+        ("Åsa Öberg".encode("latin-1"), "Åsa Öberg", "cp1252"),
+        ("Renée François".encode("latin-1"), "Renée François", "cp1252"),
+        ("José".encode("latin-1"), "José", "cp1252"),
+        # EUC-JP katakana, which Shift_JIS reads as half-width katakana.
+        ("テスト".encode("euc_jp"), "テスト", "euc_jp"),
+        ("障害通知".encode("cp932"), "障害通知", "cp932"),
         # UTF-8 with a character cut in two stays UTF-8: no mojibake.
         (SUBJECT.encode("utf-8")[:-1], SUBJECT[:-1] + "\ufffd", "replaced"),
         # Bytes that no encoding reads keep U+FFFD.

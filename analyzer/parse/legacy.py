@@ -13,6 +13,7 @@ valid characters than bad bytes show.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 JAPANESE_CODECS = ("cp932", "euc_jp")
 WESTERN_CODEC = "cp1252"
@@ -25,6 +26,9 @@ NAMES = {
     REPLACED: "U+FFFD",
 }
 """Names of the encodings as the inventory shows them."""
+CUT_LINE_BYTES = 200
+"""Length from which a line that ends inside a UTF-8 character counts as cut:
+about where header texts in Postfix's log lines end."""
 
 
 def decode_line(line: bytes) -> tuple[str, str | None]:
@@ -34,10 +38,23 @@ def decode_line(line: bytes) -> tuple[str, str | None]:
         return line.decode("utf-8"), None
     except UnicodeDecodeError:
         pass
+    for cut in (1, 2, 3):
+        # A UTF-8 line cut inside its last character by a length limit: long,
+        # or with other UTF-8 characters ("José" in Latin-1 ends with a byte
+        # that also starts a UTF-8 character).
+        head, tail = line[:-cut], line[-cut:]
+        if 0xC2 <= tail[0] <= 0xF4 and all(0x80 <= byte <= 0xBF for byte in tail[1:]):
+            try:
+                text = head.decode("utf-8")
+            except UnicodeDecodeError:
+                break
+            if len(line) >= CUT_LINE_BYTES or not text.isascii():
+                return text + "\ufffd", REPLACED
+            break
     replaced = line.decode("utf-8", errors="replace")
     bad = replaced.count("\ufffd")
     wide = len(replaced) - len(replaced.encode("ascii", "ignore"))
-    if wide - bad > bad:  # more valid UTF-8 characters than bad bytes
+    if wide - bad >= bad:  # as many valid UTF-8 characters as bad bytes
         return replaced, REPLACED
     for codec in JAPANESE_CODECS:
         try:
@@ -79,13 +96,26 @@ def describe(counts: Counter[str]) -> str:
 
 
 def _all_japanese(text: str) -> bool:
-    """Return whether every character above ASCII is Japanese: kana, kanji,
-    CJK punctuation or full-width forms. Bytes of other encodings that happen
-    to decode as Shift_JIS or EUC-JP give other characters too."""
+    """Return whether every character above ASCII is Japanese (kana, kanji, CJK
+    punctuation, full-width forms) and they read as words: some kana, or two
+    such characters in a row. Latin-1 bytes decode as Shift_JIS too, but as
+    half-width katakana or a lone kanji between Latin letters ("Ren馥")."""
     wide = [char for char in text if ord(char) > 0x7F]
-    return bool(wide) and all(
-        0x3000 <= ord(char) <= 0x30FF  # CJK punctuation, hiragana, katakana
-        or 0x4E00 <= ord(char) <= 0x9FFF  # kanji
-        or 0xFF00 <= ord(char) <= 0xFFEF  # full-width and half-width forms
-        for char in wide
+    if not wide or not all(_is_japanese(char) for char in wide):
+        return False
+    kana = any(0x3040 <= ord(char) <= 0x30FF for char in wide)
+    pairs = any(
+        _is_japanese(first) and _is_japanese(second) for first, second in pairwise(text)
+    )
+    return kana or pairs
+
+
+def _is_japanese(char: str) -> bool:
+    """Return whether ``char`` is a full-width Japanese character. Half-width
+    katakana (U+FF61 to U+FF9F) is left out: what Latin-1 bytes decode to."""
+    code = ord(char)
+    return (
+        0x3000 <= code <= 0x30FF  # CJK punctuation, hiragana, katakana
+        or 0x4E00 <= code <= 0x9FFF  # kanji
+        or 0xFF01 <= code <= 0xFF60  # full-width forms
     )
