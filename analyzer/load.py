@@ -755,18 +755,29 @@ def _duplicate_rows(
     frame = chosen.drop_columns(["text_row"]).to_pandas()
     # Hashes, not the texts: two logs of 1.5M lines each held 0.9 GiB of texts.
     frame["text"] = texts.hashes(chosen.column("text_row").to_numpy())
-    # Whole seconds: a journal export gives microseconds for the line that the
-    # syslog file of the same host stamps to the second.
-    frame["time"] = time[candidates] // 1_000_000_000
     frame["member"] = member[candidates]
     keys = ["host", "program", "pid", "text", "time"]
-    first_member = frame.groupby(keys, sort=False, dropna=False)["member"].transform(
-        "first"
-    )
-    # Only repeats across members are rotation overlaps; within one file a
-    # repeated line is genuine (two identical events in the same second).
-    cross = frame.duplicated(keys, keep="first") & (first_member != frame["member"])
-    return np.asarray(candidates[cross.to_numpy(dtype=bool)], dtype=np.int64)
+    cross = np.zeros(len(frame), dtype=bool)
+    # Whole seconds: a journal export gives microseconds for the line that the
+    # syslog file of the same host stamps to the second, and rsyslog's stamp
+    # may be the next second (10:00:40.99999 in the journal, 10:00:41 in the
+    # file), which rounding to the nearest second matches.
+    second = 1_000_000_000
+    for seconds in (
+        time[candidates] // second,
+        (time[candidates] + second // 2) // second,
+    ):
+        frame["time"] = seconds
+        first_member = frame.groupby(keys, sort=False, dropna=False)[
+            "member"
+        ].transform("first")
+        # Only repeats across members are rotation overlaps; within one file a
+        # repeated line is genuine (two identical events in the same second).
+        repeated = frame.duplicated(keys, keep="first") & (
+            first_member != frame["member"]
+        )
+        cross |= repeated.to_numpy(dtype=bool)
+    return np.asarray(candidates[cross], dtype=np.int64)
 
 
 def _rows_in_overlaps(time: np.ndarray, member: np.ndarray) -> np.ndarray:
@@ -775,7 +786,7 @@ def _rows_in_overlaps(time: np.ndarray, member: np.ndarray) -> np.ndarray:
     if len(members_present) < 2:
         return np.zeros(0, dtype=np.int64)
     valid = time != np.iinfo(np.int64).min
-    # In whole seconds, as ``_duplicate_rows`` compares them.
+    # In whole seconds, as ``_duplicate_rows`` compares them, one either side.
     seconds = time // 1_000_000_000
     spans = {
         m: (seconds[(member == m) & valid].min(), seconds[(member == m) & valid].max())
@@ -784,5 +795,5 @@ def _rows_in_overlaps(time: np.ndarray, member: np.ndarray) -> np.ndarray:
     }
     inside = np.zeros(len(time), dtype=bool)
     for m, (low, high) in spans.items():
-        inside |= (member != m) & valid & (seconds >= low) & (seconds <= high)
+        inside |= (member != m) & valid & (seconds >= low - 1) & (seconds <= high + 1)
     return np.flatnonzero(inside)

@@ -55,7 +55,8 @@ def test_journal_export_times_and_fields() -> None:
     events = parsed.events.to_pylist()
     assert [e["kind"] for e in events] == ["removed", "connect"]
     assert [e["pid"] for e in events] == [2401, 2101]
-    assert events[0]["host"] == "mx1.example.com"
+    # The first label, as rsyslog writes it in the syslog file of the same host.
+    assert events[0]["host"] == "mx1"
     assert pd.Timestamp(events[0]["time"]) == pd.Timestamp(moment)
     assert pd.Timestamp(events[1]["time"]) == pd.Timestamp(moment) + pd.Timedelta("1s")
     assert parsed.stats.other_programs == {"kernel": 1}
@@ -325,7 +326,7 @@ def test_journal_export_and_syslog_file_of_the_same_lines(tmp_path: Path) -> Non
         moment = start + timedelta(seconds=number, microseconds=123_456)
         syslog.append(f"{moment:%b %d %H:%M:%S} mx1 {tag}[{pid}]: {text}\n")
         micros = int(moment.timestamp()) * 1_000_000 + moment.microsecond
-        records.append({"__REALTIME_TIMESTAMP": str(micros), "_HOSTNAME": "mx1",
+        records.append({"__REALTIME_TIMESTAMP": str(micros), "_HOSTNAME": "mx1.example.com",
                         "SYSLOG_IDENTIFIER": tag, "_PID": str(pid), "MESSAGE": text})  # fmt: skip
     (tmp_path / "maillog").write_text("".join(syslog))
     (tmp_path / "journal.json").write_bytes(export(records))
@@ -336,3 +337,17 @@ def test_journal_export_and_syslog_file_of_the_same_lines(tmp_path: Path) -> Non
     out = io.StringIO()
     print_summary(analysis, out)
     assert "; 4 lines that overlapping files repeat were read once" in out.getvalue()
+
+
+def test_journal_time_just_before_the_syslog_second(tmp_path: Path) -> None:
+    """rsyslog stamps a line it received at 10:00:40.99999 with 10:00:41."""
+    text = "A1B2C3D4E5: removed"
+    (tmp_path / "maillog").write_text(
+        f"Dec  3 10:00:41 mx1 postfix/qmgr[302]: {text}\n"
+    )
+    moment = datetime(2026, 12, 3, 10, 0, 40, 999_990, tzinfo=UTC)
+    micros = int(moment.timestamp()) * 1_000_000 + moment.microsecond
+    record = {"__REALTIME_TIMESTAMP": str(micros), "_HOSTNAME": "mx1",
+              "SYSLOG_IDENTIFIER": "postfix/qmgr", "_PID": "302", "MESSAGE": text}  # fmt: skip
+    (tmp_path / "journal.json").write_bytes(export([record]))
+    assert analyze_bundle(tmp_path, year=2026).duplicates_dropped == 1

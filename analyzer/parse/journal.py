@@ -1,7 +1,8 @@
 """Parse ``journalctl -o json`` exports into the same events as syslog files.
 
 Each line is one JSON object. Fields used: ``__REALTIME_TIMESTAMP`` (microseconds
-since the epoch), ``_HOSTNAME``, ``SYSLOG_IDENTIFIER``, ``_PID`` or ``SYSLOG_PID``
+since the epoch), ``_HOSTNAME`` (its first label, as syslog files show it),
+``SYSLOG_IDENTIFIER``, ``_PID`` or ``SYSLOG_PID``
 and ``MESSAGE``, which journald stores as an array of byte values when the text
 is not valid UTF-8. Arrow's JSON reader reads a chunk at once. A chunk with such
 an array, a line that is not a JSON object or a blank line is read line by line.
@@ -213,11 +214,25 @@ def _read_bulk(lines: pa.Array, zone: tzinfo = UTC) -> syslog.Headers | None:
     return syslog.Headers(
         matched=np.ones(len(lines), dtype=bool),
         ts=stamps.combine_chunks(),
-        host=table.column("_HOSTNAME").combine_chunks(),
+        host=pc.replace_substring_regex(
+            table.column("_HOSTNAME"), SHORT_NAME.pattern, r"\1"
+        ).combine_chunks(),
         program=pc.fill_null(table.column("SYSLOG_IDENTIFIER"), "").combine_chunks(),
         pid=np.asarray(pc.fill_null(pid, -1).combine_chunks()),
         body=pc.utf8_rtrim(message, characters="\n").combine_chunks(),
     )
+
+
+SHORT_NAME = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)\..*$")
+"""A full host name, of which syslog files show the first label (rsyslog's
+default), so the journal's lines of a host and its files' lines match."""
+
+
+def _short_name(host: object) -> str | None:
+    """Return the first label of a full host name; other values as text."""
+    if host is None:
+        return None
+    return SHORT_NAME.sub(r"\1", str(host))
 
 
 def _arrow_zone(zone: tzinfo) -> str | None:
@@ -293,7 +308,7 @@ def _record(
         pid_number = -1
     return (
         moment.astimezone(zone).isoformat(timespec="microseconds"),
-        record.get("_HOSTNAME"),
+        _short_name(record.get("_HOSTNAME")),
         str(record.get("SYSLOG_IDENTIFIER", "")),
         pid_number,
         str(message).rstrip("\n"),
