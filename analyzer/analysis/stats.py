@@ -212,9 +212,9 @@ def message_totals(
     # A hand-off copy is the same message, and a try that cleanup did not
     # accept is tried again as another: neither counts.
     counted = _mask(~messages["final_state"].isin(["handed_off", "not_accepted"]))
-    originals = counted & np.asarray(
-        messages["origin"].isin(["local", "smtp"]), dtype=bool
-    )
+    # Submissions as pflogsumm counts them: a try that cleanup did not accept
+    # is one too, though no message of the states.
+    originals = np.asarray(messages["origin"].isin(["local", "smtp"]), dtype=bool)
     real = ~_handoff_deliveries(deliveries, messages)
     status = deliveries["status"]
     sent = real & _is(status, "sent")
