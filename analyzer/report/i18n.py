@@ -370,7 +370,7 @@ _LABELS: dict[str, dict[str, str]] = {
     },
     "summary_rejected_unqueued": {
         "en": "Submissions rejected before queueing: {count}",
-        "ja": "キューに入る前に拒否された投入：{count} 件",
+        "ja": "キュー投入前に拒否された送信：{count} 件",
     },
     "summary_peer": {
         "en": "Totals as pflogsumm counts them: {totals}",
