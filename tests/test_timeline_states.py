@@ -163,3 +163,21 @@ def test_tries_cleanup_did_not_accept(tmp_path: Path) -> None:
     finding = analysis.findings[0]
     assert finding.code == "mail-not-accepted"
     assert finding.params["attempts"] == "2"
+
+
+def test_tries_from_smtp_clients(tmp_path: Path) -> None:
+    """A try that came in through smtpd is retried by the client: nothing waits
+    in maildrop, and the finding says so."""
+    head = "Dec  4 10:00:00 mx1 postfix"
+    (tmp_path / "maillog").write_text(
+        f"{head}/smtpd[200]: connect from app.example.com[192.0.2.40]\n"
+        f"{head}/smtpd[200]: A1B2C3D4E5: client=app.example.com[192.0.2.40]\n"
+        f"{head}/cleanup[301]: A1B2C3D4E5: message-id=<a1@app.example.com>\n"
+        f"{head}/cleanup[301]: warning: A1B2C3D4E5: unreasonable virtual_alias_maps "
+        "map nesting for ops@example.com -- message not accepted, try again later\n"
+    )
+    finding = analyze_bundle(tmp_path, year=2026).findings[0]
+    assert finding.code == "mail-not-accepted"
+    assert finding.params["variant"] == "from_clients"
+    assert "the clients keep the mail and send it again later" in finding.summary
+    assert "maildrop" not in finding.summary

@@ -964,6 +964,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "mail-not-accepted",
+        "from_clients",
+    ): "cleanup は SMTP クライアントからの {count} 通のメッセージを受け付けませんでした（計 {attempts} "
+    "回）：「{problem}」。smtpd はそれぞれに一時エラーを返したため、クライアントはメールを保持して後で"
+    "送り直します。このホストのキューには入りません。",
+    (
         "messages-on-hold",
         "content_check_gone",
     ): "{count} 通が保留キューにあり、解放されるまで配送されません。そのうち {checked} 通はこのホストの "
@@ -1739,6 +1745,11 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "mail-not-accepted",
+        "from_clients",
+    ): "このホストで警告が示す問題を直し、`postfix reload` を実行してください。クライアントの次の"
+    "再送で配送されます。",
     (
         "messages-on-hold",
         "content_check_gone",

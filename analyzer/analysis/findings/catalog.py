@@ -252,8 +252,14 @@ CATALOG: dict[str, Entry] = {
             "(a loop) or nest too deep. The mail stays in the maildrop queue, and "
             "pickup tries it again every few seconds, under a new queue ID each "
             "time; it is never sent.",
+            "from_clients": "cleanup did not accept {count} message(s) from SMTP "
+            'clients, {attempts} time(s) in all: "{problem}". smtpd answered each '
+            "with a temporary error, so the clients keep the mail and send it again "
+            "later; it is never queued here.",
         },
         remedies={
+            "from_clients": "Fix what the warning names on this host, then run "
+            "`postfix reload`: the clients' next retries then go through.",
             "alias_loop": "Follow {address} through the table: `postmap -q "
             "{address} {table}` shows where it leads, and again for each address "
             "it gives. Remove the entry that points back, run `postmap` on the "

@@ -54,6 +54,11 @@ def not_accepted_findings(ctx: Context) -> list[Finding]:
             config = ctx.config(str(host))
             table = config.get(loop["maps"]) if config is not None else ""
             params["table"] = table or loop["maps"]
+        origins = ctx.messages["origin"].reindex(keys)
+        if len(origins) and origins.eq("smtp").all():
+            # smtpd answered with a temporary error: the clients keep the mail
+            # and retry, and nothing waits in maildrop.
+            params["variant"] = "from_clients"
         findings.append(
             Finding(
                 code="mail-not-accepted",
