@@ -142,9 +142,12 @@ class Analysis:
 
         Each is a frame of its own: with pandas' copy-on-write, changing one
         leaves the analysis as it was, and nothing is copied until then."""
+        messages = self.messages.reset_index(drop=True)
+        # The lists in child_keys are objects: copy them too.
+        messages["child_keys"] = [list(keys) for keys in messages["child_keys"]]
         return {
             "events": self.events.reset_index(drop=True),
-            "messages": self.messages.reset_index(drop=True),
+            "messages": messages,
             "deliveries": self.deliveries.copy(deep=False),
             "recipients": self.recipients.reset_index(drop=True),
             "findings": self.findings_frame,

@@ -121,6 +121,8 @@ def test_changing_a_frame_leaves_the_analysis(tmp_path: Path) -> None:
             own = getattr(analysis, "findings_frame" if name == "findings" else name)
             assert own.iloc[0, 0] is not None, name
     frames = analysis.frames()
+    frames["messages"]["child_keys"].iloc[0].append("mx1:F0F0F0F0F0")
+    assert analysis.messages["child_keys"].iloc[0] == []
     frames["deliveries"]["status"] = "bounced"
     frames["queue"]["in_newest_listing"] = False
     assert analysis.totals() == before
