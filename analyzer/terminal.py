@@ -18,7 +18,7 @@ import pandas as pd
 from analyzer.analysis.findings import Finding
 from analyzer.analysis.frames import TEXT_ROW, add_text, line_texts
 from analyzer.analysis.queued import in_log
-from analyzer.analysis.timeline import named_recipients
+from analyzer.analysis.timeline import NOT_ACCEPTED_RULE, named_recipients
 from analyzer.api import Analysis
 from analyzer.clock import wall_time
 from analyzer.report import i18n
@@ -260,6 +260,7 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
     by_recipient = deliveries.loc[match, "message_key"].dropna().unique()
     named = named_recipients(analysis.event_fields)
     by_named = named.loc[matches(named["recipient"]).to_numpy(bool), "message_key"]
+    by_try = _tries_naming(analysis.event_fields, matches)
     # Messages that only a queue listing shows have recipients but no deliveries.
     recipients = analysis.recipients
     listed = recipients[matches(recipients["recipient"]).to_numpy(bool)]
@@ -278,10 +279,33 @@ def find_messages(analysis: Analysis, query: str) -> list[str]:
         *by_recipient,
         *by_named,
         *by_listed,
+        *by_try,
         *by_relay,
         *by_client,
     ]
     return list(dict.fromkeys(found))
+
+
+_TRY_ADDRESS = r" for <?(?P<address>[^\s<>]+)>? -- message not accepted"
+"""The address in cleanup's warning about a try it did not accept ("... map
+nesting for ops@example.com -- message not accepted, try again later")."""
+
+
+def _tries_naming(
+    events: pd.DataFrame, matches: Callable[[pd.Series], pd.Series]
+) -> list[str]:
+    """Return the keys of the tries whose cleanup warning names an address that
+    ``matches`` accepts: a try has no recipient of its own."""
+    rule = events["rule"]
+    rows = np.flatnonzero(
+        (rule == NOT_ACCEPTED_RULE).to_numpy(dtype=bool, na_value=False)
+        & events["message_key"].notna().to_numpy(dtype=bool)
+    )
+    if len(rows) == 0:
+        return []
+    named = line_texts(events, rows).str.extract(_TRY_ADDRESS, expand=False)
+    hit = matches(named.astype(object)).to_numpy(dtype=bool)
+    return [str(key) for key in events["message_key"].iloc[rows[hit]]]
 
 
 def _by_message_key(messages: pd.DataFrame, needle: str) -> list[str]:

@@ -289,3 +289,11 @@ def test_trace_address_literal_not_used(tmp_path: Path) -> None:
     assert find_messages(analysis, "192.0.2.25") == ["mx1:A1B2C3D4E5"]
     assert find_messages(analysis, "[192.0.2.25]") == ["mx1:A1B2C3D4E5"]
     assert find_messages(analysis, "192.0.2.2") == []
+
+
+def test_trace_address_finds_tries() -> None:
+    """A try that cleanup did not accept names its address only in the warning."""
+    analysis = analyze_bundle(SAMPLES / "alias-loop.tar.gz")
+    tries = analysis.messages.index[analysis.messages["final_state"] == "not_accepted"]
+    assert set(tries) <= set(find_messages(analysis, "soc@example.com"))
+    assert not set(tries) & set(find_messages(analysis, "analyst@example.org"))
