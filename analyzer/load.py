@@ -758,10 +758,9 @@ def _duplicate_rows(
     frame["member"] = member[candidates]
     keys = ["host", "program", "pid", "text", "time"]
     cross = np.zeros(len(frame), dtype=bool)
-    # Whole seconds: a journal export gives microseconds for the line that the
-    # syslog file of the same host stamps to the second, and rsyslog's stamp
-    # may be the next second (10:00:40.99999 in the journal, 10:00:41 in the
-    # file), which rounding to the nearest second matches.
+    # Whole seconds, because a journal export gives microseconds where the
+    # syslog file of the same host gives seconds. rsyslog's stamp may fall in
+    # the next second (10:00:40.99999 against 10:00:41), which rounding matches.
     second = 1_000_000_000
     for seconds in (
         time[candidates] // second,

@@ -533,9 +533,9 @@ def _queued_only(
     analysis: Analysis, query: str, logged: list[str], keys: list[str]
 ) -> pd.DataFrame:
     """Return the queue listing rows of the messages that match ``query`` and
-    that the log does not show: the rows that match, and the rows of the
-    matching ``keys`` that are not ``logged``, whose addresses the messages frame
-    gives qualified ("root@example.com" for the listing's "root")."""
+    that the log does not show. These are the rows that match, and the rows of
+    the matching ``keys`` that are not ``logged``: the messages frame gives their
+    addresses qualified ("root@example.com" for the listing's "root")."""
     queue = analysis.queue
     if queue.empty:
         return queue

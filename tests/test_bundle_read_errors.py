@@ -153,8 +153,8 @@ class CountingFile(io.BufferedReader):
 
 
 def test_regular_file_read_in_whole_pieces(tmp_path: Path) -> None:
-    """A log on disk is read in as few pieces as asked, even behind a peek: a
-    salvaging reader has nothing to salvage from a file, and joining 64 KiB
+    """A log on disk is read in as few pieces as requested, even behind a peek.
+    A salvaging reader has nothing to salvage from a file, and joining 64 KiB
     pieces cost a tenth of the parse of a 1M-line log."""
     path = tmp_path / "maillog"
     path.write_text(DELIVERED * (3 * 1024 * 1024 // len(DELIVERED) + 1))

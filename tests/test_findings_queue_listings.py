@@ -501,9 +501,9 @@ LISTED_ONLY_MAILQ = (
 )
 
 
-def test_messages_only_a_listing_shows(tmp_path: Path) -> None:
+def test_listed_only_messages_counted(tmp_path: Path) -> None:
     """Mail in the maildrop and hold queues without a line in the log is part of
-    the messages and recipients frames and of the totals; a message that the log
+    the messages and recipients frames and of the totals. A message that the log
     shows is not added twice."""
     write(tmp_path, "var/log/maillog", deferred_log(["A1B2C3D4E5"]), LOG_END)
     listed = datetime(2026, 12, 4, 10, 40, tzinfo=UTC)
@@ -511,6 +511,7 @@ def test_messages_only_a_listing_shows(tmp_path: Path) -> None:
     write(tmp_path, "etc/postfix/main.cf", "myhostname = mx1.example.com\n"
           "myorigin = example.com\n", LOG_END)  # fmt: skip
     analysis = analyze_bundle(tmp_path, year=2026)
+
     messages = analysis.messages.set_index("queue_id")
     # 9F8E7D6C5B is a message whose only line is "removed".
     assert messages["origin"].drop("9F8E7D6C5B").to_dict() == {
@@ -520,7 +521,8 @@ def test_messages_only_a_listing_shows(tmp_path: Path) -> None:
     }
     assert messages.loc["B7C8D9E0F1", "final_state"] == "deferred"
     assert messages.loc["C5D6E7F8A9", "final_state"] == "held"
-    # cleanup has not yet qualified the maildrop queue's sender with myorigin.
+    # The listing gives the maildrop sender as "root": myorigin is appended, as
+    # cleanup will do.
     assert messages.loc["B7C8D9E0F1", "sender"] == "root@example.com"
     assert messages.loc["C5D6E7F8A9", "sender"] == "alerts@mx1.example.com"
     assert messages.loc["B7C8D9E0F1", "nrcpt"] == 2
@@ -528,11 +530,13 @@ def test_messages_only_a_listing_shows(tmp_path: Path) -> None:
     assert messages.loc["B7C8D9E0F1", "message_key"] == f"{HOST}:B7C8D9E0F1"
     assert not messages.loc["B7C8D9E0F1", "started_in_log"]
     assert str(messages.loc["C5D6E7F8A9", "first_seen"]) == "2026-12-04 10:25:00+00:00"
+
     recipients = analysis.recipients.reset_index(drop=True)
     waiting = recipients[recipients["message_key"] == f"{HOST}:B7C8D9E0F1"]
     assert sorted(waiting["recipient"]) == ["secops@example.net", "soc@example.com"]
     assert set(waiting["final_state"]) == {"deferred"}
     assert set(waiting["attempts"]) == {0}
+
     assert analysis.totals().states == {"deferred": 2, "held": 1, "unknown": 1}
 
 

@@ -307,7 +307,7 @@ def test_whole_journal_is_read(tmp_path: Path) -> None:
     assert not analysis.partial
 
 
-def test_journal_export_and_syslog_file_of_the_same_lines(tmp_path: Path) -> None:
+def test_journal_and_syslog_counted_once(tmp_path: Path) -> None:
     """A bundle with the syslog file and a journal export of the same lines:
     the journal's times have microseconds, the file's whole seconds, and each
     line counts once."""

@@ -166,8 +166,8 @@ def test_tries_cleanup_did_not_accept(tmp_path: Path) -> None:
 
 
 def test_tries_from_smtp_clients(tmp_path: Path) -> None:
-    """A try that came in through smtpd is retried by the client: nothing waits
-    in maildrop, and the finding says so."""
+    """A try that came in through smtpd is retried by the client, so nothing
+    waits in maildrop, and the finding tells that."""
     head = "Dec  4 10:00:00 mx1 postfix"
     (tmp_path / "maillog").write_text(
         f"{head}/smtpd[200]: connect from app.example.com[192.0.2.40]\n"

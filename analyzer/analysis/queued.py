@@ -1,11 +1,11 @@
 """Messages that only a queue listing shows.
 
-Mail can wait in the queue without a line in the log: postdrop writes it to the
+Mail can wait in the queue without a line in the log. postdrop writes it to the
 maildrop queue while Postfix is stopped, pickup leaves a submission there when
-cleanup does not accept it, or the log of its arrival was rotated out before
-the bundle was made. The host's newest listing shows such a message, so the
-analysis counts it too: deferred, or held when it waits in the hold queue, as
-every message that is still queued.
+cleanup does not accept it, and the log of its arrival may have been rotated out
+before the bundle was made. The host's newest listing shows such a message, so
+the analysis counts it too: deferred, or held when it waits in the hold queue,
+like every message that is still queued.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from pandas.core.groupby import DataFrameGroupBy
 
 ORIGIN = "queue"
 """The origin of a message that only a queue listing shows."""
@@ -32,35 +33,19 @@ def queued_only(
     has. Only the hosts' newest listings count: an older one may show mail that
     has left the queue since. ``origins`` gives the myorigin of each host where
     cleanup appends it to addresses without a domain (append_at_myorigin)."""
-    newest = queue["in_newest_listing"].to_numpy(dtype=bool)
-    listed = queue[
-        newest
-        & queue["host"].notna().to_numpy(dtype=bool)
-        & queue["queue_id"].notna().to_numpy(dtype=bool)
-    ]
-    logged = _lifetimes(messages)
-    pairs = pd.MultiIndex.from_frame(listed[["host", "queue_id"]].astype(object))
-    lives = logged["lives"].reindex(pairs).fillna(0).to_numpy(dtype=np.int64)
-    # The log's last message of that ID left the queue before the listed one
-    # arrived: Postfix gave the ID to a new message.
-    ended = logged["ended"].reindex(pairs).to_numpy(dtype="datetime64[ns]")
-    arrived = (
-        listed["arrival_time"].dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
-    )
-    reused = (lives > 0) & (ended < arrived)
-    keep = (lives == 0) | reused
-    listed, lives = listed[keep], lives[keep]
+    listed, lives = _not_in_log(queue, messages)
     if listed.empty:
         return pd.DataFrame(), pd.DataFrame()
     listed = listed.assign(
         sender=_qualified(listed, "sender", origins),
         recipient=_qualified(listed, "recipient", origins),
     )
+
     # A listing names the default instance's queue: postqueue -c selects others.
     suffix = np.where(lives > 0, "#" + (lives + 1).astype(str), "")
     key = listed["host"].astype(str) + ":" + listed["queue_id"].astype(str) + suffix
-    held = (listed["queue_name"] == "hold").to_numpy(dtype=bool, na_value=False)
-    state = pd.Series(np.where(held, "held", "deferred"), index=listed.index)
+    on_hold = (listed["queue_name"] == "hold").to_numpy(dtype=bool, na_value=False)
+    state = pd.Series(np.where(on_hold, "held", "deferred"), index=listed.index)
     has_recipient = listed["recipient"].notna().to_numpy(dtype=bool)
     recipients = pd.DataFrame(
         {
@@ -78,9 +63,41 @@ def queued_only(
             "child_key": None,
         }
     ).drop_duplicates(["message_key", "recipient"])
+
     grouped = listed.assign(
         message_key=key, final_state=state, has_recipient=has_recipient
     ).groupby("message_key", sort=False)
+    return _message_rows(grouped), recipients
+
+
+def _not_in_log(
+    queue: pd.DataFrame, messages: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Return the newest listings' rows of the messages that the log does not
+    show, with how many messages of the same host and queue ID the log has."""
+    newest = queue["in_newest_listing"].to_numpy(dtype=bool)
+    listed = queue[
+        newest
+        & queue["host"].notna().to_numpy(dtype=bool)
+        & queue["queue_id"].notna().to_numpy(dtype=bool)
+    ]
+    logged = _lifetimes(messages)
+    pairs = pd.MultiIndex.from_frame(listed[["host", "queue_id"]].astype(object))
+    lives = logged["lives"].reindex(pairs).fillna(0).to_numpy(dtype=np.int64)
+
+    # The log's last message of that ID left the queue before the listed one
+    # arrived, so Postfix gave the ID to a new message.
+    ended = logged["ended"].reindex(pairs).to_numpy(dtype="datetime64[ns]")
+    arrived = (
+        listed["arrival_time"].dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    )
+    reused = (lives > 0) & (ended < arrived)
+    keep = (lives == 0) | reused
+    return listed[keep], lives[keep]
+
+
+def _message_rows(grouped: DataFrameGroupBy) -> pd.DataFrame:
+    """Return a row of the messages frame for each group of listing rows."""
     first = grouped.first()
     count = grouped["has_recipient"].sum().astype("int64")
     deferred = np.where(first["final_state"] == "deferred", count, 0)
@@ -122,7 +139,7 @@ def queued_only(
         }
     )
     messages_rows["child_keys"] = [[] for _ in range(len(messages_rows))]
-    return messages_rows, recipients
+    return messages_rows
 
 
 def _lifetimes(messages: pd.DataFrame) -> pd.DataFrame:
@@ -134,9 +151,9 @@ def _lifetimes(messages: pd.DataFrame) -> pd.DataFrame:
     )
     logged = logged.dropna(subset=["host", "queue_id"])
     last = logged.sort_values("last_seen").groupby(["host", "queue_id"]).tail(1)
-    gone = last["last_seen"].dt.tz_convert(None).where(last["ended_in_log"])
+    left_at = last["last_seen"].dt.tz_convert(None).where(last["ended_in_log"])
     result = pd.DataFrame(
-        {"ended": gone.to_numpy()},
+        {"ended": left_at.to_numpy()},
         index=pd.MultiIndex.from_frame(last[["host", "queue_id"]]),
     )
     result["lives"] = logged.groupby(["host", "queue_id"]).size()

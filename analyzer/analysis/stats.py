@@ -94,8 +94,8 @@ def _facts(events: pd.DataFrame) -> dict[str, np.ndarray]:
         events,
         [
             (reject, r"^(?:\S+: )?milter-reject: "),
-            # pflogsumm counts any smtpd line with "reject:", shapes no rule
-            # knows included.
+            # pflogsumm counts any smtpd line with "reject:", also the shapes
+            # that no rule recognizes.
             (_is(kind, "unknown"), r"\breject: "),
             # header_checks and body_checks WARN (also a milter's), which
             # pflogsumm counts as reject warnings; its pattern wants header or

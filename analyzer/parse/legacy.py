@@ -1,13 +1,14 @@
 """Read log lines that are not UTF-8 in the encoding they were most likely written in.
 
 A log line can carry raw 8-bit text, such as a subject that header_checks
-quotes or a name that another program logged, depending on the sender and on
-the software that wrote the line: in Japan mostly Shift_JIS or EUC-JP, in the
-West Windows-1252 or ISO 8859-1. Each line that is not UTF-8 is tried, strictly, as Shift_JIS (Microsoft's cp932), then EUC-JP, whose
-characters must then all be Japanese (kana, kanji, full-width forms), then as
-Windows-1252. A line that none of them reads keeps U+FFFD for its bad bytes, and
-so does a UTF-8 line with a few bad bytes (a character cut in two), which more
-valid characters than bad bytes show.
+quotes or a name that another program logged. In Japan that is mostly Shift_JIS
+or EUC-JP, in the West Windows-1252 or ISO 8859-1.
+
+A UTF-8 line with a few bad bytes (a character cut in two) stays UTF-8, with
+U+FFFD for them. Any other line that is not UTF-8 is tried, strictly, as
+Shift_JIS (Microsoft's cp932), then EUC-JP, whose characters must all read as
+Japanese words, then as Windows-1252. A line that none of them reads keeps
+U+FFFD for its bad bytes.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ NAMES = {
 }
 """Names of the encodings as the inventory shows them."""
 CUT_LINE_BYTES = 200
-"""Length from which a line that ends inside a UTF-8 character counts as cut:
-about where header texts in Postfix's log lines end."""
+"""Length from which a line that ends inside a UTF-8 character counts as cut. An
+estimate: a length limit cuts long lines, and a short line that ends this way is
+more likely Latin-1."""
 
 
 def decode_line(line: bytes) -> tuple[str, str | None]:
@@ -112,7 +114,7 @@ def _all_japanese(text: str) -> bool:
 
 def _is_japanese(char: str) -> bool:
     """Return whether ``char`` is a full-width Japanese character. Half-width
-    katakana (U+FF61 to U+FF9F) is left out: what Latin-1 bytes decode to."""
+    katakana (U+FF61 to U+FF9F) is left out, because Latin-1 letters decode to it."""
     code = ord(char)
     return (
         0x3000 <= code <= 0x30FF  # CJK punctuation, hiragana, katakana

@@ -279,8 +279,8 @@ def _finding(
     if instance is not None and instance != "postfix":
         params["instance"] = instance
     if code in _DNS_CODES:
-        # A reply without name= names an IP address literal (Postfix looks up
-        # [192.0.2.10] too when inet_protocols lacks its family): the relayhost.
+        # A reply without name= names an IP address literal, the relayhost's:
+        # Postfix 3.7 reports [192.0.2.10] so when inet_protocols lacks IPv4.
         names = lookup_names(failures, rows) or _relayhost_name(config)
         params["names"] = names or "?"
         params["name"] = names.split(", ")[0] if names else "?"

@@ -20,8 +20,8 @@ nothing explains. The other findings rank by messages affected."""
 
 def quoted_reasons(texts: Iterable[str], empty: str = "") -> dict[str, object]:
     """Return the parameters that quote log ``texts`` in a summary: "reasons",
-    as "a"; "b", and "reason_texts", the texts themselves, which a translation
-    quotes in its own marks (a reply may contain "; " itself)."""
+    written as "a"; "b", and "reason_texts", the texts themselves. A translation
+    quotes the texts in its own marks, because a reply may contain "; " itself."""
     listed = [str(text) for text in texts]
     joined = "; ".join(f'"{text}"' for text in listed)
     return {"reasons": joined or empty, "reason_texts": listed}

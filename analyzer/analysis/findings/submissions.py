@@ -56,8 +56,8 @@ def not_accepted_findings(ctx: Context) -> list[Finding]:
             params["table"] = table or loop["maps"]
         origins = ctx.messages["origin"].reindex(keys)
         if len(origins) and origins.eq("smtp").all():
-            # smtpd answered with a temporary error: the clients keep the mail
-            # and retry, and nothing waits in maildrop.
+            # smtpd replied with a temporary error, so the clients keep the
+            # mail and retry. Nothing waits in maildrop.
             params["variant"] = "from_clients"
         findings.append(
             Finding(
