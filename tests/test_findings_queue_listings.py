@@ -136,6 +136,23 @@ def test_qshape_leaves_out_gone_messages(tmp_path: Path) -> None:
     assert table.loc["TOTAL", "T"] == 2
 
 
+def test_qshape_keeps_bare_recipient(tmp_path: Path) -> None:
+    # mailq lists a message that waits in maildrop with the recipient as the
+    # user typed it; qshape shows such a recipient whole, lower-cased.
+    listing = (
+        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+        "E1F2A3B4C5*    1200 Sat Dec  5 09:10:11  root\n"
+        "                                         Operator\n"
+        "\n"
+        "-- 1 Kbytes in 1 Request.\n"
+    )
+    write(tmp_path, "cmd/mailq", listing, datetime(2026, 12, 5, 9, 12, tzinfo=UTC))
+    table = analyze_bundle(tmp_path, year=2026).qshape()
+    assert "" not in table.index
+    assert table.loc["operator", "T"] == 1
+    assert table.loc["TOTAL", "T"] == 1
+
+
 def test_empty_listing_contradicts_log(tmp_path: Path) -> None:
     ids = ["A1B2C3D4E5", "B2C3D4E5F6", "C3D4E5F6A7"]
     write(tmp_path, "var/log/maillog", deferred_log(ids), LOG_END)

@@ -527,7 +527,11 @@ def qshape(queue: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
     key = ["host", "queue_id"] if "host" in queue else ["queue_id"]
     columns += [name for name in ("host", "listing_time") if name in queue]
     frame = queue.loc[listed, columns]
-    frame["domain"] = recipient_domain(frame["recipient"])
+    domain = recipient_domain(frame["recipient"])
+    # qshape keeps an address without "@" (a local name from maildrop) whole.
+    bare = (domain == "").to_numpy(dtype=bool)
+    domain[bare] = frame["recipient"][bare].astype(str).str.lower()
+    frame["domain"] = domain
     frame = frame.drop_duplicates([*key, "domain"])
     reference = frame["listing_time"].fillna(now) if "listing_time" in frame else now
     age = (reference - frame["arrival_time"]).dt.total_seconds() / 60
