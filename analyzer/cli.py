@@ -433,8 +433,9 @@ def summary(bundle: Path, lang: str, **options: Any) -> int:
 @main.command()
 @_bundle_options
 @click.argument("query")
+@_lang_option("Language of the words around the log lines; log lines stay as written.")
 @_handle_errors
-def trace(bundle: Path, query: str, **options: Any) -> int:
+def trace(bundle: Path, query: str, lang: str, **options: Any) -> int:
     """Print the linked timeline of messages matching QUERY in BUNDLE.
 
     QUERY is a queue ID, a message key as trace prints it (mx1:4A1B2C0000, or
@@ -445,6 +446,7 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
     [mail.example.com]:587 as relayhost writes it), or the name or address of the
     client that submitted a message.
     """
+    from analyzer.report import i18n
     from analyzer.terminal import print_trace, print_unqueued
 
     if not query.strip():
@@ -456,20 +458,19 @@ def trace(bundle: Path, query: str, **options: Any) -> int:
     analysis = _analyze(bundle, **options)
     redactor = _redactor(analysis, options)
     with _redacted_stdout(redactor) as out:
-        found = print_trace(analysis, query, out)
+        found = print_trace(analysis, query, out, lang)
     if not found:
         with _redacted_stdout(redactor) as out:
-            unqueued = print_unqueued(analysis, query, out)
+            unqueued = print_unqueued(analysis, query, out, lang)
+        text = i18n.labels(lang)
         if unqueued:
-            hint = "the lines above show mail that was rejected before it was queued."
+            hint = text["trace_hint_unqueued"]
         elif analysis.messages.empty:
-            hint = "the logs of this bundle show no message at all."
+            hint = text["trace_hint_empty"]
         else:
-            hint = (
-                "give a queue ID, message key, Message-ID, address, domain, relay "
-                "host name or IP address, or the name or address of a client."
-            )
-        click.echo(f"mailbundle: no message matches {query!r}; {hint}", err=True)
+            hint = text["trace_hint_query"]
+        message = text["trace_no_match"].format(query=repr(query), hint=hint)
+        click.echo(f"mailbundle: {message}", err=True)
         return EXIT_NO_MATCH
     return _partial_code(analysis)
 

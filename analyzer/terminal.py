@@ -513,7 +513,10 @@ def family(analysis: Analysis, keys: list[str]) -> list[str]:
     return ordered
 
 
-def print_trace(analysis: Analysis, query: str, out: TextIO) -> bool:
+def print_trace(analysis: Analysis, query: str, out: TextIO, lang: str = "en") -> bool:
+    """Write the linked timelines of the messages that match ``query``, with
+    the words around the log lines in ``lang``. Returns False when none matches."""
+    text = i18n.labels(lang)
     keys = family(analysis, find_messages(analysis, query))
     # Messages that only a listing shows have no lines: their listing rows show them.
     messages = analysis.messages
@@ -523,9 +526,9 @@ def print_trace(analysis: Analysis, query: str, out: TextIO) -> bool:
     if not logged and listed.empty:
         return False
     if logged:
-        _print_logged(analysis, logged, out)
+        _print_logged(analysis, logged, out, text)
     if not listed.empty:
-        _print_listed(analysis, listed, out)
+        _print_listed(analysis, listed, out, text)
     return True
 
 
@@ -558,7 +561,9 @@ def _queued_only(
     return queue[pair.isin(chosen).to_numpy(dtype=bool)]
 
 
-def _print_listed(analysis: Analysis, rows: pd.DataFrame, out: TextIO) -> None:
+def _print_listed(
+    analysis: Analysis, rows: pd.DataFrame, out: TextIO, text: dict[str, str]
+) -> None:
     # Plain lists: pandas row access costs a millisecond a row (25 s for 20,000
     # listed messages).
     columns = ["host", "queue_id", "queue_name", "sender", "arrival_time",
@@ -569,21 +574,20 @@ def _print_listed(analysis: Analysis, rows: pd.DataFrame, out: TextIO) -> None:
     messages: dict[tuple[object, object], list[tuple[object, ...]]] = {}
     for record in records:
         messages.setdefault((record[0], record[1]), []).append(record)
-    out.write(
-        f"{len(messages):,} message(s) only in the queue listing; times in "
-        f"{analysis.zone}\n"
-    )
+    count = f"{len(messages):,}"
+    out.write(text["trace_listed"].format(count=count, zone=analysis.zone) + "\n")
     for (_, queue_id), group in messages.items():
         _, _, queue_name, sender, arrival, source, line_no, _, _ = group[0]
-        sender = sender if pd.notna(sender) else "?"
+        sender = text["trace_from"].format(sender=sender if pd.notna(sender) else "?")
+        arrived = text["trace_arrived"].format(time=_time(arrival, analysis.zone))
         out.write(
-            f"\n== {queue_id}  [{queue_name}]  from <{sender}>"
-            f"  arrived {_time(arrival, analysis.zone)}"
+            f"\n== {queue_id}  [{queue_name}]  {sender}  {arrived}"
             f"   [{source}:{line_no}]\n"
         )
         for *_, recipient, reason in group:
             because = f"  ({reason})" if pd.notna(reason) else ""
-            out.write(f"   to <{recipient}>{because}\n")
+            to = text["trace_to"].format(recipient=recipient)
+            out.write(f"   {to}{because}\n")
 
 
 def _in_log_order(lines: pd.DataFrame) -> pd.DataFrame:
@@ -603,7 +607,9 @@ UNQUEUED_SHOWN = 20
 """Lines shown of those rejected before a queue ID was given."""
 
 
-def print_unqueued(analysis: Analysis, query: str, out: TextIO) -> int:
+def print_unqueued(
+    analysis: Analysis, query: str, out: TextIO, lang: str = "en"
+) -> int:
     """Print the NOQUEUE lines (mail rejected before it got a queue ID) that name
     ``query`` as an address, domain, or client name or address.
 
@@ -626,32 +632,38 @@ def print_unqueued(analysis: Analysis, query: str, out: TextIO) -> int:
     found = unqueued[named.to_numpy(dtype=bool)]
     if found.empty:
         return 0
-    out.write(
-        f"{len(found):,} line(s) without a queue ID: mail rejected before Postfix "
-        f"queued it; times in {analysis.zone}\n\n"
-    )
+    text = i18n.labels(lang)
+    count = f"{len(found):,}"
+    out.write(text["trace_unqueued"].format(count=count, zone=analysis.zone))
+    out.write("\n\n")
     for _, event in found.head(UNQUEUED_SHOWN).iterrows():
         out.write(_event_line(event, analysis.zone))
     if len(found) > UNQUEUED_SHOWN:
-        out.write(f"   ... and {len(found) - UNQUEUED_SHOWN:,} more\n")
+        more = text["trace_more"].format(count=f"{len(found) - UNQUEUED_SHOWN:,}")
+        out.write(f"   {more}\n")
     return len(found)
 
 
-def _print_logged(analysis: Analysis, keys: list[str], out: TextIO) -> None:
+def _print_logged(
+    analysis: Analysis, keys: list[str], out: TextIO, text: dict[str, str]
+) -> None:
     events = analysis.event_fields
     keyed = add_text(events[events["message_key"].isin(keys)])
-    out.write(f"{len(keys):,} message(s); times in {analysis.zone}\n")
+    count = f"{len(keys):,}"
+    out.write(text["trace_messages"].format(count=count, zone=analysis.zone) + "\n")
     for key in keys:
         message = analysis.messages.loc[key]
         parent = message["parent_key"]
-        out.write(f"\n== {key}  [{message['final_state']}]")
-        out.write(
-            f"  from <{message['sender'] if pd.notna(message['sender']) else '?'}>"
-        )
+        state = message["final_state"]
+        state = text.get(f"short_{state}", state)
+        sender = message["sender"] if pd.notna(message["sender"]) else "?"
+        out.write(f"\n== {key}  [{state}]  {text['trace_from'].format(sender=sender)}")
         if pd.notna(message["message_id"]):
-            out.write(f"  message-id {message['message_id']}")
+            message_id = text["trace_message_id"].format(id=message["message_id"])
+            out.write(f"  {message_id}")
         if isinstance(parent, str):
-            out.write(f"\n   child of {parent} ({message['link']})")
+            child = text["trace_child_of"].format(parent=parent, link=message["link"])
+            out.write(f"\n   {child}")
         out.write("\n")
         for _, event in _in_log_order(keyed[keyed["message_key"] == key]).iterrows():
             out.write(_event_line(event, analysis.zone))

@@ -234,6 +234,19 @@ def test_trace_unknown_query_fails() -> None:
     assert "no message matches" in result.output
 
 
+def test_trace_japanese_queue_only(tmp_path: Path) -> None:
+    (tmp_path / "mailq").write_text(MAILQ_ONLY)
+    output = invoke("trace", str(tmp_path), "7C6B5A4938", "--lang", "ja")
+    lines = output.splitlines()
+    assert lines[0] == "キューの一覧にだけあるメッセージ 1 件（時刻は UTC）"
+    # Queue names stay Postfix's words.
+    assert lines[2].startswith(
+        "== 7C6B5A4938  [hold]  送信者 <root@siem01.example.com>"
+    )
+    assert "  到着 " in lines[2]
+    assert lines[3] == "   宛先 <audit@example.net>"
+
+
 def test_summary_names_verdict_totals_and_reasons() -> None:
     output = invoke("summary", str(SAMPLES / "localhost-loop.tar.gz"))
     assert "Verdict: FAILING: Mail loops back to this host" in output

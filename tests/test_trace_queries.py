@@ -215,6 +215,38 @@ def test_trace_shows_lines_refused_before_queueing(tmp_path: Path, query: str) -
     assert "rejected before it was queued" in result.stderr
 
 
+def test_trace_japanese_rejected_lines(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(REJECTED)
+    result = CliRunner().invoke(
+        main, ["trace", str(tmp_path), "x@example.org", "--year", "2026", "--lang", "ja"]
+    )  # fmt: skip
+    assert result.exit_code == 6
+    assert result.stdout.startswith("キュー ID のない行 1 件：")
+    # The log line itself stays as Postfix wrote it.
+    assert "Relay access denied" in result.stdout
+    assert "'x@example.org' に一致するメッセージはありません。" in result.stderr
+    assert "キューに入る前に拒否された" in result.stderr
+
+
+def test_trace_japanese_timeline(tmp_path: Path) -> None:
+    (tmp_path / "maillog").write_text(
+        "Dec  3 09:00:00 mx1 postfix/pickup[300]: 5A5A5A5A5A: uid=0 from=<root>\n"
+        "Dec  3 09:00:00 mx1 postfix/qmgr[302]: 5A5A5A5A5A: from=<root@example.com>,"
+        " size=700, nrcpt=1 (queue active)\n"
+        "Dec  3 09:00:01 mx1 postfix/smtp[303]: 5A5A5A5A5A: to=<a@example.org>,"
+        " relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred"
+        " (connect to mail.example.org[192.0.2.25]:25: Connection timed out)\n"
+    )
+    result = CliRunner().invoke(
+        main, ["trace", str(tmp_path), "5A5A5A5A5A", "--year", "2026", "--lang", "ja"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "メッセージ 1 件（時刻は UTC）"
+    assert lines[2] == "== mx1:5A5A5A5A5A  [配送待ち]  送信者 <root@example.com>"
+    assert "status=deferred (connect to" in result.stdout
+
+
 def test_trace_says_when_the_logs_show_no_message(tmp_path: Path) -> None:
     (tmp_path / "maillog").write_text(REJECTED)
     result = CliRunner().invoke(main, ["trace", str(tmp_path), "a@example.com"])

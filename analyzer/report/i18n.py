@@ -436,6 +436,49 @@ _LABELS: dict[str, dict[str, str]] = {
     "short_handed_off": {"en": "handed_off", "ja": "引き渡し"},
     "short_not_accepted": {"en": "not_accepted", "ja": "未受理"},
     "short_unknown": {"en": "unknown", "ja": "不明"},
+    # The trace command's lines. Queue names, link kinds and log lines stay in
+    # Postfix's words.
+    "trace_messages": {
+        "en": "{count} message(s); times in {zone}",
+        "ja": "メッセージ {count} 件（時刻は {zone}）",
+    },
+    "trace_from": {"en": "from <{sender}>", "ja": "送信者 <{sender}>"},
+    "trace_message_id": {"en": "message-id {id}", "ja": "Message-ID {id}"},
+    "trace_child_of": {
+        "en": "child of {parent} ({link})",
+        "ja": "{parent} から生成（{link}）",
+    },
+    "trace_listed": {
+        "en": "{count} message(s) only in the queue listing; times in {zone}",
+        "ja": "キューの一覧にだけあるメッセージ {count} 件（時刻は {zone}）",
+    },
+    "trace_arrived": {"en": "arrived {time}", "ja": "到着 {time}"},
+    "trace_to": {"en": "to <{recipient}>", "ja": "宛先 <{recipient}>"},
+    "trace_unqueued": {
+        "en": "{count} line(s) without a queue ID: mail rejected before Postfix "
+        "queued it; times in {zone}",
+        "ja": "キュー ID のない行 {count} 件：Postfix がキューに入れる前に拒否したメールです"
+        "（時刻は {zone}）",
+    },
+    "trace_more": {"en": "... and {count} more", "ja": "... ほか {count} 行"},
+    "trace_no_match": {
+        "en": "no message matches {query}; {hint}",
+        "ja": "{query} に一致するメッセージはありません。{hint}",
+    },
+    "trace_hint_unqueued": {
+        "en": "the lines above show mail that was rejected before it was queued.",
+        "ja": "上の行は、キューに入る前に拒否されたメールです。",
+    },
+    "trace_hint_empty": {
+        "en": "the logs of this bundle show no message at all.",
+        "ja": "このバンドルのログにはメッセージがひとつもありません。",
+    },
+    "trace_hint_query": {
+        "en": "give a queue ID, message key, Message-ID, address, domain, relay "
+        "host name or IP address, or the name or address of a client.",
+        "ja": "キュー ID、メッセージ・キー、Message-ID、アドレス、ドメイン、リレー・ホストの名前か "
+        "IP アドレス、またはクライアントの名前かアドレスを指定してください。",
+    },
 }
 
 
