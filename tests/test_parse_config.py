@@ -23,6 +23,8 @@ from analyzer.parse.config import (
 from tests.conftest import CORPUS
 
 # Expanded values: main.cf text, then each parameter and what get() returns.
+RELATION_PREFIX = "a = 5\nb = 10\ns = yes\ne =\n"
+
 EXPANSION_CASES = [
     pytest.param(
         "# relayhost = [192.0.2.1]\nrelayhost = [192.0.2.25]\n",
@@ -141,6 +143,93 @@ EXPANSION_CASES = [
         {"smtpd_timeout": "300s"},
         id="either-or-spaces-around-braces",
     ),
+    # Postfix 3.0 and later: a relational expression in place of the name.
+    # Expected values are those of postconf -x of Postfix 3.7.11.
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{$a} == {5} ? {eq} : {ne}}\n",
+        {"relayhost": "eq"},
+        id="relation-equal",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{$a} != {5} ? {ne} : {eq}}\n",
+        {"relayhost": "eq"},
+        id="relation-not-equal",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{$a} < {$b} ? {lt} : {ge}}\n",
+        {"relayhost": "lt"},
+        id="relation-less-numbers",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{abc} < {abd} ? {lt} : {ge}}\n",
+        {"relayhost": "lt"},
+        id="relation-less-strings",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{$a} > {10}?{gt}:{le}}\n",
+        {"relayhost": "le"},
+        id="relation-greater-no-spaces",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{$a} <= {5}}\n",
+        {"relayhost": "true"},
+        id="relation-bare-true",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{$a} >= {6}}\n",
+        {"relayhost": ""},
+        id="relation-bare-false",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{9} < {10} ? {num} : {str}}\n",
+        {"relayhost": "num"},
+        id="relation-digits-compare-as-numbers",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{x9} < {x10} ? {lt} : {ge}}\n",
+        {"relayhost": "ge"},
+        id="relation-mixed-compare-as-strings",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${ s ? {set} : {empty}}\n",
+        {"relayhost": "set"},
+        id="relation-spaces-around-name",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{$e} == {} ? {blank}}\n",
+        {"relayhost": "blank"},
+        id="relation-empty-operand",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{$s} == {yes} : {notyes}}\n",
+        {"relayhost": ""},
+        id="relation-colon-only",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{$s}=={yes}?{Y}:{N}}x\n",
+        {"relayhost": "Yx"},
+        id="relation-text-after",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{$a} == {5} ? {$b} : {$s}}\n",
+        {"relayhost": "10"},
+        id="relation-branches-expand",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{$a}  ==  {5}  ?  {sp}  :  {ns}}\n",
+        {"relayhost": "sp"},
+        id="relation-wide-spaces",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{01} == {1} ? {numeq} : {numne}}\n",
+        {"relayhost": "numeq"},
+        id="relation-leading-zero-number",
+    ),
+    pytest.param(
+        RELATION_PREFIX + "relayhost = ${{} == {} ? {emptyeq} : {emptyne}}\n",
+        {"relayhost": "emptyeq"},
+        id="relation-both-empty",
+    ),
     pytest.param(
         "relayhost = ${relay_name:${backup_relay}}\nbackup_relay = [192.0.2.26]\n",
         {"relayhost": "[192.0.2.26]"},
@@ -166,6 +255,11 @@ EXPANSION_CASES = [
         id="unclosed-brace",
     ),
     pytest.param("relayhost = [$]\n", {"relayhost": "[$]"}, id="dollar-without-name"),
+    pytest.param(
+        "relayhost = ${{a} = {b} ? {x}}\n",
+        {"relayhost": "${{a} = {b} ? {x}}"},
+        id="relation-unknown-operator",
+    ),
     # Postfix reports a loop, and expansion stops at the repeated name.
     pytest.param(
         "relay_a = $relay_b\nrelay_b = $relay_a\n",

@@ -6,13 +6,14 @@ it. "#" starts a comment only as the first non-space character of a line. In
 main.cf a later setting of a name overrides an earlier one. Values expand
 ``$name``, ``${name}``, ``$(name)`` and the conditional forms ``${name?value}``,
 ``${name:value}``, ``${name?{value}}``, ``${name:{value}}`` and
-``${name?{value1}:{value2}}``, and ``$$`` stands for one "$".
+``${name?{value1}:{value2}}``, with a relational expression such as
+``{$a} == {b}`` in place of the name, and ``$$`` stands for one "$".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -206,18 +207,25 @@ class _Expansion:
         return self.value(name), start + len(name)
 
     def _expression(self, expression: str) -> str | None:
-        """Expand the inside of ``${...}``, or return None for syntax not handled.
+        """Expand the inside of ``${...}``, or return None for invalid syntax.
 
         ``${name?value}`` gives value when $name is not empty, ``${name:value}``
         when it is empty, and ``${name?{value1}:{value2}}`` one or the other.
+        In place of the name, Postfix 3.0 and later take a relational expression
+        such as ``{$a} == {b}``, whose value is "true" or empty.
         """
-        name = _reference_name(expression, 0)
-        rest = expression[len(name) :]
-        # NOTE: Postfix 3's logical expressions, ${{a} == {b} ? {c} : {d}}, stay
-        # as written.
-        if not name or rest[:1] not in ("", "?", ":"):
-            return None
-        current = self.value(name)
+        stripped = expression.lstrip()
+        if stripped.startswith("{"):
+            relation = self._relation(stripped)
+            if relation is None:
+                return None
+            current, rest = relation
+        else:
+            name = _reference_name(stripped, 0)
+            rest = stripped[len(name) :].lstrip()
+            if not name or rest[:1] not in ("", "?", ":"):
+                return None
+            current = self.value(name)
         if not rest:
             return current
         branches = _branches(rest)
@@ -225,6 +233,49 @@ class _Expansion:
             return None
         if_set, if_empty = branches
         return self.expand(if_set if current else if_empty)
+
+    def _relation(self, text: str) -> tuple[str, str] | None:
+        """Evaluate the relational expression at the start of ``text`` as Postfix's
+        mac_expand does: return "true" or "" and the text after it, or None.
+
+        Both operands are expanded. They compare as numbers when both are all
+        digits, and otherwise as strings.
+        """
+        left, after = _operand(text)
+        operator = _OPERATOR.match(after)
+        if operator is None or operator.group() not in _RELATIONS:
+            return None
+        right_text = after[operator.end() :].lstrip()
+        if not right_text.startswith("{"):
+            return None
+        right, rest = _operand(right_text)
+        if rest[:1] not in ("", "?", ":"):
+            return None
+        first, second = self.expand(left), self.expand(right)
+        if (
+            first.isdigit()
+            and second.isdigit()
+            and first.isascii()
+            and second.isascii()
+        ):
+            order = (int(first) > int(second)) - (int(first) < int(second))
+        else:
+            order = (first > second) - (first < second)
+        return ("true" if _RELATIONS[operator.group()](order) else ""), rest
+
+
+_OPERATOR = re.compile(r"[<>!=?+\-*/~&|%]+")
+"""The characters that mac_expand reads as one relational operator."""
+
+_RELATIONS: dict[str, Callable[[int], bool]] = {
+    "==": lambda order: order == 0,
+    "!=": lambda order: order != 0,
+    "<": lambda order: order < 0,
+    "<=": lambda order: order <= 0,
+    ">=": lambda order: order >= 0,
+    ">": lambda order: order > 0,
+}
+"""Postfix's relational operators, applied to the sign of a comparison."""
 
 
 def _reference_name(text: str, start: int) -> str:
