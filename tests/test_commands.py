@@ -238,7 +238,7 @@ def test_trace_japanese_queue_only(tmp_path: Path) -> None:
     (tmp_path / "mailq").write_text(MAILQ_ONLY)
     output = invoke("trace", str(tmp_path), "7C6B5A4938", "--lang", "ja")
     lines = output.splitlines()
-    assert lines[0] == "キューの一覧にだけあるメッセージ 1 件（時刻は UTC）"
+    assert lines[0] == "キューの一覧にだけあるメッセージ 1 件（時刻は UTC）"  # noqa: RUF001
     # Queue names stay Postfix's words.
     assert lines[2].startswith(
         "== 7C6B5A4938  [hold]  送信者 <root@siem01.example.com>"

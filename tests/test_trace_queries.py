@@ -221,7 +221,7 @@ def test_trace_japanese_rejected_lines(tmp_path: Path) -> None:
         main, ["trace", str(tmp_path), "x@example.org", "--year", "2026", "--lang", "ja"]
     )  # fmt: skip
     assert result.exit_code == 6
-    assert result.stdout.startswith("キュー ID のない行 1 件：")
+    assert result.stdout.startswith("キュー ID のない行 1 件：")  # noqa: RUF001
     # The log line itself stays as Postfix wrote it.
     assert "Relay access denied" in result.stdout
     assert "'x@example.org' に一致するメッセージはありません。" in result.stderr
@@ -242,7 +242,7 @@ def test_trace_japanese_timeline(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "メッセージ 1 件（時刻は UTC）"
+    assert lines[0] == "メッセージ 1 件（時刻は UTC）"  # noqa: RUF001
     assert lines[2] == "== mx1:5A5A5A5A5A  [配送待ち]  送信者 <root@example.com>"
     assert "status=deferred (connect to" in result.stdout
 
