@@ -139,6 +139,14 @@ CAUSE_CASES = [
      " from it. For unban, please visit 451 https://unban.example.org/ (in reply"
      " to RCPT TO command)", "blocklisted"),
     # Real replies of large providers and other servers, in their own words.
+    ("host mx1.example.com[192.0.2.10] said: 421 4.7.0 Try again later, closing"
+     " connection. (in reply to MAIL FROM command)", "rate_limited"),
+    ("host mx1.example.com[192.0.2.10] said: 451 4.7.500 Server busy. Please try"
+     " again later from [192.0.2.25]. (S77714) (in reply to MAIL FROM command)",
+     "rate_limited"),
+    # A greylisting server also asks to try again later.
+    ("host mx1.example.com[192.0.2.10] said: 451 4.7.1 Greylisting in action,"
+     " please try again later (in reply to RCPT TO command)", "greylisted"),
     ("host mx1.example.com[192.0.2.10] said: 550 Connection frequency limited."
      " http://service.mail.example.com/help (in reply to MAIL FROM command)",
      "rate_limited"),

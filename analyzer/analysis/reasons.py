@@ -181,10 +181,13 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("no_route", r"No route to host"),
         ("network_unreachable", r"Network is unreachable|Address family not supported"),
         ("lost_connection", r"lost connection with|Connection reset by peer"),
+        # Gmail answers a sender it slows down with "421 4.7.0 Try again later,
+        # closing connection", Microsoft with "451 4.7.500 Server busy".
         (
             "rate_limited",
             r"too many (?:concurrent |simultaneous )?(?:connections|messages|recipients|"
-            r"sessions)|rate limit|throttl",
+            r"sessions)|rate limit|throttl|"
+            r"421[ -]4\.7\.0 Try again later|4\.7\.5\d\d Server busy",
         ),
         # qmgr could not reach the delivery agent that the transport names.
         ("transport_unavailable", r"mail transport unavailable"),
