@@ -16,7 +16,7 @@ import pandas as pd
 
 from analyzer import __version__
 from analyzer.analysis.findings import Finding
-from analyzer.analysis.findings.catalog import render, render_remedy
+from analyzer.analysis.findings.catalog import render, render_remedy, render_summary
 from analyzer.analysis.frames import TEXT_ROW, add_text
 from analyzer.analysis.hosts import HostView
 from analyzer.analysis.queued import ORIGIN as QUEUE_ORIGIN
@@ -172,7 +172,8 @@ def localized_texts(finding: Finding, lang: str) -> tuple[str, str, str]:
     if texts is None:
         return finding.title, finding.summary, finding.remedy
     params = i18n.localized_params(finding.params, lang)
-    title, summary = (render(t, params) for t in texts[:2])
+    title = render(texts[0], params)
+    summary = render_summary(texts[1], params, i18n.OUTCOMES_JA, separator="")
     return title, summary, render_remedy(texts[2], params, i18n.FLUSH_JA)
 
 

@@ -491,6 +491,12 @@ def labels(lang: str) -> dict[str, str]:
     return {key: texts.get(lang) or texts["en"] for key, texts in _LABELS.items()}
 
 
+OUTCOMES_JA = {
+    "waiting": "このうち {delivered} 通は後で配送され、{waiting} 通はまだキューで待っています。",
+    "delivered": "このうち {delivered} 通は後で配送されました。",
+}
+"""The catalog's OUTCOMES in Japanese."""
+
 _FLUSH_JA = "原因を解消したら `postfix flush` でキュー内のメールを送信してください。"
 FLUSH_JA = _FLUSH_JA
 """The remedies' last sentence in Japanese (see the catalog's FLUSH)."""

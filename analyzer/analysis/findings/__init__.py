@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from analyzer.analysis.findings.catalog import CATALOG, render, render_remedy
+from analyzer.analysis.findings.catalog import (
+    CATALOG,
+    render,
+    render_remedy,
+    render_summary,
+)
 from analyzer.analysis.findings.context import Context
 from analyzer.analysis.findings.delivery import (
     PRIORITY,
@@ -61,7 +66,7 @@ def diagnose(ctx: Context) -> list[Finding]:
         finding.params.setdefault("count", finding.messages_affected)
         variant = str(finding.params.get("variant") or "")
         finding.title = render(entry.title_for(variant), finding.params)
-        finding.summary = render(entry.summary_for(variant), finding.params)
+        finding.summary = render_summary(entry.summary_for(variant), finding.params)
         finding.remedy = render_remedy(entry.remedy_for(variant), finding.params)
     return rank(findings)
 

@@ -1482,6 +1482,29 @@ def render(template: str, params: dict[str, Any]) -> str:
     return _Lenient().format(template, **params)
 
 
+OUTCOMES = {
+    "waiting": "{delivered} of them were delivered later, and {waiting} still wait "
+    "in the queue.",
+    "delivered": "{delivered} of them were delivered later.",
+}
+"""The sentence that a delivery failure's summary ends with when some of its
+messages were delivered later, by its ``outcome`` parameter."""
+
+
+def render_summary(
+    template: str,
+    params: dict[str, Any],
+    outcomes: dict[str, str] = OUTCOMES,
+    separator: str = " ",
+) -> str:
+    """Fill a summary, and add the sentence on what became of the messages that
+    the ``outcome`` parameter names. Japanese sentences follow each other
+    without a space."""
+    text = render(template, params)
+    outcome = outcomes.get(str(params.get("outcome") or ""))
+    return f"{text}{separator}{render(outcome, params)}" if outcome else text
+
+
 def render_remedy(template: str, params: dict[str, Any], flush: str = FLUSH) -> str:
     """Fill a remedy. Leave out the ``postfix flush`` sentence when the finding's
     ``queued`` parameter is False (none of its mail is still queued), and use the

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analyzer.analysis.findings.catalog import CATALOG
 from analyzer.analysis.findings.coded import Rows, first_distinct
 from analyzer.analysis.findings.context import (
     Context,
@@ -519,6 +520,7 @@ def _finding(
         params["domain"] = domains.split(", ")[0]
         params["variant"] = "" if elsewhere else "absent"
 
+    params.update(_outcome(failures, key_codes, code, str(params.get("variant") or "")))
     quoted = [ctx.events.index[row] for row in leading[:1]]
     quoted += _evidence_rows(ctx, failures, times, keys, code)
     evidence = log_evidence(ctx.events, quoted)
@@ -549,6 +551,26 @@ def _finding(
         # ranks with the other errors; only a warning that cleared ranks last.
         secondary=recovered and severity == "warning",
     )
+
+
+def _outcome(
+    failures: Failures, key_codes: Rows, code: str, variant: str
+) -> dict[str, object]:
+    """Return the parameters that end a summary with what became of the
+    messages, when some but not all were delivered later and the summary does
+    not tell already."""
+    delivered = int(failures.delivered[key_codes].sum())
+    if not 0 < delivered < len(key_codes):
+        return {}
+    template = CATALOG[code].summary_for(variant)
+    if "{delivered}" in template or "delivered later" in template:
+        return {}
+    unresolved = failures.unresolved[key_codes] & ~failures.lost[key_codes]
+    waiting = int(unresolved.sum())
+    return {
+        "outcome": "waiting" if waiting else "delivered",
+        "waiting": f"{waiting:,}",
+    }
 
 
 _TABLE_PROBLEM = re.compile(
@@ -850,15 +872,20 @@ def _evidence_rows(
     ctx: Context, failures: Failures, times: pd.Series, keys: list[str], code: str
 ) -> list[int]:
     """Return event rows to quote: the earliest attempts, one for each of the first
-    normalized reasons, then the first notes of the first 50 messages that show
-    no other finding's cause."""
-    ordered = times.sort_values().index.to_numpy()
+    normalized reasons, and the newest attempt, which shows whether the failure
+    lasts; then the first notes of the first 50 messages that show no other
+    finding's cause."""
+    ordered = times.sort_values(kind="stable").index.to_numpy()
     reasons = pd.Series(failures.reason_normalized.codes[ordered])
     firsts = ordered[~reasons.duplicated().to_numpy()]
     events = failures.event
     earliest = chain(events[firsts], events[ordered])
+    chosen = first_distinct(earliest, 3)
+    newest = int(events[ordered[-1]])
+    if newest not in chosen:
+        chosen = [*chosen[:2], newest]
     notes = _fitting_notes(ctx, ctx.note_rows(keys[:50], 20), code)
-    return first_distinct(earliest, 3) + notes[:2]
+    return chosen + notes[:2]
 
 
 def _fitting_notes(ctx: Context, rows: list[int], code: str) -> list[int]:
