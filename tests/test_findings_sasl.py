@@ -110,3 +110,59 @@ def test_login_set_up_but_not_sent(
     assert finding.params["variant"] == variant
     assert expected in finding.remedy
     assert absent not in finding.remedy
+
+
+NO_MECHANISM = (
+    "SASL authentication failed: server smtp.example.com[198.51.100.20] offered no"
+    " compatible authentication mechanisms for this type of connection security"
+)
+
+
+def filtered_attempt(number: int) -> str:
+    """A login that Postfix 3.7 does not try: the server's methods are filtered."""
+    queue_id = f"{0xE0000 + number:X}0"
+    head = f"Dec  3 12:{number:02d}:00 {HOST} postfix"
+    return (
+        f"{head}/pickup[500]: {queue_id}: uid=0 from=<root>\n"
+        f"{head}/qmgr[502]: {queue_id}: from=<root@gw05.example.com>, size=700,"
+        " nrcpt=1 (queue active)\n"
+        f"{head}/smtp[503]: warning: smtp.example.com[198.51.100.20]:587 offered no"
+        " supported AUTH mechanisms: 'LOGIN PLAIN'\n"
+        f"{head}/smtp[503]: {queue_id}: to=<soc@example.com>,"
+        " relay=smtp.example.com[198.51.100.20]:587, delay=1, delays=0/0/1/0,"
+        f" dsn=4.7.0, status=deferred ({NO_MECHANISM})\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("mechanism_filter", "variant"),
+    [
+        ("cram-md5, digest-md5", "filtered"),
+        # The filter keeps LOGIN: the library lacks it or the security options
+        # forbid it, as without a filter.
+        ("cram-md5, login", ""),
+        ("", ""),
+        # Exclusions and tables cannot be judged from main.cf alone.
+        ("!plain, !login", ""),
+    ],
+)
+def test_mechanism_filter_named(
+    tmp_path: Path, mechanism_filter: str, variant: str
+) -> None:
+    (tmp_path / "maillog").write_text("".join(filtered_attempt(n) for n in range(3)))
+    (tmp_path / "main.cf").write_text(
+        "myhostname = gw05.example.com\nrelayhost = [smtp.example.com]:587\n"
+        "smtp_sasl_auth_enable = yes\n"
+        f"smtp_sasl_mechanism_filter = {mechanism_filter}\n"
+    )
+
+    analysis = analyze_bundle(tmp_path, year=2026)
+
+    finding = analysis.findings[0]
+    assert finding.code == "sasl-no-mechanism"
+    assert finding.params.get("variant", "") == variant
+    if variant:
+        assert "The server offers LOGIN, PLAIN" in finding.summary
+        assert "offered no supported AUTH mechanisms" in finding.evidence[0].text
+        settings = [e.text for e in finding.evidence if e.kind == "config"]
+        assert f"smtp_sasl_mechanism_filter = {mechanism_filter}" in settings

@@ -112,7 +112,13 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         # The EHLO "handshake" of a dropped connection is not a TLS handshake.
         ("tls_failure", r"\bTLS\b|\bSSL\b|certificate|(?<!EHLO )(?<!HELO )handshake"),
-        ("sasl_no_mechanism", r"no mechanism available|No worthy mechs found"),
+        # Postfix 3.x: "SASL authentication failed: server ... offered no
+        # compatible authentication mechanisms for this type of connection security".
+        (
+            "sasl_no_mechanism",
+            r"no mechanism available|No worthy mechs found|"
+            r"offered no (?:compatible|supported) (?:authentication|AUTH) mechanisms",
+        ),
         (
             "sasl_failed",
             r"SASL authentication failed|authentication failed|5\.7\.8|"

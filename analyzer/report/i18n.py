@@ -1013,6 +1013,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "sasl-no-mechanism",
+        "filtered",
+    ): "{count} 通が {relays} にログインできませんでした：{reasons}。サーバーは {offered} を提供して"
+    "いますが、smtp_sasl_mechanism_filter = {filter} がそのどれも残さないため、Postfix はパスワードを"
+    "試していません。",
+    (
         "mail-not-accepted",
         "from_clients",
     ): "cleanup は SMTP クライアントからの {count} 通のメッセージを受け付けませんでした（計 {attempts} "
@@ -1560,6 +1566,10 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "sasl-no-mechanism",
+        "filtered",
+    ): "smtp_sasl_mechanism_filter がメール・サーバーの提供するログイン方式をすべて除いています",
+    (
         "messages-on-hold",
         "content_check_gone",
     ): "削除されたコンテンツ・チェックが保留したメッセージが保留キューに残っています",
@@ -1794,6 +1804,13 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "sasl-no-mechanism",
+        "filtered",
+    ): "/etc/postfix/main.cf の smtp_sasl_mechanism_filter にサーバーが提供する方式（{offered}）を"
+    "加えるか、この設定を削除してから `postfix reload` を実行してください。PLAIN や LOGIN を使う"
+    "ときは、パスワードが暗号化されて送られるよう smtp_tls_security_level = encrypt を設定して"
+    "ください。" + _FLUSH_JA,
     (
         "mail-not-accepted",
         "from_clients",

@@ -768,6 +768,22 @@ CATALOG: dict[str, Entry] = {
         "PLAIN and LOGIN methods most servers offer. noanonymous allows them; set "
         "smtp_tls_security_level = encrypt with it, so that the password travels "
         "encrypted. Then run `systemctl restart postfix`. " + _FLUSH,
+        variants={
+            "filtered": "{count} message(s) could not log in to {relays}: {reasons}. "
+            "The server offers {offered}, and smtp_sasl_mechanism_filter = {filter} "
+            "keeps none of them, so Postfix never tries the password.",
+        },
+        titles={
+            "filtered": "smtp_sasl_mechanism_filter removes every login method that "
+            "the mail server offers",
+        },
+        remedies={
+            "filtered": "Add a method that the server offers ({offered}) to "
+            "smtp_sasl_mechanism_filter in /etc/postfix/main.cf, or remove the "
+            "setting, then run `postfix reload`. With PLAIN or LOGIN, set "
+            "smtp_tls_security_level = encrypt, so that the password travels "
+            "encrypted. " + _FLUSH,
+        },
     ),
     "tls-failure": Entry(
         "TLS with the mail server fails",

@@ -508,6 +508,8 @@ def _finding(
         routed_by.append(_error_route(config, params))
         params["domains"] = failures.recipient_domains(rows, 3)
         params["domain"] = str(params["domains"]).split(", ")[0]
+    if code == "sasl-no-mechanism":
+        leading = _mechanisms_filtered(ctx, host, config, params)
     if code == "tls-failure":
         variant, leading, detail = _tls_cause(ctx, failures, host, rows)
         params["variant"] = variant
@@ -551,6 +553,37 @@ def _finding(
         # ranks with the other errors; only a warning that cleared ranks last.
         secondary=recovered and severity == "warning",
     )
+
+
+_OFFERED_MECHANISMS = re.compile(
+    r"offered no supported AUTH mechanisms: '(?P<offered>[^']*)'"
+)
+"""smtp(8)'s warning that none of the server's AUTH methods is left to use."""
+
+
+def _mechanisms_filtered(
+    ctx: Context, host: str, config: MainConfig | None, params: dict[str, object]
+) -> list[int]:
+    """Set the "filtered" variant when smtp_sasl_mechanism_filter names no method
+    that the server offers, and return the warning rows that show the offer.
+
+    A filter with tables or "!" exclusions is left alone: which methods it keeps
+    cannot be read from main.cf alone.
+    """
+    written = config.get("smtp_sasl_mechanism_filter") if config else ""
+    names = [name.lower() for name in re.split(r"[\s,]+", written) if name]
+    if not names or any(":" in n or "/" in n or n.startswith("!") for n in names):
+        return []
+    rows, found = ctx.warnings_matching(_OFFERED_MECHANISMS, "offered", "host", host)
+    if not len(rows):
+        return []
+    offered = str(found["offered"].iloc[-1]).split()
+    if not offered or any(name.lower() in names for name in offered):
+        return []
+    params["variant"] = "filtered"
+    params["offered"] = ", ".join(offered)
+    params["filter"] = written
+    return [int(row) for row in rows[-1:]]
 
 
 def _outcome(
