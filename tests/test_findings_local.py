@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from analyzer.api import analyze_bundle
 from tests.conftest import SAMPLES
 from tests.test_findings_servers import HOST, analyze_lines, deferred
@@ -27,6 +29,43 @@ def test_alias_loop_not_accepted() -> None:
     expected = "`postmap -q soc@example.com hash:/etc/postfix/virtual`"
     assert expected in finding.remedy
     assert "map nesting for soc@example.com" in finding.evidence[0].text
+
+
+@pytest.mark.parametrize(
+    ("main_cf", "limit", "quoted"),
+    [
+        (
+            "virtual_alias_maps = hash:/etc/postfix/virtual\n"
+            "virtual_alias_expansion_limit = 3\n",
+            "3",
+            "virtual_alias_expansion_limit = 3",
+        ),
+        # Postfix's default limit, quoted as the setting main.cf leaves out.
+        (
+            "virtual_alias_maps = hash:/etc/postfix/virtual\n",
+            "1000",
+            '(virtual_alias_expansion_limit is not set; default: "1000")',
+        ),
+    ],
+)
+def test_alias_expansion_limit(
+    tmp_path: Path, main_cf: str, limit: str, quoted: str
+) -> None:
+    head = f"Dec  4 10:00:01 {HOST} postfix"
+    lines = [
+        f"{head}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n",
+        f"{head}/cleanup[301]: A1B2C3D4E5: message-id=<a1@example.com>\n",
+        f"{head}/cleanup[301]: warning: A1B2C3D4E5: unreasonable virtual_alias_maps"
+        " map expansion size for soc@example.com -- message not accepted, try"
+        " again later\n",
+    ]
+    finding = analyze_lines(tmp_path, lines, main_cf).findings[0]
+    assert finding.code == "mail-not-accepted"
+    assert finding.params["variant"] == "expansion_limit"
+    assert finding.params["limit"] == limit
+    assert f"virtual_alias_expansion_limit = {limit} allows" in finding.summary
+    assert "(`postmap -q soc@example.com hash:/etc/postfix/virtual`" in finding.remedy
+    assert quoted in [e.text for e in finding.evidence if e.kind == "config"]
 
 
 def test_other_problem_not_accepted(tmp_path: Path) -> None:

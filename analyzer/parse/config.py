@@ -55,6 +55,7 @@ DEFAULTS: dict[str, str] = {
     "transport_maps": "",
     "sender_canonical_maps": "",
     "smtp_generic_maps": "",
+    "virtual_alias_expansion_limit": "1000",
 }
 
 # A "#" at the start of the value or after white space: a comment meant to end

@@ -1013,6 +1013,13 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "mail-not-accepted",
+        "expansion_limit",
+    ): "cleanup は {count} 通のメッセージを受け付けませんでした（計 {attempts} 回）：{maps} が "
+    "{address} を、virtual_alias_expansion_limit = {limit} が認めるより多くのアドレスに展開して"
+    "います。メールは maildrop キューに残り、pickup が数秒ごとに新しいキュー ID で再試行しますが、"
+    "送信されることはありません。",
+    (
         "sasl-no-mechanism",
         "filtered",
     ): "{count} 通が {relays} にログインできませんでした：{reasons}。サーバーは {offered} を提供して"
@@ -1566,6 +1573,10 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "mail-not-accepted",
+        "expansion_limit",
+    ): "エイリアス {address} のアドレス数が virtual_alias_expansion_limit の上限を超えています",
+    (
         "sasl-no-mechanism",
         "filtered",
     ): "smtp_sasl_mechanism_filter がメール・サーバーの提供するログイン方式をすべて除いています",
@@ -1804,6 +1815,13 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "mail-not-accepted",
+        "expansion_limit",
+    ): "{table} の {address} のリストを短くする（`postmap -q {address} {table}` で確認できます）か、"
+    "/etc/postfix/main.cf の virtual_alias_expansion_limit を展開後のアドレス数より大きくしてください。"
+    "変更後はテーブルに `postmap` を実行し、`postfix reload` を実行します。pickup が待っているメールを"
+    "自動的にキューに入れます。",
     (
         "sasl-no-mechanism",
         "filtered",

@@ -252,6 +252,11 @@ CATALOG: dict[str, Entry] = {
             "(a loop) or nest too deep. The mail stays in the maildrop queue, and "
             "pickup tries it again every few seconds, under a new queue ID each "
             "time; it is never sent.",
+            "expansion_limit": "cleanup did not accept {count} message(s), "
+            "{attempts} time(s) in all: {maps} expands {address} to more addresses "
+            "than virtual_alias_expansion_limit = {limit} allows. The mail stays in "
+            "the maildrop queue, and pickup tries it again every few seconds, under a "
+            "new queue ID each time; it is never sent.",
             "from_clients": "cleanup did not accept {count} message(s) from SMTP "
             'clients, {attempts} time(s) in all: "{problem}". smtpd answered each '
             "with a temporary error, so the clients keep the mail and send it again "
@@ -260,6 +265,11 @@ CATALOG: dict[str, Entry] = {
         remedies={
             "from_clients": "Fix what the warning names on this host, then run "
             "`postfix reload`: the clients' next retries then go through.",
+            "expansion_limit": "Shorten the list of {address} in {table} (`postmap "
+            "-q {address} {table}` shows it), or raise virtual_alias_expansion_limit "
+            "in /etc/postfix/main.cf above the number of addresses it gives. Run "
+            "`postmap` on the table after a change, then `postfix reload`: pickup "
+            "then queues the waiting mail on its own.",
             "alias_loop": "Follow {address} through the table: `postmap -q "
             "{address} {table}` shows where it leads, and again for each address "
             "it gives. Remove the entry that points back, run `postmap` on the "
@@ -268,7 +278,9 @@ CATALOG: dict[str, Entry] = {
         },
         titles={
             "alias_loop": "An alias loop keeps Postfix from accepting mail for "
-            "{address}"
+            "{address}",
+            "expansion_limit": "The alias {address} has more addresses than "
+            "virtual_alias_expansion_limit allows",
         },
     ),
     "transport-missing": Entry(

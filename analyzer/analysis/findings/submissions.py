@@ -22,10 +22,12 @@ NOT_ACCEPTED = re.compile(
 """cleanup's warning when a problem on this host keeps it from queueing a
 message. pickup tries the submission again later."""
 ALIAS_LOOP = re.compile(
-    r"unreasonable (?P<maps>\w+) map (?:nesting|expansion size) for (?P<address>\S+)"
+    r"unreasonable (?P<maps>\w+) map (?P<limit>nesting|expansion size) for "
+    r"(?P<address>\S+)"
 )
-"""The problem when alias entries lead back to each other, or nest deeper than
-the recursion limit."""
+"""The problem when alias entries lead back to each other or nest deeper than
+virtual_alias_recursion_limit ("nesting"), or when an alias gives more
+addresses than virtual_alias_expansion_limit ("expansion size")."""
 
 
 def not_accepted_findings(ctx: Context) -> list[Finding]:
@@ -54,6 +56,15 @@ def not_accepted_findings(ctx: Context) -> list[Finding]:
             config = ctx.config(str(host))
             table = config.get(loop["maps"]) if config is not None else ""
             params["table"] = table or loop["maps"]
+            if loop["limit"] == "expansion size":
+                params["variant"] = "expansion_limit"
+                limit = config.get("virtual_alias_expansion_limit") if config else ""
+                params["limit"] = limit or "?"
+        evidence = log_evidence(events, rows[own])
+        if params.get("variant") == "expansion_limit":
+            evidence += config_evidence(
+                ctx.config(str(host)), "virtual_alias_expansion_limit"
+            )
         origins = ctx.messages["origin"].reindex(keys)
         if len(origins) and origins.eq("smtp").all():
             # smtpd replied with a temporary error, so the clients keep the
@@ -67,7 +78,7 @@ def not_accepted_findings(ctx: Context) -> list[Finding]:
                 messages_affected=int(count),
                 first_seen=group["time"].min(),
                 last_seen=group["time"].max(),
-                evidence=log_evidence(events, rows[own]),
+                evidence=evidence,
                 params=params,
                 message_keys=keys,
                 # An error, but of some addresses: below causes that stop all
