@@ -170,3 +170,65 @@ def test_greeting_lost_on_smtps(tmp_path: Path) -> None:
     assert finding.params["variant"] == "greeting_lost_tls"
     assert "`openssl s_client -connect mx1.corp.example:465`" in finding.remedy
     assert "`nc " not in finding.remedy
+
+
+@pytest.mark.parametrize(
+    ("reply", "relay", "main_cf", "variant", "expected"),
+    [
+        # relayhost names SSH's port: no server there greets with 220.
+        (
+            "lost connection with mx1.corp.example[192.0.2.25] while receiving the"
+            " initial server greeting",
+            "mx1.corp.example[192.0.2.25]:22",
+            "relayhost = [mx1.corp.example]:22\n",
+            "not_smtp_port",
+            "the port of SSH, where no SMTP server answers",
+        ),
+        (
+            "lost connection with mx1.corp.example[192.0.2.25] while sending RCPT TO",
+            "mx1.corp.example[192.0.2.25]:25",
+            "relayhost = [mx1.corp.example]\n",
+            "cut_in_session",
+            "closed the session when Postfix sent RCPT TO",
+        ),
+        (
+            "conversation with mx1.corp.example[192.0.2.25] timed out while"
+            " performing the EHLO handshake",
+            "mx1.corp.example[192.0.2.25]:25",
+            "relayhost = [mx1.corp.example]\n",
+            "cut_in_session",
+            "closed the session when Postfix sent EHLO",
+        ),
+        (
+            "conversation with mx1.corp.example[192.0.2.25] timed out while sending"
+            " end of data -- message may be sent more than once",
+            "mx1.corp.example[192.0.2.25]:25",
+            "relayhost = [mx1.corp.example]\nsmtp_data_done_timeout = 5s\n",
+            "data_timeout",
+            "as smtp_data_done_timeout = 5s in main.cf sets",
+        ),
+        # The default 600s is what RFC 5321 advises: a server that needs longer
+        # or a network that cuts the session is the cause.
+        (
+            "conversation with mx1.corp.example[192.0.2.25] timed out while sending"
+            " end of data -- message may be sent more than once",
+            "mx1.corp.example[192.0.2.25]:25",
+            "relayhost = [mx1.corp.example]\nsmtp_data_done_timeout = 600s\n",
+            "cut_all",
+            "cut off after Postfix had connected",
+        ),
+    ],
+)
+def test_session_broken_variants(
+    tmp_path: Path, reply: str, relay: str, main_cf: str, variant: str, expected: str
+) -> None:
+    lines = deferred("A1B2C3D4E5", "10:00:00", reply, relay)
+    lines += deferred("B2C3D4E5F6", "10:05:00", reply, relay)
+    finding = analyze_lines(tmp_path, lines, main_cf).findings[0]
+    assert finding.code == "relay-connection-failed"
+    assert finding.params["variant"] == variant
+    assert expected in finding.summary
+    assert "`nc -vz" not in finding.remedy
+    if variant == "data_timeout":
+        settings = [e.text for e in finding.evidence if e.kind == "config"]
+        assert "smtp_data_done_timeout = 5s" in settings

@@ -1013,6 +1013,27 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "relay-connection-failed",
+        "not_smtp_port",
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。Postfix は {service} のポートである "
+    "{port} 番に接続していますが、そこでは SMTP サーバーが応答しません。Postfix が待つ 220 で"
+    "始まる行をそのサーバーは送りません。ポート番号の入力ミスと考えられます。",
+    (
+        "relay-connection-failed",
+        "data_timeout",
+    ): "{count} 通を {relays} に送りましたが、main.cf の smtp_data_done_timeout = {timeout} の"
+    "とおり、Postfix はメッセージ末尾へのサーバーの応答を {timeout} で待つのをやめました："
+    "{reasons}。Postfix の既定値であり RFC 5321 の推奨値は 600s です。サーバーはすでにメッセージを"
+    "受け取っている可能性が高く、Postfix の次の試行で再送されるため、受信者に二重に届くことが"
+    "あります。",
+    (
+        "relay-connection-failed",
+        "cut_in_session",
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。ポート {port} への接続は成功し、"
+    "サーバーは挨拶を返しましたが、Postfix が {stage} を送ったところで、メッセージ本体を送る前に"
+    "セッションを閉じました。ネットワークよりも、サーバー側の問題（障害や過負荷のコンテンツ・スキャナーや"
+    "ポリシー・サービス、このホストからのセッション数の制限）でよく起こります。",
+    (
         "mail-not-accepted",
         "expansion_limit",
     ): "cleanup は {count} 通のメッセージを受け付けませんでした（計 {attempts} 回）：{maps} が "
@@ -1573,6 +1594,18 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "relay-connection-failed",
+        "not_smtp_port",
+    ): "メール・サーバーのポート {port} は SMTP ではなく {service} のポートです",
+    (
+        "relay-connection-failed",
+        "data_timeout",
+    ): "smtp_data_done_timeout がメール・サーバーに対して短すぎます",
+    (
+        "relay-connection-failed",
+        "cut_in_session",
+    ): "メール・サーバーがメッセージを受け取る前に SMTP セッションを終了しています",
+    (
         "mail-not-accepted",
         "expansion_limit",
     ): "エイリアス {address} のアドレス数が virtual_alias_expansion_limit の上限を超えています",
@@ -1815,6 +1848,26 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "relay-connection-failed",
+        "not_smtp_port",
+    ): "/etc/postfix/main.cf の relayhost（またはこのサーバーを指定する transport_maps の"
+    "エントリー）のポートを直してください：25、ログインして送信する場合は 587、または "
+    "smtp_tls_wrappermode = yes とともに 465 です。その後 `postfix reload` を実行します。"
+    + _FLUSH_JA,
+    (
+        "relay-connection-failed",
+        "data_timeout",
+    ): "/etc/postfix/main.cf から smtp_data_done_timeout を削除するか 600s にしてから、"
+    "`postfix reload` を実行してください。一部のメッセージが二重に届く可能性があることを受信者に"
+    "伝えてください。" + _FLUSH_JA,
+    (
+        "relay-connection-failed",
+        "cut_in_session",
+    ): "接続自体は問題ありません：このホストで `nc {relay_host} {port}` を実行するとサーバーの"
+    "挨拶が表示されます。{relay_host} の管理者に、Postfix が {stage} を送るとサーバーがこのホスト"
+    "からのセッションを終了する理由を、{last} のサーバーのログとともに問い合わせてください。"
+    + _FLUSH_JA,
     (
         "mail-not-accepted",
         "expansion_limit",

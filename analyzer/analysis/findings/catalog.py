@@ -507,6 +507,23 @@ CATALOG: dict[str, Entry] = {
             "220). A server that limits or blocks this host's address (connection "
             "limits, TCP wrappers, a blocklist), an overloaded server, or a firewall "
             "that inspects SMTP does this.",
+            "not_smtp_port": "{count} message(s) could not be handed to {relays}: "
+            "{reasons}. Postfix connects to port {port}, the port of {service}, "
+            "where no SMTP server answers: the server there never sends the line "
+            "that starts with 220 that Postfix waits for. The port is most likely "
+            "mistyped.",
+            "data_timeout": "{count} message(s) were sent to {relays}, but Postfix "
+            "stopped waiting for the server's reply to the end of the message "
+            "after {timeout}, as smtp_data_done_timeout = {timeout} in main.cf sets: "
+            "{reasons}. Postfix's default, and RFC 5321's advice, is 600s. The "
+            "server has likely accepted the message already, so Postfix's next try "
+            "sends it again and recipients may get it twice.",
+            "cut_in_session": "{count} message(s) could not be handed to {relays}: "
+            "{reasons}. The connection to port {port} works and the server greeted "
+            "Postfix, but then closed the session when Postfix sent {stage}, before "
+            "the message itself. A problem of the server (a content scanner or "
+            "policy service that fails or is overloaded, a limit on sessions from "
+            "this host) does this more often than the network.",
             "cut_in_data": "{count} message(s) were cut off after Postfix had "
             "connected to {relays} and sent the message: {reasons}. The connection "
             "itself works, and {delivered_there} other attempt(s) to that server "
@@ -557,6 +574,17 @@ CATALOG: dict[str, Entry] = {
             "ends sessions from this host's address, with the server's log at "
             "{last}, and the network team whether a firewall inspects SMTP on the "
             "way. " + _FLUSH,
+            "not_smtp_port": "Correct the port in relayhost in /etc/postfix/main.cf "
+            "(or in the transport_maps entry that names this server): 25, 587 for "
+            "submission with a login, or 465 with smtp_tls_wrappermode = yes. Then "
+            "run `postfix reload`. " + _FLUSH,
+            "data_timeout": "Remove smtp_data_done_timeout from /etc/postfix/main.cf, "
+            "or set it to 600s, then run `postfix reload`. Tell the recipients that "
+            "some messages may arrive twice. " + _FLUSH,
+            "cut_in_session": "The connection is fine: `nc {relay_host} {port}` on "
+            "this host prints the server's greeting. Ask the administrator of "
+            "{relay_host} why the server ends sessions from this host when Postfix "
+            "sends {stage}, with the server's log at {last}. " + _FLUSH,
             "cut_all": "Ask the network team whether a firewall or IPS inspects SMTP "
             "between this host and {relay_host}, and turn that inspection off for this "
             "host. Ask the server's administrator for its log at {last}. " + _FLUSH,
@@ -587,6 +615,11 @@ CATALOG: dict[str, Entry] = {
             "before its greeting",
             "cut_in_data": "The connection to the mail server breaks while messages "
             "are sent",
+            "not_smtp_port": "The mail server's port {port} is the port of "
+            "{service}, not of SMTP",
+            "data_timeout": "smtp_data_done_timeout is too short for the mail server",
+            "cut_in_session": "The mail server ends the SMTP session before it takes "
+            "the message",
             "cut_all": "The connection to the mail server breaks while messages are "
             "sent",
         },

@@ -432,6 +432,7 @@ def _finding(
         if broken:
             params["variant"] = broken
             params["last"] = ctx.clock(last_seen)
+            params.update(_broken_params(broken, config, failures, rows, port))
             sent = failures.sent_by(host)
             to_server = (
                 sent["relay_host"].astype("string").str.lower() == str(server).lower()
@@ -538,6 +539,8 @@ def _finding(
         evidence += config_evidence(config, name)
     if params.get("variant") == "ipv6_only":
         evidence += config_evidence(config, "inet_protocols")
+    if params.get("variant") == "data_timeout":
+        evidence += config_evidence(config, "smtp_data_done_timeout")
     return Finding(
         code=code,
         severity=severity,
@@ -1025,6 +1028,69 @@ is sent ("... -- message may be sent more than once"). A loss at the DATA comman
 comes before the message and is not one of them."""
 
 
+_DATA_DONE_TIMEOUT = r"timed out while sending end of data"
+"""smtp(8)'s reply when the server did not answer the end of the message within
+smtp_data_done_timeout."""
+_SESSION_STAGE = re.compile(
+    r"while (?:sending (MAIL FROM|RCPT TO|DATA) ?(?:command)?|performing the "
+    r"(EHLO|HELO|LHLO) handshake)"
+)
+"""The SMTP command at which a session broke, in smtp(8)'s reply."""
+_CUT_IN_SESSION = (
+    r"(?:lost connection with|conversation with) .* (?:timed out )?while "
+    r"(?:sending (?:MAIL FROM|RCPT TO|DATA command)|performing the "
+    r"(?:EHLO|HELO|LHLO) handshake)"
+)
+"""The server greeted, then ended the session before the message was sent."""
+DATA_DONE_TIMEOUT_ADVISED = pd.Timedelta(minutes=10)
+"""The wait for the reply to the end of the message that RFC 5321 (4.5.3.2.6)
+advises, and Postfix's default smtp_data_done_timeout (600s)."""
+NON_SMTP_PORTS = {
+    21: "FTP",
+    22: "SSH",
+    23: "Telnet",
+    53: "DNS",
+    80: "HTTP",
+    110: "POP3",
+    143: "IMAP",
+    443: "HTTPS",
+    993: "IMAPS",
+    995: "POP3S",
+    3389: "RDP",
+    8080: "HTTP",
+}
+"""Well-known ports of other services, with the service: no SMTP server
+listens there."""
+
+
+def _short_data_timeout(config: MainConfig | None) -> bool:
+    """Return whether main.cf sets smtp_data_done_timeout below what RFC 5321
+    advises."""
+    if config is None or not config.is_set("smtp_data_done_timeout"):
+        return False
+    timeout = postfix_duration(config.get("smtp_data_done_timeout"), "s")
+    return timeout is not None and timeout < DATA_DONE_TIMEOUT_ADVISED
+
+
+def _broken_params(
+    variant: str,
+    config: MainConfig | None,
+    failures: Failures,
+    rows: Rows,
+    port: int | None,
+) -> dict[str, object]:
+    """Return the parameters that the summary of a broken-connection variant names."""
+    if variant == "not_smtp_port" and port is not None:
+        return {"service": NON_SMTP_PORTS[port]}
+    if variant == "data_timeout" and config is not None:
+        return {"timeout": config.get("smtp_data_done_timeout")}
+    if variant == "cut_in_session":
+        stage = _SESSION_STAGE.search("; ".join(_example_reasons(failures, rows)))
+        command = (stage[1] or stage[2]) if stage else None
+        return {"stage": command or "?"}
+    return {}
+
+
 _GREETING_REFUSED = r"refused to talk to me"
 """smtp(8)'s reply when the server replies to the connection with 421 or 554
 instead of its 220 greeting."""
@@ -1046,12 +1112,18 @@ def _broken_after_connect(
     """Return the relay-connection-failed variant for connections that were made
     and broke later, or "" when some attempt did not connect at all.
 
-    "wrappermode": port 465 (SMTPS) without smtp_tls_wrappermode = yes, where
-    Postfix times out waiting for a plain-text greeting. "cut_in_data": the
-    connection broke after the message was sent. "greeting_refused": the server
+    "not_smtp_port": a port that another service uses (22 for SSH), a typing
+    error in relayhost. "wrappermode": port 465 (SMTPS) without
+    smtp_tls_wrappermode = yes, where Postfix times out waiting for a plain-text
+    greeting. "data_timeout": smtp_data_done_timeout in main.cf is shorter than
+    the server needs to accept a message. "cut_in_data": the connection broke
+    after the message was sent. "cut_in_session": the server ended the session
+    between its greeting and the message. "greeting_refused": the server
     replied with a refusal instead of its greeting. "greeting_lost": the server
     closed the connection, or sent nothing, before its greeting.
     """
+    if port in NON_SMTP_PORTS:
+        return "not_smtp_port"
     wrapper = config.get("smtp_tls_wrappermode") if config is not None else None
     if (
         port == 465
@@ -1061,8 +1133,14 @@ def _broken_after_connect(
         and failures.all_replies_match(rows, _GREETING_TIMEOUT)
     ):
         return "wrappermode"
+    if failures.all_replies_match(rows, _DATA_DONE_TIMEOUT) and _short_data_timeout(
+        config
+    ):
+        return "data_timeout"
     if failures.all_replies_match(rows, _CUT_IN_DATA):
         return "cut_in_data"
+    if failures.all_replies_match(rows, _CUT_IN_SESSION):
+        return "cut_in_session"
     if failures.all_replies_match(rows, _GREETING_REFUSED):
         return "greeting_refused"
     if failures.all_replies_match(rows, _GREETING_LOST):
