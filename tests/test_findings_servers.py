@@ -431,3 +431,29 @@ def test_no_retry_while_postfix_was_stopped(tmp_path: Path) -> None:
     analysis = analyze_lines(tmp_path, lines, "relayhost = [mail.example.com]\n")
     found = finding(analysis, "relay-connection-failed")
     assert found["variant"] == "works_again"
+
+
+def test_lost_connection_after_421_follows_it(tmp_path: Path) -> None:
+    """A 421 to one recipient closes the session; the next recipient of the same
+    message is "lost connection ... while sending RCPT TO" in the same second."""
+    head = f"Dec  4 10:00:00 {HOST} postfix"
+    relay = "relay=mail.example.com[192.0.2.25]:25, delay=1, delays=0/0/0.5/0.5"
+    lines = [
+        f"{head}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n",
+        f"{head}/qmgr[302]: A1B2C3D4E5: from=<root@example.com>, size=700, nrcpt=2"
+        " (queue active)\n",
+        f"{head}/smtp[303]: A1B2C3D4E5: to=<soc@example.org>, {relay}, dsn=4.3.0,"
+        " status=deferred (host mail.example.com[192.0.2.25] said: 421 4.3.0"
+        " Temporary System Problem. Try again later. (in reply to RCPT TO command))\n",
+        f"{head}/smtp[303]: A1B2C3D4E5: to=<noc@example.org>, {relay}, dsn=4.4.2,"
+        " status=deferred (lost connection with mail.example.com[192.0.2.25] while"
+        " sending RCPT TO)\n",
+    ]
+    analysis = analyze_lines(tmp_path, lines, "relayhost = [mail.example.com]\n")
+    codes = [f.code for f in analysis.findings if f.severity != "info"]
+    assert codes == ["relay-server-error"]
+    assert "421 4.3.0 Temporary System Problem" in analysis.findings[0].summary
+    # A lost connection on its own, in another second, stays a connection fault.
+    alone = [*lines[:2], lines[3].replace("10:00:00", "10:05:00")]
+    other = analyze_lines(tmp_path, alone, "relayhost = [mail.example.com]\n")
+    assert other.findings[0].code == "relay-connection-failed"

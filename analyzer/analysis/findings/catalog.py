@@ -351,6 +351,17 @@ CATALOG: dict[str, Entry] = {
         "Postfix keeps the mail and tries again until maximal_queue_lifetime (5 "
         "days by default) runs out. " + _FLUSH,
     ),
+    "relay-server-error": Entry(
+        "The mail server reports a problem of its own",
+        "{count} message(s) were turned away by {relays} with a reply that names no "
+        "cause on this host: {reasons}. The server took the connection and then "
+        "reported a failure of its own (421, 450 and 451 are temporary: Postfix "
+        "tries again later).",
+        "Ask the administrator of {relays} what the reply means and to check the "
+        "server at the times of the evidence lines. Postfix keeps mail that got a "
+        "temporary reply and tries again until maximal_queue_lifetime (5 days by "
+        "default) runs out. " + _FLUSH,
+    ),
     "lookup-table-unavailable": Entry(
         "Postfix cannot read its lookup table {table}",
         "{count} message(s) wait because Postfix cannot read {table}: {why}. "

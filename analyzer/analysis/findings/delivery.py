@@ -70,6 +70,7 @@ PRIORITY = {
     "content-rejected": 45,
     "delivery-suspended": 40,
     "rate-limited": 35,
+    "relay-server-error": 34,
     "server-storage-full": 60,
     "delivery-failed": 30,
     "greylisting": 20,

@@ -48,6 +48,7 @@ CAUSE_CODES = {
     "mailbox_full": "mailbox-full",
     "suspended": "delivery-suspended",
     "content_rejected": "content-rejected",
+    "service_unavailable": "relay-server-error",
 }
 UNRESOLVED = ("deferred", "bounced", "expired", "partial", "unknown")
 """Final states in which a message still suffers from the failure that hit it.
@@ -298,12 +299,49 @@ def finding_codes(ctx: Context, failures: Failures) -> Rows:
         addresses = failures.server_address[failures.rows[ipv6]]
         on_ipv6 = np.array([isinstance(a, str) and ":" in a for a in addresses])
         codes[ipv6[on_ipv6.astype(bool)]] = index_of["ipv6-no-route"]
+    _follow_closing_replies(failures, cause[reason_codes], codes)
     dns_codes = [index_of["relayhost-mx-lookup"], index_of["relayhost-unresolvable"]]
     dns = np.flatnonzero(np.isin(codes, dns_codes))
     if len(dns):
         direct = _direct_lookups(ctx, failures, failures.rows[dns])
         codes[dns[direct]] = index_of["dns-lookup-failed"]
     return codes
+
+
+def _follow_closing_replies(
+    failures: Failures, row_causes: npt.NDArray[np.object_], codes: Rows
+) -> None:
+    """Give a lost connection the code of the 421 reply that closed it.
+
+    A server that answers one recipient with 421 closes the session, and Postfix
+    logs the message's other recipients of that session as "lost connection
+    ... while sending RCPT TO": a consequence of the reply, not a network fault.
+    The session is the message and the second of the attempt.
+    """
+    lost = np.flatnonzero(row_causes == "lost_connection")
+    if not len(lost):
+        return
+    rows = failures.rows
+    replies = failures.reason.labels[failures.reason.codes[rows]]
+    closing = np.flatnonzero(
+        pd.Series(replies, dtype=object).fillna("").str.contains(" said: 421[ -]")
+    )
+    if not len(closing):
+        return
+    seconds = pd.to_datetime(pd.Series(failures.time[rows])).dt.floor("s")
+    keys = failures.message_key.codes[rows]
+    closed = pd.DataFrame(
+        {
+            "key": keys[closing],
+            "second": seconds.iloc[closing].to_numpy(),
+            "at": closing,
+        }
+    ).drop_duplicates(["key", "second"])
+    broken = pd.DataFrame(
+        {"key": keys[lost], "second": seconds.iloc[lost].to_numpy(), "row": lost}
+    )
+    matched = broken.merge(closed, on=["key", "second"])
+    codes[matched["row"].to_numpy()] = codes[matched["at"].to_numpy()]
 
 
 def _direct_lookups(
