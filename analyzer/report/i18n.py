@@ -813,6 +813,14 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "実行します。{path} を変更するたびに `postmap` を再実行してください。"
         + _FLUSH_JA,
     ),
+    "lookup-table-stale": (
+        "Postfix は古い {database} を使い続けています",
+        "Postfix は {database} が {source} より古いと警告しました：データベースを最後に作成した後で"
+        "ファイルが変更されています。Postfix はデータベースだけを読むため、最後の `{command}` 以降の"
+        "変更は有効になっていません。",
+        "{source} の内容が正しいことを確認してから、データベースを作り直してください：`{command}` の"
+        "後に `postfix reload` を実行します。{source} を変更するたびに再実行してください。",
+    ),
     "notices-undeliverable": (
         "不達通知を送信者に返せません",
         "このホストが作成した {count} 通の不達通知（from=<>）を、返送先の送信者（{domains}）に配送"
@@ -1374,6 +1382,26 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "従うメールはこの影響を受けません。",
     (
         "relay-connection-failed",
+        "routed_alone",
+    ): "{count} 通を {relays}（ポート {port}）に渡せませんでした：{reasons}。これは relayhost"
+    "（{relayhost}）ではありません：main.cf の {maps} がこのメールをそこへ送っています。このログには"
+    "relayhost のサーバーへのメールがないため、そのサーバーが動いているかはわかりません。",
+    (
+        "relay-connection-failed",
+        "stale_table",
+    ): "{count} 通を {relays}（ポート {port}）に渡せませんでした：{reasons}。これは relayhost"
+    "（{relayhost}）ではありません：{maps} がこのメールをそこへ送っており、Postfix は {database} が "
+    "{source} より古いと警告しました。Postfix は最後の `postmap` で作成したデータベースに従って"
+    "配送先を決めるため、その後の {source} の変更（新しいサーバーなど）は有効になっていません。",
+    (
+        "lookup-table-stale",
+        "routed",
+    ): "Postfix は {database} が {source} より古いと警告しました。Postfix はデータベースだけを読む"
+    "ため、最後の `{command}` 以降の {source} の変更は有効になっていません。{setting} がこの"
+    "テーブルを使っており、{count} 通が relayhost（{relayhost}）ではない {relays} で失敗しました："
+    "{reasons}。古いエントリーがこのメールを今もそこへ送っていると考えられます。",
+    (
+        "relay-connection-failed",
         "greeting_refused",
     ): "{count} 通を {relays} に渡せませんでした：{reasons}。ポート {port} への接続はできていますが、"
     "サーバーはグリーティングの代わりに拒否を返しました。現在このホストからのメールを受け付けていません。"
@@ -1790,6 +1818,18 @@ TITLES_JA: dict[tuple[str, str], str] = {
     ): "ルーティング・テーブルが、このホストから接続できないサーバーにメールを送っています",
     (
         "relay-connection-failed",
+        "routed_alone",
+    ): "ルーティング・テーブルが、このホストから接続できないサーバーにメールを送っています",
+    (
+        "relay-connection-failed",
+        "stale_table",
+    ): "古い {database} が、このホストから接続できないサーバーにメールを送っています",
+    (
+        "lookup-table-stale",
+        "routed",
+    ): "Postfix は今も古い {database} に従ってメールを送っています",
+    (
+        "relay-connection-failed",
         "greeting_refused",
     ): "メール・サーバーがこのホストとの通信を拒否しています",
     (
@@ -2163,6 +2203,31 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
     ): "{maps} のうち {relay_host} またはポート {port} を指すエントリーを確認し、サーバーかポートを"
     "修正するか、このメールが relayhost に従うようにエントリーを削除してください。その後テーブルに "
     "`postmap` を実行し、`postfix reload` を実行します。" + _FLUSH_JA,
+    (
+        "relay-connection-failed",
+        "routed_alone",
+    ): "{maps} のうち {relay_host} またはポート {port} を指すエントリーを確認し、サーバーかポートを"
+    "修正するか、このメールが relayhost に従うようにエントリーを削除してください。その後テーブルに "
+    "`postmap` を実行し、`postfix reload` を実行します。{relay_host} が正しいサーバーなら、接続を"
+    "確認してください：`nc -vz {relay_host} {port}`。" + _FLUSH_JA,
+    (
+        "relay-connection-failed",
+        "stale_table",
+    ): "ファイルからテーブルを作り直してください：`{command}` の後に `postfix reload` を実行すると、"
+    "Postfix は変更後の {source} に従います。{source} がまだ {relay_host} を指しているなら、先にその"
+    "エントリーを修正するか、接続を確認してください：`nc -vz {relay_host} {port}`。"
+    + _FLUSH_JA,
+    (
+        "lookup-table-stale",
+        "routed",
+    ): "{source} が正しいサーバーを指していることを確認してから、データベースを作り直してください："
+    "`{command}` の後に `postfix reload` を実行します。{source} を変更するたびに再実行してください。"
+    + _FLUSH_JA,
+    (
+        "lookup-table-stale",
+        "aliases",
+    ): "{source} の内容が正しいことを確認してから、エイリアス・データベースを作り直してください："
+    "`newaliases` の後に `postfix reload` を実行します。{source} を変更するたびに再実行してください。",
     (
         "relay-connection-failed",
         "greeting_refused",

@@ -32,6 +32,7 @@ from analyzer.analysis.findings.submissions import (
     not_accepted_findings,
     unattempted_findings,
 )
+from analyzer.analysis.findings.tables import stale_table_findings
 
 __all__ = ["Context", "Evidence", "Finding", "diagnose", "findings_frame"]
 
@@ -39,6 +40,7 @@ __all__ = ["Context", "Evidence", "Finding", "diagnose", "findings_frame"]
 def diagnose(ctx: Context) -> list[Finding]:
     """Run every rule and return the findings, ranked, with their texts filled in."""
     findings = delivery_findings(ctx)
+    findings += stale_table_findings(ctx, findings)
     findings += queue_cause_findings(ctx, {(f.host, f.code) for f in findings})
     findings += expiry_findings(ctx)
     findings += queue_findings(ctx)

@@ -388,6 +388,32 @@ CATALOG: dict[str, Entry] = {
         },
         titles={"unnamed": "Postfix cannot read one of its lookup tables"},
     ),
+    "lookup-table-stale": Entry(
+        "Postfix still uses the old {database}",
+        "Postfix warned that {database} is older than {source}: the file was "
+        "changed after the database was last built, and Postfix reads only the "
+        "database, so the edits since the last `{command}` are not in effect.",
+        "Check that {source} says what it should, then rebuild the database: "
+        "`{command}`, and run `postfix reload`. Run it again after every change "
+        "of {source}.",
+        variants={
+            "routed": "Postfix warned that {database} is older than {source}, so "
+            "the edits of {source} since the last `{command}` are not in effect: "
+            "Postfix reads only the database. {setting} uses this table, and "
+            "{count} message(s) failed at {relays}, which is not relayhost "
+            "({relayhost}): {reasons}. The old entries probably still send this "
+            "mail there.",
+        },
+        remedies={
+            "routed": "Check that {source} names the right server, then rebuild "
+            "the database: `{command}`, and run `postfix reload`. Run it again "
+            "after every change of {source}. " + _FLUSH,
+            "aliases": "Check that {source} says what it should, then rebuild the "
+            "alias database: `newaliases`, and run `postfix reload`. Run it again "
+            "after every change of {source}.",
+        },
+        titles={"routed": "Postfix still routes mail by the old {database}"},
+    ),
     "dns-lookup-failed": Entry(
         "Postfix sends mail directly to the recipient domains, and their DNS lookup fails",
         "{count} message(s) failed with DNS errors for {names}. relayhost is not set, "
@@ -500,6 +526,16 @@ CATALOG: dict[str, Entry] = {
             "{port}): {reasons}. That is not relayhost ({relayhost}): {maps} in "
             "main.cf sends this mail there, while mail that follows relayhost is not "
             "held up by it.",
+            "routed_alone": "{count} message(s) could not be handed to {relays} "
+            "(port {port}): {reasons}. That is not relayhost ({relayhost}): {maps} "
+            "in main.cf sends this mail there. No mail went to relayhost's server in "
+            "this log, so whether that server works is not known.",
+            "stale_table": "{count} message(s) could not be handed to {relays} "
+            "(port {port}): {reasons}. That is not relayhost ({relayhost}): {maps} "
+            "sends this mail there, and Postfix warned that {database} is older "
+            "than {source}. Postfix routes by the database as the last `postmap` "
+            "built it, so edits of {source} since then, such as a new server, are "
+            "not in effect.",
             "greeting_refused": "{count} message(s) could not be handed to "
             "{relays}: {reasons}. The connection to port {port} works, but the "
             "server answered it with a refusal instead of its greeting: it does not "
@@ -568,6 +604,15 @@ CATALOG: dict[str, Entry] = {
             "{port}: correct the server or port, or remove the entry so that this "
             "mail follows relayhost. Then run `postmap` on the table and `postfix "
             "reload`. " + _FLUSH,
+            "routed_alone": "Check the entries of {maps} that name {relay_host} or "
+            "port {port}: correct the server or port, or remove the entry so that "
+            "this mail follows relayhost. Then run `postmap` on the table and "
+            "`postfix reload`. If {relay_host} is the right server, test the "
+            "connection: `nc -vz {relay_host} {port}`. " + _FLUSH,
+            "stale_table": "Rebuild the table from its file: `{command}`, then "
+            "`postfix reload`, so that Postfix routes by the edited {source}. If "
+            "{source} still names {relay_host}, correct that entry first, or test "
+            "the connection: `nc -vz {relay_host} {port}`. " + _FLUSH,
             "greeting_refused": "Ask the administrator of {relay_host} to accept "
             "mail from this host's IP address (a 554 reply) or to say why it refuses "
             "sessions (a 421 reply), with the server's log at {last}. `nc "
@@ -619,6 +664,10 @@ CATALOG: dict[str, Entry] = {
             "the server starts with TLS",
             "routed": "A routing table sends mail to a server this host cannot "
             "connect to",
+            "routed_alone": "A routing table sends mail to a server this host "
+            "cannot connect to",
+            "stale_table": "The old {database} sends mail to a server this host "
+            "cannot connect to",
             "greeting_refused": "The mail server refuses to talk to this host",
             "greeting_lost": "The mail server takes the connection but ends it "
             "before its greeting",

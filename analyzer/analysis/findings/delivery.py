@@ -32,6 +32,11 @@ from analyzer.analysis.findings.failures import (
 )
 from analyzer.analysis.findings.model import Evidence, Finding, quoted_reasons
 from analyzer.analysis.findings.other import postfix_duration
+from analyzer.analysis.findings.tables import (
+    ROUTING_MAPS,
+    STALE_TABLE_PRIORITY,
+    routing_stale_table,
+)
 from analyzer.analysis.hosts import HostView
 from analyzer.analysis.queued import in_log
 from analyzer.analysis.reasons import causes, reason_cause
@@ -46,6 +51,7 @@ PRIORITY = {
     "relayhost-mx-lookup": 90,
     "relayhost-unresolvable": 88,
     "lookup-table-unavailable": 88,
+    "lookup-table-stale": STALE_TABLE_PRIORITY,
     "transport-missing": 88,
     "error-transport": 88,
     "dns-lookup-failed": 85,
@@ -449,11 +455,20 @@ def _finding(
         "ongoing",
         "works_again",
     ):
-        routed_by = _routing_maps(config, server, port, failures.sent_by(host))
+        routed_by = _routing_maps(config, failures.servers_tried(rows))
         if routed_by:
             # Not relayhost: a table of main.cf sends this mail to that server,
             # and relayhost taking other mail does not clear it.
-            params["variant"] = "routed"
+            relay_works = _relayhost_takes_mail(config, failures.sent_by(host))
+            params["variant"] = "routed" if relay_works else "routed_alone"
+            stale = routing_stale_table(ctx, host, config, routed_by)
+            if stale is not None:
+                # Its database is older than its text file: the old entries
+                # still send the mail to this server.
+                params["variant"] = "stale_table"
+                params.update(stale.params(config))
+                routed_by = [str(params["setting"])]
+                leading = stale.rows[:1]
             params["maps"] = " or ".join(routed_by)
             recovered = False
             if unresolved.any():
@@ -528,7 +543,8 @@ def _finding(
     quoted = [ctx.events.index[row] for row in leading[:1]]
     quoted += _evidence_rows(ctx, failures, times, keys, code)
     evidence = log_evidence(ctx.events, quoted)
-    if code in _CONFIG_NAMES:
+    if code in _CONFIG_NAMES and not (routed_by and code == "relay-connection-failed"):
+        # A server that a routing table chose: the table is quoted, not relayhost.
         settings: tuple[str, ...] = _CONFIG_NAMES[code]
         if code == "transport-missing" and "setting" in params:
             settings = (str(params["setting"]),)  # the one that names the transport
@@ -965,8 +981,6 @@ def _local_aliases(ctx: Context, rows: Rows) -> list[str]:
 
 _TLS_ENFORCED = frozenset({"encrypt", "dane-only", "fingerprint", "verify", "secure"})
 """smtp_tls_security_level values that make Postfix start TLS or not send."""
-_ROUTING_MAPS = ("transport_maps", "sender_dependent_relayhost_maps")
-"""Settings that send some mail to another server than relayhost."""
 
 
 _SERVICE_PORTS = {
@@ -979,25 +993,35 @@ _SERVICE_PORTS = {
 
 
 def _routing_maps(
-    config: MainConfig | None, server: object, port: int | None, sent: pd.DataFrame
+    config: MainConfig | None, servers: set[tuple[str, int | None]]
 ) -> list[str]:
-    """Return the routing tables that main.cf sets, when the failing server or
-    port is not relayhost's while relayhost's server takes this host's mail:
-    those tables sent the failing mail elsewhere."""
-    if config is None or server is None:
+    """Return the routing tables that main.cf sets, when none of the failing
+    ``servers`` (name, port) is relayhost's: those tables sent the mail elsewhere.
+
+    A failure at relayhost's own server among them points to the network
+    rather than to a table, so no table is returned then.
+    """
+    if config is None or not servers:
         return []
     relay = parse_relayhost(config.get("relayhost"))
     if relay is None:
         return []
     relay_port = _SERVICE_PORTS.get(relay.port.lower(), relay.port)
-    same_host = str(server).lower() == relay.host.lower()
-    same_port = port is None or str(port) == relay_port
-    if same_host and same_port:
-        return []
+    for name, port in servers:
+        same_host = name == relay.host.lower()
+        same_port = port is None or str(port) == relay_port
+        if same_host and same_port:
+            return []
+    return [name for name in ROUTING_MAPS if config.get(name).strip()]
+
+
+def _relayhost_takes_mail(config: MainConfig | None, sent: pd.DataFrame) -> bool:
+    """Return whether relayhost's server accepted mail of the host in ``sent``."""
+    relay = parse_relayhost(config.get("relayhost")) if config is not None else None
+    if relay is None:
+        return False
     names = sent["relay_host"].astype("string").str.lower()
-    if not names.eq(relay.host.lower()).any():
-        return []  # relayhost fails too, or takes no mail: no table to blame
-    return [name for name in _ROUTING_MAPS if config.get(name).strip()]
+    return bool(names.eq(relay.host.lower()).any())
 
 
 def _relay_params(

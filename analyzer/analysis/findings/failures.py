@@ -185,6 +185,17 @@ class Failures:
         present = rows[self.has_port[rows]]
         return int(self.server_port[present[0]]) if len(present) else None
 
+    def servers_tried(self, rows: Rows) -> set[tuple[str, int | None]]:
+        """Return the distinct servers tried at ``rows``: the name in lower case
+        and the port, None where the log gives none."""
+        codes = self.server.codes[rows]
+        ports = self.server_port[rows]
+        return {
+            (str(self.server.labels[code]).lower(), int(port) if port >= 0 else None)
+            for code, port in zip(codes.tolist(), ports.tolist(), strict=True)
+            if code >= 0
+        }
+
     def sent_by(self, host: str) -> pd.DataFrame:
         """Return the successful deliveries of ``host``."""
         sent = self._sent_by_host.get(host)
