@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from ..model import Scenario
-from . import config, delivery, local, logs, policy, queue, relay, session
+from . import (
+    config,
+    delivery,
+    faults_tables,
+    local,
+    logs,
+    policy,
+    queue,
+    relay,
+    session,
+)
 
 ALL: list[Scenario] = [
     config.HEALTHY,
@@ -42,6 +52,7 @@ ALL: list[Scenario] = [
     queue.POSTFIX_STOPPED,
     *session.ALL,
     *local.ALL,
+    *faults_tables.ALL,
 ]
 
 SCENARIOS: dict[str, Scenario] = {scenario.name: scenario for scenario in ALL}
