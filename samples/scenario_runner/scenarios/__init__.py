@@ -6,6 +6,7 @@ from ..model import Scenario
 from . import (
     config,
     delivery,
+    faults,
     faults_tables,
     local,
     logs,
@@ -53,6 +54,7 @@ ALL: list[Scenario] = [
     *session.ALL,
     *local.ALL,
     *faults_tables.ALL,
+    *faults.ALL,
 ]
 
 SCENARIOS: dict[str, Scenario] = {scenario.name: scenario for scenario in ALL}
