@@ -305,3 +305,91 @@ def test_notices_to_a_remote_sender(tmp_path: Path) -> None:
     assert "an address at example.net, does not take mail" in finding.summary
     assert "/etc/aliases does not help" in finding.remedy
     assert "`newaliases`" not in finding.remedy
+
+
+def local_failure(
+    queue_id: str, stamp: str, dsn: str, status: str, reason: str
+) -> list[str]:
+    """Return the lines of a message for the local user analyst that local(8)
+    could not write to /var/mail/analyst, failing with ``reason``."""
+    head = f"Dec  4 {stamp} {HOST} postfix"
+    return [
+        f"{head}/pickup[300]: {queue_id}: uid=0 from=<root>\n",
+        f"{head}/qmgr[302]: {queue_id}: from=<root@{HOST}.example.com>, size=700,"
+        " nrcpt=1 (queue active)\n",
+        f"{head}/local[304]: {queue_id}: to=<analyst@{HOST}.example.com>,"
+        f" orig_to=<analyst>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn={dsn},"
+        f" status={status} (cannot update mailbox /var/mail/analyst for user"
+        f" analyst. {reason})\n",
+    ]
+
+
+OWNER_WARNING = (
+    f"Dec  4 10:00:00 {HOST} postfix/local[304]: warning: specify"
+    ' "strict_mailbox_ownership = no" to ignore mailbox ownership mismatch\n'
+)
+
+# local(8)'s reasons for not writing a mailbox file, each with the DSN and
+# status that Postfix 3.7 gives it, and the variant of the finding.
+MAILBOX_CASES = [
+    ("destination /var/mail/analyst is not owned by recipient", "4.2.0",
+     "deferred", "owner"),
+    ("destination /var/mail/analyst is not a regular file", "5.2.0", "bounced",
+     "not_file"),
+    ("file is a directory", "5.2.0", "bounced", "not_file"),
+    ("file is a symbolic link", "5.2.0", "bounced", "not_file"),
+    ("file has 2 hard links", "5.2.0", "bounced", "not_file"),
+    ("cannot open file: Permission denied", "5.2.0", "bounced", ""),
+    ("cannot create file exclusively: Permission denied", "5.2.0", "bounced", ""),
+    ("unable to create lock file /var/mail/analyst.lock: Permission denied",
+     "5.2.0", "bounced", ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("reason", "dsn", "status", "variant"), MAILBOX_CASES)
+def test_mailbox_unwritable(
+    tmp_path: Path, reason: str, dsn: str, status: str, variant: str
+) -> None:
+    lines = local_failure("A1B2C3D4E5", "10:00:00", dsn, status, reason)
+    finding = analyze_lines(tmp_path, lines).findings[0]
+    assert finding.code == "mailbox-unwritable"
+    assert finding.severity == "error"
+    assert finding.params.get("variant", "") == variant
+    assert finding.params["mailbox"] == "/var/mail/analyst"
+    assert finding.params["user"] == "analyst"
+    assert "remote server" not in finding.remedy
+    assert "/var/mail/analyst" in finding.remedy
+    assert reason in finding.summary
+
+
+def test_mailbox_owner_quotes_warning(tmp_path: Path) -> None:
+    """local(8) warns before it defers: the warning names the setting that
+    relaxes the check, which the remedy keeps for the last resort."""
+    reason = "destination /var/mail/analyst is not owned by recipient"
+    lines = [
+        OWNER_WARNING,
+        *local_failure("A1B2C3D4E5", "10:00:00", "4.2.0", "deferred", reason),
+    ]
+    finding = analyze_lines(tmp_path, lines).findings[0]
+    assert finding.code == "mailbox-unwritable"
+    assert finding.title == "The mailbox /var/mail/analyst is not owned by analyst"
+    quoted = [e.text for e in finding.evidence]
+    assert "strict_mailbox_ownership = no" in quoted[0]
+    assert "is not owned by recipient" in quoted[1]
+    assert "`chown analyst /var/mail/analyst`" in finding.remedy
+    assert "`chmod 0600 /var/mail/analyst`" in finding.remedy
+    assert finding.remedy.index("chown") < finding.remedy.index(
+        "strict_mailbox_ownership = no"
+    )
+    assert "postfix flush" in finding.remedy
+    assert "retries" in finding.summary
+
+
+def test_mailbox_permission_names_folder(tmp_path: Path) -> None:
+    reason = "cannot open file: Permission denied"
+    lines = local_failure("A1B2C3D4E5", "10:00:00", "5.2.0", "bounced", reason)
+    finding = analyze_lines(tmp_path, lines).findings[0]
+    assert finding.params["folder"] == "/var/mail"
+    assert "`ls -ld /var/mail /var/mail/analyst`" in finding.remedy
+    # Bounced mail has left the queue: nothing to flush.
+    assert "postfix flush" not in finding.remedy

@@ -77,6 +77,27 @@ CAUSE_CASES = [
     # local(8) writing to a mailbox file that reached its size limit.
     ("cannot update mailbox /var/mail/root for user root. error writing message:"
      " File too large", "mailbox_full"),
+    # local(8) cannot write a mailbox file: its owner, its type or the file
+    # system's permissions (Postfix's local/mailbox.c, global/mbox_open.c and
+    # util/safe_open.c). A user named like a protocol is still such a failure.
+    ("cannot update mailbox /var/mail/analyst for user analyst. destination"
+     " /var/mail/analyst is not owned by recipient", "mailbox_unwritable"),
+    ("cannot update mailbox /var/mail/analyst for user analyst. destination"
+     " /var/mail/analyst is not a regular file", "mailbox_unwritable"),
+    ("cannot update mailbox /var/mail/analyst for user analyst. cannot open file:"
+     " Permission denied", "mailbox_unwritable"),
+    ("cannot update mailbox /var/mail/analyst for user analyst. cannot create file"
+     " exclusively: Permission denied", "mailbox_unwritable"),
+    ("cannot update mailbox /var/mail/analyst for user analyst. unable to create"
+     " lock file /var/mail/analyst.lock: Permission denied", "mailbox_unwritable"),
+    ("cannot update mailbox /var/mail/analyst for user analyst. file is a symbolic"
+     " link", "mailbox_unwritable"),
+    ("cannot update mailbox /var/mail/analyst for user analyst. file has 2 hard"
+     " links", "mailbox_unwritable"),
+    ("cannot update mailbox /var/mail/analyst for user analyst. file is a"
+     " directory", "mailbox_unwritable"),
+    ("cannot update mailbox /var/mail/tls for user tls. cannot open file:"
+     " Permission denied", "mailbox_unwritable"),
     ("alias database unavailable", "local_data_error"),
     ("mail transport unavailable", "transport_unavailable"),
     ("host mx1.example.com[192.0.2.10] refused to talk to me: 421 4.3.2 Service not"

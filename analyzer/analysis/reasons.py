@@ -80,6 +80,15 @@ def _normalize_detail(text: str) -> str:
 CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
+        # local(8) could not write a mailbox file ("cannot update mailbox PATH for
+        # user USER. REASON", Postfix's local/mailbox.c). First, because the
+        # path may contain words that the patterns below look for (/var/mail/tls).
+        (
+            "mailbox_unwritable",
+            r"^cannot update mailbox \S+ for user \S+\. (?:destination \S+ is not "
+            r"(?:owned by recipient|a regular file)|file is a (?:directory|symbolic "
+            r"link)|file has \d+ hard links|.*: Permission denied$)",
+        ),
         ("loops_to_myself", r"loops back to myself"),
         ("helo_rejected", r"Helo command rejected|\b(?:HELO|EHLO)\b.{0,40}\brejected"),
         ("mx_lookup_failed", r"type=MX: Host not found"),

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, str] = {
     "header_checks": "",
     "body_checks": "",
     "maximal_queue_lifetime": "5d",
+    "strict_mailbox_ownership": "yes",
     "bounce_queue_lifetime": "5d",
     "message_size_limit": "10240000",
     "queue_minfree": "0",

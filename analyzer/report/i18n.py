@@ -927,6 +927,18 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
         "で配送待ちになったメールは maximal_queue_lifetime まで再送され、恒久的な応答（5.2.2）なら"
         "送信者に返送されます。",
     ),
+    "mailbox-unwritable": (
+        "ローカル配送がメールボックス {mailbox} に書き込めません",
+        "{recipients} 宛ての {count} 通が、このホスト自身のローカル配送（local(8)）でメールボックス・"
+        "ファイルに書き込めず失敗しました：{reasons}。原因はこのホスト上のファイルまたはそのフォルダーで、"
+        "メール・サーバーではありません。",
+        "メールボックスとそのフォルダーを確認してください：`ls -ld {folder} {mailbox}`。メールボックスは"
+        " {user} が所有するモード 0600 のファイルである必要があり（`chown {user} {mailbox}`、"
+        "`chmod 0600 {mailbox}`）、フォルダーは Postfix が使える権限のままにします（Debian と Ubuntu "
+        "では /var/mail は所有者 root、グループ mail、モード 2775）。所有者とモードが正しければ SELinux が"
+        "書き込みを妨げている可能性があります：`ls -Z {mailbox}` でファイルのラベルを確認し、"
+        "`restorecon -v {mailbox}` で既定のラベルに戻します。" + _FLUSH_JA,
+    ),
     "content-rejected": (
         "メール・サーバーがメッセージの内容を拒否しています",
         "{count} 通が内容のために {relays} に拒否されました：{reasons}。",
@@ -1278,6 +1290,19 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     "mydestination = {mydestination} が {domain} を含むため、Postfix は {domain} 宛てのすべてのメールを"
     "このホストの local(8) で配送し、メール・サーバーには送りません。local(8) にはそのユーザーが"
     "いません。",
+    (
+        "mailbox-unwritable",
+        "owner",
+    ): "{recipients} 宛ての {count} 通が、このホスト自身のローカル配送（local(8)）で配送待ちになり"
+    "ました：{reasons}。local(8) は所有者が受信者であるメールボックスにだけ書き込むため"
+    "（strict_mailbox_ownership = yes、既定値）、このメールを maximal_queue_lifetime まで再送し、"
+    "その後は返送します。",
+    (
+        "mailbox-unwritable",
+        "not_file",
+    ): "{recipients} 宛ての {count} 通が、このホスト自身のローカル配送（local(8)）で返送されました："
+    "{reasons}。local(8) はリンクが 1 つだけの通常ファイルにしか書き込まず、{mailbox} はそうでは"
+    "ありません。",
     (
         "local-mailbox-delivery",
         "mydestination",
@@ -1761,6 +1786,14 @@ TITLES_JA: dict[tuple[str, str], str] = {
         "mydestination",
     ): _MYDESTINATION_TITLE_JA,
     (
+        "mailbox-unwritable",
+        "owner",
+    ): "メールボックス {mailbox} の所有者が {user} ではありません",
+    (
+        "mailbox-unwritable",
+        "not_file",
+    ): "メールボックス {mailbox} が通常のファイルではありません",
+    (
         "local-mailbox-delivery",
         "mydestination",
     ): _MYDESTINATION_TITLE_JA,
@@ -2098,6 +2131,20 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
         "unknown-recipient",
         "mydestination",
     ): _MYDESTINATION_REMEDY_JA + "返送されたメールは送り直す必要があります。",
+    (
+        "mailbox-unwritable",
+        "owner",
+    ): "メールボックスをそのユーザーの所有にしてください：`chown {user} {mailbox}` と "
+    "`chmod 0600 {mailbox}`。ファイルが空なら削除しても構いません：local(8) が {user} の所有で"
+    "新しく作成します。/etc/postfix/main.cf の strict_mailbox_ownership = no は最後の手段です："
+    "local(8) がほかのユーザーの所有するメールボックスにも書き込むようになります。"
+    + _FLUSH_JA,
+    (
+        "mailbox-unwritable",
+        "not_file",
+    ): "そのパスに何があるかを確認してください：`ls -ld {mailbox}`。ディレクトリー、リンク、デバイスを"
+    "別の場所に移すと（`mv {mailbox} {mailbox}.old`）、次の配送で local(8) が {user} の所有する"
+    "メールボックスを新しく作成します。返送されたメールは送り直す必要があります。",
     (
         "local-mailbox-delivery",
         "mydestination",

@@ -1399,6 +1399,44 @@ CATALOG: dict[str, Entry] = {
         "retries mail deferred with a temporary reply (4.2.2) until "
         "maximal_queue_lifetime; a permanent reply (5.2.2) returns it to the sender.",
     ),
+    "mailbox-unwritable": Entry(
+        "Local delivery cannot write to the mailbox {mailbox}",
+        "{count} message(s) for {recipients} failed in this host's own local "
+        "delivery (local(8)), which could not write to the mailbox file: {reasons}. "
+        "The cause is the file or its folder on this host, not a mail server.",
+        "Check the mailbox and its folder: `ls -ld {folder} {mailbox}`. The mailbox "
+        "must be a file owned by {user} with mode 0600 (`chown {user} {mailbox}`, "
+        "`chmod 0600 {mailbox}`), and the folder must keep Postfix's access (on "
+        "Debian and Ubuntu, /var/mail is owned by root, group mail, mode 2775). If "
+        "owner and modes are right, SELinux may block the write: `ls -Z {mailbox}` "
+        "shows the file's label, and `restorecon -v {mailbox}` restores the default "
+        "one. " + _FLUSH,
+        variants={
+            "owner": "{count} message(s) for {recipients} were deferred by this "
+            "host's own local delivery (local(8)): {reasons}. local(8) writes a "
+            "mailbox only when its owner is the recipient (strict_mailbox_ownership "
+            "= yes, the default), so it retries this mail until "
+            "maximal_queue_lifetime and then returns it.",
+            "not_file": "{count} message(s) for {recipients} were returned by this "
+            "host's own local delivery (local(8)): {reasons}. local(8) writes only "
+            "to a regular file with one link, and {mailbox} is not one.",
+        },
+        titles={
+            "owner": "The mailbox {mailbox} is not owned by {user}",
+            "not_file": "The mailbox {mailbox} is not a regular file",
+        },
+        remedies={
+            "owner": "Give the mailbox to its user: `chown {user} {mailbox}` and "
+            "`chmod 0600 {mailbox}`. If the file is empty, removing it works too: "
+            "local(8) creates a new one owned by {user}. Set strict_mailbox_ownership "
+            "= no in /etc/postfix/main.cf only as a last resort, because local(8) "
+            "then writes to mailboxes that other users own. " + _FLUSH,
+            "not_file": "Find what is at that path: `ls -ld {mailbox}`. Move a "
+            "directory, link or device away (`mv {mailbox} {mailbox}.old`), and "
+            "local(8) creates a new mailbox owned by {user} at the next delivery. "
+            "The returned mail must be sent again.",
+        },
+    ),
     "content-rejected": Entry(
         "The mail server rejects the message content",
         "{count} message(s) were refused for their content by {relays}: {reasons}.",

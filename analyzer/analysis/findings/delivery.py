@@ -30,6 +30,7 @@ from analyzer.analysis.findings.failures import (
     lookup_names,
     relay_state,
 )
+from analyzer.analysis.findings.mailbox import mailbox_params
 from analyzer.analysis.findings.model import Evidence, Finding, quoted_reasons
 from analyzer.analysis.findings.other import postfix_duration
 from analyzer.analysis.findings.tables import (
@@ -72,6 +73,7 @@ PRIORITY = {
     "ipv6-no-route": 78,
     "message-too-large": 55,
     "unknown-recipient": 50,
+    "mailbox-unwritable": 60,
     "mailbox-full": 45,
     "content-rejected": 45,
     "delivery-suspended": 40,
@@ -489,6 +491,9 @@ def _finding(
                 params["variant"] = "local_alias"
                 params["aliases"] = ", ".join(aliases[:3])
                 params["alias"] = aliases[0]
+    if code == "mailbox-unwritable":
+        found, leading = mailbox_params(ctx, failures, host, rows)
+        params.update(found)
     if code == "helo-rejected":
         helo = _HELO_NOT_FOUND.search("; ".join(_example_reasons(failures, rows)))
         name = helo["name"] if helo else ""
@@ -558,6 +563,8 @@ def _finding(
         evidence += config_evidence(config, "inet_protocols")
     if params.get("variant") == "data_timeout":
         evidence += config_evidence(config, "smtp_data_done_timeout")
+    if code == "mailbox-unwritable" and params.get("variant") == "owner":
+        evidence += config_evidence(config, "strict_mailbox_ownership")
     return Finding(
         code=code,
         severity=severity,

@@ -49,6 +49,7 @@ CAUSE_CODES = {
     "suspended": "delivery-suspended",
     "content_rejected": "content-rejected",
     "service_unavailable": "relay-server-error",
+    "mailbox_unwritable": "mailbox-unwritable",
 }
 UNRESOLVED = ("deferred", "bounced", "expired", "partial", "unknown")
 """Final states in which a message still suffers from the failure that hit it.
