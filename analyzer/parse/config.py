@@ -41,6 +41,7 @@ DEFAULTS: dict[str, str] = {
     "header_checks": "",
     "body_checks": "",
     "maximal_queue_lifetime": "5d",
+    "soft_bounce": "no",
     "strict_mailbox_ownership": "yes",
     "bounce_queue_lifetime": "5d",
     "message_size_limit": "10240000",

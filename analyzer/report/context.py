@@ -173,8 +173,17 @@ def localized_texts(finding: Finding, lang: str) -> tuple[str, str, str]:
         return finding.title, finding.summary, finding.remedy
     params = i18n.localized_params(finding.params, lang)
     title = render(texts[0], params)
-    summary = render_summary(texts[1], params, i18n.OUTCOMES_JA, separator="")
-    return title, summary, render_remedy(texts[2], params, i18n.FLUSH_JA)
+    summary = render_summary(
+        texts[1],
+        params,
+        i18n.OUTCOMES_JA,
+        separator="",
+        soft_bounce=i18n.SOFT_BOUNCE_JA,
+    )
+    remedy = render_remedy(
+        texts[2], params, i18n.FLUSH_JA, i18n.SOFT_BOUNCE_REMEDY_JA, separator=""
+    )
+    return title, summary, remedy
 
 
 def _finding(

@@ -497,6 +497,18 @@ OUTCOMES_JA = {
 }
 """The catalog's OUTCOMES in Japanese."""
 
+SOFT_BOUNCE_JA = (
+    "soft_bounce = yes のため、Postfix はこれらの失敗を status=SOFTBOUNCE と記録しました：サーバーが"
+    "恒久的に拒否したメールもキューに残し、maximal_queue_lifetime（{lifetime}）まで再送するため、"
+    "それまで送信者にバウンスは届きません。"
+)
+"""The catalog's SOFT_BOUNCE in Japanese."""
+SOFT_BOUNCE_REMEDY_JA = (
+    "/etc/postfix/main.cf で soft_bounce = no にして（soft_bounce はテストや移行のための設定です）"
+    "`postfix reload` を実行してください：恒久的に拒否されたメールは次の再送で送信者に返送されます。"
+)
+"""The catalog's SOFT_BOUNCE_REMEDY in Japanese."""
+
 _FLUSH_JA = "原因を解消したら `postfix flush` でキュー内のメールを送信してください。"
 FLUSH_JA = _FLUSH_JA
 """The remedies' last sentence in Japanese (see the catalog's FLUSH)."""

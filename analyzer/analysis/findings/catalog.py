@@ -1649,27 +1649,55 @@ OUTCOMES = {
 """The sentence that a delivery failure's summary ends with when some of its
 messages were delivered later, by its ``outcome`` parameter."""
 
+SOFT_BOUNCE = (
+    "Postfix logged these failures as status=SOFTBOUNCE because soft_bounce = yes: "
+    "it keeps mail that a server rejects for good in the queue and retries it until "
+    "maximal_queue_lifetime ({lifetime}), so the sender gets no bounce until then."
+)
+"""The sentence that a delivery failure's summary ends with when its
+``soft_bounce`` parameter is set."""
+SOFT_BOUNCE_REMEDY = (
+    "Set soft_bounce = no in /etc/postfix/main.cf (soft_bounce is meant for tests "
+    "and migrations) and run `postfix reload`: at its next retry, mail rejected for "
+    "good is then returned to its sender."
+)
+"""The sentence that a delivery failure's remedy starts with when its
+``soft_bounce`` parameter is set."""
+
 
 def render_summary(
     template: str,
     params: dict[str, Any],
     outcomes: dict[str, str] = OUTCOMES,
     separator: str = " ",
+    soft_bounce: str = SOFT_BOUNCE,
 ) -> str:
-    """Fill a summary, and add the sentence on what became of the messages that
-    the ``outcome`` parameter names. Japanese sentences follow each other
-    without a space."""
+    """Fill a summary, and add the sentence on soft_bounce when the
+    ``soft_bounce`` parameter is set, then the sentence on what became of the
+    messages that the ``outcome`` parameter names. Japanese sentences follow
+    each other without a space."""
     text = render(template, params)
+    if params.get("soft_bounce"):
+        text = f"{text}{separator}{render(soft_bounce, params)}"
     outcome = outcomes.get(str(params.get("outcome") or ""))
     return f"{text}{separator}{render(outcome, params)}" if outcome else text
 
 
-def render_remedy(template: str, params: dict[str, Any], flush: str = FLUSH) -> str:
-    """Fill a remedy. Leave out the ``postfix flush`` sentence when the finding's
-    ``queued`` parameter is False (none of its mail is still queued), and use the
-    commands and the configuration folder of the Postfix instance that
-    ``instance`` names."""
+def render_remedy(
+    template: str,
+    params: dict[str, Any],
+    flush: str = FLUSH,
+    soft_bounce: str = SOFT_BOUNCE_REMEDY,
+    separator: str = " ",
+) -> str:
+    """Fill a remedy. Start it with the sentence on soft_bounce when the
+    ``soft_bounce`` parameter is set. Leave out the ``postfix flush`` sentence
+    when the finding's ``queued`` parameter is False (none of its mail is still
+    queued), and use the commands and the configuration folder of the Postfix
+    instance that ``instance`` names."""
     text = render(template, params)
+    if params.get("soft_bounce"):
+        text = f"{render(soft_bounce, params)}{separator}{text}"
     if params.get("queued") is False:
         text = text.replace(" " + flush, "").replace(flush, "")
     instance = params.get("instance")

@@ -20,6 +20,7 @@ from analyzer.analysis.findings.context import (
 )
 from analyzer.analysis.findings.failures import (
     CAUSE_CODES,
+    FAILED_STATUSES,
     LOOKUP_NAME,
     RELAY_SET,
     RELAY_UNSET,
@@ -101,7 +102,7 @@ destination's alone, and the code they then get."""
 
 
 def delivery_findings(ctx: Context) -> list[Finding]:
-    failed = ctx.deliveries["status"].isin(["deferred", "bounced"]).to_numpy(dtype=bool)
+    failed = ctx.deliveries["status"].isin(FAILED_STATUSES).to_numpy(dtype=bool)
     # cleanup logs a bounce for each recipient of a message that this host's
     # header_checks or body_checks rejected: content-check-stopped reports those.
     failed = failed & ~_content_check_bounces(ctx)
@@ -226,8 +227,13 @@ def _finding(
     unresolved = failures.unresolved[key_codes]
     times = failures.times(rows)
     last_seen = times.max()
-    recovered = code != "greylisting" and _recovered(
-        ctx, failures, host, rows, last_seen
+    # soft_bounce = yes keeps rejected mail queued until it expires, however
+    # much other mail the server takes.
+    soft_bounced = _soft_bounced(ctx, rows)
+    recovered = (
+        code != "greylisting"
+        and not soft_bounced
+        and _recovered(ctx, failures, host, rows, last_seen)
     )
     failing = failures.lost[key_codes].any() or (unresolved.any() and not recovered)
     severity = "error" if failing else "warning"
@@ -544,6 +550,9 @@ def _finding(
         params["domain"] = domains.split(", ")[0]
         params["variant"] = "" if elsewhere else "absent"
 
+    if soft_bounced:
+        params["soft_bounce"] = True
+        params["lifetime"] = config.get("maximal_queue_lifetime") if config else "5d"
     params.update(_outcome(failures, key_codes, code, str(params.get("variant") or "")))
     quoted = [ctx.events.index[row] for row in leading[:1]]
     quoted += _evidence_rows(ctx, failures, times, keys, code)
@@ -565,6 +574,8 @@ def _finding(
         evidence += config_evidence(config, "smtp_data_done_timeout")
     if code == "mailbox-unwritable" and params.get("variant") == "owner":
         evidence += config_evidence(config, "strict_mailbox_ownership")
+    if soft_bounced:
+        evidence += config_evidence(config, "soft_bounce")
     return Finding(
         code=code,
         severity=severity,
@@ -611,6 +622,13 @@ def _mechanisms_filtered(
     params["offered"] = ", ".join(offered)
     params["filter"] = written
     return [int(row) for row in rows[-1:]]
+
+
+def _soft_bounced(ctx: Context, rows: Rows) -> bool:
+    """Return whether Postfix logged any failure at ``rows`` as status=SOFTBOUNCE:
+    soft_bounce = yes made a permanent rejection a temporary one."""
+    status = ctx.deliveries["status"].iloc[rows]
+    return bool(status.eq("SOFTBOUNCE").any())
 
 
 def _outcome(

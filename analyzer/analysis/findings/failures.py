@@ -51,6 +51,9 @@ CAUSE_CODES = {
     "service_unavailable": "relay-server-error",
     "mailbox_unwritable": "mailbox-unwritable",
 }
+FAILED_STATUSES = ("deferred", "bounced", "SOFTBOUNCE")
+"""Delivery statuses of a failed attempt. Postfix logs status=SOFTBOUNCE where
+soft_bounce = yes turned a bounce into a deferral (the message stays queued)."""
 UNRESOLVED = ("deferred", "bounced", "expired", "partial", "unknown")
 """Final states in which a message still suffers from the failure that hit it.
 
