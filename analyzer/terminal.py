@@ -133,6 +133,14 @@ def _write_totals(analysis: Analysis, out: TextIO, text: dict[str, str]) -> None
         for key in PEER_TOTALS
     )
     out.write(text["summary_peer"].format(totals=listed) + "\n")
+    deliveries = analysis.deliveries
+    soft = deliveries["status"].eq("SOFTBOUNCE").to_numpy(dtype=bool, na_value=False)
+    if soft.any():
+        note = text["summary_soft_bounce"].format(
+            deferrals=f"{int(soft.sum()):,}",
+            messages=f"{int(deliveries['message_key'][soft].nunique()):,}",
+        )
+        out.write(note + "\n")
     # value_counts reads the categorical's codes: no string per line.
     counts = analysis.event_fields["instance"].value_counts(dropna=True)
     others = counts[(counts.index.astype(str) != "postfix") & (counts > 0)]

@@ -1,13 +1,19 @@
 """soft_bounce = yes: Postfix logs a permanent rejection as status=SOFTBOUNCE
-and keeps the mail queued, so the cause finding must read those lines."""
+and keeps the mail queued, so the cause finding must read those lines, and the
+totals must still match pflogsumm's."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from click.testing import CliRunner
+
 from analyzer.analysis.findings.catalog import SOFT_BOUNCE, SOFT_BOUNCE_REMEDY
+from analyzer.analysis.stats import reconcile
+from analyzer.cli import main
 from analyzer.report import i18n
 from analyzer.report.context import localized_texts
+from tests.pflogsumm import run_pflogsumm
 from tests.test_findings_servers import HOST, analyze_lines
 from tests.test_report_japanese import fields
 
@@ -102,6 +108,44 @@ def test_deferred_without_soft_bounce(tmp_path: Path) -> None:
     assert "soft_bounce" not in finding.params
     assert "soft_bounce" not in finding.summary
     assert "soft_bounce" not in finding.remedy
+
+
+def test_soft_bounce_totals_match_pflogsumm(tmp_path: Path) -> None:
+    """pflogsumm 1.1.5 counts only status=deferred as a deferral, so its totals
+    leave SOFTBOUNCE lines out; mailbundle's own totals count them."""
+    lines = soft_bounced("A1B2C3D4E5", "10:00:00") + soft_bounced(
+        "B2C3D4E5F6", "10:00:05"
+    )
+    analysis = analyze_lines(tmp_path, lines, SOFT_BOUNCE_CF)
+    theirs = run_pflogsumm("".join(lines).encode())
+    totals = analysis.pflogsumm_totals()
+    assert theirs["deferred"] == 0
+    assert theirs["deferrals"] == 0
+    assert totals["deferred"] == theirs["deferred"]
+    assert totals["deferrals"] == theirs["deferrals"]
+    assert analysis.totals().deferrals == 2
+    assert analysis.totals().deferred_messages == 2
+    rows = {
+        row.name: row
+        for row in reconcile(analysis.events, analysis.messages, analysis.deliveries)
+    }
+    assert dict(rows["deferred"].differences) == {"soft_bounce": -2}
+    assert rows["deferred"].pflogsumm == 0
+    by_reason = analysis.deferrals("by_reason")["by_reason"]
+    assert int(by_reason["deferrals"].sum()) == 2
+
+
+def test_soft_bounce_summary_says_why(tmp_path: Path) -> None:
+    lines = soft_bounced("A1B2C3D4E5", "10:00:00") + soft_bounced(
+        "B2C3D4E5F6", "10:00:05"
+    )
+    analyze_lines(tmp_path, lines, SOFT_BOUNCE_CF)
+    result = CliRunner().invoke(main, ["summary", str(tmp_path), "--year", "2026"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "  (pflogsumm counts no status=SOFTBOUNCE lines: the 2 deferrals of 2"
+        " messages that soft_bounce = yes kept queued are not in these totals)"
+    ) in result.output.splitlines()
 
 
 def test_soft_bounce_in_japanese(tmp_path: Path) -> None:

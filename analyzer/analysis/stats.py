@@ -6,8 +6,11 @@ definitions line by line, so an admin can check them against the tool they trust
 ``bounced`` count recipient records, ``deferred`` counts queue IDs with a deferral,
 ``rejected`` counts reject records and ``reject_warnings`` counts smtpd's
 reject_warning records and cleanup's header_checks and body_checks WARN records.
+pflogsumm reads no status=SOFTBOUNCE record (soft_bounce = yes), so its
+``deferred`` and ``deferrals`` leave those out.
 ``message_totals`` counts messages as rebuilt here: a message passed through a
-content filter and re-queued counts once, by the outcome of its last copy.
+content filter and re-queued counts once, by the outcome of its last copy, and
+a SOFTBOUNCE record counts as the deferral it is.
 """
 
 from __future__ import annotations
@@ -46,6 +49,11 @@ def recipient_domain(addresses: pd.Series) -> pd.Series:
 
 def _domain(address: str) -> str:
     return address.rsplit("@", 1)[-1].lower() if "@" in address else ""
+
+
+DEFERRED = ("deferred", "SOFTBOUNCE")
+"""Delivery statuses that leave the message queued for another try: Postfix logs
+SOFTBOUNCE where soft_bounce = yes turned a bounce into a deferral."""
 
 
 def _is(values: pd.Series, *names: str) -> np.ndarray:
@@ -219,7 +227,7 @@ def message_totals(
     status = deliveries["status"]
     sent = real & _is(status, "sent")
     forwarded = _contains(deliveries["reason"], "forwarded as ", sent)
-    deferred = real & _is(status, "deferred")
+    deferred = real & _is(status, *DEFERRED)
     kind = events["kind"]
     states = messages["final_state"][counted].value_counts()
     notice = counted & _mask(messages["sender"].eq(""))
@@ -308,7 +316,7 @@ def traffic(
     series = {
         "received": events["time"].iloc[arrivals[~is_copy]],
         "delivered": deliveries.loc[sent, "time"],
-        "deferred": deliveries.loc[real & _is(status, "deferred"), "time"],
+        "deferred": deliveries.loc[real & _is(status, *DEFERRED), "time"],
         "bounced": deliveries.loc[real & _is(status, "bounced"), "time"],
         # Rejected before queueing (NOQUEUE), as the chart's caption names them.
         # A queued message that cleanup rejected has its bounce among "bounced".
@@ -348,7 +356,7 @@ def deferral_stats(
     deferrals with that text (``example_deferrals``).
     """
     requested = {name: DEFERRAL_TABLES[name] for name in (names or DEFERRAL_TABLES)}
-    rows = np.flatnonzero(_is(deliveries["status"], "deferred"))
+    rows = np.flatnonzero(_is(deliveries["status"], *DEFERRED))
     if len(rows) == 0:
         return {name: _empty_group(column) for name, column in requested.items()}
     reason = deliveries["reason"].iloc[rows]
@@ -573,6 +581,7 @@ RECONCILE_RULES = {
     "reused_queue_id": "a queue ID reused by a later message counts once",
     "smtpd_milter_reject": "milter-reject records of smtpd are not counted",
     "malformed_reject": 'any line with "reject:" counts, even one no rule recognizes',
+    "soft_bounce": "status=SOFTBOUNCE records (soft_bounce = yes) are not counted",
 }
 """pflogsumm 1.1.5 behaviours that make its totals differ from mailbundle's."""
 
@@ -608,8 +617,12 @@ def reconcile(
     deferred_rows = deliveries.loc[is_deferred, ["message_key", "queue_id"]]
     by_key = deferred_rows.groupby("message_key")["queue_id"].first()
     foreign_keys = deliveries.loc[is_deferred & foreign, "message_key"]
+    # Messages whose only deferrals are SOFTBOUNCE records.
+    any_deferral = deliveries.loc[_is(status, *DEFERRED) & ~handoff, "message_key"]
+    soft_only = int(any_deferral.nunique()) - len(by_key)
     deferred = [
         ("other_instance", -int(foreign_keys.nunique())),
+        ("soft_bounce", -soft_only),
         ("reused_queue_id", -(len(by_key) - int(by_key.nunique()))),
     ]
     rejected = [

@@ -296,11 +296,15 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "The second column counts as pflogsumm does, which counts a message "
         "that passes a content filter twice. The first counts it once. Like "
         "pflogsumm without --syslog-name, the second column reads only lines logged "
-        "as postfix/..., so it shows 0 for another instance (postfix-out/...). Each "
-        "row says whether it counts messages or recipients.",
+        "as postfix/..., so it shows 0 for another instance (postfix-out/...). Like "
+        "pflogsumm, it also leaves out status=SOFTBOUNCE lines (soft_bounce = yes), "
+        "which the first column counts as deferrals. Each row says whether it counts "
+        "messages or recipients.",
         "ja": "2 列目は pflogsumm と同じ数え方で、コンテンツ・フィルターを通ったメッセージを 2 回数えます。"
         "1 列目は 1 回だけ数えます。2 列目は --syslog-name なしの pflogsumm と同じく postfix/... と"
         "記録された行だけを読むため、別のインスタンス（postfix-out/...）では 0 になります。"
+        "pflogsumm と同じく status=SOFTBOUNCE の行（soft_bounce = yes）も数えませんが、1 列目は"
+        "それを配送遅延として数えます。"
         "メッセージ数か宛先数かは各行に示します。",
     },
     "total_received": {"en": "Received", "ja": "受信"},
@@ -383,6 +387,13 @@ _LABELS: dict[str, dict[str, str]] = {
     "summary_peer_deferrals": {"en": "deferrals", "ja": "遅延回数"},
     "summary_peer_bounced": {"en": "bounced", "ja": "バウンス"},
     "summary_peer_rejected": {"en": "rejected", "ja": "拒否"},
+    "summary_soft_bounce": {
+        "en": "  (pflogsumm counts no status=SOFTBOUNCE lines: the {deferrals} "
+        "deferrals of {messages} messages that soft_bounce = yes kept queued are not "
+        "in these totals)",
+        "ja": "  （pflogsumm は status=SOFTBOUNCE の行を数えないため、soft_bounce = yes で"
+        "キューに残った {messages} 通の {deferrals} 回の配送遅延はこの合計に含まれません）",
+    },
     "summary_instances": {
         "en": "  (pflogsumm reads only postfix/ lines: the {count} lines of other "
         "instances, {names}, are not in these totals)",
