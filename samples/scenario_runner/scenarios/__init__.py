@@ -7,6 +7,7 @@ from . import (
     config,
     delivery,
     faults,
+    faults_local,
     faults_tables,
     local,
     logs,
@@ -55,6 +56,7 @@ ALL: list[Scenario] = [
     *local.ALL,
     *faults_tables.ALL,
     *faults.ALL,
+    *faults_local.ALL,
 ]
 
 SCENARIOS: dict[str, Scenario] = {scenario.name: scenario for scenario in ALL}
