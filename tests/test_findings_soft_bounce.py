@@ -112,7 +112,7 @@ def test_deferred_without_soft_bounce(tmp_path: Path) -> None:
 
 def test_soft_bounce_totals_match_pflogsumm(tmp_path: Path) -> None:
     """pflogsumm 1.1.5 counts only status=deferred as a deferral, so its totals
-    leave SOFTBOUNCE lines out; mailbundle's own totals count them."""
+    leave SOFTBOUNCE lines out. mailbundle's own totals count them."""
     lines = soft_bounced("A1B2C3D4E5", "10:00:00") + soft_bounced(
         "B2C3D4E5F6", "10:00:05"
     )
@@ -135,7 +135,7 @@ def test_soft_bounce_totals_match_pflogsumm(tmp_path: Path) -> None:
     assert int(by_reason["deferrals"].sum()) == 2
 
 
-def test_soft_bounce_summary_says_why(tmp_path: Path) -> None:
+def test_soft_bounce_summary_note(tmp_path: Path) -> None:
     lines = soft_bounced("A1B2C3D4E5", "10:00:00") + soft_bounced(
         "B2C3D4E5F6", "10:00:05"
     )

@@ -21,8 +21,8 @@ belongs to another user than the recipient."""
 _NOT_FILE = re.compile(
     r"is not a regular file|file is a (?:directory|symbolic link)|file has \d+ hard links"
 )
-"""Details of a mailbox path that is no plain file with one link, which
-util/safe_open.c and local/mailbox.c refuse to write to."""
+"""Details of a mailbox path that is no plain file with one link: Postfix's
+util/safe_open.c and local/mailbox.c reject such a path."""
 OWNERSHIP_WARNING = re.compile(
     r"warning: specify \"(?P<setting>strict_mailbox_ownership) = no\" to ignore "
     r"mailbox ownership mismatch"

@@ -65,7 +65,7 @@ def send_to_root_owned_mailbox(context: HostContext) -> None:
     """Make the local user's mailbox a file of root, and send it two messages.
 
     local(8) opens mailboxes as root only in a folder that is not world-writable,
-    and then refuses a mailbox that the recipient does not own. In the runner's
+    and then rejects a mailbox that the recipient does not own. In the runner's
     world-writable /var/mail it would open the file as the user instead and fail
     with "Permission denied".
     """
