@@ -646,3 +646,28 @@ def test_report_traces_listed_messages(tmp_path: Path) -> None:
     ]
     assert entry["trace"][0]["source"] == "cmd/mailq"
     assert entry["trace"][0]["daemon"] == "deferred"
+
+
+def test_listing_names_unwritable_mailbox(tmp_path: Path) -> None:
+    """A bundle with only a queue listing: its reason names the mailbox that
+    local(8) cannot write, which the finding's texts need."""
+    listing = (
+        "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+        "E1F2A3B4C5     1200 Sat Dec  5 09:10:11  root@mx1.example.com\n"
+        "(cannot update mailbox /var/mail/analyst for user analyst. destination"
+        " /var/mail/analyst is not owned by recipient)\n"
+        "                                         analyst@mx1.example.com\n"
+        "\n"
+        "-- 1 Kbytes in 1 Request.\n"
+    )
+    write(tmp_path, "cmd/mailq", listing, datetime(2026, 12, 5, 9, 12, tzinfo=UTC))
+    found = [
+        f
+        for f in analyze_bundle(tmp_path, year=2026).findings
+        if f.code == "mailbox-unwritable"
+    ]
+    assert found
+    assert found[0].params["variant"] == "owner"
+    assert found[0].params["mailbox"] == "/var/mail/analyst"
+    assert found[0].title == "The mailbox /var/mail/analyst is not owned by analyst"
+    assert "`chown analyst /var/mail/analyst`" in found[0].remedy

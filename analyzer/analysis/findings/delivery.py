@@ -31,7 +31,7 @@ from analyzer.analysis.findings.failures import (
     lookup_names,
     relay_state,
 )
-from analyzer.analysis.findings.mailbox import mailbox_params
+from analyzer.analysis.findings.mailbox import mailbox_fields, mailbox_params
 from analyzer.analysis.findings.model import Evidence, Finding, quoted_reasons
 from analyzer.analysis.findings.other import postfix_duration
 from analyzer.analysis.findings.tables import (
@@ -1501,6 +1501,8 @@ def queue_cause_findings(ctx: Context, existing: set[tuple[str, str]]) -> list[F
             _unavailable_table(ctx, str(host), set(), pd.Timestamp.max, params)
         if code == "transport-missing":
             _missing_transport(ctx, str(host), config, params)
+        if code == "mailbox-unwritable":
+            params.update(mailbox_fields(first["reason"].astype(str).tolist()))
         evidence = [
             Evidence(
                 str(r["source"]),

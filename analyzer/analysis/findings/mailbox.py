@@ -31,35 +31,42 @@ OWNERSHIP_WARNING = re.compile(
 a mailbox owned by another user."""
 
 
-def mailbox_params(
-    ctx: Context, failures: Failures, host: str, rows: Rows
-) -> tuple[dict[str, object], list[int]]:
-    """Return the mailbox, user, folder and variant of the local(8) failures at
-    ``rows``, and the ownership warning row to quote, if any.
+def mailbox_fields(replies: list[str]) -> dict[str, object]:
+    """Return the mailbox, user, folder and variant that local(8)'s ``replies``
+    name, from the first reply that names a mailbox ("?" when none does).
 
-    The variant is "owner" when every failure is a mailbox owned by another
+    The variant is "owner" when every such reply is a mailbox owned by another
     user, "not_file" when every one is a path that is no plain file, else "".
     """
-    replies = [
-        str(failures.reason.labels[code]) for code in failures.reason.ranked(rows)
-    ]
     found = [m for m in map(MAILBOX_FAILURE.match, replies) if m]
     if not found:
-        return {"mailbox": "?", "user": "?", "folder": "?"}, []
-    first = found[0]
-    mailbox = first["mailbox"]
-    params: dict[str, object] = {
+        return {"mailbox": "?", "user": "?", "folder": "?"}
+    mailbox = found[0]["mailbox"]
+    fields: dict[str, object] = {
         "mailbox": mailbox,
-        "user": first["user"],
+        "user": found[0]["user"],
         "folder": posixpath.dirname(mailbox) or "/",
     }
     details = [m["detail"] for m in found]
-    leading: list[int] = []
     if all(_NOT_OWNED.search(detail) for detail in details):
-        params["variant"] = "owner"
+        fields["variant"] = "owner"
+    elif all(_NOT_FILE.search(detail) for detail in details):
+        fields["variant"] = "not_file"
+    return fields
+
+
+def mailbox_params(
+    ctx: Context, failures: Failures, host: str, rows: Rows
+) -> tuple[dict[str, object], list[int]]:
+    """Return the ``mailbox_fields`` of the local(8) failures at ``rows``, most
+    frequent reply first, and the ownership warning row to quote, if any."""
+    replies = [
+        str(failures.reason.labels[code]) for code in failures.reason.ranked(rows)
+    ]
+    params = mailbox_fields(replies)
+    leading: list[int] = []
+    if params.get("variant") == "owner":
         warnings, _ = ctx.warnings_matching(OWNERSHIP_WARNING, "setting", "host", host)
         if len(warnings):
             leading = [int(warnings[0])]
-    elif all(_NOT_FILE.search(detail) for detail in details):
-        params["variant"] = "not_file"
     return params, leading
