@@ -334,7 +334,10 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
         config.group = groups.get(config.group, "")
     _check_usable(path, inventory)
     if loader.single_file is not None:
-        _check_single_log(path, loader.logs)
+        # A log inside an archive that is not a mail log is one unreadable
+        # member among others: only the file given as the bundle is checked.
+        given = [log for log in loader.logs if log.source == loader.single_file]
+        _check_single_log(path, given)
     return LoadedBundle(
         source=str(path),
         inventory=inventory,
