@@ -198,6 +198,8 @@ def _handle_errors(function: Callable[..., int | None]) -> Callable[..., None]:
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
+        finally:
+            _RedactedLog.remove()
         sys.exit(code)
 
     return wrapper
@@ -214,6 +216,8 @@ def _analyze(bundle: Path, **options: Any) -> Analysis:
 
     verbose = options.pop("verbose", False)
     _configure_logging(verbose)
+    if verbose and options.get("redact"):
+        _RedactedLog.install()
     limits = Limits(
         max_total_bytes=options["max_size"] * MiB,
         max_member_bytes=options["max_size"] * MiB,
@@ -268,7 +272,60 @@ def _zone(name: str) -> str:
 def _redactor(analysis: Analysis, options: dict[str, Any]) -> Redactor | None:
     from analyzer.redact import for_analysis
 
-    return for_analysis(analysis) if options.get("redact") else None
+    if not options.get("redact"):
+        return None
+    redactor = for_analysis(analysis)
+    _RedactedLog.release(redactor)
+    return redactor
+
+
+class _RedactedLog(logging.Filter):
+    """With --redact and -v: hold the log lines until the bundle's redactor
+    exists, then write them and every later one redacted. Member paths name
+    hosts (sosreport-mx1.example.com/...), and so do skipped members' details."""
+
+    active: _RedactedLog | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.redactor: Redactor | None = None
+        self.held: list[logging.LogRecord] = []
+
+    @classmethod
+    def install(cls) -> None:
+        cls.remove()
+        cls.active = cls()
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(cls.active)
+
+    @classmethod
+    def release(cls, redactor: Redactor) -> None:
+        active = cls.active
+        if active is None:
+            return
+        active.redactor = redactor
+        held, active.held = active.held, []
+        for record in held:
+            logging.getLogger(record.name).handle(record)
+
+    @classmethod
+    def remove(cls) -> None:
+        if cls.active is not None:
+            for handler in logging.getLogger().handlers:
+                handler.removeFilter(cls.active)
+            cls.active = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # Each handler calls the filter: hold a record once, redact it once.
+        if self.redactor is None:
+            if not any(held is record for held in self.held):
+                self.held.append(record)
+            return False
+        if not getattr(record, "redacted", False):
+            record.msg = self.redactor.text(record.getMessage())
+            record.args = None
+            record.redacted = True
+        return True
 
 
 @contextlib.contextmanager
@@ -291,10 +348,14 @@ PARTIAL_NAMED = 3
 """Unreadable members that the warning on partial results names."""
 
 
-def _partial_code(analysis: Analysis) -> int:
+def _partial_code(analysis: Analysis, redactor: Redactor | None = None) -> int:
+    """Return the exit code, and warn that the results are partial when some
+    member could not be read (its path redacted by ``redactor``)."""
     if not analysis.partial:
         return EXIT_OK
     problems = analysis.bundle.inventory.problems()
+    if redactor is not None:
+        problems = [redactor.text(problem) for problem in problems]
     lines = [
         "mailbundle: warning: the results are partial because some members of "
         "the bundle could not be read:"
@@ -363,14 +424,13 @@ def report(
     check_output_folder(folder)
     analysis = _analyze(bundle, **options)
 
+    redactor = _redactor(analysis, options)
     with progress.shown(_show_progress(options.get("verbose", False))):
-        written = write_reports(
-            analysis, folder, wanted, lang, _redactor(analysis, options)
-        )
+        written = write_reports(analysis, folder, wanted, lang, redactor)
     for path in written:
         click.echo(str(path))
     _warn_stale(folder, written)
-    return _partial_code(analysis)
+    return _partial_code(analysis, redactor)
 
 
 def _warn_stale(folder: Path, written: list[Path]) -> None:
@@ -427,7 +487,7 @@ def summary(bundle: Path, lang: str, **options: Any) -> int:
     redactor = _redactor(analysis, options)
     with _redacted_stdout(redactor) as out:
         print_summary(analysis, out, redactor.text if redactor else None, lang)
-    return _partial_code(analysis)
+    return _partial_code(analysis, redactor)
 
 
 @main.command()
@@ -469,10 +529,12 @@ def trace(bundle: Path, query: str, lang: str, **options: Any) -> int:
             hint = text["trace_hint_empty"]
         else:
             hint = text["trace_hint_query"]
-        message = text["trace_no_match"].format(query=repr(query), hint=hint)
+        # The query as typed would stand next to its pseudonym in the lines above.
+        shown = redactor.text(query) if redactor else query
+        message = text["trace_no_match"].format(query=repr(shown), hint=hint)
         click.echo(f"mailbundle: {message}", err=True)
         return EXIT_NO_MATCH
-    return _partial_code(analysis)
+    return _partial_code(analysis, redactor)
 
 
 @main.command()
@@ -507,9 +569,10 @@ def export(bundle: Path, fmt: str, output: Path, **options: Any) -> int:
     # Fail before the analysis, which can take long on a large bundle.
     check_output_folder(output)
     analysis = _analyze(bundle, **options)
-    for path in export_frames(analysis, output, fmt, _redactor(analysis, options)):
+    redactor = _redactor(analysis, options)
+    for path in export_frames(analysis, output, fmt, redactor):
         click.echo(str(path))
-    return _partial_code(analysis)
+    return _partial_code(analysis, redactor)
 
 
 def run() -> None:

@@ -31,16 +31,28 @@ import pyarrow.compute as pc
 
 from analyzer.analysis.frames import TEXT_STORE
 
-_LETTER = "A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
-"""Latin, Greek and Cyrillic letters, which host names and local parts use."""
+_LETTER = (
+    "A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff"
+    "\u0e00-\u0e7f\u1e00-\u1eff"
+)
+"""Latin (with Vietnamese), Greek, Cyrillic, Hebrew, Arabic and Thai letters,
+which host names and local parts use."""
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 """Kana, CJK ideographs and Hangul: in local parts only, because Japanese
 report text sets Latin names next to them without a space."""
 _LABEL = rf"[{_LETTER}0-9_](?:[{_LETTER}0-9_-]{{0,61}}[{_LETTER}0-9_])?"
 _DOMAIN = rf"{_LABEL}(?:\.{_LABEL})*"
+_IDN_LABEL = (
+    rf"[{_LETTER}{_CJK}0-9_](?:[{_LETTER}{_CJK}0-9_-]{{0,61}}[{_LETTER}{_CJK}0-9_])?"
+)
+_ADDRESS_DOMAIN = rf"(?:{_IDN_LABEL}\.)*{_LABEL}"
+"""The domain of an address, whose labels may be Japanese, Chinese or Korean
+(例え.example), but not its last one: Japanese text follows a name without a
+space, and the last label must end before it."""
 _IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}"
 _IPV6 = (
-    r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
+    r"(?:[0-9A-Fa-f]{1,4}:){6}(?:\d{1,3}\.){3}\d{1,3}"
+    r"|(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
     r"|(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?::"
     r"(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?(?:\.\d{1,3}){0,3}"
 )
@@ -62,7 +74,8 @@ _PATTERN = re.compile(
     rf"|\[(?P<cidr6>{_IPV6})\]/(?P<cidr6_length>\d{{1,3}})"
     rf"|(?<![\w.])(?P<pct_local>[\w.+-]+)%40(?P<pct_domain>{_DOMAIN})"
     rf"|\"(?P<quoted>[^\"\n]{{1,64}})\"@(?P<quoted_domain>{_DOMAIN})"
-    rf"|(?P<local>{_LOCAL})@(?:(?P<domain>{_DOMAIN})|\[(?P<literal>{_IPV4})\])"
+    rf"|(?P<local>{_LOCAL})@(?:(?P<domain>{_ADDRESS_DOMAIN})"
+    rf"|\[(?P<literal>{_IPV4}|IPv6:[0-9A-Fa-f:.]+)\])"
     rf"|(?<![A-Za-z0-9.])(?P<ipv4>{_IPV4})(?![A-Za-z0-9]|\.\w)"
     rf"|(?:(?<=IPv6:)|(?<=[A-Za-z]:)|(?<![\w:.]))(?P<ipv6>{_IPV6})(?![\w:])"
     rf"|(?<![\w.-])(?P<name>{_LABEL}(?:\.{_LABEL})+)\.?(?![\w-])"
@@ -90,7 +103,7 @@ FILE_SUFFIXES = frozenset([
     "parquet", "md", "yml", "yaml", "xml", "js", "css", "png", "svg", "ini", "dat",
     "warn", "info", "crit", "notice", "debug", "old", "bak", "orig", "new", "tmp",
     "save", "dist", "swp", "regexp", "pcre", "cidr", "hash", "proto", "jsonl",
-    "sock", "journal", "rpmsave", "rpmnew", "dpkg-dist", "dpkg-old", "map", "local",
+    "sock", "journal", "rpmsave", "rpmnew", "dpkg-dist", "dpkg-old", "map",
     "p12", "pfx", "der", "csr",
 ])  # fmt: skip
 TOP_LEVEL_SUFFIXES = frozenset(["cf", "info", "md", "pl", "py", "sh", "so", "zip"])
@@ -176,17 +189,22 @@ class Redactor:
         self.kept_words = own_words | COMMON_WORDS | SYSTEM_LOCAL_PARTS
         # Host names without dots (qradar-ep1, exchsrv88) and user names outside
         # an address (jdoe), which the rules above cannot tell from other words.
-        self.bare_names = self._chosen(bare_names)
-        self.bare_locals = self._chosen(bare_locals) - self.bare_names
+        # A host named like a word of mailbundle's texts (exchange, firewall) is
+        # replaced in that text too: the texts name the relay by its name. Only
+        # words of every log line and system users are kept.
+        common = COMMON_WORDS | SYSTEM_LOCAL_PARTS | KEPT_NAMES
+        self.bare_names = self._chosen(bare_names, common)
+        self.bare_locals = self._chosen(bare_locals, self.kept_words) - self.bare_names
 
-    def _chosen(self, words: Iterable[str]) -> frozenset[str]:
+    @staticmethod
+    def _chosen(words: Iterable[str], kept: frozenset[str]) -> frozenset[str]:
         return frozenset(
             word.lower()
             for word in words
             if isinstance(word, str)
             and len(word) >= BARE_WORD_MIN
             and _WORD.fullmatch(word)
-            and word.lower() not in self.kept_words
+            and word.lower() not in kept
         )
 
     def text(self, value: str) -> str:
@@ -342,8 +360,11 @@ class Redactor:
             local = self._local(match["quoted"])
             return f'"{local}"@{self._name(match["quoted_domain"])}'
         local = self._local(match["local"])
-        if match["literal"]:
-            return f"{local}@[{self._ip(match['literal'])}]"
+        literal = match["literal"]
+        if literal and literal.startswith("IPv6:"):
+            return f"{local}@[IPv6:{self._ip(literal[5:])}]"
+        if literal:
+            return f"{local}@[{self._ip(literal)}]"
         return f"{local}@{self._name_or_ip(match['domain'])}"
 
     def _local(self, local: str) -> str:
@@ -377,6 +398,12 @@ class Redactor:
             return name
         labels = key.split(".")
         if ".".join(labels[-2:]) in PUBLIC_BLOCKLISTS:
+            # A DNSBL query name starts with the client's address reversed
+            # (25.2.0.192.zen.spamhaus.org): that address is replaced.
+            first = labels[:4]
+            if len(labels) > 5 and all(part.isdigit() for part in first):
+                reversed_ip = self._ip(".".join(reversed(first))).split(".")
+                return ".".join([*reversed(reversed_ip), *name.split(".")[4:]])
             return name
         if (
             len(labels) == 2
@@ -404,6 +431,10 @@ class Redactor:
         try:
             address = ipaddress.ip_address(text)
         except ValueError:
+            octets = text.split(".")
+            if len(octets) == 4 and all(o.isdigit() and int(o) < 256 for o in octets):
+                # Leading zeros (192.000.002.010), which ipaddress rejects.
+                return self._ip(".".join(str(int(o)) for o in octets))
             return text
         if address.is_loopback or address.is_unspecified or text in _NETMASKS:
             return text
@@ -472,7 +503,7 @@ def for_analysis(analysis: Any) -> Redactor:
         "message_id": _unique(messages, "message_id"),
     }
     names = [*hosts, *_unique(analysis.event_fields, "host"), *relayhosts]
-    names += columns["relay_host"] + columns["client"]
+    names += columns["relay_host"] + columns["client"] + _servers_tried(deliveries)
     # Words of the settings (mydestination, content_filter = scan:[filter1]:10024)
     names += [w for t in texts for w in re.split(r"[\s,:\[\]=$(){}]+", t) if w]
     # Local parts of every address: Postfix repeats them bare in local
@@ -481,6 +512,8 @@ def for_analysis(analysis: Any) -> Redactor:
     addresses += _unique(analysis.queue, "recipient") + _unique(
         analysis.queue, "sender"
     )
+    # Rejected recipients appear in the recipients frame only.
+    addresses += _unique(analysis.recipients, "recipient")
     locals_ = [v.rsplit("@", 1)[0] for v in addresses]
     locals_ += _sasl_users(analysis.event_fields)
     redactor = Redactor([n for n in names if "." not in n and ":" not in n], locals_)
@@ -517,6 +550,25 @@ def _logged_values(events: pd.DataFrame) -> list[str]:
             values = values.filter(pc.is_valid(values))
             found.update(dict.fromkeys(str(v) for v in pc.unique(values).to_pylist()))
     return list(found)
+
+
+_SERVER_TRIED = re.compile(
+    r"(?:connect to|connection with|conversation with|host) (?P<name>[^\s\[\]]+)\["
+)
+"""The server that a failed attempt's reply names, where the log has relay=none."""
+
+
+def _servers_tried(deliveries: pd.DataFrame) -> list[str]:
+    """Return the names of the servers that failed attempts name in their
+    replies. The findings name them bare ("could not be handed to exchange")."""
+    if "reason" not in deliveries or deliveries.empty:
+        return []
+    failed = deliveries["reason"][
+        deliveries["status"].ne("sent").to_numpy(dtype=bool, na_value=False)
+    ]
+    replies = pd.Series(failed.dropna().unique(), dtype=object).astype(str)
+    names = replies.str.extract(_SERVER_TRIED)["name"].dropna()
+    return [str(name) for name in names.unique()]
 
 
 def _sasl_users(events: pd.DataFrame) -> list[str]:

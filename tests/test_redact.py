@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import re
+import subprocess
+import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -106,6 +111,23 @@ CASES = [
     ("logs_qradar-ep1_20261204/maillog", "logs_host1.example_20261204/maillog"),
     # Only a whole name between separators: qradar-ep10 is another host.
     ("logs_qradar-ep10_20261204/maillog", "logs_qradar-ep10_20261204/maillog"),
+    # .local is an internal domain (Active Directory), not a file suffix.
+    ("from=<jdoe.sales@corp.local> relay=mx1.corp.local[192.0.2.40]",
+     "from=<user1@host1.example> relay=host2.example[198.18.0.1]"),
+    # An address with an IPv6 literal.
+    ("<jdoe@[IPv6:2001:db8::5]>", "<user1@[IPv6:2001:db8::1]>"),
+    # Japanese domain labels, Thai and Vietnamese local parts.
+    ("from=<jdoe@例え.example> <ทดสอบ@例え.example> to=<nguyễnvăn@corp.example>",
+     "from=<user1@host1.example> <user2@host1.example> to=<user3@host2.example>"),
+    # Japanese text follows a name without a space: the last label ends first.
+    ("soc@corp.exampleに送信", "user1@host1.exampleに送信"),
+    # A DNSBL query name starts with the client's address reversed.
+    ("lookup error for DNS query 23.100.51.198.list.dnswl.org",
+     "lookup error for DNS query 1.0.18.198.list.dnswl.org"),
+    # Leading zeros, and IPv6 written with an IPv4 tail after six groups.
+    ("unknown[198.051.100.007] from 198.51.100.7",
+     "unknown[198.18.0.1] from 198.18.0.1"),
+    ("client 2001:db8:0:0:0:ffff:192.0.2.81", "client 2001:db8::1"),
 ]  # fmt: skip
 
 
@@ -132,6 +154,18 @@ def test_redactor_keeps_daemon_names() -> None:
     """A host called "master" must not rewrite postfix/master."""
     redactor = Redactor(["master", "qradar-ep1"])
     assert redactor.text("postfix/master[1]") == "postfix/master[1]"
+
+
+def test_redactor_host_named_like_a_word() -> None:
+    """A relay called "exchange" is a word of mailbundle's own texts, but the
+    findings name the relay by it: it is replaced there too."""
+    redactor = Redactor(["exchange", "mail"])
+    text = "could not be handed to exchange: connect to exchange[192.0.2.60]:25"
+    assert redactor.text(text) == (
+        "could not be handed to host1.example: connect to host1.example[198.18.0.1]:25"
+    )
+    # Words of every log line stay.
+    assert redactor.text("mail for mail") == "mail for mail"
 
 
 def test_redactor_bare_user_names() -> None:
@@ -331,3 +365,67 @@ def test_values_of_other_lines_numbered_alike(tmp_path: Path) -> None:
     assert "carol" not in first[0]
     assert "laptop-dave" not in first[1]
     assert "jdoe" not in first[2]
+
+
+REJECTED_ONLY = (
+    "Dec  3 10:00:00 mx1 postfix/smtpd[400]: NOQUEUE: reject: RCPT from"
+    " unknown[198.51.100.99]: 550 5.1.1 <kroe@corp.example>: Recipient address"
+    " rejected: User unknown; from=<jdoe@corp.example> to=<kroe@corp.example>"
+    " proto=ESMTP helo=<client.corp.example>\n"
+)
+
+
+def test_trace_redacts_its_query(tmp_path: Path) -> None:
+    """The query would otherwise stand next to its pseudonym in the lines above."""
+    (tmp_path / "maillog").write_text(REJECTED_ONLY)
+    result = CliRunner().invoke(
+        main, ["trace", str(tmp_path), "kroe@corp.example", "--redact", "--year", "2026"]
+    )  # fmt: skip
+    assert result.exit_code == 6
+    assert "corp.example" not in result.output
+    assert "no message matches 'user" in result.stderr
+
+
+def test_partial_warning_and_log_redacted(tmp_path: Path) -> None:
+    """Member paths name hosts: the warning on partial results and the -v log
+    lines hide them like the reports do."""
+    folder = tmp_path / "mx7.corp.example"
+    (folder / "var/log").mkdir(parents=True)
+    (folder / "var/log/maillog").write_text(REJECTED_ONLY)
+    rotated = gzip.compress(REJECTED_ONLY.encode() * 200)
+    (folder / "var/log/maillog.1.gz").write_bytes(rotated[: len(rotated) // 2])
+    # A process of its own: the -v lines go to the stderr of the first
+    # logging set-up, which CliRunner does not capture.
+    command = [sys.executable, "-m", "analyzer", "summary", str(folder), "-v"]
+    result = subprocess.run(
+        [*command, "--redact"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 4, result.stderr
+    assert "results are partial" in result.stderr
+    assert "maillog.1.gz: read error" in result.stderr
+    assert "read 2 of 2 members" in result.stderr
+    assert "corp.example" not in result.stderr
+    assert "mx7" not in result.stderr
+    # Without --redact the paths stay as they are.
+    plain = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert "mx7.corp.example: read 2 of 2 members" in plain.stderr
+
+
+def test_archive_with_a_non_log_member_still_read(tmp_path: Path) -> None:
+    """A maillog inside an archive whose lines have no syslog header is one bad
+    member: main.cf and the queue listing are still analyzed."""
+    with tarfile.open(tmp_path / "bundle.tar.gz", "w:gz") as archive:
+        for name, text in [
+            ("var/log/maillog", "%(day)s %(time)s mx1 postfix/smtpd: template\n"),
+            ("etc/postfix/main.cf", "myhostname = mx1.example.com\n"),
+            ("mailq", "Mail queue is empty\n"),
+        ]:
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    result = CliRunner().invoke(main, ["summary", str(tmp_path / "bundle.tar.gz")])
+    assert result.exit_code == 0, result.output
+    assert "hosts: mx1.example.com" in result.stdout
+    # The member is counted, its line shown as one that no rule recognized.
+    assert "1 lines, 0 from Postfix, 0 recognized" in result.stdout
