@@ -19,6 +19,7 @@ remedy texts.
 from __future__ import annotations
 
 import dataclasses
+import email.header
 import ipaddress
 import re
 from collections.abc import Iterable, Iterator
@@ -74,6 +75,7 @@ _PATTERN = re.compile(
     rf"|\[(?P<cidr6>{_IPV6})\]/(?P<cidr6_length>\d{{1,3}})"
     rf"|(?<![\w.])(?P<pct_local>[\w.+-]+)%40(?P<pct_domain>{_DOMAIN})"
     rf"|\"(?P<quoted>[^\"\n]{{1,64}})\"@(?P<quoted_domain>{_DOMAIN})"
+    rf"|(?P<encoded>=\?[\w.-]+\?[BbQq]\?[^?\s]*\?=)"
     rf"|(?P<local>{_LOCAL})@(?:(?P<domain>{_ADDRESS_DOMAIN})"
     rf"|\[(?P<literal>{_IPV4}|IPv6:[0-9A-Fa-f:.]+)\])"
     rf"|(?<![A-Za-z0-9.])(?P<ipv4>{_IPV4})(?![A-Za-z0-9]|\.\w)"
@@ -309,6 +311,8 @@ class Redactor:
             return self._network(match["cidr"])
         if match["cidr6"]:
             return self._network(f"{match['cidr6']}/{match['cidr6_length']}")
+        if match["encoded"]:
+            return self._encoded_word(match["encoded"])
         if match["pct_local"] or match["quoted"] or match["local"]:
             return self._replace_address(match)
         if match["ipv4"] or match["ipv6"]:
@@ -330,8 +334,12 @@ class Redactor:
                 value = self._local(value)
             return match[0].replace(match["value"], value, 1)
         if match["angle"]:
-            # <name> without a domain is an address of a local user.
-            if match["angle"].lower() in self.kept_words:
+            # <name> without a domain is an address of a local user, unless it
+            # is a host name that another line shows (a HELO name in helo=<>).
+            key = match["angle"].lower()
+            if key in self.names or key in self.bare_names:
+                return self._name(match["angle"])
+            if key in self.kept_words:
                 return match["angle"]
             return self._local(match["angle"])
         if match["unix_user"]:
@@ -350,6 +358,16 @@ class Redactor:
             return f"{match['field']}={_PATTERN.sub(self._replace, value)}"
         subject = self._pseudonym(self.subjects, value.lower(), "name{}")
         return f"{match['field']}={subject}"
+
+    def _encoded_word(self, word: str) -> str:
+        """Return an RFC 2047 encoded word (=?UTF-8?B?...?=, as in a Message-ID
+        header) decoded and redacted: its text is one decoding away."""
+        try:
+            parts = email.header.decode_header(word)
+            text = str(email.header.make_header(parts))
+        except (ValueError, LookupError, UnicodeDecodeError):
+            return "[encoded]"
+        return self.text(text)
 
     def _replace_address(self, match: re.Match[str]) -> str:
         """Replace an address: plain, quoted, with an IP literal or URL-encoded."""

@@ -128,6 +128,12 @@ CASES = [
     ("unknown[198.051.100.007] from 198.51.100.7",
      "unknown[198.18.0.1] from 198.18.0.1"),
     ("client 2001:db8:0:0:0:ffff:192.0.2.81", "client 2001:db8::1"),
+    # An RFC 2047 encoded Message-ID is decoded first: its host is one step away.
+    ("message-id==?UTF-8?B?PDIwMjYxMjAzLjQ3MTFAbXg5LmNvcnAuZXhhbXBsZT4=?=",
+     "message-id=<user1@host1.example>"),
+    # A HELO name in angle brackets keeps the pseudonym that helo= gave it.
+    ("helo=<WIN-KROE01>; 504 5.5.2 <WIN-KROE01>: Helo command rejected",
+     "helo=<host1.example>; 504 5.5.2 <host1.example>: Helo command rejected"),
 ]  # fmt: skip
 
 
