@@ -76,6 +76,34 @@ def test_relay_denied_by_relay_host(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("settings", "variant"),
+    [
+        ("", ""),
+        ("smtp_sasl_auth_enable = yes\n", "authenticated"),
+        ("smtp_sasl_auth_enable = no\n", ""),
+    ],
+)
+def test_relay_denied_for_logged_in_host(
+    tmp_path: Path, settings: str, variant: str
+) -> None:
+    """A host that logs in is known to the server: setting up SMTP authentication
+    is no remedy, the account's right to relay is."""
+    lines = [*sent(2), denied_direct(20, "example.org")]
+    main_cf = "relayhost = [mx.example.org]\n" + settings
+    analysis = analyze(tmp_path, lines, main_cf)
+    finding = next(f for f in analysis.findings if f.code == "relay-access-denied")
+    assert finding.params.get("variant", "") == variant
+    assert ("set up SMTP authentication" in finding.remedy) is not bool(variant)
+    assert ("smtp_sasl_password_maps" in finding.remedy) is bool(variant)
+    remedy = next(
+        f["remedy"]
+        for f in build_context(analysis, lang="ja").findings
+        if f["code"] == "relay-access-denied"
+    )
+    assert ("smtp_sasl_password_maps" in remedy) is bool(variant)
+
+
+@pytest.mark.parametrize(
     "code",
     [
         "sender-address-rejected",

@@ -457,3 +457,30 @@ def test_lost_connection_after_421_follows_it(tmp_path: Path) -> None:
     alone = [*lines[:2], lines[3].replace("10:00:00", "10:05:00")]
     other = analyze_lines(tmp_path, alone, "relayhost = [mail.example.com]\n")
     assert other.findings[0].code == "relay-connection-failed"
+
+
+@pytest.mark.parametrize(
+    ("relayhost", "variant"),
+    [
+        # main.cf names another server in brackets: it was changed since.
+        ("[mail-new.example.com]", "relayhost_changed"),
+        ("[mail.example.com]", ""),
+        # Without brackets Postfix looks up MX records, which may lead elsewhere.
+        ("mail-new.example.com", "via_mx"),
+    ],
+)
+def test_relayhost_changed_since_failures(
+    tmp_path: Path, relayhost: str, variant: str
+) -> None:
+    reply = "connect to mail.example.com[192.0.2.25]:25: Connection timed out"
+    lines = deferred("A1B2C3D4E5", "10:00:00", reply)
+    lines += deferred("B2C3D4E5F6", "10:05:00", reply)
+    analysis = analyze_lines(tmp_path, lines, f"relayhost = {relayhost}\n")
+    found = analysis.findings[0]
+    assert found.code == "relay-connection-failed"
+    assert found.params.get("variant", "") in (
+        (variant,) if variant else ("", "ongoing")
+    )
+    if variant == "relayhost_changed":
+        assert "main.cf now sets relayhost = [mail-new.example.com]" in found.summary
+        assert "`nc -vz mail-new.example.com 25`" in found.remedy

@@ -524,6 +524,14 @@ _FLUSH_JA = "原因を解消したら `postfix flush` でキュー内のメー�
 FLUSH_JA = _FLUSH_JA
 """The remedies' last sentence in Japanese (see the catalog's FLUSH)."""
 
+_AUTHENTICATED_RELAY_JA = (
+    "このホストはサーバーにログインしています（smtp_sasl_auth_enable = yes）。サーバーはアカウントを"
+    "把握したうえで拒否しているので、そのアカウント（smtp_sasl_password_maps が示すファイルのもの）に"
+    "外部ドメインへの中継を許可するよう管理者に依頼してください（Exchange では受信コネクタの権限）。"
+    + _FLUSH_JA
+)
+"""The catalog's relay-access-denied remedy for a host that logs in, in Japanese."""
+
 _MYDESTINATION_TITLE_JA = "{domain} 宛てのメールがこのホストに留まります：mydestination がそのドメインを含んでいます"
 _MYDESTINATION_REMEDY_JA = (
     "/etc/postfix/main.cf の mydestination から {domain}（または $mydomain）を削除し、Postfix の既定値 "
@@ -1064,6 +1072,18 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
+    (
+        "relay-connection-failed",
+        "relayhost_changed",
+    ): "{count} 通を {relays} に渡せませんでした：{reasons}。main.cf は現在 relayhost = {relayhost}"
+    " と別のサーバーを指定しています。失敗はその設定より前のものか、Postfix がまだ設定を読み込んで"
+    "いません。",
+    (
+        "relay-access-denied",
+        "some_domains_authenticated",
+    ): "{domains} 宛ての {count} 通が {relays} に拒否されました：{reasons}。同じサーバーはこのホストから"
+    "の {delivered_there} 回の配送を受け付けているので、このホストからのメールは受け取りますが、"
+    "これらのドメインへの中継はしません。",
     (
         "relay-connection-failed",
         "not_smtp_port",
@@ -1680,6 +1700,14 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 TITLES_JA: dict[tuple[str, str], str] = {
     (
         "relay-connection-failed",
+        "relayhost_changed",
+    ): "Postfix は {relays} に接続できませんでしたが、relayhost はもうそのサーバーを指定していません",
+    (
+        "relay-access-denied",
+        "some_domains_authenticated",
+    ): "メール・サーバーはこのホストのメールを受け取りますが、一部のドメインへは中継しません",
+    (
+        "relay-connection-failed",
         "not_smtp_port",
     ): "メール・サーバーのポート {port} は SMTP ではなく {service} のポートです",
     (
@@ -1953,6 +1981,20 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "relay-connection-failed",
+        "relayhost_changed",
+    ): "失敗の後に relayhost を変更したのであれば `postfix reload` を実行してください。次の再試行から "
+    "{new_host} に送られます。このホストから接続できることを確認してください：`nc -vz {new_host} "
+    "{new_port}` が「succeeded」と表示する必要があります。" + _FLUSH_JA,
+    (
+        "relay-access-denied",
+        "authenticated",
+    ): _AUTHENTICATED_RELAY_JA,
+    (
+        "relay-access-denied",
+        "some_domains_authenticated",
+    ): _AUTHENTICATED_RELAY_JA,
     (
         "relay-connection-failed",
         "not_smtp_port",

@@ -43,6 +43,23 @@ _FLUSH = "Once the cause is fixed, run `postfix flush` to send the queued mail."
 FLUSH = _FLUSH
 """The remedies' last sentence, left out where no affected mail is still queued."""
 
+_SOME_DOMAINS = (
+    "{count} message(s) for {domains} were refused by {relays}: {reasons}. The "
+    "same server accepted {delivered_there} other delivery attempt(s) from this "
+    "host, so it takes mail from this host, but does not relay it to these domains."
+)
+_SOME_DOMAINS_TITLE = (
+    "The mail server takes this host's mail, but does not relay it to some domains"
+)
+_AUTHENTICATED_RELAY = (
+    "This host logs in to the server (smtp_sasl_auth_enable = yes), so the "
+    "server knows the account and still refuses: ask its administrator to allow "
+    "that account, the one in the file named by smtp_sasl_password_maps, to "
+    "relay to outside domains (on Exchange, the receive connector's "
+    "permissions). " + _FLUSH
+)
+"""relay-access-denied when Postfix logs in: SMTP authentication is set up."""
+
 _MYDESTINATION_TITLE = (
     "Mail for {domain} stays on this host: mydestination lists that domain"
 )
@@ -554,6 +571,10 @@ CATALOG: dict[str, Entry] = {
             "220). A server that limits or blocks this host's address (connection "
             "limits, TCP wrappers, a blocklist), an overloaded server, or a firewall "
             "that inspects SMTP does this.",
+            "relayhost_changed": "{count} message(s) could not be handed to "
+            "{relays}: {reasons}. main.cf now sets relayhost = {relayhost}, another "
+            "server: the failures predate that setting, or Postfix has not read it "
+            "yet.",
             "not_smtp_port": "{count} message(s) could not be handed to {relays}: "
             "{reasons}. Postfix connects to port {port}, the port of {service}, "
             "where no SMTP server answers: the server there never sends the line "
@@ -630,6 +651,10 @@ CATALOG: dict[str, Entry] = {
             "ends sessions from this host's address, with the server's log at "
             "{last}, and the network team whether a firewall inspects SMTP on the "
             "way. " + _FLUSH,
+            "relayhost_changed": "If relayhost was changed after these failures, "
+            "run `postfix reload`: the next retries then go to {new_host}. Check "
+            "that this host can reach it: `nc -vz {new_host} {new_port}` must print "
+            '"succeeded". ' + _FLUSH,
             "not_smtp_port": "Correct the port in relayhost in /etc/postfix/main.cf "
             "(or in the transport_maps entry that names this server): 25, 587 for "
             "submission with a login, or 465 with smtp_tls_wrappermode = yes. Then "
@@ -675,6 +700,8 @@ CATALOG: dict[str, Entry] = {
             "before its greeting",
             "cut_in_data": "The connection to the mail server breaks while messages "
             "are sent",
+            "relayhost_changed": "Postfix could not reach {relays}, which relayhost "
+            "no longer names",
             "not_smtp_port": "The mail server's port {port} is the port of "
             "{service}, not of SMTP",
             "data_timeout": "smtp_data_done_timeout is too short for the mail server",
@@ -727,10 +754,8 @@ CATALOG: dict[str, Entry] = {
         "Postfix mynetworks), or set up SMTP authentication if the server requires "
         "it. " + _FLUSH,
         variants={
-            "some_domains": "{count} message(s) for {domains} were refused by "
-            "{relays}: {reasons}. The same server accepted {delivered_there} other "
-            "delivery attempt(s) from this host, so it takes mail from this host, but "
-            "does not relay it to these domains.",
+            "some_domains": _SOME_DOMAINS,
+            "some_domains_authenticated": _SOME_DOMAINS,
             "direct": "{count} message(s) for {domains} were refused by {relays}: "
             "{reasons}. relayhost is not set, so these are the recipient domains' own "
             "mail servers: they do not count these recipient addresses as their own, "
@@ -738,10 +763,12 @@ CATALOG: dict[str, Entry] = {
         },
         titles={
             "direct": "The recipient domains' mail servers refuse mail from this host",
-            "some_domains": "The mail server takes this host's mail, but does not "
-            "relay it to some domains",
+            "some_domains": _SOME_DOMAINS_TITLE,
+            "some_domains_authenticated": _SOME_DOMAINS_TITLE,
         },
         remedies={
+            "authenticated": _AUTHENTICATED_RELAY,
+            "some_domains_authenticated": _AUTHENTICATED_RELAY,
             "some_domains": "Ask the mail server's administrator to let this host "
             "relay to outside domains (an Exchange receive connector, Postfix "
             "mynetworks), or set up SMTP authentication, which such servers often "

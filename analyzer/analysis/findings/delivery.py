@@ -363,6 +363,16 @@ def _finding(
             params["variant"] = "some_domains"
             params["delivered_there"] = f"{accepted:,}"
             params["domains"] = failures.recipient_domains(rows, 3)
+    if (
+        code == "relay-access-denied"
+        and params.get("variant", "") in ("", "some_domains")
+        and config is not None
+        and config.get("smtp_sasl_auth_enable").strip().lower() == "yes"
+        and not _login_failed(ctx, host)
+    ):
+        # Postfix logs in: setting up SMTP authentication is no remedy.
+        variant = str(params.get("variant") or "")
+        params["variant"] = f"{variant}_authenticated".lstrip("_")
     if code == "relayhost-unresolvable" and failures.all_temporary(rows):
         params["variant"] = "temporary"
     protocols = config.get("inet_protocols").replace(",", " ").split() if config else []
@@ -481,6 +491,13 @@ def _finding(
             recovered = False
             if unresolved.any():
                 severity = "error"
+    if code == "relay-connection-failed" and params.get("variant") in ("", "ongoing"):
+        changed = _relayhost_elsewhere(config, server)
+        if changed is not None:
+            # main.cf names another server than the one that failed, and no
+            # table routes the mail there: relayhost was changed since.
+            params["variant"] = "relayhost_changed"
+            params["new_host"], params["new_port"] = changed
     if code == "greylisting" and unresolved.all():
         params["variant"] = "pending"
     captured: list[str] = []
@@ -629,6 +646,31 @@ def _soft_bounced(ctx: Context, rows: Rows) -> bool:
     soft_bounce = yes made a permanent rejection a temporary one."""
     status = ctx.deliveries["status"].iloc[rows]
     return bool(status.eq("SOFTBOUNCE").any())
+
+
+def _relayhost_elsewhere(
+    config: MainConfig | None, server: object
+) -> tuple[str, str] | None:
+    """Return the host and port of relayhost when it names another server than
+    ``server`` in brackets (no MX lookup that could lead from one to the other),
+    else None."""
+    relay = parse_relayhost(config.get("relayhost")) if config is not None else None
+    if relay is None or not relay.bracketed or relay.is_address or server is None:
+        return None
+    if str(server).lower() == relay.host.lower():
+        return None
+    return relay.host, relay.port
+
+
+def _login_failed(ctx: Context, host: str) -> bool:
+    """Return whether a login of ``host`` at a server failed in the log, so
+    that Postfix may have sent its mail without logging in."""
+    failed = ctx.deliveries[
+        (ctx.deliveries["host"] == host).to_numpy(dtype=bool, na_value=False)
+        & ctx.deliveries["status"].ne("sent").to_numpy(dtype=bool, na_value=False)
+    ]
+    reasons = failed["reason"].dropna().astype(str)
+    return bool(reasons.str.contains("SASL authentication failed", regex=False).any())
 
 
 def _outcome(
@@ -1079,7 +1121,7 @@ comes before the message and is not one of them."""
 
 
 _DATA_DONE_TIMEOUT = r"timed out while sending end of data"
-"""smtp(8)'s reply when the server did not answer the end of the message within
+"""smtp(8)'s reply when the server did not reply to the end of the message within
 smtp_data_done_timeout."""
 _SESSION_STAGE = re.compile(
     r"while (?:sending (MAIL FROM|RCPT TO|DATA) ?(?:command)?|performing the "
