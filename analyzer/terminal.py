@@ -525,7 +525,8 @@ def print_trace(analysis: Analysis, query: str, out: TextIO, lang: str = "en") -
     """Write the linked timelines of the messages that match ``query``, with
     the words around the log lines in ``lang``. Returns False when none matches."""
     text = i18n.labels(lang)
-    keys = family(analysis, find_messages(analysis, query))
+    matched = find_messages(analysis, query)
+    keys = family(analysis, matched)
     # Messages that only a listing shows have no lines: their listing rows show them.
     messages = analysis.messages
     listed_only = set(in_log(messages).index.symmetric_difference(messages.index))
@@ -534,7 +535,8 @@ def print_trace(analysis: Analysis, query: str, out: TextIO, lang: str = "en") -
     if not logged and listed.empty:
         return False
     if logged:
-        _print_logged(analysis, logged, out, text)
+        linked = len(set(logged) - set(matched))
+        _print_logged(analysis, logged, linked, out, text)
     if not listed.empty:
         _print_listed(analysis, listed, out, text)
     return True
@@ -653,12 +655,24 @@ def print_unqueued(
 
 
 def _print_logged(
-    analysis: Analysis, keys: list[str], out: TextIO, text: dict[str, str]
+    analysis: Analysis,
+    keys: list[str],
+    linked: int,
+    out: TextIO,
+    text: dict[str, str],
 ) -> None:
+    """Write the timelines of ``keys``, of which ``linked`` did not match the
+    query themselves but derive from or lead to those that did."""
     events = analysis.event_fields
     keyed = add_text(events[events["message_key"].isin(keys)])
-    count = f"{len(keys):,}"
-    out.write(text["trace_messages"].format(count=count, zone=analysis.zone) + "\n")
+    zone = analysis.zone
+    if linked:
+        header = text["trace_messages_linked"].format(
+            count=f"{len(keys) - linked:,}", linked=f"{linked:,}", zone=zone
+        )
+    else:
+        header = text["trace_messages"].format(count=f"{len(keys):,}", zone=zone)
+    out.write(header + "\n")
     for key in keys:
         message = analysis.messages.loc[key]
         parent = message["parent_key"]

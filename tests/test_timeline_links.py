@@ -121,7 +121,7 @@ def test_trace_shows_parent_in_other_instance(tmp_path: Path) -> None:
         main, ["trace", "--year", "2026", str(tmp_path), "4Pm1Ab3Cd8z4tGh"]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("2 message(s); times in UTC\n")
+    assert result.output.startswith("1 message(s), and 1 linked to them")
     assert "== mx:postfix-in:4Pk1Xy2Zq9z3tBr  [handed_off]" in result.output
     assert "== mx:postfix-out:4Pm1Ab3Cd8z4tGh  [delivered]" in result.output
     assert "child of mx:postfix-in:4Pk1Xy2Zq9z3tBr (handoff)" in result.output

@@ -453,6 +453,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "{count} message(s); times in {zone}",
         "ja": "メッセージ {count} 件（時刻は {zone}）",
     },
+    "trace_messages_linked": {
+        "en": "{count} message(s), and {linked} linked to them (notices, filter "
+        "copies, relayed copies); times in {zone}",
+        "ja": "メッセージ {count} 件と、関連する通知やコピー {linked} 件（時刻は {zone}）",
+    },
     "trace_from": {"en": "from <{sender}>", "ja": "送信者 <{sender}>"},
     "trace_message_id": {"en": "message-id {id}", "ja": "Message-ID {id}"},
     "trace_child_of": {
