@@ -689,6 +689,38 @@ def _print_logged(
         out.write("\n")
         for _, event in _in_log_order(keyed[keyed["message_key"] == key]).iterrows():
             out.write(_event_line(event, analysis.zone))
+        if message["final_state"] in STILL_QUEUED:
+            for line in _listing_lines(analysis, message, text):
+                out.write(line)
+
+
+STILL_QUEUED = ("deferred", "held", "unknown")
+"""Final states of messages that the newest queue listing may still show."""
+
+
+def _listing_lines(
+    analysis: Analysis, message: pd.Series, text: dict[str, str]
+) -> list[str]:
+    """Return the lines of the host's newest queue listing that show ``message``:
+    one per recipient, with its queue and the reason of its last deferral."""
+    queue = analysis.queue
+    if queue.empty:
+        return []
+    rows = queue[
+        queue["in_newest_listing"].to_numpy(dtype=bool)
+        & (queue["host"] == message["host"]).to_numpy(dtype=bool, na_value=False)
+        & (queue["queue_id"] == message["queue_id"]).to_numpy(
+            dtype=bool, na_value=False
+        )
+    ]
+    lines = []
+    for row in rows.itertuples(index=False):
+        reason = f" ({row.reason})" if pd.notna(row.reason) else ""
+        listed = text["trace_listed_row"].format(
+            queue=row.queue_name, recipient=row.recipient, reason=reason
+        )
+        lines.append(f"   {listed}   [{row.source}:{row.line_no}]\n")
+    return lines
 
 
 def _event_line(event: pd.Series, zone: object) -> str:

@@ -516,3 +516,18 @@ def test_read_export_json_keeps_floats_exact(tmp_path: Path) -> None:
     deliveries = read_export(tmp_path / "out" / "deliveries.json")
     assert deliveries["delay"].tolist() == [1.7]
     assert deliveries["delay_in_queue"].tolist() == [0.2]
+
+
+def test_trace_shows_listing_of_queued_message() -> None:
+    """A message still queued ends with its entry in the newest queue listing."""
+    facts = truth("connection-timeout")
+    queue_id = facts["messages"][0]["queue_id"]
+    output = invoke("trace", str(SAMPLES / "connection-timeout.tar.gz"), queue_id)
+    listed = [line for line in output.splitlines() if "in the queue listing:" in line]
+    assert listed, output
+    assert listed[0].startswith("   in the queue listing: [")
+    assert "commands/postqueue-j.json:" in listed[0]
+    # A delivered message is not in the listing.
+    delivered = truth("healthy")["messages"][0]["queue_id"]
+    healthy = invoke("trace", str(SAMPLES / "healthy.tar.gz"), delivered)
+    assert "in the queue listing:" not in healthy

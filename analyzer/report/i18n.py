@@ -469,6 +469,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "ja": "キューの一覧にだけあるメッセージ {count} 件（時刻は {zone}）",
     },
     "trace_arrived": {"en": "arrived {time}", "ja": "到着 {time}"},
+    "trace_listed_row": {
+        "en": "in the queue listing: [{queue}] to <{recipient}>{reason}",
+        "ja": "キューの一覧：[{queue}] 宛先 <{recipient}>{reason}",
+    },
     "trace_to": {"en": "to <{recipient}>", "ja": "宛先 <{recipient}>"},
     "trace_unqueued": {
         "en": "{count} line(s) without a queue ID: mail rejected before Postfix "
@@ -1077,6 +1081,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
+    (
+        "sender-address-rejected",
+        "generic_maps",
+    ): "{count} 通が送信者のために拒否されました：{reasons}。サーバーが示しているのはエンベロープの送信者 "
+    "{sender} ではなく {rewritten} です。main.cf の smtp_generic_maps = {table} が送信時に送信者を"
+    "書き換えており、その結果をサーバーが拒否しています。",
     (
         "relay-connection-failed",
         "relayhost_changed",
@@ -1704,6 +1714,10 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "sender-address-rejected",
+        "generic_maps",
+    ): "smtp_generic_maps が作る送信者アドレスをメール・サーバーが拒否しています",
+    (
         "relay-connection-failed",
         "relayhost_changed",
     ): "Postfix は {relays} に接続できませんでしたが、relayhost はもうそのサーバーを指定していません",
@@ -1986,6 +2000,12 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "sender-address-rejected",
+        "generic_maps",
+    ): "{table} の {sender} のエントリーを直してください。メール・サーバーが受け付けるドメインの完全な"
+    "アドレスを返す必要があります（`postmap -q {sender} {table}` で現在の値がわかります）。テーブルに "
+    "`postmap` を実行してから `postfix reload` を実行します。" + _FLUSH_JA,
     (
         "relay-connection-failed",
         "relayhost_changed",
