@@ -52,6 +52,14 @@ CASES = [
         id="data-timeout",
     ),
     pytest.param(
+        "generic-maps-sender",
+        "sender-address-rejected",
+        "generic_maps",
+        "smtp_generic_maps = hash:/etc/postfix/generic",
+        "Correct the entry for root@qradar-console.example.com",
+        id="generic-maps",
+    ),
+    pytest.param(
         "relayhost-wrong-port",
         "relay-connection-failed",
         "not_smtp_port",

@@ -803,6 +803,23 @@ CATALOG: dict[str, Entry] = {
         "sender_canonical_maps, then run `systemctl restart postfix`. Mail relayed "
         "for other clients keeps their sender addresses, so those senders must "
         "correct them.",
+        variants={
+            "generic_maps": "{count} message(s) were refused because of their "
+            "sender: {reasons}. The server names {rewritten}, not the envelope "
+            "sender {sender}: smtp_generic_maps = {table} in main.cf rewrites the "
+            "sender when Postfix sends the mail out, and the server rejects the "
+            "result.",
+        },
+        titles={
+            "generic_maps": "The mail server rejects the sender address that "
+            "smtp_generic_maps makes",
+        },
+        remedies={
+            "generic_maps": "Correct the entry for {sender} in {table}: it must give "
+            "a whole address in a domain that the mail server accepts (`postmap -q "
+            "{sender} {table}` prints what it gives now). Run `postmap` on the table, "
+            "then `postfix reload`. " + _FLUSH,
+        },
     ),
     "helo-rejected": Entry(
         "The mail server rejects the name this host gives in HELO",

@@ -555,6 +555,8 @@ def _finding(
         params["domain"] = str(params["domains"]).split(", ")[0]
     if code == "sasl-no-mechanism":
         leading = _mechanisms_filtered(ctx, host, config, params)
+    if code == "sender-address-rejected":
+        params.update(_rewritten_sender(failures, rows, key_codes, config))
     if code == "tls-failure":
         variant, leading, detail = _tls_cause(ctx, failures, host, rows)
         params["variant"] = variant
@@ -589,6 +591,8 @@ def _finding(
         evidence += config_evidence(config, "inet_protocols")
     if params.get("variant") == "data_timeout":
         evidence += config_evidence(config, "smtp_data_done_timeout")
+    if params.get("variant") == "generic_maps":
+        evidence += config_evidence(config, "smtp_generic_maps")
     if code == "mailbox-unwritable" and params.get("variant") == "owner":
         evidence += config_evidence(config, "strict_mailbox_ownership")
     if soft_bounced:
@@ -660,6 +664,33 @@ def _relayhost_elsewhere(
     if str(server).lower() == relay.host.lower():
         return None
     return relay.host, relay.port
+
+
+_QUOTED_ADDRESS = re.compile(r"<(?P<address>[^<>\s]+@[^<>\s]+)>")
+"""The address that a server quotes in its reply ("553 5.5.4 <a@example.com>: ...")."""
+
+
+def _rewritten_sender(
+    failures: Failures, rows: Rows, key_codes: Rows, config: MainConfig | None
+) -> dict[str, object]:
+    """Return the "generic_maps" variant's parameters when the rejected address
+    that the reply quotes is none of the messages' senders and main.cf sets
+    smtp_generic_maps, which rewrites senders only on the way out."""
+    table = config.get("smtp_generic_maps").strip() if config is not None else ""
+    if not table:
+        return {}
+    quoted = _QUOTED_ADDRESS.search("; ".join(_example_reasons(failures, rows)))
+    senders = [s for s in failures.sender.top(key_codes, 3).split(", ") if s]
+    if quoted is None or not senders:
+        return {}
+    if quoted["address"].lower() in (s.lower() for s in senders):
+        return {}
+    return {
+        "variant": "generic_maps",
+        "rewritten": quoted["address"],
+        "sender": senders[0],
+        "table": table,
+    }
 
 
 def _login_failed(ctx: Context, host: str) -> bool:

@@ -2,7 +2,8 @@
 session stops the mail, where the symptom looks like a network fault or a
 wrong password: a mechanism filter, an alias list over its limit, a relay that
 hangs up at DATA or answers 421, a data timeout shorter than the relay needs,
-and relayhost on the port of another service."""
+relayhost on the port of another service, and a sender that smtp_generic_maps
+rewrites into one that the relay rejects."""
 
 from __future__ import annotations
 
@@ -175,6 +176,36 @@ RELAYHOST_WRONG_PORT = Scenario(
     hosts=relay_host(wrong_port_drive, {"relayhost": f"[{RELAY_NAME}]:22"}, "flat"),
 )
 
+GENERIC_MAPS_SENDER = Scenario(
+    name="generic-maps-sender",
+    description="smtp_generic_maps rewrites root@qradar-console.example.com to "
+    "'qradar-alerts', which trivial-rewrite completes to "
+    "qradar-alerts@qradar-console.example.com on the way out; the relay rejects "
+    "that sender at MAIL FROM with '553 5.5.4 ... need fully-qualified address', "
+    "and the messages bounce to root.",
+    expected_top_finding="sender-address-rejected",
+    healthy=False,
+    hosts=[
+        HostPlan(
+            hostname=CONSOLE,
+            drive=send_and_wait,
+            settings={
+                "relayhost": f"[{RELAY_NAME}]",
+                "smtp_generic_maps": "hash:/etc/postfix/generic",
+            },
+            hash_maps={"generic": f"root@{CONSOLE} qradar-alerts\n"},
+            dns=relay_dns(),
+            sinks=[
+                relay_sink(
+                    mail_from_reply="553 5.5.4 <{sender}>: Sender address rejected: "
+                    "need fully-qualified address"
+                )
+            ],
+            layout="flat",
+        )
+    ],
+)
+
 ALL = [
     SASL_MECHANISM_FILTER,
     ALIAS_EXPANSION_LIMIT,
@@ -182,4 +213,5 @@ ALL = [
     SERVER_ERROR_421,
     DATA_TIMEOUT,
     RELAYHOST_WRONG_PORT,
+    GENERIC_MAPS_SENDER,
 ]
