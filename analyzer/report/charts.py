@@ -18,8 +18,10 @@ COLORS = {
     "received": "#2e90fa",
     "rejected": "#7a5af8",
 }
-FONT_PREFERENCE = ["IPAGothic", "IPAexGothic", "Noto Sans CJK JP", "DejaVu Sans"]
-"""Chart fonts, Japanese-capable first; only installed ones are used."""
+FONT_PREFERENCE = ["DejaVu Sans", "IPAGothic", "IPAexGothic", "Noto Sans CJK JP"]
+"""Chart fonts, the report's own first; only installed ones are used.
+matplotlib (3.6 and later) takes each glyph that DejaVu Sans lacks, such as
+kana and kanji, from the next font that has it."""
 
 
 def choose_period(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
@@ -107,7 +109,9 @@ def _draw(
     # Above the plot, so that the legend covers no bar.
     axes.legend(loc="lower left", bbox_to_anchor=(0, 1), fontsize=11, frameon=False,
                 ncol=4, borderaxespad=0.2)  # fmt: skip
-    axes.set_xlim(index.min() - step, index.max() + 2 * step)
+    # A fifth of a period of room on each side: a whole one drew an empty day
+    # before and after a log of a few days.
+    axes.set_xlim(index.min() - step * 0.2, index.max() + step * 1.2)
     axes.set_ylim(0, max(1, axes.get_ylim()[1] * 1.05))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of attempts
     axes.spines[["top", "right"]].set_visible(False)
