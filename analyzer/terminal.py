@@ -242,7 +242,19 @@ def _write_findings(
                 if evidence.line_no
                 else evidence.source
             )
-            out.write(f"          {where}: {evidence.text}\n")
+            out.write(f"          {where}: {_cut(evidence.text)}\n")
+
+
+SUMMARY_LINE_LIMIT = 1000
+"""Longest evidence line that the summary prints whole; the report and
+findings.json keep every line whole."""
+
+
+def _cut(text: str, limit: int = SUMMARY_LINE_LIMIT) -> str:
+    """Return ``text`` cut to ``limit`` characters, saying how many were left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (+{len(text) - limit:,} characters)"
 
 
 def _padded(value: str, width: int) -> str:

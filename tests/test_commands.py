@@ -531,3 +531,16 @@ def test_trace_shows_listing_of_queued_message() -> None:
     delivered = truth("healthy")["messages"][0]["queue_id"]
     healthy = invoke("trace", str(SAMPLES / "healthy.tar.gz"), delivered)
     assert "in the queue listing:" not in healthy
+
+
+def test_summary_cuts_overlong_evidence(tmp_path: Path) -> None:
+    """A 60,000-character reply stays whole in the reports, not on the terminal."""
+    reply = "host mx.example.net[192.0.2.7] said: 550 5.1.1 " + "x" * 60000
+    (tmp_path / "maillog").write_text(
+        "Dec  4 10:00:00 mx1 postfix/smtp[303]: A1B2C3D4E5: to=<soc@example.org>,"
+        " relay=mx.example.net[192.0.2.7]:25, delay=1, delays=0/0/0.5/0.5,"
+        f" dsn=5.1.1, status=bounced ({reply})\n"
+    )
+    output = invoke("summary", str(tmp_path), "--year", "2026")
+    assert max(len(line) for line in output.splitlines()) < 1200
+    assert "… (+" in output
