@@ -165,6 +165,16 @@ CAUSE_CASES = [
     ("host mx1.example.com[192.0.2.10] said: 451 4.7.500 Server busy. Please try"
      " again later from [192.0.2.25]. (S77714) (in reply to MAIL FROM command)",
      "rate_limited"),
+    ("host mx1.example.com[192.0.2.10] said: 421 4.7.0 [TSS04] Messages from"
+     " 192.0.2.25 temporarily deferred due to unexpected volume or user complaints"
+     " (in reply to MAIL FROM command)", "rate_limited"),
+    ("host mx1.example.com[192.0.2.10] said: 450-4.2.1 The user you are trying to"
+     " contact is receiving mail at a rate that prevents additional messages from"
+     " being delivered. (in reply to RCPT TO command)", "rate_limited"),
+    # The server's own queue: its disk, not this host's.
+    ("host mx1.example.com[192.0.2.10] said: 451 4.3.0 Error: queue file write"
+     " error (in reply to end of DATA command)", "server_storage"),
+    ("warning: queue file write error", "disk_full"),
     # A greylisting server also asks to try again later.
     ("host mx1.example.com[192.0.2.10] said: 451 4.7.1 Greylisting in action,"
      " please try again later (in reply to RCPT TO command)", "greylisted"),

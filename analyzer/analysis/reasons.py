@@ -156,7 +156,14 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"sender domain|5\.1\.[78]\b",
         ),
         # A rate limit whose text also names spam (Gmail's 4.7.28) is a rate limit.
-        ("rate_limited", r"rate limit|4\.7\.28\b|frequency limited"),
+        # Yahoo: "temporarily deferred due to unexpected volume or user
+        # complaints"; Gmail: "receiving mail at a rate that prevents additional
+        # messages from being delivered".
+        (
+            "rate_limited",
+            r"rate limit|4\.7\.28\b|frequency limited|unexpected volume|"
+            r"receiving mail at a rate",
+        ),
         # Before content_rejected: a banned or listed address is the cause even
         # where the reply adds that spam came from it.
         (
@@ -196,7 +203,7 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("no_route", r"No route to host"),
         ("network_unreachable", r"Network is unreachable|Address family not supported"),
         ("lost_connection", r"lost connection with|Connection reset by peer"),
-        # Gmail answers a sender it slows down with "421 4.7.0 Try again later,
+        # Gmail replies to a sender it slows down with "421 4.7.0 Try again later,
         # closing connection", Microsoft with "451 4.7.500 Server busy".
         (
             "rate_limited",
@@ -215,6 +222,12 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # greeting: 421 or 554, and Postfix defers a 5xx greeting by default.
         ("greeting_refused", r"refused to talk to me"),
         ("suspended", r"delivery temporarily suspended"),
+        # A server that cannot write its own queue reports it in its reply: its
+        # disk, not this host's.
+        (
+            "server_storage",
+            r" said: [^()]*(?:queue file write error|No space left on device)",
+        ),
         ("disk_full", r"No space left on device|queue file write error"),
         # The server's own disk or queue is full (452 4.3.1): not this host's.
         ("server_storage", r"insufficient system storage|\b4\.3\.1\b|mail system full"),
