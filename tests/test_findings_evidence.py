@@ -111,3 +111,17 @@ def test_summary_tells_later_deliveries(tmp_path: Path) -> None:
     assert summary.endswith(
         "」。このうち 3 通は後で配送され、2 通はまだキューで待っています。"
     )
+
+
+def test_summary_tells_one_later_delivery(tmp_path: Path) -> None:
+    plan = [("A1A1A1A1A1", 1, True), ("D4D4D4D4D4", 6, False), ("E5E5E5E5E5", 7, False)]
+    log = "".join(login_failures(*step) for step in plan)
+    lines = sorted(log.splitlines(keepends=True), key=lambda line: line[:15])
+    (tmp_path / "maillog").write_text("".join(lines))
+    analysis = analyze_bundle(tmp_path, year=2026)
+    finding = next(
+        f for f in analysis.findings if f.code == "sasl-authentication-failed"
+    )
+    assert finding.summary.endswith(
+        "1 of them was delivered later, and 2 still wait in the queue."
+    )

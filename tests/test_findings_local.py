@@ -40,6 +40,13 @@ def test_alias_loop_not_accepted() -> None:
             "3",
             "virtual_alias_expansion_limit = 3",
         ),
+        # Two tables: postmap -q reads one, so the remedy names the first.
+        (
+            "virtual_alias_maps = hash:/etc/postfix/virtual, ldap:/etc/postfix/ldap.cf\n"
+            "virtual_alias_expansion_limit = 3\n",
+            "3",
+            "virtual_alias_expansion_limit = 3",
+        ),
         # Postfix's default limit, quoted as the setting main.cf leaves out.
         (
             "virtual_alias_maps = hash:/etc/postfix/virtual\n",

@@ -513,7 +513,9 @@ def labels(lang: str) -> dict[str, str]:
 
 OUTCOMES_JA = {
     "waiting": "このうち {delivered} 通は後で配送され、{waiting} 通はまだキューで待っています。",
+    "waiting_one": "このうち 1 通は後で配送され、{waiting} 通はまだキューで待っています。",
     "delivered": "このうち {delivered} 通は後で配送されました。",
+    "delivered_one": "このうち 1 通は後で配送されました。",
 }
 """The catalog's OUTCOMES in Japanese."""
 
@@ -790,11 +792,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     "relay-server-error": (
         "メール・サーバーが自身の障害を報告しています",
         "{count} 通が {relays} に、このホストの原因を示さない応答で断られました：{reasons}。"
-        "サーバーは接続を受け付けた後、自身の障害を報告しています（421、450、451 は一時的なエラーで、"
-        "Postfix は後で再試行します）。",
+        "サーバーは接続を受け付けた後、自身の障害を報告しています。4 で始まる応答なら Postfix は後で"
+        "再試行し、5 で始まる応答ならメールを送信者に返します。",
         "{relays} の管理者に応答の意味を問い合わせ、証拠の行の時刻のサーバーを調べるよう依頼してください。"
-        "一時的な応答を受けたメールを Postfix は保持し、maximal_queue_lifetime（既定は 5 日）が"
-        "切れるまで再試行します。" + _FLUSH_JA,
+        "一時的な応答（4xx）を受けたメールを Postfix は保持し、maximal_queue_lifetime（既定は 5 日）が"
+        "切れるまで再試行します。5xx で拒否されたメールは返送されており、送り直す必要があります。"
+        + _FLUSH_JA,
     ),
     "rate-limited": (
         "メール・サーバーがこのホストの送信速度を制限しています",
@@ -1118,7 +1121,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "cut_in_session",
     ): "{count} 通を {relays} に渡せませんでした：{reasons}。ポート {port} への接続は成功し、"
     "サーバーは挨拶を返しましたが、Postfix が {stage} を送ったところで、メッセージ本体を送る前に"
-    "セッションを閉じました。ネットワークよりも、サーバー側の問題（障害や過負荷のコンテンツ・スキャナーや"
+    "セッションが切れました（サーバーが閉じたか、応答しなくなりました）。ネットワークよりも、サーバー側の問題（障害や過負荷のコンテンツ・スキャナーや"
     "ポリシー・サービス、このホストからのセッション数の制限）でよく起こります。",
     (
         "mail-not-accepted",

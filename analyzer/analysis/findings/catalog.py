@@ -372,12 +372,13 @@ CATALOG: dict[str, Entry] = {
         "The mail server reports a problem of its own",
         "{count} message(s) were turned away by {relays} with a reply that names no "
         "cause on this host: {reasons}. The server took the connection and then "
-        "reported a failure of its own (421, 450 and 451 are temporary: Postfix "
-        "tries again later).",
+        "reported a failure of its own. After a reply that starts with 4 Postfix "
+        "tries again later; one that starts with 5 returns the mail to its sender.",
         "Ask the administrator of {relays} what the reply means and to check the "
         "server at the times of the evidence lines. Postfix keeps mail that got a "
-        "temporary reply and tries again until maximal_queue_lifetime (5 days by "
-        "default) runs out. " + _FLUSH,
+        "temporary (4xx) reply and tries again until maximal_queue_lifetime (5 days "
+        "by default) runs out; mail refused with 5xx was returned and must be sent "
+        "again. " + _FLUSH,
     ),
     "lookup-table-unavailable": Entry(
         "Postfix cannot read its lookup table {table}",
@@ -588,8 +589,8 @@ CATALOG: dict[str, Entry] = {
             "sends it again and recipients may get it twice.",
             "cut_in_session": "{count} message(s) could not be handed to {relays}: "
             "{reasons}. The connection to port {port} works and the server greeted "
-            "Postfix, but then closed the session when Postfix sent {stage}, before "
-            "the message itself. A problem of the server (a content scanner or "
+            "Postfix, but then the session broke when Postfix sent {stage}, before "
+            "the message itself: the server closed it or stopped replying. A problem of the server (a content scanner or "
             "policy service that fails or is overloaded, a limit on sessions from "
             "this host) does this more often than the network.",
             "cut_in_data": "{count} message(s) were cut off after Postfix had "
@@ -1688,7 +1689,10 @@ def render(template: str, params: dict[str, Any]) -> str:
 OUTCOMES = {
     "waiting": "{delivered} of them were delivered later, and {waiting} still wait "
     "in the queue.",
+    "waiting_one": "1 of them was delivered later, and {waiting} still wait in the "
+    "queue.",
     "delivered": "{delivered} of them were delivered later.",
+    "delivered_one": "1 of them was delivered later.",
 }
 """The sentence that a delivery failure's summary ends with when some of its
 messages were delivered later, by its ``outcome`` parameter."""

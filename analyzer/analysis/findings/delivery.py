@@ -465,6 +465,10 @@ def _finding(
             params["delivered_there"] = f"{int(to_server.sum()):,}"
             if broken == "cut_in_data" and not to_server.any():
                 params["variant"] = "cut_all"
+            if broken == "not_smtp_port" and to_server.any():
+                # An SMTP server answers on that port after all.
+                params["variant"] = "greeting_lost"
+                params.pop("service", None)
     routed_by: list[str] = []
     # "works_again" may come from relayhost taking mail, which shows nothing of
     # another server that a routing table chose.
@@ -593,6 +597,9 @@ def _finding(
         evidence += config_evidence(config, "smtp_data_done_timeout")
     if params.get("variant") == "generic_maps":
         evidence += config_evidence(config, "smtp_generic_maps")
+    naming = _naming_setting(config, server) if code in _CONFIG_NAMES else None
+    if naming:
+        evidence += config_evidence(config, naming)
     if code == "mailbox-unwritable" and params.get("variant") == "owner":
         evidence += config_evidence(config, "strict_mailbox_ownership")
     if soft_bounced:
@@ -663,6 +670,8 @@ def _relayhost_elsewhere(
         return None
     if str(server).lower() == relay.host.lower():
         return None
+    if _naming_setting(config, server):
+        return None  # the fallback relay or a transport's next hop
     return relay.host, relay.port
 
 
@@ -718,8 +727,9 @@ def _outcome(
         return {}
     unresolved = failures.unresolved[key_codes] & ~failures.lost[key_codes]
     waiting = int(unresolved.sum())
+    outcome = "waiting" if waiting else "delivered"
     return {
-        "outcome": "waiting" if waiting else "delivered",
+        "outcome": f"{outcome}_one" if delivered == 1 else outcome,
         "waiting": f"{waiting:,}",
     }
 
@@ -1110,7 +1120,30 @@ def _routing_maps(
         same_port = port is None or str(port) == relay_port
         if same_host and same_port:
             return []
+        if _naming_setting(config, name):
+            return []  # a setting, not a table, names this server
     return [name for name in ROUTING_MAPS if config.get(name).strip()]
+
+
+NEXTHOP_SETTINGS = ("smtp_fallback_relay", "default_transport", "relay_transport")
+"""Settings besides relayhost and the routing tables that name a server to
+send mail to: the fallback relay (Postfix logs only the last server it tried),
+and a transport's next hop (smtp:[backup.example.com])."""
+
+
+def _naming_setting(config: MainConfig | None, server: object) -> str | None:
+    """Return the first of NEXTHOP_SETTINGS whose value names ``server``."""
+    if config is None or server is None:
+        return None
+    name = str(server).lower()
+    for setting in NEXTHOP_SETTINGS:
+        value = config.get(setting).lower()
+        if setting != "smtp_fallback_relay":
+            # transport:nexthop; a bare transport (smtp, relay) names no server.
+            value = value.partition(":")[2]
+        if name in re.split(r"[\s,\[\]:]+", value):
+            return setting
+    return None
 
 
 def _relayhost_takes_mail(config: MainConfig | None, sent: pd.DataFrame) -> bool:
@@ -1206,7 +1239,9 @@ def _broken_params(
     if variant == "not_smtp_port" and port is not None:
         return {"service": NON_SMTP_PORTS[port]}
     if variant == "data_timeout" and config is not None:
-        return {"timeout": config.get("smtp_data_done_timeout")}
+        timeout = config.get("smtp_data_done_timeout").strip()
+        # A bare number is in seconds.
+        return {"timeout": f"{timeout}s" if timeout.isdigit() else timeout}
     if variant == "cut_in_session":
         stage = _SESSION_STAGE.search("; ".join(_example_reasons(failures, rows)))
         command = (stage[1] or stage[2]) if stage else None
@@ -1245,7 +1280,10 @@ def _broken_after_connect(
     replied with a refusal instead of its greeting. "greeting_lost": the server
     closed the connection, or sent nothing, before its greeting.
     """
-    if port in NON_SMTP_PORTS:
+    if port in NON_SMTP_PORTS and failures.all_replies_match(
+        rows, f"{_GREETING_LOST}|{_GREETING_TIMEOUT}"
+    ):
+        # Connected, and no SMTP greeting came: another service listens there.
         return "not_smtp_port"
     wrapper = config.get("smtp_tls_wrappermode") if config is not None else None
     if (

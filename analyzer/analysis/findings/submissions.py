@@ -54,8 +54,10 @@ def not_accepted_findings(ctx: Context) -> list[Finding]:
             params["maps"] = loop["maps"]
             params["address"] = loop["address"]
             config = ctx.config(str(host))
-            table = config.get(loop["maps"]) if config is not None else ""
-            params["table"] = table or loop["maps"]
+            tables = config.get(loop["maps"]) if config is not None else ""
+            # postmap -q reads one table: the first one that main.cf lists.
+            first = next(iter(re.split(r"[\s,]+", tables.strip())), "")
+            params["table"] = first or loop["maps"]
             if loop["limit"] == "expansion size":
                 params["variant"] = "expansion_limit"
                 limit = config.get("virtual_alias_expansion_limit") if config else ""
