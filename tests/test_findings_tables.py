@@ -70,6 +70,14 @@ def findings_of(analysis: Analysis, code: str) -> list[object]:
             "sender_canonical_maps = cdb:/etc/postfix/canonical\n",
             "`postmap cdb:/etc/postfix/canonical`",
         ),
+        # Read through proxymap: postmap builds the table inside it.
+        (
+            "trivial-rewrite[310]",
+            "/etc/postfix/transport.db",
+            "/etc/postfix/transport",
+            "transport_maps = proxy:hash:/etc/postfix/transport\n",
+            "`postmap hash:/etc/postfix/transport`",
+        ),
         (
             "local[320]",
             "/etc/aliases.db",

@@ -88,9 +88,11 @@ def table_setting(config: MainConfig | None, source: str) -> tuple[str, str]:
         return "", ""
     for name in config.settings:
         for table in re.split(r"[\s,]+", config.get(name)):
-            kind, _, path = table.partition(":")
+            # proxy:hash:/etc/postfix/transport reads the table through proxymap.
+            inner = table.removeprefix("proxy:")
+            kind, _, path = inner.partition(":")
             if path == source and kind.isalnum():
-                return name, table
+                return name, inner
     return "", ""
 
 
