@@ -68,7 +68,10 @@ def test_soft_bounce_names_cause(tmp_path: Path) -> None:
     assert "status=SOFTBOUNCE" in finding.summary
     assert "soft_bounce = yes" in finding.summary
     assert "until maximal_queue_lifetime (5d)" in finding.summary
-    assert finding.remedy.startswith("Set soft_bounce = no in /etc/postfix/main.cf")
+    # The cause first: soft_bounce = no alone would return mail that fixing it saves.
+    assert finding.remedy.startswith(
+        "Fix the cause below first, then set soft_bounce = no in /etc/postfix/main.cf"
+    )
     assert "`postfix reload`" in finding.remedy
     assert "Correct the recipient addresses" in finding.remedy
     quoted = [e.text for e in finding.evidence]
@@ -96,7 +99,7 @@ def test_soft_bounce_other_cause(tmp_path: Path) -> None:
     finding = analyze_lines(tmp_path, lines, SOFT_BOUNCE_CF).findings[0]
     assert finding.code == "relay-access-denied"
     assert "status=SOFTBOUNCE" in finding.summary
-    assert finding.remedy.startswith("Set soft_bounce = no")
+    assert finding.remedy.startswith("Fix the cause below first, then set soft_bounce")
 
 
 def test_deferred_without_soft_bounce(tmp_path: Path) -> None:
@@ -154,7 +157,9 @@ def test_soft_bounce_in_japanese(tmp_path: Path) -> None:
     _, summary, remedy = localized_texts(finding, "ja")
     assert "status=SOFTBOUNCE と記録しました" in summary
     assert "maximal_queue_lifetime（5d = 5 日）" in summary  # noqa: RUF001
-    assert remedy.startswith("/etc/postfix/main.cf で soft_bounce = no にして")
+    assert remedy.startswith(
+        "まず下記の原因を解消し、その後 /etc/postfix/main.cf で soft_bounce = no"
+    )
     assert "宛先アドレスを設定している場所" in remedy
     assert set(fields(i18n.SOFT_BOUNCE_JA)) == set(fields(SOFT_BOUNCE))
     assert set(fields(i18n.SOFT_BOUNCE_REMEDY_JA)) == set(fields(SOFT_BOUNCE_REMEDY))

@@ -520,14 +520,15 @@ OUTCOMES_JA = {
 """The catalog's OUTCOMES in Japanese."""
 
 SOFT_BOUNCE_JA = (
-    "soft_bounce = yes のため、Postfix はこれらの失敗を status=SOFTBOUNCE と記録しました：サーバーが"
-    "恒久的に拒否したメールもキューに残し、maximal_queue_lifetime（{lifetime}）まで再送するため、"
+    "soft_bounce = yes のため、Postfix はこれらの失敗を status=SOFTBOUNCE と記録しました：本来なら"
+    "返送するメールもキューに残し、maximal_queue_lifetime（{lifetime}）まで再送するため、"
     "それまで送信者にバウンスは届きません。"
 )
 """The catalog's SOFT_BOUNCE in Japanese."""
 SOFT_BOUNCE_REMEDY_JA = (
-    "/etc/postfix/main.cf で soft_bounce = no にして（soft_bounce はテストや移行のための設定です）"
-    "`postfix reload` を実行してください：恒久的に拒否されたメールは次の再送で送信者に返送されます。"
+    "まず下記の原因を解消し、その後 /etc/postfix/main.cf で soft_bounce = no にして（soft_bounce は"
+    "テストや移行のための設定です）`postfix reload` を実行してください：それでも恒久的に失敗する"
+    "メールは、期限切れを待たずに次の再送で送信者に返送されます。"
 )
 """The catalog's SOFT_BOUNCE_REMEDY in Japanese."""
 
@@ -1361,7 +1362,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "mailbox-unwritable",
         "not_file",
-    ): "{recipients} 宛ての {count} 通が、このホスト自身のローカル配送（local(8)）で返送されました："
+    ): "{recipients} 宛ての {count} 通が、このホスト自身のローカル配送（local(8)）で失敗しました："
     "{reasons}。local(8) はリンクが 1 つだけの通常ファイルにしか書き込まず、{mailbox} はそうでは"
     "ありません。",
     (
@@ -2237,7 +2238,7 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
         "not_file",
     ): "そのパスに何があるかを確認してください：`ls -ld {mailbox}`。ディレクトリー、リンク、デバイスを"
     "別の場所に移すと（`mv {mailbox} {mailbox}.old`）、次の配送で local(8) が {user} の所有する"
-    "メールボックスを新しく作成します。返送されたメールは送り直す必要があります。",
+    "メールボックスを新しく作成します。返送されたメールがあれば送り直す必要があります。",
     (
         "local-mailbox-delivery",
         "mydestination",

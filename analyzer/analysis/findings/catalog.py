@@ -1462,7 +1462,7 @@ CATALOG: dict[str, Entry] = {
             "mailbox only when its owner is the recipient (strict_mailbox_ownership "
             "= yes, the default), so it retries this mail until "
             "maximal_queue_lifetime and then returns it.",
-            "not_file": "{count} message(s) for {recipients} were returned by this "
+            "not_file": "{count} message(s) for {recipients} failed in this "
             "host's own local delivery (local(8)): {reasons}. local(8) writes only "
             "to a regular file with one link, and {mailbox} is not one.",
         },
@@ -1479,7 +1479,7 @@ CATALOG: dict[str, Entry] = {
             "not_file": "Find what is at that path: `ls -ld {mailbox}`. Move a "
             "directory, link or device away (`mv {mailbox} {mailbox}.old`), and "
             "local(8) creates a new mailbox owned by {user} at the next delivery. "
-            "The returned mail must be sent again.",
+            "Mail that was returned must be sent again.",
         },
     ),
     "content-rejected": Entry(
@@ -1699,15 +1699,16 @@ messages were delivered later, by its ``outcome`` parameter."""
 
 SOFT_BOUNCE = (
     "Postfix logged these failures as status=SOFTBOUNCE because soft_bounce = yes: "
-    "it keeps mail that a server rejects for good in the queue and retries it until "
+    "it keeps mail that it would otherwise return in the queue and retries it until "
     "maximal_queue_lifetime ({lifetime}), so the sender gets no bounce until then."
 )
 """The sentence that a delivery failure's summary ends with when its
 ``soft_bounce`` parameter is set."""
 SOFT_BOUNCE_REMEDY = (
-    "Set soft_bounce = no in /etc/postfix/main.cf (soft_bounce is meant for tests "
-    "and migrations) and run `postfix reload`: at its next retry, mail rejected for "
-    "good is then returned to its sender."
+    "Fix the cause below first, then set soft_bounce = no in /etc/postfix/main.cf "
+    "(soft_bounce is meant for tests and migrations) and run `postfix reload`: "
+    "mail that still fails for good is then returned to its sender at its next "
+    "retry instead of waiting until it expires."
 )
 """The sentence that a delivery failure's remedy starts with when its
 ``soft_bounce`` parameter is set."""
