@@ -792,13 +792,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
     ),
     "relay-server-error": (
         "メール・サーバーが自身の障害を報告しています",
-        "{count} 通が {relays} に、このホストの原因を示さない応答で断られました：{reasons}。"
-        "サーバーは接続を受け付けた後、自身の障害を報告しています。4 で始まる応答なら Postfix は後で"
-        "再試行し、5 で始まる応答ならメールを送信者に返します。",
-        "{relays} の管理者に応答の意味を問い合わせ、証拠の行の時刻のサーバーを調べるよう依頼してください。"
-        "一時的な応答（4xx）を受けたメールを Postfix は保持し、maximal_queue_lifetime（既定は 5 日）が"
-        "切れるまで再試行します。5xx で拒否されたメールは返送されており、送り直す必要があります。"
-        + _FLUSH_JA,
+        "{count} 通が {relays} に拒否されました：{reasons}。この応答は、このホスト側に原因があることを"
+        "示していません。サーバーは接続を受け付けた後、自身の障害を報告しています。4 で始まる応答なら "
+        "Postfix は後で再試行し、5 で始まる応答ならメールを送信者に返します。",
+        "{relays} の管理者に応答の意味を問い合わせ、根拠の行の時刻ごろのサーバーを調べるよう依頼して"
+        "ください。一時的な応答（4xx）を受けたメールを Postfix は保持し、maximal_queue_lifetime（既定は "
+        "5 日）が切れるまで再試行します。" + _FLUSH_JA,
     ),
     "rate-limited": (
         "メール・サーバーがこのホストの送信速度を制限しています",
@@ -1088,7 +1087,7 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "sender-address-rejected",
         "generic_maps",
-    ): "{count} 通が送信者のために拒否されました：{reasons}。サーバーが示しているのはエンベロープの送信者 "
+    ): "送信者アドレスが原因で {count} 通が拒否されました：{reasons}。サーバーが示しているのはエンベロープの送信者 "
     "{sender} ではなく {rewritten} です。main.cf の smtp_generic_maps = {table} が送信時に送信者を"
     "書き換えており、その結果をサーバーが拒否しています。",
     (
@@ -1113,8 +1112,9 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
         "relay-connection-failed",
         "data_timeout",
     ): "{count} 通を {relays} に送りましたが、main.cf の smtp_data_done_timeout = {timeout} の"
-    "とおり、Postfix はメッセージ末尾へのサーバーの応答を {timeout} で待つのをやめました："
-    "{reasons}。Postfix の既定値であり RFC 5321 の推奨値は 600s です。サーバーはすでにメッセージを"
+    "とおり、Postfix はメッセージ末尾へのサーバーの応答を {timeout} 待った後で打ち切りました："
+    "{reasons}。smtp_data_done_timeout の既定値は 600s（10 分）で、RFC 5321 が推奨する待ち時間も "
+    "10 分です。サーバーはすでにメッセージを"
     "受け取っている可能性が高く、Postfix の次の試行で再送されるため、受信者に二重に届くことが"
     "あります。",
     (
@@ -1134,9 +1134,9 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
         "sasl-no-mechanism",
         "filtered",
-    ): "{count} 通が {relays} にログインできませんでした：{reasons}。サーバーは {offered} を提供して"
-    "いますが、smtp_sasl_mechanism_filter = {filter} がそのどれも残さないため、Postfix はパスワードを"
-    "試していません。",
+    ): "{relays} へのログインに失敗したため、{count} 通を送信できませんでした：{reasons}。サーバーは "
+    "{offered} を提供していますが、smtp_sasl_mechanism_filter = {filter} ではそのいずれも除外される"
+    "ため、Postfix はパスワードを試していません。",
     (
         "mail-not-accepted",
         "from_clients",
@@ -2008,8 +2008,9 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
         "sender-address-rejected",
         "generic_maps",
     ): "{table} の {sender} のエントリーを直してください。メール・サーバーが受け付けるドメインの完全な"
-    "アドレスを返す必要があります（`postmap -q {sender} {table}` で現在の値がわかります）。テーブルに "
-    "`postmap` を実行してから `postfix reload` を実行します。" + _FLUSH_JA,
+    "アドレスを返す必要があります（`postmap -q {sender} {table}` で現在の値がわかります）。その後 "
+    "`postmap {table}` と `postfix reload` を実行してください。返送されたメールは送り直す必要が"
+    "あります。" + _FLUSH_JA,
     (
         "relay-connection-failed",
         "relayhost_changed",
@@ -2028,34 +2029,35 @@ REMEDIES_JA: dict[tuple[str, str], str] = {
         "relay-connection-failed",
         "not_smtp_port",
     ): "/etc/postfix/main.cf の relayhost（またはこのサーバーを指定する transport_maps の"
-    "エントリー）のポートを直してください：25、ログインして送信する場合は 587、または "
-    "smtp_tls_wrappermode = yes とともに 465 です。その後 `postfix reload` を実行します。"
-    + _FLUSH_JA,
+    "エントリー）のポートを直してください。通常は 25、ログインして送信する場合は 587 です。465 を"
+    "使う場合は smtp_tls_wrappermode = yes と smtp_tls_security_level = encrypt も設定して"
+    "ください。その後 `postfix reload` を実行してください。" + _FLUSH_JA,
     (
         "relay-connection-failed",
         "data_timeout",
-    ): "/etc/postfix/main.cf から smtp_data_done_timeout を削除するか 600s にしてから、"
-    "`postfix reload` を実行してください。一部のメッセージが二重に届く可能性があることを受信者に"
-    "伝えてください。" + _FLUSH_JA,
+    ): "/etc/postfix/main.cf から smtp_data_done_timeout の行を削除するか、600s にしてください。"
+    "どちらの場合も、その後 `postfix reload` を実行してください。一部のメッセージが二重に届く"
+    "可能性があることを受信者に伝えてください。" + _FLUSH_JA,
     (
         "relay-connection-failed",
         "cut_in_session",
     ): "接続自体は問題ありません：このホストで `nc {relay_host} {port}` を実行するとサーバーの"
-    "挨拶が表示されます。{relay_host} の管理者に、Postfix が {stage} を送るとサーバーがこのホスト"
-    "からのセッションを終了する理由を、{last} のサーバーのログとともに問い合わせてください。"
-    + _FLUSH_JA,
+    "グリーティング（220 応答）が表示されます。{relay_host} の管理者に、Postfix が {stage} を送ると"
+    "このホストからのセッションが切れる理由を、{last} ごろのサーバーのログで確認するよう依頼して"
+    "ください。" + _FLUSH_JA,
     (
         "mail-not-accepted",
         "expansion_limit",
     ): "{table} の {address} のリストを短くする（`postmap -q {address} {table}` で確認できます）か、"
     "/etc/postfix/main.cf の virtual_alias_expansion_limit を展開後のアドレス数より大きくしてください。"
-    "変更後はテーブルに `postmap` を実行し、`postfix reload` を実行します。pickup が待っているメールを"
+    "変更後は `postmap {table}` と `postfix reload` を実行してください。pickup が待っているメールを"
     "自動的にキューに入れます。",
     (
         "sasl-no-mechanism",
         "filtered",
     ): "/etc/postfix/main.cf の smtp_sasl_mechanism_filter にサーバーが提供する方式（{offered}）を"
-    "加えるか、この設定を削除してから `postfix reload` を実行してください。PLAIN や LOGIN を使う"
+    "加えるか、この行を削除してください。どちらの場合も、その後 `postfix reload` を実行してください。"
+    "PLAIN や LOGIN を使う"
     "ときは、パスワードが暗号化されて送られるよう smtp_tls_security_level = encrypt を設定して"
     "ください。" + _FLUSH_JA,
     (

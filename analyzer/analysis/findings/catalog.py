@@ -284,9 +284,9 @@ CATALOG: dict[str, Entry] = {
             "`postfix reload`: the clients' next retries then go through.",
             "expansion_limit": "Shorten the list of {address} in {table} (`postmap "
             "-q {address} {table}` shows it), or raise virtual_alias_expansion_limit "
-            "in /etc/postfix/main.cf above the number of addresses it gives. Run "
-            "`postmap` on the table after a change, then `postfix reload`: pickup "
-            "then queues the waiting mail on its own.",
+            "in /etc/postfix/main.cf above the number of addresses it gives. After a "
+            "change, run `postmap {table}` and `postfix reload`: pickup then queues "
+            "the waiting mail on its own.",
             "alias_loop": "Follow {address} through the table: `postmap -q "
             "{address} {table}` shows where it leads, and again for each address "
             "it gives. Remove the entry that points back, run `postmap` on the "
@@ -377,8 +377,7 @@ CATALOG: dict[str, Entry] = {
         "Ask the administrator of {relays} what the reply means and to check the "
         "server at the times of the evidence lines. Postfix keeps mail that got a "
         "temporary (4xx) reply and tries again until maximal_queue_lifetime (5 days "
-        "by default) runs out; mail refused with 5xx was returned and must be sent "
-        "again. " + _FLUSH,
+        "by default) runs out. " + _FLUSH,
     ),
     "lookup-table-unavailable": Entry(
         "Postfix cannot read its lookup table {table}",
@@ -658,7 +657,8 @@ CATALOG: dict[str, Entry] = {
             '"succeeded". ' + _FLUSH,
             "not_smtp_port": "Correct the port in relayhost in /etc/postfix/main.cf "
             "(or in the transport_maps entry that names this server): 25, 587 for "
-            "submission with a login, or 465 with smtp_tls_wrappermode = yes. Then "
+            "submission with a login, or 465 with smtp_tls_wrappermode = yes and "
+            "smtp_tls_security_level = encrypt. Then "
             "run `postfix reload`. " + _FLUSH,
             "data_timeout": "Remove smtp_data_done_timeout from /etc/postfix/main.cf, "
             "or set it to 600s, then run `postfix reload`. Tell the recipients that "
@@ -666,7 +666,7 @@ CATALOG: dict[str, Entry] = {
             "cut_in_session": "The connection is fine: `nc {relay_host} {port}` on "
             "this host prints the server's greeting. Ask the administrator of "
             "{relay_host} why the server ends sessions from this host when Postfix "
-            "sends {stage}, with the server's log at {last}. " + _FLUSH,
+            "sends {stage}, and to look at the server's log around {last}. " + _FLUSH,
             "cut_all": "Ask the network team whether a firewall or IPS inspects SMTP "
             "between this host and {relay_host}, and turn that inspection off for this "
             "host. Ask the server's administrator for its log at {last}. " + _FLUSH,
@@ -818,8 +818,9 @@ CATALOG: dict[str, Entry] = {
         remedies={
             "generic_maps": "Correct the entry for {sender} in {table}: it must give "
             "a whole address in a domain that the mail server accepts (`postmap -q "
-            "{sender} {table}` prints what it gives now). Run `postmap` on the table, "
-            "then `postfix reload`. " + _FLUSH,
+            "{sender} {table}` prints what it gives now). Then run `postmap {table}` "
+            "and `postfix reload`. Mail that was returned must be sent again. "
+            + _FLUSH,
         },
     ),
     "helo-rejected": Entry(
@@ -929,8 +930,8 @@ CATALOG: dict[str, Entry] = {
         },
         remedies={
             "filtered": "Add a method that the server offers ({offered}) to "
-            "smtp_sasl_mechanism_filter in /etc/postfix/main.cf, or remove the "
-            "setting, then run `postfix reload`. With PLAIN or LOGIN, set "
+            "smtp_sasl_mechanism_filter in /etc/postfix/main.cf, or remove that "
+            "line; either way, then run `postfix reload`. With PLAIN or LOGIN, set "
             "smtp_tls_security_level = encrypt, so that the password travels "
             "encrypted. " + _FLUSH,
         },
