@@ -91,7 +91,7 @@ def _write_log_span(analysis: Analysis, out: TextIO, text: dict[str, str]) -> No
         )
     else:
         span = text["summary_no_timestamps"]
-    logs = text["summary_logs"].format(
+    logs = text["summary_logs_one" if lines == 1 else "summary_logs"].format(
         span=span,
         lines=f"{lines:,}",
         postfix=f"{postfix:,}",

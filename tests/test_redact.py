@@ -434,4 +434,4 @@ def test_archive_with_a_non_log_member_still_read(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "hosts: mx1.example.com" in result.stdout
     # The member is counted, its line shown as one that no rule recognized.
-    assert "1 lines, 0 from Postfix, 0 recognized" in result.stdout
+    assert "1 line, 0 from Postfix, 0 recognized" in result.stdout

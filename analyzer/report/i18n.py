@@ -353,6 +353,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Logs: {span}; {lines} lines, {postfix} from Postfix, {recognized} recognized",
         "ja": "ログ：{span}。{lines} 行、うち Postfix {postfix} 行、認識 {recognized} 行",
     },
+    "summary_logs_one": {
+        "en": "Logs: {span}; 1 line, {postfix} from Postfix, {recognized} recognized",
+        "ja": "ログ：{span}。1 行、うち Postfix {postfix} 行、認識 {recognized} 行",
+    },
     "summary_duplicates": {
         "en": "; {count} lines that overlapping files repeat were read once",
         "ja": "。重なるファイルが繰り返す {count} 行は一度だけ読みました",
