@@ -246,7 +246,7 @@ def _write_findings(
 
 
 SUMMARY_LINE_LIMIT = 1000
-"""Longest evidence line that the summary prints whole; the report and
+"""Maximum length of an evidence line that the summary prints whole; the report and
 findings.json keep every line whole."""
 
 

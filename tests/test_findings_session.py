@@ -184,7 +184,7 @@ def test_greeting_lost_on_smtps(tmp_path: Path) -> None:
             "not_smtp_port",
             "the port of SSH, where no SMTP server answers",
         ),
-        # Refused on port 80: no connection, so nothing tells which service
+        # Refused on port 80: no connection, so nothing shows which service
         # is there.
         (
             "connect to mx1.corp.example[192.0.2.25]:80: Connection refused",

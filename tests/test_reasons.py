@@ -175,7 +175,7 @@ CAUSE_CASES = [
     ("host mx1.example.com[192.0.2.10] said: 451 4.3.0 Error: queue file write"
      " error (in reply to end of DATA command)", "server_storage"),
     ("warning: queue file write error", "disk_full"),
-    # A greylisting server also asks to try again later.
+    # A greylisting server also requests a retry later.
     ("host mx1.example.com[192.0.2.10] said: 451 4.7.1 Greylisting in action,"
      " please try again later (in reply to RCPT TO command)", "greylisted"),
     ("host mx1.example.com[192.0.2.10] said: 550 Connection frequency limited."

@@ -94,8 +94,8 @@ class ScriptedRelay:
                 _reply(stream, "503 5.5.1 Error: no valid session")
 
     def _converse(self, stream: BinaryIO, dialogue: dict[str, str | None]) -> None:
-        """Answer each command from ``dialogue`` until QUIT, a reply of None or a
-        421 reply ends the session."""
+        """Reply to each command from ``dialogue`` until QUIT, a reply of None or
+        a 421 reply ends the session."""
         in_message = False
         for raw in stream:
             line = raw.decode("utf-8", "replace").rstrip("\r\n")

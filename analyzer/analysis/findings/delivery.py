@@ -466,7 +466,7 @@ def _finding(
             if broken == "cut_in_data" and not to_server.any():
                 params["variant"] = "cut_all"
             if broken == "not_smtp_port" and to_server.any():
-                # An SMTP server answers on that port after all.
+                # An SMTP server listens on that port after all.
                 params["variant"] = "greeting_lost"
                 params.pop("service", None)
     routed_by: list[str] = []

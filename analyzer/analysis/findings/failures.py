@@ -328,7 +328,7 @@ def _follow_closing_replies(
 ) -> None:
     """Give a lost connection the code of the 421 reply that closed it.
 
-    A server that answers one recipient with 421 closes the session, and Postfix
+    A server that replies 421 to one recipient closes the session, and Postfix
     logs the message's other recipients of that session as "lost connection
     ... while sending RCPT TO": a consequence of the reply, not a network fault.
     The session is the message and the second of the attempt.

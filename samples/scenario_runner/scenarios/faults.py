@@ -1,7 +1,7 @@
 """Scenarios in which a setting of this host or the relay's behaviour in the
 session stops the mail, where the symptom looks like a network fault or a
 wrong password: a mechanism filter, an alias list over its limit, a relay that
-hangs up at DATA or answers 421, a data timeout shorter than the relay needs,
+hangs up at DATA or replies 421, a data timeout shorter than the relay needs,
 relayhost on the port of another service, and a sender that smtp_generic_maps
 rewrites into one that the relay rejects."""
 
