@@ -696,7 +696,9 @@ def _print_logged(
             message_id = text["trace_message_id"].format(id=message["message_id"])
             out.write(f"  {message_id}")
         if isinstance(parent, str):
-            child = text["trace_child_of"].format(parent=parent, link=message["link"])
+            link = str(message["link"])
+            link = text.get(f"trace_link_{link.replace(' ', '_')}", link)
+            child = text["trace_child_of"].format(parent=parent, link=link)
             out.write(f"\n   {child}")
         out.write("\n")
         for _, event in _in_log_order(keyed[keyed["message_key"] == key]).iterrows():

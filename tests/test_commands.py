@@ -196,6 +196,14 @@ def test_trace_by_queue_id_shows_linked_bounce_notice() -> None:
     assert f":{notice['queue_id']}  [delivered]" in output
     assert "sender non-delivery notification" in output
     assert "child of" in output
+    japanese = invoke(
+        "trace",
+        str(SAMPLES / "bounce-notice.tar.gz"),
+        notice["parent_queue_id"],
+        "--lang",
+        "ja",
+    )
+    assert "から生成（送信者への不達通知）" in japanese  # noqa: RUF001
 
 
 def test_trace_by_message_id_and_address() -> None:

@@ -451,8 +451,8 @@ _LABELS: dict[str, dict[str, str]] = {
     "short_handed_off": {"en": "handed_off", "ja": "引き渡し"},
     "short_not_accepted": {"en": "not_accepted", "ja": "未受理"},
     "short_unknown": {"en": "unknown", "ja": "不明"},
-    # The trace command's lines. Queue names, link kinds and log lines stay in
-    # Postfix's words.
+    # The trace command's lines. Queue names and log lines stay in Postfix's
+    # words.
     "trace_messages": {
         "en": "{count} message(s); times in {zone}",
         "ja": "メッセージ {count} 件（時刻は {zone}）",
@@ -463,6 +463,34 @@ _LABELS: dict[str, dict[str, str]] = {
         "ja": "メッセージ {count} 件と、関連する通知やコピー {linked} 件（時刻は {zone}）",
     },
     "trace_from": {"en": "from <{sender}>", "ja": "送信者 <{sender}>"},
+    # How a child message derives from its parent, in English as the log
+    # words it ("sender non-delivery notification: QUEUE_ID").
+    "trace_link_handoff": {"en": "handoff", "ja": "再投入（フィルターまたは転送）"},
+    "trace_link_relay": {"en": "relay", "ja": "別ホストからの中継"},
+    "trace_link_notification:sender_non-delivery": {
+        "en": "notification:sender non-delivery",
+        "ja": "送信者への不達通知",
+    },
+    "trace_link_notification:sender_delay": {
+        "en": "notification:sender delay",
+        "ja": "送信者への遅延通知",
+    },
+    "trace_link_notification:sender_delivery_status": {
+        "en": "notification:sender delivery status",
+        "ja": "送信者への配送状況通知",
+    },
+    "trace_link_notification:postmaster_non-delivery": {
+        "en": "notification:postmaster non-delivery",
+        "ja": "postmaster への不達通知",
+    },
+    "trace_link_notification:postmaster_delay": {
+        "en": "notification:postmaster delay",
+        "ja": "postmaster への遅延通知",
+    },
+    "trace_link_notification:postmaster_delivery_status": {
+        "en": "notification:postmaster delivery status",
+        "ja": "postmaster への配送状況通知",
+    },
     "trace_message_id": {"en": "message-id {id}", "ja": "Message-ID {id}"},
     "trace_child_of": {
         "en": "child of {parent} ({link})",
