@@ -400,3 +400,36 @@ def test_mailbox_permission_names_folder(tmp_path: Path) -> None:
     assert "`ls -ld /var/mail /var/mail/analyst`" in finding.remedy
     # Bounced mail has left the queue: nothing to flush.
     assert "postfix flush" not in finding.remedy
+
+
+def test_maildir_not_writable(tmp_path: Path) -> None:
+    """home_mailbox = Maildir/ for a user who cannot write its home: Postfix 3.7
+    warns and returns the mail (dsn=5.2.0); the fix creates the Maildir."""
+    head = f"Dec  4 10:00:01 {HOST} postfix"
+    maildir_file = "/home/ops/Maildir/tmp/1796489724.P31885.qradar-console.example.com"
+    lines = [
+        f"{head}/pickup[300]: A1B2C3D4E5: uid=0 from=<root>\n",
+        f"{head}/qmgr[302]: A1B2C3D4E5: from=<root@example.com>, size=700, nrcpt=1"
+        " (queue active)\n",
+        f"{head}/local[320]: warning: maildir access problem for UID/GID=1001/1001:"
+        f" create maildir file {maildir_file}: Permission denied\n",
+        f"{head}/local[320]: warning: perhaps you need to create the maildirs in"
+        " advance\n",
+        f"{head}/local[320]: A1B2C3D4E5: to=<ops@example.com>, orig_to=<ops>,"
+        " relay=local, delay=0.03, delays=0.01/0.02/0/0.01, dsn=5.2.0,"
+        f" status=bounced (maildir delivery failed: create maildir file"
+        f" {maildir_file}: Permission denied)\n",
+    ]
+    main_cf = "myhostname = example.com\nhome_mailbox = Maildir/\n"
+    finding = analyze_lines(tmp_path, lines, main_cf).findings[0]
+    assert finding.code == "mailbox-unwritable"
+    assert finding.params["variant"] == "maildir"
+    assert finding.params["mailbox"] == "/home/ops/Maildir/"
+    assert finding.params["user"] == "ops"
+    assert (
+        finding.title == "Local delivery cannot write to the Maildir /home/ops/Maildir/"
+    )
+    assert "`chown -R ops /home/ops/Maildir/`" in finding.remedy
+    assert "maildir access problem" in finding.evidence[0].text
+    settings = [e.text for e in finding.evidence if e.kind == "config"]
+    assert "home_mailbox = Maildir/" in settings

@@ -87,7 +87,8 @@ CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "mailbox_unwritable",
             r"^cannot update mailbox \S+ for user \S+\. (?:destination \S+ is not "
             r"(?:owned by recipient|a regular file)|file is a (?:directory|symbolic "
-            r"link)|file has \d+ hard links|.*: Permission denied$)",
+            r"link)|file has \d+ hard links|.*: Permission denied$)"
+            r"|^maildir delivery failed: create maildir file \S+: Permission denied$",
         ),
         ("loops_to_myself", r"loops back to myself"),
         ("helo_rejected", r"Helo command rejected|\b(?:HELO|EHLO)\b.{0,40}\brejected"),

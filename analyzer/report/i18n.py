@@ -1117,6 +1117,12 @@ _FINDINGS_JA: dict[str, tuple[str, str, str]] = {
 # Other summaries of some findings, as the catalog's ``variants``.
 _VARIANTS_JA: dict[tuple[str, str], str] = {
     (
+        "mailbox-unwritable",
+        "maildir",
+    ): "{recipients} 宛ての {count} 通が、このホスト自身のローカル配送（local(8)）で返送されました："
+    "{reasons}。local(8) は Maildir {mailbox} にファイルを作成できませんでした。local(8) は受信者の"
+    "権限で書き込むため、{user} がそのフォルダーを作成し、書き込める必要があります。",
+    (
         "sender-address-rejected",
         "generic_maps",
     ): "送信者アドレスが原因で {count} 通が拒否されました：{reasons}。サーバーが示しているのはエンベロープの送信者 "
@@ -1750,6 +1756,10 @@ _VARIANTS_JA: dict[tuple[str, str], str] = {
 # Other titles of some findings, as the catalog's ``titles``.
 TITLES_JA: dict[tuple[str, str], str] = {
     (
+        "mailbox-unwritable",
+        "maildir",
+    ): "ローカル配送が Maildir {mailbox} に書き込めません",
+    (
         "sender-address-rejected",
         "generic_maps",
     ): "smtp_generic_maps が作る送信者アドレスをメール・サーバーが拒否しています",
@@ -2036,6 +2046,13 @@ VARIANTS_JA = _VARIANTS_JA
 
 # Other remedies of some findings, as the catalog's ``remedies``.
 REMEDIES_JA: dict[tuple[str, str], str] = {
+    (
+        "mailbox-unwritable",
+        "maildir",
+    ): "ユーザーの Maildir を作成してください：`mkdir -p {mailbox}cur {mailbox}new {mailbox}tmp` の後、"
+    "`chown -R {user} {mailbox}` と `chmod -R 0700 {mailbox}` を実行してください。{user} がメールを"
+    "受け取らないシステム・ユーザーなら、/etc/aliases に `{user}: root` と書いて `newaliases` を実行し、"
+    "担当者に届けてください。返送されたメールは送り直す必要があります。",
     (
         "sender-address-rejected",
         "generic_maps",

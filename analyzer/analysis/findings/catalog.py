@@ -1463,6 +1463,10 @@ CATALOG: dict[str, Entry] = {
             "mailbox only when its owner is the recipient (strict_mailbox_ownership "
             "= yes, the default), so it retries this mail until "
             "maximal_queue_lifetime and then returns it.",
+            "maildir": "{count} message(s) for {recipients} were returned by this "
+            "host's own local delivery (local(8)), which could not create a file in "
+            "the Maildir {mailbox}: {reasons}. local(8) writes as the recipient, so "
+            "{user} must be able to create that folder and write in it.",
             "not_file": "{count} message(s) for {recipients} failed in this "
             "host's own local delivery (local(8)): {reasons}. local(8) writes only "
             "to a regular file with one link, and {mailbox} is not one.",
@@ -1470,6 +1474,7 @@ CATALOG: dict[str, Entry] = {
         titles={
             "owner": "The mailbox {mailbox} is not owned by {user}",
             "not_file": "The mailbox {mailbox} is not a regular file",
+            "maildir": "Local delivery cannot write to the Maildir {mailbox}",
         },
         remedies={
             "owner": "Give the mailbox to its user: `chown {user} {mailbox}` and "
@@ -1477,6 +1482,12 @@ CATALOG: dict[str, Entry] = {
             "local(8) creates a new one owned by {user}. Set strict_mailbox_ownership "
             "= no in /etc/postfix/main.cf only as a last resort, because local(8) "
             "then writes to mailboxes that other users own. " + _FLUSH,
+            "maildir": "Create the Maildir for its user: `mkdir -p "
+            "{mailbox}cur {mailbox}new {mailbox}tmp`, then `chown -R {user} "
+            "{mailbox}` and `chmod -R 0700 {mailbox}`. If {user} is a system user "
+            "whose home no mail belongs in, send its mail to a person instead: "
+            "`{user}: root` in /etc/aliases, then `newaliases`. The returned mail "
+            "must be sent again.",
             "not_file": "Find what is at that path: `ls -ld {mailbox}`. Move a "
             "directory, link or device away (`mv {mailbox} {mailbox}.old`), and "
             "local(8) creates a new mailbox owned by {user} at the next delivery. "

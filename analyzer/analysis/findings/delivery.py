@@ -602,6 +602,8 @@ def _finding(
         evidence += config_evidence(config, naming)
     if code == "mailbox-unwritable" and params.get("variant") == "owner":
         evidence += config_evidence(config, "strict_mailbox_ownership")
+    if code == "mailbox-unwritable" and params.get("variant") == "maildir":
+        evidence += config_evidence(config, "home_mailbox")
     if soft_bounced:
         evidence += config_evidence(config, "soft_bounce")
     return Finding(

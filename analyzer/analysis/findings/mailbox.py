@@ -23,6 +23,17 @@ _NOT_FILE = re.compile(
 )
 """Details of a mailbox path that is no plain file with one link: Postfix's
 util/safe_open.c and local/mailbox.c reject such a path."""
+MAILDIR_FAILURE = re.compile(
+    r"^maildir delivery failed: create maildir file (?P<file>\S+?/)"
+    r"(?:tmp|new|cur)/\S*: (?P<detail>.+)$"
+)
+"""local(8)'s reason when it cannot create a message file in a Maildir (Postfix
+3.7's local/maildir.c). It returns the mail at once ("dsn=5.2.0")."""
+MAILDIR_WARNING = re.compile(
+    r"warning: (?P<problem>maildir access problem) for UID/GID=\d+/\d+: "
+)
+"""The warning that local(8) logs, without a queue ID, before it returns mail
+that it cannot write into a Maildir."""
 OWNERSHIP_WARNING = re.compile(
     r"warning: specify \"(?P<setting>strict_mailbox_ownership) = no\" to ignore "
     r"mailbox ownership mismatch"
@@ -40,6 +51,12 @@ def mailbox_fields(replies: list[str]) -> dict[str, object]:
     """
     found = [m for m in map(MAILBOX_FAILURE.match, replies) if m]
     if not found:
+        maildirs = [m for m in map(MAILDIR_FAILURE.match, replies) if m]
+        if maildirs:
+            # The Maildir's own folder: the user it belongs to is the recipient.
+            maildir = maildirs[0]["file"]
+            return {"mailbox": maildir, "user": "?", "folder": maildir,
+                    "variant": "maildir"}  # fmt: skip
         return {"mailbox": "?", "user": "?", "folder": "?"}
     mailbox = found[0]["mailbox"]
     fields: dict[str, object] = {
@@ -67,6 +84,12 @@ def mailbox_params(
     leading: list[int] = []
     if params.get("variant") == "owner":
         warnings, _ = ctx.warnings_matching(OWNERSHIP_WARNING, "setting", "host", host)
+        if len(warnings):
+            leading = [int(warnings[0])]
+    if params.get("variant") == "maildir":
+        recipient = failures.recipient.top(rows, 1)
+        params["user"] = recipient.split("@")[0] if recipient else "?"
+        warnings, _ = ctx.warnings_matching(MAILDIR_WARNING, "problem", "host", host)
         if len(warnings):
             leading = [int(warnings[0])]
     return params, leading
