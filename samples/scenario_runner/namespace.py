@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 NETNS_ETC = Path("/etc/netns")
 
 # Paths that each host gets as private bind mounts, relative to its root folder.
+# NOTE: home folders (/root, /home) are the machine's own: a scenario that sets
+# home_mailbox or a .forward would make local(8) write into them.
 PRIVATE_PATHS = (
     "etc/postfix",
     "var/spool/postfix",
