@@ -507,7 +507,7 @@ def trace(bundle: Path, query: str, lang: str, **options: Any) -> int:
     client that submitted a message.
     """
     from analyzer.report import i18n
-    from analyzer.terminal import print_trace, print_unqueued
+    from analyzer.terminal import other_ports, print_trace, print_unqueued
 
     if not query.strip():
         raise click.BadParameter(
@@ -523,10 +523,13 @@ def trace(bundle: Path, query: str, lang: str, **options: Any) -> int:
         with _redacted_stdout(redactor) as out:
             unqueued = print_unqueued(analysis, query, out, lang)
         text = i18n.labels(lang)
+        ports = other_ports(analysis, query)
         if unqueued:
             hint = text["trace_hint_unqueued"]
         elif analysis.messages.empty:
             hint = text["trace_hint_empty"]
+        elif ports:
+            hint = text["trace_hint_port"].format(ports=", ".join(ports))
         else:
             hint = text["trace_hint_query"]
         # The query as typed would stand next to its pseudonym in the lines above.

@@ -389,6 +389,27 @@ def server_query(needle: str) -> ServerQuery:
     return ServerQuery(None if address else text, address, port_text)
 
 
+def other_ports(analysis: Analysis, query: str) -> list[str]:
+    """Return the ports at which the server that ``query`` names with a port
+    was tried, when it never was at that port: the query's port is wrong."""
+    server = server_query(query.strip().strip("<>"))
+    if server.port is None:
+        return []
+    any_port = ServerQuery(server.name, server.address, None)
+    keys = _by_relay(analysis.event_fields, any_port)
+    if not keys:
+        return []
+    deliveries = analysis.deliveries
+    tried = deliveries[deliveries["message_key"].isin(keys).to_numpy(dtype=bool)]
+    if server.name is not None:
+        names = tried["relay_host"].astype("string").str.lower()
+        tried = tried[
+            (names == server.name.lower()).to_numpy(dtype=bool, na_value=False)
+        ]
+    ports = tried["relay_port"].dropna().astype(int).unique()
+    return [str(port) for port in sorted(ports) if str(port) != server.port]
+
+
 def _address(text: str) -> str | None:
     """Return ``text`` as an IP address in Postfix's notation, or None."""
     try:

@@ -329,3 +329,21 @@ def test_trace_address_finds_tries() -> None:
     tries = analysis.messages.index[analysis.messages["final_state"] == "not_accepted"]
     assert set(tries) <= set(find_messages(analysis, "soc@example.com"))
     assert not set(tries) & set(find_messages(analysis, "analyst@example.org"))
+
+
+def test_trace_names_the_port_used() -> None:
+    """relayhost's server was tried at 587: a query for port 25 finds nothing and
+    says which port to give."""
+    result = CliRunner().invoke(
+        main,
+        ["trace", str(SAMPLES / "sasl-auth-failed.tar.gz"), "[mail.example.com]:25"],
+    )
+    assert result.exit_code == 6
+    assert (
+        "that server was tried at port 587: give that port, or none." in result.stderr
+    )
+    found = CliRunner().invoke(
+        main,
+        ["trace", str(SAMPLES / "sasl-auth-failed.tar.gz"), "[mail.example.com]:587"],
+    )
+    assert found.exit_code == 0, found.output

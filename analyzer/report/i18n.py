@@ -525,6 +525,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "the logs of this bundle show no message at all.",
         "ja": "このバンドルのログにはメッセージがひとつもありません。",
     },
+    "trace_hint_port": {
+        "en": "that server was tried at port {ports}: give that port, or none.",
+        "ja": "そのサーバーはポート {ports} で試されています。そのポートを指定するか、ポートを省いて"
+        "ください。",
+    },
     "trace_hint_query": {
         "en": "give a queue ID, message key, Message-ID, address, domain, relay "
         "host name or IP address, or the name or address of a client.",
