@@ -304,8 +304,8 @@ class _RedactedLog(logging.Filter):
         if active is None:
             return
         active.redactor = redactor
-        held, active.held = active.held, []
-        for record in held:
+        records, active.held = active.held, []
+        for record in records:
             logging.getLogger(record.name).handle(record)
 
     @classmethod
@@ -318,7 +318,7 @@ class _RedactedLog(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         # Each handler calls the filter: hold a record once, redact it once.
         if self.redactor is None:
-            if not any(held is record for held in self.held):
+            if not any(waiting is record for waiting in self.held):
                 self.held.append(record)
             return False
         if not getattr(record, "redacted", False):
@@ -533,8 +533,8 @@ def trace(bundle: Path, query: str, lang: str, **options: Any) -> int:
         else:
             hint = text["trace_hint_query"]
         # The query as typed would stand next to its pseudonym in the lines above.
-        shown = redactor.text(query) if redactor else query
-        message = text["trace_no_match"].format(query=repr(shown), hint=hint)
+        query_text = redactor.text(query) if redactor else query
+        message = text["trace_no_match"].format(query=repr(query_text), hint=hint)
         click.echo(f"mailbundle: {message}", err=True)
         return EXIT_NO_MATCH
     return _partial_code(analysis, redactor)

@@ -336,8 +336,8 @@ def load_bundle(path: Path | str, options: LoadOptions | None = None) -> LoadedB
     if loader.single_file is not None:
         # A log inside an archive that is not a mail log is one unreadable
         # member among others: only the file given as the bundle is checked.
-        given = [log for log in loader.logs if log.source == loader.single_file]
-        _check_single_log(path, given)
+        file_logs = [log for log in loader.logs if log.source == loader.single_file]
+        _check_single_log(path, file_logs)
     return LoadedBundle(
         source=str(path),
         inventory=inventory,

@@ -199,14 +199,14 @@ class Redactor:
         self.bare_locals = self._chosen(bare_locals, self.kept_words) - self.bare_names
 
     @staticmethod
-    def _chosen(words: Iterable[str], kept: frozenset[str]) -> frozenset[str]:
+    def _chosen(words: Iterable[str], excluded: frozenset[str]) -> frozenset[str]:
         return frozenset(
             word.lower()
             for word in words
             if isinstance(word, str)
             and len(word) >= BARE_WORD_MIN
             and _WORD.fullmatch(word)
-            and word.lower() not in kept
+            and word.lower() not in excluded
         )
 
     def text(self, value: str) -> str:

@@ -440,10 +440,9 @@ def main(argv: list[str] | None = None) -> int:
         print_targets(document["targets"])
         return 0
     document["machine"] = machine_facts(REPOSITORY)
-    # pip byte-compiles an installed package, but an editable install of this
-    # checkout compiles on first import, and not at all when
-    # PYTHONDONTWRITEBYTECODE is set: each run would then compile the
-    # package's source again (about 0.1 s of CPU) before doing any work.
+    # pip byte-compiles an installed package. An editable install of this
+    # checkout compiles on first import, or never when PYTHONDONTWRITEBYTECODE
+    # is set, so each run would compile the source again (about 0.1 s of CPU).
     compileall.compile_dir(REPOSITORY / "analyzer", quiet=1)
 
     for lines, runs in size_plan(arguments):

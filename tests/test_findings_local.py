@@ -404,7 +404,7 @@ def test_mailbox_permission_names_folder(tmp_path: Path) -> None:
 
 def test_maildir_not_writable(tmp_path: Path) -> None:
     """home_mailbox = Maildir/ for a user who cannot write its home: Postfix 3.7
-    warns and returns the mail (dsn=5.2.0); the fix creates the Maildir."""
+    warns and returns the mail (dsn=5.2.0). The fix creates the Maildir."""
     head = f"Dec  4 10:00:01 {HOST} postfix"
     maildir_file = "/home/ops/Maildir/tmp/1796489724.P31885.qradar-console.example.com"
     lines = [
@@ -421,7 +421,9 @@ def test_maildir_not_writable(tmp_path: Path) -> None:
         f" {maildir_file}: Permission denied)\n",
     ]
     main_cf = "myhostname = example.com\nhome_mailbox = Maildir/\n"
+
     finding = analyze_lines(tmp_path, lines, main_cf).findings[0]
+
     assert finding.code == "mailbox-unwritable"
     assert finding.params["variant"] == "maildir"
     assert finding.params["mailbox"] == "/home/ops/Maildir/"
@@ -431,5 +433,6 @@ def test_maildir_not_writable(tmp_path: Path) -> None:
     )
     assert "`chown -R ops /home/ops/Maildir/`" in finding.remedy
     assert "maildir access problem" in finding.evidence[0].text
+
     settings = [e.text for e in finding.evidence if e.kind == "config"]
     assert "home_mailbox = Maildir/" in settings

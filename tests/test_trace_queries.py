@@ -333,7 +333,7 @@ def test_trace_address_finds_tries() -> None:
 
 def test_trace_names_the_port_used() -> None:
     """relayhost's server was tried at 587: a query for port 25 finds nothing and
-    says which port to give."""
+    names the port to give."""
     result = CliRunner().invoke(
         main,
         ["trace", str(SAMPLES / "sasl-auth-failed.tar.gz"), "[mail.example.com]:25"],

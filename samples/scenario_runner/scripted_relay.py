@@ -107,13 +107,13 @@ class ScriptedRelay:
                 command = "."
             else:
                 command = line.split(" ", 1)[0].split(":", 1)[0].upper()
-            answer = dialogue.get(command, "502 5.5.2 Error: command not recognized")
-            if answer is None:
+            reply = dialogue.get(command, "502 5.5.2 Error: command not recognized")
+            if reply is None:
                 return
-            _reply(stream, answer)
-            if command == "QUIT" or answer.startswith("421"):
+            _reply(stream, reply)
+            if command == "QUIT" or reply.startswith("421"):
                 return
-            in_message = command == "DATA" and answer.startswith("354")
+            in_message = command == "DATA" and reply.startswith("354")
 
 
 DIALOGUE: dict[str, str | None] = {

@@ -58,7 +58,7 @@ _AUTHENTICATED_RELAY = (
     "relay to outside domains (on Exchange, the receive connector's "
     "permissions). " + _FLUSH
 )
-"""relay-access-denied when Postfix logs in: SMTP authentication is set up."""
+"""The relay-access-denied remedy for a host that already logs in to the server."""
 
 _MYDESTINATION_TITLE = (
     "Mail for {domain} stays on this host: mydestination lists that domain"

@@ -684,8 +684,8 @@ _QUOTED_ADDRESS = re.compile(r"<(?P<address>[^<>\s]+@[^<>\s]+)>")
 def _rewritten_sender(
     failures: Failures, rows: Rows, key_codes: Rows, config: MainConfig | None
 ) -> dict[str, object]:
-    """Return the "generic_maps" variant's parameters when the rejected address
-    that the reply quotes is none of the messages' senders and main.cf sets
+    """Return the "generic_maps" variant's parameters when the reply quotes a
+    rejected address that is not one of the messages' senders, and main.cf sets
     smtp_generic_maps, which rewrites senders only on the way out."""
     table = config.get("smtp_generic_maps").strip() if config is not None else ""
     if not table:

@@ -1,6 +1,8 @@
-"""Scenarios in which a setting of this host or the relay's behaviour in the
-session stops the mail, where the symptom looks like a network fault or a
-wrong password: a mechanism filter, an alias list over its limit, a relay that
+"""Scenarios in which a setting of this host, or the relay's behaviour in the
+session, stops the mail while the symptom looks like a network fault or a
+wrong password.
+
+They cover a mechanism filter, an alias list over its limit, a relay that
 hangs up at DATA or replies 421, a data timeout shorter than the relay needs,
 relayhost on the port of another service, and a sender that smtp_generic_maps
 rewrites into one that the relay rejects."""
@@ -9,11 +11,9 @@ from __future__ import annotations
 
 from ..host import HostContext
 from ..model import HostPlan, Scenario
-from ..scripted_relay import ScriptedRelay
 from .common import (
     ANALYST,
     CONSOLE,
-    RELAY_ADDRESS,
     RELAY_NAME,
     RETRY_WINDOW,
     SOC,
@@ -21,7 +21,7 @@ from .common import (
     relay_dns,
     relay_sink,
 )
-from .session import Drive, scripted_host, send_and_wait, send_three
+from .session import Drive, scripted_host, scripted_relay_drive, send_and_wait
 
 
 def relay_host(drive: Drive, settings: dict[str, str], layout: str) -> list[HostPlan]:
@@ -30,23 +30,6 @@ def relay_host(drive: Drive, settings: dict[str, str], layout: str) -> list[Host
     plan = scripted_host(drive, layout)[0]
     plan.settings = {"relayhost": f"[{RELAY_NAME}]", **settings}
     return [plan]
-
-
-def dialogue_drive(
-    dialogue: dict[str, str | None], data_done_delay: float = 0.0
-) -> Drive:
-    """Return a drive that starts a ScriptedRelay playing a whole session with
-    ``dialogue``'s replies, sends three messages and lets them retry."""
-
-    def drive(context: HostContext) -> None:
-        ScriptedRelay(
-            RELAY_ADDRESS, dialogue=dialogue, data_done_delay=data_done_delay
-        ).start()
-        send_three(context)
-        context.wait_deferred(3)
-        pause(RETRY_WINDOW)
-
-    return drive
 
 
 SASL_MECHANISM_FILTER = Scenario(
@@ -120,18 +103,18 @@ SESSION_CUT_AT_DATA = Scenario(
     "connection ... while sending DATA command'.",
     expected_top_finding="relay-connection-failed",
     healthy=False,
-    hosts=relay_host(dialogue_drive(dialogue={"DATA": None}), {}, "flat"),
+    hosts=relay_host(scripted_relay_drive(dialogue={"DATA": None}), {}, "flat"),
 )
 
 SERVER_ERROR_421 = Scenario(
     name="server-error-421",
-    description="The relay answers RCPT TO with '421 4.3.0 Temporary System "
+    description="The relay replies to RCPT TO with '421 4.3.0 Temporary System "
     "Problem. Try again later.' and closes the session: the message's next "
     "recipient is logged as 'lost connection ... while sending RCPT TO'.",
     expected_top_finding="relay-server-error",
     healthy=False,
     hosts=relay_host(
-        dialogue_drive(
+        scripted_relay_drive(
             dialogue={"RCPT": "421 4.3.0 Temporary System Problem. Try again later."}
         ),
         {},
@@ -147,23 +130,11 @@ DATA_TIMEOUT = Scenario(
     expected_top_finding="relay-connection-failed",
     healthy=False,
     hosts=relay_host(
-        dialogue_drive(dialogue={}, data_done_delay=20.0),
+        scripted_relay_drive(dialogue={}, data_done_delay=20.0),
         {"smtp_data_done_timeout": "5s"},
         "appliance",
     ),
 )
-
-
-def wrong_port_drive(context: HostContext) -> None:
-    ScriptedRelay(
-        RELAY_ADDRESS,
-        port=22,
-        greeting="SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3",
-        hang_up_after=8.0,
-    ).start()
-    send_three(context)
-    context.wait_deferred(3)
-    pause(RETRY_WINDOW)
 
 
 RELAYHOST_WRONG_PORT = Scenario(
@@ -173,7 +144,15 @@ RELAYHOST_WRONG_PORT = Scenario(
     "the connection 8 s later.",
     expected_top_finding="relay-connection-failed",
     healthy=False,
-    hosts=relay_host(wrong_port_drive, {"relayhost": f"[{RELAY_NAME}]:22"}, "flat"),
+    hosts=relay_host(
+        scripted_relay_drive(
+            port=22,
+            greeting="SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3",
+            hang_up_after=8.0,
+        ),
+        {"relayhost": f"[{RELAY_NAME}]:22"},
+        "flat",
+    ),
 )
 
 GENERIC_MAPS_SENDER = Scenario(
